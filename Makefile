@@ -1,0 +1,49 @@
+# tegile.intelliflash — the two commands: `make demo` and `make test`.
+# Both bootstrap what they need (.venv with pinned packages); nothing relies on a manual install.
+
+PYTHON ?= python3
+VENV := .venv
+MANILA_VENV := .venv-manila
+PIP_QUIET ?= -q
+
+.PHONY: venv venv-manila demo test bench lint sanity units integration clean constraints help
+
+help:
+	@echo "make demo         run the end-to-end demo against the embedded simulator"
+	@echo "make test         run every test stage; ends with 'N passed, N failed'"
+	@echo "make venv         only create .venv (pinned tooling + this package in editable mode)"
+	@echo "make venv-manila  only create .venv-manila (Manila 23.0.1 + this package)"
+	@echo "make bench        client/simulator benchmarks"
+
+venv: $(VENV)/.stamp
+$(VENV)/.stamp: requirements/dev.txt requirements/dev-constraints.txt pyproject.toml
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install $(PIP_QUIET) -r requirements/dev.txt -c requirements/dev-constraints.txt
+	$(VENV)/bin/python -m pip install $(PIP_QUIET) --no-deps -e .
+	@touch $@
+
+venv-manila: $(MANILA_VENV)/.stamp
+$(MANILA_VENV)/.stamp: requirements/manila.txt requirements/manila-constraints.txt pyproject.toml
+	@test -x $(MANILA_VENV)/bin/python || $(PYTHON) -m venv $(MANILA_VENV)
+	$(MANILA_VENV)/bin/python -m pip install $(PIP_QUIET) -r requirements/manila.txt -c requirements/manila-constraints.txt
+	$(MANILA_VENV)/bin/python -m pip install $(PIP_QUIET) --no-deps -e .
+	@touch $@
+
+demo: venv
+	$(VENV)/bin/python scripts/demo.py
+
+test: venv venv-manila
+	$(VENV)/bin/python tests/run_all.py
+
+bench: venv
+	$(VENV)/bin/python scripts/bench.py
+
+constraints: venv venv-manila
+	$(VENV)/bin/python -m pip freeze --exclude-editable | grep -v '^tegile' > requirements/dev-constraints.txt
+	$(MANILA_VENV)/bin/python -m pip freeze --exclude-editable | grep -v '^tegile' > requirements/manila-constraints.txt
+
+clean:
+	rm -rf .build tests/output .pytest_cache
+
+distclean: clean
+	rm -rf $(VENV) $(MANILA_VENV)
