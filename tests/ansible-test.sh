@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Run ansible-test on this collection from a scratch copy whose path ends in
+# ansible_collections/tegile/intelliflash (ansible-test requires that layout).
+#
+#   tests/ansible-test.sh sanity [args]         # --venv --python 3.11 is added
+#   tests/ansible-test.sh units [args]          # --local (uses .venv: requests, pytest)
+#   tests/ansible-test.sh integration [args]    # --local, against a simulator started here
+#
+# Environment: ANSIBLE_TEST_RESULTS=DIR copies tests/output of the run to DIR afterwards.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+VENV="$ROOT/.venv"
+command=${1:?usage: tests/ansible-test.sh sanity|units|integration [ansible-test args]}
+shift
+
+[ -x "$VENV/bin/ansible-test" ] || make -C "$ROOT" venv >/dev/null
+
+# ansible-test --venv bootstraps pip with a script it downloads; provide it locally.
+pip_version=$("$VENV/bin/python" - <<'PY'
+from ansible_test._internal.python_requirements import get_venv_packages
+class P:  # only .version is read
+    version = "3.11"
+print(get_venv_packages(P())["pip"])
+PY
+)
+standin="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
+if ! cmp -s "$ROOT/tests/tools/get_pip_standin.py" "$standin" 2>/dev/null; then
+  mkdir -p "$(dirname "$standin")"
+  cp "$ROOT/tests/tools/get_pip_standin.py" "$standin"
+fi
+
+mkdir -p "$ROOT/.build"
+work=$(mktemp -d "$ROOT/.build/ansible-test.XXXXXX")
+sim_pid=""
+cleanup() {
+  if [ -n "$sim_pid" ] && kill -0 "$sim_pid" 2>/dev/null; then
+    kill "$sim_pid" 2>/dev/null || true
+    wait "$sim_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+coll="$work/ansible_collections/tegile/intelliflash"
+mkdir -p "$coll"
+# The files git knows plus new ones it does not ignore: what a clean clone would hold.
+(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard) \
+  | (cd "$ROOT" && xargs -0 -I{} sh -c '[ -e "$1" ] && printf "%s\0" "$1" || true' _ {}) \
+  | (cd "$ROOT" && tar --null -T - -cf -) | tar -xf - -C "$coll"
+# ansible-test treats the copy as a plain directory, not a git checkout.
+
+export PATH="$VENV/bin:$PATH"
+export ANSIBLE_COLLECTIONS_PATH="$work"
+case "$command" in
+  sanity)
+    mode=(--venv --python 3.11) ;;
+  units)
+    mode=(--local --python 3.11) ;;
+  integration)
+    mode=(--local --python 3.11)
+    state="$work/sim-state"
+    mkdir -p "$state"
+    fifo="$work/sim.out"
+    mkfifo "$fifo"
+    "$VENV/bin/python" -m tegile_intelliflash.simulator --host 127.0.0.1 --port 0 --state "$state" \
+        >"$fifo" 2>"$work/sim.log" &
+    sim_pid=$!
+    exec 3<"$fifo"
+    line=""
+    if ! IFS= read -r -t 60 line <&3 || [[ "$line" != "listening on https://"* ]]; then
+      echo "simulator did not start: $line" >&2
+      cat "$work/sim.log" >&2 || true
+      exit 1
+    fi
+    url=${line#listening on }
+    cat > "$coll/tests/integration/integration_config.yml" <<CFG
+---
+intelliflash_host: "${url#https://}"
+intelliflash_username: admin
+intelliflash_password: admin
+intelliflash_ca_path: "$state/ca.pem"
+intelliflash_sim_url: "$url"
+CFG
+    ;;
+  *)
+    mode=() ;;
+esac
+
+status=0
+(cd "$coll" && ansible-test "$command" "${mode[@]}" "$@") || status=$?
+if [ -n "${ANSIBLE_TEST_RESULTS:-}" ] && [ -d "$coll/tests/output" ]; then
+  mkdir -p "$ANSIBLE_TEST_RESULTS"
+  cp -r "$coll/tests/output/." "$ANSIBLE_TEST_RESULTS/"
+fi
+if [ "$command" = integration ] && [ $status -ne 0 ]; then
+  echo "--- simulator log (tail) ---" >&2
+  tail -n 40 "$work/sim.log" >&2 || true
+fi
+exit $status
