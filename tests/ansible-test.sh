@@ -29,8 +29,9 @@ if ! cmp -s "$ROOT/tests/tools/get_pip_standin.py" "$standin" 2>/dev/null; then
   cp "$ROOT/tests/tools/get_pip_standin.py" "$standin"
 fi
 
-mkdir -p "$ROOT/.build"
-work=$(mktemp -d "$ROOT/.build/ansible-test.XXXXXX")
+# Outside the checkout: inside it, git would report the copy as ignored and ansible-test
+# would skip every file.
+work=$(mktemp -d "${TMPDIR:-/tmp}/tegile-ansible-test.XXXXXX")
 sim_pid=""
 cleanup() {
   if [ -n "$sim_pid" ] && kill -0 "$sim_pid" 2>/dev/null; then
