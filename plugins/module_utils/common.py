@@ -1,0 +1,257 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Glue shared by every tegile.intelliflash module.
+
+``IntelliFlashModule`` adds the connection options (documented by the
+``tegile.intelliflash.connection`` doc fragment) to a module's argument spec,
+builds the ``AnsibleModule`` and, lazily, the REST client.  ``api_errors``
+turns client exceptions into ``fail_json`` results that carry the array's
+error code and the dataset path, and never the password.
+``DifferenceTracker`` collects before/after values for ``--diff``.
+
+The REST client lives in ``module_utils/client`` (shared with the Manila
+driver); this file only adapts it to Ansible.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import logging
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+CLIENT_IMPORT_ERROR = None
+MISSING_LIBRARY = None
+try:
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client import IntelliFlashClient
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import (
+        IntelliFlashError,
+        InvalidArgumentError,
+    )
+except ImportError as exc:  # pragma: no cover - exercised by the sanity import test
+    CLIENT_IMPORT_ERROR = traceback.format_exc()
+    MISSING_LIBRARY = getattr(exc, "name", None) or "requests"
+    IntelliFlashClient = None
+
+    class IntelliFlashError(Exception):
+        """Stand-in so ``except`` clauses work when the client cannot be imported."""
+
+    class InvalidArgumentError(IntelliFlashError):
+        """Stand-in, see above."""
+
+
+DEFAULT_TIMEOUT = 60.0
+CONNECT_TIMEOUT_CAP = 10.0
+LOGGER_NAME = "tegile_intelliflash.ansible"
+
+
+def connection_argument_spec():
+    """The connection options every module accepts (see doc_fragments/connection.py)."""
+    return dict(
+        host=dict(type="str", required=True, fallback=(env_fallback, ["INTELLIFLASH_HOST"])),
+        username=dict(type="str", required=True,
+                      fallback=(env_fallback, ["INTELLIFLASH_USERNAME"])),
+        password=dict(type="str", required=True, no_log=True,
+                      fallback=(env_fallback, ["INTELLIFLASH_PASSWORD"])),
+        validate_certs=dict(type="bool", default=True,
+                            fallback=(env_fallback, ["INTELLIFLASH_VALIDATE_CERTS"])),
+        ca_path=dict(type="path", fallback=(env_fallback, ["INTELLIFLASH_CA_PATH"])),
+        timeout=dict(type="float", default=DEFAULT_TIMEOUT),
+    )
+
+
+def client_timeout(timeout):
+    """(connect, read) timeouts for the client from the single ``timeout`` option."""
+    timeout = float(timeout)
+    return (min(CONNECT_TIMEOUT_CAP, timeout), timeout)
+
+
+def error_text(exc):
+    """The human part of a client exception (falls back to ``str(exc)``)."""
+    message = getattr(exc, "message", None)
+    return message if message else str(exc)
+
+
+class _WarningForwarder(logging.Handler):
+    """Hands the client's warnings (retries, ...) to ``AnsibleModule.warn``.
+
+    Nothing may reach stdout from a module, and stderr is not shown to users,
+    so log records of WARNING and above become Ansible warnings instead.
+    The client guarantees that no log line carries the password.
+    """
+
+    def __init__(self, module):
+        super(_WarningForwarder, self).__init__(level=logging.WARNING)
+        self._module = module
+
+    def emit(self, record):
+        try:
+            self._module.warn(record.getMessage())
+        except Exception:  # a warning must never break the module
+            pass
+
+
+class DifferenceTracker:
+    """Before/after values of what a module changes (or would change).
+
+    ``add(name, before=..., after=...)`` records the key only when the two
+    values differ and returns whether they did, so callers can write
+    ``if tracker.add(...): <plan the write>``.  Insertion order is kept.
+    """
+
+    def __init__(self):
+        self._changes = []
+
+    def add(self, name, before=None, after=None):
+        if before == after:
+            return False
+        for index, (key, _old, _new) in enumerate(self._changes):
+            if key == name:
+                self._changes[index] = (name, _old, after)
+                return True
+        self._changes.append((name, before, after))
+        return True
+
+    def has_differences(self):
+        return bool(self._changes)
+
+    def changed_keys(self):
+        return [key for key, _before, _after in self._changes]
+
+    def get_before_after(self):
+        before = dict((key, old) for key, old, _new in self._changes)
+        after = dict((key, new) for key, _old, new in self._changes)
+        return before, after
+
+    def get(self, name):
+        """(before, after) of one recorded key, or None."""
+        for key, old, new in self._changes:
+            if key == name:
+                return old, new
+        return None
+
+    def __len__(self):
+        return len(self._changes)
+
+    def __repr__(self):
+        return "DifferenceTracker(%r)" % (self.changed_keys(),)
+
+
+class IntelliFlashModule:
+    """An ``AnsibleModule`` with the connection options and a lazy REST client."""
+
+    def __init__(self, argument_spec=None, **kwargs):
+        spec = connection_argument_spec()
+        for name in (argument_spec or {}):
+            if name in spec:
+                raise ValueError("option %s clashes with a connection option" % name)
+        spec.update(argument_spec or {})
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self._client = None
+
+    # -- AnsibleModule pass-throughs -------------------------------------------------------
+    @property
+    def params(self):
+        return self.module.params
+
+    @property
+    def check_mode(self):
+        return self.module.check_mode
+
+    @property
+    def diff_mode(self):
+        return self.module._diff
+
+    def warn(self, msg):
+        self.module.warn(msg)
+
+    # -- client ----------------------------------------------------------------------------
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = self._build_client()
+        return self._client
+
+    def _build_client(self):
+        if IntelliFlashClient is None:
+            self.fail(missing_required_lib(MISSING_LIBRARY or "requests"), exception=CLIENT_IMPORT_ERROR)
+        params = self.module.params
+        verify = params["validate_certs"]
+        ca_path = params.get("ca_path") if verify else None
+        if params["timeout"] <= 0:
+            self.fail("timeout must be a positive number of seconds, got %s" % params["timeout"])
+        logger = logging.getLogger(LOGGER_NAME)
+        logger.propagate = False
+        logger.setLevel(logging.WARNING)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+        logger.addHandler(logging.NullHandler())
+        try:
+            client = IntelliFlashClient(
+                params["host"], params["username"], params["password"],
+                verify=verify, ca_path=ca_path, timeout=client_timeout(params["timeout"]),
+                user_agent="ansible-collection-tegile.intelliflash", logger=logger)
+        except IntelliFlashError as exc:
+            self.fail_from_error(exc, "connecting to %s" % params["host"])
+        except ValueError as exc:
+            self.fail("Invalid connection options: %s" % self._scrub(str(exc)))
+        # Warnings the client logs from now on (e.g. retries) become Ansible warnings.
+        logger.addHandler(_WarningForwarder(self.module))
+        if not verify:
+            self.warn("validate_certs is false: the TLS certificate of %s is not verified; "
+                      "anyone on the network path can read the credentials. Use ca_path instead."
+                      % params["host"])
+        return client
+
+    # -- errors ----------------------------------------------------------------------------
+    def _scrub(self, text):
+        password = self.module.params.get("password")
+        if text and password:
+            text = text.replace(password, "********")
+        return text
+
+    def fail(self, msg, **extra):
+        self.module.fail_json(msg=self._scrub(msg), **extra)
+
+    def fail_from_error(self, exc, action, dataset=None):
+        """fail_json for a client exception raised while doing ``action``."""
+        code = getattr(exc, "code", None)
+        dataset = getattr(exc, "dataset", None) or dataset
+        text = error_text(exc)
+        if isinstance(exc, InvalidArgumentError) and not getattr(exc, "method", None):
+            # Raised by the client's own validation, before any call: the text names the field.
+            msg = text
+        else:
+            msg = "Error %s: %s" % (action, text)
+            if code and code not in msg:
+                msg = "%s (%s)" % (msg, code)
+        extra = dict(error_code=code, dataset=dataset)
+        method = getattr(exc, "method", None)
+        if method:
+            extra["api_method"] = method
+        self.fail(msg, **extra)
+
+    @contextlib.contextmanager
+    def api_errors(self, action, dataset=None):
+        """Turn client exceptions raised in the block into a failed result."""
+        try:
+            yield
+        except IntelliFlashError as exc:
+            self.fail_from_error(exc, action, dataset)
+
+    # -- result ----------------------------------------------------------------------------
+    def exit(self, changed, diff=None, **result):
+        """exit_json; adds ``diff`` (before/after of ``diff``, a DifferenceTracker) in diff mode."""
+        if diff is not None and self.diff_mode:
+            if isinstance(diff, DifferenceTracker):
+                before, after = diff.get_before_after()
+            else:
+                before, after = diff
+            result["diff"] = dict(before=before, after=after)
+        self.module.exit_json(changed=bool(changed), **result)
