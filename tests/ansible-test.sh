@@ -42,13 +42,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-coll="$work/ansible_collections/tegile/intelliflash"
-mkdir -p "$coll"
-# The files git knows plus new ones it does not ignore: what a clean clone would hold.
-(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard) \
-  | (cd "$ROOT" && xargs -0 -I{} sh -c '[ -e "$1" ] && printf "%s\0" "$1" || true' _ {}) \
-  | (cd "$ROOT" && tar --null -T - -cf -) | tar -xf - -C "$coll"
-# ansible-test treats the copy as a plain directory, not a git checkout.
+coll=$("$ROOT/tests/tools/stage-collection.sh" "$work")
 
 export PATH="$VENV/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$work"

@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Run every test stage of the project and sum the results.
+
+``make test`` calls this. Each stage runs in its own process; its output streams to the console
+and to ``tests/output/logs/<stage>.log``. Results are counted from JUnit XML where the tool
+writes it, otherwise from the tool's own summary lines; a stage that crashes without a summary
+counts as one failure. The last line is ``N passed, N failed`` over all stages, and the exit
+status is non-zero when anything failed.
+
+    tests/run_all.py                      # every stage
+    tests/run_all.py python sanity        # only these stages
+    tests/run_all.py --list
+"""
+import argparse
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VENV_PY = os.path.join(ROOT, ".venv", "bin", "python")
+MANILA_PY = os.path.join(ROOT, ".venv-manila", "bin", "python")
+OUT = os.path.join(ROOT, "tests", "output", "run_all")
+STAGE_TIMEOUT = int(os.environ.get("STAGE_TIMEOUT", "1200"))
+
+
+class Result(object):
+    def __init__(self, name, passed=0, failed=0, skipped=0, seconds=0.0, note=""):
+        self.name, self.passed, self.failed, self.skipped = name, passed, failed, skipped
+        self.seconds, self.note = seconds, note
+
+
+def run(name, cmd, env=None, cwd=ROOT):
+    """Run a command, streaming output to the console and a log file. Returns (rc, text)."""
+    os.makedirs(os.path.join(OUT, "logs"), exist_ok=True)
+    log_path = os.path.join(OUT, "logs", name + ".log")
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    print("\n=== stage %s: %s" % (name, " ".join(cmd)), flush=True)
+    chunks = []
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+        deadline = time.time() + STAGE_TIMEOUT
+        try:
+            for raw in iter(proc.stdout.readline, b""):
+                line = raw.decode("utf-8", "replace")
+                chunks.append(line)
+                log.write(line)
+                sys.stdout.write(line)
+                sys.stdout.flush()
+                if time.time() > deadline:
+                    raise subprocess.TimeoutExpired(cmd, STAGE_TIMEOUT)
+            rc = proc.wait()
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+            chunks.append("\nstage %s killed after %d s\n" % (name, STAGE_TIMEOUT))
+            rc = 124
+    return rc, "".join(chunks)
+
+
+def junit_counts(paths):
+    passed = failed = skipped = 0
+    for path in paths:
+        try:
+            root = ET.parse(path).getroot()
+        except (ET.ParseError, OSError):
+            failed += 1
+            continue
+        for case in root.iter("testcase"):
+            if case.find("failure") is not None or case.find("error") is not None:
+                failed += 1
+            elif case.find("skipped") is not None:
+                skipped += 1
+            else:
+                passed += 1
+    return passed, failed, skipped
+
+
+def finish(name, rc, start, counts, note=""):
+    passed, failed, skipped = counts
+    if rc != 0 and failed == 0:
+        failed = 1  # the tool failed without reporting a failed test: count the stage
+        note = note or "exit status %d" % rc
+    return Result(name, passed, failed, skipped, time.time() - start, note)
+
+
+def pytest_stage(name, python, paths, extra=()):
+    start = time.time()
+    if not os.path.exists(python):
+        return Result(name, failed=1, note="%s missing (run make venv / venv-manila)" % python)
+    junit = os.path.join(OUT, name + ".xml")
+    if os.path.exists(junit):
+        os.remove(junit)
+    existing = [p for p in paths if os.path.exists(os.path.join(ROOT, p))]
+    if not existing:
+        return Result(name, note="no tests yet")
+    cmd = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml", junit] + list(extra) + existing
+    rc, _ = run(name, cmd)
+    if rc == 5:  # pytest: no tests collected
+        return Result(name, note="no tests collected")
+    counts = junit_counts([junit]) if os.path.exists(junit) else (0, 0, 0)
+    return finish(name, rc, start, counts)
+
+
+def ansible_test_stage(name, command, extra=()):
+    start = time.time()
+    results = os.path.join(OUT, name + "-output")
+    shutil.rmtree(results, ignore_errors=True)
+    cmd = [os.path.join(ROOT, "tests", "ansible-test.sh"), command] + list(extra)
+    rc, text = run(name, cmd, env={"ANSIBLE_TEST_RESULTS": results})
+    if command == "sanity":
+        ran = set(re.findall(r"^Running sanity test [\"']([^\"']+)[\"']", text, re.M))
+        m = re.search(r"The (\d+) sanity test\(s\) listed below \(out of (\d+)\) failed", text)
+        failed = int(m.group(1)) if m else 0
+        return finish(name, rc, start, (max(len(ran) - failed, 0), failed, 0))
+    if command == "units":
+        return finish(name, rc, start, junit_counts(glob.glob(os.path.join(results, "junit", "*.xml"))))
+    # integration: one result per target
+    ran = set(re.findall(r"^Running (\S+) integration test (?:role|script)", text, re.M))
+    m = re.search(r"The (\d+) integration test\(s\) listed below \(out of (\d+)\) failed", text)
+    failed = int(m.group(1)) if m else 0
+    return finish(name, rc, start, (max(len(ran) - failed, 0), failed, 0))
+
+
+def command_stage(name, cmd, env=None):
+    """A stage that is one check: passes when the command exits 0."""
+    start = time.time()
+    rc, _ = run(name, cmd, env=env)
+    return finish(name, rc, start, (1 if rc == 0 else 0, 1 if rc != 0 else 0, 0))
+
+
+def molecule_stage(name):
+    start = time.time()
+    scenarios = sorted(os.path.basename(os.path.dirname(p)) for p in
+                       glob.glob(os.path.join(ROOT, "extensions", "molecule", "*", "molecule.yml")))
+    if not scenarios:
+        return Result(name, note="no scenarios yet")
+    passed = failed = 0
+    for scenario in scenarios:
+        rc, _ = run("%s-%s" % (name, scenario),
+                    [os.path.join(ROOT, "tests", "molecule.sh"), scenario])
+        passed, failed = passed + (rc == 0), failed + (rc != 0)
+    return Result(name, passed, failed, 0, time.time() - start)
+
+
+STAGES = [
+    ("python", lambda: pytest_stage("python", VENV_PY, ["tests/python"])),
+    ("sanity", lambda: ansible_test_stage("sanity", "sanity")),
+    ("units", lambda: ansible_test_stage("units", "units", ["--requirements"])),
+    ("integration", lambda: ansible_test_stage("integration", "integration", ["--continue-on-error"])),
+    ("lint", lambda: command_stage("lint", [os.path.join(ROOT, ".venv", "bin", "ansible-lint"),
+                                            "--offline", "--profile", "production"])),
+    ("molecule", lambda: molecule_stage("molecule")),
+    ("manila", lambda: pytest_stage("manila", MANILA_PY, ["tests/manila"])),
+    ("manila-e2e", lambda: pytest_stage("manila-e2e", MANILA_PY, ["tests/manila_e2e"])),
+    ("demo", lambda: command_stage("demo", [VENV_PY, os.path.join(ROOT, "scripts", "demo.py")])),
+]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("stages", nargs="*", help="stages to run (default: all)")
+    parser.add_argument("--list", action="store_true")
+    args = parser.parse_args()
+    names = [n for n, _ in STAGES]
+    if args.list:
+        print("\n".join(names))
+        return 0
+    unknown = [s for s in args.stages if s not in names]
+    if unknown:
+        parser.error("unknown stage(s): %s (have: %s)" % (", ".join(unknown), ", ".join(names)))
+    os.makedirs(OUT, exist_ok=True)
+    results = [fn() for n, fn in STAGES if not args.stages or n in args.stages]
+
+    print("\n=== summary")
+    for r in results:
+        extra = (", %d skipped" % r.skipped if r.skipped else "") + (" (%s)" % r.note if r.note else "")
+        print("%-12s %4d passed, %3d failed  %6.1fs%s" % (r.name, r.passed, r.failed, r.seconds, extra))
+    passed = sum(r.passed for r in results)
+    failed = sum(r.failed for r in results)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
