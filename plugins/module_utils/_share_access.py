@@ -1,0 +1,244 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Decision logic of ``tegile.intelliflash.share_access`` (private to that module).
+
+Nothing here talks to the array: the module reads the current rules, hands them
+to ``plan_rules`` together with the wanted ones, and applies the plan.  Host
+normalisation, the rule value objects and the diff itself come from the REST
+client package (``client.acl``); this file only adds what the module's options
+mean (rule types, purge, state) and which calls apply a plan with the fewest
+writes.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+try:
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import (
+        NetworkRule,
+        UserRule,
+        diff_rules,
+        normalize_host,
+    )
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import (
+        InvalidArgumentError,
+    )
+except ImportError:  # the client needs requests; IntelliFlashModule reports it (missing_required_lib)
+    NetworkRule = UserRule = diff_rules = normalize_host = None
+    InvalidArgumentError = ValueError
+
+NETWORK_TYPES = ("ip", "host")
+USER_TYPES = ("user", "group")
+RULE_TYPES = NETWORK_TYPES + USER_TYPES
+# The rule ``type`` of a wire host type (NetworkACL_V2_1.hostType).
+_RULE_TYPE = {"IP": "ip", "FQDN": "host"}
+
+
+class RuleError(ValueError):
+    """A wanted rule (or combination of options) the module refuses; the text names the field."""
+
+
+def rule_spec():
+    """Argument spec of one entry of the ``rules`` option."""
+    return dict(
+        type=dict(type="str", required=True, choices=list(RULE_TYPES), aliases=["access_type"]),
+        to=dict(type="str", required=True, aliases=["access_to"]),
+        access_level=dict(type="str", default="rw", choices=["rw", "ro"]),
+        root_access=dict(type="bool", default=False),
+    )
+
+
+def identity(rule):
+    """What makes two rules "the same rule" (the access level is not part of it).
+
+    The client's own identity (``rule.key``): (host type, host) for network rules,
+    (kind, lower-cased name) for user and group rules.
+    """
+    return rule.key
+
+
+def describe(rule):
+    """Short human text of a rule for messages: ``ip 10.0.0.0/24`` or ``group staff``."""
+    if isinstance(rule, NetworkRule):
+        return "%s %s" % (_RULE_TYPE.get(rule.host_type, rule.host_type), rule.host)
+    return "%s %s" % (rule.kind, rule.name)
+
+
+def rule_to_dict(rule):
+    """A rule as the module returns it (the same keys as the ``rules`` option)."""
+    if isinstance(rule, NetworkRule):
+        return dict(type=_RULE_TYPE.get(rule.host_type, rule.host_type.lower()), to=rule.host,
+                    access_level=rule.access, root_access=bool(rule.root))
+    return dict(type=rule.kind, to=rule.name, access_level=rule.access)
+
+
+def _parse_rule(index, entry, protocol, share_level):
+    field = "rules[%d]" % index
+    kind = entry.get("type")
+    value = entry.get("to")
+    access = entry.get("access_level") or "rw"
+    root = bool(entry.get("root_access"))
+    if kind not in RULE_TYPES:
+        raise RuleError("%s.type: %r is not one of %s" % (field, kind, ", ".join(RULE_TYPES)))
+    if value is None or not str(value).strip():
+        raise RuleError("%s.to: a %s rule needs a non-empty value" % (field, kind))
+    value = str(value).strip()
+    if kind in NETWORK_TYPES:
+        if protocol == "smb":
+            raise RuleError(
+                "%s: %s rules are not allowed on an SMB share: IP and host access rules are NFS-only "
+                "(as in Manila); control SMB access with user and group rules (%s.type=user or group)"
+                % (field, kind, field))
+        try:
+            host_type, host = normalize_host(value, "%s.to" % field)
+        except InvalidArgumentError as exc:
+            raise RuleError(getattr(exc, "message", None) or str(exc))
+        if kind == "ip" and host_type != "IP":
+            raise RuleError("%s.to: %r is not an IP address or CIDR network; use type=host for a host "
+                            "name" % (field, value))
+        return NetworkRule(host_type, host, access, root)
+    if not share_level:
+        raise RuleError(
+            "%s: %s rules are share-only: they are the share's file ACL, and projects have none; "
+            "set share to manage them, or use ip and host rules for a project" % (field, kind))
+    if root:
+        raise RuleError("%s.root_access: root access applies to ip and host rules only, not to %s "
+                        "rules" % (field, kind))
+    if any(ord(ch) < 32 for ch in value):
+        raise RuleError("%s.to: %r is not a valid %s name (control characters)" % (field, value, kind))
+    return UserRule(kind, value, access)
+
+
+def parse_rules(entries, protocol, share_level):
+    """Validate the ``rules`` option; return the wanted rules as client value objects.
+
+    ``protocol`` is ``nfs`` or ``smb`` (the share's), ``share_level`` false for a project.
+    Raises ``RuleError`` naming the offending entry (``rules[N]...``), before any write.
+    """
+    wanted = []
+    seen = {}
+    for index, entry in enumerate(entries or []):
+        rule = _parse_rule(index, entry or {}, protocol, share_level)
+        key = identity(rule)
+        if key in seen:
+            raise RuleError("rules[%d]: duplicates rules[%d] (%s); each host, user or group may appear "
+                            "once" % (index, seen[key], describe(rule)))
+        seen[key] = index
+        wanted.append(rule)
+    return wanted
+
+
+def split_rules(rules):
+    """(network rules, user rules) of a list of rules, order kept."""
+    network = [rule for rule in rules if isinstance(rule, NetworkRule)]
+    users = [rule for rule in rules if not isinstance(rule, NetworkRule)]
+    return network, users
+
+
+class RulePlan:
+    """What to change in one rule list (the NFS network ACL, or the share's file ACL).
+
+    ``add``: new rules; ``remove``: current rules to drop; ``change``: (current, wanted)
+    pairs of the same identity with a different access level or root flag;
+    ``final``: the list after the change (current order kept, additions last).
+    """
+
+    def __init__(self, current, add, remove, change):
+        self.current = list(current)
+        self.add = list(add)
+        self.remove = list(remove)
+        self.change = list(change)
+        removed = set(identity(rule) for rule in self.remove)
+        replaced = dict((identity(old), new) for old, new in self.change)
+        final = []
+        for rule in self.current:
+            key = identity(rule)
+            if key in removed:
+                continue
+            final.append(replaced.get(key, rule))
+        final.extend(self.add)
+        self.final = final
+
+    @property
+    def changed(self):
+        return bool(self.add or self.remove or self.change)
+
+    @property
+    def count(self):
+        """How many rules differ."""
+        return len(self.add) + len(self.remove) + len(self.change)
+
+    def before_after(self):
+        """(before, after) lists of exactly the rules that change, as dicts, for --diff."""
+        before = [rule_to_dict(rule) for rule in self.remove]
+        before.extend(rule_to_dict(old) for old, _new in self.change)
+        after = [rule_to_dict(new) for _old, new in self.change]
+        after.extend(rule_to_dict(rule) for rule in self.add)
+        return before, after
+
+    def network_action(self):
+        """How to apply a network ACL plan with the fewest calls.
+
+        ``None`` (nothing to do), ``("add", rule)``, ``("remove", rule)`` or
+        ``("set", final_list)``: one add or remove when exactly one rule appears or goes;
+        otherwise (several rules, or a changed access level, which add/remove could only
+        do in two calls) one call that replaces the whole list.
+        """
+        if not self.changed:
+            return None
+        if self.count == 1 and self.add:
+            return ("add", self.add[0])
+        if self.count == 1 and self.remove:
+            return ("remove", self.remove[0])
+        return ("set", self.final)
+
+
+def _pairs(current, changed):
+    """Pair each wanted rule of diff_rules' ``to_change`` with the current rule it replaces."""
+    by_key = dict((identity(rule), rule) for rule in current)
+    return [(by_key[identity(new)], new) for new in changed]
+
+
+def plan_rules(current, wanted, purge=False, state="present"):
+    """Plan one rule list.
+
+    ``state=present``: add what is missing and change the level of rules that differ;
+    with ``purge`` also remove current rules not wanted (the list becomes exactly
+    ``wanted``).  ``state=absent``: remove the current rules whose identity is
+    wanted (their level does not matter).  ``wanted=None`` means "no opinion": no change.
+    """
+    current = list(current or [])
+    if wanted is None:
+        return RulePlan(current, [], [], [])
+    if state == "absent":
+        unwanted = set(identity(rule) for rule in wanted)
+        return RulePlan(current, [], [rule for rule in current if identity(rule) in unwanted], [])
+    to_add, to_remove, to_change = diff_rules(current, list(wanted), purge)
+    return RulePlan(current, to_add, to_remove, _pairs(current, to_change))
+
+
+def current_user_rules(share):
+    """The file ACL of a share (getShare's ``aclList``) as UserRule objects.
+
+    Read from the share already fetched, so the module needs one getShare (the client's
+    ``get_user_acls`` would read the share again).
+    """
+    return [UserRule.from_wire(entry) for entry in share.get("aclList") or []]
+
+
+def share_protocol(share, requested=None):
+    """The protocol whose rules the module manages on a share.
+
+    The ``protocol`` option wins; otherwise a share exported over SMB and not over NFS
+    is an SMB share, every other share (NFS on, both on, or not exported yet) an NFS share.
+    """
+    if requested:
+        return requested
+    nfs = str(share.get("sharenfs") or "off").lower() != "off"
+    smb = str(share.get("sharesmb") or "off").lower() != "off"
+    return "smb" if smb and not nfs else "nfs"
+

@@ -1,0 +1,353 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: share_access
+short_description: Manage the access rules of IntelliFlash shares and projects
+version_added: 1.0.0
+description:
+  - Manages who may access a share on a Tegile (DDN) IntelliFlash array, or, without O(share), the network access
+    rules of a project (which its shares inherit until they get rules of their own).
+  - B(NFS shares) take V(ip) rules (an address or a CIDR network), V(host) rules (a host or domain name) and
+    V(user) and V(group) rules. IP and host rules are the share's NFS network ACL; user and group rules are the
+    share's file ACL.
+  - B(SMB shares) take V(user) and V(group) rules only (the share's file ACL). IP and host rules on an SMB share are
+    refused, as in OpenStack Manila: IP-based access is NFS-only.
+  - B(Projects) take V(ip) and V(host) rules only (the project's NFS network ACL); user and group rules are
+    share-only because projects have no file ACL.
+  - Rules are compared without regard to order, with addresses normalised (V(10.0.0.1/32) is V(10.0.0.1), IPv6 is
+    compared in its compressed form, host names case-insensitively) and user and group names compared
+    case-insensitively.
+author:
+  - tegile.intelliflash developers
+options:
+  pool:
+    description: Pool that holds the project.
+    type: str
+    required: true
+  project:
+    description: Project that holds the share, or whose network rules are managed.
+    type: str
+    required: true
+  share:
+    description:
+      - Share whose rules are managed.
+      - Omit it to manage the project's NFS network rules.
+    type: str
+  protocol:
+    description:
+      - Whether the share is managed as an NFS or an SMB share (which rule types it takes, and which rules
+        O(purge) may remove).
+      - By default a share exported over SMB and not over NFS is an SMB share; every other share is an NFS share.
+      - Projects are always managed through their NFS network rules; V(smb) is refused for a project.
+    type: str
+    choices: [nfs, smb]
+  rules:
+    description:
+      - The access rules to grant (O(state=present)) or to revoke (O(state=absent)).
+      - Omitting the option changes nothing (the module then only reports the current rules).
+      - Each host, user or group may appear only once.
+    type: list
+    elements: dict
+    suboptions:
+      type:
+        description:
+          - V(ip) an IPv4 or IPv6 address or CIDR network (NFS only); V(host) a host or domain name (NFS only);
+            V(user) or V(group) a user or group name (shares only).
+          - A V(host) rule whose value is an IP address is treated as an V(ip) rule.
+        type: str
+        required: true
+        choices: [ip, host, user, group]
+        aliases: [access_type]
+      to:
+        description:
+          - The address, network, host name, user or group the rule is for.
+          - A network must have no host bits set (V(10.0.0.0/24), not V(10.0.0.1/24)).
+        type: str
+        required: true
+        aliases: [access_to]
+      access_level:
+        description:
+          - V(rw) read-write, V(ro) read-only.
+          - Ignored with O(state=absent): a rule is revoked whatever its level.
+        type: str
+        choices: [rw, ro]
+        default: rw
+      root_access:
+        description:
+          - Let the NFS client's root user act as root on the share (no root squash).
+          - Only for V(ip) and V(host) rules.
+        type: bool
+        default: false
+  purge:
+    description:
+      - With V(false), rules missing from the share are added and existing rules whose access level or root
+        access differs are changed; other rules stay.
+      - With V(true), the share's rules become exactly O(rules). On an NFS share that is every IP, host, user and
+        group rule; on an SMB share every user and group rule (its network rules, which this module does not
+        manage, are left alone); on a project every network rule. O(rules=[]) removes them all.
+      - Only with O(state=present).
+    type: bool
+    default: false
+  state:
+    description:
+      - V(present) grants O(rules); V(absent) revokes them (rules that do not exist are ignored).
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - tegile.intelliflash.connection
+  - tegile.intelliflash.attributes
+  - tegile.intelliflash.attributes.actiongroup
+notes:
+  - B(An NFS share with no network rule is exported to every host, read-write.) Removing the last IP or host rule of a
+    share that is exported over NFS therefore opens it; the module warns when it does that.
+  - A share inherits its project's network rules until its own rules are changed; the first change here copies the
+    project's rules into the share, which from then on has its own list.
+  - Several network rule changes are applied in one call that replaces the share's (or project's) whole list;
+    a single added or removed rule is applied on its own. User and group rules are always written as the whole file
+    ACL in one call; file ACL entries are rewritten in the array's standard form (allow, read or modify set,
+    inherited by files and directories).
+  - Turning NFS or SMB sharing on or off (with M(tegile.intelliflash.share)) clears that protocol's network rules on
+    the array; manage the rules after the sharing state.
+seealso:
+  - module: tegile.intelliflash.share
+    description: Create shares and turn NFS and SMB sharing on.
+"""
+
+EXAMPLES = r"""
+- name: Manage access rules
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/tegile.intelliflash.intelliflash:
+      host: array1.example.com
+      username: admin
+      password: "{{ vault_intelliflash_password }}"
+      ca_path: /etc/pki/intelliflash/array1-ca.pem
+  tasks:
+    - name: Give the app servers read-write NFS access and the backup host root access
+      tegile.intelliflash.share_access:
+        pool: pool-a
+        project: finance
+        share: ledger
+        rules:
+          - type: ip
+            to: 10.20.0.0/24
+          - type: host
+            to: backup1.example.com
+            access_level: ro
+            root_access: true
+
+    - name: Make the rules of the share exactly this list (others are removed)
+      tegile.intelliflash.share_access:
+        pool: pool-a
+        project: finance
+        share: ledger
+        purge: true
+        rules:
+          - type: ip
+            to: 10.20.0.0/24
+          - type: user
+            to: auditor
+            access_level: ro
+
+    - name: Revoke a rule
+      tegile.intelliflash.share_access:
+        pool: pool-a
+        project: finance
+        share: ledger
+        state: absent
+        rules:
+          - type: host
+            to: backup1.example.com
+
+    - name: SMB share - users and groups
+      tegile.intelliflash.share_access:
+        pool: pool-a
+        project: finance
+        share: reports
+        protocol: smb
+        rules:
+          - type: group
+            to: finance-staff
+          - type: user
+            to: auditor
+            access_level: ro
+
+    - name: Network rules of a project (inherited by its shares without rules of their own)
+      tegile.intelliflash.share_access:
+        pool: pool-a
+        project: finance
+        rules:
+          - type: ip
+            to: 10.20.0.0/16
+            access_level: ro
+
+    - name: Read the current rules
+      tegile.intelliflash.share_access:
+        pool: pool-a
+        project: finance
+        share: ledger
+      register: ledger_access
+"""
+
+RETURN = r"""
+rules:
+  description:
+    - The rules of the share or project after the task (in check mode, the rules it would have).
+    - Network rules first (in the array's order), then user and group rules. On an SMB share, only user and group
+      rules.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    type:
+      description: V(ip), V(host), V(user) or V(group).
+      type: str
+      sample: ip
+    to:
+      description: Address or network (normalised), host name, user or group.
+      type: str
+      sample: 10.20.0.0/24
+    access_level:
+      description: V(rw) or V(ro).
+      type: str
+      sample: rw
+    root_access:
+      description: Root access for NFS clients (V(ip) and V(host) rules only).
+      type: bool
+      returned: for ip and host rules
+      sample: false
+  sample:
+    - {type: ip, to: 10.20.0.0/24, access_level: rw, root_access: false}
+    - {type: user, to: auditor, access_level: ro}
+protocol:
+  description: V(nfs) or V(smb), as the share was managed (always V(nfs) for a project).
+  returned: success
+  type: str
+  sample: nfs
+dataset:
+  description: Path of the share or project.
+  returned: success
+  type: str
+  sample: pool-a/Local/finance/ledger
+"""
+
+from ansible_collections.tegile.intelliflash.plugins.module_utils.common import (
+    DifferenceTracker,
+    IntelliFlashModule,
+)
+from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import (
+    RuleError,
+    current_user_rules,
+    parse_rules,
+    plan_rules,
+    rule_spec,
+    rule_to_dict,
+    share_protocol,
+    split_rules,
+)
+
+
+def argument_spec():
+    return dict(
+        pool=dict(type="str", required=True),
+        project=dict(type="str", required=True),
+        share=dict(type="str"),
+        protocol=dict(type="str", choices=["nfs", "smb"]),
+        rules=dict(type="list", elements="dict", options=rule_spec()),
+        purge=dict(type="bool", default=False),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+    )
+
+
+def wanted_rules(m, protocol, share_level):
+    """The ``rules`` option as client rule objects split by list, or (None, None) when omitted."""
+    if m.params["rules"] is None:
+        return None, None
+    try:
+        return split_rules(parse_rules(m.params["rules"], protocol, share_level))
+    except RuleError as exc:
+        m.fail(str(exc))
+
+
+def main():
+    m = IntelliFlashModule(argument_spec=argument_spec(), supports_check_mode=True,
+                           required_if=[("state", "absent", ("rules",))])
+    p = m.params
+    pool, project, share = p["pool"], p["project"], p["share"]
+    share_level = share is not None
+    if p["purge"] and p["state"] == "absent":
+        m.fail("purge: only with state=present (state=absent revokes the listed rules)")
+    if not share_level and p["protocol"] == "smb":
+        m.fail("protocol: a project's rules are its NFS network rules; protocol=smb needs a share")
+    with m.api_errors("checking pool, project and share"):  # client-side name checks, no call
+        dataset = m.dataset_path(pool, project, share)
+    # Validate everything that does not depend on the share's protocol before any call.
+    wanted_rules(m, p["protocol"] or "nfs", share_level)
+
+    client = m.client
+    share_obj = {}
+    current_users = None
+    protocol = "nfs"
+    if share_level:
+        with m.api_errors("reading share %s" % dataset, dataset):
+            share_obj = client.get_share(pool, project, share)
+        protocol = share_protocol(share_obj, p["protocol"])
+        current_users = current_user_rules(share_obj)
+    current_net = None
+    if protocol == "nfs":
+        with m.api_errors("reading the NFS network rules of %s" % dataset, dataset):
+            current_net = client.get_network_acls("nfs", pool, project, share)
+
+    wanted_net, wanted_users = wanted_rules(m, protocol, share_level)
+    net_plan = plan_rules(current_net, wanted_net, p["purge"], p["state"])
+    user_plan = plan_rules(current_users, wanted_users, p["purge"], p["state"])
+
+    tracker = DifferenceTracker()
+    before, after = net_plan.before_after()
+    user_before, user_after = user_plan.before_after()
+    tracker.add("rules", before=before + user_before, after=after + user_after)
+
+    final_net = net_plan.final
+    if not m.check_mode:
+        final_net = apply_network(m, net_plan, pool, project, share, dataset)
+        if user_plan.changed:
+            with m.api_errors("writing the file ACL of %s" % dataset, dataset):
+                client.set_user_acls(pool, project, share, user_plan.final)
+    if net_plan.changed and not final_net and str(share_obj.get("sharenfs") or "off").lower() != "off":
+        m.warn("%s has no NFS network rule left: the array exports it to every host, read-write" % dataset)
+
+    rules = [rule_to_dict(rule) for rule in final_net or []]
+    rules.extend(rule_to_dict(rule) for rule in user_plan.final if share_level)
+    m.exit(tracker.has_differences(), diff=tracker, rules=rules, protocol=protocol, dataset=dataset)
+
+
+def apply_network(m, plan, pool, project, share, dataset):
+    """Apply a network rule plan with the fewest calls; return the list now on the array."""
+    action = plan.network_action()
+    if action is None:
+        return plan.final
+    verb, arg = action
+    with m.api_errors("changing the NFS network rules of %s" % dataset, dataset):
+        if verb == "add":
+            m.client.add_network_acl("nfs", pool, project, share, arg)
+        elif verb == "remove":
+            m.client.remove_network_acl("nfs", pool, project, share, arg.host_type, arg.host)
+        else:
+            m.client.set_network_acls("nfs", pool, project, share, arg)
+            # The whole list was replaced: report what the array holds now.
+            return m.client.get_network_acls("nfs", pool, project, share)
+    return plan.final
+
+
+if __name__ == "__main__":
+    main()

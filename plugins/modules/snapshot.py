@@ -1,0 +1,342 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: snapshot
+short_description: Create, delete and roll back snapshots of IntelliFlash shares and projects
+version_added: 1.0.0
+description:
+  - Creates and deletes manual snapshots of a share, or of a project (all its shares at once), on a Tegile (DDN)
+    IntelliFlash array, and rolls a share or project back to one of them.
+  - The array prefixes the names of manual snapshots; give the name without the prefix. O(name=nightly) is the share
+    snapshot C(Manual-S-nightly), or, without O(share), the project snapshot C(Manual-P-nightly). The module returns the
+    full name and the snapshot's path.
+  - To B(clone) a snapshot into a new share use M(tegile.intelliflash.share) with its O(tegile.intelliflash.share#module:source_snapshot)
+    option; a clone is a share and is managed (and deleted) like any other share.
+author:
+  - tegile.intelliflash developers
+options:
+  pool:
+    description: Pool that holds the project.
+    type: str
+    required: true
+  project:
+    description: Project that holds the share, or whose project snapshot is managed.
+    type: str
+    required: true
+  share:
+    description:
+      - Share whose snapshot is managed.
+      - Omit it to manage a project snapshot, which the array takes of the project and each of its shares at once.
+    type: str
+  name:
+    description:
+      - Snapshot name without the array's prefix (V(nightly), not V(Manual-S-nightly)).
+      - A name that already carries the prefix of its kind (C(Manual-S-) with O(share), C(Manual-P-) without) is
+        accepted as the full name.
+      - At most 255 characters, no white space and none of C(, / \ ! ? @ < > # $ ' % ^ * ( ) ~ + = } | : { [ ] ; " &).
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) creates the snapshot if it does not exist. An existing snapshot is left as it is.
+      - V(absent) deletes the snapshot if it exists.
+      - V(rolled_back) reverts the share (or the project and its shares) to the snapshot, which must exist. Every write
+        made since the snapshot is lost.
+      - A rollback always runs and always reports RV(ignore:changed=true) (also in check mode, where nothing is sent):
+        the array cannot tell whether the data changed since the snapshot, and skipping a requested rollback
+        would leave data in place that the caller asked to discard. Guard the task with a condition or run it
+        as a handler if it must not repeat.
+    type: str
+    choices: [present, absent, rolled_back]
+    default: present
+  quiesce:
+    description:
+      - Quiesce the share (flush and pause application I/O through the array's integration) while the snapshot
+        is taken. Only used when a snapshot is created.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds to wait for the array to finish a new snapshot (the module polls its creation status).
+      - The task fails if the snapshot is still in progress after this time.
+    type: int
+    default: 300
+  destroy_newer:
+    description:
+      - With O(state=rolled_back), also destroy the snapshots taken after the target snapshot.
+      - The array refuses to roll back past newer snapshots; without this option the task fails and names them,
+        before anything is changed.
+      - A newer snapshot that has clones still blocks the rollback; delete (or keep) those clones first.
+    type: bool
+    default: false
+  recursive:
+    description:
+      - With O(state=absent), also delete the clones of the snapshot. B(Clones are shares:) their data is deleted.
+      - Without it, deleting a snapshot that has clones fails with a message saying so, and nothing is deleted.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - tegile.intelliflash.connection
+  - tegile.intelliflash.attributes.actiongroup
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying the array.
+    support: full
+    details:
+      - In check mode the module reads the array but sends no write call.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details:
+      - The diff shows the snapshot path going from V(absent) to V(present) or back, and for a rollback the dataset
+        and every newer snapshot it destroys.
+  idempotent:
+    description: When run twice in a row with the same arguments, the second run reports no change.
+    support: partial
+    details:
+      - O(state=present) and O(state=absent) are idempotent; a converged run sends no write call.
+      - O(state=rolled_back) is an action, not a state; it rolls back and reports a change on every run (see O(state)).
+  platform:
+    description: Target OS/families that can be operated against.
+    support: N/A
+    platforms: IntelliFlash
+notes:
+  - Deleting a share snapshot also deletes nothing else unless O(recursive=true). Deleting a project snapshot deletes
+    that snapshot of every share of the project.
+  - The array may create snapshots asynchronously; the module waits up to O(wait_timeout) seconds for it to finish.
+seealso:
+  - module: tegile.intelliflash.share
+    description: Create a share as a clone of a snapshot (O(tegile.intelliflash.share#module:source_snapshot)).
+  - module: tegile.intelliflash.info
+    description: List the snapshots of shares and projects.
+"""
+
+EXAMPLES = r"""
+- name: Manage snapshots
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/tegile.intelliflash.intelliflash:
+      host: array1.example.com
+      username: admin
+      password: "{{ vault_intelliflash_password }}"
+      ca_path: /etc/pki/intelliflash/array1-ca.pem
+  tasks:
+    - name: Take a snapshot of a share (on the array Manual-S-before-upgrade)
+      tegile.intelliflash.snapshot:
+        pool: pool-a
+        project: finance
+        share: ledger
+        name: before-upgrade
+      register: snap
+
+    - name: Show where it is
+      ansible.builtin.debug:
+        msg: "{{ snap.snapshot.path }}"
+
+    - name: Take a project snapshot (the project and every share in it), quiesced
+      tegile.intelliflash.snapshot:
+        pool: pool-a
+        project: finance
+        name: month-end
+        quiesce: true
+
+    - name: Roll the share back to its snapshot, destroying newer snapshots
+      tegile.intelliflash.snapshot:
+        pool: pool-a
+        project: finance
+        share: ledger
+        name: before-upgrade
+        state: rolled_back
+        destroy_newer: true
+      when: upgrade_failed | default(false) | bool
+
+    - name: Delete the share snapshot
+      tegile.intelliflash.snapshot:
+        pool: pool-a
+        project: finance
+        share: ledger
+        name: before-upgrade
+        state: absent
+
+    - name: Delete the project snapshot and any clone made from it
+      tegile.intelliflash.snapshot:
+        pool: pool-a
+        project: finance
+        name: month-end
+        state: absent
+        recursive: true
+"""
+
+RETURN = r"""
+snapshot:
+  description: The snapshot the task was about (also when it is absent).
+  returned: always
+  type: dict
+  contains:
+    name:
+      description: Name without the array's prefix.
+      type: str
+      sample: before-upgrade
+    full_name:
+      description: Name on the array, with its prefix.
+      type: str
+      sample: Manual-S-before-upgrade
+    path:
+      description: Full snapshot path, as the array's snapshot calls take it.
+      type: str
+      sample: pool-a/Local/finance/ledger@Manual-S-before-upgrade
+    dataset:
+      description: Path of the share or project the snapshot belongs to.
+      type: str
+      sample: pool-a/Local/finance/ledger
+    type:
+      description: V(share) or V(project).
+      type: str
+      sample: share
+    pool:
+      description: Pool.
+      type: str
+      sample: pool-a
+    project:
+      description: Project.
+      type: str
+      sample: finance
+    share:
+      description: Share, or V(null) for a project snapshot.
+      type: str
+      sample: ledger
+deleted:
+  description: Snapshot paths the array reported deleted.
+  returned: when O(state=absent) deleted a snapshot
+  type: list
+  elements: str
+  sample: [pool-a/Local/finance/ledger@Manual-S-before-upgrade]
+destroyed_snapshots:
+  description: Full names of the newer snapshots the rollback destroyed (or would destroy, in check mode).
+  returned: when O(state=rolled_back)
+  type: list
+  elements: str
+  sample: [Manual-S-hourly-1300]
+"""
+
+import re
+
+from ansible_collections.tegile.intelliflash.plugins.module_utils.common import (
+    DifferenceTracker,
+    IntelliFlashModule,
+    error_text,
+)
+from ansible_collections.tegile.intelliflash.plugins.module_utils._snapshot import (
+    InUseError,
+    SnapshotError,
+    newer_snapshots,
+    rollback_blockers_message,
+    snapshot_info,
+    snapshot_names,
+)
+
+
+def argument_spec():
+    return dict(
+        pool=dict(type="str", required=True),
+        project=dict(type="str", required=True),
+        share=dict(type="str"),
+        name=dict(type="str", required=True),
+        state=dict(type="str", default="present", choices=["present", "absent", "rolled_back"]),
+        quiesce=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=300),
+        destroy_newer=dict(type="bool", default=False),
+        recursive=dict(type="bool", default=False),
+    )
+
+
+def main():
+    m = IntelliFlashModule(argument_spec=argument_spec(), supports_check_mode=True)
+    p = m.params
+    pool, project, share, state = p["pool"], p["project"], p["share"], p["state"]
+    try:
+        short, full = snapshot_names(p["name"], share)
+    except SnapshotError as exc:
+        m.fail(str(exc))
+    if p["wait_timeout"] <= 0:
+        m.fail("wait_timeout: must be a positive number of seconds, got %s" % p["wait_timeout"])
+    with m.api_errors("checking pool, project and share"):  # client-side name checks, no call
+        info = snapshot_info(pool, project, share, short, full)
+    dataset = info["dataset"]
+    result = dict(snapshot=info)
+    tracker = DifferenceTracker()
+
+    # One read: the rollback needs every snapshot (creation order tells the newer ones).
+    pattern = "" if state == "rolled_back" else re.escape(full)
+    with m.api_errors("listing the snapshots of %s" % dataset, dataset):
+        names = m.client.list_snapshots(pool, project, share, pattern=pattern)
+    exists = full in names
+
+    if state == "present":
+        if not exists:
+            tracker.add(info["path"], before="absent", after="present")
+            if not m.check_mode:
+                with m.api_errors("creating snapshot %s" % info["path"], dataset):
+                    m.client.create_snapshot(pool, project, share, short, quiesce=p["quiesce"],
+                                             wait=True, wait_timeout=p["wait_timeout"])
+    elif state == "absent":
+        if exists:
+            tracker.add(info["path"], before="present", after="absent")
+            if not m.check_mode:
+                result["deleted"] = delete(m, info, p["recursive"])
+    else:
+        if not exists:
+            m.fail("Cannot roll %s back to %s: the snapshot does not exist" % (dataset, full),
+                   dataset=dataset)
+        newer = newer_snapshots(names, full)
+        if newer and not p["destroy_newer"]:
+            m.fail(rollback_blockers_message(dataset, full, newer), dataset=dataset,
+                   newer_snapshots=newer)
+        tracker.add(dataset, before="current data", after="data of %s" % full)
+        for name in newer:
+            tracker.add("%s@%s" % (dataset, name), before="present", after="absent")
+        result["destroyed_snapshots"] = newer
+        if not m.check_mode:
+            rollback(m, info, bool(newer))
+    m.exit(tracker.has_differences(), diff=tracker, **result)
+
+
+def delete(m, info, recursive):
+    """Delete the snapshot; one that has clones fails with a clear message unless recursive."""
+    with m.api_errors("deleting snapshot %s" % info["path"], info["dataset"]):
+        try:
+            reply = m.client.delete_snapshot(info["pool"], info["project"], info["share"], info["full_name"],
+                                             recursive=recursive, missing_ok=True)
+        except InUseError as exc:
+            m.fail("Cannot delete snapshot %s: it has clones (shares created from it). Delete the clones "
+                   "first, or set recursive=true to delete them, and their data, with the snapshot. "
+                   "Array: %s" % (info["path"], error_text(exc)),
+                   error_code=exc.code, dataset=info["dataset"])
+    return list((reply or {}).get("deletedList") or [info["path"]])
+
+
+def rollback(m, info, destroy_newer):
+    """Roll back; explain the array's refusal when a snapshot in the way has clones."""
+    action = "rolling %s back to %s" % (info["dataset"], info["full_name"])
+    with m.api_errors(action, info["dataset"]):
+        try:
+            m.client.rollback_snapshot(info["pool"], info["project"], info["share"], info["full_name"],
+                                       delete_dependents=destroy_newer)
+        except InUseError as exc:
+            m.fail("Error %s: a newer snapshot is in the way, or one of the newer snapshots has clones "
+                   "(delete those clones first; destroy_newer=true destroys newer snapshots only when "
+                   "none has clones). Array: %s" % (action, error_text(exc)),
+                   error_code=exc.code, dataset=info["dataset"])
+
+
+if __name__ == "__main__":
+    main()
