@@ -1,0 +1,447 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: manila_config
+short_description: Manage share backend sections of an OpenStack Manila configuration file
+version_added: 1.0.0
+description:
+  - Adds, updates and removes share backend sections in C(manila.conf) and keeps the C([DEFAULT]) options
+    C(enabled_share_backends) and C(enabled_share_protocols) in step with them.
+  - The lists in C([DEFAULT]) are B(merged). A backend with O(backends[].state=present) is added to
+    C(enabled_share_backends) when missing; one with O(backends[].state=absent) is removed from it and its section is
+    deleted. Backends of other drivers listed there are never touched. Protocols in O(protocols) are added to
+    C(enabled_share_protocols) when missing and never removed (other backends may need them); when the option is not
+    set, Manila's default C(NFS,CIFS) is taken as its current value.
+  - Every line the module does not change is kept byte for byte, comments, order, spacing and line endings included.
+    Within a backend section only the options given in O(backends[].options) are touched.
+  - The file is read the way C(oslo.config) reads it (same comment, continuation and quoting rules).
+  - With O(validate), the new content is written to a temporary file beside the target, checked with the command, and
+    only then moved over the target in one rename, so a configuration that fails the check never replaces the live one.
+  - This module manages a local file of the managed host; it does not talk to an IntelliFlash array and is not part of
+    the C(tegile.intelliflash.intelliflash) action group.
+author:
+  - tegile.intelliflash developers
+options:
+  path:
+    description: The Manila configuration file.
+    type: path
+    required: true
+  backends:
+    description: Share backends (sections) to manage.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description:
+          - Section name, which is also the name listed in C(enabled_share_backends).
+          - Letters, digits, C(_), C(.) and C(-), starting with a letter, digit or C(_). C(DEFAULT) is refused.
+        type: str
+        required: true
+      state:
+        description:
+          - V(present) writes the section and lists the backend; V(absent) deletes the section and unlists it.
+        type: str
+        choices: [present, absent]
+        default: present
+      options:
+        description:
+          - Options of the section, name to value. Booleans are written C(True)/C(False), lists comma-separated.
+          - A V(null) value removes the option from the section. Options of the section that are not named here are
+            left alone.
+          - Values of options listed in O(secret_options) are never returned or shown in a diff, and a C($) in them is
+            doubled so that C(oslo.config) does not interpolate it.
+        type: dict
+        default: {}
+  protocols:
+    description:
+      - Share protocols that must be listed in C(enabled_share_protocols) (for example V(NFS), V(CIFS)). Case is
+        ignored; the names are written in upper case.
+    type: list
+    elements: str
+    default: []
+  secret_options:
+    description:
+      - Option names whose values are secret. In a diff their values are replaced with C(********), as are the values
+        of any option whose name suggests a credential (C(*password*), C(*secret*), C(*token*), C(transport_url),
+        C(connection)), in every section.
+    type: list
+    elements: str
+    default: [tegile_nas_password]
+  validate:
+    description:
+      - Command that checks the new content before it replaces O(path). C(%s) in the command is replaced with the
+        path of a temporary file holding the new content; the command must exit 0.
+      - The command runs without a shell. It also runs in check mode (on a temporary copy) when the content would
+        change.
+    type: str
+  create:
+    description: Create O(path) when it does not exist. With V(false) a missing file is an error.
+    type: bool
+    default: true
+  backup:
+    description: Keep a time-stamped copy of the previous file when the content changes.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - ansible.builtin.files
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying the target.
+    support: full
+    details:
+      - In check mode the file is not written. O(validate) still runs, on a temporary file.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details:
+      - The diff never shows a password or other credential; a changed secret is shown as C(******** (changed)).
+  idempotent:
+    description: When run twice in a row with the same arguments, the second run reports no change.
+    support: full
+  platform:
+    description: Target OS/families that can be operated against.
+    support: full
+    platforms: posix
+notes:
+  - The module does not restart Manila. Notify a handler from the task (the role M(tegile.intelliflash.manila_backend)
+    does).
+seealso:
+  - name: The tegile.intelliflash.manila_backend role
+    description: Deploys IntelliFlash backends into Manila with this module (driver install, validation, restart).
+    link: https://example.invalid/tegile/intelliflash/docs/manila-backend-role.md
+"""
+
+EXAMPLES = r"""
+- name: Add an IntelliFlash backend to manila.conf
+  tegile.intelliflash.manila_config:
+    path: /etc/manila/manila.conf
+    owner: root
+    group: manila
+    mode: "0640"
+    protocols: [NFS, CIFS]
+    backends:
+      - name: tegile1
+        options:
+          share_backend_name: tegile1
+          share_driver: tegile_intelliflash.manila_driver.TegileShareDriver
+          driver_handles_share_servers: false
+          tegile_nas_server: array1.example.com
+          tegile_nas_login: openstack
+          tegile_nas_password: "{{ vault_tegile1_password }}"
+          tegile_default_project: null   # removes the option
+    validate: /usr/bin/python3 /usr/local/libexec/validate-manila-conf.py --input-file %s
+  no_log: true
+  notify: Restart manila-share
+
+- name: Remove a backend (section and list entry)
+  tegile.intelliflash.manila_config:
+    path: /etc/manila/manila.conf
+    backends:
+      - name: tegile_old
+        state: absent
+"""
+
+RETURN = r"""
+path:
+  description: The configuration file.
+  returned: always
+  type: str
+  sample: /etc/manila/manila.conf
+enabled_share_backends:
+  description: C(enabled_share_backends) after the run (the names in file order).
+  returned: always
+  type: list
+  elements: str
+  sample: [generic1, tegile1]
+enabled_share_protocols:
+  description: C(enabled_share_protocols) after the run; V(null) when the file does not set it (Manila's default).
+  returned: always
+  type: list
+  elements: str
+  sample: [NFS, CIFS]
+backends:
+  description: What happened to each backend given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The backend.
+      type: str
+    state:
+      description: The requested state.
+      type: str
+    changed:
+      description: Whether its section or list entry changed.
+      type: bool
+    changed_options:
+      description: Names (never values) of the options written or removed in its section.
+      type: list
+      elements: str
+  sample: [{"name": "tegile1", "state": "present", "changed": true, "changed_options": ["tegile_nas_server"]}]
+backup_file:
+  description: The copy of the previous file, when O(backup=true) and the content changed.
+  returned: changed and O(backup=true)
+  type: str
+  sample: /etc/manila/manila.conf.12345.2026-11-25@12:00:00~
+"""
+
+import os
+import re
+import shlex
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
+
+from ansible_collections.tegile.intelliflash.plugins.module_utils._ini import (
+    IniDocument,
+    IniError,
+    KEY_RE,
+    SECTION_RE,
+    encode_value,
+    split_list,
+    values_equal,
+)
+
+# Manila's default for enabled_share_protocols (manila/share/api.py, manila/common/config.py).
+MANILA_DEFAULT_PROTOCOLS = ["NFS", "CIFS"]
+PROTOCOL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def _check_input(module):
+    """Every input error, naming the field, before the file is read or written."""
+    params = module.params
+    names = set()
+    for idx, backend in enumerate(params["backends"]):
+        field = "backends[%d]" % idx
+        name = backend["name"]
+        if not name or not SECTION_RE.match(name) or name == "DEFAULT":
+            module.fail_json(
+                msg="%s.name: %r is not a valid backend name (letters, digits, '_', '.', '-'; not DEFAULT)" % (field, name))
+        if name in names:
+            module.fail_json(msg="%s.name: backend %r is given twice" % (field, name))
+        names.add(name)
+        options = backend.get("options") or {}
+        if backend["state"] == "absent" and options:
+            module.fail_json(msg="%s.options: not allowed with state=absent (the whole section %r is removed)" % (field, name))
+        for key, value in options.items():
+            if not isinstance(key, str) or not KEY_RE.match(key):
+                module.fail_json(msg="%s.options: %r is not a valid option name" % (field, key))
+            if isinstance(value, dict):
+                module.fail_json(msg="%s.options.%s: a mapping cannot be written to manila.conf" % (field, key))
+            if value is not None:
+                try:
+                    encode_value(value, escape_dollar=key in params["secret_options"], field="%s.options.%s" % (field, key))
+                except IniError as exc:
+                    module.fail_json(msg=to_native(exc))
+    for idx, proto in enumerate(params["protocols"]):
+        if not PROTOCOL_RE.match(proto or ""):
+            module.fail_json(msg="protocols[%d]: %r is not a share protocol name" % (idx, proto))
+    validate = params["validate"]
+    if validate is not None and "%s" not in validate:
+        module.fail_json(msg="validate: the command must contain %s (the path of the file to check)")
+
+
+def _apply(doc, params):
+    """Edit ``doc`` in place. Returns (changed, per-backend results, changed secrets)."""
+    secret_keys = set(params["secret_options"])
+    results = []
+    changed_secrets = set()
+    any_change = False
+
+    current = split_list(doc.get("DEFAULT", "enabled_share_backends"))
+    wanted_list = list(current)
+
+    for backend in params["backends"]:
+        name = backend["name"]
+        result = {"name": name, "state": backend["state"], "changed": False, "changed_options": []}
+        if backend["state"] == "absent":
+            if name in wanted_list:
+                wanted_list = [item for item in wanted_list if item != name]
+                result["changed"] = True
+            if doc.remove_section(name):
+                result["changed"] = True
+        else:
+            if name not in wanted_list:
+                wanted_list.append(name)
+                result["changed"] = True
+            if not doc.has_section(name):
+                doc.add_section(name)
+                result["changed"] = True
+            for key in sorted(backend["options"] or {}):
+                value = backend["options"][key]
+                secret = key in secret_keys
+                if value is None:
+                    if doc.remove(name, key):
+                        result["changed_options"].append(key)
+                    continue
+                text = encode_value(value, escape_dollar=secret, field="%s.%s" % (name, key))
+                if values_equal(doc.get(name, key), text, escape_dollar=secret):
+                    continue
+                doc.set(name, key, text)
+                result["changed_options"].append(key)
+                if secret:
+                    changed_secrets.add((name, key))
+            if result["changed_options"]:
+                result["changed"] = True
+        any_change = any_change or result["changed"]
+        results.append(result)
+
+    if wanted_list != current:
+        if wanted_list:
+            doc.set("DEFAULT", "enabled_share_backends", ",".join(wanted_list))
+        else:
+            doc.remove("DEFAULT", "enabled_share_backends")
+        any_change = True
+
+    raw_protocols = doc.get("DEFAULT", "enabled_share_protocols")
+    effective = split_list(raw_protocols) if raw_protocols is not None else list(MANILA_DEFAULT_PROTOCOLS)
+    upper = [p.upper() for p in effective]
+    missing = []
+    for proto in params["protocols"]:
+        if proto.upper() not in upper and proto.upper() not in missing:
+            missing.append(proto.upper())
+    if missing:
+        doc.set("DEFAULT", "enabled_share_protocols", ",".join(effective + missing))
+        any_change = True
+    return any_change, results, changed_secrets
+
+
+def _run_validate(module, command, path):
+    cmd = command.replace("%s", shlex.quote(path))
+    rc, out, err = module.run_command(cmd)
+    if rc != 0:
+        module.fail_json(
+            msg="validate: the new configuration was rejected (rc=%d); %s was not changed. %s"
+                % (rc, module.params["path"], (err or out).strip()),
+            rc=rc, stdout=out, stderr=err, validate_command=command)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            path=dict(type="path", required=True),
+            backends=dict(
+                type="list", elements="dict", default=[],
+                options=dict(
+                    name=dict(type="str", required=True),
+                    state=dict(type="str", choices=["present", "absent"], default="present"),
+                    options=dict(type="dict", default={}),
+                ),
+            ),
+            protocols=dict(type="list", elements="str", default=[]),
+            secret_options=dict(type="list", elements="str", default=["tegile_nas_password"], no_log=False),
+            validate=dict(type="str"),
+            create=dict(type="bool", default=True),
+            backup=dict(type="bool", default=False),
+        ),
+        add_file_common_args=True,
+        supports_check_mode=True,
+    )
+    params = module.params
+    secret_keys = set(params["secret_options"])
+    for backend in params["backends"]:
+        for key, value in (backend.get("options") or {}).items():
+            if key in secret_keys and value not in (None, ""):
+                module.no_log_values.add(to_text(value))
+
+    _check_input(module)
+
+    path = params["path"]
+    exists = os.path.exists(path)
+    if exists and not os.path.isfile(path):
+        module.fail_json(msg="path: %s is not a regular file" % path)
+    if not exists:
+        if not params["create"]:
+            module.fail_json(msg="path: %s does not exist (set create=true to create it)" % path)
+        parent = os.path.dirname(os.path.abspath(path)) or "."
+        if not os.path.isdir(parent):
+            module.fail_json(msg="path: directory %s does not exist" % parent)
+        before_text = ""
+    else:
+        try:
+            with open(path, "rb") as handle:
+                before_text = to_text(handle.read(), errors="surrogate_or_strict")
+        except (IOError, OSError, UnicodeError) as exc:
+            module.fail_json(msg="path: cannot read %s: %s" % (path, to_native(exc)))
+
+    try:
+        doc = IniDocument(before_text)
+        before_redacted = doc.redacted_text(secret_keys)
+        changed, results, changed_secrets = _apply(doc, params)
+    except IniError as exc:
+        module.fail_json(msg="path: %s cannot be parsed as oslo.config reads it: %s" % (path, to_native(exc)))
+
+    after_text = doc.text()
+    changed = changed and after_text != before_text or (not exists)
+    result = dict(
+        changed=False,
+        path=path,
+        backends=results,
+        enabled_share_backends=split_list(doc.get("DEFAULT", "enabled_share_backends")),
+        enabled_share_protocols=(split_list(doc.get("DEFAULT", "enabled_share_protocols"))
+                                 if doc.get("DEFAULT", "enabled_share_protocols") is not None else None),
+    )
+    diffs = []
+    if changed:
+        diffs.append(dict(
+            before_header="%s (before)" % path if exists else "/dev/null",
+            after_header="%s (after)" % path,
+            before=before_redacted if exists else "",
+            after=doc.redacted_text(secret_keys, changed_secrets),
+        ))
+
+    if changed:
+        if module.check_mode:
+            if params["validate"]:
+                fd, tmp = tempfile.mkstemp(prefix="manila.conf.", dir=module.tmpdir)
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(to_bytes(after_text))
+                _run_validate(module, params["validate"], tmp)
+        else:
+            directory = os.path.dirname(os.path.abspath(path))
+            fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(to_bytes(after_text))
+                if params["validate"]:
+                    _run_validate(module, params["validate"], tmp)
+                if params["backup"] and exists:
+                    result["backup_file"] = module.backup_local(path)
+                old_umask = os.umask(0o077)
+                try:
+                    module.atomic_move(tmp, path, unsafe_writes=params["unsafe_writes"])
+                finally:
+                    os.umask(old_umask)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+
+    file_args = module.load_file_common_arguments(params)
+    if os.path.exists(path):
+        # In check mode this only reports (the file is not there yet when it would be created).
+        attr_diff = {}
+        changed = module.set_fs_attributes_if_different(file_args, changed, diff=attr_diff)
+        if attr_diff.get("before") or attr_diff.get("after"):
+            attr_diff.setdefault("before_header", path)
+            attr_diff.setdefault("after_header", path)
+            diffs.append(attr_diff)
+
+    result["changed"] = changed
+    if module._diff:
+        result["diff"] = diffs
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
