@@ -1,0 +1,238 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""The Flask application: array services, authentication, fault injection, control API.
+
+Routes:
+- ``/zebi/api/v2/<method>`` and ``/zebi/api/openstack/<method>``: the array (GET and POST);
+- ``/sim/v1/...``: the simulator's own control API (same credentials).
+"""
+
+import hmac
+import json
+import logging
+import socket
+import struct
+import time
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.serving import WSGIRequestHandler
+
+from . import core, openstack, v2  # noqa: F401  (importing registers the handlers)
+from .args import Args, parse_body
+from .errors import ApiError, PERMISSION_DENIED
+from .faults import CallCounter, Delays, FaultInjector
+from .registry import OPENSTACK, V2, VOID, Context
+
+LOG = logging.getLogger("tegile_intelliflash.simulator")
+
+ABORT_KEY = "tegile_intelliflash.simulator.abort"
+REALM = "IntelliFlash"
+
+
+class ConnectionCut(ConnectionAbortedError):
+    """Raised by the app to make the server cut the client connection (reset/drop faults)."""
+
+
+class SimRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler, plus: a ``ConnectionCut`` from the app resets the TCP connection.
+
+    The app marks the environ and raises; Werkzeug treats the ``ConnectionError`` as a dropped
+    connection and calls ``connection_dropped``; here SO_LINGER 0 is set and the socket closed,
+    so the kernel sends RST instead of FIN, and nothing more is read or written.
+    """
+
+    def connection_dropped(self, error, environ=None):
+        if environ is not None and environ.get(ABORT_KEY):
+            self.close_connection = True
+            try:
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+            except OSError:
+                pass
+            # The request's file objects hold references to the socket; close them first so
+            # that close() really closes the descriptor now (RST), before the server's own
+            # shutdown(SHUT_WR) could send a FIN.
+            try:
+                self.rfile.close()
+            except OSError:
+                pass
+            try:
+                self.connection.close()
+            except OSError:
+                pass
+
+    def log_request(self, code="-", size="-"):
+        # Method names are in the path; headers (Authorization) are never logged.
+        super().log_request(code, size)
+
+
+def _json(value, status=200, headers=None):
+    body = b"" if value is VOID else json.dumps(value).encode("utf-8")
+    return Response(body, status=status, mimetype="application/json", headers=headers)
+
+
+def _api_error(exc):
+    return _json(exc.to_model(), status=500)
+
+
+def _cut_connection():
+    """Ask ``_CutConnectionMiddleware`` to cut the connection instead of sending this reply."""
+    request.environ[ABORT_KEY] = True
+    return Response(b"", status=500)
+
+
+class _CutConnectionMiddleware:
+    """Outside Flask (which would turn any exception into a 500 reply): when a view marked the
+    environ, raise ``ConnectionCut`` to the server instead of returning the reply."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        result = self.wsgi_app(environ, start_response)
+        if environ.get(ABORT_KEY):
+            if hasattr(result, "close"):
+                result.close()
+            raise ConnectionCut("connection cut by fault injection")
+        return result
+
+
+class Simulator:
+    """Shared state of one running simulator (store, credentials, counters, faults, delays)."""
+
+    def __init__(self, store, user, password):
+        self.store = store
+        self.user = user
+        self._password = password
+        self.calls = CallCounter()
+        self.faults = FaultInjector()
+        self.delays = Delays()
+
+    def __repr__(self):
+        return "Simulator(user=%r, store=%r)" % (self.user, self.store.path)
+
+    def check_auth(self):
+        auth = request.authorization
+        if auth is None or auth.type != "basic":
+            return False
+        user_ok = hmac.compare_digest((auth.username or "").encode(), self.user.encode())
+        password_ok = hmac.compare_digest((auth.password or "").encode(), self._password.encode())
+        return user_ok and password_ok
+
+
+def create_app(sim):
+    app = Flask("tegile_intelliflash.simulator")
+    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    app.json.sort_keys = False
+
+    @app.before_request
+    def authenticate():
+        if not sim.check_auth():
+            body = {"code": PERMISSION_DENIED, "message": "authentication required"}
+            return _json(body, 401, {"WWW-Authenticate": 'Basic realm="%s"' % REALM})
+        return None
+
+    @app.errorhandler(ApiError)
+    def on_api_error(exc):
+        return _api_error(exc)
+
+    @app.errorhandler(HTTPException)
+    def on_http_error(exc):
+        return _json({"code": "EZEBI_GENERAL", "message": exc.description}, exc.code)
+
+    def dispatch(registry, name, counter_name, fault_names):
+        method = registry.get(name)
+        sim.calls.count(counter_name, bool(method and method.write))
+        if method is None:
+            return _json(
+                {"code": "EZEBI_GENERAL", "message": "unknown %s method: %s"
+                 % (registry.service, name)}, 404)
+        decision = sim.faults.decide(fault_names)
+        if decision.latency_ms:
+            time.sleep(decision.latency_ms / 1000.0)
+        if decision.reset:
+            LOG.info("fault: reset connection on %s", counter_name)
+            return _cut_connection()
+        if decision.error_status:
+            LOG.info("fault: HTTP %d on %s", decision.error_status, counter_name)
+            text = "<html><body><h1>%d Service Unavailable</h1>proxy error</body></html>" % (
+                decision.error_status)
+            return Response(text, status=decision.error_status, mimetype="text/html")
+        args = Args(name, parse_body(request.get_data(cache=False)))
+        with sim.store.transaction(write=method.write) as txn:
+            result = method.func(Context(txn, time.time(), sim.delays, name), args)
+        if decision.drop_reply:
+            LOG.info("fault: reply dropped on %s (applied)", counter_name)
+            return _cut_connection()
+        return _json(result)
+
+    @app.route("/zebi/api/v2/<name>", methods=["GET", "POST"])
+    def v2_call(name):
+        return dispatch(V2, name, name, (name,))
+
+    @app.route("/zebi/api/openstack/<name>", methods=["GET", "POST"])
+    def openstack_call(name):
+        counter = "openstack." + name
+        return dispatch(OPENSTACK, name, counter, (counter, name))
+
+    # -- control API -------------------------------------------------------------------------
+    def control_body():
+        raw = request.get_data(cache=False)
+        if not raw.strip():
+            return {}
+        try:
+            return json.loads(raw)
+        except ValueError as exc:
+            raise ControlError("body is not valid JSON: %s" % exc) from None
+
+    class ControlError(Exception):
+        pass
+
+    @app.errorhandler(ControlError)
+    def on_control_error(exc):
+        return _json({"error": str(exc)}, 400)
+
+    def control(func):
+        try:
+            return func()
+        except ApiError as exc:
+            raise ControlError(exc.message) from None
+
+    @app.get("/sim/v1/calls")
+    def get_calls():
+        return _json(sim.calls.snapshot())
+
+    @app.post("/sim/v1/calls/reset")
+    def reset_calls():
+        sim.calls.reset()
+        return _json(sim.calls.snapshot())
+
+    @app.route("/sim/v1/faults", methods=["GET", "POST", "DELETE"])
+    def faults():
+        if request.method == "POST":
+            return _json(control(lambda: sim.faults.configure(control_body())))
+        if request.method == "DELETE":
+            sim.faults.clear()
+        return _json(sim.faults.describe())
+
+    @app.route("/sim/v1/delays", methods=["GET", "POST"])
+    def delays():
+        if request.method == "POST":
+            return _json(control(lambda: sim.delays.configure(control_body())))
+        return _json(sim.delays.describe())
+
+    @app.post("/sim/v1/used")
+    def set_used():
+        body = control_body()
+        if not isinstance(body, dict) or set(body) != {"dataset", "bytes"}:
+            raise ControlError('expected {"dataset": "pool/Local/project/share", "bytes": N}')
+
+        def apply():
+            with sim.store.transaction(write=True) as txn:
+                return core.set_used(txn, body["dataset"], body["bytes"])
+        return _json(control(apply))
+
+    app.wsgi_app = _CutConnectionMiddleware(app.wsgi_app)
+    return app

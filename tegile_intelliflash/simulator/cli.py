@@ -1,0 +1,120 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""``intelliflash-sim``: run the IntelliFlash array simulator.
+
+    intelliflash-sim --host 127.0.0.1 --port 0 --state DIR [--user U --password P]
+                     [--pool NAME=SIZE ...] [--plain-http] [--allow-remote]
+
+Prints exactly one line ``listening on https://HOST:PORT`` on stdout once the socket is bound and
+being served; everything else (request log, faults) goes to stderr. SIGTERM/SIGINT stop it.
+"""
+
+import argparse
+import ipaddress
+import logging
+import os
+import signal
+import sys
+import threading
+
+from werkzeug.serving import make_server
+
+from . import seed, tls
+from .app import SimRequestHandler, Simulator, create_app
+from .store import Store
+
+
+def _is_loopback(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="intelliflash-sim",
+        description="IntelliFlash (Tegile/DDN) array simulator: REST API v2 and the openstack "
+                    "service over HTTPS, with persistent state.",
+    )
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="bind address (default 127.0.0.1; loopback only unless "
+                             "--allow-remote)")
+    parser.add_argument("--port", type=int, default=0, help="TCP port; 0 picks a free one")
+    parser.add_argument("--state", required=True, help="state directory (created if missing)")
+    parser.add_argument("--user", default="admin", help="API user name (default admin)")
+    parser.add_argument("--password", default=None,
+                        help="API password (default admin; or set INTELLIFLASH_SIM_PASSWORD)")
+    parser.add_argument("--pool", action="append", default=[], metavar="NAME=SIZE",
+                        help="a pool and its size, e.g. pool-a=10T (repeatable). Default at "
+                             "first start: pool-a=10T and pool-b=4T.")
+    parser.add_argument("--plain-http", action="store_true",
+                        help="serve plain HTTP (debugging only)")
+    parser.add_argument("--allow-remote", action="store_true",
+                        help="allow a non-loopback bind address")
+    parser.add_argument("--log-level", default="INFO",
+                        choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    opts = parser.parse_args(argv)
+    logging.basicConfig(stream=sys.stderr, level=getattr(logging, opts.log_level),
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if not _is_loopback(opts.host) and not opts.allow_remote:
+        parser.error("--host %s is not a loopback address; pass --allow-remote to expose the "
+                     "simulator beyond this machine" % opts.host)
+    if not 0 <= opts.port <= 65535:
+        parser.error("--port must be between 0 and 65535")
+    try:
+        pools = [seed.parse_pool_option(p) for p in opts.pool]
+    except ValueError as exc:
+        parser.error(str(exc))
+    password = opts.password
+    if password is None:
+        password = os.environ.get("INTELLIFLASH_SIM_PASSWORD", "admin")
+
+    os.makedirs(opts.state, mode=0o700, exist_ok=True)
+    store = Store(opts.state)
+    with store.transaction(write=True) as txn:
+        seed.ensure_seed(txn, pools)
+
+    ssl_context = None if opts.plain_http else tls.server_ssl_context(opts.state, opts.host)
+    sim = Simulator(store, opts.user, password)
+    app = create_app(sim)
+    server = make_server(opts.host, opts.port, app, threaded=True,
+                         request_handler=SimRequestHandler)
+    if ssl_context is not None:
+        # Wrap here rather than through make_server: with do_handshake_on_connect=False the TLS
+        # handshake runs in the request's worker thread, so a silent client cannot stall the
+        # accept loop.
+        server.socket = ssl_context.wrap_socket(
+            server.socket, server_side=True, do_handshake_on_connect=False
+        )
+        server.ssl_context = ssl_context
+    server.daemon_threads = True
+
+    def stop(signum, frame):
+        logging.getLogger("tegile_intelliflash.simulator").info("signal %d: stopping", signum)
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    scheme = "http" if opts.plain_http else "https"
+    host = opts.host
+    display = "[%s]" % host if ":" in host else host
+    print("listening on %s://%s:%d" % (scheme, display, server.port), flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

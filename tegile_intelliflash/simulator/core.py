@@ -1,0 +1,206 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""Semantics shared by the v2 and openstack services: paths, names, capacity, lookups.
+
+All functions take the current ``Txn`` and raise ``ApiError`` with the spec's codes.
+"""
+
+import re
+
+from .errors import (
+    ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, NOSPACE, OPERATION_NOT_ALLOWED,
+    RESOURCE_NOT_FOUND, not_found,
+)
+
+GiB = 1024 ** 3
+CONTAINERS = ("Local", "Replica")
+_FORBIDDEN = set(",/\\!?@<>#$'%^*()~+=}|:{[];\"&")
+MAX_NAME = 255
+
+
+# -- names and paths (C5, C21) ---------------------------------------------------------------
+def validate_name(value, field):
+    if not isinstance(value, str) or not value:
+        raise ApiError(INVALID_ARGUMENT, "%s must be a non-empty string" % field)
+    if len(value) > MAX_NAME:
+        raise ApiError(INVALID_ARGUMENT, "%s is longer than %d characters" % (field, MAX_NAME))
+    bad = sorted({c for c in value if c in _FORBIDDEN or c.isspace()})
+    if bad:
+        raise ApiError(
+            INVALID_ARGUMENT,
+            "%s %r contains characters that are not allowed: %s"
+            % (field, value, " ".join(repr(c) for c in bad)),
+        )
+    return value
+
+
+class Path:
+    """A parsed dataset path: ``pool/Container/project[/share][@snapshot]``."""
+
+    __slots__ = ("pool", "container", "project", "share", "snapshot")
+
+    def __init__(self, pool, container, project, share=None, snapshot=None):
+        self.pool = pool
+        self.container = container
+        self.project = project
+        self.share = share
+        self.snapshot = snapshot
+
+    @property
+    def project_path(self):
+        return "%s/%s/%s" % (self.pool, self.container, self.project)
+
+    @property
+    def dataset(self):
+        if self.share is None:
+            return self.project_path
+        return "%s/%s" % (self.project_path, self.share)
+
+    def __str__(self):
+        return self.dataset + ("@" + self.snapshot if self.snapshot is not None else "")
+
+
+def parse_path(value, field="datasetPath", kind=None, snapshot=False):
+    """Parse a dataset path. ``kind`` is "project", "share" or None (either).
+
+    ``snapshot=True`` requires a ``@snapshot`` part, ``False`` forbids it.
+    """
+    if not isinstance(value, str) or not value:
+        raise ApiError(INVALID_ARGUMENT, "%s must be a non-empty dataset path" % field)
+    base, at, snap = value.partition("@")
+    if snapshot and not at:
+        raise ApiError(INVALID_ARGUMENT, "%s %r is not a snapshot path (dataset@snapshot)"
+                       % (field, value))
+    if not snapshot and at:
+        raise ApiError(INVALID_DATASET_TYPE, "%s %r is a snapshot path, a dataset was expected"
+                       % (field, value))
+    parts = base.split("/")
+    if len(parts) not in (3, 4) or not all(parts):
+        raise ApiError(INVALID_ARGUMENT, "%s %r is not a dataset path "
+                       "(pool/Local/project or pool/Local/project/share)" % (field, value))
+    if parts[1] not in CONTAINERS:
+        raise ApiError(INVALID_ARGUMENT, "%s %r: container must be Local or Replica, not %r"
+                       % (field, value, parts[1]))
+    path = Path(parts[0], parts[1], parts[2], parts[3] if len(parts) == 4 else None,
+                snap if at else None)
+    if kind == "project" and path.share is not None:
+        raise ApiError(INVALID_DATASET_TYPE, "%s %r is a share, a project was expected"
+                       % (field, value))
+    if kind == "share" and path.share is None:
+        raise ApiError(INVALID_DATASET_TYPE, "%s %r is a project, a share was expected"
+                       % (field, value))
+    if at and not snap:
+        raise ApiError(INVALID_ARGUMENT, "%s %r has an empty snapshot name" % (field, value))
+    return path
+
+
+def require_local(path, what="this operation"):
+    if path.container != "Local":
+        raise ApiError(OPERATION_NOT_ALLOWED, "%s is not allowed on Replica dataset %s"
+                       % (what, path.dataset))
+
+
+# -- lookups ---------------------------------------------------------------------------------
+def get_pool(txn, name, field="poolName"):
+    if not isinstance(name, str) or not name:
+        raise ApiError(INVALID_ARGUMENT, "%s must be a non-empty string" % field)
+    pool = txn.pool(name)
+    if pool is None:
+        raise not_found("Pool", name)
+    return pool
+
+
+def get_project(txn, path):
+    doc = txn.project(path.project_path)
+    if doc is None:
+        get_pool(txn, path.pool)
+        raise not_found("Project", path.project_path)
+    return doc
+
+
+def get_share(txn, path):
+    doc = txn.share(path.dataset)
+    if doc is None:
+        get_project(txn, path)
+        raise not_found("Share", path.dataset)
+    return doc
+
+
+# -- capacity (C7, C8) -----------------------------------------------------------------------
+def share_consumption(share):
+    return max(share.get("used", 0), share.get("reservation", 0))
+
+
+def pool_used(txn, pool_name):
+    return sum(share_consumption(s) for s in txn.shares_of_pool(pool_name))
+
+
+def pool_free(txn, pool_name):
+    pool = txn.pool(pool_name)
+    return max(0, pool["total"] - pool_used(txn, pool_name))
+
+
+def project_used(txn, project_path):
+    return sum(s.get("used", 0) for s in txn.shares_of_project(project_path))
+
+
+def share_available(txn, share):
+    free = pool_free(txn, share["pool"])
+    if share.get("quota", 0) > 0:
+        return max(0, min(share["quota"] - share.get("used", 0), free))
+    return free
+
+
+def check_growth(txn, pool_name, old_consumption, new_consumption, what):
+    """Refuse with EZEBI_NOSPACE if growing a share's consumption exceeds the pool's free bytes."""
+    growth = new_consumption - old_consumption
+    if growth > 0:
+        free = pool_free(txn, pool_name)
+        if growth > free:
+            raise ApiError(
+                NOSPACE,
+                "%s needs %d more bytes but pool %s has only %d free" % (what, growth, pool_name,
+                                                                       free),
+            )
+
+
+def set_used(txn, dataset, nbytes):
+    """Control API: pretend clients wrote data into a share (``bytes`` = its new used size).
+
+    Refused (``ApiError`` → HTTP 400 in the control API) when the share does not exist, when the
+    value exceeds the share's quota or its project's quota, or the pool has no room.
+    """
+    if isinstance(nbytes, bool) or not isinstance(nbytes, int) or nbytes < 0:
+        raise ApiError(INVALID_ARGUMENT, "bytes must be a non-negative integer")
+    path = parse_path(dataset, "dataset", kind="share")
+    share = get_share(txn, path)
+    if share.get("quota", 0) and nbytes > share["quota"]:
+        raise ApiError(NOSPACE, "%d bytes exceed the quota (%d) of %s"
+                       % (nbytes, share["quota"], path.dataset))
+    project = get_project(txn, path)
+    if project.get("quota", 0):
+        others = project_used(txn, path.project_path) - share.get("used", 0)
+        if others + nbytes > project["quota"]:
+            raise ApiError(NOSPACE, "%d bytes exceed the quota (%d) of project %s"
+                           % (nbytes, project["quota"], path.project_path))
+    old = share_consumption(share)
+    new = max(nbytes, share.get("reservation", 0))
+    check_growth(txn, share["pool"], old, new, "writing %d bytes" % nbytes)
+    share["used"] = nbytes
+    txn.put_share(share)
+    return {"dataset": path.dataset, "used": nbytes,
+            "availableSize": share_available(txn, share)}
+
+
+def floating_ip_for_pool(txn, pool_name):
+    for ip in txn.floating_ips():
+        if pool_name in [p.strip() for p in ip["poolName"].split(",")]:
+            return ip["ipAddress"]
+    raise ApiError(RESOURCE_NOT_FOUND, "no floating IP serves pool %s" % pool_name)
+
+
+def pattern_fullmatch(pattern, name):
+    try:
+        return re.fullmatch(pattern, name) is not None
+    except re.error as exc:
+        raise ApiError(INVALID_ARGUMENT, "invalid snapshot pattern %r: %s" % (pattern, exc))

@@ -1,0 +1,196 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""Control-plane state that is not the array's: call counters, injected faults, delays.
+
+This state lives in memory (a restart clears it); the array's own state is in the store.
+"""
+
+import random
+import threading
+
+from .errors import ApiError, INVALID_ARGUMENT
+
+FAULT_KEYS = (
+    "error_rate", "status", "latency_ms", "reset_rate", "drop_reply_rate", "methods", "seed",
+    "count",
+)
+
+
+class CallCounter:
+    """Counts every authenticated array API call (v2 and openstack), failed ones included."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        with getattr(self, "_lock"):
+            self.total = 0
+            self.reads = 0
+            self.writes = 0
+            self.by_method = {}
+
+    def count(self, name, write):
+        with self._lock:
+            self.total += 1
+            if write:
+                self.writes += 1
+            else:
+                self.reads += 1
+            self.by_method[name] = self.by_method.get(name, 0) + 1
+
+    def snapshot(self):
+        with self._lock:
+            return {
+                "total": self.total,
+                "reads": self.reads,
+                "writes": self.writes,
+                "by_method": dict(sorted(self.by_method.items())),
+            }
+
+
+class Decision:
+    """What to do to one call: sleep ``latency_ms``, then at most one of error/reset/drop."""
+
+    __slots__ = ("latency_ms", "error_status", "reset", "drop_reply")
+
+    def __init__(self, latency_ms=0, error_status=None, reset=False, drop_reply=False):
+        self.latency_ms = latency_ms
+        self.error_status = error_status
+        self.reset = reset
+        self.drop_reply = drop_reply
+
+    @property
+    def any(self):
+        return bool(self.latency_ms or self.error_status or self.reset or self.drop_reply)
+
+
+def _rate(config, key):
+    value = config.get(key, 0)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ApiError(INVALID_ARGUMENT, "%s must be a number between 0 and 1" % key)
+    return float(value)
+
+
+def _non_negative_int(config, key, default):
+    value = config.get(key, default)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ApiError(INVALID_ARGUMENT, "%s must be a non-negative integer" % key)
+    return value
+
+
+class FaultInjector:
+    """Fault configuration set through ``/sim/v1/faults``; decides per call, thread-safe."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._config = None
+        self._rng = random.Random()
+        self._remaining = None
+        self.fired = 0
+
+    def configure(self, config):
+        if not isinstance(config, dict):
+            raise ApiError(INVALID_ARGUMENT, "fault configuration must be a JSON object")
+        unknown = sorted(set(config) - set(FAULT_KEYS))
+        if unknown:
+            raise ApiError(INVALID_ARGUMENT, "unknown fault settings: %s" % ", ".join(unknown))
+        clean = {
+            "error_rate": _rate(config, "error_rate"),
+            "reset_rate": _rate(config, "reset_rate"),
+            "drop_reply_rate": _rate(config, "drop_reply_rate"),
+            "latency_ms": _non_negative_int(config, "latency_ms", 0),
+            "status": _non_negative_int(config, "status", 503),
+            "seed": config.get("seed"),
+            "count": config.get("count"),
+            "methods": config.get("methods") or [],
+        }
+        if not 400 <= clean["status"] <= 599:
+            raise ApiError(INVALID_ARGUMENT, "status must be an HTTP error status (400-599)")
+        if clean["count"] is not None:
+            clean["count"] = _non_negative_int(config, "count", None)
+        if clean["seed"] is not None and (isinstance(clean["seed"], bool) or
+                                          not isinstance(clean["seed"], (int, str))):
+            raise ApiError(INVALID_ARGUMENT, "seed must be an integer or a string")
+        methods = clean["methods"]
+        if not isinstance(methods, list) or not all(isinstance(m, str) and m for m in methods):
+            raise ApiError(INVALID_ARGUMENT, "methods must be a list of method names")
+        with self._lock:
+            self._config = clean
+            self._rng = random.Random(clean["seed"])
+            self._remaining = clean["count"]
+            self.fired = 0
+        return self.describe()
+
+    def clear(self):
+        with self._lock:
+            self._config = None
+            self._remaining = None
+            self.fired = 0
+
+    def describe(self):
+        with self._lock:
+            if self._config is None:
+                return {"active": False}
+            out = dict(self._config)
+            out["active"] = self._remaining is None or self._remaining > 0
+            out["remaining"] = self._remaining
+            out["fired"] = self.fired
+            return out
+
+    def decide(self, method_names):
+        """Return a ``Decision`` for a call known by any of ``method_names``.
+
+        ``method_names`` holds the bare method name and, for the openstack service, its
+        ``openstack.<name>`` form, so a ``methods`` filter may use either.
+        """
+        with self._lock:
+            config = self._config
+            if config is None or (self._remaining is not None and self._remaining <= 0):
+                return Decision()
+            if config["methods"] and not any(name in config["methods"] for name in method_names):
+                return Decision()
+            decision = Decision(latency_ms=config["latency_ms"])
+            # One draw per kind, always in the same order, so a seed reproduces a sequence.
+            draw_reset = self._rng.random()
+            draw_drop = self._rng.random()
+            draw_error = self._rng.random()
+            if draw_reset < config["reset_rate"]:
+                decision.reset = True
+            elif draw_drop < config["drop_reply_rate"]:
+                decision.drop_reply = True
+            elif draw_error < config["error_rate"]:
+                decision.error_status = config["status"]
+            if decision.any:
+                self.fired += 1
+                if self._remaining is not None:
+                    self._remaining -= 1
+            return decision
+
+
+class Delays:
+    """``/sim/v1/delays``: how long new snapshots and clones report "in progress"."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.snapshot_ms = 0
+        self.clone_ms = 0
+
+    def configure(self, config):
+        if not isinstance(config, dict):
+            raise ApiError(INVALID_ARGUMENT, "delays must be a JSON object")
+        unknown = sorted(set(config) - {"snapshot_ms", "clone_ms"})
+        if unknown:
+            raise ApiError(INVALID_ARGUMENT, "unknown delay settings: %s" % ", ".join(unknown))
+        snapshot_ms = _non_negative_int(config, "snapshot_ms", self.snapshot_ms)
+        clone_ms = _non_negative_int(config, "clone_ms", self.clone_ms)
+        with self._lock:
+            self.snapshot_ms = snapshot_ms
+            self.clone_ms = clone_ms
+        return self.describe()
+
+    def describe(self):
+        with self._lock:
+            return {"snapshot_ms": self.snapshot_ms, "clone_ms": self.clone_ms}

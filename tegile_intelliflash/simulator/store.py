@@ -1,0 +1,264 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""Persistent state of the simulated array: one SQLite file in the state directory.
+
+Every API call runs in exactly one transaction (``Store.transaction``): writes take the database
+lock up front (``BEGIN IMMEDIATE``), reads use a plain deferred transaction and see one consistent
+snapshot (WAL). The journal is ``WAL`` with ``synchronous=FULL``, so a committed call survives a
+``kill -9`` and an interrupted one leaves no trace. Objects are stored as JSON documents with
+their identifying columns (path, parent, pool, origin) indexed beside them.
+"""
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pools (
+    name TEXT PRIMARY KEY, seq INTEGER NOT NULL, total INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS floating_ips (
+    ip TEXT PRIMARY KEY, seq INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS projects (
+    path TEXT PRIMARY KEY, pool TEXT NOT NULL, container TEXT NOT NULL, name TEXT NOT NULL,
+    origin TEXT, seq INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS projects_pool ON projects (pool, container);
+CREATE INDEX IF NOT EXISTS projects_origin ON projects (origin);
+CREATE TABLE IF NOT EXISTS shares (
+    path TEXT PRIMARY KEY, project TEXT NOT NULL, pool TEXT NOT NULL, name TEXT NOT NULL,
+    origin TEXT, seq INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS shares_project ON shares (project);
+CREATE INDEX IF NOT EXISTS shares_pool ON shares (pool);
+CREATE INDEX IF NOT EXISTS shares_origin ON shares (origin);
+CREATE TABLE IF NOT EXISTS snapshots (
+    path TEXT PRIMARY KEY, dataset TEXT NOT NULL, name TEXT NOT NULL,
+    seq INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS snapshots_dataset ON snapshots (dataset, seq);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+"""
+
+
+def _dump(doc):
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"))
+
+
+class Txn:
+    """Accessors for one transaction. Documents are plain dicts; ``put_*`` writes them back."""
+
+    def __init__(self, conn, write):
+        self.conn = conn
+        self.write = write
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _one(self, sql, args=()):
+        row = self.conn.execute(sql, args).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def _all(self, sql, args=()):
+        return [json.loads(row[0]) for row in self.conn.execute(sql, args).fetchall()]
+
+    def next_seq(self, name="objects"):
+        row = self.conn.execute("SELECT value FROM counters WHERE name = ?", (name,)).fetchone()
+        value = (row[0] if row else 0) + 1
+        self.conn.execute(
+            "INSERT INTO counters (name, value) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
+        return value
+
+    # -- settings ----------------------------------------------------------------------------
+    def setting(self, key, default=None):
+        value = self._one("SELECT doc FROM settings WHERE key = ?", (key,))
+        return default if value is None else value
+
+    def put_setting(self, key, value):
+        self.conn.execute(
+            "INSERT INTO settings (key, doc) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET doc = excluded.doc",
+            (key, _dump(value)),
+        )
+
+    # -- pools and floating IPs --------------------------------------------------------------
+    def pools(self):
+        rows = self.conn.execute("SELECT name, total FROM pools ORDER BY seq").fetchall()
+        return [{"name": name, "total": total} for name, total in rows]
+
+    def pool(self, name):
+        row = self.conn.execute("SELECT name, total FROM pools WHERE name = ?", (name,)).fetchone()
+        return {"name": row[0], "total": row[1]} if row else None
+
+    def put_pool(self, name, total):
+        self.conn.execute(
+            "INSERT INTO pools (name, seq, total) VALUES (?, ?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET total = excluded.total",
+            (name, self.next_seq("pools"), int(total)),
+        )
+
+    def floating_ips(self):
+        return self._all("SELECT doc FROM floating_ips ORDER BY seq")
+
+    def put_floating_ip(self, doc):
+        self.conn.execute(
+            "INSERT INTO floating_ips (ip, seq, doc) VALUES (?, ?, ?) "
+            "ON CONFLICT(ip) DO UPDATE SET doc = excluded.doc",
+            (doc["ipAddress"], self.next_seq("floating_ips"), _dump(doc)),
+        )
+
+    # -- projects ----------------------------------------------------------------------------
+    def project(self, path):
+        return self._one("SELECT doc FROM projects WHERE path = ?", (path,))
+
+    def projects(self, pool, container):
+        return self._all(
+            "SELECT doc FROM projects WHERE pool = ? AND container = ? ORDER BY seq",
+            (pool, container),
+        )
+
+    def all_projects(self):
+        return self._all("SELECT doc FROM projects ORDER BY seq")
+
+    def projects_with_origin(self, snapshot_path):
+        return self._all("SELECT doc FROM projects WHERE origin = ? ORDER BY seq", (snapshot_path,))
+
+    def put_project(self, doc):
+        if "seq" not in doc:
+            doc["seq"] = self.next_seq()
+        self.conn.execute(
+            "INSERT INTO projects (path, pool, container, name, origin, seq, doc) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+            "origin = excluded.origin, doc = excluded.doc",
+            (doc["path"], doc["pool"], doc["container"], doc["name"], doc.get("origin"),
+             doc["seq"], _dump(doc)),
+        )
+
+    def delete_project(self, path):
+        self.conn.execute("DELETE FROM projects WHERE path = ?", (path,))
+
+    # -- shares ------------------------------------------------------------------------------
+    def share(self, path):
+        return self._one("SELECT doc FROM shares WHERE path = ?", (path,))
+
+    def shares_of_project(self, project_path):
+        return self._all("SELECT doc FROM shares WHERE project = ? ORDER BY seq", (project_path,))
+
+    def shares_of_pool(self, pool):
+        return self._all("SELECT doc FROM shares WHERE pool = ? ORDER BY seq", (pool,))
+
+    def all_shares(self):
+        return self._all("SELECT doc FROM shares ORDER BY seq")
+
+    def shares_with_origin(self, snapshot_path):
+        return self._all("SELECT doc FROM shares WHERE origin = ? ORDER BY seq", (snapshot_path,))
+
+    def put_share(self, doc):
+        if "seq" not in doc:
+            doc["seq"] = self.next_seq()
+        self.conn.execute(
+            "INSERT INTO shares (path, project, pool, name, origin, seq, doc) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+            "origin = excluded.origin, doc = excluded.doc",
+            (doc["path"], doc["project_path"], doc["pool"], doc["name"], doc.get("origin"),
+             doc["seq"], _dump(doc)),
+        )
+
+    def delete_share(self, path):
+        self.conn.execute("DELETE FROM shares WHERE path = ?", (path,))
+
+    # -- snapshots ---------------------------------------------------------------------------
+    def snapshot(self, path):
+        return self._one("SELECT doc FROM snapshots WHERE path = ?", (path,))
+
+    def snapshots_of(self, dataset_path):
+        return self._all(
+            "SELECT doc FROM snapshots WHERE dataset = ? ORDER BY seq", (dataset_path,)
+        )
+
+    def all_snapshots(self):
+        return self._all("SELECT doc FROM snapshots ORDER BY seq")
+
+    def put_snapshot(self, doc):
+        if "seq" not in doc:
+            doc["seq"] = self.next_seq()
+        self.conn.execute(
+            "INSERT INTO snapshots (path, dataset, name, seq, doc) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(path) DO UPDATE SET doc = excluded.doc",
+            (doc["path"], doc["dataset"], doc["name"], doc["seq"], _dump(doc)),
+        )
+
+    def delete_snapshot(self, path):
+        self.conn.execute("DELETE FROM snapshots WHERE path = ?", (path,))
+
+
+class Store:
+    """The state database. Thread-safe: a small pool of SQLite connections, one per transaction."""
+
+    FILENAME = "state.db"
+
+    def __init__(self, state_dir):
+        self.path = os.path.join(state_dir, self.FILENAME)
+        self._idle = []
+        self._lock = threading.Lock()
+        self._closed = False
+        conn = self._acquire()
+        conn.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
+        self._release(conn)
+        with self.transaction(write=True) as txn:
+            if txn.setting("schema_version") is None:
+                txn.put_setting("schema_version", SCHEMA_VERSION)
+
+    def _open(self):
+        conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 60000")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        return conn
+
+    def _acquire(self):
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("state store is closed")
+            if self._idle:
+                return self._idle.pop()
+        return self._open()
+
+    def _release(self, conn):
+        with self._lock:
+            if not self._closed and len(self._idle) < 16:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    @contextlib.contextmanager
+    def transaction(self, write):
+        """One transaction: ``BEGIN IMMEDIATE`` for writes, ``BEGIN`` for reads.
+
+        Commits when the block ends normally, rolls back on any exception (which propagates).
+        """
+        conn = self._acquire()
+        try:
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield Txn(conn, write)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.close()
+                raise
+            self._release(conn)
+            raise
+        self._release(conn)
+
+    def close(self):
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
