@@ -1,0 +1,189 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""Typed exceptions of the IntelliFlash REST client.
+
+Every exception carries the wire method (``method``), the dataset path or object the call was
+about (``dataset``), the array's error code (``code``, e.g. ``EZEBI_RESOURCE_EXIST``) when there
+is one, the human-readable ``message`` and the HTTP status (``http_status``) when a reply was
+received. ``str(exc)`` reads ``createShare pool-a/Local/p/s: EZEBI_RESOURCE_EXIST: <message>``.
+
+The texts never contain a password, an ``Authorization`` header or a token: the transport
+redacts any server-provided text before it reaches an exception.
+"""
+
+# Python 3.8 compatible: no `X | Y` annotations, no match statements.
+
+GENERAL = "EZEBI_GENERAL"
+INVALID_ARGUMENT = "EZEBI_INVALID_ARGUMENT"
+
+
+class IntelliFlashError(Exception):
+    """Base class of every error raised by the client."""
+
+    default_code = None
+
+    def __init__(self, message, method=None, dataset=None, code=None, http_status=None,
+                 details=None, field=None):
+        self.message = str(message) if message is not None else ""
+        self.method = method
+        self.dataset = dataset
+        self.code = code if code is not None else self.default_code
+        self.http_status = http_status
+        self.details = details
+        self.field = field
+        # Number of attempts the transport made before giving up (set by the transport).
+        self.attempts = None
+        super(IntelliFlashError, self).__init__(self.message)
+
+    def with_context(self, method=None, dataset=None):
+        """Fill in ``method``/``dataset`` when they are not known yet; returns self."""
+        if self.method is None and method is not None:
+            self.method = method
+        if self.dataset is None and dataset is not None:
+            self.dataset = dataset
+        return self
+
+    def __str__(self):
+        prefix = " ".join(p for p in (self.method, self.dataset) if p)
+        parts = []
+        if prefix:
+            parts.append(prefix)
+        if self.code:
+            parts.append(self.code)
+        parts.append(self.message)
+        return ": ".join(parts)
+
+    def __repr__(self):
+        return "%s(%r)" % (type(self).__name__, str(self))
+
+    def __reduce__(self):
+        state = dict(self.__dict__)
+        return (_rebuild, (type(self), state))
+
+
+def _rebuild(cls, state):
+    exc = cls.__new__(cls)
+    Exception.__init__(exc, state.get("message", ""))
+    exc.__dict__.update(state)
+    return exc
+
+
+class ApiError(IntelliFlashError):
+    """The array answered with an ErrorModel (``code`` from the spec's §5.1)."""
+
+    default_code = GENERAL
+
+
+class NotFoundError(ApiError):
+    """EZEBI_RESOURCE_NOT_FOUND."""
+
+    default_code = "EZEBI_RESOURCE_NOT_FOUND"
+
+
+class AlreadyExistsError(ApiError):
+    """EZEBI_RESOURCE_EXIST."""
+
+    default_code = "EZEBI_RESOURCE_EXIST"
+
+
+class InvalidArgumentError(ApiError):
+    """EZEBI_INVALID_*; also raised by client-side validation before any call.
+
+    ``field`` names the offending argument when the client detected the problem.
+    """
+
+    default_code = INVALID_ARGUMENT
+
+
+class QuotaError(InvalidArgumentError):
+    """EZEBI_INVALID_QUOTA_RESERVATION_VALUE."""
+
+    default_code = "EZEBI_INVALID_QUOTA_RESERVATION_VALUE"
+
+
+class NoSpaceError(ApiError):
+    """EZEBI_NOSPACE, EZEBI_NOMEMORY."""
+
+    default_code = "EZEBI_NOSPACE"
+
+
+class BusyError(ApiError):
+    """EZEBI_RESOURCE_BUSY, EZEBI_RESOURCE_SUSPENDED, EZEBI_REQUEST_*."""
+
+    default_code = "EZEBI_RESOURCE_BUSY"
+
+
+class InUseError(BusyError):
+    """EZEBI_RESOURCE_INUSE: the object has dependents."""
+
+    default_code = "EZEBI_RESOURCE_INUSE"
+
+
+class NotAllowedError(ApiError):
+    """EZEBI_OPERATION_NOT_ALLOWED, EZEBI_PERMISSION_DENIED."""
+
+    default_code = "EZEBI_OPERATION_NOT_ALLOWED"
+
+
+class AuthenticationError(IntelliFlashError):
+    """HTTP 401/403: the array refused the credentials."""
+
+
+class ConnectionFailedError(IntelliFlashError):
+    """The array could not be reached (refused, DNS, reset, retries exhausted)."""
+
+
+class TLSVerificationError(ConnectionFailedError):
+    """The array's certificate is not trusted or does not match the host name."""
+
+
+class ArrayTimeoutError(IntelliFlashError):
+    """Connect or read timeout, after the retry budget was spent."""
+
+
+class ProtocolError(IntelliFlashError):
+    """The reply was not understood (bad JSON, unexpected HTTP status, unknown method)."""
+
+
+_EXACT = {
+    "EZEBI_RESOURCE_NOT_FOUND": NotFoundError,
+    "EZEBI_RESOURCE_EXIST": AlreadyExistsError,
+    "EZEBI_INVALID_ARGUMENT": InvalidArgumentError,
+    "EZEBI_INVALID_QUOTA_RESERVATION_VALUE": QuotaError,
+    "EZEBI_NOSPACE": NoSpaceError,
+    "EZEBI_NOMEMORY": NoSpaceError,
+    "EZEBI_RESOURCE_BUSY": BusyError,
+    "EZEBI_RESOURCE_SUSPENDED": BusyError,
+    "EZEBI_RESOURCE_INUSE": InUseError,
+    "EZEBI_OPERATION_NOT_ALLOWED": NotAllowedError,
+    "EZEBI_PERMISSION_DENIED": NotAllowedError,
+}
+
+
+def error_class_for_code(code):
+    """The exception class for an array error code (``ApiError`` for unknown codes)."""
+    if not code:
+        return ApiError
+    code = str(code)
+    cls = _EXACT.get(code)
+    if cls is not None:
+        return cls
+    if code.startswith("EZEBI_INVALID_"):
+        return InvalidArgumentError
+    if code.startswith("EZEBI_REQUEST_"):
+        return BusyError
+    return ApiError
+
+
+def api_error(code, message, method=None, dataset=None, http_status=None, details=None):
+    """Build the typed exception for an ErrorModel."""
+    cls = error_class_for_code(code)
+    return cls(message, method=method, dataset=dataset, code=code or GENERAL,
+               http_status=http_status, details=details)
+
+
+def invalid_argument(field, message, method=None, dataset=None, code=INVALID_ARGUMENT):
+    """A client-side validation error naming the field (no call was made)."""
+    text = "%s: %s" % (field, message) if field else message
+    cls = QuotaError if code == QuotaError.default_code else InvalidArgumentError
+    return cls(text, method=method, dataset=dataset, code=code, field=field)

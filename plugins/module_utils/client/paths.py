@@ -1,0 +1,144 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""Dataset paths and names of the IntelliFlash API, built in one place.
+
+Paths (spec §1.1): ``pool/Local/project``, ``pool/Local/project/share`` and snapshots
+``<dataset>@<full snapshot name>``. The array prefixes snapshot names with ``Manual-S-`` (share
+snapshots) or ``Manual-P-`` (project snapshots); paths always carry the full name.
+"""
+
+import collections
+
+from .errors import invalid_argument
+
+LOCAL = "Local"
+REPLICA = "Replica"
+CONTAINERS = (LOCAL, REPLICA)
+SHARE_SNAPSHOT_PREFIX = "Manual-S-"
+PROJECT_SNAPSHOT_PREFIX = "Manual-P-"
+MAX_NAME_LENGTH = 255
+
+# Rule C5: no white space and none of these characters.
+FORBIDDEN_NAME_CHARS = frozenset(",/\\!?@<>#$'%^*()~+=}|:{[];\"&")
+
+DatasetRef = collections.namedtuple("DatasetRef", "pool container project share snapshot")
+DatasetRef.__doc__ = """A parsed dataset path; absent parts are None."""
+
+
+def validate_name(value, field):
+    """Check a project, share, snapshot or clone name (rule C5); returns it unchanged.
+
+    Raises InvalidArgumentError (code EZEBI_INVALID_ARGUMENT) naming ``field``.
+    """
+    if not isinstance(value, str):
+        raise invalid_argument(field, "must be a string, got %s" % type(value).__name__)
+    if value == "":
+        raise invalid_argument(field, "must not be empty")
+    if len(value) > MAX_NAME_LENGTH:
+        raise invalid_argument(field, "must be at most %d characters (got %d)"
+                               % (MAX_NAME_LENGTH, len(value)))
+    if any(ch.isspace() for ch in value):
+        raise invalid_argument(field, "%r must not contain white space" % value)
+    bad = sorted(set(ch for ch in value if ch in FORBIDDEN_NAME_CHARS))
+    if bad:
+        raise invalid_argument(field, "%r contains forbidden character(s) %s"
+                               % (value, " ".join(bad)))
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise invalid_argument(field, "%r contains control characters" % value)
+    return value
+
+
+def validate_pool(value, field="pool"):
+    """Check a pool name: a non-empty string without ``/``, ``@`` or white space."""
+    if not isinstance(value, str) or not value:
+        raise invalid_argument(field, "must be a non-empty string")
+    if "/" in value or "@" in value or any(ch.isspace() for ch in value):
+        raise invalid_argument(field, "%r is not a pool name (no '/', '@' or white space)"
+                               % value)
+    return value
+
+
+def project_path(pool, project):
+    """``pool/Local/project``."""
+    validate_pool(pool)
+    validate_name(project, "project")
+    return "%s/%s/%s" % (pool, LOCAL, project)
+
+
+def share_path(pool, project, share):
+    """``pool/Local/project/share``."""
+    validate_name(share, "share")
+    return "%s/%s" % (project_path(pool, project), share)
+
+
+def dataset_path(pool, project, share=None):
+    """The share path when ``share`` is given, else the project path."""
+    if share is None:
+        return project_path(pool, project)
+    return share_path(pool, project, share)
+
+
+def share_snapshot_name(name):
+    """``"x"`` -> ``"Manual-S-x"`` (the name the array gives a share snapshot)."""
+    validate_name(name, "snapshot")
+    return SHARE_SNAPSHOT_PREFIX + name
+
+
+def project_snapshot_name(name):
+    """``"x"`` -> ``"Manual-P-x"`` (the name the array gives a project snapshot)."""
+    validate_name(name, "snapshot")
+    return PROJECT_SNAPSHOT_PREFIX + name
+
+
+def snapshot_name(name, share=None):
+    """The full snapshot name for a share snapshot (share given) or a project snapshot."""
+    if share is None:
+        return project_snapshot_name(name)
+    return share_snapshot_name(name)
+
+
+def strip_snapshot_prefix(full_name):
+    """``"Manual-S-x"`` -> ``"x"``; names without a known prefix come back unchanged."""
+    for prefix in (SHARE_SNAPSHOT_PREFIX, PROJECT_SNAPSHOT_PREFIX):
+        if full_name.startswith(prefix):
+            return full_name[len(prefix):]
+    return full_name
+
+
+def snapshot_path(dataset_path_, full_snapshot_name):
+    """``dataset@full_snapshot_name`` (the name must carry its prefix, e.g. Manual-S-x)."""
+    if not isinstance(dataset_path_, str) or not dataset_path_ or "@" in dataset_path_:
+        raise invalid_argument("dataset_path", "%r is not a dataset path" % (dataset_path_,))
+    validate_name(full_snapshot_name, "snapshot")
+    return "%s@%s" % (dataset_path_, full_snapshot_name)
+
+
+def parse_path(path):
+    """Split a dataset path into a DatasetRef(pool, container, project, share, snapshot).
+
+    ``pool-a/Local/p/s@Manual-S-x`` -> DatasetRef("pool-a", "Local", "p", "s", "Manual-S-x").
+    ``pool-a`` alone is a pool; ``pool-a/Local/p`` a project. Raises InvalidArgumentError.
+    """
+    if not isinstance(path, str) or not path:
+        raise invalid_argument("path", "must be a non-empty string")
+    snapshot = None
+    base = path
+    if "@" in path:
+        base, snapshot = path.split("@", 1)
+        validate_name(snapshot, "snapshot")
+    parts = base.split("/")
+    if len(parts) not in (1, 3, 4) or any(p == "" for p in parts):
+        raise invalid_argument("path", "%r is not pool[/Local|Replica/project[/share]]" % path)
+    pool = validate_pool(parts[0], "path")
+    container = project = share = None
+    if len(parts) >= 3:
+        container = parts[1]
+        if container not in CONTAINERS:
+            raise invalid_argument("path", "%r: container must be Local or Replica, not %r"
+                                   % (path, container))
+        project = validate_name(parts[2], "project")
+    if len(parts) == 4:
+        share = validate_name(parts[3], "share")
+    if snapshot is not None and project is None:
+        raise invalid_argument("path", "%r: a snapshot needs a project or share path" % path)
+    return DatasetRef(pool, container, project, share, snapshot)

@@ -1,0 +1,578 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""HTTP transport of the IntelliFlash client: session, TLS, auth, retries and redaction.
+
+One ``requests.Session`` per transport. Every call is ``POST <base_url>/<method>`` with a
+positional JSON array body (C1) and pre-emptive HTTP Basic authentication (C4).
+
+Failure classes (see docs/client.md, "Retries"):
+
+* *not sent*: connection refused, DNS failure, connect timeout. Nothing reached the array, so
+  reads and writes are both re-sent.
+* *reply lost*: reset / aborted connection, read timeout, HTTP 502/503/504. A read is re-sent;
+  a write is re-sent only when its verification (a re-read) shows it did not apply, or when it
+  is idempotent; when the verification shows it applied, the call succeeds.
+* *array error* (ErrorModel): never retried, except EZEBI_RESOURCE_BUSY on reads.
+"""
+
+import base64
+import json
+import logging
+import random
+import re
+import threading
+import time
+import traceback
+import warnings
+
+try:
+    import requests
+    import requests.exceptions as _rexc
+    from requests.auth import AuthBase as _AuthBase
+    import urllib3.exceptions as _u3exc
+except ImportError:  # pragma: no cover - exercised by the import sanity test
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    requests = None
+    _rexc = None
+    _u3exc = None
+    _AuthBase = object
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+from .errors import (
+    ApiError, ArrayTimeoutError, AuthenticationError, BusyError, ConnectionFailedError,
+    IntelliFlashError, ProtocolError, TLSVerificationError, api_error, invalid_argument,
+)
+
+__version__ = "1.0.0"
+LOGGER_NAME = "tegile_intelliflash.client"
+API_PATH = "/zebi/api/v2"
+DEFAULT_PORT = 443
+REDACTED = "********"
+MAX_ERROR_TEXT = 500
+TRANSIENT_STATUSES = (502, 503, 504)
+# Marker for ``call(verify=RESEND)``: the write is idempotent and may be re-sent as is.
+RESEND = "resend"
+
+logging.getLogger(LOGGER_NAME).addHandler(logging.NullHandler())
+
+
+class Secret(object):
+    """Holds a secret; its repr and str are ``'********'`` so dumps never reveal it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value):
+        object.__setattr__(self, "_value", "" if value is None else str(value))
+
+    def reveal(self):
+        return self._value
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Secret is immutable")
+
+    def __repr__(self):
+        return "'%s'" % REDACTED
+
+    __str__ = __repr__
+
+    def __bool__(self):
+        return bool(self._value)
+
+    def __eq__(self, other):
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self):
+        return hash(("Secret", self._value))
+
+    def __reduce__(self):
+        raise TypeError("a Secret cannot be pickled")
+
+
+class _BasicAuth(_AuthBase):
+    """Pre-emptive HTTP Basic auth whose credentials never show in a repr or vars()."""
+
+    def __init__(self, username, secret):
+        self.username = username
+        self._header = Secret("Basic " + base64.b64encode(
+            ("%s:%s" % (username, secret.reveal())).encode("utf-8")).decode("ascii"))
+
+    def __call__(self, request):
+        request.headers["Authorization"] = self._header.reveal()
+        return request
+
+    def __repr__(self):
+        return "_BasicAuth(username=%r, password=%s)" % (self.username, REDACTED)
+
+
+def parse_host(host, port=None):
+    """``(hostname, port)`` from ``host`` (name, IPv4, bare or bracketed IPv6, ``host:port``,
+    optionally ``https://`` prefixed); ``port`` overrides a port given in ``host``."""
+    if not isinstance(host, str) or not host.strip():
+        raise invalid_argument("host", "must be a non-empty host name or address")
+    text = host.strip()
+    lowered = text.lower()
+    if lowered.startswith("https://"):
+        text = text[len("https://"):]
+    elif "://" in text:
+        raise invalid_argument("host", "%r: only https is supported" % host)
+    text = text.rstrip("/")
+    if "/" in text or "@" in text or any(ch.isspace() for ch in text):
+        raise invalid_argument("host", "%r is not a host name or address" % host)
+    given_port = None
+    if text.startswith("["):
+        match = re.match(r"^\[([0-9A-Fa-f:.]+)\](?::(\d+))?$", text)
+        if not match:
+            raise invalid_argument("host", "%r is not a valid bracketed IPv6 address" % host)
+        name, given_port = match.group(1), match.group(2)
+    elif text.count(":") > 1:
+        name = text  # bare IPv6
+    elif ":" in text:
+        name, given_port = text.split(":", 1)
+        if not given_port.isdigit():
+            raise invalid_argument("host", "%r has an invalid port" % host)
+    else:
+        name = text
+    if not name:
+        raise invalid_argument("host", "%r has no host name" % host)
+    if ":" in name:
+        import ipaddress
+        try:
+            name = str(ipaddress.IPv6Address(name))
+        except ValueError:
+            raise invalid_argument("host", "%r is not a valid IPv6 address" % host)
+    if port is None or port == "":
+        port = int(given_port) if given_port else DEFAULT_PORT
+    try:
+        port = int(port)
+    except (TypeError, ValueError):
+        raise invalid_argument("port", "must be an integer, got %r" % (port,))
+    if isinstance(port, bool) or not 0 < port < 65536:
+        raise invalid_argument("port", "must be between 1 and 65535, got %r" % (port,))
+    return name, port
+
+
+def format_netloc(hostname, port):
+    if ":" in hostname:
+        return "[%s]:%d" % (hostname, port)
+    return "%s:%d" % (hostname, port)
+
+
+def _parse_timeout(timeout):
+    if isinstance(timeout, (tuple, list)):
+        if len(timeout) != 2:
+            raise invalid_argument("timeout", "must be a number or (connect, read), got %r"
+                                   % (timeout,))
+        values = tuple(timeout)
+    else:
+        values = (timeout, timeout)
+    result = []
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise invalid_argument("timeout", "must be positive seconds, got %r" % (timeout,))
+        result.append(float(value))
+    return tuple(result)
+
+
+def _non_negative(value, field):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise invalid_argument(field, "must be a non-negative number of seconds, got %r"
+                               % (value,))
+    return float(value)
+
+
+class _Failure(Exception):
+    """Internal: one failed attempt, classified."""
+
+    def __init__(self, error, retryable, maybe_applied):
+        super(_Failure, self).__init__(str(error))
+        self.error = error
+        self.retryable = retryable          # worth another attempt (for reads)
+        self.maybe_applied = maybe_applied  # a write may have reached the array
+
+
+class Transport(object):
+    """Sends v2 calls; owns the requests.Session. Used by IntelliFlashClient."""
+
+    def __init__(self, host, username, password, port=None, verify=True, ca_path=None,
+                 timeout=(10.0, 60.0), retry_budget=60.0, backoff=0.5, backoff_max=8.0,
+                 user_agent=None, logger=None):
+        if not HAS_REQUESTS:
+            raise ImportError("the IntelliFlash client needs the Python library 'requests' "
+                              "(pip install requests): %s"
+                              % (REQUESTS_IMPORT_ERROR or "").strip().splitlines()[-1:])
+        self.log = logger if logger is not None else logging.getLogger(LOGGER_NAME)
+        self.hostname, self.port = parse_host(host, port)
+        if not isinstance(username, str) or not username:
+            raise invalid_argument("username", "must be a non-empty string")
+        if isinstance(password, Secret):
+            secret = password
+        else:
+            if password is None or not isinstance(password, str):
+                raise invalid_argument("password", "must be a string")
+            secret = Secret(password)
+        self.username = username
+        self._password = secret
+        self._auth = _BasicAuth(username, secret)
+        if not isinstance(verify, bool):
+            raise invalid_argument("verify", "must be true or false, got %r" % (verify,))
+        self.insecure = not verify
+        if ca_path is not None and ca_path != "":
+            import os
+            if not isinstance(ca_path, str) or not os.path.exists(ca_path):
+                raise invalid_argument("ca_path", "CA bundle %r does not exist" % (ca_path,))
+            if not (os.path.isfile(ca_path) or os.path.isdir(ca_path)):
+                raise invalid_argument("ca_path", "%r is not a file" % (ca_path,))
+            self.ca_path = ca_path
+        else:
+            self.ca_path = None
+        self.timeout = _parse_timeout(timeout)
+        self.retry_budget = _non_negative(retry_budget, "retry_budget")
+        self.backoff = _non_negative(backoff, "backoff")
+        self.backoff_max = _non_negative(backoff_max, "backoff_max")
+        if self.backoff_max < self.backoff:
+            self.backoff_max = self.backoff
+        self.base_url = "https://%s%s" % (format_netloc(self.hostname, self.port), API_PATH)
+        self.user_agent = "tegile-intelliflash/%s" % __version__
+        if user_agent:
+            self.user_agent += " " + str(user_agent)
+        # Hooks for tests (deterministic backoff); not part of the public API.
+        self._clock = time.monotonic
+        self._sleep = time.sleep
+        self._rng = random.Random()
+        self._local = threading.local()
+        self._closed = False
+        self.session = requests.Session()
+        self.session.headers.update({
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "User-Agent": self.user_agent,
+        })
+        if self.insecure:
+            self.log.warning(
+                "TLS certificate verification is DISABLED for the IntelliFlash array %s: the "
+                "connection is not protected against impersonation. Use ca_path instead.",
+                format_netloc(self.hostname, self.port))
+            if self.ca_path:
+                self.log.warning("ca_path %s is ignored because verification is disabled",
+                                 self.ca_path)
+
+    # -- public helpers ------------------------------------------------------------------
+
+    def __repr__(self):
+        return "Transport(%s, user=%r, password=%s, insecure=%r)" % (
+            self.base_url, self.username, REDACTED, self.insecure)
+
+    def close(self):
+        if not self._closed:
+            self._closed = True
+            self.session.close()
+
+    def redact(self, text):
+        """Remove the password and the Authorization token from server-provided text."""
+        if text is None:
+            return text
+        text = str(text)
+        secret = self._password.reveal()
+        header = self._auth._header.reveal()
+        token = header.split(" ", 1)[1] if " " in header else header
+        for value in (header, token, secret):
+            if value and len(value) >= 1 and value in text:
+                text = text.replace(value, REDACTED)
+        return text
+
+    @property
+    def verify_setting(self):
+        if self.insecure:
+            return False
+        return self.ca_path if self.ca_path else True
+
+    def ca_description(self):
+        """Which CA bundle verification uses (for error messages)."""
+        if self.ca_path:
+            return "CA bundle %s (ca_path)" % self.ca_path
+        import os
+        env = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if env:
+            return "CA bundle %s (from REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE)" % env
+        try:
+            from requests.utils import DEFAULT_CA_BUNDLE_PATH
+        except ImportError:  # pragma: no cover
+            DEFAULT_CA_BUNDLE_PATH = "the default bundle"
+        return "the default CA bundle %s (no ca_path given)" % DEFAULT_CA_BUNDLE_PATH
+
+    # -- sending ---------------------------------------------------------------------------
+
+    def request(self, method, args, write=False, verify=None, dataset=None):
+        """Send one v2 call with retries; returns the decoded reply.
+
+        ``verify``: for writes, a callable returning True when the write is visible on the
+        array (used after a lost reply), or RESEND for an idempotent write, or None (a lost
+        reply is then reported as an error, never re-sent).
+        """
+        if self._closed:
+            raise ConnectionFailedError("the client is closed", method=method, dataset=dataset)
+        outer = getattr(self._local, "deadline", None)
+        start = self._clock()
+        deadline = start + self.retry_budget
+        if outer is not None:
+            deadline = min(deadline, outer)
+        body = json.dumps(list(args), separators=(",", ":"))
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                result = self._send_once(method, body, write, dataset, attempt)
+            except _Failure as failure:
+                error = failure.error
+                error.attempts = attempt
+                if not failure.retryable:
+                    raise error
+                if write and failure.maybe_applied:
+                    if verify is None:
+                        error.message += (" (the request may have been applied on the array; "
+                                          "check before repeating it)")
+                        raise error
+                    if verify != RESEND:
+                        applied = self._verify(method, dataset, verify, error, deadline)
+                        if applied:
+                            self.log.info("%s %s: the reply was lost but a re-read shows the "
+                                          "change applied", method, dataset or "")
+                            return None
+                        self.log.info("%s %s: the reply was lost and a re-read shows the "
+                                      "change did not apply; sending it again",
+                                      method, dataset or "")
+                delay = self._backoff_delay(attempt)
+                if self._clock() + delay > deadline:
+                    if self.retry_budget > 0 and attempt > 1:
+                        error.message += " (gave up after %d attempts)" % attempt
+                    raise error
+                self.log.warning("%s %s: %s; retrying in %.2f s (attempt %d)", method,
+                                 dataset or "", error.message, delay, attempt + 1)
+                self._sleep(delay)
+                continue
+            return result
+
+    def _verify(self, method, dataset, verify, error, deadline):
+        previous = getattr(self._local, "deadline", None)
+        self._local.deadline = deadline if previous is None else min(previous, deadline)
+        try:
+            return bool(verify())
+        except IntelliFlashError as exc:
+            raise ConnectionFailedError(
+                "the reply was lost (%s) and re-reading the array to check whether the change "
+                "applied failed (%s); check the array before repeating it"
+                % (error.message, exc), method=method, dataset=dataset)
+        finally:
+            self._local.deadline = previous
+
+    def _backoff_delay(self, attempt):
+        cap = min(self.backoff_max, self.backoff * (2 ** (attempt - 1)))
+        return self._rng.uniform(0, cap)
+
+    def _post(self, url, body):
+        kwargs = dict(data=body.encode("utf-8"), auth=self._auth, timeout=self.timeout,
+                      verify=self.verify_setting, allow_redirects=False)
+        if not self.insecure:
+            return self.session.post(url, **kwargs)
+        # Verification off: silence urllib3's InsecureRequestWarning for this session's
+        # requests only (the warning was logged once at construction).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", _u3exc.InsecureRequestWarning)
+            return self.session.post(url, **kwargs)
+
+    def _send_once(self, method, body, write, dataset, attempt):
+        url = "%s/%s" % (self.base_url, method)
+        self.log.debug("-> %s %s (attempt %d, %s)", method, dataset or "", attempt,
+                       "write" if write else "read")
+        started = self._clock()
+        try:
+            response = self._post(url, body)
+        except Exception as exc:  # classify transport failures
+            failure = self._classify_exception(exc, method, dataset)
+            self.log.debug("<- %s %s failed: %s", method, dataset or "", failure.error.message)
+            raise failure
+        try:
+            self.log.debug("<- %s %s HTTP %d in %.0f ms", method, dataset or "",
+                           response.status_code, (self._clock() - started) * 1000.0)
+            return self._decode(response, method, write, dataset)
+        finally:
+            response.close()
+
+    def _classify_exception(self, exc, method, dataset):
+        where = format_netloc(self.hostname, self.port)
+        text = self.redact(self._describe(exc))
+        if requests is not None and isinstance(exc, _rexc.SSLError):
+            return _Failure(self._tls_error(exc, method, dataset), False, False)
+        if isinstance(exc, _rexc.ConnectTimeout):
+            return _Failure(ArrayTimeoutError(
+                "timed out connecting to %s after %.0f s" % (where, self.timeout[0]),
+                method=method, dataset=dataset), True, False)
+        if isinstance(exc, _rexc.ReadTimeout):
+            return _Failure(ArrayTimeoutError(
+                "no reply from %s within %.0f s" % (where, self.timeout[1]),
+                method=method, dataset=dataset), True, True)
+        if isinstance(exc, _rexc.ConnectionError):
+            reason = self._root_reason(exc)
+            if _u3exc is not None and isinstance(reason, _u3exc.NameResolutionError):
+                return _Failure(ConnectionFailedError(
+                    "cannot resolve the array host name %r: %s" % (self.hostname, text),
+                    method=method, dataset=dataset), True, False)
+            if _u3exc is not None and isinstance(reason, _u3exc.NewConnectionError):
+                return _Failure(ConnectionFailedError(
+                    "cannot connect to %s: %s" % (where, text), method=method,
+                    dataset=dataset), True, False)
+            if _u3exc is not None and isinstance(reason, _u3exc.ConnectTimeoutError):
+                return _Failure(ArrayTimeoutError(
+                    "timed out connecting to %s" % where, method=method, dataset=dataset),
+                    True, False)
+            return _Failure(ConnectionFailedError(
+                "connection to %s lost before a reply: %s" % (where, text), method=method,
+                dataset=dataset), True, True)
+        if isinstance(exc, _rexc.RequestException):
+            return _Failure(ConnectionFailedError(
+                "request to %s failed: %s" % (where, text), method=method, dataset=dataset),
+                True, True)
+        return _Failure(ConnectionFailedError(
+            "request to %s failed: %s: %s" % (where, type(exc).__name__, text), method=method,
+            dataset=dataset), False, True)
+
+    @staticmethod
+    def _root_reason(exc):
+        """The innermost urllib3 reason behind a requests exception."""
+        seen = set()
+        current = exc
+        while current is not None and id(current) not in seen:
+            seen.add(id(current))
+            if _u3exc is not None and isinstance(current, (_u3exc.NewConnectionError,
+                                                           _u3exc.ConnectTimeoutError)):
+                return current
+            nxt = getattr(current, "reason", None)
+            if nxt is None and current.args and isinstance(current.args[0], BaseException):
+                nxt = current.args[0]
+            current = nxt
+        return None
+
+    @staticmethod
+    def _describe(exc):
+        reason = exc
+        for _ in range(5):
+            inner = getattr(reason, "reason", None)
+            if inner is None and getattr(reason, "args", None) and \
+                    isinstance(reason.args[0], BaseException):
+                inner = reason.args[0]
+            if inner is None:
+                break
+            reason = inner
+        text = str(reason)
+        # Drop urllib3's object reprs ("<urllib3.connection.HTTPSConnection object at 0x..>: ").
+        text = re.sub(r"<[\w.]+ object at 0x[0-9a-f]+>:?\s*", "", text)
+        return text
+
+    def _tls_error(self, exc, method, dataset):
+        where = format_netloc(self.hostname, self.port)
+        detail = self.redact(self._describe(exc))
+        lowered = detail.lower()
+        ca = self.ca_description()
+        if "hostname" in lowered or "doesn't match" in lowered or "ip address mismatch" in lowered:
+            problem = ("the certificate of %s does not match the host name %r"
+                       % (where, self.hostname))
+            fix = ("connect with a host name or address listed in the certificate's subject "
+                   "alternative names, or give the array a certificate for %r" % self.hostname)
+        elif "certificate" in lowered or "verify failed" in lowered:
+            problem = "the certificate of %s is not trusted by %s" % (where, ca)
+            fix = ("set ca_path to the PEM file of the CA (or the self-signed certificate) "
+                   "that issued the array's certificate")
+        else:
+            return ConnectionFailedError(
+                "TLS handshake with %s failed (%s) using %s" % (where, detail, ca),
+                method=method, dataset=dataset)
+        message = ("TLS verification failed: %s (%s). Fix: %s; or, only on a trusted network, "
+                   "turn verification off (validate_certs: false / verify=False)."
+                   % (problem, detail, fix))
+        return TLSVerificationError(message, method=method, dataset=dataset)
+
+    def _decode(self, response, method, write, dataset):
+        status = response.status_code
+        try:
+            text = response.text
+        except Exception as exc:  # broken/decoding body
+            raise _Failure(ConnectionFailedError(
+                "reply body could not be read: %s" % self.redact(exc), method=method,
+                dataset=dataset, http_status=status), True, True)
+        if status == 200:
+            if not text.strip():
+                return None
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise _Failure(ProtocolError(
+                    "the array sent a reply that is not JSON: %s" % self._short(text),
+                    method=method, dataset=dataset, http_status=status), False, False)
+            if write and isinstance(value, int) and not isinstance(value, bool) and value != 0:
+                raise _Failure(api_error(
+                    "EZEBI_GENERAL", "the array answered command status %d (failure)" % value,
+                    method=method, dataset=dataset, http_status=status), False, False)
+            return value
+        model = self._error_model(text)
+        if status in (401, 403):
+            msg = "the array refused the credentials of user %r (HTTP %d)" % (self.username,
+                                                                            status)
+            if model and model.get("message"):
+                msg += ": %s" % self.redact(model.get("message"))
+            raise _Failure(AuthenticationError(msg, method=method, dataset=dataset,
+                                               code=model.get("code") if model else None,
+                                               http_status=status), False, False)
+        if status in TRANSIENT_STATUSES:
+            msg = "HTTP %d from the array" % status
+            if model and model.get("message"):
+                msg += ": %s" % self.redact(model.get("message"))
+            elif text.strip():
+                msg += ": %s" % self._short(text)
+            return self._raise_transient(ConnectionFailedError(
+                msg, method=method, dataset=dataset, http_status=status))
+        if model is not None:
+            error = api_error(model.get("code"), self.redact(model.get("message") or ""),
+                              method=method, dataset=dataset, http_status=status,
+                              details=self.redact(model.get("details")) if model.get("details")
+                              else None)
+            retry = (not write) and isinstance(error, BusyError) and \
+                error.code == "EZEBI_RESOURCE_BUSY"
+            raise _Failure(error, retry, False)
+        if status == 404:
+            raise _Failure(ProtocolError(
+                "the array does not know the API method %r (HTTP 404); is its firmware too "
+                "old for this call?" % method, method=method, dataset=dataset,
+                http_status=status), False, False)
+        if 500 <= status < 600:
+            raise _Failure(ApiError(
+                "HTTP %d with a non-JSON error body: %s" % (status, self._short(text)),
+                method=method, dataset=dataset, code="EZEBI_GENERAL", http_status=status),
+                False, False)
+        raise _Failure(ProtocolError(
+            "unexpected HTTP status %d from the array: %s" % (status, self._short(text)),
+            method=method, dataset=dataset, http_status=status), False, False)
+
+    @staticmethod
+    def _raise_transient(error):
+        raise _Failure(error, True, True)
+
+    def _short(self, text):
+        text = self.redact(text or "").strip()
+        if len(text) > MAX_ERROR_TEXT:
+            text = text[:MAX_ERROR_TEXT] + "... (truncated)"
+        return text or "(empty body)"
+
+    @staticmethod
+    def _error_model(text):
+        if not text or not text.strip():
+            return None
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return None
+        if isinstance(value, dict) and ("code" in value or "message" in value):
+            return value
+        return None
