@@ -244,6 +244,11 @@ dataset:
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import (
     DifferenceTracker,
     IntelliFlashModule,
+    NotFoundError,
+)
+from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
+    require_project,
+    require_share,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import (
     RuleError,
@@ -299,14 +304,18 @@ def main():
     current_users = None
     protocol = "nfs"
     if share_level:
-        with m.api_errors("reading share %s" % dataset, dataset):
-            share_obj = client.get_share(pool, project, share)
+        share_obj = require_share(m, pool, project, share)
         protocol = share_protocol(share_obj, p["protocol"])
         current_users = current_user_rules(share_obj)
     current_net = None
     if protocol == "nfs":
         with m.api_errors("reading the NFS network rules of %s" % dataset, dataset):
-            current_net = client.get_network_acls("nfs", pool, project, share)
+            try:
+                current_net = client.get_network_acls("nfs", pool, project, share)
+            except NotFoundError:
+                if not share_level:
+                    require_project(m, pool, project)  # fails naming the project when it is missing
+                raise
 
     wanted_net, wanted_users = wanted_rules(m, protocol, share_level)
     net_plan = plan_rules(current_net, wanted_net, p["purge"], p["state"])

@@ -233,7 +233,12 @@ import re
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import (
     DifferenceTracker,
     IntelliFlashModule,
+    NotFoundError,
     error_text,
+)
+from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
+    require_project,
+    require_share,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._snapshot import (
     InUseError,
@@ -278,7 +283,15 @@ def main():
     # One read: the rollback needs every snapshot (creation order tells the newer ones).
     pattern = "" if state == "rolled_back" else re.escape(full)
     with m.api_errors("listing the snapshots of %s" % dataset, dataset):
-        names = m.client.list_snapshots(pool, project, share, pattern=pattern)
+        try:
+            names = m.client.list_snapshots(pool, project, share, pattern=pattern)
+        except NotFoundError:
+            # Say which of project and share is missing (fails naming it), else the array's error.
+            if share is None:
+                require_project(m, pool, project)
+            else:
+                require_share(m, pool, project, share)
+            raise
     exists = full in names
 
     if state == "present":
