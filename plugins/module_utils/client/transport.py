@@ -325,35 +325,38 @@ class Transport(object):
             attempt += 1
             try:
                 result = self._send_once(method, body, write, dataset, attempt)
-            except _Failure as failure:
-                error = failure.error
-                error.attempts = attempt
-                if not failure.retryable:
+            except _Failure as exc:
+                failure = exc
+            else:
+                return result
+            # Handled outside the except block: the raised error carries no chained context
+            # (a requests exception would hold the prepared request and its headers).
+            error = failure.error
+            error.attempts = attempt
+            if not failure.retryable:
+                raise error
+            if write and failure.maybe_applied:
+                if verify is None:
+                    error.message += (" (the request may have been applied on the array; "
+                                      "check before repeating it)")
                     raise error
-                if write and failure.maybe_applied:
-                    if verify is None:
-                        error.message += (" (the request may have been applied on the array; "
-                                          "check before repeating it)")
-                        raise error
-                    if verify != RESEND:
-                        applied = self._verify(method, dataset, verify, error, deadline)
-                        if applied:
-                            self.log.info("%s %s: the reply was lost but a re-read shows the "
-                                          "change applied", method, dataset or "")
-                            return None
-                        self.log.info("%s %s: the reply was lost and a re-read shows the "
-                                      "change did not apply; sending it again",
-                                      method, dataset or "")
-                delay = self._backoff_delay(attempt)
-                if self._clock() + delay > deadline:
-                    if self.retry_budget > 0 and attempt > 1:
-                        error.message += " (gave up after %d attempts)" % attempt
-                    raise error
-                self.log.warning("%s %s: %s; retrying in %.2f s (attempt %d)", method,
-                                 dataset or "", error.message, delay, attempt + 1)
-                self._sleep(delay)
-                continue
-            return result
+                if verify != RESEND:
+                    applied = self._verify(method, dataset, verify, error, deadline)
+                    if applied:
+                        self.log.info("%s %s: the reply was lost but a re-read shows the "
+                                      "change applied", method, dataset or "")
+                        return None
+                    self.log.info("%s %s: the reply was lost and a re-read shows the "
+                                  "change did not apply; sending it again",
+                                  method, dataset or "")
+            delay = self._backoff_delay(attempt)
+            if self._clock() + delay > deadline:
+                if self.retry_budget > 0 and attempt > 1:
+                    error.message += " (gave up after %d attempts)" % attempt
+                raise error
+            self.log.warning("%s %s: %s; retrying in %.2f s (attempt %d)", method,
+                             dataset or "", error.message, delay, attempt + 1)
+            self._sleep(delay)
 
     def _verify(self, method, dataset, verify, error, deadline):
         previous = getattr(self._local, "deadline", None)
@@ -388,10 +391,12 @@ class Transport(object):
         self.log.debug("-> %s %s (attempt %d, %s)", method, dataset or "", attempt,
                        "write" if write else "read")
         started = self._clock()
+        failure = None
         try:
             response = self._post(url, body)
         except Exception as exc:  # classify transport failures
             failure = self._classify_exception(exc, method, dataset)
+        if failure is not None:
             self.log.debug("<- %s %s failed: %s", method, dataset or "", failure.error.message)
             raise failure
         try:
@@ -458,15 +463,21 @@ class Transport(object):
     @staticmethod
     def _describe(exc):
         reason = exc
-        for _ in range(5):
+        for _ in range(6):
             inner = getattr(reason, "reason", None)
+            if not isinstance(inner, BaseException):
+                inner = None
             if inner is None and getattr(reason, "args", None) and \
                     isinstance(reason.args[0], BaseException):
                 inner = reason.args[0]
             if inner is None:
                 break
             reason = inner
-        text = str(reason)
+        verify_message = getattr(reason, "verify_message", None)
+        if verify_message:
+            text = "certificate verify failed: %s" % verify_message
+        else:
+            text = str(reason)
         # Drop urllib3's object reprs ("<urllib3.connection.HTTPSConnection object at 0x..>: ").
         text = re.sub(r"<[\w.]+ object at 0x[0-9a-f]+>:?\s*", "", text)
         return text
@@ -533,6 +544,14 @@ class Transport(object):
                 msg += ": %s" % self._short(text)
             return self._raise_transient(ConnectionFailedError(
                 msg, method=method, dataset=dataset, http_status=status))
+        if status == 404 and (model is None or
+                              model.get("code") != "EZEBI_RESOURCE_NOT_FOUND"):
+            detail = self.redact(model.get("message")) if model and model.get("message") \
+                else self._short(text)
+            raise _Failure(ProtocolError(
+                "the array does not know the API method %r (HTTP 404: %s); is its firmware too "
+                "old for this call?" % (method, detail), method=method, dataset=dataset,
+                http_status=status), False, False)
         if model is not None:
             error = api_error(model.get("code"), self.redact(model.get("message") or ""),
                               method=method, dataset=dataset, http_status=status,
@@ -541,11 +560,6 @@ class Transport(object):
             retry = (not write) and isinstance(error, BusyError) and \
                 error.code == "EZEBI_RESOURCE_BUSY"
             raise _Failure(error, retry, False)
-        if status == 404:
-            raise _Failure(ProtocolError(
-                "the array does not know the API method %r (HTTP 404); is its firmware too "
-                "old for this call?" % method, method=method, dataset=dataset,
-                http_status=status), False, False)
         if 500 <= status < 600:
             raise _Failure(ApiError(
                 "HTTP %d with a non-JSON error body: %s" % (status, self._short(text)),

@@ -1,0 +1,399 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Transport behaviour against the simulator over HTTPS: TLS, auth, retries, faults, logging.
+
+Mocks are used only where the simulator cannot produce the fault (DNS failure, connect
+timeout, a non-JSON 200 reply).
+"""
+
+import datetime
+import ipaddress
+import logging
+import os
+import random
+import socket
+import ssl
+import threading
+import warnings
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+import requests
+import urllib3.exceptions as u3
+
+from tegile_intelliflash.client import (
+    ApiError, ArrayTimeoutError, AuthenticationError, ConnectionFailedError,
+    IntelliFlashClient, InvalidArgumentError, ProtocolError, TLSVerificationError,
+)
+
+from conftest import PASSWORD, make_client
+
+
+def _free_port():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+# -- basics ----------------------------------------------------------------------------------
+
+def test_check_connection_and_reads(client, sim_clean):
+    info = client.check_connection()
+    assert set(info) >= {"model", "version"}
+    assert info["model"] and info["version"]
+    pools = {p["name"]: p for p in client.list_pools()}
+    assert pools["pool-a"]["totalSize"] == 10 * 1024 ** 4
+    assert pools["pool-b"]["totalSize"] == 4 * 1024 ** 4
+    assert client.get_pool("pool-b")["name"] == "pool-b"
+    ips = client.list_floating_ips()
+    assert {ip["poolName"] for ip in ips} >= {"pool-a", "pool-b"}
+    assert all(ipaddress.ip_address(ip["ipAddress"]) in ipaddress.ip_network("192.0.2.0/24")
+               for ip in ips)
+    assert [ip["poolName"] for ip in client.list_floating_ips("pool-a")] == ["pool-a"]
+    props = client.get_system_properties()
+    assert len(props) == 8 and props["ZEBI_API_VERSION"]
+    assert client.base_url == "https://%s/zebi/api/v2" % sim_clean.address
+    assert client.insecure is False
+
+
+def test_get_pool_missing(client):
+    with pytest.raises(ApiError) as info:
+        client.get_pool("pool-zz")
+    assert info.value.code == "EZEBI_RESOURCE_NOT_FOUND"
+    assert str(info.value).startswith("listPools pool-zz: EZEBI_RESOURCE_NOT_FOUND")
+
+
+def test_array_error_is_typed_and_not_retried(client, sim_clean):
+    with pytest.raises(InvalidArgumentError) as info:
+        client.get_system_properties(["NO_SUCH_PROPERTY"])
+    assert info.value.code == "EZEBI_INVALID_ARGUMENT"
+    assert info.value.http_status == 500
+    assert info.value.method == "listSystemProperties"
+    assert sim_clean.calls()["by_method"]["listSystemProperties"] == 1
+
+
+def test_unknown_method_is_protocol_error(client):
+    with pytest.raises(ProtocolError) as info:
+        client.call("noSuchMethod", "x")
+    assert info.value.http_status == 404
+    assert "noSuchMethod" in str(info.value)
+
+
+def test_context_manager_closes(sim_clean):
+    with make_client(sim_clean) as c:
+        c.list_pools()
+    with pytest.raises(ConnectionFailedError):
+        c.list_pools()
+
+
+def test_construction_validation(sim_clean, tmp_path):
+    with pytest.raises(InvalidArgumentError) as info:
+        IntelliFlashClient(sim_clean.address, "admin", PASSWORD, ca_path=str(tmp_path / "no.pem"))
+    assert info.value.field == "ca_path"
+    for kwargs, field in ((dict(timeout=0), "timeout"), (dict(timeout=(1, 2, 3)), "timeout"),
+                          (dict(retry_budget=-1), "retry_budget"), (dict(verify="no"), "verify"),
+                          (dict(backoff="x"), "backoff")):
+        with pytest.raises(InvalidArgumentError) as info:
+            IntelliFlashClient(sim_clean.address, "admin", PASSWORD, **kwargs)
+        assert info.value.field == field
+    with pytest.raises(InvalidArgumentError) as info:
+        IntelliFlashClient(sim_clean.address, "", PASSWORD)
+    assert info.value.field == "username"
+
+
+# -- authentication and TLS ------------------------------------------------------------------
+
+def test_wrong_password_is_authentication_error(sim_clean):
+    wrong = "Wrong-" + PASSWORD
+    with make_client(sim_clean) as c:
+        c._transport._password  # noqa: B018 - attribute exists
+    c = IntelliFlashClient(sim_clean.address, "admin", wrong, ca_path=sim_clean.ca_path,
+                           retry_budget=5, backoff=0.01)
+    with c, pytest.raises(AuthenticationError) as info:
+        c.list_pools()
+    assert info.value.http_status == 401
+    assert "admin" in str(info.value)
+    assert wrong not in str(info.value) and wrong not in repr(info.value)
+    assert sim_clean.calls()["total"] == 0  # refused before dispatch: not an array call
+
+
+def _make_ca(tmp_path, name="Other CA"):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    path = tmp_path / ("%s.pem" % name.replace(" ", "_"))
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return cert, key, str(path)
+
+
+def test_wrong_ca_fails_clearly(sim_clean, tmp_path):
+    _cert, _key, other_ca = _make_ca(tmp_path)
+    c = IntelliFlashClient(sim_clean.address, "admin", PASSWORD, ca_path=other_ca,
+                           retry_budget=5, backoff=0.01)
+    with c, pytest.raises(TLSVerificationError) as info:
+        c.list_pools()
+    text = str(info.value)
+    assert other_ca in text
+    assert "not trusted" in text and "ca_path" in text and "verify" in text
+    assert info.value.attempts == 1  # a TLS failure is not retried
+    assert PASSWORD not in text
+
+
+def test_default_ca_bundle_does_not_trust_the_simulator(sim_clean, monkeypatch):
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    c = IntelliFlashClient(sim_clean.address, "admin", PASSWORD, retry_budget=0)
+    with c, pytest.raises(TLSVerificationError) as info:
+        c.list_pools()
+    assert "default CA bundle" in str(info.value)
+
+
+class _Hello(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"[]")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_host_name_mismatch_fails_clearly(tmp_path):
+    """A real TLS server whose certificate names another host (the simulator's certificate
+    always covers 127.0.0.1, so it cannot produce this)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    ca_cert, ca_key, ca_path = _make_ca(tmp_path, "Test CA")
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "other.example")]))
+            .issuer_name(ca_cert.subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("other.example")]),
+                           critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    cert_file = tmp_path / "server.pem"
+    key_file = tmp_path / "server.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    server = HTTPServer(("127.0.0.1", 0), _Hello)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert_file), str(key_file))
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        c = IntelliFlashClient("127.0.0.1", "admin", PASSWORD, port=server.server_port,
+                               ca_path=ca_path, retry_budget=0)
+        with c, pytest.raises(TLSVerificationError) as info:
+            c.list_pools()
+        assert "does not match the host name '127.0.0.1'" in str(info.value), str(info.value)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def test_insecure_warns_once_in_log_and_silences_urllib3(sim_clean, caplog):
+    caplog.set_level(logging.WARNING, logger="tegile_intelliflash.client")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        c = IntelliFlashClient(sim_clean.address, "admin", PASSWORD, verify=False)
+        with c:
+            assert c.insecure is True
+            assert c.list_pools()
+            assert c.list_pools()
+    assert not [w for w in caught if issubclass(w.category, u3.InsecureRequestWarning)]
+    warnings_logged = [r for r in caplog.records if "verification is DISABLED" in r.getMessage()]
+    assert len(warnings_logged) == 1
+    # Other sessions still get urllib3's warning: the suppression is per client.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        requests.post(sim_clean.url + "/zebi/api/v2/listPools", json=[],
+                      auth=("admin", PASSWORD), verify=False, timeout=10).close()
+    assert [w for w in caught if issubclass(w.category, u3.InsecureRequestWarning)]
+
+
+# -- connection failures ---------------------------------------------------------------------
+
+def test_connection_refused(tmp_path):
+    port = _free_port()
+    c = IntelliFlashClient("127.0.0.1", "admin", PASSWORD, port=port, retry_budget=0)
+    with c, pytest.raises(ConnectionFailedError) as info:
+        c.list_pools()
+    assert not isinstance(info.value, TLSVerificationError)
+    assert "cannot connect to 127.0.0.1:%d" % port in str(info.value)
+    assert info.value.attempts == 1
+
+
+def test_connection_refused_is_retried_within_budget():
+    port = _free_port()
+    c = IntelliFlashClient("127.0.0.1", "admin", PASSWORD, port=port, retry_budget=0.2,
+                           backoff=0.01, backoff_max=0.02)
+    with c, pytest.raises(ConnectionFailedError) as info:
+        c.create_project("pool-a", "never")  # a write that never reached the array
+    assert info.value.attempts > 1
+    assert "gave up after %d attempts" % info.value.attempts in str(info.value)
+
+
+def _raise_on_post(exc):
+    def post(*args, **kwargs):
+        raise exc
+    return post
+
+
+def test_dns_failure_is_connection_failed(sim_clean, monkeypatch):
+    c = make_client(sim_clean, retry_budget=0)
+    reason = u3.NameResolutionError("array.invalid", None, socket.gaierror(-2, "Name or service not known"))
+    exc = requests.exceptions.ConnectionError(u3.MaxRetryError(None, "/zebi", reason=reason))
+    monkeypatch.setattr(c.session, "post", _raise_on_post(exc))
+    with c, pytest.raises(ConnectionFailedError) as info:
+        c.list_pools()
+    assert "cannot resolve the array host name" in str(info.value)
+
+
+def test_write_not_sent_is_resent(sim_clean, monkeypatch):
+    """A connect timeout proves the write never reached the array: it is simply re-sent."""
+    c = make_client(sim_clean)
+    real_post = c.session.post
+    state = {"n": 0}
+
+    def flaky(*args, **kwargs):
+        state["n"] += 1
+        if state["n"] == 1:
+            raise requests.exceptions.ConnectTimeout(
+                u3.MaxRetryError(None, "/", reason=u3.ConnectTimeoutError(None, "timed out")))
+        return real_post(*args, **kwargs)
+
+    monkeypatch.setattr(c.session, "post", flaky)
+    name = "p-nsent-%d" % random.randrange(10 ** 9)
+    with c:
+        c.create_project("pool-a", name)
+        calls = sim_clean.calls()["by_method"]
+        assert calls["createProject"] == 1
+        assert "getProject" not in calls  # no verification needed
+        c.delete_project("pool-a", name)
+
+
+def test_lost_write_without_verification_is_not_resent(sim_clean):
+    """A raw write with no verify callable is never re-sent after a lost reply."""
+    sim_clean.set_faults(drop_reply_rate=1, methods=["createProject"], count=1)
+    name = "p-raw-%d" % random.randrange(10 ** 9)
+    with make_client(sim_clean) as c:
+        with pytest.raises(ConnectionFailedError) as info:
+            c.call("createProject", {"poolName": "pool-a", "projectName": name}, write=True)
+        assert "may have been applied" in str(info.value)
+        assert sim_clean.calls()["by_method"]["createProject"] == 1
+        assert c.find_project("pool-a", name) is not None  # it was applied
+        c.delete_project("pool-a", name)
+
+
+def test_non_json_success_reply_is_protocol_error(sim_clean, monkeypatch):
+    c = make_client(sim_clean)
+
+    class Reply(object):
+        status_code = 200
+        text = "<html>login page</html>"
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(c.session, "post", lambda *a, **k: Reply())
+    with c, pytest.raises(ProtocolError) as info:
+        c.list_pools()
+    assert "not JSON" in str(info.value)
+
+
+# -- injected faults -------------------------------------------------------------------------
+
+def test_503_on_reads_is_retried(client, sim_clean):
+    sim_clean.set_faults(error_rate=1, status=503, methods=["listPools"], count=2)
+    assert client.list_pools()
+    assert sim_clean.calls()["by_method"]["listPools"] == 3
+
+
+def test_reset_on_read_is_retried(client, sim_clean):
+    sim_clean.set_faults(reset_rate=1, methods=["listPools"], count=1)
+    assert client.list_pools()
+    assert sim_clean.calls()["by_method"]["listPools"] == 2
+
+
+def test_no_retry_with_zero_budget(sim_clean):
+    sim_clean.set_faults(error_rate=1, status=503, methods=["listPools"])
+    with make_client(sim_clean, retry_budget=0) as c, \
+            pytest.raises(ConnectionFailedError) as info:
+        c.list_pools()
+    assert info.value.http_status == 503
+    assert info.value.attempts == 1
+    assert sim_clean.calls()["by_method"]["listPools"] == 1
+
+
+def test_retry_budget_bounds_attempts(sim_clean):
+    """Deterministic clock: backoff 0.5 s each (jitter at its maximum), budget 1.2 s ->
+    attempts at t=0, 0.5, 1.0; the next would start at 1.5 > 1.2, so 3 attempts."""
+    sim_clean.set_faults(error_rate=1, status=504, methods=["listPools"])
+    c = make_client(sim_clean, retry_budget=1.2, backoff=0.5, backoff_max=0.5)
+    now = [0.0]
+    t = c._transport
+    t._clock = lambda: now[0]
+    t._sleep = lambda seconds: now.__setitem__(0, now[0] + seconds)
+
+    class MaxJitter(random.Random):
+        def uniform(self, a, b):
+            return b
+
+    t._rng = MaxJitter()
+    with c, pytest.raises(ConnectionFailedError) as info:
+        c.list_pools()
+    assert info.value.attempts == 3
+    assert sim_clean.calls()["by_method"]["listPools"] == 3
+    assert "gave up after 3 attempts" in str(info.value)
+
+
+def test_retry_budget_real_clock_counts_match(sim_clean):
+    sim_clean.set_faults(error_rate=1, status=503, methods=["listPools"])
+    with make_client(sim_clean, retry_budget=0.3, backoff=0.02, backoff_max=0.05) as c, \
+            pytest.raises(ConnectionFailedError) as info:
+        c.list_pools()
+    assert info.value.attempts >= 2
+    assert sim_clean.calls()["by_method"]["listPools"] == info.value.attempts
+
+
+def test_non_json_500_is_generic_api_error(client, sim_clean):
+    sim_clean.set_faults(error_rate=1, status=500, methods=["listPools"], count=1)
+    with pytest.raises(ApiError) as info:
+        client.list_pools()
+    assert info.value.code == "EZEBI_GENERAL"
+    assert info.value.http_status == 500
+    assert "non-JSON" in str(info.value)
+    assert sim_clean.calls()["by_method"]["listPools"] == 1
+
+
+def test_read_timeout_is_retried_then_times_out(sim_clean):
+    sim_clean.set_faults(latency_ms=1500, methods=["listPools"])
+    with make_client(sim_clean, timeout=(5.0, 0.3), retry_budget=0) as c, \
+            pytest.raises(ArrayTimeoutError) as info:
+        c.list_pools()
+    assert "no reply" in str(info.value)

@@ -1,0 +1,316 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Pure-logic tests of the client helpers: sizes, paths, ACL rules, errors, host parsing."""
+
+import pickle
+
+import pytest
+
+from tegile_intelliflash.client import (
+    GiB, AlreadyExistsError, ApiError, BusyError, DatasetRef, InUseError, InvalidArgumentError,
+    NetworkRule, NoSpaceError, NotAllowedError, NotFoundError, QuotaError, UserRule, acl,
+    diff_rules, errors, format_size, normalize_host, parse_path, parse_size, paths,
+    project_path, project_snapshot_name, share_path, share_snapshot_name, snapshot_path,
+    to_gib_ceil, validate_name,
+)
+from tegile_intelliflash.client.transport import Secret, parse_host
+
+
+# -- sizes -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value,expected", [
+    (1, 1), (4096, 4096), ("4096", 4096), ("512M", 512 * 1024 ** 2), ("10G", 10 * GiB),
+    ("10GB", 10 * GiB), ("10GiB", 10 * GiB), ("10gib", 10 * GiB), ("1.5T", 1536 * GiB),
+    ("100k", 102400), ("2P", 2 * 1024 ** 5), (" 7 g ", 7 * GiB), ("1b", 1), ("0.5K", 512),
+    (2.0, 2),
+])
+def test_parse_size_accepts(value, expected):
+    assert parse_size(value) == expected
+
+
+@pytest.mark.parametrize("value,fragment", [
+    (0, "greater than zero"), ("0G", "greater than zero"), (-1, "negative"),
+    ("-5G", "negative"), ("1.3B", "whole number"), ("0.1K", "whole number"),
+    ("10X", "not a size"), ("G", "not a size"), ("", "not a size"), (True, "must be a size"),
+    (None, "must be a size"), ([1], "must be a size"), (float("nan"), "finite"),
+])
+def test_parse_size_rejects_naming_the_field(value, fragment):
+    with pytest.raises(InvalidArgumentError) as info:
+        parse_size(value, field="quota")
+    assert info.value.field == "quota"
+    assert "quota" in str(info.value)
+    assert fragment in str(info.value)
+    assert info.value.code == "EZEBI_INVALID_ARGUMENT"
+
+
+def test_parse_size_allow_zero():
+    assert parse_size(0, allow_zero=True) == 0
+    assert parse_size("0", allow_zero=True) == 0
+
+
+@pytest.mark.parametrize("value,text", [
+    (0, "0 B"), (512, "512 B"), (1024, "1 KiB"), (10 * GiB, "10 GiB"), (1536 * GiB, "1.50 TiB"),
+    (GiB + 1, "1.00 GiB"), (3 * 1024 ** 5, "3 PiB"),
+])
+def test_format_size(value, text):
+    assert format_size(value) == text
+
+
+def test_to_gib_ceil():
+    assert to_gib_ceil(0) == 0
+    assert to_gib_ceil(1) == 1
+    assert to_gib_ceil(GiB) == 1
+    assert to_gib_ceil(GiB + 1) == 2
+    with pytest.raises(InvalidArgumentError):
+        to_gib_ceil("1G")
+
+
+# -- paths -----------------------------------------------------------------------------------
+
+def test_paths_build():
+    assert project_path("pool-a", "p") == "pool-a/Local/p"
+    assert share_path("pool-a", "p", "s") == "pool-a/Local/p/s"
+    assert share_snapshot_name("x") == "Manual-S-x"
+    assert project_snapshot_name("x") == "Manual-P-x"
+    assert snapshot_path("pool-a/Local/p/s", "Manual-S-x") == "pool-a/Local/p/s@Manual-S-x"
+    assert paths.dataset_path("pool-a", "p") == "pool-a/Local/p"
+    assert paths.dataset_path("pool-a", "p", "s") == "pool-a/Local/p/s"
+    assert paths.strip_snapshot_prefix("Manual-P-y") == "y"
+    assert paths.strip_snapshot_prefix("hourly-1") == "hourly-1"
+
+
+def test_parse_path_round_trip():
+    assert parse_path("pool-a/Local/p/s@Manual-S-x") == DatasetRef(
+        "pool-a", "Local", "p", "s", "Manual-S-x")
+    assert parse_path("pool-a/Replica/p") == DatasetRef("pool-a", "Replica", "p", None, None)
+    assert parse_path("pool-a") == DatasetRef("pool-a", None, None, None, None)
+    assert parse_path("pool-a/Local/p@Manual-P-n") == DatasetRef(
+        "pool-a", "Local", "p", None, "Manual-P-n")
+
+
+@pytest.mark.parametrize("path", [
+    "", "pool-a/Local", "pool-a/Other/p", "pool-a/Local/p/s/t", "pool-a//p",
+    "pool-a/Local/p s", "pool-a@snap",
+])
+def test_parse_path_rejects(path):
+    with pytest.raises(InvalidArgumentError):
+        parse_path(path)
+
+
+@pytest.mark.parametrize("name", [
+    "", "a b", "a\tb", "a/b", "a@b", "a,b", "a:b", "a&b", "a\"b", "x" * 256, "a(b", "a;b",
+])
+def test_validate_name_rejects_and_names_field(name):
+    with pytest.raises(InvalidArgumentError) as info:
+        validate_name(name, "share")
+    assert info.value.field == "share"
+    assert str(info.value).startswith("EZEBI_INVALID_ARGUMENT: share")
+
+
+@pytest.mark.parametrize("name", ["a", "share-1", "proj_1.x", "x" * 255, "share-6f1c"])
+def test_validate_name_accepts(name):
+    assert validate_name(name, "project") == name
+
+
+def test_validate_name_rejects_non_string():
+    with pytest.raises(InvalidArgumentError):
+        validate_name(5, "project")
+
+
+# -- ACL rules -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value,expected", [
+    ("10.0.0.1", ("IP", "10.0.0.1")), ("10.0.0.1/32", ("IP", "10.0.0.1")),
+    ("10.0.0.0/24", ("IP", "10.0.0.0/24")), ("FD00:0:0::5", ("IP", "fd00::5")),
+    ("fd00::/64", ("IP", "fd00::/64")), ("fd00::5/128", ("IP", "fd00::5")),
+    ("DB1.Example.COM", ("FQDN", "db1.example.com")), ("host.", ("FQDN", "host")),
+    (" web ", ("FQDN", "web")),
+])
+def test_normalize_host(value, expected):
+    assert normalize_host(value) == expected
+
+
+@pytest.mark.parametrize("value,fragment", [
+    ("10.0.0.1/24", "host bits"), ("10.0.0.256", "not a valid IP"), ("10.0.0.0/33", "CIDR"),
+    ("", "empty"), ("bad_host name", "not a valid"), ("-x.example.com", "not a valid"),
+    ("fd00::zz", "not a valid IP"), (None, "must be"),
+])
+def test_normalize_host_rejects(value, fragment):
+    with pytest.raises(InvalidArgumentError) as info:
+        normalize_host(value, field="clients[0]")
+    assert info.value.field == "clients[0]"
+    assert fragment in str(info.value)
+
+
+def test_network_rule_value_object():
+    a = NetworkRule("ip", "10.0.0.1/32", "RW")
+    b = NetworkRule(None, "10.0.0.1", "rw", root=False)
+    assert a == b and hash(a) == hash(b)
+    assert a.key == ("IP", "10.0.0.1")
+    assert a.to_wire() == {"hostType": "IP", "host": "10.0.0.1", "accessMode": "rw",
+                           "rootAccessForNFS": False}
+    assert NetworkRule.from_wire(a.to_wire()) == a
+    assert a != a.replace(access="ro")
+    with pytest.raises(AttributeError):
+        a.access = "ro"
+    assert len({a, b, a.replace(root=True)}) == 2
+
+
+@pytest.mark.parametrize("kwargs,field", [
+    (dict(host_type="FQDN", host="10.0.0.1", access="rw"), "host_type"),
+    (dict(host_type="MAC", host="10.0.0.1", access="rw"), "host_type"),
+    (dict(host_type="IP", host="10.0.0.1", access="full"), "access"),
+    (dict(host_type="IP", host="10.0.0.1", access="rw", root="maybe"), "root"),
+])
+def test_network_rule_rejects(kwargs, field):
+    with pytest.raises(InvalidArgumentError) as info:
+        NetworkRule(**kwargs)
+    assert info.value.field == field
+
+
+def test_network_rule_coerce():
+    assert NetworkRule.coerce({"host": "10.0.0.0/8"}) == NetworkRule("IP", "10.0.0.0/8", "rw")
+    assert NetworkRule.coerce({"hostType": "FQDN", "host": "a.b", "accessMode": "ro"}) == \
+        NetworkRule("FQDN", "a.b", "ro")
+    with pytest.raises(InvalidArgumentError) as info:
+        NetworkRule.coerce({"host": "10.0.0.1/8"}, field="rules[2]")
+    assert info.value.field == "rules[2].host"
+
+
+def test_user_rule_value_object_and_wire_form():
+    alice = UserRule("user", "Alice", "rw")
+    assert alice == UserRule("USER", "alice", "rw")
+    assert alice.key == ("user", "alice")
+    wire = alice.to_wire()
+    assert wire == {
+        "aclType": "user", "aclUser": "Alice", "aclGroup": "", "aclMode": "allow",
+        "aclValDisplay": "modify_set", "aclVal": 1245631,
+        "aclInheritanceFlag": "file_inherit,dir_inherit", "includeSubShares": False,
+        "userId": -1, "groupId": -1,
+    }
+    ro = UserRule("group", "staff", "ro").to_wire()
+    assert (ro["aclGroup"], ro["aclUser"], ro["aclValDisplay"], ro["aclVal"]) == \
+        ("staff", "", "read_set", 131241)
+    assert UserRule.from_wire(wire) == alice
+    assert UserRule.from_wire(dict(ro, aclValDisplay="")) == UserRule("group", "staff", "ro")
+
+
+def test_user_rule_keeps_unknown_entries():
+    raw = {"aclType": "user", "aclUser": "bob", "aclGroup": "", "aclMode": "deny",
+           "aclValDisplay": "full_set", "aclVal": 7}
+    rule = UserRule.from_wire(raw)
+    assert rule.access == "deny:full_set"
+    assert rule.to_wire() == raw
+
+
+@pytest.mark.parametrize("kwargs,field", [
+    (dict(kind="role", name="x", access="rw"), "kind"),
+    (dict(kind="user", name="", access="rw"), "name"),
+    (dict(kind="user", name="x", access="write"), "access"),
+])
+def test_user_rule_rejects(kwargs, field):
+    with pytest.raises(InvalidArgumentError) as info:
+        UserRule(**kwargs)
+    assert info.value.field == field
+
+
+def test_diff_rules_network():
+    cur = [NetworkRule("IP", "10.0.0.1", "rw"), NetworkRule("IP", "10.0.0.2", "ro"),
+           NetworkRule("FQDN", "a.example", "rw")]
+    want = [NetworkRule("IP", "10.0.0.2", "rw"), NetworkRule("IP", "10.0.0.3", "ro"),
+            NetworkRule("FQDN", "a.example", "rw")]
+    add, remove, change = diff_rules(cur, want, purge=True)
+    assert add == [NetworkRule("IP", "10.0.0.3", "ro")]
+    assert remove == [NetworkRule("IP", "10.0.0.1", "rw")]
+    assert change == [NetworkRule("IP", "10.0.0.2", "rw")]
+    add, remove, change = diff_rules(cur, want, purge=False)
+    assert remove == [] and len(add) == 1 and len(change) == 1
+    assert diff_rules(want, want, purge=True) == ([], [], [])
+
+
+def test_diff_rules_users_case_insensitive_and_duplicates():
+    cur = [UserRule("user", "Alice", "rw")]
+    assert diff_rules(cur, [UserRule("user", "alice", "rw")], True) == ([], [], [])
+    with pytest.raises(InvalidArgumentError) as info:
+        diff_rules(cur, [UserRule("user", "a", "rw"), UserRule("user", "A", "ro")], True)
+    assert info.value.field == "rules"
+    assert acl.same_rules([UserRule("group", "g", "ro"), UserRule("user", "u", "rw")],
+                          [UserRule("user", "U", "rw"), UserRule("group", "G", "ro")])
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code,cls", [
+    ("EZEBI_RESOURCE_NOT_FOUND", NotFoundError), ("EZEBI_RESOURCE_EXIST", AlreadyExistsError),
+    ("EZEBI_INVALID_ARGUMENT", InvalidArgumentError),
+    ("EZEBI_INVALID_ACL_API_PARAM_GENERAL", InvalidArgumentError),
+    ("EZEBI_INVALID_QUOTA_RESERVATION_VALUE", QuotaError), ("EZEBI_NOSPACE", NoSpaceError),
+    ("EZEBI_NOMEMORY", NoSpaceError), ("EZEBI_RESOURCE_BUSY", BusyError),
+    ("EZEBI_RESOURCE_SUSPENDED", BusyError), ("EZEBI_REQUEST_TIMEOUT", BusyError),
+    ("EZEBI_RESOURCE_INUSE", InUseError), ("EZEBI_OPERATION_NOT_ALLOWED", NotAllowedError),
+    ("EZEBI_PERMISSION_DENIED", NotAllowedError), ("EZEBI_GENERAL", ApiError),
+    ("EZEBI_RESOURCE_CORRUPTED", ApiError), (None, ApiError),
+])
+def test_error_mapping(code, cls):
+    exc = errors.api_error(code, "boom", method="getShare", dataset="pool-a/Local/p/s",
+                           http_status=500)
+    assert type(exc) is cls
+    assert isinstance(exc, ApiError)
+    assert exc.http_status == 500
+    assert exc.code == (code or "EZEBI_GENERAL")
+    assert str(exc) == "getShare pool-a/Local/p/s: %s: boom" % (code or "EZEBI_GENERAL")
+
+
+def test_error_hierarchy():
+    assert issubclass(QuotaError, InvalidArgumentError)
+    assert issubclass(InUseError, BusyError)
+    assert issubclass(errors.TLSVerificationError, errors.ConnectionFailedError)
+    for cls in (errors.AuthenticationError, errors.ConnectionFailedError,
+                errors.ArrayTimeoutError, errors.ProtocolError, ApiError):
+        assert issubclass(cls, errors.IntelliFlashError)
+        assert not issubclass(errors.AuthenticationError, ApiError)
+
+
+def test_error_str_repr_and_pickle():
+    exc = AlreadyExistsError("Share exists", method="createShare", dataset="pool-a/Local/p/s",
+                             http_status=500)
+    assert str(exc) == "createShare pool-a/Local/p/s: EZEBI_RESOURCE_EXIST: Share exists"
+    assert repr(exc).startswith("AlreadyExistsError(")
+    clone = pickle.loads(pickle.dumps(exc))
+    assert type(clone) is AlreadyExistsError and str(clone) == str(exc)
+    bare = errors.ConnectionFailedError("no route")
+    assert str(bare) == "no route"
+
+
+# -- host parsing and secrets ----------------------------------------------------------------
+
+@pytest.mark.parametrize("host,port,expected", [
+    ("array.example.com", None, ("array.example.com", 443)),
+    ("10.0.0.5", None, ("10.0.0.5", 443)),
+    ("fd00::5", None, ("fd00::5", 443)),
+    ("[fd00::5]:8443", None, ("fd00::5", 8443)),
+    ("host:8443", None, ("host", 8443)),
+    ("host:8443", 9443, ("host", 9443)),
+    ("https://host:8443/", None, ("host", 8443)),
+    ("[FD00:0::5]", "444", ("fd00::5", 444)),
+])
+def test_parse_host(host, port, expected):
+    assert parse_host(host, port) == expected
+
+
+@pytest.mark.parametrize("host,port,field", [
+    ("", None, "host"), ("http://x", None, "host"), ("host:abc", None, "host"),
+    ("[fd00::5", None, "host"), ("a/b", None, "host"), ("h", 0, "port"), ("h", 70000, "port"),
+    ("h", "x", "port"), ("user@h", None, "host"),
+])
+def test_parse_host_rejects(host, port, field):
+    with pytest.raises(InvalidArgumentError) as info:
+        parse_host(host, port)
+    assert info.value.field == field
+
+
+def test_secret_never_shows():
+    s = Secret("hunter2")
+    assert "hunter2" not in repr(s) and "hunter2" not in str(s) and "hunter2" not in "%s" % s
+    assert s.reveal() == "hunter2"
+    with pytest.raises(TypeError):
+        pickle.dumps(s)
