@@ -29,21 +29,37 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 CLIENT_IMPORT_ERROR = None
 MISSING_LIBRARY = None
 try:
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client import IntelliFlashClient
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client import (
+        HAS_REQUESTS,
+        REQUESTS_IMPORT_ERROR,
+        IntelliFlashClient,
+    )
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client import paths as client_paths
     from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import (
         IntelliFlashError,
         InvalidArgumentError,
+        NotFoundError,
     )
 except ImportError as exc:  # pragma: no cover - exercised by the sanity import test
     CLIENT_IMPORT_ERROR = traceback.format_exc()
     MISSING_LIBRARY = getattr(exc, "name", None) or "requests"
     IntelliFlashClient = None
+    client_paths = None
 
     class IntelliFlashError(Exception):
         """Stand-in so ``except`` clauses work when the client cannot be imported."""
 
     class InvalidArgumentError(IntelliFlashError):
         """Stand-in, see above."""
+
+    class NotFoundError(IntelliFlashError):
+        """Stand-in, see above."""
+else:
+    if not HAS_REQUESTS:
+        # The client package imports without requests; it cannot connect without it.
+        CLIENT_IMPORT_ERROR = REQUESTS_IMPORT_ERROR
+        MISSING_LIBRARY = "requests"
+        IntelliFlashClient = None
 
 
 DEFAULT_TIMEOUT = 60.0
@@ -154,6 +170,9 @@ class IntelliFlashModule:
         spec.update(argument_spec or {})
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
         self._client = None
+        if IntelliFlashClient is None:
+            # Fail before any option is interpreted: sizes, names and rules all come from the client.
+            self.fail(missing_required_lib(MISSING_LIBRARY or "requests"), exception=CLIENT_IMPORT_ERROR)
 
     # -- AnsibleModule pass-throughs -------------------------------------------------------
     @property
@@ -179,8 +198,6 @@ class IntelliFlashModule:
         return self._client
 
     def _build_client(self):
-        if IntelliFlashClient is None:
-            self.fail(missing_required_lib(MISSING_LIBRARY or "requests"), exception=CLIENT_IMPORT_ERROR)
         params = self.module.params
         verify = params["validate_certs"]
         ca_path = params.get("ca_path") if verify else None
@@ -208,6 +225,21 @@ class IntelliFlashModule:
                       "anyone on the network path can read the credentials. Use ca_path instead."
                       % params["host"])
         return client
+
+    # -- input ----------------------------------------------------------------------------
+    def validate_names(self, **fields):
+        """Check project/share/snapshot names (rule C5) before any call; fails naming the field."""
+        with self.api_errors("validating names"):
+            for field in sorted(fields):
+                if fields[field] is not None:
+                    client_paths.validate_name(fields[field], field)
+
+    @staticmethod
+    def dataset_path(pool, project, share=None):
+        """``pool/Local/project`` or ``pool/Local/project/share``."""
+        if share is None:
+            return client_paths.project_path(pool, project)
+        return client_paths.share_path(pool, project, share)
 
     # -- errors ----------------------------------------------------------------------------
     def _scrub(self, text):

@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Subset selection and result shaping of the info module (private).
+
+Every builder turns wire dicts (camelCase) into the documented snake_case structure, so
+the module's result stays stable whatever extra keys the array sends.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import int_or_zero
+
+try:
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import UserRule
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import strip_snapshot_prefix
+except ImportError:  # reported by IntelliFlashModule (missing_required_lib)
+    UserRule = strip_snapshot_prefix = None
+
+SUBSETS = ("system", "pools", "projects", "shares", "snapshots", "access_rules", "floating_ips")
+DEFAULT_SUBSETS = ["system", "pools"]
+
+# Subsets that need the projects of each pool, and those that need each project's shares.
+NEEDS_PROJECTS = ("projects", "shares", "snapshots", "access_rules")
+NEEDS_SHARES = ("shares", "snapshots", "access_rules")
+
+# ZEBI system property -> key of the ``system`` result.
+SYSTEM_KEYS = (
+    ("ZEBI_APPLIANCE_MODEL", "model"),
+    ("ZEBI_APPLIANCE_VERSION", "appliance_version"),
+    ("ZEBI_GUI_VERSION", "version"),
+    ("ZEBI_API_VERSION", "api_version"),
+    ("ZEBI_API_MINOR_VERSION", "api_minor_version"),
+    ("ZEBI_SUPPORTED_TDPS_API_VERSIONS", "supported_api_versions"),
+    ("INTELLIFLASH_ARRAY_GUID", "guid"),
+    ("INTELLIFLASH_ARRAY_FQDN", "fqdn"),
+)
+
+
+def select_subsets(requested):
+    """The set of subsets to gather from ``gather_subset`` (``all`` and ``!name`` allowed).
+
+    Raises ValueError naming ``gather_subset`` for unknown names.
+    """
+    requested = list(requested or DEFAULT_SUBSETS)
+    selected = set()
+    excluded = set()
+    for item in requested:
+        name = str(item).strip()
+        negate = name.startswith("!")
+        if negate:
+            name = name[1:]
+        if name == "all":
+            (excluded if negate else selected).update(SUBSETS)
+        elif name in SUBSETS:
+            (excluded if negate else selected).add(name)
+        else:
+            raise ValueError("gather_subset: unknown subset '%s'; choose from all, %s (a leading ! excludes one)"
+                             % (item, ", ".join(SUBSETS)))
+    if not selected and excluded:
+        selected = set(SUBSETS)
+    return selected - excluded
+
+
+def system_facts(properties):
+    """The ``system`` dict from ``{ZEBI_*: value}``."""
+    return dict((key, properties.get(name)) for name, key in SYSTEM_KEYS)
+
+
+def pool_facts(pool):
+    total = int_or_zero(pool.get("totalSize"))
+    available = int_or_zero(pool.get("availableSize"))
+    return dict(name=pool.get("name"), total_bytes=total, available_bytes=available,
+                used_bytes=max(0, total - available))
+
+
+def floating_ip_facts(item):
+    pools = [name.strip() for name in str(item.get("poolName") or "").split(",") if name.strip()]
+    return dict(ip_address=item.get("ipAddress"), netmask=item.get("netmask"), pools=pools,
+                resource_group=item.get("resourceGroupName"), description=item.get("description"),
+                failover_mode=item.get("failoverMode"))
+
+
+def serves_pool(item, pool):
+    return pool is None or pool in floating_ip_facts(item)["pools"]
+
+
+def snapshot_facts(full_name, pool, project, share, path):
+    """One snapshot of a share (``share`` given) or of a project."""
+    return dict(name=strip_snapshot_prefix(full_name), full_name=full_name, pool=pool, project=project,
+                share=share, path="%s@%s" % (path, full_name))
+
+
+def access_rule_facts(share, acl_list, nfs_rules, smb_rules):
+    """Access rules of one share (``share``: its facts; ``acl_list``: its wire ``aclList``).
+
+    Host rules per protocol (NetworkRule) and the file ACL's user/group rules.
+    """
+    return dict(pool=share["pool"], project=share["project"], share=share["name"], path=share["path"],
+                nfs=[rule.to_dict() for rule in nfs_rules],
+                smb=[rule.to_dict() for rule in smb_rules],
+                users=[UserRule.from_wire(item).to_dict() for item in acl_list or []])

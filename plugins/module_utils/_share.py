@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Decision logic of the share module (private): SMB name, clone source, clone progress."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.tegile.intelliflash.plugins.module_utils.common import client_paths
+
+# Characters Windows does not allow in a share name, plus control characters.
+SMB_NAME_FORBIDDEN = set('\\/[]:|<>+=;,*?"') | set(chr(code) for code in range(32))
+SMB_NAME_MAX = 80
+CLONE_POLL_INTERVAL = 1.0
+
+
+def smb_name_problem(value):
+    """Why ``value`` cannot be an SMB share name, or None."""
+    if not value or not value.strip():
+        return "must not be empty"
+    if len(value) > SMB_NAME_MAX:
+        return "must be at most %d characters long, got %d" % (SMB_NAME_MAX, len(value))
+    bad = sorted(set(value) & SMB_NAME_FORBIDDEN)
+    if bad:
+        return "must not contain %s" % " ".join(repr(char) for char in bad)
+    if value != value.strip():
+        return "must not start or end with white space"
+    return None
+
+
+def plan_smb_name(current, wanted_smb, wanted_name, tracker):
+    """Whether the SMB display name must be (re)sent; records ``smb_name`` in ``tracker``.
+
+    The name only matters while SMB sharing is (or becomes) on. ``current`` is the share's
+    wire dict or None for a new share.
+    """
+    if not wanted_smb or wanted_name is None:
+        return False
+    have = None
+    if current is not None and str(current.get("sharesmb", "off")).lower() != "off":
+        have = current.get("cifsDisplayName") or None
+    return tracker.add("smb_name", before=have, after=wanted_name)
+
+
+def find_snapshot(names, name):
+    """The full snapshot name in ``names`` matching ``name`` (given with or without prefix), or None."""
+    full = client_paths.share_snapshot_name(name)
+    for candidate in names:
+        if candidate in (name, full):
+            return candidate
+    return None
+
+
+def wait_for_clone(client, pool, project, source_share, snapshot, clone, timeout,
+                   interval=CLONE_POLL_INTERVAL, clock=time.monotonic, sleep=time.sleep):
+    """Poll the clone until it completes; returns the final status dict.
+
+    Raises RuntimeError naming the state when the clone fails or does not finish within
+    ``timeout`` seconds.
+    """
+    deadline = clock() + timeout
+    while True:
+        status = client.get_clone_status(pool, project, source_share, snapshot, clone)
+        state = status.get("state")
+        if state == "success":
+            return status
+        if state != "in_progress":
+            raise RuntimeError("the array reports clone state '%s'" % state)
+        if clock() >= deadline:
+            raise RuntimeError("the clone was still in progress after %s seconds" % timeout)
+        sleep(interval)

@@ -1,0 +1,273 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: project
+short_description: Manage projects on a Tegile (DDN) IntelliFlash array
+version_added: 1.0.0
+description:
+  - Create, modify or delete a project (the container of NFS/SMB shares) in a pool of an IntelliFlash array.
+  - Manages the properties new shares inherit (compression, deduplication, record size, read-only), the project's
+    default NFS and SMB sharing state, and the project quota.
+  - Options that are not given are left as they are on the array. New projects get the array defaults,
+    that is compression V(lz4), deduplication and read-only off, record size V(64KB), NFS and SMB sharing off, no quota.
+author:
+  - tegile.intelliflash developers
+extends_documentation_fragment:
+  - tegile.intelliflash.connection
+  - tegile.intelliflash.attributes
+  - tegile.intelliflash.attributes.actiongroup
+options:
+  name:
+    description:
+      - Name of the project.
+      - >-
+        At most 255 characters, with no white space, no parentheses, no backslash and none of
+        C(, / ! ? @ < > # $ ' % ^ * ~ + = { } | : [ ] ; " &).
+    type: str
+    required: true
+  pool:
+    description:
+      - Pool that holds the project. It must exist.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) creates the project or makes it match the options.
+      - V(absent) deletes it. A project that still holds shares is not deleted; the module fails with
+        C(EZEBI_RESOURCE_INUSE). Delete its shares first (M(tegile.intelliflash.share) with O(state=absent)).
+    type: str
+    choices: [present, absent]
+    default: present
+  compression:
+    description:
+      - Compression algorithm of the project (inherited by its shares unless they set their own).
+    type: str
+    choices: ["off", lz4, gzip, igzip, gzip-1, gzip-2, gzip-3, gzip-4, gzip-5, gzip-6, gzip-7, gzip-8, gzip-9]
+  dedup:
+    description:
+      - Deduplication on or off.
+    type: bool
+  readonly:
+    description:
+      - Make the project (and the shares that inherit it) read-only.
+    type: bool
+  record_size:
+    description:
+      - Default record (block) size of the project's shares.
+    type: str
+    choices: [4KB, 8KB, 16KB, 32KB, 64KB, 128KB]
+  nfs:
+    description:
+      - Turn NFS sharing of the project on or off; shares that do not override it follow the project.
+      - Changing the state removes the project's NFS network ACLs (array behaviour).
+    type: bool
+  smb:
+    description:
+      - Turn SMB sharing of the project on or off; shares that do not override it follow the project.
+      - Changing the state removes the project's SMB network ACLs (array behaviour).
+    type: bool
+  quota:
+    description:
+      - Project quota (the sum of its shares cannot grow beyond it).
+      - An integer number of bytes, or a size with a binary unit (1 K = 1024), for example V(512M), V(10G), V(10GiB), V(1.5T).
+      - V(none) removes the quota. V(0), negative sizes, fractions of a byte and unknown units are refused.
+      - A quota below the space the project's shares already use is refused before anything is written.
+    type: raw
+notes:
+  - Projects have no reservation; reserve space on shares (M(tegile.intelliflash.quota)).
+seealso:
+  - module: tegile.intelliflash.share
+  - module: tegile.intelliflash.quota
+  - module: tegile.intelliflash.info
+"""
+
+EXAMPLES = r"""
+- name: Manage IntelliFlash projects
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/tegile.intelliflash.intelliflash:
+      host: array.example.com
+      username: admin
+      password: "{{ intelliflash_password }}"
+      ca_path: /etc/pki/intelliflash-ca.pem
+  tasks:
+    - name: Create a project for engineering with a 2 TiB quota and NFS sharing on
+      tegile.intelliflash.project:
+        name: engineering
+        pool: pool-a
+        compression: lz4
+        dedup: false
+        record_size: 128KB
+        nfs: true
+        quota: 2T
+
+    - name: Remove the quota of the project
+      tegile.intelliflash.project:
+        name: engineering
+        pool: pool-a
+        quota: none
+
+    - name: Delete the project (it must hold no shares)
+      tegile.intelliflash.project:
+        name: engineering
+        pool: pool-a
+        state: absent
+"""
+
+RETURN = r"""
+project:
+  description: The project as it is after the run (as it would be, in check mode). Empty after O(state=absent).
+  returned: always
+  type: dict
+  contains:
+    name:
+      description: Project name.
+      type: str
+      sample: engineering
+    pool:
+      description: Pool of the project.
+      type: str
+      sample: pool-a
+    path:
+      description: Dataset path of the project.
+      type: str
+      sample: pool-a/Local/engineering
+    mount_point:
+      description: Mount point of the project.
+      type: str
+      sample: /export/engineering
+    compression:
+      description: Compression algorithm.
+      type: str
+      sample: lz4
+    dedup:
+      description: Whether deduplication is on.
+      type: bool
+      sample: false
+    readonly:
+      description: Whether the project is read-only.
+      type: bool
+      sample: false
+    record_size:
+      description: Default record size of new shares.
+      type: str
+      sample: 128KB
+    quota_bytes:
+      description: Quota in bytes; V(0) when there is none.
+      type: int
+      sample: 2199023255552
+    quota:
+      description: Quota in binary units; V(null) when there is none.
+      type: str
+      sample: 2 TiB
+    nfs:
+      description: Whether NFS sharing is on.
+      type: bool
+      sample: true
+    smb:
+      description: Whether SMB sharing is on.
+      type: bool
+      sample: false
+"""
+
+from ansible_collections.tegile.intelliflash.plugins.module_utils.common import (
+    DifferenceTracker,
+    IntelliFlashModule,
+)
+from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import (
+    parse_limit,
+    planned_facts,
+    plan_properties,
+    plan_sharing,
+    project_facts,
+    property_argument_spec,
+    sharing_argument_spec,
+)
+from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import (
+    apply_limits,
+    plan_checked,
+)
+from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
+    apply_sharing,
+    find_project,
+    project_used,
+    require_pool,
+    sharing_state,
+)
+
+
+def plan(m, current, quota, tracker):
+    """Property, sharing and quota changes that make ``current`` (None = new) match the options."""
+    params = m.params
+    pool, name = params["pool"], params["name"]
+    path = m.dataset_path(pool, name)
+    properties = plan_properties(current, params, tracker)
+    with m.api_errors("reading the sharing state of project %s" % path, path):
+        sharing = plan_sharing(sharing_state(m.client, params, current, pool, name), params, tracker)
+    used = 0
+    if current is not None and quota and quota != current.get("quotaInByte"):
+        used = project_used(m, pool, name)
+    return properties, sharing, plan_checked(m, pool, path, current, used, quota, None, tracker)
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        pool=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        quota=dict(type="raw"),
+    )
+    argument_spec.update(property_argument_spec())
+    argument_spec.update(sharing_argument_spec())
+    m = IntelliFlashModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = m.params
+    pool, name = params["pool"], params["name"]
+    m.validate_names(name=name)
+    with m.api_errors("validating options"):
+        quota = parse_limit(params["quota"], "quota")
+    path = m.dataset_path(pool, name)
+    client = m.client
+    tracker = DifferenceTracker()
+
+    current = find_project(m, pool, name)
+
+    if params["state"] == "absent":
+        if current is not None:
+            tracker.add("state", before="present", after="absent")
+            if not m.check_mode:
+                with m.api_errors("deleting project %s" % path, path):
+                    client.delete_project(pool, name, missing_ok=True)
+        m.exit(tracker.has_differences(), diff=tracker, project={})
+
+    if current is None:
+        require_pool(m, pool)
+        tracker.add("state", before="absent", after="present")
+    properties, sharing, limits = plan(m, current, quota, tracker)
+
+    if tracker.has_differences() and not m.check_mode:
+        with m.api_errors("writing project %s" % path, path):
+            if current is None:
+                client.create_project(pool, name, properties)
+            elif properties:
+                client.modify_project(pool, name, properties)
+            apply_limits(client, limits, pool, name)
+            apply_sharing(client, sharing, pool, name)
+            current = client.get_project(pool, name)
+
+    facts = project_facts(current or {}, pool)
+    facts.update(name=name, pool=pool, path=path)
+    planned_facts(facts, tracker, only_missing=not m.check_mode)
+    m.exit(tracker.has_differences(), diff=tracker, project=facts)
+
+
+if __name__ == "__main__":
+    main()

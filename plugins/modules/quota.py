@@ -1,0 +1,199 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: quota
+short_description: Manage quotas and reservations of IntelliFlash shares and projects
+version_added: 1.0.0
+description:
+  - Set, change or remove the quota (upper limit) and reservation (guaranteed space) of a share, or the quota of a
+    project, on a Tegile (DDN) IntelliFlash array.
+  - The share or project must exist; this module never creates or deletes one.
+  - Values are exact bytes after parsing; nothing is rounded.
+  - Every rule the array enforces is checked first, so a refused value leaves the array unchanged.
+author:
+  - tegile.intelliflash developers
+extends_documentation_fragment:
+  - tegile.intelliflash.connection
+  - tegile.intelliflash.attributes
+  - tegile.intelliflash.attributes.actiongroup
+options:
+  pool:
+    description:
+      - Pool of the project.
+    type: str
+    required: true
+  project:
+    description:
+      - Project (the target itself when O(share) is not given).
+    type: str
+    required: true
+  share:
+    description:
+      - Share of O(project) whose limits are managed. When not given, the project's quota is managed.
+    type: str
+  quota:
+    description:
+      - Quota. An integer number of bytes, or a size with a binary unit (1 K = 1024 bytes, 1 G = 1024^3 bytes;
+        V(B) and V(iB) are optional, case does not matter), for example V(512M), V(10G), V(10GiB), V(1.5T).
+      - V(none) removes the quota.
+      - V(0), negative sizes, fractions of a byte and unknown units are refused.
+      - A quota below the space already used (for a project, by its shares) is refused, with the used amount in the
+        message. A share quota below the share's reservation is refused too.
+      - When not given, the quota is left as it is.
+    type: raw
+  reservation:
+    description:
+      - Reservation of the share, in the same format as O(quota). V(none) removes it.
+      - Only shares have a reservation; giving it without O(share) is an error.
+      - A reservation above the quota, or one the pool's free space cannot hold, is refused.
+      - When not given, the reservation is left as it is.
+    type: raw
+notes:
+  - When both values change, they are written in the order that keeps the array's rule (reservation not above
+    quota) true at every step.
+  - The quota of a share may exceed its project's quota; the project quota still limits the sum of its shares.
+seealso:
+  - module: tegile.intelliflash.share
+  - module: tegile.intelliflash.project
+"""
+
+EXAMPLES = r"""
+- name: Manage IntelliFlash quotas
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/tegile.intelliflash.intelliflash:
+      host: array.example.com
+      username: admin
+      password: "{{ intelliflash_password }}"
+      ca_path: /etc/pki/intelliflash-ca.pem
+  tasks:
+    - name: Give the builds share a 200 GiB quota and reserve 50 GiB
+      tegile.intelliflash.quota:
+        pool: pool-a
+        project: engineering
+        share: builds
+        quota: 200G
+        reservation: 50GiB
+
+    - name: Limit the whole project to 1.5 TiB
+      tegile.intelliflash.quota:
+        pool: pool-a
+        project: engineering
+        quota: 1.5T
+
+    - name: Remove the reservation of the builds share, keep its quota
+      tegile.intelliflash.quota:
+        pool: pool-a
+        project: engineering
+        share: builds
+        reservation: none
+"""
+
+RETURN = r"""
+path:
+  description: Dataset path of the share or project.
+  returned: always
+  type: str
+  sample: pool-a/Local/engineering/builds
+quota_bytes:
+  description: Quota in bytes after the run (as it would be, in check mode); V(0) when there is none.
+  returned: always
+  type: int
+  sample: 214748364800
+quota:
+  description: Quota in binary units; V(null) when there is none.
+  returned: always
+  type: str
+  sample: 200 GiB
+reservation_bytes:
+  description: Reservation in bytes after the run; V(0) when there is none (always V(0) for a project).
+  returned: always
+  type: int
+  sample: 53687091200
+reservation:
+  description: Reservation in binary units; V(null) when there is none.
+  returned: always
+  type: str
+  sample: 50 GiB
+used_bytes:
+  description: Space used by the share, or by the shares of the project (project only when its quota changes).
+  returned: when known
+  type: int
+  sample: 1073741824
+"""
+
+from ansible_collections.tegile.intelliflash.plugins.module_utils.common import (
+    DifferenceTracker,
+    IntelliFlashModule,
+)
+from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import (
+    parse_limit,
+    size_fact,
+    used_bytes,
+)
+from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
+    project_used,
+    require_project,
+    require_share,
+)
+from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import (
+    apply_limits,
+    plan_checked,
+)
+
+
+def main():
+    m = IntelliFlashModule(
+        argument_spec=dict(
+            pool=dict(type="str", required=True),
+            project=dict(type="str", required=True),
+            share=dict(type="str"),
+            quota=dict(type="raw"),
+            reservation=dict(type="raw"),
+        ),
+        supports_check_mode=True,
+        required_one_of=[("quota", "reservation")],
+    )
+    params = m.params
+    pool, project, share = params["pool"], params["project"], params["share"]
+    m.validate_names(project=project, share=share)
+    with m.api_errors("validating options"):
+        quota = parse_limit(params["quota"], "quota")
+        reservation = parse_limit(params["reservation"], "reservation")
+    if share is None and reservation is not None:
+        m.fail("reservation: projects have no reservation; give share to reserve space for a share")
+    path = m.dataset_path(pool, project, share)
+    tracker = DifferenceTracker()
+
+    used = None
+    if share is not None:
+        current = require_share(m, pool, project, share)
+        used = used_bytes(current)
+    else:
+        current = require_project(m, pool, project)
+        if quota and quota != current.get("quotaInByte"):
+            used = project_used(m, pool, project)
+    plan = plan_checked(m, pool, path, current, used or 0, quota, reservation, tracker)
+
+    if plan.writes and not m.check_mode:
+        with m.api_errors("setting the limits of %s" % path, path):
+            apply_limits(m.client, plan, pool, project, share)
+
+    result = dict(path=path, quota_bytes=plan.quota, quota=size_fact(plan.quota),
+                  reservation_bytes=plan.reservation, reservation=size_fact(plan.reservation))
+    if used is not None:
+        result["used_bytes"] = used
+    m.exit(tracker.has_differences(), diff=tracker, **result)
+
+
+if __name__ == "__main__":
+    main()

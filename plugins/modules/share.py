@@ -1,0 +1,432 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: share
+short_description: Manage NFS and SMB shares on a Tegile (DDN) IntelliFlash array
+version_added: 1.0.0
+description:
+  - Create, modify or delete a share (a file system exported over NFS and/or SMB) in a project of an IntelliFlash array.
+  - Manages the size (the share's quota) and reservation, record size, compression, deduplication, read-only,
+    NFS and SMB sharing and the SMB share name.
+  - Can create the share as a clone of a snapshot of another share of the same project (O(source_snapshot)).
+  - Returns the export locations clients mount.
+  - Options that are not given are left as they are. A new share inherits the properties and the sharing state of
+    its project (a clone those of its source share); options given at creation are set on the share itself.
+  - Host and user access rules are managed with M(tegile.intelliflash.share_access).
+author:
+  - tegile.intelliflash developers
+extends_documentation_fragment:
+  - tegile.intelliflash.connection
+  - tegile.intelliflash.attributes
+  - tegile.intelliflash.attributes.actiongroup
+options:
+  name:
+    description:
+      - Name of the share.
+      - >-
+        At most 255 characters, with no white space, no parentheses, no backslash and none of
+        C(, / ! ? @ < > # $ ' % ^ * ~ + = { } | : [ ] ; " &).
+    type: str
+    required: true
+  project:
+    description:
+      - Project that holds the share. It must exist (M(tegile.intelliflash.project)).
+    type: str
+    required: true
+  pool:
+    description:
+      - Pool of the project.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) creates the share or makes it match the options; V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  size:
+    description:
+      - Size of the share, that is its quota.
+      - An integer number of bytes, or a size with a binary unit (1 K = 1024), for example V(512M), V(10G), V(10GiB), V(1.5T).
+        The exact number of bytes is set; nothing is rounded.
+      - V(none) removes the quota. V(0), negative sizes, fractions of a byte and unknown units are refused.
+      - A size below the space the share already uses, or below its reservation, is refused before anything is written.
+    type: raw
+  reservation:
+    description:
+      - Space reserved for the share in its pool, in the same format as O(size). V(none) removes the reservation.
+      - Must not be above the size. A reservation the pool cannot hold is refused before anything is written.
+    type: raw
+  compression:
+    description:
+      - Compression algorithm of the share.
+    type: str
+    choices: ["off", lz4, gzip, igzip, gzip-1, gzip-2, gzip-3, gzip-4, gzip-5, gzip-6, gzip-7, gzip-8, gzip-9]
+  dedup:
+    description:
+      - Deduplication on or off.
+    type: bool
+  readonly:
+    description:
+      - Make the share read-only.
+    type: bool
+  record_size:
+    description:
+      - Record (block) size of the share.
+    type: str
+    choices: [4KB, 8KB, 16KB, 32KB, 64KB, 128KB]
+  nfs:
+    description:
+      - Export the share over NFS (V(true)) or not (V(false)).
+      - Changing the state removes the share's NFS host rules (array behaviour); manage rules after this module.
+      - NFS on without any host rule exports the share to every host, read-write.
+    type: bool
+  smb:
+    description:
+      - Export the share over SMB (V(true)) or not (V(false)).
+      - Changing the state removes the share's SMB host rules (array behaviour).
+    type: bool
+  smb_name:
+    description:
+      - SMB share name clients connect to, as in C(\\IP\smb_name). Requires O(smb=true).
+      - When not given, a new SMB share is named C(<project>_<share>) and an existing name is kept.
+      - >-
+        At most 80 characters, with no backslash and none of C(/ [ ] : | < > + = ; , * ? ").
+    type: str
+  source_share:
+    description:
+      - Share (of the same project) whose snapshot O(source_snapshot) the new share is cloned from.
+    type: str
+  source_snapshot:
+    description:
+      - Create the share as a clone of this snapshot of O(source_share), with or without the C(Manual-S-) prefix
+        the array adds (the name given to M(tegile.intelliflash.snapshot) works).
+      - The clone takes the properties, sharing state and access rules of the source share; the other options
+        given here are applied after. It starts without quota and reservation.
+      - Only used when the share is created; an existing share is never re-cloned.
+      - The array refuses to delete the snapshot while the clone exists.
+    type: str
+  clone_timeout:
+    description:
+      - Seconds to wait for a clone to complete before failing.
+    type: int
+    default: 300
+  recursive:
+    description:
+      - With O(state=absent), also delete the share's snapshots and their clones.
+      - Without it, deleting a share that has snapshots fails with C(EZEBI_RESOURCE_INUSE).
+    type: bool
+    default: false
+seealso:
+  - module: tegile.intelliflash.project
+  - module: tegile.intelliflash.share_access
+  - module: tegile.intelliflash.snapshot
+  - module: tegile.intelliflash.quota
+"""
+
+EXAMPLES = r"""
+- name: Manage IntelliFlash shares
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/tegile.intelliflash.intelliflash:
+      host: array.example.com
+      username: admin
+      password: "{{ intelliflash_password }}"
+      ca_path: /etc/pki/intelliflash-ca.pem
+  tasks:
+    - name: Create a 100 GiB NFS share with 10 GiB reserved
+      tegile.intelliflash.share:
+        name: builds
+        project: engineering
+        pool: pool-a
+        size: 100G
+        reservation: 10G
+        record_size: 128KB
+        nfs: true
+      register: builds
+
+    - name: Show where to mount it
+      ansible.builtin.debug:
+        msg: "mount {{ builds.export_locations.nfs[0] }} /mnt/builds"
+
+    - name: Create an SMB share with its own share name
+      tegile.intelliflash.share:
+        name: docs
+        project: engineering
+        pool: pool-a
+        size: 20G
+        smb: true
+        smb_name: EngineeringDocs
+
+    - name: Clone the builds share from its snapshot "nightly"
+      tegile.intelliflash.share:
+        name: builds-test
+        project: engineering
+        pool: pool-a
+        source_share: builds
+        source_snapshot: nightly
+        size: 100G
+
+    - name: Delete a share and its snapshots
+      tegile.intelliflash.share:
+        name: builds-test
+        project: engineering
+        pool: pool-a
+        state: absent
+        recursive: true
+"""
+
+RETURN = r"""
+share:
+  description: The share as it is after the run (as it would be, in check mode). Empty after O(state=absent).
+  returned: always
+  type: dict
+  contains:
+    name:
+      description: Share name.
+      type: str
+      sample: builds
+    project:
+      description: Project of the share.
+      type: str
+      sample: engineering
+    pool:
+      description: Pool of the share.
+      type: str
+      sample: pool-a
+    path:
+      description: Dataset path of the share.
+      type: str
+      sample: pool-a/Local/engineering/builds
+    mount_point:
+      description: Mount point (NFS export path) of the share.
+      type: str
+      sample: /export/engineering/builds
+    quota_bytes:
+      description: Size (quota) in bytes; V(0) when there is none.
+      type: int
+      sample: 107374182400
+    quota:
+      description: Size (quota) in binary units; V(null) when there is none.
+      type: str
+      sample: 100 GiB
+    reservation_bytes:
+      description: Reservation in bytes; V(0) when there is none.
+      type: int
+      sample: 10737418240
+    reservation:
+      description: Reservation in binary units; V(null) when there is none.
+      type: str
+      sample: 10 GiB
+    used_bytes:
+      description: Space used by the share's data.
+      type: int
+      sample: 0
+    available_bytes:
+      description: Space the share can still use.
+      type: int
+      sample: 107374182400
+    compression:
+      description: Compression algorithm (effective; inherited or own).
+      type: str
+      sample: lz4
+    dedup:
+      description: Whether deduplication is on.
+      type: bool
+      sample: false
+    readonly:
+      description: Whether the share is read-only.
+      type: bool
+      sample: false
+    record_size:
+      description: Record size.
+      type: str
+      sample: 128KB
+    nfs:
+      description: Whether the share is exported over NFS.
+      type: bool
+      sample: true
+    smb:
+      description: Whether the share is exported over SMB.
+      type: bool
+      sample: false
+    smb_name:
+      description: SMB share name.
+      type: str
+      sample: engineering_builds
+export_locations:
+  description:
+    - Where clients mount the share, per protocol that is on; C(IP:/mount/point) for NFS and C(\\IP\name) for SMB.
+    - Empty after O(state=absent) and for a share that check mode would create.
+  returned: always
+  type: dict
+  contains:
+    nfs:
+      description: NFS export locations.
+      type: list
+      elements: str
+      sample: ["192.0.2.10:/export/engineering/builds"]
+    smb:
+      description: SMB export locations.
+      type: list
+      elements: str
+      sample: ["\\\\192.0.2.10\\EngineeringDocs"]
+"""
+
+from ansible_collections.tegile.intelliflash.plugins.module_utils.common import (
+    DifferenceTracker,
+    IntelliFlashModule,
+)
+from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import (
+    parse_limit,
+    plan_properties,
+    plan_sharing,
+    planned_facts,
+    property_argument_spec,
+    share_facts,
+    sharing_argument_spec,
+    used_bytes,
+)
+from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
+    apply_sharing,
+    find_share,
+    require_project,
+    require_share,
+)
+from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import (
+    apply_limits,
+    plan_checked,
+)
+from ansible_collections.tegile.intelliflash.plugins.module_utils._share import (
+    find_snapshot,
+    plan_smb_name,
+    smb_name_problem,
+    wait_for_clone,
+)
+
+
+def resolve_source(m):
+    """Full name of the snapshot to clone from; fails naming the option when it does not exist."""
+    params = m.params
+    pool, project, source = params["pool"], params["project"], params["source_share"]
+    require_share(m, pool, project, source, field="source_share")
+    path = m.dataset_path(pool, project, source)
+    with m.api_errors("listing the snapshots of share %s" % path, path):
+        names = m.client.list_snapshots(pool, project, source)
+    full = find_snapshot(names, params["source_snapshot"])
+    if full is None:
+        m.fail("source_snapshot: share '%s' has no snapshot '%s' (snapshots: %s)"
+               % (source, params["source_snapshot"], ", ".join(names) or "none"), dataset=path)
+    return full
+
+
+def create(m, quota, reservation, properties, limits, source):
+    """Create (or clone) the share, then apply what creation itself does not set."""
+    params = m.params
+    client = m.client
+    pool, project, name = params["pool"], params["project"], params["name"]
+    if source is None:
+        client.create_share(pool, project, name, quota=quota or None, reservation=reservation or None,
+                            block_size=properties.pop("recordSize", None))
+        return
+    client.clone_snapshot(pool, project, params["source_share"], source, name, inherit=True)
+    try:
+        wait_for_clone(client, pool, project, params["source_share"], source, name, params["clone_timeout"])
+    except RuntimeError as exc:
+        m.fail("Error cloning %s@%s to %s: %s" % (params["source_share"], source, name, exc),
+               dataset=m.dataset_path(pool, project, name))
+    apply_limits(client, limits, pool, project, name)
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        project=dict(type="str", required=True),
+        pool=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        size=dict(type="raw"),
+        reservation=dict(type="raw"),
+        smb_name=dict(type="str"),
+        source_share=dict(type="str"),
+        source_snapshot=dict(type="str"),
+        clone_timeout=dict(type="int", default=300),
+        recursive=dict(type="bool", default=False),
+    )
+    argument_spec.update(property_argument_spec())
+    argument_spec.update(sharing_argument_spec())
+    m = IntelliFlashModule(argument_spec=argument_spec, supports_check_mode=True,
+                           required_together=[("source_share", "source_snapshot")],
+                           required_by={"smb_name": "smb"})
+    params = m.params
+    pool, project, name = params["pool"], params["project"], params["name"]
+    m.validate_names(name=name, project=project, source_share=params["source_share"],
+                     source_snapshot=params["source_snapshot"])
+    if params["smb_name"] is not None:
+        problem = smb_name_problem(params["smb_name"]) or (None if params["smb"] else "requires smb=true")
+        if problem:
+            m.fail("smb_name: %s" % problem)
+    with m.api_errors("validating options"):
+        quota = parse_limit(params["size"], "size")
+        reservation = parse_limit(params["reservation"], "reservation")
+    path = m.dataset_path(pool, project, name)
+    client = m.client
+    tracker = DifferenceTracker()
+    current = find_share(m, pool, project, name)
+
+    if params["state"] == "absent":
+        if current is not None:
+            tracker.add("state", before="present", after="absent")
+            if not m.check_mode:
+                with m.api_errors("deleting share %s" % path, path):
+                    client.delete_share(pool, project, name, recursive=params["recursive"], missing_ok=True)
+        m.exit(tracker.has_differences(), diff=tracker, share={}, export_locations={})
+
+    source = None
+    if current is None:
+        require_project(m, pool, project)
+        if params["source_snapshot"] is not None:
+            source = resolve_source(m)
+            tracker.add("source", before=None, after="%s@%s" % (params["source_share"], source))
+        tracker.add("state", before="absent", after="present")
+    properties = plan_properties(current, params, tracker)
+    limits = plan_checked(m, pool, path, current, used_bytes(current or {}), quota, reservation, tracker,
+                          quota_field="size")
+    sharing = plan_sharing(share_facts(current) if current else {}, params, tracker)
+    rename = plan_smb_name(current, params["smb"], params["smb_name"], tracker)
+    if rename:
+        sharing["smb"] = True
+
+    if tracker.has_differences() and not m.check_mode:
+        with m.api_errors("writing share %s" % path, path):
+            if current is None:
+                create(m, quota, reservation, properties, limits, source)
+            else:
+                apply_limits(client, limits, pool, project, name)
+            if properties:
+                client.modify_share(pool, project, name, properties)
+            guest = bool((current or {}).get("guestStatus"))
+            apply_sharing(client, sharing, pool, project, name, display_name=params["smb_name"], guest=guest)
+            current = client.get_share(pool, project, name)
+
+    facts = share_facts(current or {})
+    facts.update(name=name, project=project, pool=pool, path=path)
+    if m.check_mode:
+        planned_facts(facts, tracker)
+    locations = {}
+    if current is not None:
+        with m.api_errors("reading the export locations of share %s" % path, path):
+            locations = client.export_locations(pool, project, name)
+    m.exit(tracker.has_differences(), diff=tracker, share=facts, export_locations=locations)
+
+
+if __name__ == "__main__":
+    main()
