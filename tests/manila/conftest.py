@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Fixtures shared by the Manila driver tests (ours and the in-tree driver's).
+
+Only what both can use: one array simulator per test session (per xdist worker), over HTTPS
+with its own CA, listening on 127.0.0.1 and stopped at the end of the session.
+"""
+
+import pytest
+
+from tegile_intelliflash.simulator.harness import SimulatorProcess
+
+
+@pytest.fixture(scope="session")
+def simulator(tmp_path_factory):
+    """A running simulator: ``.address``, ``.port``, ``.ca_path``, ``.user``, ``.password``."""
+    sim = SimulatorProcess(str(tmp_path_factory.mktemp("intelliflash-sim")),
+                           host="127.0.0.1", port=0)
+    with sim:
+        yield sim

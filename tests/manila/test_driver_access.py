@@ -1,0 +1,202 @@
+# SPDX-License-Identifier: Apache-2.0
+"""TegileShareDriver.update_access: bulk lists, bad rules, updates, recovery."""
+
+from unittest import mock
+
+import pytest
+
+from manila import exception
+
+from tegile_driver_helpers import (  # noqa: F401  (fixtures)
+    array, create, driver, make_rule, make_share, where,
+)
+from tegile_intelliflash.client import errors as client_errors
+from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
+
+ACL_WRITES = ("setNFSNetworkACLsOnShare", "addNFSNetworkACLOnShare",
+              "removeNFSNetworkACLOnShare", "removeAllNFSNetworkACLsOnShare",
+              "setSMBNetworkACLsOnShare", "removeAllSMBNetworkACLsOnShare",
+              "modifyShareProperties", "setNFSSharingOnShare", "setSMBSharingOnShare",
+              "inheritNetworkACLsettingsFromProject")
+REMOVALS = ("removeNFSNetworkACLOnShare", "removeAllNFSNetworkACLsOnShare",
+            "removeSMBNetworkACLOnShare", "removeAllSMBNetworkACLsOnShare")
+
+
+def nfs_acls(array, driver, share):
+    return sorted((r.host, r.access) for r in array.get_network_acls(
+        "nfs", *where(driver, share)))
+
+
+def user_acls(array, driver, share):
+    return sorted((r.name, r.access) for r in array.get_user_acls(*where(driver, share)))
+
+
+def writes(simulator):
+    by_method = simulator.calls()["by_method"]
+    return {m: n for m, n in by_method.items() if m in ACL_WRITES}
+
+
+def test_ip_rules_are_applied_in_one_call(simulator, driver, array):
+    share = create(driver)
+    rules = [make_rule("ip", "10.0.0.1"), make_rule("ip", "10.1.0.0/16", "ro"),
+             make_rule("ip", "2001:db8::/64")]
+    simulator.reset_calls()
+    assert driver.update_access(None, share, rules, rules, [], []) == {}
+    assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw"), ("10.1.0.0/16", "ro"),
+                                              ("2001:db8::/64", "rw")]
+    assert writes(simulator) == {"setNFSNetworkACLsOnShare": 1}
+
+
+def test_bad_rules_are_reported_and_the_others_applied(driver, array):
+    share = create(driver)
+    good = make_rule("ip", "10.0.0.2", "ro")
+    user = make_rule("user", "alice", "rw")
+    bad = [make_rule("ip", "10.0.0.0/8x"), make_rule("ip", "10.0.0.1/24"),
+           make_rule("cert", "client.example.com"), make_rule("ip", "10.0.0.3", "admin"),
+           make_rule("ip", "db1.example.com"), make_rule("ip", NO_ACCESS_HOST)]
+    rules = [good, user] + bad
+    updates = driver.update_access(None, share, rules, rules, [], [])
+    assert updates == {r["access_id"]: {"state": "error"} for r in bad}
+    assert nfs_acls(array, driver, share) == [("10.0.0.2", "ro")]
+    assert user_acls(array, driver, share) == [("alice", "rw")]
+
+
+def test_two_levels_for_one_client_put_the_second_rule_in_error(driver, array):
+    share = create(driver)
+    first = make_rule("ip", "10.0.0.5", "rw")
+    second = make_rule("ip", "10.0.0.5/32", "ro")
+    same = make_rule("ip", "10.0.0.5/32", "rw")
+    updates = driver.update_access(None, share, [first, second, same], [first, second, same],
+                                   [], [])
+    assert updates == {second["access_id"]: {"state": "error"}}
+    assert nfs_acls(array, driver, share) == [("10.0.0.5", "rw")]
+
+
+def test_cifs_allows_user_rules_only(driver, array):
+    share = create(driver, "CIFS")
+    ip = make_rule("ip", "10.0.0.1")
+    bob = make_rule("user", "Bob", "ro")
+    domain_user = make_rule("user", "CORP\\Carol Smith", "rw")
+    updates = driver.update_access(None, share, [ip, bob, domain_user], [ip, bob, domain_user],
+                                   [], [])
+    assert updates == {ip["access_id"]: {"state": "error"}}
+    assert user_acls(array, driver, share) == [("Bob", "ro"), ("CORP\\Carol Smith", "rw")]
+    pool, project, name = where(driver, share)
+    assert array.get_network_acls("smb", pool, project, name) == []
+
+
+def test_nfs_user_rules_go_to_the_file_acl_and_do_not_open_the_export(driver, array):
+    share = create(driver)
+    alice = make_rule("user", "alice", "ro")
+    assert driver.update_access(None, share, [alice], [alice], [], []) == {}
+    assert user_acls(array, driver, share) == [("alice", "ro")]
+    assert nfs_acls(array, driver, share) == [(NO_ACCESS_HOST, "ro")]
+
+
+def test_add_delete_and_update_rules(simulator, driver, array):
+    share = create(driver)
+    a = make_rule("ip", "10.0.0.1")
+    b = make_rule("ip", "10.0.0.2")
+    driver.update_access(None, share, [a, b], [a, b], [], [])
+    # Access level change of b, deletion of a, addition of c.
+    c = make_rule("ip", "10.0.0.3", "ro")
+    b_ro = dict(b, access_level="ro")
+    simulator.reset_calls()
+    assert driver.update_access(None, share, [b_ro, c], [c], [a], [b_ro]) == {}
+    assert nfs_acls(array, driver, share) == [("10.0.0.2", "ro"), ("10.0.0.3", "ro")]
+    assert writes(simulator) == {"setNFSNetworkACLsOnShare": 1}
+    # Deleting the last rules closes the export again, in one call.
+    simulator.reset_calls()
+    driver.update_access(None, share, [], [], [b_ro, c], [])
+    assert nfs_acls(array, driver, share) == [(NO_ACCESS_HOST, "ro")]
+    assert writes(simulator) == {"setNFSNetworkACLsOnShare": 1}
+
+
+def test_denying_a_rule_never_applied_succeeds(simulator, driver, array):
+    share = create(driver)
+    a = make_rule("ip", "10.0.0.1")
+    driver.update_access(None, share, [a], [a], [], [])
+    ghost = make_rule("ip", "10.9.9.9")
+    bad_ghost = make_rule("ip", "not-an-address!")
+    simulator.reset_calls()
+    assert driver.update_access(None, share, [a], [], [ghost, bad_ghost], []) == {}
+    assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw")]
+    assert writes(simulator) == {}
+
+
+def test_reapplying_existing_rules_writes_nothing(simulator, driver, array):
+    share = create(driver)
+    rules = [make_rule("ip", "10.0.0.1"), make_rule("user", "alice")]
+    driver.update_access(None, share, rules, rules, [], [])
+    simulator.reset_calls()
+    assert driver.update_access(None, share, rules, rules, [], []) == {}
+    assert writes(simulator) == {}
+
+
+def test_recovery_of_a_converged_share_removes_nothing(simulator, driver, array):
+    share = create(driver)
+    rules = [make_rule("ip", "10.0.0.1"), make_rule("ip", "10.2.0.0/16", "ro"),
+             make_rule("user", "alice", "ro")]
+    driver.update_access(None, share, rules, rules, [], [])
+    simulator.reset_calls()
+    assert driver.update_access(None, share, rules, [], [], []) == {}
+    calls = simulator.calls()["by_method"]
+    assert not any(m in calls for m in REMOVALS)
+    assert writes(simulator) == {}
+
+
+def test_recovery_converges_a_drifted_share_without_removing_everything(simulator, driver,
+                                                                        array):
+    share = create(driver)
+    rules = [make_rule("ip", "10.0.0.1"), make_rule("ip", "10.0.0.2", "ro")]
+    driver.update_access(None, share, rules, rules, [], [])
+    pool, project, name = where(driver, share)
+    # Drift on the array: an extra host, a changed level, a stray file ACL entry.
+    array.set_network_acls("nfs", pool, project, name, [
+        {"host": "10.0.0.1", "access": "ro"}, {"host": "10.0.0.2", "access": "ro"},
+        {"host": "10.66.0.0/16", "access": "rw"}])
+    array.set_user_acls(pool, project, name, [{"kind": "user", "name": "mallory"}])
+    simulator.reset_calls()
+    assert driver.update_access(None, share, rules, [], [], []) == {}
+    assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw"), ("10.0.0.2", "ro")]
+    assert user_acls(array, driver, share) == []
+    calls = simulator.calls()["by_method"]
+    assert not any(m in calls for m in REMOVALS)
+    assert writes(simulator) == {"setNFSNetworkACLsOnShare": 1, "modifyShareProperties": 1}
+
+
+def test_a_rule_the_array_refuses_is_isolated(driver, array):
+    # The simulator accepts every valid entry; an array that refuses one is injected.
+    share = create(driver)
+    real_set = driver.client.set_network_acls
+
+    def refusing(protocol, pool, project, name, rules):
+        if any(r.host == "10.0.0.66" for r in rules):
+            raise client_errors.InvalidArgumentError(
+                "host 10.0.0.66 refused", method="setNFSNetworkACLsOnShare",
+                code="EZEBI_INVALID_ACL_API_PARAM_GENERAL")
+        return real_set(protocol, pool, project, name, rules)
+
+    good = [make_rule("ip", "10.0.0.1"), make_rule("ip", "10.0.0.99", "ro")]
+    refused = make_rule("ip", "10.0.0.66")
+    rules = [good[0], refused, good[1]]
+    with mock.patch.object(driver.client, "set_network_acls", side_effect=refusing):
+        updates = driver.update_access(None, share, rules, rules, [], [])
+    assert updates == {refused["access_id"]: {"state": "error"}}
+    assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw"), ("10.0.0.99", "ro")]
+
+
+def test_update_access_on_a_missing_share(driver):
+    share = make_share()
+    with pytest.raises(exception.ShareResourceNotFound):
+        driver.update_access(None, share, [make_rule("ip", "10.0.0.1")], [], [], [])
+
+
+def test_update_access_turns_a_switched_off_export_back_on(driver, array):
+    share = create(driver)
+    pool, project, name = where(driver, share)
+    array.set_nfs_sharing(pool, project, name, False)
+    rule = make_rule("ip", "10.0.0.1")
+    assert driver.update_access(None, share, [rule], [], [], []) == {}
+    assert array.is_exposed("nfs", pool, project, name) is True
+    assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw")]

@@ -1,0 +1,214 @@
+# SPDX-License-Identifier: Apache-2.0
+"""TegileShareDriver: options, set-up checks, backend info, stats."""
+
+import os
+import socket
+import subprocess
+import sys
+from unittest import mock
+
+import pytest
+
+from manila import exception
+
+from tegile_driver_helpers import (  # noqa: F401  (fixtures)
+    GiB, POOL, array, create, driver, make_configuration, new_driver, where,
+)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.dirname(sys.executable)
+
+
+def _run(code):
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+
+
+@pytest.mark.parametrize("order", ["intree-first", "ours-first"])
+def test_options_register_alongside_the_intree_driver(order):
+    intree = "import manila.share.drivers.tegile.tegile as intree\n"
+    ours = ("import tegile_intelliflash.manila_driver as pkg\n"
+            "from tegile_intelliflash.manila_driver import options\n"
+            "assert pkg.TegileShareDriver.__module__.endswith('driver')\n")
+    body = intree + ours if order == "intree-first" else ours + intree
+    code = body + (
+        "from oslo_config import cfg\n"
+        "from manila.share import configuration\n"
+        "conf = configuration.Configuration([], config_group='b1')\n"
+        "conf.append_config_values(intree.tegile_opts)\n"
+        "conf.append_config_values(options.ALL_OPTS)\n"
+        "cfg.CONF.set_override('tegile_nas_server', 'a.example.com', group='b1')\n"
+        "print(conf.tegile_nas_server, conf.tegile_nas_port, conf.tegile_nas_ssl_verify,\n"
+        "      conf.tegile_nas_timeout, conf.tegile_nas_retry_budget,\n"
+        "      conf.tegile_default_project, cfg.CONF.tegile_nas_port)\n")
+    result = _run(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["a.example.com", "443", "True", "60", "60", "None", "443"]
+
+
+def test_oslo_config_generator_lists_the_options():
+    result = subprocess.run(
+        [os.path.join(BIN, "oslo-config-generator"), "--namespace", "tegile_intelliflash"],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    for name in ("tegile_nas_server", "tegile_nas_login", "tegile_nas_password",
+                 "tegile_default_project", "tegile_nas_port = 443",
+                 "tegile_nas_ssl_verify = true", "tegile_nas_ssl_ca_file",
+                 "tegile_nas_timeout = 60", "tegile_nas_retry_budget = 60"):
+        assert "#%s" % name in result.stdout
+    assert "[DEFAULT]" in result.stdout
+
+
+def test_setup_creates_the_project_in_every_pool(simulator, array):
+    drv = new_driver(simulator)
+    project = drv.configuration.safe_get("tegile_default_project")
+    for pool in array.list_pools():
+        assert array.find_project(pool["name"], project) is not None
+    # A second start finds the projects and creates nothing.
+    simulator.reset_calls()
+    new_driver(simulator, tegile_default_project=project)
+    calls = simulator.calls()["by_method"]
+    assert "createProject" not in calls
+
+
+def test_default_project_is_openstack_when_unset(simulator, array):
+    drv = new_driver(simulator, tegile_default_project=None)
+    assert drv.get_backend_info(None)["project"] == "openstack"
+    assert array.find_project(POOL, "openstack") is not None
+
+
+@pytest.mark.parametrize("unset", ["tegile_nas_server", "tegile_nas_login",
+                                   "tegile_nas_password"])
+def test_setup_fails_when_an_option_is_unset(simulator, unset):
+    drv = new_driver(simulator, setup=False, **{unset: None})
+    with pytest.raises(exception.BadConfigurationException) as err:
+        drv.do_setup(None)
+    assert unset in str(err.value)
+
+
+def test_setup_refuses_an_invalid_project_name(simulator):
+    drv = new_driver(simulator, setup=False, tegile_default_project="bad name")
+    with pytest.raises(exception.BadConfigurationException) as err:
+        drv.do_setup(None)
+    assert "tegile_default_project" in str(err.value)
+
+
+def test_setup_fails_fast_when_the_array_is_unreachable(simulator):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    drv = new_driver(simulator, setup=False, tegile_nas_port=port)
+    with pytest.raises(exception.ShareBackendException) as err:
+        drv.do_setup(None)
+    assert "cannot reach" in str(err.value)
+    assert simulator.password not in str(err.value)
+
+
+def test_setup_reports_rejected_credentials_without_the_password(simulator):
+    drv = new_driver(simulator, setup=False, tegile_nas_password="Wr0ng-s3cret")
+    with pytest.raises(exception.ShareBackendException) as err:
+        drv.do_setup(None)
+    text = str(err.value)
+    assert "rejected the credentials" in text and simulator.user in text
+    assert "Wr0ng-s3cret" not in text
+
+
+def test_setup_verifies_tls_by_default(simulator):
+    # Without the simulator's CA, the system trust store does not trust it.
+    drv = new_driver(simulator, setup=False, tegile_nas_ssl_ca_file=None)
+    with pytest.raises(exception.ShareBackendException) as err:
+        drv.do_setup(None)
+    assert "TLS verification" in str(err.value)
+
+
+def test_setup_fails_when_the_array_has_no_pool(simulator):
+    # The simulator always has pools: an empty pool list is injected.
+    drv = new_driver(simulator, setup=False)
+    drv.do_setup(None)
+    with mock.patch.object(drv.client, "list_pools", return_value=[]):
+        with pytest.raises(exception.ShareBackendException) as err:
+            drv.check_for_setup_error()
+    assert "no storage pool" in str(err.value)
+
+
+def test_driver_mode_and_network_allocations(driver):
+    assert driver.driver_handles_share_servers is False
+    assert driver.get_network_allocations_number() == 0
+
+
+def test_backend_info_holds_settings_but_never_the_password(simulator, driver):
+    info = driver.get_backend_info(None)
+    assert info["server"] == "127.0.0.1"
+    assert info["port"] == str(simulator.port)
+    assert info["project"] == driver.configuration.safe_get("tegile_default_project")
+    assert info["ssl_verify"] == "True"
+    assert info["ca_digest"]
+    assert simulator.password not in repr(info)
+    # Same settings, same info; a different project changes it.
+    again = new_driver(simulator, tegile_default_project=info["project"])
+    assert again.get_backend_info(None) == info
+    other = new_driver(simulator)
+    assert other.get_backend_info(None) != info
+
+
+def test_stats_per_pool_from_the_array(simulator, driver, array):
+    share = create(driver, size=3)
+    drv_conf = driver.configuration
+    stats = driver.get_share_stats(refresh=True)
+    assert stats["vendor_name"] == "Tegile"
+    assert stats["storage_protocol"] == "NFS_CIFS"
+    assert stats["driver_version"] == driver.VERSION
+    assert stats["share_backend_name"] == "tegile"
+    assert stats["driver_handles_share_servers"] is False
+    assert stats["snapshot_support"] is True
+    assert stats["create_share_from_snapshot_support"] is True
+    assert stats["revert_to_snapshot_support"] is True
+    assert stats["mount_snapshot_support"] is False
+    assert stats["ipv4_support"] is True
+    pools = {p["pool_name"]: p for p in stats["pools"]}
+    wire = {p["name"]: p for p in array.list_pools()}
+    assert set(pools) == set(wire)
+    for name, pool in pools.items():
+        assert pool["total_capacity_gb"] == round(wire[name]["totalSize"] / GiB, 2)
+        assert pool["free_capacity_gb"] == round(wire[name]["availableSize"] / GiB, 2)
+        assert pool["thin_provisioning"] is True
+        assert pool["dedupe"] == [True, False]
+        assert pool["compression"] == [True, False]
+        assert pool["reserved_percentage"] == drv_conf.reserved_share_percentage
+        assert pool["max_over_subscription_ratio"] == drv_conf.max_over_subscription_ratio
+        assert pool["revert_to_snapshot_support"] is True
+        assert pool["mount_snapshot_support"] is False
+    # The project holds one 3 GiB share in pool-a, none in the others.
+    assert pools[POOL]["allocated_capacity_gb"] == 3
+    assert all(p["allocated_capacity_gb"] == 0 for n, p in pools.items() if n != POOL)
+    assert where(driver, share)[0] == POOL
+
+
+def test_stats_reserved_percentages_come_from_the_configuration(simulator):
+    drv = new_driver(simulator, reserved_share_percentage=5,
+                     reserved_share_from_snapshot_percentage=7,
+                     reserved_share_extend_percentage=9)
+    stats = drv.get_share_stats(refresh=True)
+    for pool in stats["pools"]:
+        assert (pool["reserved_percentage"], pool["reserved_snapshot_percentage"],
+                pool["reserved_share_extend_percentage"]) == (5, 7, 9)
+
+
+def test_stats_fail_with_a_backend_error_when_the_array_fails(simulator, driver):
+    simulator.set_faults(error_rate=1, status=503, methods=["listPools"], count=1)
+    try:
+        with pytest.raises(exception.ShareBackendException) as err:
+            driver.get_share_stats(refresh=True)
+    finally:
+        simulator.clear_faults()
+    assert "list the pools" in str(err.value)
+    assert simulator.password not in str(err.value)
+
+
+def test_configuration_of_the_client_follows_the_options(simulator):
+    conf = make_configuration(simulator, tegile_nas_timeout=7, tegile_nas_retry_budget=3)
+    assert conf.tegile_nas_timeout == 7
+    drv = new_driver(simulator, tegile_nas_timeout=7, tegile_nas_retry_budget=3)
+    assert drv.client.port == simulator.port
+    assert drv.client.insecure is False
+    assert "admin" not in repr(drv.client).split("password")[1]

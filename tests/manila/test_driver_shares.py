@@ -1,0 +1,283 @@
+# SPDX-License-Identifier: Apache-2.0
+"""TegileShareDriver: shares (create, delete, resize, ensure, usage, manage)."""
+
+import re
+
+import pytest
+
+from manila import exception
+
+from tegile_driver_helpers import (  # noqa: F401  (fixtures)
+    GiB, POOL, array, create, driver, make_share, new_driver, share_type_specs, where,
+)
+from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
+
+NFS_LOCATION = re.compile(r"^192\.0\.2\.\d+:/export/[^/]+/share-[0-9a-f-]+$")
+
+
+def test_create_nfs_share_sets_quota_protocol_and_no_access(driver, array):
+    share = make_share("NFS", size=2)
+    locations = driver.create_share(None, share)
+    pool, project, name = where(driver, share)
+    info = array.get_share(pool, project, name)
+    assert info["quotaInByte"] == 2 * GiB
+    assert array.is_exposed("nfs", pool, project, name) is True
+    assert array.is_exposed("smb", pool, project, name) is False
+    # Closed until the first IP rule: only the no-access entry.
+    acls = array.get_network_acls("nfs", pool, project, name)
+    assert [(r.host, r.access) for r in acls] == [(NO_ACCESS_HOST, "ro")]
+    assert array.get_user_acls(pool, project, name) == []
+    assert len(locations) == 1
+    assert locations[0]["path"] == "%s:/export/%s/%s" % (
+        array.list_floating_ips(pool)[0]["ipAddress"], project, name)
+    assert NFS_LOCATION.match(locations[0]["path"])
+    assert locations[0]["is_admin_only"] is False
+    assert locations[0]["metadata"] == {"preferred": True}
+
+
+def test_create_cifs_share(driver, array):
+    share = make_share("CIFS", size=1)
+    locations = driver.create_share(None, share)
+    pool, project, name = where(driver, share)
+    assert array.is_exposed("smb", pool, project, name) is True
+    assert array.is_exposed("nfs", pool, project, name) is False
+    assert array.get_share(pool, project, name)["quotaInByte"] == GiB
+    ip = array.list_floating_ips(pool)[0]["ipAddress"]
+    display = array.get_share(pool, project, name).get("cifsDisplayName") or \
+        "%s_%s" % (project, name)
+    assert [loc["path"] for loc in locations] == ["\\\\%s\\%s" % (ip, display)]
+
+
+def test_new_share_ignores_the_projects_sharing_and_acls(driver, array):
+    # An administrator exported the whole project to a network: new shares stay closed.
+    project = driver.configuration.safe_get("tegile_default_project")
+    array.set_nfs_sharing(POOL, project, None, True)
+    array.set_network_acls("nfs", POOL, project, None,
+                           [{"host": "10.9.0.0/16", "access": "rw"}])
+    share = create(driver, "CIFS")
+    pool, project, name = where(driver, share)
+    assert array.is_exposed("nfs", pool, project, name) is False
+    share = create(driver, "NFS")
+    pool, project, name = where(driver, share)
+    assert [r.host for r in array.get_network_acls("nfs", pool, project, name)] == \
+        [NO_ACCESS_HOST]
+
+
+@pytest.mark.parametrize("field,value,text", [
+    ("share_proto", "CEPHFS", "protocol CEPHFS"),
+    ("size", 0, "size"),
+    ("name", "bad name", "white space"),
+])
+def test_create_refuses_bad_input_before_writing(simulator, driver, field, value, text):
+    share = make_share()
+    share[field] = value
+    simulator.reset_calls()
+    with pytest.raises(exception.InvalidShare) as err:
+        driver.create_share(None, share)
+    assert text in str(err.value)
+    assert simulator.calls()["writes"] == 0
+
+
+def test_create_applies_dedupe_and_compression_from_the_share_type(driver, array,
+                                                                   share_type_specs):
+    share_type_specs["thin-dedup"] = {"dedupe": "<is> True", "compression": "<is> False"}
+    share_type_specs["plain"] = {"dedupe": "<is> False"}
+    share = create(driver, share_type_id="thin-dedup")
+    info = array.get_share(*where(driver, share))
+    assert (info["dedup"], info["compression"]) == ("on", "off")
+    share = create(driver, share_type_id="plain")
+    info = array.get_share(*where(driver, share))
+    assert info["dedup"] == "off"
+    assert info["compression"] == "lz4"  # the project's default, untouched
+
+
+def test_create_refuses_a_bad_extra_spec_before_writing(simulator, driver, share_type_specs):
+    share_type_specs["bad"] = {"compression": "<is> maybe"}
+    simulator.reset_calls()
+    with pytest.raises(exception.InvalidShare) as err:
+        driver.create_share(None, make_share(share_type_id="bad"))
+    assert "compression" in str(err.value)
+    assert simulator.calls()["writes"] == 0
+
+
+def test_create_removes_the_share_when_a_later_step_fails(simulator, driver, array):
+    share = make_share("NFS")
+    simulator.set_faults(error_rate=1, status=500, methods=["setNFSSharingOnShare"], count=1)
+    try:
+        with pytest.raises(exception.ShareBackendException) as err:
+            driver.create_share(None, share)
+    finally:
+        simulator.clear_faults()
+    assert share["id"] in str(err.value)
+    assert array.find_share(*where(driver, share)) is None
+
+
+def test_create_of_an_existing_share_is_refused(driver, array):
+    share = create(driver)
+    with pytest.raises(exception.ShareBackendException) as err:
+        driver.create_share(None, dict(share))
+    assert "already exists" in str(err.value)
+    assert array.find_share(*where(driver, share)) is not None
+
+
+def test_delete_share_and_delete_again(driver, array):
+    share = create(driver)
+    driver.delete_share(None, share)
+    assert array.find_share(*where(driver, share)) is None
+    driver.delete_share(None, share)  # already gone: success
+
+
+def test_delete_share_removes_snapshots_unknown_to_manila(driver, array):
+    share = create(driver)
+    pool, project, name = where(driver, share)
+    array.create_snapshot(pool, project, name, "hourly-1")
+    driver.delete_share(None, share)
+    assert array.find_share(pool, project, name) is None
+
+
+def test_extend_and_shrink_set_the_quota(driver, array):
+    share = create(driver, size=2)
+    driver.extend_share(share, 5)
+    assert array.get_share(*where(driver, share))["quotaInByte"] == 5 * GiB
+    driver.shrink_share(share, 3)
+    assert array.get_share(*where(driver, share))["quotaInByte"] == 3 * GiB
+
+
+def test_shrink_below_used_space_is_refused_before_writing(simulator, driver, array):
+    share = create(driver, size=4)
+    pool, project, name = where(driver, share)
+    simulator.set_used("%s/Local/%s/%s" % (pool, project, name), 3 * GiB + 1)
+    simulator.reset_calls()
+    with pytest.raises(exception.ShareShrinkingPossibleDataLoss) as err:
+        driver.shrink_share(share, 3)
+    assert share["id"] in str(err.value)
+    assert simulator.calls()["writes"] == 0
+    assert array.get_share(pool, project, name)["quotaInByte"] == 4 * GiB
+    driver.shrink_share(share, 4)  # same size: fine
+    simulator.set_used("%s/Local/%s/%s" % (pool, project, name), 3 * GiB)
+    driver.shrink_share(share, 3)
+    assert array.get_share(pool, project, name)["quotaInByte"] == 3 * GiB
+
+
+def test_resize_of_a_missing_share_is_share_resource_not_found(driver):
+    share = make_share()
+    with pytest.raises(exception.ShareResourceNotFound):
+        driver.extend_share(share, 2)
+
+
+def test_array_errors_become_backend_errors_naming_the_share(simulator, driver):
+    share = create(driver)
+    simulator.set_faults(error_rate=1, status=503, methods=["modifyShareProperties"],
+                         count=1)
+    try:
+        with pytest.raises(exception.ShareBackendException) as err:
+            driver.extend_share(share, 2)
+    finally:
+        simulator.clear_faults()
+    assert share["id"] in str(err.value)
+    assert simulator.password not in str(err.value)
+
+
+def test_get_pool(driver):
+    share = create(driver)
+    assert driver.get_pool(share) == POOL
+    share_without_pool = dict(share, host="manila@tegile")
+    assert driver.get_pool(share_without_pool) == POOL
+
+
+def test_ensure_shares_reports_locations_missing_shares_and_reexports(driver, array):
+    nfs = create(driver, "NFS")
+    cifs = create(driver, "CIFS")
+    gone = make_share("NFS")
+    pool, project, name = where(driver, nfs)
+    array.set_nfs_sharing(pool, project, name, False)  # someone unexported it
+    updates = driver.ensure_shares(None, [nfs, cifs, gone])
+    assert updates[gone["id"]]["status"] == "error"
+    assert updates[cifs["id"]]["export_locations"] == cifs["export_locations"]
+    assert updates[cifs["id"]]["reapply_access_rules"] is False
+    assert updates[nfs["id"]]["export_locations"] == nfs["export_locations"]
+    assert updates[nfs["id"]]["reapply_access_rules"] is True
+    assert array.is_exposed("nfs", pool, project, name) is True
+    assert [r.host for r in array.get_network_acls("nfs", pool, project, name)] == \
+        [NO_ACCESS_HOST]
+
+
+def test_update_share_usage_size(simulator, driver):
+    share = create(driver, size=10)
+    pool, project, name = where(driver, share)
+    simulator.set_used("%s/Local/%s/%s" % (pool, project, name), int(2.5 * GiB))
+    gone = make_share()
+    result = driver.update_share_usage_size(None, [share, gone])
+    assert [r["id"] for r in result] == [share["id"]]
+    assert result[0]["used_size"] == 2.5
+    assert result[0]["gathered_at"] is not None
+
+
+# -- manage / unmanage ------------------------------------------------------------------------
+
+def _foreign_share(array, project, name, quota=None, nfs=True, smb=False):
+    array.create_share(POOL, project, name, quota=quota)
+    array.set_nfs_sharing(POOL, project, name, nfs)
+    array.set_smb_sharing(POOL, project, name, smb)
+
+
+def test_manage_nfs_share_with_quota(driver, array):
+    project = driver.configuration.safe_get("tegile_default_project")
+    _foreign_share(array, project, "legacy1", quota=3 * GiB)
+    ip = array.list_floating_ips(POOL)[0]["ipAddress"]
+    share = make_share("NFS", size=None,
+                       export_locations=[{"path": "%s:/export/%s/legacy1" % (ip, project)}])
+    result = driver.manage_existing(share, {})
+    assert result["size"] == 3
+    assert result["export_locations"][0]["path"] == "%s:/export/%s/legacy1" % (ip, project)
+    # The driver now finds the share under its array name.
+    share["size"] = 3
+    driver.extend_share(share, 4)
+    assert array.get_share(POOL, project, "legacy1")["quotaInByte"] == 4 * GiB
+    driver.unmanage(share)
+    assert array.find_share(POOL, project, "legacy1") is not None
+
+
+def test_manage_share_without_quota_uses_used_space(simulator, driver, array):
+    project = driver.configuration.safe_get("tegile_default_project")
+    _foreign_share(array, project, "legacy2", nfs=False, smb=True)
+    simulator.set_used("%s/Local/%s/legacy2" % (POOL, project), int(1.2 * GiB))
+    display = array.get_share(POOL, project, "legacy2").get("cifsDisplayName") or \
+        "%s_legacy2" % project
+    share = make_share("CIFS", size=None,
+                       export_locations=[{"path": "\\\\192.0.2.1\\%s" % display}])
+    result = driver.manage_existing(share, {})
+    assert result["size"] == 2
+    assert array.get_share(POOL, project, "legacy2")["quotaInByte"] == 2 * GiB
+
+
+def test_manage_refuses_a_share_of_another_project(driver, array):
+    array.create_project(POOL, "elsewhere-%s" % driver.configuration.safe_get(
+        "tegile_default_project"))
+    other = "elsewhere-%s" % driver.configuration.safe_get("tegile_default_project")
+    _foreign_share(array, other, "x1", quota=GiB)
+    share = make_share("NFS", export_locations=[
+        {"path": "192.0.2.1:/export/%s/x1" % other}])
+    with pytest.raises(exception.ManageInvalidShare) as err:
+        driver.manage_existing(share, {})
+    assert other in str(err.value)
+
+
+def test_manage_refuses_a_share_without_the_protocol(driver, array):
+    project = driver.configuration.safe_get("tegile_default_project")
+    _foreign_share(array, project, "smbonly", quota=GiB, nfs=False, smb=True)
+    share = make_share("NFS", export_locations=[
+        {"path": "192.0.2.1:/export/%s/smbonly" % project}])
+    with pytest.raises(exception.ManageInvalidShare) as err:
+        driver.manage_existing(share, {})
+    assert "not exported over NFS" in str(err.value)
+
+
+def test_manage_refuses_an_unknown_or_malformed_path(driver):
+    project = driver.configuration.safe_get("tegile_default_project")
+    with pytest.raises(exception.ManageInvalidShare):
+        driver.manage_existing(make_share("NFS", export_locations=[
+            {"path": "192.0.2.1:/export/%s/nothing" % project}]), {})
+    with pytest.raises(exception.ManageInvalidShare):
+        driver.manage_existing(make_share("NFS", export_locations=[
+            {"path": "not-a-path"}]), {})

@@ -1,0 +1,214 @@
+# SPDX-License-Identifier: Apache-2.0
+"""TegileShareDriver: snapshots, shares from snapshots (sync and in progress), revert,
+snapshot manage/unmanage."""
+
+import time
+
+import pytest
+
+from manila import exception
+
+from tegile_driver_helpers import (  # noqa: F401  (fixtures)
+    GiB, POOL, array, create, driver, make_rule, make_share, make_snapshot, share_type_specs,
+    where,
+)
+from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
+
+# How long the simulator keeps a new clone in progress (its delay control).
+CLONE_MS = 2000
+
+
+def _snap(driver, share):
+    snapshot = make_snapshot(share)
+    update = driver.create_snapshot(None, snapshot)
+    snapshot.update(update or {})
+    snapshot["status"] = "available"
+    return snapshot
+
+
+def test_create_and_delete_snapshot(driver, array):
+    share = create(driver)
+    pool, project, name = where(driver, share)
+    snapshot = _snap(driver, share)
+    full = "Manual-S-%s" % snapshot["name"]
+    assert snapshot["provider_location"] == full
+    assert full in array.list_snapshots(pool, project, name)
+    driver.delete_snapshot(None, snapshot)
+    assert full not in array.list_snapshots(pool, project, name)
+    driver.delete_snapshot(None, snapshot)  # already gone: success
+    # Without provider_location the name is derived from Manila's snapshot name.
+    snapshot["provider_location"] = None
+    driver.delete_snapshot(None, snapshot)
+
+
+def test_delete_snapshot_of_a_deleted_share_succeeds(driver):
+    share = create(driver)
+    snapshot = _snap(driver, share)
+    driver.delete_snapshot(None, snapshot)
+    driver.delete_share(None, share)
+    driver.delete_snapshot(None, snapshot)
+
+
+def test_create_snapshot_of_a_missing_share(driver):
+    with pytest.raises(exception.ShareResourceNotFound):
+        driver.create_snapshot(None, make_snapshot(make_share()))
+
+
+def test_share_from_snapshot_is_available_with_its_own_quota(simulator, driver, array):
+    source = create(driver, size=2)
+    spool, sproject, sname = where(driver, source)
+    simulator.set_used("%s/Local/%s/%s" % (spool, sproject, sname), GiB)
+    # Access on the source share must not leak to the clone.
+    driver.update_access(None, source, [make_rule("ip", "10.1.0.0/16")], [], [], [])
+    snapshot = _snap(driver, source)
+    clone = make_share("NFS", size=5)
+    result = driver.create_share_from_snapshot(None, clone, snapshot, parent_share=source)
+    assert result["status"] == "available"
+    pool, project, name = where(driver, clone)
+    assert result["export_locations"][0]["path"].endswith(":/export/%s/%s" % (project, name))
+    info = array.get_share(pool, project, name)
+    assert info["quotaInByte"] == 5 * GiB
+    assert [r.host for r in array.get_network_acls("nfs", pool, project, name)] == \
+        [NO_ACCESS_HOST]
+    assert array.is_exposed("smb", pool, project, name) is False
+    # A snapshot with a clone is busy.
+    with pytest.raises(exception.ShareSnapshotIsBusy):
+        driver.delete_snapshot(None, snapshot)
+
+
+def test_share_from_snapshot_cifs_without_parent_share(driver, array):
+    source = create(driver, "CIFS", size=1)
+    snapshot = _snap(driver, source)
+    clone = make_share("CIFS", size=1)
+    result = driver.create_share_from_snapshot(None, clone, snapshot)
+    assert result["status"] == "available"
+    assert result["export_locations"][0]["path"].startswith("\\\\")
+    pool, project, name = where(driver, clone)
+    assert array.is_exposed("smb", pool, project, name) is True
+
+
+def test_share_from_snapshot_smaller_than_its_data_is_cleaned_up(simulator, driver, array):
+    source = create(driver, size=4)
+    spool, sproject, sname = where(driver, source)
+    simulator.set_used("%s/Local/%s/%s" % (spool, sproject, sname), 3 * GiB)
+    snapshot = _snap(driver, source)
+    clone = make_share("NFS", size=1)
+    with pytest.raises(exception.ShareBackendException) as err:
+        driver.create_share_from_snapshot(None, clone, snapshot, parent_share=source)
+    assert clone["id"] in str(err.value)
+    assert array.find_share(*where(driver, clone)) is None  # no orphan clone
+
+
+def test_share_from_snapshot_cleans_up_when_a_later_step_fails(simulator, driver, array):
+    source = create(driver)
+    snapshot = _snap(driver, source)
+    clone = make_share("NFS", size=1)
+    simulator.set_faults(error_rate=1, status=500, methods=["setNFSSharingOnShare"], count=1)
+    try:
+        with pytest.raises(exception.ShareBackendException):
+            driver.create_share_from_snapshot(None, clone, snapshot, parent_share=source)
+    finally:
+        simulator.clear_faults()
+    assert array.find_share(*where(driver, clone)) is None
+    driver.delete_snapshot(None, snapshot)  # not busy: the clone is gone
+
+
+def test_share_from_snapshot_in_progress_is_finished_by_get_share_status(simulator, driver,
+                                                                         array):
+    source = create(driver, size=1)
+    snapshot = _snap(driver, source)
+    clone = make_share("NFS", size=3)
+    pool, project, name = where(driver, clone)
+
+    def array_state():
+        return array.get_clone_status(POOL, project, source["name"],
+                                      snapshot["provider_location"], name)["state"]
+
+    simulator.set_delays(clone_ms=CLONE_MS)
+    try:
+        result = driver.create_share_from_snapshot(None, clone, snapshot,
+                                                   parent_share=source)
+    finally:
+        simulator.set_delays(clone_ms=0)
+    assert result == {"status": "creating_from_snapshot"}
+    clone["status"] = "creating_from_snapshot"
+    assert array.find_share(pool, project, name) is not None
+    if array_state() == "in_progress":
+        assert driver.get_share_status(clone) == {"status": "creating_from_snapshot"}
+    # Wait for the array (not the driver) to finish the clone.
+    for _ in range(1200):
+        if array_state() != "in_progress":
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the simulator never finished the clone")
+    status = driver.get_share_status(clone)
+    assert status["status"] == "available"
+    assert status["export_locations"][0]["path"].endswith(name)
+    assert array.get_share(pool, project, name)["quotaInByte"] == 3 * GiB
+    assert [r.host for r in array.get_network_acls("nfs", pool, project, name)] == \
+        [NO_ACCESS_HOST]
+
+
+def test_get_share_status_without_a_clone_record_is_an_error(driver):
+    share = make_share(status="creating_from_snapshot")
+    with pytest.raises(exception.ShareBackendException):
+        driver.get_share_status(share)
+
+
+def test_revert_to_snapshot_restores_data_and_size(simulator, driver, array):
+    share = create(driver, size=2)
+    pool, project, name = where(driver, share)
+    dataset = "%s/Local/%s/%s" % (pool, project, name)
+    simulator.set_used(dataset, GiB // 2)
+    snapshot = _snap(driver, share)
+    driver.extend_share(share, 4)
+    simulator.set_used(dataset, 3 * GiB)
+    rules = [make_rule("ip", "10.0.0.7")]
+    driver.update_access(None, share, rules, rules, [], [])
+    driver.revert_to_snapshot(None, snapshot, rules, [])
+    info = array.get_share(pool, project, name)
+    assert info["quotaInByte"] == 2 * GiB  # the snapshot's size
+    assert driver.update_share_usage_size(None, [share])[0]["used_size"] == 0.5
+    assert [r.host for r in array.get_network_acls("nfs", pool, project, name)] == \
+        ["10.0.0.7"]
+    assert snapshot["provider_location"] in array.list_snapshots(pool, project, name)
+
+
+def test_revert_never_destroys_newer_array_snapshots(driver, array):
+    share = create(driver)
+    pool, project, name = where(driver, share)
+    snapshot = _snap(driver, share)
+    array.create_snapshot(pool, project, name, "scheduled-1")
+    with pytest.raises(exception.ShareBackendException) as err:
+        driver.revert_to_snapshot(None, snapshot, [], [])
+    assert "Manual-S-scheduled-1" in str(err.value)
+    assert "Manual-S-scheduled-1" in array.list_snapshots(pool, project, name)
+
+
+def test_manage_and_unmanage_snapshot(driver, array):
+    share = create(driver, size=2)
+    pool, project, name = where(driver, share)
+    array.create_snapshot(pool, project, name, "legacy-snap")
+    for location in ("Manual-S-legacy-snap", "legacy-snap",
+                     "%s/Local/%s/%s@Manual-S-legacy-snap" % (pool, project, name)):
+        snapshot = make_snapshot(share, provider_location=location)
+        result = driver.manage_existing_snapshot(snapshot, {})
+        assert result == {"size": 2, "provider_location": "Manual-S-legacy-snap"}
+    snapshot["provider_location"] = result["provider_location"]
+    driver.unmanage_snapshot(snapshot)
+    assert "Manual-S-legacy-snap" in array.list_snapshots(pool, project, name)
+    # Managed, it can then be deleted by Manila like any other.
+    driver.delete_snapshot(None, snapshot)
+    assert "Manual-S-legacy-snap" not in array.list_snapshots(pool, project, name)
+
+
+def test_manage_snapshot_refuses_unknown_or_foreign_snapshots(driver):
+    share = create(driver)
+    with pytest.raises(exception.ManageInvalidShareSnapshot):
+        driver.manage_existing_snapshot(make_snapshot(share, provider_location="nope"), {})
+    with pytest.raises(exception.ManageInvalidShareSnapshot):
+        driver.manage_existing_snapshot(make_snapshot(
+            share, provider_location="pool-a/Local/other/x@Manual-S-y"), {})
+    with pytest.raises(exception.ManageInvalidShareSnapshot):
+        driver.manage_existing_snapshot(make_snapshot(share, provider_location=""), {})
