@@ -1,0 +1,457 @@
+# SPDX-License-Identifier: Apache-2.0
+"""End to end: a real Manila 23.0.1 drives our driver against the simulator.
+
+Every step goes through manila-api with python-manilaclient and is checked
+twice: in Manila's view (status, export locations, access states) and in the
+array's (the simulator's own REST API, read over verified HTTPS).
+
+The tests run in file order and build on one another (one share life cycle);
+a test whose prerequisite failed is skipped with the reason.
+"""
+
+import os
+import re
+import shutil
+import time
+
+import pytest
+from manilaclient import exceptions as manila_exc
+
+import manila_stack
+
+GiB = 1024 ** 3
+MiB = 1024 ** 2
+WAIT = 120          # bound of every status wait, seconds
+TYPE_NAME = "tegile-e2e"
+
+
+# ----------------------------------------------------------------------------- helpers
+class World:
+    """Resources created by earlier tests, by role."""
+
+    def __init__(self):
+        self.share_type = None
+        self.shares = {}      # role -> share id
+        self.snapshots = {}   # role -> snapshot id
+        self.rules = {}       # role -> {label: access id}
+
+    def need(self, kind, role):
+        found = getattr(self, kind).get(role)
+        if found is None:
+            pytest.skip("needs the %s %r of an earlier test" % (kind[:-1], role))
+        return found
+
+
+@pytest.fixture(scope="module")
+def world():
+    return World()
+
+
+def wait_for(what, fetch, done, timeout=WAIT, interval=0.5):
+    """Poll fetch() until done(obj); fail on an error status; return obj."""
+    deadline = time.monotonic() + timeout
+    obj = None
+    while time.monotonic() < deadline:
+        obj = fetch()
+        if done(obj):
+            return obj
+        status = getattr(obj, "status", "") or ""
+        if status.startswith("error") and not done(obj):
+            pytest.fail("%s went to status %r" % (what, status))
+        time.sleep(interval)
+    pytest.fail("%s: still %r after %ss" % (what, getattr(obj, "status", obj), timeout))
+
+
+def wait_status(manager, obj_id, status, what=None, timeout=WAIT):
+    return wait_for(what or "%s %s -> %s" % (manager.__class__.__name__, obj_id, status),
+                    lambda: manager.get(obj_id), lambda o: o.status == status, timeout)
+
+
+def wait_gone(manager, obj_id, what, timeout=WAIT):
+    def fetch():
+        try:
+            return manager.get(obj_id)
+        except manila_exc.NotFound:
+            return None
+    return wait_for(what + " to be deleted", fetch, lambda o: o is None, timeout)
+
+
+def export_paths(manila, share):
+    return sorted(loc.path for loc in manila.share_export_locations.list(share))
+
+
+def pool_of(share):
+    host = getattr(share, "host", "") or ""
+    assert "#" in host, "share %s has no pool in its host %r" % (share.id, host)
+    return host.split("#", 1)[1]
+
+
+def array_path(manila, e2e, share):
+    """Dataset path of a Manila share on the array: found by its instance id."""
+    share = manila.shares.get(share.id if hasattr(share, "id") else share)
+    pool = pool_of(share)
+    instance_ids = [inst.id for inst in manila.shares.list_instances(share)]
+    names = [name for name in e2e.array.shares(pool, e2e.project)
+             if any(iid in name for iid in instance_ids)]
+    assert len(names) == 1, ("share %s (instances %s): array shares of %s/%s matching: %s"
+                             % (share.id, instance_ids, pool, e2e.project, names))
+    return "%s/Local/%s/%s" % (pool, e2e.project, names[0])
+
+
+def used_bytes(info):
+    for key in ("usedSize", "usedInByte", "used"):
+        if isinstance(info.get(key), int) and not isinstance(info.get(key), bool):
+            return info[key]
+    return int(info["totalSize"]) - int(info["availableSize"])
+
+
+def floating_ips(e2e, pool):
+    return {item["ipAddress"] for item in e2e.array.call("getFloatingIPList", pool)}
+
+
+def rules_by_id(manila, share):
+    return {rule.id: rule for rule in manila.share_access_rules.access_list(share)}
+
+
+def wait_rules_settled(manila, share_id):
+    """Wait until no rule is queued/applying/denying; return {id: rule}."""
+    def fetch():
+        return rules_by_id(manila, share_id)
+
+    def settled(rules):
+        return all(r.state in ("active", "error") for r in rules.values())
+    return wait_for("access rules of %s" % share_id, fetch, settled)
+
+
+def create_share(manila, world, role, proto, size, **kwargs):
+    share = manila.shares.create(proto, size, name="e2e-" + role,
+                                 share_type=world.share_type, **kwargs)
+    world.shares[role] = share.id
+    return wait_status(manila.shares, share.id, "available", "share %s (%s)" % (role, proto))
+
+
+def create_snapshot(manila, world, role, share_id):
+    snap = manila.share_snapshots.create(share_id, name="e2e-" + role)
+    world.snapshots[role] = snap.id
+    return wait_status(manila.share_snapshots, snap.id, "available", "snapshot " + role)
+
+
+# ----------------------------------------------------------------------------- tests
+def test_backend_reports_the_array_pools(manila, e2e, world):
+    pools = manila.pools.list(detailed=True)
+    names = sorted(p.name for p in pools)
+    assert names == sorted("%s#%s" % (e2e.stack.backend_host, pool) for pool in e2e.pools)
+    for pool in pools:
+        caps = pool.capabilities
+        assert caps["driver_handles_share_servers"] is False
+        assert caps["snapshot_support"] is True
+        assert caps["revert_to_snapshot_support"] is True
+        assert caps["create_share_from_snapshot_support"] is True
+        assert caps["storage_protocol"] == "NFS_CIFS"
+        assert caps["total_capacity_gb"] > 0
+    services = [s for s in manila.services.list() if s.binary == "manila-share"]
+    assert [(s.host, s.state) for s in services] == [(e2e.stack.backend_host, "up")]
+    # The driver created its project in every pool at start-up.
+    for pool in e2e.pools:
+        assert e2e.array.call("getProject", pool, e2e.project, True)["name"] == e2e.project
+
+    share_type = manila.share_types.create(
+        TYPE_NAME, spec_driver_handles_share_servers=False,
+        extra_specs={"snapshot_support": "True",
+                     "create_share_from_snapshot_support": "True",
+                     "revert_to_snapshot_support": "True"})
+    world.share_type = share_type.id
+
+
+def test_nfs_share_with_ip_and_user_rules(manila, e2e, world):
+    if world.share_type is None:
+        pytest.skip("needs the share type")
+    share = create_share(manila, world, "nfs", "NFS", 1)
+    pool = pool_of(share)
+    path = array_path(manila, e2e, share)
+    name = path.rsplit("/", 1)[1]
+
+    # Manila: one export location on the pool's floating IP, the array's mount point.
+    paths = export_paths(manila, share)
+    assert len(paths) == 1, paths
+    ip, _, mount = paths[0].partition(":")
+    assert ip in floating_ips(e2e, pool)
+    assert mount == "/export/%s/%s" % (e2e.project, name)
+    # Array: NFS on, SMB off, 1 GiB quota, closed until a rule is added.
+    info = e2e.array.share(path)
+    assert (info["sharenfs"], info["sharesmb"]) != ("off", "off")
+    assert info["sharenfs"] != "off" and info["sharesmb"] == "off"
+    assert info["quotaInByte"] == 1 * GiB
+    assert info["mountPoint"] == mount
+    assert set(e2e.array.nfs_acls(path)) <= {"255.255.255.255"}
+    assert e2e.array.file_acls(path) == {}
+
+    rules = {
+        "net-rw": ("ip", "10.20.0.0/24", "rw"),
+        "host-ro": ("ip", "10.20.1.7", "ro"),
+        "alice-rw": ("user", "alice", "rw"),
+        "bob-ro": ("user", "bob", "ro"),
+        "bad-cert": ("cert", "client.example.com", "rw"),  # NFS cert: unsupported
+    }
+    ids = {}
+    for label, (atype, ato, level) in rules.items():
+        ids[label] = manila.shares.allow(share.id, atype, ato, level)["id"]
+    world.rules["nfs"] = ids
+    states = wait_rules_settled(manila, share.id)
+    assert {label: states[rid].state for label, rid in ids.items()} == {
+        "net-rw": "active", "host-ro": "active", "alice-rw": "active", "bob-ro": "active",
+        "bad-cert": "error"}
+    assert manila.shares.get(share.id).access_rules_status == "error"
+
+    assert e2e.array.nfs_acls(path) == {"10.20.0.0/24": "rw", "10.20.1.7": "ro"}
+    assert e2e.array.file_acls(path) == {"alice": "modify_set", "bob": "read_set"}
+
+    # Removing the bad rule clears the share's error; removing a good one reaches the array.
+    manila.shares.deny(share.id, ids.pop("bad-cert"))
+    manila.shares.deny(share.id, ids.pop("host-ro"))
+    wait_for("bad rule gone", lambda: rules_by_id(manila, share.id),
+             lambda r: set(r) == set(ids.values())
+             and all(x.state == "active" for x in r.values()))
+    wait_status(manila.shares, share.id, "available")
+    assert manila.shares.get(share.id).access_rules_status == "active"
+    assert e2e.array.nfs_acls(path) == {"10.20.0.0/24": "rw"}
+    assert e2e.array.file_acls(path) == {"alice": "modify_set", "bob": "read_set"}
+
+
+def test_cifs_share_with_user_rules(manila, e2e, world):
+    if world.share_type is None:
+        pytest.skip("needs the share type")
+    share = create_share(manila, world, "cifs", "CIFS", 1)
+    pool = pool_of(share)
+    path = array_path(manila, e2e, share)
+
+    paths = export_paths(manila, share)
+    assert len(paths) == 1, paths
+    match = re.match(r"^\\\\([^\\]+)\\([^\\]+)$", paths[0])
+    assert match, paths[0]
+    assert match.group(1) in floating_ips(e2e, pool)
+    info = e2e.array.share(path)
+    assert info["sharesmb"] != "off" and info["sharenfs"] == "off"
+    assert match.group(2) == info["cifsDisplayName"]
+    assert info["quotaInByte"] == 1 * GiB
+
+    rules = {
+        "carol-rw": ("user", "carol", "rw"),
+        "dave-ro": ("user", "dave", "ro"),
+        "bad-ip": ("ip", "10.30.0.1", "rw"),  # CIFS takes user rules only
+    }
+    ids = {label: manila.shares.allow(share.id, *spec)["id"] for label, spec in rules.items()}
+    world.rules["cifs"] = ids
+    states = wait_rules_settled(manila, share.id)
+    assert {label: states[rid].state for label, rid in ids.items()} == {
+        "carol-rw": "active", "dave-ro": "active", "bad-ip": "error"}
+    assert e2e.array.file_acls(path) == {"carol": "modify_set", "dave": "read_set"}
+    assert e2e.array.call("getSMBNetworkACLsOnShare", path) == []
+    assert e2e.array.nfs_acls(path) == {} or e2e.array.share(path)["sharenfs"] == "off"
+
+    manila.shares.deny(share.id, ids.pop("bad-ip"))
+    wait_for("bad CIFS rule gone", lambda: rules_by_id(manila, share.id),
+             lambda r: set(r) == set(ids.values()))
+    assert manila.shares.get(share.id).access_rules_status == "active"
+    assert e2e.array.file_acls(path) == {"carol": "modify_set", "dave": "read_set"}
+
+
+def test_snapshot_and_larger_share_from_it(manila, e2e, world):
+    if world.share_type is None:
+        pytest.skip("needs the share type")
+    share = create_share(manila, world, "data", "NFS", 1)
+    path = array_path(manila, e2e, share)
+    e2e.sim.set_used(path, 300 * MiB)
+
+    snap = create_snapshot(manila, world, "data-1", share.id)
+    location = manila.share_snapshots.get(snap.id).provider_location
+    assert location and location.startswith("Manual-S-"), location
+    assert e2e.array.snapshots(path) == [location]
+
+    clone = create_share(manila, world, "clone", "NFS", 2, snapshot_id=snap.id)
+    assert clone.size == 2
+    clone_path = array_path(manila, e2e, clone)
+    assert clone_path != path
+    assert pool_of(clone) == pool_of(share)
+    clone_name = clone_path.rsplit("/", 1)[1]
+    assert [p.split(":", 1)[1] for p in export_paths(manila, clone)] == [
+        "/export/%s/%s" % (e2e.project, clone_name)]
+    info = e2e.array.share(clone_path)
+    assert info["quotaInByte"] == 2 * GiB
+    assert used_bytes(info) == 300 * MiB          # the snapshot's data
+    assert info["sharenfs"] != "off"
+    assert set(e2e.array.nfs_acls(clone_path)) <= {"255.255.255.255"}  # no access yet
+    # The source is untouched.
+    assert e2e.array.share(path)["quotaInByte"] == 1 * GiB
+
+
+def test_extend_then_shrink_guarded_by_used_space(manila, e2e, world):
+    share_id = world.need("shares", "data")
+    path = array_path(manila, e2e, share_id)
+
+    manila.shares.extend(share_id, 3)
+    share = wait_for("extend to 3", lambda: manila.shares.get(share_id),
+                     lambda s: s.status == "available" and s.size == 3)
+    assert e2e.array.share(path)["quotaInByte"] == 3 * GiB
+
+    # 2.5 GiB in use: shrinking to 2 GiB is refused, nothing changes.
+    e2e.sim.set_used(path, 2 * GiB + 512 * MiB)
+    manila.shares.shrink(share_id, 2)
+    share = wait_status(manila.shares, share_id, "available", "refused shrink")
+    assert share.size == 3
+    assert e2e.array.share(path)["quotaInByte"] == 3 * GiB
+    messages = manila.messages.list(search_opts={"resource_id": share_id})
+    assert any("shrink" in (m.user_message or "").lower() for m in messages), \
+        [m.user_message for m in messages]
+
+    # 1.5 GiB in use: shrinking to 2 GiB goes through.
+    e2e.sim.set_used(path, 1 * GiB + 512 * MiB)
+    manila.shares.shrink(share_id, 2)
+    wait_for("shrink to 2", lambda: manila.shares.get(share_id),
+             lambda s: s.status == "available" and s.size == 2)
+    assert e2e.array.share(path)["quotaInByte"] == 2 * GiB
+
+
+def test_revert_to_snapshot(manila, e2e, world):
+    share_id = world.need("shares", "data")
+    snap_id = world.need("snapshots", "data-1")
+    path = array_path(manila, e2e, share_id)
+    e2e.sim.set_used(path, 700 * MiB)
+
+    manila.shares.revert_to_snapshot(share_id, snap_id)
+    share = wait_for("revert", lambda: manila.shares.get(share_id),
+                     lambda s: s.status == "available")
+    snap = manila.share_snapshots.get(snap_id)
+    assert share.size == snap.size == 1
+    info = e2e.array.share(path)
+    assert used_bytes(info) == 300 * MiB          # the data of the snapshot
+    assert info["quotaInByte"] == 1 * GiB
+    assert e2e.array.snapshots(path) == [snap.provider_location]
+
+
+def test_unmanage_and_manage_share_and_snapshot(manila, e2e, world):
+    if world.share_type is None:
+        pytest.skip("needs the share type")
+    share = create_share(manila, world, "managed", "NFS", 1)
+    path = array_path(manila, e2e, share)
+    export = export_paths(manila, share)[0]
+    host = share.host
+    snap = create_snapshot(manila, world, "managed-1", share.id)
+    location = manila.share_snapshots.get(snap.id).provider_location
+    manila.shares.extend(share.id, 2)
+    wait_for("extend managed share", lambda: manila.shares.get(share.id),
+             lambda s: s.status == "available" and s.size == 2)
+
+    # Unmanage: Manila forgets both, the array keeps both.
+    manila.share_snapshots.unmanage(snap.id)
+    wait_gone(manila.share_snapshots, snap.id, "unmanaged snapshot")
+    del world.snapshots["managed-1"]
+    manila.shares.unmanage(share.id)
+    wait_gone(manila.shares, share.id, "unmanaged share")
+    del world.shares["managed"]
+    info = e2e.array.share(path)
+    assert info["quotaInByte"] == 2 * GiB
+    assert e2e.array.snapshots(path) == [location]
+    array_before = sorted(e2e.array.shares(pool_of(share), e2e.project))
+    assert path.rsplit("/", 1)[1] in array_before
+
+    # Manage them back: the size is the quota, the export location is unchanged.
+    managed = manila.shares.manage(host, "NFS", export, share_type=world.share_type,
+                                   name="e2e-managed-again")
+    world.shares["managed"] = managed.id
+    managed = wait_status(manila.shares, managed.id, "available", "managed share")
+    assert managed.size == 2
+    assert export_paths(manila, managed) == [export]
+    # Same array share, nothing new on the array.
+    assert sorted(e2e.array.shares(pool_of(managed), e2e.project)) == array_before
+
+    msnap = manila.share_snapshots.manage(managed.id, location, name="e2e-managed-snap")
+    world.snapshots["managed-1"] = msnap.id
+    msnap = wait_status(manila.share_snapshots, msnap.id, "available", "managed snapshot")
+    assert manila.share_snapshots.get(msnap.id).provider_location == location
+    assert msnap.size >= 1
+
+    # The managed share works like any other: a rule reaches the array.
+    rule = manila.shares.allow(managed.id, "ip", "10.40.0.9", "rw")
+    states = wait_rules_settled(manila, managed.id)
+    assert states[rule["id"]].state == "active"
+    assert e2e.array.nfs_acls(path) == {"10.40.0.9": "rw"}
+
+
+def test_share_service_restart_goes_through_ensure_shares(manila, e2e, world):
+    nfs_id = world.need("shares", "nfs")
+    nfs_path = array_path(manila, e2e, nfs_id)
+    stack = e2e.stack
+    before = {sid: export_paths(manila, sid) for sid in world.shares.values()}
+    acls_before = e2e.array.nfs_acls(nfs_path)
+    assert acls_before == {"10.20.0.0/24": "rw"}
+
+    # Someone turns the NFS export off on the array behind Manila's back.
+    e2e.array.call("setNFSSharingOnShare", nfs_path, False)
+    assert e2e.array.share(nfs_path)["sharenfs"] == "off"
+
+    # The CA bundle moves (an admin action that changes the backend info, so
+    # Manila runs ensure_shares at the next start of manila-share).
+    moved_ca = os.path.join(stack.workdir, "array-ca-moved.pem")
+    shutil.copyfile(e2e.sim.ca_path, moved_ca)
+    stack.stop_share_service()
+    stack.backend["tegile_nas_ssl_ca_file"] = moved_ca
+    stack.write_config()
+    share_log = stack.log_size("manila-share")
+    e2e.sim.reset_calls()
+    stack.start_share_service()
+
+    stack.wait_for_log("manila-share", "Re-exporting %d shares" % len(world.shares),
+                       since=share_log, timeout=60, proc="manila-share")
+    stack.wait_for_log("manila-share", "was not exported over NFS; exporting it again",
+                       since=share_log, timeout=60, proc="manila-share")
+    for sid in world.shares.values():
+        wait_status(manila.shares, sid, "available", "share %s after restart" % sid)
+    # The driver read every share from the array during ensure_shares.
+    calls = e2e.sim.calls()["by_method"]
+    assert calls.get("getShare", 0) >= len(world.shares), calls
+    # The export is back, and Manila re-applied the rules (reapply_access_rules).
+    wait_for("NFS ACLs restored", lambda: e2e.array.nfs_acls(nfs_path),
+             lambda acls: acls == acls_before, timeout=60)
+    assert e2e.array.share(nfs_path)["sharenfs"] != "off"
+    wait_for("rules active again", lambda: manila.shares.get(nfs_id),
+             lambda s: s.access_rules_status == "active", timeout=60)
+    assert {sid: export_paths(manila, sid) for sid in world.shares.values()} == before
+
+
+def test_delete_everything(manila, e2e, world):
+    if world.share_type is None:
+        pytest.skip("needs the share type")
+    # The share made from a snapshot first (it depends on the snapshot on the
+    # array), then the snapshots, then every other share.
+    if "clone" in world.shares:
+        manila.shares.delete(world.shares["clone"])
+        wait_gone(manila.shares, world.shares.pop("clone"), "share clone")
+    for role, snap_id in list(world.snapshots.items()):
+        manila.share_snapshots.delete(snap_id)
+        wait_gone(manila.share_snapshots, snap_id, "snapshot " + role)
+        del world.snapshots[role]
+    for role, share_id in list(world.shares.items()):
+        manila.shares.delete(share_id)
+        wait_gone(manila.shares, share_id, "share " + role)
+        del world.shares[role]
+
+    assert manila.shares.list() == []
+    assert manila.share_snapshots.list() == []
+    assert e2e.array.all_shares(e2e.pools, e2e.project) == {}
+    manila.share_types.delete(world.share_type)
+    world.share_type = None
+
+
+def test_logs_never_show_the_array_password(e2e):
+    leaks = []
+    for path in e2e.stack.log_files():
+        with open(path, "rb") as handle:
+            if e2e.password.encode() in handle.read():
+                leaks.append(path)
+    if e2e.password in e2e.sim.stderr_text:
+        leaks.append("simulator stderr")
+    assert leaks == []
+    # The scan covers the services' own logs (not empty).
+    assert os.path.getsize(e2e.stack.log_path("manila-share")) > 0
+    assert manila_stack.tail(e2e.stack.log_path("manila-share"))
