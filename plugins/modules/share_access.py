@@ -19,7 +19,7 @@ description:
     V(user) and V(group) rules. IP and host rules are the share's NFS network ACL; user and group rules are the
     share's file ACL.
   - B(SMB shares) take V(user) and V(group) rules only (the share's file ACL). IP and host rules on an SMB share are
-    refused, as in OpenStack Manila: IP-based access is NFS-only.
+    refused, as in OpenStack Manila, where IP-based access is NFS-only.
   - B(Projects) take V(ip) and V(host) rules only (the project's NFS network ACL); user and group rules are
     share-only because projects have no file ACL.
   - Rules are compared without regard to order, with addresses normalised (V(10.0.0.1/32) is V(10.0.0.1), IPv6 is
@@ -76,7 +76,7 @@ options:
       access_level:
         description:
           - V(rw) read-write, V(ro) read-only.
-          - Ignored with O(state=absent): a rule is revoked whatever its level.
+          - Ignored with O(state=absent), which revokes a rule whatever its level.
         type: str
         choices: [rw, ro]
         default: rw

@@ -41,7 +41,8 @@ options:
       - Snapshot name without the array's prefix (V(nightly), not V(Manual-S-nightly)).
       - A name that already carries the prefix of its kind (C(Manual-S-) with O(share), C(Manual-P-) without) is
         accepted as the full name.
-      - At most 255 characters, no white space and none of C(, / \ ! ? @ < > # $ ' % ^ * ( ) ~ + = } | : { [ ] ; " &).
+      - 'At most 255 characters: no white space, no parentheses, no single quote and none of
+        C(, / \ ! ? @ < > # $ % ^ * ~ + = } | : { [ ] ; " &).'
     type: str
     required: true
   state:
@@ -50,9 +51,9 @@ options:
       - V(absent) deletes the snapshot if it exists.
       - V(rolled_back) reverts the share (or the project and its shares) to the snapshot, which must exist. Every write
         made since the snapshot is lost.
-      - A rollback always runs and always reports RV(ignore:changed=true) (also in check mode, where nothing is sent):
-        the array cannot tell whether the data changed since the snapshot, and skipping a requested rollback
-        would leave data in place that the caller asked to discard. Guard the task with a condition or run it
+      - A rollback always runs and always reports C(changed=true), also in check mode (where nothing is sent). The
+        array cannot tell whether the data changed since the snapshot, and skipping a requested rollback would
+        leave data in place that the caller asked to discard. Guard the task with a condition or run it
         as a handler if it must not repeat.
     type: str
     choices: [present, absent, rolled_back]

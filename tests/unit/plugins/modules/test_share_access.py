@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""tegile.intelliflash.share_access run in-process against the simulator (HTTPS, verification on).
+
+The integration target covers the full flow; these tests cover what is easier to see from
+inside: no call at all on bad input, the password never reaching the output, and a lost
+reply of the one write a change makes.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.tegile.intelliflash.plugins.modules import share_access
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client import IntelliFlashClient
+from tegile_intelliflash.simulator.harness import SimulatorProcess
+
+PASSWORD = "Sh4re-Acc3ss.unit-pw"
+POOL, PROJECT, SHARE = "pool-a", "unit_access", "data"
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory):
+    with SimulatorProcess(tmp_path_factory.mktemp("sim"), password=PASSWORD) as proc:
+        with IntelliFlashClient(proc.address, "admin", PASSWORD, ca_path=proc.ca_path) as client:
+            client.create_project(POOL, PROJECT)
+            client.create_share(POOL, PROJECT, SHARE)
+            client.set_nfs_sharing(POOL, PROJECT, SHARE, True)
+        yield proc
+
+
+def run(sim, capsys, **args):
+    """Run the module; return (result dict, raw stdout)."""
+    args = dict(dict(host=sim.address, username="admin", password=PASSWORD, ca_path=sim.ca_path,
+                     pool=POOL, project=PROJECT, share=SHARE), **args)
+    args = dict((key, value) for key, value in args.items() if value is not None)
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            share_access.main()
+    out = capsys.readouterr().out
+    return json.loads(out), out
+
+
+@pytest.mark.parametrize("args, words", [
+    (dict(rules=[dict(type="ip", to="10.0.0.1/8")]), "rules[0].to: '10.0.0.1/8' has host bits set"),
+    (dict(rules=[dict(type="ip", to="printer")]), "use type=host"),
+    (dict(rules=[dict(type="host", to="a.example.com"), dict(type="host", to="A.example.com")]),
+     "rules[1]: duplicates rules[0]"),
+    (dict(rules=[dict(type="group", to="staff", root_access=True)]), "rules[0].root_access"),
+    (dict(rules=[dict(type="ip", to="10.0.0.1")], protocol="smb"), "not allowed on an SMB share"),
+    (dict(share=None, rules=[dict(type="user", to="alice")]), "share-only"),
+    (dict(share=None, protocol="smb", rules=[]), "protocol: "),
+    (dict(state="absent", purge=True, rules=[]), "purge: only with state=present"),
+    (dict(share="a b", rules=[]), "share: 'a b' must not contain white space"),
+    (dict(project="p#1", rules=[]), "project: 'p#1' contains forbidden character"),
+])
+def test_bad_input_fails_before_any_call(sim, capsys, args, words):
+    sim.reset_calls()
+    result, _out = run(sim, capsys, **args)
+    assert result["failed"] is True
+    assert words in result["msg"]
+    assert sim.calls()["total"] == 0
+
+
+def test_password_never_in_output(sim, capsys):
+    _result, out = run(sim, capsys, rules=[dict(type="ip", to="10.1.1.0/24")], _ansible_diff=True)
+    _result, failed = run(sim, capsys, share="missing", rules=[dict(type="ip", to="10.1.1.0/24")])
+    assert "does not exist" in json.loads(failed)["msg"]
+    assert PASSWORD not in out and PASSWORD not in failed
+    run(sim, capsys, state="absent", rules=[dict(type="ip", to="10.1.1.0/24")])
+
+
+def test_lost_reply_of_the_list_write_is_recovered(sim, capsys):
+    rules = [dict(type="ip", to="10.2.0.0/16"), dict(type="host", to="nfs-client.example.com", access_level="ro")]
+    sim.set_faults(drop_reply_rate=1, count=1, methods=["setNFSNetworkACLsOnShare"])
+    try:
+        result, _out = run(sim, capsys, rules=rules)
+        assert sim.get_faults()["fired"] == 1
+    finally:
+        sim.clear_faults()
+    assert result["changed"] is True
+    assert [rule["to"] for rule in result["rules"]] == ["10.2.0.0/16", "nfs-client.example.com"]
+    sim.reset_calls()
+    again, _out = run(sim, capsys, rules=rules)
+    assert again["changed"] is False
+    assert sim.calls()["writes"] == 0

@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""tegile.intelliflash.snapshot run in-process against the simulator (HTTPS, verification on).
+
+The integration target covers the full flow; these tests cover what is easier to see from
+inside: no call at all on bad input, the password never reaching the output, lost replies
+of the module's writes, and a snapshot the array is slow to finish.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.tegile.intelliflash.plugins.modules import snapshot
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client import IntelliFlashClient
+from tegile_intelliflash.simulator.harness import SimulatorProcess
+
+PASSWORD = "Sn4pshot.unit-pw"
+POOL, PROJECT, SHARE = "pool-a", "unit_snap", "data"
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory):
+    with SimulatorProcess(tmp_path_factory.mktemp("sim"), password=PASSWORD) as proc:
+        with IntelliFlashClient(proc.address, "admin", PASSWORD, ca_path=proc.ca_path) as client:
+            client.create_project(POOL, PROJECT)
+            client.create_share(POOL, PROJECT, SHARE)
+        yield proc
+
+
+def run(sim, capsys, **args):
+    """Run the module; return (result dict, raw stdout)."""
+    args = dict(dict(host=sim.address, username="admin", password=PASSWORD, ca_path=sim.ca_path,
+                     pool=POOL, project=PROJECT, share=SHARE), **args)
+    args = dict((key, value) for key, value in args.items() if value is not None)
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            snapshot.main()
+    out = capsys.readouterr().out
+    return json.loads(out), out
+
+
+@pytest.mark.parametrize("args, words", [
+    (dict(name="two words"), "name: 'two words' must not contain white space"),
+    (dict(name="Manual-P-weekly"), "omit share"),
+    (dict(name="Manual-S-daily", share=None), "set share"),
+    (dict(name="x", wait_timeout=0), "wait_timeout: must be a positive"),
+    (dict(name="x", share="s/1"), "share: 's/1' contains forbidden character"),
+    (dict(name="x" * 256), "at most 255"),
+])
+def test_bad_input_fails_before_any_call(sim, capsys, args, words):
+    sim.reset_calls()
+    result, _out = run(sim, capsys, **args)
+    assert result["failed"] is True
+    assert words in result["msg"]
+    assert sim.calls()["total"] == 0
+
+
+def test_password_never_in_output(sim, capsys):
+    _result, created = run(sim, capsys, name="pw", _ansible_diff=True)
+    _result, failed = run(sim, capsys, name="pw", share="missing")
+    assert "share 'missing' does not exist" in json.loads(failed)["msg"]
+    _result, deleted = run(sim, capsys, name="pw", state="absent", _ansible_diff=True)
+    for out in (created, failed, deleted):
+        assert PASSWORD not in out
+
+
+def test_lost_reply_of_create_is_not_a_duplicate(sim, capsys):
+    sim.set_faults(drop_reply_rate=1, count=1, methods=["createShareSnapshot"])
+    try:
+        result, _out = run(sim, capsys, name="lost")
+        assert sim.get_faults()["fired"] == 1
+    finally:
+        sim.clear_faults()
+    assert result["changed"] is True
+    assert result["snapshot"]["path"] == "pool-a/Local/unit_snap/data@Manual-S-lost"
+    sim.reset_calls()
+    again, _out = run(sim, capsys, name="lost")
+    assert again["changed"] is False and sim.calls()["writes"] == 0
+    run(sim, capsys, name="lost", state="absent")
+
+
+def test_lost_reply_of_rollback_is_resent(sim, capsys):
+    run(sim, capsys, name="rb")
+    sim.set_faults(drop_reply_rate=1, count=1, methods=["rollBackToShareSnapshot"])
+    try:
+        result, _out = run(sim, capsys, name="rb", state="rolled_back")
+        assert sim.get_faults()["fired"] == 1
+    finally:
+        sim.clear_faults()
+    assert result["changed"] is True and result["destroyed_snapshots"] == []
+    run(sim, capsys, name="rb", state="absent")
+
+
+def test_snapshot_still_in_progress_after_wait_timeout(sim, capsys):
+    sim.set_delays(snapshot_ms=600000)
+    try:
+        result, _out = run(sim, capsys, name="slow", wait_timeout=1)
+    finally:
+        sim.set_delays(snapshot_ms=0)
+    assert result["failed"] is True
+    assert "still in progress" in result["msg"]
+    assert result["dataset"] == "pool-a/Local/unit_snap/data@Manual-S-slow"
+    # The snapshot exists (in progress); a re-run finds it and changes nothing.
+    again, _out = run(sim, capsys, name="slow")
+    assert again["changed"] is False
+    run(sim, capsys, name="slow", state="absent")
