@@ -392,11 +392,32 @@ class TegileShareDriver(driver.ShareDriver):
         locations = self.client.export_locations(ref.pool, ref.project,
                                                  ref.name)
         paths = locations.get(_PROTO_WIRE[proto]) or []
+        if not paths:
+            paths = self._fallback_locations(ref, proto)
         return [{
             'path': path,
             'is_admin_only': False,
             'metadata': {'preferred': index == 0},
         } for index, path in enumerate(paths)]
+
+    def _fallback_locations(self, ref, proto):
+        """Export paths on the management address when no floating IP serves
+        the pool (what the in-tree driver always used)."""
+        info = self.client.get_share(ref.pool, ref.project, ref.name)
+        key = 'sharenfs' if proto == _NFS else 'sharesmb'
+        if str(info.get(key) or 'off').lower() == 'off':
+            return []
+        server = str(self._conf('tegile_nas_server'))
+        LOG.warning('No floating IP serves pool %(pool)s: the export location '
+                    'of %(path)s uses the management address %(server)s.',
+                    {'pool': ref.pool, 'path': ref.path, 'server': server})
+        if proto == _NFS:
+            host = '[%s]' % server if ':' in server else server
+            mount = info.get('mountPoint') or '/export/%s/%s' % (ref.project,
+                                                                 ref.name)
+            return ['%s:%s' % (host, mount)]
+        name = info.get('cifsDisplayName') or '%s_%s' % (ref.project, ref.name)
+        return ['\\\\%s\\%s' % (server, name)]
 
     def _prepare_access(self, ref, proto):
         """Turn the share's protocol on, the other off, and close it.
@@ -646,8 +667,15 @@ class TegileShareDriver(driver.ShareDriver):
         props = self._type_properties(share)
         source_share = parent_share or self._snapshot_share(snapshot)
         source_ref = self._share_ref(source_share)
-        ref = self._share_ref(share, pool=source_ref.pool)
+        ref = self._share_ref(share)
         self._validate_name(share, ref.name)
+        if ref.pool != source_ref.pool:
+            raise exception.InvalidShare(
+                reason=_('share %(id)s: a share created from a snapshot lives '
+                         'in the pool of its source (%(src)s), not in '
+                         '%(pool)s') % {'id': share['id'],
+                                        'src': source_ref.pool,
+                                        'pool': ref.pool})
         full = self._snapshot_full_name(snapshot)
         try:
             self.client.clone_snapshot(source_ref.pool, source_ref.project,
@@ -675,13 +703,20 @@ class TegileShareDriver(driver.ShareDriver):
         return self._clone_progress(share, ref, proto, size, props,
                                     source_ref.name, full)
 
-    def _clone_progress(self, share, ref, proto, size, props, source, full):
-        """Finish a clone when the array says it is done."""
+    def _clone_progress(self, share, ref, proto, size, props, source, full,
+                        first=True):
+        """Finish a clone when the array says it is done.
+
+        ``first``: called from create_share_from_snapshot (a failure to read
+        the progress removes the clone); later calls (get_share_status) leave
+        it, since Manila then puts the share in error and deletes it.
+        """
         try:
             status = self.client.get_clone_status(ref.pool, ref.project,
                                                   source, full, ref.name)
         except client_errors.IntelliFlashError as err:
-            self._abandon_clone(share, ref)
+            if first:
+                self._abandon_clone(share, ref)
             raise self._backend_error('read the progress of clone %s' %
                                       ref.path, err)
         state = status.get('state')
@@ -734,7 +769,7 @@ class TegileShareDriver(driver.ShareDriver):
             ref = self._share_ref(share)
             return self._clone_progress(
                 share, ref, self._proto(share), self._size_bytes(share),
-                self._type_properties(share), source, full)
+                self._type_properties(share), source, full, first=False)
         # Reverts are synchronous: nothing is pending.
         ref = self._share_ref(share)
         try:

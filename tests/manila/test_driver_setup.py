@@ -24,17 +24,17 @@ def _run(code):
                           cwd=ROOT, timeout=120)
 
 
-@pytest.mark.parametrize("order", ["intree-first", "ours-first"])
-def test_options_register_alongside_the_intree_driver(order):
+@pytest.mark.parametrize("order", ["in-tree-first", "ours-first"])
+def test_options_register_alongside_the_in_tree_driver(order):
     intree = "import manila.share.drivers.tegile.tegile as intree\n"
     ours = ("import tegile_intelliflash.manila_driver as pkg\n"
             "from tegile_intelliflash.manila_driver import options\n"
             "assert pkg.TegileShareDriver.__module__.endswith('driver')\n")
-    body = intree + ours if order == "intree-first" else ours + intree
+    body = intree + ours if order == "in-tree-first" else ours + intree
     code = body + (
         "from oslo_config import cfg\n"
-        "from manila.share import configuration\n"
-        "conf = configuration.Configuration([], config_group='b1')\n"
+        "from manila.share import configuration, driver\n"
+        "conf = configuration.Configuration(driver.share_opts, config_group='b1')\n"
         "conf.append_config_values(intree.tegile_opts)\n"
         "conf.append_config_values(options.ALL_OPTS)\n"
         "cfg.CONF.set_override('tegile_nas_server', 'a.example.com', group='b1')\n"
