@@ -114,16 +114,7 @@ def simulator(workdir):
 def e2e(workdir, simulator):
     driver = os.environ.get("MANILA_E2E_DRIVER", DRIVER)
     _check_driver_importable(driver)
-    backend = {
-        "tegile_nas_server": "127.0.0.1",
-        "tegile_nas_port": simulator.port,
-        "tegile_nas_ssl_ca_file": simulator.ca_path,
-        "tegile_nas_login": simulator.user,
-        "tegile_nas_password": simulator.password,
-        "tegile_default_project": PROJECT,
-        "tegile_nas_timeout": 30,
-        "tegile_nas_retry_budget": 30,
-    }
+    backend = manila_stack.tegile_backend(simulator, PROJECT)
     stack = manila_stack.ManilaStack(workdir, sys.prefix, driver, backend,
                                      log=lambda msg: print("[manila-e2e] " + msg))
     _STACK.append(stack)

@@ -16,6 +16,7 @@ free at start, so several stacks (or a system RabbitMQ) can coexist.
 """
 
 import atexit
+import ctypes
 import os
 import secrets
 import signal
@@ -71,6 +72,15 @@ def tail(path, lines=TAIL_LINES):
     return "\n".join(data.splitlines()[-lines:])
 
 
+def _die_with_parent():
+    """In the child: get SIGTERM when the harness dies, even by SIGKILL (Linux)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class ManagedProcess:
     """A child process in its own process group, output appended to a file."""
 
@@ -81,7 +91,7 @@ class ManagedProcess:
         self._out = open(out_path, "ab")
         self.popen = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=self._out, stderr=subprocess.STDOUT,
-            env=env, cwd=cwd, start_new_session=True)
+            env=env, cwd=cwd, start_new_session=True, preexec_fn=_die_with_parent)
         self.pgid = self.popen.pid
 
     def alive(self):
@@ -500,14 +510,52 @@ class ManilaStack:
         return "\n".join(parts)
 
 
-if __name__ == "__main__":  # manual bring-up: python manila_stack.py WORKDIR DRIVER
-    stack = ManilaStack(sys.argv[1], sys.prefix,
-                        sys.argv[2], {})
+def tegile_backend(sim, project, ca_path=None):
+    """Backend options of our driver for a running SimulatorProcess."""
+    return {
+        "tegile_nas_server": "127.0.0.1",
+        "tegile_nas_port": sim.port,
+        "tegile_nas_ssl_ca_file": ca_path or sim.ca_path,
+        "tegile_nas_login": sim.user,
+        "tegile_nas_password": sim.password,
+        "tegile_default_project": project,
+        "tegile_nas_timeout": 30,
+        "tegile_nas_retry_budget": 30,
+    }
+
+
+def main(argv):
+    """Manual bring-up: simulator + Manila with our driver until Ctrl-C."""
+    import argparse
+
+    from tegile_intelliflash.simulator.harness import SimulatorProcess
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("workdir", help="scratch directory (created)")
+    parser.add_argument("--driver", default="tegile_intelliflash.manila_driver.TegileShareDriver")
+    parser.add_argument("--project", default="manila-e2e")
+    opts = parser.parse_args(argv)
+    os.makedirs(opts.workdir, exist_ok=True)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    sim = SimulatorProcess(os.path.join(opts.workdir, "array"), host="127.0.0.1", port=0,
+                           user="admin", password=secrets.token_hex(12))
+    stack = None
     try:
+        sim.start()
+        stack = ManilaStack(opts.workdir, sys.prefix, opts.driver,
+                            tegile_backend(sim, opts.project))
         stack.start()
-        print("manila API at", stack.api_url, "- Ctrl-C stops everything")
+        print("simulator   %s (user %s, password in %s)" % (sim.url, sim.user, stack.conf_path))
+        print("manila API  %s  (token admin:admin, API version up to 2.98)" % stack.api_url)
+        print("logs        %s  -- Ctrl-C stops everything" % stack.logdir, flush=True)
         signal.pause()
     except KeyboardInterrupt:
         pass
     finally:
-        stack.stop()
+        if stack is not None:
+            stack.stop()
+        sim.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
