@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """The ``/zebi/api/openstack`` service used by Manila's in-tree Tegile driver (spec §12, C22)."""
 
-from . import core
+from . import access, core, model, snapshots, v2_datasets
+from .errors import ApiError, INVALID_ACL_PARAM, INVALID_ARGUMENT, INVALID_SMB_PARAM
 from .registry import OPENSTACK
 
 
@@ -28,3 +29,170 @@ def get_array_stats(ctx, args):
             "reserved_percentage": 0,
         })
     return {"total_capacity_gb": _gib(total), "free_capacity_gb": _gib(free), "pools": pools}
+
+
+# -- shares ----------------------------------------------------------------------------------
+PROTOCOLS = ("NFS", "CIFS")
+
+
+def _proto(value):
+    if value not in PROTOCOLS:
+        raise ApiError(INVALID_ARGUMENT, "shareProto must be NFS or CIFS, got %r" % (value,))
+    return value
+
+
+def _location(txn, share, project):
+    """The ``"<IP> <REALNAME>"`` reply: mount point for NFS, SMB share name for SMB-only."""
+    ip = core.floating_ip_for_pool(txn, share["pool"])
+    nfs_on, _ = model.sharing(share, project, "nfs")
+    smb_on, _ = model.sharing(share, project, "smb")
+    if smb_on and not nfs_on:
+        return "%s %s" % (ip, model.display_name(share))
+    return "%s %s" % (ip, model.effective(share, project, "mountPoint"))
+
+
+def _turn_on(ctx, share, project, proto):
+    key = "nfs" if proto == "NFS" else "smb"
+    other = "smb" if key == "nfs" else "nfs"
+    if model.sharing(share, project, other)[0] and \
+            ctx.txn.setting("smb_config")["smbProtocolMode"] == "SMB3":
+        raise ApiError(INVALID_SMB_PARAM, "NFS and SMB cannot both be on while smbProtocolMode "
+                       "is SMB3")
+    current, _ = model.sharing(share, project, key)
+    model.take_ownership(share, project, key)
+    if not current:
+        share[key] = True
+        share[key + "_acls"] = []
+
+
+@OPENSTACK.method("createShare", write=True)
+def create_share(ctx, args):
+    pool = args.str(0, "poolName")
+    project_name = args.str(1, "projectName")
+    name = args.str(2, "shareName")
+    proto = _proto(args.raw(3, "shareProto"))
+    core.get_pool(ctx.txn, pool)
+    core.validate_name(project_name, "projectName")
+    core.validate_name(name, "shareName")
+    project = ctx.txn.project("%s/Local/%s" % (pool, project_name))
+    if project is None:
+        project = model.new_project(pool, project_name)
+        ctx.txn.put_project(project)
+    share = v2_datasets.create_share_doc(ctx.txn, project, name)
+    _turn_on(ctx, share, project, proto)
+    ctx.txn.put_share(share)
+    return _location(ctx.txn, share, project)
+
+
+@OPENSTACK.method("deleteShare", write=True)
+def delete_share(ctx, args):
+    v2_datasets.delete_share_call(ctx, args, "deleteShare")
+    return 0
+
+
+@OPENSTACK.method("resizeShare", write=True)
+def resize_share(ctx, args):
+    path, share, project = v2_datasets.share_for_write(ctx, args.raw(0, "datasetPath"),
+                                                       what="resizeShare")
+    size = args.raw(1, "size")
+    unit = args.raw(2, "unit", "GB")
+    v2_datasets.apply_share_changes(ctx, share, project, {"quota": size, "quotaMetric": unit})
+    ctx.txn.put_share(share)
+    return 0
+
+
+@OPENSTACK.method("createShareSnapshot", write=True)
+def create_share_snapshot(ctx, args):
+    snapshots.create_share_snapshot_doc(ctx, args.raw(0, "share"), args.str(1, "snapshotName"))
+    return 0
+
+
+@OPENSTACK.method("deleteShareSnapshot", write=True)
+def delete_share_snapshot(ctx, args):
+    path, snap = snapshots.get_snapshot(ctx.txn, args.raw(0, "snapshotPath"), "snapshotPath",
+                                        "share")
+    return snapshots.delete_snapshot_doc(ctx, snap, args.bool(1, "recursive", False))
+
+
+@OPENSTACK.method("cloneShareSnapshot", write=True)
+def clone_share_snapshot(ctx, args):
+    """Manila passes the new share's pool/project with the source share's name (§12)."""
+    clone = snapshots.clone_share_snapshot_doc(
+        ctx, args.raw(0, "snapshotPath"), args.str(1, "cloneName"),
+        args.bool(2, "inheritShareSettings", True))
+    return _location(ctx.txn, clone, ctx.txn.project(clone["project_path"]))
+
+
+@OPENSTACK.method("getShareIPAndMountPoint")
+def get_share_ip_and_mount_point(ctx, args):
+    path = core.parse_path(args.raw(0, "datasetPath"), kind="share")
+    share = core.get_share(ctx.txn, path)
+    return _location(ctx.txn, share, ctx.txn.project(share["project_path"]))
+
+
+def _access_args(ctx, args, what):
+    path, share, project = v2_datasets.share_for_write(ctx, args.raw(0, "datasetPath"),
+                                                       what=what)
+    proto = _proto(args.raw(1, "shareProto"))
+    access_type = args.raw(2, "accessType")
+    access_to = args.str(3, "accessTo")
+    level = args.raw(4, "accessLevel")
+    if level not in ("rw", "ro"):
+        raise ApiError(INVALID_ACL_PARAM, "accessLevel must be rw or ro, got %r" % (level,))
+    if access_type == "ip" and proto == "NFS":
+        access.validate_host("IP", access_to, "accessTo")
+    elif access_type != "user":
+        raise ApiError(INVALID_ACL_PARAM, "access type %r is not supported for %s"
+                       % (access_type, proto))
+    return share, project, proto, access_type, access_to, level
+
+
+@OPENSTACK.method("shareAllowAccess", write=True)
+def share_allow_access(ctx, args):
+    share, project, proto, access_type, access_to, level = _access_args(
+        ctx, args, "shareAllowAccess")
+    if access_type == "ip":
+        model.take_ownership(share, project, "nfs")
+        acls = share["nfs_acls"]
+        index = access._find(acls, "IP", access_to)
+        entry = {"hostType": "IP", "host": access_to, "accessMode": level,
+                 "rootAccessForNFS": False}
+        if index is None:
+            acls.append(entry)
+        else:
+            acls[index] = entry
+    else:
+        entry = model.acl_entry("user", access_to, level)
+        acl = [e for e in share["aclList"] if model.acl_identity(e) != model.acl_identity(entry)]
+        share["aclList"] = acl + [entry]
+    ctx.txn.put_share(share)
+    return 0
+
+
+@OPENSTACK.method("shareDenyAccess", write=True)
+def share_deny_access(ctx, args):
+    share, project, proto, access_type, access_to, level = _access_args(
+        ctx, args, "shareDenyAccess")
+    if access_type == "ip":
+        _, acls = model.sharing(share, project, "nfs")
+        if access._find(acls, "IP", access_to) is not None:
+            model.take_ownership(share, project, "nfs")
+            del share["nfs_acls"][access._find(share["nfs_acls"], "IP", access_to)]
+    else:
+        identity = ("user", access_to.lower())
+        share["aclList"] = [e for e in share["aclList"] if model.acl_identity(e) != identity]
+    ctx.txn.put_share(share)
+    return 0
+
+
+@OPENSTACK.method("clearAccessRules", write=True)
+def clear_access_rules(ctx, args):
+    path, share, project = v2_datasets.share_for_write(ctx, args.raw(0, "datasetPath"),
+                                                       what="clearAccessRules")
+    proto = _proto(args.raw(1, "shareProto"))
+    if proto == "NFS":
+        model.take_ownership(share, project, "nfs")
+        share["nfs_acls"] = []
+    share["aclList"] = []
+    ctx.txn.put_share(share)
+    return 0

@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: Apache-2.0
 """The ``/zebi/api/v2`` service: system, pools and network methods.
 
-Projects, shares, snapshots, sharing and ACLs are in ``v2_datasets``, ``v2_snapshots`` and
-``v2_access``; importing this module registers them all.
+Projects and shares are in ``v2_datasets``, snapshots in ``snapshots``, sharing and ACLs in
+``access``; importing this module registers them all.
 """
 
-from . import core, seed
+from . import access, core, seed, snapshots, v2_datasets  # noqa: F401  (register)
 from .errors import ApiError, INVALID_ARGUMENT
 from .registry import V2
 

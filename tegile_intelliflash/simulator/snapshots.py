@@ -1,0 +1,415 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""v2 snapshots, clones and rollback (spec §8; protocol choices C10-C14).
+
+A snapshot document: ``path dataset name kind used created ready_at seq`` where ``kind`` is
+``share`` (a share snapshot, ``Manual-S-``), ``project`` (a project snapshot, ``Manual-P-``) or
+``member`` (the per-share part of a project snapshot, same ``Manual-P-`` name). Clones are shares
+(or, for project snapshots, projects) whose ``origin`` is the snapshot path.
+"""
+
+import copy
+
+from . import core, model
+from .errors import (
+    ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, NOSPACE, RESOURCE_BUSY, RESOURCE_EXIST,
+    RESOURCE_INUSE, RESOURCE_NOT_FOUND,
+)
+from .registry import V2, VOID
+
+SHARE_PREFIX = "Manual-S-"
+PROJECT_PREFIX = "Manual-P-"
+
+
+# -- dependency graph ------------------------------------------------------------------------
+def clones_of(txn, snap):
+    return txn.shares_with_origin(snap["path"]), txn.projects_with_origin(snap["path"])
+
+
+def has_clones(txn, snap):
+    shares, projects = clones_of(txn, snap)
+    if shares or projects:
+        return True
+    if snap["kind"] == "project":
+        return any(has_clones(txn, m) for m in members(txn, snap))
+    return False
+
+
+def members(txn, project_snap):
+    name = project_snap["name"]
+    out = []
+    for share in txn.shares_of_project(project_snap["dataset"]):
+        member = txn.snapshot("%s@%s" % (share["path"], name))
+        if member is not None and member["kind"] == "member":
+            out.append(member)
+    return out
+
+
+def destroy_share(txn, share, deleted=None):
+    """Delete a share with its snapshots and, recursively, their clones."""
+    for snap in txn.snapshots_of(share["path"]):
+        destroy_snapshot(txn, snap, deleted)
+    txn.delete_share(share["path"])
+
+
+def destroy_project(txn, project, deleted=None):
+    for share in txn.shares_of_project(project["path"]):
+        destroy_share(txn, share, deleted)
+    for snap in txn.snapshots_of(project["path"]):
+        destroy_snapshot(txn, snap, deleted)
+    txn.delete_project(project["path"])
+
+
+def destroy_snapshot(txn, snap, deleted=None):
+    """Delete a snapshot and everything that depends on it (clones, members)."""
+    shares, projects = clones_of(txn, snap)
+    for clone in shares:
+        destroy_share(txn, clone, deleted)
+    for clone in projects:
+        destroy_project(txn, clone, deleted)
+    if snap["kind"] == "project":
+        for member in members(txn, snap):
+            destroy_snapshot(txn, member, deleted)
+    txn.delete_snapshot(snap["path"])
+    if deleted is not None:
+        deleted.append(snap["path"])
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _full_name(name, prefix):
+    return name if name.startswith(prefix) else prefix + name
+
+
+def get_snapshot(txn, value, field, kind):
+    """Look up a snapshot by path; ``kind`` "share" accepts share and member snapshots."""
+    path = core.parse_path(value, field, snapshot=True)
+    if kind == "share" and path.share is None:
+        raise ApiError(INVALID_DATASET_TYPE, "%s %r is a project snapshot, a share snapshot was "
+                       "expected" % (field, value))
+    if kind == "project" and path.share is not None:
+        raise ApiError(INVALID_DATASET_TYPE, "%s %r is a share snapshot, a project snapshot was "
+                       "expected" % (field, value))
+    snap = txn.snapshot(str(path))
+    if snap is None:
+        if path.share is not None:
+            core.get_share(txn, path)
+        else:
+            core.get_project(txn, path)
+        raise ApiError(RESOURCE_NOT_FOUND, "Snapshot %s does not exist" % path)
+    return path, snap
+
+
+def _status_reply(snap, now):
+    return {"snapshotProgressStatus": 1 if snap.get("ready_at", 0) > now else 0}
+
+
+def _deletion_reply(deleted):
+    return {"deletedList": deleted, "failedToDeleteList": [], "snapshotDeletionStatus": 0}
+
+
+def _check_ready(snap, now, what):
+    if snap.get("ready_at", 0) > now:
+        raise ApiError(RESOURCE_BUSY, "%s: snapshot %s is still being created"
+                       % (what, snap["path"]))
+
+
+# -- share snapshots -------------------------------------------------------------------------
+def create_share_snapshot_doc(ctx, share_obj, name):
+    if not isinstance(share_obj, dict):
+        raise ApiError(INVALID_ARGUMENT, "share must be a Share_V1_0 object")
+    for key in ("poolName", "projectName", "name"):
+        if not isinstance(share_obj.get(key), str) or not share_obj.get(key):
+            raise ApiError(INVALID_ARGUMENT, "share.%s is required" % key)
+    local = model.to_bool(share_obj.get("local", True), "share.local")
+    path = core.Path(share_obj["poolName"], "Local" if local else "Replica",
+                     share_obj["projectName"], share_obj["name"])
+    core.get_pool(ctx.txn, path.pool)
+    share = core.get_share(ctx.txn, path)
+    core.require_local(path, "createShareSnapshot")
+    model.check_not_busy(share, ctx.now, "createShareSnapshot")
+    core.validate_name(name, "snapshotName")
+    full = SHARE_PREFIX + name
+    snap_path = "%s@%s" % (share["path"], full)
+    if ctx.txn.snapshot(snap_path) is not None:
+        raise ApiError(RESOURCE_EXIST, "Snapshot %s already exists" % snap_path)
+    ctx.txn.put_snapshot({
+        "path": snap_path, "dataset": share["path"], "name": full, "kind": "share",
+        "used": share.get("used", 0), "created": ctx.now,
+        "ready_at": ctx.now + ctx.delays.snapshot_ms / 1000.0,
+    })
+    return snap_path
+
+
+@V2.method("createShareSnapshot", write=True)
+def create_share_snapshot(ctx, args):
+    create_share_snapshot_doc(ctx, args.raw(0, "share"), args.str(1, "snapshotName"))
+    args.bool(2, "quiesce", False)
+    return VOID
+
+
+@V2.method("getShareSnapshotCreationStatus")
+def get_share_snapshot_creation_status(ctx, args):
+    path = core.parse_path(args.raw(0, "datasetPath"), kind="share")
+    name = _full_name(args.str(1, "snapshotName"), SHARE_PREFIX)
+    share = core.get_share(ctx.txn, path)
+    snap = ctx.txn.snapshot("%s@%s" % (share["path"], name))
+    if snap is None:
+        raise ApiError(RESOURCE_NOT_FOUND, "Snapshot %s@%s does not exist" % (share["path"], name))
+    return _status_reply(snap, ctx.now)
+
+
+@V2.method("listSnapshots")
+def list_snapshots(ctx, args):
+    path = core.parse_path(args.raw(0, "datasetPath"))
+    pattern = args.str(1, "snapshotPattern", "")
+    if path.share is None:
+        core.get_project(ctx.txn, path)
+    else:
+        core.get_share(ctx.txn, path)
+    names = [s["name"] for s in ctx.txn.snapshots_of(path.dataset)]
+    if pattern:
+        names = [n for n in names if core.pattern_fullmatch(pattern, n)]
+    return names
+
+
+def delete_snapshot_doc(ctx, snap, recursive):
+    if has_clones(ctx.txn, snap) and not recursive:
+        raise ApiError(RESOURCE_INUSE, "Snapshot %s has clones; delete them first or use "
+                       "recursive=true" % snap["path"])
+    deleted = []
+    destroy_snapshot(ctx.txn, snap, deleted)
+    deleted.reverse()
+    deleted.remove(snap["path"])
+    return _deletion_reply([snap["path"]] + deleted)
+
+
+@V2.method("deleteShareSnapshot", write=True)
+def delete_share_snapshot(ctx, args):
+    path, snap = get_snapshot(ctx.txn, args.raw(0, "shareSnapshotPath"), "shareSnapshotPath",
+                              "share")
+    core.require_local(path, "deleteShareSnapshot")
+    return delete_snapshot_doc(ctx, snap, args.bool(1, "recursive", False))
+
+
+def _clone_share(ctx, source, project, snap, name, inherit):
+    clone = model.new_share(project, name)
+    if inherit:
+        clone["own"] = copy.deepcopy(source["own"])
+        clone["own"].pop("mountPoint", None)
+        for key in ("atime", "nbmand", "krbStatus", "guestStatus", "nfs_override", "nfs",
+                    "smb_override", "smb"):
+            clone[key] = source[key]
+        for key in ("nfs_acls", "smb_acls", "aclList", "permissions"):
+            clone[key] = copy.deepcopy(source[key])
+    clone["used"] = snap.get("used", 0)
+    clone["origin"] = snap["path"]
+    clone["ready_at"] = ctx.now + ctx.delays.clone_ms / 1000.0
+    return clone
+
+
+def _check_clone_space(ctx, pool, project, added):
+    core.check_growth(ctx.txn, pool, 0, added, "cloning")
+    if project.get("quota", 0):
+        used = core.project_used(ctx.txn, project["path"])
+        if used + added > project["quota"]:
+            raise ApiError(NOSPACE, "the clone would exceed the quota of project %s"
+                           % project["path"])
+
+
+def clone_share_snapshot_doc(ctx, snap_value, name, inherit):
+    path, snap = get_snapshot(ctx.txn, snap_value, "snapshotPath", "share")
+    core.require_local(path, "cloneShareSnapshot")
+    _check_ready(snap, ctx.now, "cloneShareSnapshot")
+    core.validate_name(name, "cloneName")
+    source = ctx.txn.share(snap["dataset"])
+    project = ctx.txn.project(source["project_path"])
+    if ctx.txn.share("%s/%s" % (project["path"], name)) is not None:
+        raise ApiError(RESOURCE_EXIST, "Share %s/%s already exists" % (project["path"], name))
+    clone = _clone_share(ctx, source, project, snap, name, inherit)
+    _check_clone_space(ctx, project["pool"], project, clone["used"])
+    ctx.txn.put_share(clone)
+    return clone
+
+
+@V2.method("cloneShareSnapshot", write=True)
+def clone_share_snapshot(ctx, args):
+    clone_share_snapshot_doc(ctx, args.raw(0, "snapshotPath"), args.str(1, "cloneName"),
+                             args.bool(2, "inheritShareSettings", False))
+    return VOID
+
+
+def _rollback_plan(txn, share_path, target):
+    """Snapshots of ``share_path`` newer than ``target`` (its dependents for rollback, C14)."""
+    return [s for s in txn.snapshots_of(share_path) if s["seq"] > target["seq"]]
+
+
+def _apply_rollback(ctx, snaps_by_share, delete_dependents):
+    newer_all = []
+    for share_path, target in snaps_by_share:
+        newer_all.extend(_rollback_plan(ctx.txn, share_path, target))
+    if newer_all and not delete_dependents:
+        raise ApiError(RESOURCE_INUSE, "newer snapshots exist (%s); use deleteDependents=true"
+                       % ", ".join(s["path"] for s in newer_all))
+    for snap in newer_all:
+        if has_clones(ctx.txn, snap):
+            raise ApiError(RESOURCE_INUSE, "newer snapshot %s has clones" % snap["path"])
+    for snap in newer_all:
+        if ctx.txn.snapshot(snap["path"]) is not None:
+            destroy_snapshot(ctx.txn, snap)
+    for share_path, target in snaps_by_share:
+        share = ctx.txn.share(share_path)
+        old = core.share_consumption(share)
+        new = max(target.get("used", 0), share.get("reservation", 0))
+        core.check_growth(ctx.txn, share["pool"], old, new, "rollback of %s" % share_path)
+        share["used"] = target.get("used", 0)
+        ctx.txn.put_share(share)
+
+
+@V2.method("rollBackToShareSnapshot", write=True)
+def roll_back_to_share_snapshot(ctx, args):
+    path, snap = get_snapshot(ctx.txn, args.raw(0, "snapshotPath"), "snapshotPath", "share")
+    delete_dependents = args.bool(1, "deleteDependents", False)
+    core.require_local(path, "rollBackToShareSnapshot")
+    share = ctx.txn.share(snap["dataset"])
+    model.check_not_busy(share, ctx.now, "rollBackToShareSnapshot")
+    _check_ready(snap, ctx.now, "rollBackToShareSnapshot")
+    _apply_rollback(ctx, [(share["path"], snap)], delete_dependents)
+    return 0
+
+
+# -- project snapshots -----------------------------------------------------------------------
+@V2.method("createProjectSnapshot", write=True)
+def create_project_snapshot(ctx, args):
+    obj = args.obj(0, "project")
+    name = args.str(1, "snapshotName")
+    args.bool(2, "quiesce", False)
+    pool = obj.get("poolName")
+    project_name = obj.get("name", obj.get("projectName"))
+    if not isinstance(pool, str) or not pool or not isinstance(project_name, str) or \
+            not project_name:
+        raise ApiError(INVALID_ARGUMENT, "project.poolName and project.name are required")
+    local = model.to_bool(obj.get("local", True), "project.local")
+    path = core.Path(pool, "Local" if local else "Replica", project_name)
+    core.get_pool(ctx.txn, pool)
+    project = core.get_project(ctx.txn, path)
+    core.require_local(path, "createProjectSnapshot")
+    core.validate_name(name, "snapshotName")
+    full = PROJECT_PREFIX + name
+    snap_path = "%s@%s" % (project["path"], full)
+    shares = ctx.txn.shares_of_project(project["path"])
+    for target in [snap_path] + ["%s@%s" % (s["path"], full) for s in shares]:
+        if ctx.txn.snapshot(target) is not None:
+            raise ApiError(RESOURCE_EXIST, "Snapshot %s already exists" % target)
+    ready_at = ctx.now + ctx.delays.snapshot_ms / 1000.0
+    ctx.txn.put_snapshot({"path": snap_path, "dataset": project["path"], "name": full,
+                          "kind": "project", "used": 0, "created": ctx.now,
+                          "ready_at": ready_at})
+    for share in shares:
+        model.check_not_busy(share, ctx.now, "createProjectSnapshot")
+        ctx.txn.put_snapshot({"path": "%s@%s" % (share["path"], full), "dataset": share["path"],
+                              "name": full, "kind": "member", "used": share.get("used", 0),
+                              "created": ctx.now, "ready_at": ready_at})
+    return VOID
+
+
+@V2.method("getProjectSnapshotCreationStatus")
+def get_project_snapshot_creation_status(ctx, args):
+    value = args.str(0, "datasetPath")
+    name = _full_name(args.str(1, "snapshotName"), PROJECT_PREFIX)
+    if "/" not in value:
+        # S5 posts a bare pool name: find the project snapshot with that name in the pool.
+        core.get_pool(ctx.txn, value)
+        for project in ctx.txn.projects(value, "Local"):
+            snap = ctx.txn.snapshot("%s@%s" % (project["path"], name))
+            if snap is not None:
+                return _status_reply(snap, ctx.now)
+        raise ApiError(RESOURCE_NOT_FOUND, "no project snapshot %s in pool %s" % (name, value))
+    path = core.parse_path(value, kind="project")
+    project = core.get_project(ctx.txn, path)
+    snap = ctx.txn.snapshot("%s@%s" % (project["path"], name))
+    if snap is None:
+        raise ApiError(RESOURCE_NOT_FOUND, "Snapshot %s@%s does not exist"
+                       % (project["path"], name))
+    return _status_reply(snap, ctx.now)
+
+
+@V2.method("deleteProjectSnapshot", write=True)
+def delete_project_snapshot(ctx, args):
+    path, snap = get_snapshot(ctx.txn, args.raw(0, "projectSnapshotPath"),
+                              "projectSnapshotPath", "project")
+    core.require_local(path, "deleteProjectSnapshot")
+    return delete_snapshot_doc(ctx, snap, args.bool(1, "recursive", False))
+
+
+@V2.method("cloneProjectSnapshot", write=True)
+def clone_project_snapshot(ctx, args):
+    path, snap = get_snapshot(ctx.txn, args.raw(0, "snapshotPath"), "snapshotPath", "project")
+    name = args.str(1, "cloneName")
+    inherit = args.bool(2, "inheritProjectSettings", False)
+    core.require_local(path, "cloneProjectSnapshot")
+    _check_ready(snap, ctx.now, "cloneProjectSnapshot")
+    core.validate_name(name, "cloneName")
+    source = ctx.txn.project(snap["dataset"])
+    clone = model.new_project(source["pool"], name)
+    if ctx.txn.project(clone["path"]) is not None:
+        raise ApiError(RESOURCE_EXIST, "Project %s already exists" % clone["path"])
+    if inherit:
+        clone["props"] = copy.deepcopy(source["props"])
+        clone["props"]["mountPoint"] = "/export/%s" % name
+        for key in ("nfs", "smb"):
+            clone[key] = source[key]
+            clone[key + "_acls"] = copy.deepcopy(source[key + "_acls"])
+    clone["origin"] = snap["path"]
+    ready_at = ctx.now + ctx.delays.clone_ms / 1000.0
+    clone["ready_at"] = ready_at
+    parts = members(ctx.txn, snap)
+    clone["clone_count"] = len(parts)
+    core.check_growth(ctx.txn, source["pool"], 0, sum(m.get("used", 0) for m in parts),
+                      "cloning %s" % snap["path"])
+    ctx.txn.put_project(clone)
+    for member in parts:
+        share = ctx.txn.share(member["dataset"])
+        new = _clone_share(ctx, share, clone, member, share["name"], inherit)
+        new["ready_at"] = ready_at
+        ctx.txn.put_share(new)
+    return VOID
+
+
+@V2.method("getProjectCloneStatus")
+def get_project_clone_status(ctx, args):
+    path, snap = get_snapshot(ctx.txn, args.raw(0, "snapshotPath"), "snapshotPath", None)
+    name = args.str(1, "cloneName")
+    if snap["kind"] == "project":
+        clone = ctx.txn.project("%s/%s/%s" % (path.pool, path.container, name))
+        total = clone.get("clone_count", 0) if clone else 0
+    else:
+        project_path = ctx.txn.share(snap["dataset"])["project_path"]
+        clone = ctx.txn.share("%s/%s" % (project_path, name))
+        total = 1
+    if clone is None or clone.get("origin") != snap["path"]:
+        raise ApiError(RESOURCE_NOT_FOUND, "no clone %s of snapshot %s" % (name, snap["path"]))
+    state = 0 if clone.get("ready_at", 0) > ctx.now else 1
+    return {"totalSubProjects": total, "failedSubProjects": 0, "projectCloneState": state}
+
+
+@V2.method("rollBackToProjectSnapshot", write=True)
+def roll_back_to_project_snapshot(ctx, args):
+    path, snap = get_snapshot(ctx.txn, args.raw(0, "snapshotPath"), "snapshotPath", "project")
+    delete_dependents = args.bool(1, "deleteDependents", False)
+    core.require_local(path, "rollBackToProjectSnapshot")
+    _check_ready(snap, ctx.now, "rollBackToProjectSnapshot")
+    newer_projects = [s for s in ctx.txn.snapshots_of(snap["dataset"]) if s["seq"] > snap["seq"]]
+    if newer_projects and not delete_dependents:
+        raise ApiError(RESOURCE_INUSE, "newer project snapshots exist (%s); use "
+                       "deleteDependents=true" % ", ".join(s["path"] for s in newer_projects))
+    for newer in newer_projects:
+        if has_clones(ctx.txn, newer):
+            raise ApiError(RESOURCE_INUSE, "newer snapshot %s has clones" % newer["path"])
+    plan = [(m["dataset"], m) for m in members(ctx.txn, snap)]
+    for share_path, _ in plan:
+        model.check_not_busy(ctx.txn.share(share_path), ctx.now, "rollBackToProjectSnapshot")
+    _apply_rollback(ctx, plan, delete_dependents)
+    for newer in newer_projects:
+        if ctx.txn.snapshot(newer["path"]) is not None:
+            destroy_snapshot(ctx.txn, newer)
+    return 0

@@ -1,0 +1,383 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""v2 projects and shares (spec §7.4-7.6; protocol choices C5-C10, C20, C21)."""
+
+import copy
+
+from . import core, model
+from .errors import (
+    ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, INVALID_INHERITABLE_PROPERTY,
+    INVALID_MOUNT_POINT, INVALID_QUOTA_RESERVATION, OPERATION_NOT_ALLOWED, RESOURCE_EXIST,
+    RESOURCE_INUSE,
+)
+from .registry import V2, VOID
+from . import snapshots as snaps
+
+PROJECT_PROPS = ("purpose", "compression", "compressionClass", "compressedLog", "dedup",
+                 "copies", "primaryCache", "secondaryCache", "readonly", "logbias", "sync",
+                 "aclInherit", "aclMode", "krbStatus", "recordSize", "mountPoint",
+                 "intendedProtocolList", "defaultVolumeSizeInByte", "defaultVolumeBlockSize",
+                 "defaultThinProvisioning")
+PROJECT_READ_ONLY = ("projectName", "poolName", "zfsDataSetName", "localDataset")
+SHARE_READ_ONLY = ("name", "guid", "containerName", "projectName", "poolName", "localDataset",
+                   "zfsDataSetName", "sharenfs", "sharesmb")
+SHARE_INHERITABLE = tuple(model.KEY_GROUP)  # compression ... recordSize, mountPoint
+
+
+# -- projects --------------------------------------------------------------------------------
+def _apply_project_props(txn, project, obj, creating):
+    """Validate every key of a partial Project_V2_1, then apply them (all or nothing)."""
+    changes = {}
+    for key in PROJECT_PROPS:
+        if key in obj and obj[key] is not None:
+            changes[key] = model.validate_property(key, obj[key])
+    quota = model.parse_space(obj, "quota")
+    if "mountPoint" in changes and changes["mountPoint"] != project["props"]["mountPoint"] \
+            and not creating and (project["nfs"] or project["smb"]):
+        raise ApiError(INVALID_MOUNT_POINT, "the mount point of %s can only change while NFS "
+                       "and SMB sharing are off" % project["path"])
+    if quota is not None and quota > 0 and not creating:
+        used = core.project_used(txn, project["path"])
+        if quota < used:
+            raise ApiError(INVALID_QUOTA_RESERVATION, "quota %d of project %s is below the %d "
+                           "bytes its shares use" % (quota, project["path"], used))
+    project["props"].update(changes)
+    if quota is not None:
+        project["quota"] = quota
+
+
+@V2.method("createProject", write=True)
+def create_project(ctx, args):
+    obj = args.obj(0, "project")
+    pool = obj.get("poolName")
+    name = obj.get("projectName", obj.get("name"))
+    if pool is None:
+        raise ApiError(INVALID_ARGUMENT, "createProject: poolName is required")
+    if name is None:
+        raise ApiError(INVALID_ARGUMENT, "createProject: projectName is required")
+    core.validate_name(name, "projectName")
+    core.get_pool(ctx.txn, pool)
+    project = model.new_project(pool, name)
+    if ctx.txn.project(project["path"]) is not None:
+        raise ApiError(RESOURCE_EXIST, "Project %s already exists" % project["path"])
+    if "mountPoint" not in obj or obj.get("mountPoint") in ("", None):
+        obj = dict(obj)
+        obj.pop("mountPoint", None)
+    _apply_project_props(ctx.txn, project, obj, creating=True)
+    ctx.txn.put_project(project)
+    return 0
+
+
+def _project_by_name(ctx, args):
+    pool = args.str(0, "poolName")
+    name = args.str(1, "projectName")
+    local = args.bool(2, "local", True)
+    core.get_pool(ctx.txn, pool)
+    path = core.Path(pool, "Local" if local else "Replica", name)
+    return core.get_project(ctx.txn, path)
+
+
+@V2.method("getProject")
+def get_project(ctx, args):
+    return model.project_model(_project_by_name(ctx, args))
+
+
+@V2.method("listProjects")
+def list_projects(ctx, args):
+    pool = args.str(0, "poolName")
+    local = args.bool(1, "local", True)
+    core.get_pool(ctx.txn, pool)
+    return [model.project_v1_model(p)
+            for p in ctx.txn.projects(pool, "Local" if local else "Replica")]
+
+
+def project_for_write(ctx, value, field="datasetPath", what="this operation"):
+    path = core.parse_path(value, field, kind="project")
+    project = core.get_project(ctx.txn, path)
+    core.require_local(path, what)
+    if project.get("ready_at", 0) > ctx.now:
+        raise ApiError("EZEBI_RESOURCE_BUSY", "%s: clone %s is still being created"
+                       % (what, path.dataset))
+    return path, project
+
+
+@V2.method("modifyProjectProperties", write=True)
+def modify_project_properties(ctx, args):
+    path, project = project_for_write(ctx, args.raw(0, "datasetPath"), what="modifyProjectProperties")
+    obj = args.obj(1, "project")
+    model.check_read_only(obj, model.project_model(project), PROJECT_READ_ONLY)
+    _apply_project_props(ctx.txn, project, obj, creating=False)
+    ctx.txn.put_project(project)
+    return 0
+
+
+def delete_project_doc(txn, project):
+    """Delete a project without shares; its project snapshots go with it unless cloned."""
+    if txn.shares_of_project(project["path"]):
+        raise ApiError(RESOURCE_INUSE, "Project %s still holds shares" % project["path"])
+    for snap in txn.snapshots_of(project["path"]):
+        if snaps.has_clones(txn, snap):
+            raise ApiError(RESOURCE_INUSE, "Snapshot %s of project %s has clones"
+                           % (snap["path"], project["path"]))
+    for snap in txn.snapshots_of(project["path"]):
+        txn.delete_snapshot(snap["path"])
+    txn.delete_project(project["path"])
+
+
+@V2.method("deleteProject", write=True)
+def delete_project(ctx, args):
+    path = core.parse_path(args.raw(0, "projectDatasetPath"), "projectDatasetPath",
+                           kind="project")
+    project = core.get_project(ctx.txn, path)
+    core.require_local(path, "deleteProject")
+    delete_project_doc(ctx.txn, project)
+    return 0
+
+
+# -- shares ----------------------------------------------------------------------------------
+def share_for_write(ctx, value, field="datasetPath", what="this operation"):
+    path = core.parse_path(value, field, kind="share")
+    share = core.get_share(ctx.txn, path)
+    core.require_local(path, what)
+    model.check_not_busy(share, ctx.now, what)
+    project = ctx.txn.project(share["project_path"])
+    return path, share, project
+
+
+def _option_size(options, key):
+    if options.get(key) in (None, ""):
+        return 0
+    value = model.to_int(options[key], key, INVALID_QUOTA_RESERVATION)
+    if value == -1 or value == 0:
+        return 0
+    if value < 0:
+        raise ApiError(INVALID_QUOTA_RESERVATION, "%s must be positive or -1 (none), got %r"
+                       % (key, options[key]))
+    return value
+
+
+def create_share_doc(txn, project, name, options=None, permissions=None):
+    """createShare semantics shared with the openstack service; returns the stored share."""
+    core.validate_name(name, "shareName")
+    if project["container"] != "Local":
+        raise ApiError(OPERATION_NOT_ALLOWED, "cannot create shares in Replica project %s"
+                       % project["path"])
+    share = model.new_share(project, name)
+    if txn.share(share["path"]) is not None:
+        raise ApiError(RESOURCE_EXIST, "Share %s already exists" % share["path"])
+    options = options or {}
+    block = options.get("blockSize")
+    if block not in (None, ""):
+        share["own"]["recordSize"] = model.validate_property("recordSize", block)
+    mount = options.get("mountPoint")
+    if mount not in (None, ""):
+        share["own"]["mountPoint"] = model.validate_mount_point(mount)
+    quota = _option_size(options, "quota")
+    reservation = _option_size(options, "reservation")
+    if quota and reservation and reservation > quota:
+        raise ApiError(INVALID_QUOTA_RESERVATION, "reservation %d exceeds quota %d"
+                       % (reservation, quota))
+    core.check_growth(txn, project["pool"], 0, reservation, "reservation of %s" % share["path"])
+    share["quota"] = quota
+    share["reservation"] = reservation
+    if permissions is not None:
+        if not isinstance(permissions, list) or not all(isinstance(p, dict) for p in permissions):
+            raise ApiError(INVALID_ARGUMENT, "sharePermissions must be a list of objects")
+        share["permissions"] = copy.deepcopy(permissions)
+    txn.put_share(share)
+    return share
+
+
+@V2.method("createShare", write=True)
+def create_share(ctx, args):
+    pool = args.str(0, "poolName")
+    project_name = args.str(1, "projectName")
+    name = args.str(2, "shareName")
+    options = args.obj(3, "shareOptions", {})
+    permissions = args.list(4, "sharePermissions", None)
+    core.validate_name(project_name, "projectName")
+    core.validate_name(name, "shareName")
+    core.get_pool(ctx.txn, pool)
+    project = core.get_project(ctx.txn, core.Path(pool, "Local", project_name))
+    create_share_doc(ctx.txn, project, name, options, permissions)
+    return 0
+
+
+@V2.method("getShare")
+def get_share(ctx, args):
+    path = core.parse_path(args.raw(0, "datasetPath"), kind="share")
+    share = core.get_share(ctx.txn, path)
+    project = ctx.txn.project(share["project_path"])
+    return model.share_model(share, project, core.share_available(ctx.txn, share))
+
+
+@V2.method("listShares")
+def list_shares(ctx, args):
+    project = _project_by_name(ctx, args)
+    return [model.share_v1_model(s, project, core.share_available(ctx.txn, s))
+            for s in ctx.txn.shares_of_project(project["path"])]
+
+
+def _apply_space(txn, share, project, obj):
+    quota = model.parse_space(obj, "quota")
+    reservation = model.parse_space(obj, "reservation")
+    if quota is None and reservation is None:
+        return
+    new_quota = share["quota"] if quota is None else quota
+    new_res = share["reservation"] if reservation is None else reservation
+    used = share.get("used", 0)
+    if new_quota and new_quota < used:
+        raise ApiError(INVALID_QUOTA_RESERVATION, "quota %d of %s is below its %d used bytes"
+                       % (new_quota, share["path"], used))
+    if new_quota and new_res and new_res > new_quota:
+        raise ApiError(INVALID_QUOTA_RESERVATION, "reservation %d of %s exceeds its quota %d"
+                       % (new_res, share["path"], new_quota))
+    core.check_growth(txn, share["pool"], core.share_consumption(share),
+                      max(used, new_res), "reservation of %s" % share["path"])
+    share["quota"] = new_quota
+    share["reservation"] = new_res
+
+
+def apply_share_changes(ctx, share, project, obj):
+    """modifyShareProperties semantics: validate everything, then apply (all or nothing)."""
+    current = model.share_model(share, project, 0)
+    model.check_read_only(obj, current, SHARE_READ_ONLY)
+    own = dict(share["own"])
+    # override<X> flags: false reverts to the project, true pins the current effective value.
+    for group, keys in model.OVERRIDE_GROUPS.items():
+        flag = "override" + group
+        if obj.get(flag) is None:
+            continue
+        if model.to_bool(obj[flag], flag):
+            for key in keys:
+                own.setdefault(key, model.effective(share, project, key)
+                               if key != "projectSnapshotSettings" else True)
+        else:
+            for key in keys:
+                own.pop(key, None)
+    for key in SHARE_INHERITABLE:
+        if key == "projectSnapshotSettings" or obj.get(key) is None:
+            continue
+        value = model.validate_property(key, obj[key])
+        if key == "aclInherit" and "aclInherit" not in share["own"] and \
+                obj.get("overrideAclInherit") is None:
+            if value != model.effective(share, project, key):
+                raise ApiError(OPERATION_NOT_ALLOWED, "aclInherit of %s can only change while "
+                               "overrideAclInherit is true (send overrideAclInherit: true with "
+                               "it)" % share["path"])
+            continue
+        own[key] = value
+    new_mount = own.get("mountPoint")
+    old_mount = model.effective(share, project, "mountPoint")
+    probe = dict(share, own=own)
+    if model.effective(probe, project, "mountPoint") != old_mount:
+        nfs_on, _ = model.sharing(share, project, "nfs")
+        smb_on, _ = model.sharing(share, project, "smb")
+        if nfs_on or smb_on:
+            raise ApiError(INVALID_MOUNT_POINT, "the mount point of %s can only change while NFS "
+                           "and SMB sharing are off" % share["path"])
+    del new_mount
+    direct = {}
+    for key in ("atime", "nbmand", "krbStatus", "guestStatus"):
+        if obj.get(key) is not None:
+            direct[key] = model.validate_property(key, obj[key])
+    if obj.get("cifsDisplayName") is not None:
+        name = model.validate_display_name(obj["cifsDisplayName"])
+        if name != model.display_name(share):
+            direct["cifsDisplayName"] = name
+    acl_list = None
+    if obj.get("aclList") is not None:
+        acl_list = model.validate_acl_list(obj["aclList"])
+    _apply_space(ctx.txn, share, project, obj)
+    share["own"] = own
+    share.update(direct)
+    if acl_list is not None:
+        share["aclList"] = acl_list
+
+
+@V2.method("modifyShareProperties", write=True)
+def modify_share_properties(ctx, args):
+    path, share, project = share_for_write(ctx, args.raw(0, "datasetPath"),
+                                           what="modifyShareProperties")
+    obj = args.obj(1, "share")
+    apply_share_changes(ctx, share, project, obj)
+    ctx.txn.put_share(share)
+    return 0
+
+
+def delete_share_call(ctx, args, what):
+    value = args.raw(0, "datasetPath")
+    recursive = args.bool(1, "recursive", False)
+    error_if_missing = args.bool(2, "errorIfNotExist", True)
+    # A 4th "promote" argument (firmware >= 3.11) is accepted and ignored (C10).
+    path = core.parse_path(value)
+    if path.share is None:
+        if what != "deleteDataset":
+            raise ApiError(INVALID_DATASET_TYPE, "%s %r is a project, a share was expected"
+                           % ("datasetPath", value))
+        project = ctx.txn.project(path.project_path)
+        if project is None:
+            if error_if_missing:
+                core.get_project(ctx.txn, path)
+            return VOID
+        core.require_local(path, what)
+        if recursive:
+            for share in ctx.txn.shares_of_project(project["path"]):
+                snaps.destroy_share(ctx.txn, share)
+            for snap in ctx.txn.snapshots_of(project["path"]):
+                snaps.destroy_snapshot(ctx.txn, snap, [])
+        delete_project_doc(ctx.txn, project)
+        return VOID
+    share = ctx.txn.share(path.dataset)
+    if share is None:
+        if error_if_missing:
+            core.get_share(ctx.txn, path)
+        return VOID
+    core.require_local(path, what)
+    snapshots = ctx.txn.snapshots_of(share["path"])
+    if snapshots and not recursive:
+        raise ApiError(RESOURCE_INUSE, "Share %s has %d snapshot(s); delete them first or use "
+                       "recursive=true" % (share["path"], len(snapshots)))
+    snaps.destroy_share(ctx.txn, share)
+    return VOID
+
+
+@V2.method("deleteShare", write=True)
+def delete_share(ctx, args):
+    return delete_share_call(ctx, args, "deleteShare")
+
+
+@V2.method("deleteDataset", write=True)
+def delete_dataset(ctx, args):
+    return delete_share_call(ctx, args, "deleteDataset")
+
+
+@V2.method("inheritPropertyFromProject", write=True)
+def inherit_property_from_project(ctx, args):
+    path, share, project = share_for_write(ctx, args.raw(0, "datasetPath"),
+                                           what="inheritPropertyFromProject")
+    prop = args.str(1, "propName")
+    if prop in ("Sharenfs", "Sharesmb"):
+        proto = prop[5:].lower()
+        share[proto + "_override"] = False
+        share[proto] = False
+        share[proto + "_acls"] = []
+        ctx.txn.put_share(share)
+        return 0
+    if prop not in model.INHERITABLE:
+        raise ApiError(INVALID_INHERITABLE_PROPERTY,
+                       "%r cannot be inherited from the project; one of %s"
+                       % (prop, ", ".join(sorted(list(model.INHERITABLE) +
+                                                 ["Sharenfs", "Sharesmb"]))))
+    if prop == "MountPoint" and "mountPoint" in share["own"]:
+        nfs_on, _ = model.sharing(share, project, "nfs")
+        smb_on, _ = model.sharing(share, project, "smb")
+        default = model.effective(dict(share, own={}), project, "mountPoint")
+        if (nfs_on or smb_on) and default != share["own"]["mountPoint"]:
+            raise ApiError(INVALID_MOUNT_POINT, "the mount point of %s can only change while "
+                           "NFS and SMB sharing are off" % share["path"])
+    for key in model.INHERITABLE[prop]:
+        share["own"].pop(key, None)
+    ctx.txn.put_share(share)
+    return 0
+
