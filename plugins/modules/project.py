@@ -170,11 +170,16 @@ project:
       type: str
       sample: 2 TiB
     nfs:
-      description: Whether NFS sharing is on.
+      description:
+        - Whether NFS sharing is on.
+        - V(null) when O(nfs) is not given and the array's project record does not carry the sharing state
+          (reading it takes an extra request; use M(tegile.intelliflash.info) to read it).
       type: bool
       sample: true
     smb:
-      description: Whether SMB sharing is on.
+      description:
+        - Whether SMB sharing is on; V(null) when O(smb) is not given and the array's project record does not
+          carry the sharing state.
       type: bool
       sample: false
 """
@@ -206,17 +211,21 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import
 
 
 def plan(m, current, quota, tracker):
-    """Property, sharing and quota changes that make ``current`` (None = new) match the options."""
+    """Property, sharing and quota changes that make ``current`` (None = new) match the options.
+
+    Also returns the sharing state read for the nfs/smb options (getProject does not carry it).
+    """
     params = m.params
     pool, name = params["pool"], params["name"]
     path = m.dataset_path(pool, name)
     properties = plan_properties(current, params, tracker)
     with m.api_errors("reading the sharing state of project %s" % path, path):
-        sharing = plan_sharing(sharing_state(m.client, params, current, pool, name), params, tracker)
+        state = sharing_state(m.client, params, current, pool, name)
+    sharing = plan_sharing(state, params, tracker)
     used = 0
     if current is not None and quota and quota != current.get("quotaInByte"):
         used = project_used(m, pool, name)
-    return properties, sharing, plan_checked(m, pool, path, current, used, quota, None, tracker)
+    return properties, sharing, state, plan_checked(m, pool, path, current, used, quota, None, tracker)
 
 
 def main():
@@ -251,7 +260,7 @@ def main():
     if current is None:
         require_pool(m, pool)
         tracker.add("state", before="absent", after="present")
-    properties, sharing, limits = plan(m, current, quota, tracker)
+    properties, sharing, sharing_before, limits = plan(m, current, quota, tracker)
 
     if tracker.has_differences() and not m.check_mode:
         with m.api_errors("writing project %s" % path, path):
@@ -266,6 +275,9 @@ def main():
     facts = project_facts(current or {}, pool)
     facts.update(name=name, pool=pool, path=path)
     planned_facts(facts, tracker, only_missing=not m.check_mode)
+    for protocol, on in sharing_before.items():
+        if facts.get(protocol) is None:
+            facts[protocol] = on
     m.exit(tracker.has_differences(), diff=tracker, project=facts)
 
 

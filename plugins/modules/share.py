@@ -114,9 +114,9 @@ options:
       - Only used when the share is created; an existing share is never re-cloned.
       - The array refuses to delete the snapshot while the clone exists.
     type: str
-  clone_timeout:
+  wait_timeout:
     description:
-      - Seconds to wait for a clone to complete before failing.
+      - Seconds to wait for a clone to complete before failing (the clone is kept; run again to wait more).
     type: int
     default: 300
   recursive:
@@ -340,7 +340,7 @@ def create(m, quota, reservation, properties, limits, source):
         return
     client.clone_snapshot(pool, project, params["source_share"], source, name, inherit=True)
     try:
-        wait_for_clone(client, pool, project, params["source_share"], source, name, params["clone_timeout"])
+        wait_for_clone(client, pool, project, params["source_share"], source, name, params["wait_timeout"])
     except RuntimeError as exc:
         m.fail("Error cloning %s@%s to %s: %s" % (params["source_share"], source, name, exc),
                dataset=m.dataset_path(pool, project, name))
@@ -358,7 +358,7 @@ def main():
         smb_name=dict(type="str"),
         source_share=dict(type="str"),
         source_snapshot=dict(type="str"),
-        clone_timeout=dict(type="int", default=300),
+        wait_timeout=dict(type="int", default=300),
         recursive=dict(type="bool", default=False),
     )
     argument_spec.update(property_argument_spec())
@@ -370,6 +370,8 @@ def main():
     pool, project, name = params["pool"], params["project"], params["name"]
     m.validate_names(name=name, project=project, source_share=params["source_share"],
                      source_snapshot=params["source_snapshot"])
+    if params["wait_timeout"] <= 0:
+        m.fail("wait_timeout: must be a positive number of seconds, got %d" % params["wait_timeout"])
     if params["smb_name"] is not None:
         problem = smb_name_problem(params["smb_name"]) or (None if params["smb"] else "requires smb=true")
         if problem:

@@ -1,0 +1,202 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The module glue: connection options, error results, diff handling, DifferenceTracker."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.tegile.intelliflash.plugins.module_utils import common
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client import errors
+from ansible_collections.tegile.intelliflash.plugins.module_utils.common import (
+    DifferenceTracker,
+    IntelliFlashModule,
+    client_timeout,
+)
+
+PASSWORD = "s3cr3t-pa55"
+BASE = dict(host="127.0.0.1:9", username="admin", password=PASSWORD)
+
+
+@contextlib.contextmanager
+def build(args):
+    """An IntelliFlashModule for ``args``; exit/fail must run inside the context."""
+    with patch_module_args(args):
+        yield IntelliFlashModule(argument_spec=dict(name=dict(type="str")), supports_check_mode=True)
+
+
+def finish(capsys, call, *args, **kwargs):
+    with pytest.raises(SystemExit):
+        call(*args, **kwargs)
+    return json.loads(capsys.readouterr().out)
+
+
+class TestDifferenceTracker:
+    def test_records_only_differences(self):
+        tracker = DifferenceTracker()
+        assert tracker.add("quota_bytes", before=1, after=2) is True
+        assert tracker.add("dedup", before=False, after=False) is False
+        assert tracker.has_differences()
+        assert tracker.changed_keys() == ["quota_bytes"]
+        assert tracker.get_before_after() == ({"quota_bytes": 1}, {"quota_bytes": 2})
+        assert len(tracker) == 1
+
+    def test_empty(self):
+        tracker = DifferenceTracker()
+        assert not tracker.has_differences()
+        assert tracker.get_before_after() == ({}, {})
+        assert tracker.get("x") is None
+
+    def test_same_key_keeps_first_before_and_last_after(self):
+        tracker = DifferenceTracker()
+        tracker.add("smb", before=False, after=True)
+        tracker.add("smb", before=True, after=None)
+        assert tracker.get("smb") == (False, None)
+        assert tracker.changed_keys() == ["smb"]
+
+    def test_order_is_kept(self):
+        tracker = DifferenceTracker()
+        for key in ("state", "compression", "quota_bytes"):
+            tracker.add(key, before=None, after=key)
+        assert tracker.changed_keys() == ["state", "compression", "quota_bytes"]
+
+
+class TestConnectionOptions:
+    def test_password_is_no_log_and_options_have_env_fallbacks(self):
+        spec = common.connection_argument_spec()
+        assert spec["password"]["no_log"] is True
+        assert spec["validate_certs"]["default"] is True
+        for name in ("host", "username", "password", "validate_certs", "ca_path"):
+            assert spec[name]["fallback"][1] == ["INTELLIFLASH_" + name.upper()]
+
+    def test_environment_fallback(self, monkeypatch):
+        monkeypatch.setenv("INTELLIFLASH_HOST", "array.example.com")
+        monkeypatch.setenv("INTELLIFLASH_USERNAME", "ops")
+        monkeypatch.setenv("INTELLIFLASH_PASSWORD", PASSWORD)
+        monkeypatch.setenv("INTELLIFLASH_VALIDATE_CERTS", "false")
+        with build({}) as m:
+            assert m.params["host"] == "array.example.com"
+            assert m.params["username"] == "ops"
+            assert m.params["validate_certs"] is False
+
+    def test_missing_host_fails(self, capsys, monkeypatch):
+        monkeypatch.delenv("INTELLIFLASH_HOST", raising=False)
+        with patch_module_args(dict(username="admin", password=PASSWORD)):
+            result = finish(capsys, IntelliFlashModule, argument_spec={})
+        assert result["failed"] is True
+        assert "host" in result["msg"]
+
+    def test_clashing_option_is_a_programming_error(self):
+        with pytest.raises(ValueError):
+            IntelliFlashModule(argument_spec=dict(host=dict(type="str")))
+
+    def test_timeout_split(self):
+        assert client_timeout(60) == (10.0, 60.0)
+        assert client_timeout(3) == (3.0, 3.0)
+
+
+class TestClient:
+    def test_client_is_built_lazily_with_verification(self, tmp_path):
+        ca = tmp_path / "ca.pem"
+        ca.write_text(u"not used: no connection is made\n")
+        with build(dict(BASE, ca_path=str(ca))) as m:
+            assert m._client is None
+            client = m.client
+            assert client is m.client
+            assert client.insecure is False
+            assert client.ca_path == str(ca)
+            assert PASSWORD not in repr(client)
+
+    def test_insecure_client_warns(self, capsys):
+        with build(dict(BASE, validate_certs=False, ca_path="/etc/ssl/ca.pem")) as m:
+            assert m.client.insecure is True
+            assert m.client.ca_path is None
+            result = finish(capsys, m.exit, False)
+            assert "validate_certs is false" in json.dumps(result["warnings"])
+
+    def test_non_positive_timeout_fails(self, capsys):
+        with build(dict(BASE, timeout=0)) as m:
+            result = finish(capsys, lambda: m.client)
+            assert "timeout" in result["msg"]
+
+
+class TestErrors:
+    def test_api_error_carries_code_dataset_and_method(self, capsys):
+        with build(BASE) as m:
+            exc = errors.api_error("EZEBI_RESOURCE_INUSE", "project has shares", method="deleteProject",
+                                   dataset="pool-a/Local/p1")
+
+            def run():
+                with m.api_errors("deleting project pool-a/Local/p1"):
+                    raise exc
+            result = finish(capsys, run)
+            assert result["failed"] is True
+            assert result["msg"] == ("Error deleting project pool-a/Local/p1: project has shares "
+                                     "(EZEBI_RESOURCE_INUSE)")
+            assert result["error_code"] == "EZEBI_RESOURCE_INUSE"
+            assert result["dataset"] == "pool-a/Local/p1"
+            assert result["api_method"] == "deleteProject"
+
+    def test_client_side_validation_keeps_the_field_message(self, capsys):
+        with build(BASE) as m:
+            def run():
+                with m.api_errors("validating options"):
+                    raise errors.invalid_argument("quota", "'10X' is not a size")
+            result = finish(capsys, run)
+            assert result["msg"] == "quota: '10X' is not a size"
+            assert result["error_code"] == "EZEBI_INVALID_ARGUMENT"
+
+    def test_dataset_default(self, capsys):
+        with build(BASE) as m:
+            def run():
+                with m.api_errors("reading share", "pool-a/Local/p/s"):
+                    raise errors.ConnectionFailedError("connection refused")
+            result = finish(capsys, run)
+            assert result["dataset"] == "pool-a/Local/p/s"
+            assert result["error_code"] is None
+
+    def test_password_never_in_failure(self, capsys):
+        with build(BASE) as m:
+            result = finish(capsys, m.fail, "the array said %s" % PASSWORD)
+            assert PASSWORD not in json.dumps(result)
+
+    def test_validate_names(self, capsys):
+        with build(BASE) as m:
+            result = finish(capsys, m.validate_names, name="ok", project="bad name")
+            assert result["msg"].startswith("project:")
+            assert "white space" in result["msg"]
+
+    def test_dataset_path(self):
+        assert IntelliFlashModule.dataset_path("pool-a", "p1") == "pool-a/Local/p1"
+        assert IntelliFlashModule.dataset_path("pool-a", "p1", "s1") == "pool-a/Local/p1/s1"
+
+
+class TestExit:
+    def test_diff_only_in_diff_mode(self, capsys):
+        tracker = DifferenceTracker()
+        tracker.add("dedup", before=False, after=True)
+        with build(dict(BASE, _ansible_diff=True)) as m:
+            result = finish(capsys, m.exit, True, diff=tracker, share={"name": "s"})
+            assert result["changed"] is True
+            assert result["diff"] == {"before": {"dedup": False}, "after": {"dedup": True}}
+            assert result["share"] == {"name": "s"}
+
+        with build(BASE) as m:
+            result = finish(capsys, m.exit, True, diff=tracker)
+            assert "diff" not in result
+
+    def test_check_mode_flag(self):
+        with build(dict(BASE, _ansible_check_mode=True)) as m:
+            assert m.check_mode is True
+        with build(BASE) as m:
+            assert m.check_mode is False
+

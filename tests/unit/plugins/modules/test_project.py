@@ -1,0 +1,130 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""tegile.intelliflash.project in-process against the simulator (HTTPS, verification on).
+
+The integration target runs the full flow through ansible-playbook; these tests look from
+inside: which calls are made, bad input, lost replies, the password.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.tegile.intelliflash.plugins.modules import project
+from ansible_collections.tegile.intelliflash.tests.unit.plugins.module_utils.module_runner import (
+    PASSWORD,
+    run_module,
+    simulator,
+    writes,
+)
+
+GIB = 1024 ** 3
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory):
+    with simulator(tmp_path_factory.mktemp("sim")) as proc:
+        yield proc
+
+
+def run(sim, capsys, **args):
+    args.setdefault("pool", "pool-a")
+    return run_module(project.main, sim, capsys, **args)
+
+
+@pytest.mark.parametrize("args, words", [
+    (dict(name="two words"), "name: 'two words' must not contain white space"),
+    (dict(name="a#b"), "name: 'a#b' contains forbidden character"),
+    (dict(name="p", quota="10X"), "quota: '10X' is not a size"),
+    (dict(name="p", quota=0), "quota: 0 is not a valid size; use 'none'"),
+    (dict(name="p", quota="-2G"), "quota: must not be negative"),
+    (dict(name="p", compression="zstd"), "compression"),
+    (dict(name="p", record_size="1MB"), "record_size"),
+])
+def test_bad_input_fails_before_any_call(sim, capsys, args, words):
+    sim.reset_calls()
+    result, _out = run(sim, capsys, **args)
+    assert result["failed"] is True
+    assert words in result["msg"]
+    assert sim.calls()["total"] == 0
+
+
+def test_unknown_pool_is_named_and_nothing_is_written(sim, capsys):
+    sim.reset_calls()
+    result, _out = run(sim, capsys, name="p", pool="pool-z")
+    assert result["failed"] is True
+    assert result["msg"].startswith("pool: pool 'pool-z' does not exist on the array (pools: pool-a, pool-b)")
+    assert writes(sim) == 0
+
+
+def test_lifecycle_calls_and_password(sim, capsys):
+    wanted = dict(name="unit_p1", compression="gzip-9", dedup=True, record_size="128KB", nfs=True, quota="2G")
+    sim.reset_calls()
+    result, out = run(sim, capsys, _ansible_check_mode=True, _ansible_diff=True, **wanted)
+    assert result["changed"] is True and writes(sim) == 0
+    assert result["project"]["quota_bytes"] == 2 * GIB and result["project"]["nfs"] is True
+    assert result["diff"]["after"]["state"] == "present"
+
+    result, out = run(sim, capsys, _ansible_diff=True, **wanted)
+    assert result["changed"] is True
+    assert result["project"]["compression"] == "gzip-9" and result["project"]["dedup"] is True
+    assert PASSWORD not in out
+
+    sim.reset_calls()
+    result, out = run(sim, capsys, _ansible_diff=True, **wanted)
+    assert result["changed"] is False
+    assert result["diff"] == {"before": {}, "after": {}}
+    calls = sim.calls()
+    assert calls["writes"] == 0
+    assert calls["by_method"].get("getProject") == 1
+
+    result, _out = run(sim, capsys, _ansible_diff=True, name="unit_p1", quota="none", nfs=False)
+    assert result["changed"] is True
+    assert result["diff"] == {"before": {"nfs": True, "quota_bytes": 2 * GIB},
+                              "after": {"nfs": False, "quota_bytes": 0}}
+    assert result["project"]["quota"] is None and result["project"]["nfs"] is False
+
+    result, _out = run(sim, capsys, name="unit_p1", state="absent")
+    assert result["changed"] is True and result["project"] == {}
+    sim.reset_calls()
+    result, _out = run(sim, capsys, name="unit_p1", state="absent")
+    assert result["changed"] is False and writes(sim) == 0
+
+
+def test_project_quota_below_used_says_how_much_is_used(sim, capsys):
+    from tegile_intelliflash.client import IntelliFlashClient
+    run(sim, capsys, name="unit_p2", quota="10G")
+    with IntelliFlashClient(sim.address, "admin", PASSWORD, ca_path=sim.ca_path) as client:
+        client.create_share("pool-a", "unit_p2", "s1")
+    sim.set_used("pool-a/Local/unit_p2/s1", 3 * GIB)
+    try:
+        sim.reset_calls()
+        result, _out = run(sim, capsys, name="unit_p2", quota="2G")
+        assert result["failed"] is True
+        assert "quota: 2 GiB (2147483648 bytes) is below the 3 GiB (3221225472 bytes) already used" in result["msg"]
+        assert writes(sim) == 0
+
+        result, _out = run(sim, capsys, name="unit_p2", state="absent")
+        assert result["failed"] is True
+        assert result["error_code"] == "EZEBI_RESOURCE_INUSE"
+        assert result["dataset"] == "pool-a/Local/unit_p2"
+    finally:
+        with IntelliFlashClient(sim.address, "admin", PASSWORD, ca_path=sim.ca_path) as client:
+            client.delete_share("pool-a", "unit_p2", "s1")
+            client.delete_project("pool-a", "unit_p2")
+
+
+def test_lost_reply_of_create_is_not_a_failure(sim, capsys):
+    sim.set_faults(drop_reply_rate=1, count=1, methods=["createProject"])
+    try:
+        result, _out = run(sim, capsys, name="unit_p3")
+        assert sim.get_faults()["fired"] == 1
+    finally:
+        sim.clear_faults()
+    assert result["changed"] is True and "failed" not in result
+    result, _out = run(sim, capsys, name="unit_p3", state="absent")
+    assert result["changed"] is True
