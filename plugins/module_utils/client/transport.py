@@ -410,7 +410,11 @@ class Transport(object):
         where = format_netloc(self.hostname, self.port)
         text = self.redact(self._describe(exc))
         if requests is not None and isinstance(exc, _rexc.SSLError):
-            return _Failure(self._tls_error(exc, method, dataset), False, False)
+            error = self._tls_error(exc, method, dataset)
+            if isinstance(error, TLSVerificationError):
+                return _Failure(error, False, False)
+            # Another TLS failure (e.g. the connection closed mid-handshake): transient.
+            return _Failure(error, True, True)
         if isinstance(exc, _rexc.ConnectTimeout):
             return _Failure(ArrayTimeoutError(
                 "timed out connecting to %s after %.0f s" % (where, self.timeout[0]),

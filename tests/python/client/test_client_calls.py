@@ -1,0 +1,343 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Every client call against the simulator over HTTPS (verification on)."""
+
+import pytest
+
+from tegile_intelliflash.client import (
+    GiB, AlreadyExistsError, ApiError, InUseError, InvalidArgumentError, NetworkRule,
+    NoSpaceError, NotAllowedError, NotFoundError, QuotaError, UserRule,
+)
+
+from conftest import unique
+
+POOL = "pool-a"
+
+
+# -- projects --------------------------------------------------------------------------------
+
+def test_project_lifecycle(client):
+    name = unique("p")
+    assert client.find_project(POOL, name) is None
+    client.create_project(POOL, name, {"compression": "gzip", "dedup": "off"})
+    project = client.get_project(POOL, name)
+    assert project["compression"] == "gzip"
+    assert name in [p["name"] for p in client.list_projects(POOL)]
+    client.modify_project(POOL, name, {"compression": "lz4", "readonly": "on"})
+    project = client.find_project(POOL, name)
+    assert (project["compression"], project["readonly"]) == ("lz4", "on")
+    client.set_project_quota(POOL, name, "20G")
+    assert client.get_project(POOL, name)["quotaInByte"] == 20 * GiB
+    client.set_project_quota(POOL, name, None)
+    assert not client.get_project(POOL, name)["quotaInByte"]
+    assert client.delete_project(POOL, name) is True
+    assert client.delete_project(POOL, name) is False
+    with pytest.raises(NotFoundError) as info:
+        client.delete_project(POOL, name, missing_ok=False)
+    assert str(info.value).startswith("deleteProject %s/Local/%s: EZEBI_RESOURCE_NOT_FOUND: "
+                                      % (POOL, name))
+
+
+def test_project_errors(client, project):
+    with pytest.raises(AlreadyExistsError) as info:
+        client.create_project(POOL, project)
+    assert info.value.method == "createProject"
+    assert info.value.dataset == "%s/Local/%s" % (POOL, project)
+    with pytest.raises(InvalidArgumentError) as info:
+        client.modify_project(POOL, project, {"compression": "zip"})
+    assert info.value.code == "EZEBI_INVALID_COMPRESSION_ALGORITHM"
+    client.create_share(POOL, project, "s1")
+    with pytest.raises(InUseError):
+        client.delete_project(POOL, project)
+    with pytest.raises(NotFoundError):
+        client.get_project("pool-zz", project)
+
+
+def test_validation_happens_before_any_call(client, sim_clean):
+    sim_clean.reset_calls()
+    cases = [
+        (lambda: client.create_project(POOL, "bad/name"), "project"),
+        (lambda: client.create_share(POOL, "p", "a b"), "share"),
+        (lambda: client.create_share(POOL, "p", "s", quota="ten gigs"), "quota"),
+        (lambda: client.create_share(POOL, "p", "s", quota="1G", reservation="2G"),
+         "reservation"),
+        (lambda: client.create_share(POOL, "p", "s", block_size="3KB"), "block_size"),
+        (lambda: client.create_share(POOL, "p", "s", mount_point="relative"), "mount_point"),
+        (lambda: client.set_share_quota(POOL, "p", "s", -5), "quota"),
+        (lambda: client.add_network_acl("nfs", POOL, "p", "s", {"host": "10.0.0.1/8"}),
+         "rule.host"),
+        (lambda: client.add_network_acl("ftp", POOL, "p", "s", {"host": "10.0.0.1"}),
+         "protocol"),
+        (lambda: client.add_network_acl("smb", POOL, "p", "s",
+                                        {"host": "10.0.0.1", "root": True}), "rule.root"),
+        (lambda: client.set_network_acls("nfs", POOL, "p", "s",
+                                         [{"host": "h1"}, {"host": "H1", "access": "ro"}]),
+         "rules"),
+        (lambda: client.set_user_acls(POOL, "p", "s", [{"kind": "robot", "name": "x"}]),
+         "kind"),
+        (lambda: client.create_snapshot(POOL, "p", "s", "snap@1"), "snapshot"),
+        (lambda: client.clone_snapshot(POOL, "p", "s", "Manual-S-x", "bad clone"),
+         "clone_name"),
+        (lambda: client.set_nfs_sharing(POOL, "p", "s", "yes"), "on"),
+        (lambda: client.set_smb_sharing(POOL, "p", None, True, display_name="x"),
+         "display_name"),
+        (lambda: client.list_projects("pool/a"), "pool"),
+    ]
+    for func, field in cases:
+        with pytest.raises(InvalidArgumentError) as info:
+            func()
+        assert info.value.field == field, (field, str(info.value))
+        assert info.value.method, str(info.value)
+    assert sim_clean.calls()["total"] == 0
+
+
+# -- shares ----------------------------------------------------------------------------------
+
+def test_share_lifecycle(client, project):
+    client.create_share(POOL, project, "s1", quota="10G", reservation="1G", block_size="32k",
+                        mount_point="/export/custom/s1")
+    share = client.get_share(POOL, project, "s1")
+    assert share["quotaInByte"] == 10 * GiB
+    assert share["reservationInByte"] == GiB
+    assert share["recordSize"] == "32KB"
+    assert share["mountPoint"] == "/export/custom/s1"
+    assert [s["name"] for s in client.list_shares(POOL, project)] == ["s1"]
+    client.set_share_quota(POOL, project, "s1", "20G")
+    client.set_share_reservation(POOL, project, "s1", 0)
+    share = client.find_share(POOL, project, "s1")
+    assert (share["quotaInByte"], share["reservationInByte"]) == (20 * GiB, 0)
+    client.modify_share(POOL, project, "s1", {"dedup": "on", "atime": "off"})
+    share = client.get_share(POOL, project, "s1")
+    assert (share["dedup"], share["overrideDedup"], share["atime"]) == ("on", True, "off")
+    client.inherit_share_property(POOL, project, "s1", "Dedup")
+    share = client.get_share(POOL, project, "s1")
+    assert share["overrideDedup"] is False
+    client.delete_share(POOL, project, "s1")
+    assert client.find_share(POOL, project, "s1") is None
+    client.delete_share(POOL, project, "s1")  # missing_ok
+    with pytest.raises(NotFoundError):
+        client.delete_share(POOL, project, "s1", missing_ok=False)
+    with pytest.raises(NotFoundError) as info:
+        client.get_share(POOL, project, "s1")
+    assert str(info.value).startswith("getShare %s/Local/%s/s1: EZEBI_RESOURCE_NOT_FOUND: "
+                                      % (POOL, project))
+
+
+def test_share_error_codes(client, project, sim_clean):
+    client.create_share(POOL, project, "s1")
+    with pytest.raises(AlreadyExistsError) as info:
+        client.create_share(POOL, project, "s1")
+    assert str(info.value).startswith(
+        "createShare %s/Local/%s/s1: EZEBI_RESOURCE_EXIST: " % (POOL, project))
+    # Quota below used bytes.
+    sim_clean.set_used("%s/Local/%s/s1" % (POOL, project), 5 * GiB)
+    with pytest.raises(QuotaError) as info:
+        client.set_share_quota(POOL, project, "s1", "1G")
+    assert info.value.code == "EZEBI_INVALID_QUOTA_RESERVATION_VALUE"
+    # Reservation beyond the pool's free space.
+    with pytest.raises(NoSpaceError):
+        client.set_share_reservation(POOL, project, "s1", "100T")
+    with pytest.raises(InvalidArgumentError) as info:
+        client.inherit_share_property(POOL, project, "s1", "Quota")
+    assert info.value.code == "EZEBI_INVALID_INHERITABLE_PROPERTY_FROM_PROJECT"
+    with pytest.raises(InvalidArgumentError) as info:
+        client.modify_share(POOL, project, "s1", {"atime": "maybe"})
+    assert info.value.code == "EZEBI_INVALID_TOGGLE_VALUE"
+    # A share with snapshots is in use unless deleted recursively.
+    client.create_snapshot(POOL, project, "s1", "keep")
+    with pytest.raises(InUseError):
+        client.delete_share(POOL, project, "s1")
+    client.delete_share(POOL, project, "s1", recursive=True)
+    assert client.find_share(POOL, project, "s1") is None
+
+
+def test_replica_writes_not_allowed(client):
+    with pytest.raises((NotAllowedError, NotFoundError, InvalidArgumentError)):
+        client.call("setNFSSharingOnShare", "pool-a/Replica/none/s", True, write=True)
+
+
+# -- sharing ---------------------------------------------------------------------------------
+
+def test_sharing_on_off_and_export_locations(client, project):
+    client.create_share(POOL, project, "s1")
+    assert client.export_locations(POOL, project, "s1") == {"nfs": [], "smb": []}
+    assert client.is_exposed("NFS", POOL, project, "s1") is False
+    client.set_nfs_sharing(POOL, project, "s1", True)
+    assert client.is_exposed("nfs", POOL, project, "s1") is True
+    client.set_smb_sharing(POOL, project, "s1", True, display_name="data1", guest=False)
+    assert client.is_exposed("smb", POOL, project, "s1") is True
+    ip = [i["ipAddress"] for i in client.list_floating_ips(POOL)][0]
+    assert client.export_locations(POOL, project, "s1") == {
+        "nfs": ["%s:/export/%s/s1" % (ip, project)], "smb": ["\\\\%s\\data1" % ip]}
+    client.set_smb_sharing(POOL, project, "s1", False)
+    client.set_nfs_sharing(POOL, project, "s1", False)
+    assert client.export_locations(POOL, project, "s1") == {"nfs": [], "smb": []}
+    # Project level.
+    client.set_nfs_sharing(POOL, project, None, True)
+    assert client.is_exposed("nfs", POOL, project) is True
+    client.set_smb_sharing(POOL, project, None, True)
+    assert client.is_exposed("smb", POOL, project) is True
+    client.set_smb_sharing(POOL, project, None, False)
+    client.set_nfs_sharing(POOL, project, None, False)
+    assert client.is_exposed("nfs", POOL, project) is False
+
+
+def test_smb_config(client):
+    config = client.get_smb_config()
+    assert config["smbProtocolMode"] in ("CIFS", "SMB3")
+    original = config["restrictGuest"]
+    client.set_smb_config({"restrictGuest": not original})
+    assert client.get_smb_config()["restrictGuest"] is (not original)
+    client.set_smb_config({"restrictGuest": original})
+
+
+# -- network ACLs ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("protocol", ["nfs", "smb"])
+def test_network_acls_share(client, project, protocol):
+    client.create_share(POOL, project, "s1")
+    root = protocol == "nfs"
+    r1 = NetworkRule("IP", "10.0.0.0/24", "rw", root=root)
+    r2 = NetworkRule("FQDN", "db1.example.com", "ro")
+    client.add_network_acl(protocol, POOL, project, "s1", r1)
+    client.add_network_acl(protocol, POOL, project, "s1", {"host": "DB1.example.com.",
+                                                           "access": "ro"})
+    assert set(client.get_network_acls(protocol, POOL, project, "s1")) == {r1, r2}
+    with pytest.raises(AlreadyExistsError):
+        client.add_network_acl(protocol, POOL, project, "s1", r1)
+    assert client.remove_network_acl(protocol, POOL, project, "s1", "IP", "10.0.0.0/24") is True
+    assert client.remove_network_acl(protocol, POOL, project, "s1", None, "10.0.0.0/24") is False
+    with pytest.raises(NotFoundError):
+        client.remove_network_acl(protocol, POOL, project, "s1", "IP", "10.0.0.0/24",
+                                  missing_ok=False)
+    with pytest.raises(NotFoundError):  # missing dataset is never "ok"
+        client.remove_network_acl(protocol, POOL, project, "nope", "IP", "10.0.0.9")
+    wanted = [NetworkRule(None, "10.1.0.0/16", "ro"), NetworkRule(None, "fd00::/64", "rw")]
+    client.set_network_acls(protocol, POOL, project, "s1", wanted)
+    assert sorted(client.get_network_acls(protocol, POOL, project, "s1")) == sorted(wanted)
+    client.remove_all_network_acls(protocol, POOL, project, "s1")
+    assert client.get_network_acls(protocol, POOL, project, "s1") == []
+
+
+def test_network_acls_project_and_inheritance(client, project):
+    client.create_share(POOL, project, "s1")
+    rule = NetworkRule("IP", "192.168.1.0/24", "rw")
+    client.add_network_acl("nfs", POOL, project, None, rule)
+    assert client.get_network_acls("nfs", POOL, project) == [rule]
+    # The share inherits the project's list until it gets its own.
+    assert client.get_network_acls("nfs", POOL, project, "s1") == [rule]
+    own = NetworkRule("IP", "10.9.9.9", "ro")
+    client.set_network_acls("nfs", POOL, project, "s1", [own])
+    assert client.get_share(POOL, project, "s1")["overrideSharenfs"] is True
+    assert client.get_network_acls("nfs", POOL, project, "s1") == [own]
+    client.inherit_network_acls(POOL, project, "s1")
+    share = client.get_share(POOL, project, "s1")
+    assert share["overrideSharenfs"] is False and share["overrideSharesmb"] is False
+    assert client.get_network_acls("nfs", POOL, project, "s1") == [rule]
+    client.set_network_acls("smb", POOL, project, None, [NetworkRule(None, "h1", "ro")])
+    client.remove_network_acl("smb", POOL, project, None, "FQDN", "h1")
+    client.remove_all_network_acls("nfs", POOL, project)
+    assert client.get_network_acls("nfs", POOL, project) == []
+
+
+def test_array_rejects_invalid_acl(client, project):
+    client.create_share(POOL, project, "s1")
+    with pytest.raises(InvalidArgumentError) as info:
+        client.call("addNFSNetworkACLOnShare", "%s/Local/%s/s1" % (POOL, project), "MAC",
+                    "x", "rw", False, write=True)
+    assert info.value.code == "EZEBI_INVALID_ACL_API_PARAM_GENERAL"
+
+
+# -- user (file) ACLs ------------------------------------------------------------------------
+
+def test_user_acls(client, project):
+    client.create_share(POOL, project, "s1")
+    assert client.get_user_acls(POOL, project, "s1") == []
+    rules = [UserRule("user", "alice", "rw"), UserRule("group", "Staff", "ro")]
+    client.set_user_acls(POOL, project, "s1", rules)
+    assert sorted(client.get_user_acls(POOL, project, "s1")) == sorted(rules)
+    raw = client.get_share(POOL, project, "s1")["aclList"]
+    assert {(e["aclType"], e["aclValDisplay"], e["aclVal"]) for e in raw} == {
+        ("user", "modify_set", 1245631), ("group", "read_set", 131241)}
+    client.set_user_acls(POOL, project, "s1", [{"kind": "user", "name": "bob", "access": "ro"}])
+    assert client.get_user_acls(POOL, project, "s1") == [UserRule("user", "bob", "ro")]
+    client.set_user_acls(POOL, project, "s1", [])
+    assert client.get_user_acls(POOL, project, "s1") == []
+
+
+# -- snapshots and clones --------------------------------------------------------------------
+
+def test_share_snapshots(client, project, sim_clean):
+    client.create_share(POOL, project, "s1")
+    full = client.create_snapshot(POOL, project, "s1", "a")
+    assert full == "Manual-S-a"
+    client.create_snapshot(POOL, project, "s1", "b", wait=False)
+    assert client.get_snapshot_status(POOL, project, "s1", "b") == 0
+    assert client.get_snapshot_status(POOL, project, "s1", "Manual-S-b") == 0
+    assert client.list_snapshots(POOL, project, "s1") == ["Manual-S-a", "Manual-S-b"]
+    assert client.list_snapshots(POOL, project, "s1", pattern="Manual-S-b") == ["Manual-S-b"]
+    with pytest.raises(AlreadyExistsError):
+        client.create_snapshot(POOL, project, "s1", "a")
+    with pytest.raises(InvalidArgumentError):
+        client.list_snapshots(POOL, project, "s1", pattern="(")
+    # Rollback to a with b newer: in use unless dependents are deleted; idempotent.
+    path = "%s/Local/%s/s1" % (POOL, project)
+    sim_clean.set_used(path, 3 * GiB)
+    with pytest.raises(InUseError):
+        client.rollback_snapshot(POOL, project, "s1", "Manual-S-a")
+    client.rollback_snapshot(POOL, project, "s1", "Manual-S-a", delete_dependents=True)
+    client.rollback_snapshot(POOL, project, "s1", "Manual-S-a", delete_dependents=True)
+    assert client.list_snapshots(POOL, project, "s1") == ["Manual-S-a"]
+    reply = client.delete_snapshot(POOL, project, "s1", "Manual-S-a")
+    assert reply["snapshotDeletionStatus"] == 0
+    assert reply["deletedList"] == ["%s@Manual-S-a" % path]
+    assert client.delete_snapshot(POOL, project, "s1", "Manual-S-a")["deletedList"] == []
+    with pytest.raises(NotFoundError):
+        client.delete_snapshot(POOL, project, "s1", "Manual-S-a", missing_ok=False)
+
+
+def test_snapshot_wait_polls_until_done(client, project, sim_clean):
+    client.create_share(POOL, project, "s1")
+    sim_clean.set_delays(snapshot_ms=300)
+    client.create_snapshot(POOL, project, "s1", "slow", poll_interval=0.05)
+    assert client.get_snapshot_status(POOL, project, "s1", "slow") == 0
+    assert sim_clean.calls()["by_method"]["getShareSnapshotCreationStatus"] >= 2
+
+
+def test_project_snapshots(client, project):
+    client.create_share(POOL, project, "s1")
+    full = client.create_snapshot(POOL, project, None, "n1")
+    assert full == "Manual-P-n1"
+    assert client.get_snapshot_status(POOL, project, None, "n1") == 0
+    assert "Manual-P-n1" in client.list_snapshots(POOL, project)
+    client.rollback_snapshot(POOL, project, None, full)
+    reply = client.delete_snapshot(POOL, project, None, full)
+    assert reply["snapshotDeletionStatus"] == 0
+    assert "Manual-P-n1" not in client.list_snapshots(POOL, project)
+
+
+def test_clones(client, project, sim_clean):
+    client.create_share(POOL, project, "src", quota="5G")
+    client.set_nfs_sharing(POOL, project, "src", True)
+    full = client.create_snapshot(POOL, project, "src", "base")
+    client.clone_snapshot(POOL, project, "src", full, "copy")
+    status = client.get_clone_status(POOL, project, "src", full, "copy")
+    assert status["state"] == "success"
+    assert status["projectCloneState"] == 1
+    clone = client.get_share(POOL, project, "copy")
+    assert clone["quotaInByte"] == 0
+    assert client.is_exposed("nfs", POOL, project, "copy") is True
+    with pytest.raises(AlreadyExistsError):
+        client.clone_snapshot(POOL, project, "src", full, "copy")
+    with pytest.raises(InUseError):
+        client.delete_snapshot(POOL, project, "src", full)
+    # In-progress clone.
+    sim_clean.set_delays(clone_ms=60000)
+    client.clone_snapshot(POOL, project, "src", full, "slow", inherit=False)
+    assert client.get_clone_status(POOL, project, "src", full, "slow")["state"] == "in_progress"
+    with pytest.raises(ApiError) as info:
+        client.set_nfs_sharing(POOL, project, "slow", True)
+    assert info.value.code == "EZEBI_RESOURCE_BUSY"
+    sim_clean.set_delays(clone_ms=0)
+    reply = client.delete_snapshot(POOL, project, "src", full, recursive=True)
+    assert reply["snapshotDeletionStatus"] == 0
+    assert client.find_share(POOL, project, "copy") is None
