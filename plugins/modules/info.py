@@ -259,7 +259,9 @@ shares:
       description: SMB share name.
       type: str
 snapshots:
-  description: Snapshots of the projects and shares, sorted by path.
+  description:
+    - Snapshots of the projects and shares, sorted by pool, project and share (project snapshots first), then in
+      the order the array lists them (creation order).
   returned: when O(gather_subset) includes V(snapshots)
   type: list
   elements: dict
@@ -369,6 +371,14 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import
 )
 
 
+# Order of each list; snapshots keep the array's (creation) order within their dataset.
+SORT_KEYS = dict(
+    pools=lambda item: item["name"],
+    floating_ips=lambda item: str(item["ip_address"]),
+    snapshots=lambda item: (item["pool"], item["project"], item["share"] or ""),
+)
+
+
 class Gatherer:
     """Reads what the selected subsets need, once per object."""
 
@@ -453,8 +463,7 @@ class Gatherer:
                 self.result["floating_ips"] = [floating_ip_facts(item) for item in client.list_floating_ips()
                                                if serves_pool(item, params["pool"])]
         for key, items in self.result.items():
-            sort_key = "ip_address" if key == "floating_ips" else ("name" if key == "pools" else "path")
-            facts[key] = sorted(items, key=lambda item: str(item.get(sort_key)))
+            facts[key] = sorted(items, key=SORT_KEYS.get(key, lambda item: item["path"]))
         return facts
 
 

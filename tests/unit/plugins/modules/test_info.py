@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""tegile.intelliflash.info in-process against the simulator (HTTPS, verification on)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.tegile.intelliflash.plugins.modules import info
+from ansible_collections.tegile.intelliflash.tests.unit.plugins.module_utils.module_runner import (
+    PASSWORD,
+    run_module,
+    simulator,
+)
+
+POOL, PROJECT = "pool-a", "unit_info"
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory):
+    from tegile_intelliflash.client import IntelliFlashClient, NetworkRule, UserRule
+    with simulator(tmp_path_factory.mktemp("sim")) as proc:
+        with IntelliFlashClient(proc.address, "admin", PASSWORD, ca_path=proc.ca_path) as client:
+            client.create_project(POOL, PROJECT)
+            client.create_share(POOL, PROJECT, "s1", quota="1G")
+            client.create_share(POOL, PROJECT, "s2")
+            client.set_nfs_sharing(POOL, PROJECT, "s1", True)
+            client.add_network_acl("nfs", POOL, PROJECT, "s1", NetworkRule("IP", "10.0.0.0/24", "rw"))
+            client.set_user_acls(POOL, PROJECT, "s1", [UserRule("user", "alice", "ro")])
+            client.create_snapshot(POOL, PROJECT, "s1", "daily")
+            client.create_snapshot(POOL, PROJECT, None, "weekly")
+        yield proc
+
+
+def run(sim, capsys, **args):
+    return run_module(info.main, sim, capsys, **args)
+
+
+def test_default_subsets(sim, capsys):
+    sim.reset_calls()
+    result, _out = run(sim, capsys)
+    assert result["changed"] is False
+    assert result["gathered_subsets"] == ["pools", "system"]
+    assert set(result) - {"changed", "invocation"} == {"gathered_subsets", "system", "pools"}
+    assert result["system"]["model"] and result["system"]["api_version"] == "2"
+    assert [pool["name"] for pool in result["pools"]] == ["pool-a", "pool-b"]
+    assert set(result["pools"][0]) == {"name", "total_bytes", "available_bytes", "used_bytes"}
+    assert sim.calls()["writes"] == 0
+
+
+def test_backend_check_as_the_manila_role_does_it(sim, capsys):
+    result, _out = run(sim, capsys, gather_subset=["system", "pools", "projects"], pool=POOL, project=PROJECT)
+    assert [pool["name"] for pool in result["pools"]] == [POOL]
+    assert [(p["pool"], p["name"], p["path"]) for p in result["projects"]] == [(POOL, PROJECT, "pool-a/Local/unit_info")]
+    assert result["projects"][0]["nfs"] is False and result["projects"][0]["smb"] is False
+
+    for args in (dict(pool="pool-z"), dict(pool=POOL, project="missing"), dict(pool="pool-b", project=PROJECT)):
+        result, _out = run(sim, capsys, gather_subset=["system", "pools", "projects"], **args)
+        assert "failed" not in result
+        assert result["projects"] == []
+    assert result["pools"] and result["pools"][0]["name"] == "pool-b"
+
+
+def test_wrong_password_is_a_clear_failure(sim, capsys):
+    result, out = run(sim, capsys, password="wrong-" + PASSWORD, gather_subset=["system"])
+    assert result["failed"] is True
+    assert result["msg"].startswith("Error reading the system properties:")
+    assert result["error_code"] == "EZEBI_PERMISSION_DENIED"
+    assert "refused the credentials of user 'admin'" in result["msg"]
+    assert "wrong-" + PASSWORD not in out and PASSWORD not in out
+
+
+def test_untrusted_certificate_is_a_clear_failure(sim, capsys):
+    # Without ca_path the system trust store is used, which does not know the simulator's CA.
+    result, _out = run(sim, capsys, ca_path=None, gather_subset=["pools"])
+    assert result["failed"] is True
+    assert result["msg"].startswith("Error listing pools: TLS verification failed")
+    assert "set ca_path" in result["msg"]
+
+
+def test_everything_of_one_project(sim, capsys):
+    result, _out = run(sim, capsys, gather_subset=["all", "!system", "!pools"], pool=POOL, project=PROJECT)
+    assert "system" not in result and "pools" not in result
+    assert [share["name"] for share in result["shares"]] == ["s1", "s2"]
+    s1 = result["shares"][0]
+    assert (s1["quota_bytes"], s1["nfs"], s1["smb"]) == (1024 ** 3, True, False)
+    assert [(snap["share"], snap["name"], snap["full_name"]) for snap in result["snapshots"]] == [
+        (None, "weekly", "Manual-P-weekly"), ("s1", "daily", "Manual-S-daily"), ("s1", "weekly", "Manual-P-weekly"),
+        ("s2", "weekly", "Manual-P-weekly")]
+    rules = dict((item["share"], item) for item in result["access_rules"])
+    assert rules["s1"]["nfs"] == [{"host_type": "IP", "host": "10.0.0.0/24", "access": "rw", "root": False}]
+    assert rules["s1"]["users"] == [{"kind": "user", "name": "alice", "access": "ro"}]
+    assert rules["s2"]["nfs"] == [] and rules["s2"]["users"] == []
+    assert [ip["ip_address"] for ip in result["floating_ips"]] == ["192.0.2.10"]
+
+
+def test_share_filter(sim, capsys):
+    result, _out = run(sim, capsys, gather_subset=["shares", "snapshots"], pool=POOL, project=PROJECT, name="s2")
+    assert [share["name"] for share in result["shares"]] == ["s2"]
+    assert [snap["path"] for snap in result["snapshots"]] == ["pool-a/Local/unit_info/s2@Manual-P-weekly"]
+    result, _out = run(sim, capsys, gather_subset=["shares"], share="missing")
+    assert result["shares"] == []
+
+
+def test_unknown_subset(sim, capsys):
+    sim.reset_calls()
+    result, _out = run(sim, capsys, gather_subset=["pools", "volumes"])
+    assert result["failed"] is True
+    assert "gather_subset: unknown subset 'volumes'" in result["msg"]
+    assert sim.calls()["total"] == 0

@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""tegile.intelliflash.quota in-process against the simulator (HTTPS, verification on)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.tegile.intelliflash.plugins.modules import quota
+from ansible_collections.tegile.intelliflash.tests.unit.plugins.module_utils.module_runner import (
+    PASSWORD,
+    run_module,
+    simulator,
+    writes,
+)
+
+GIB = 1024 ** 3
+POOL, PROJECT = "pool-b", "unit_quota"
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory):
+    from tegile_intelliflash.client import IntelliFlashClient
+    with simulator(tmp_path_factory.mktemp("sim")) as proc:
+        with IntelliFlashClient(proc.address, "admin", PASSWORD, ca_path=proc.ca_path) as client:
+            client.create_project(POOL, PROJECT)
+            client.create_share(POOL, PROJECT, "s1")
+            client.create_share(POOL, PROJECT, "s2")
+        proc.set_used("%s/Local/%s/s1" % (POOL, PROJECT), 2 * GIB)
+        proc.set_used("%s/Local/%s/s2" % (POOL, PROJECT), GIB)
+        yield proc
+
+
+def run(sim, capsys, **args):
+    args.setdefault("pool", POOL)
+    args.setdefault("project", PROJECT)
+    return run_module(quota.main, sim, capsys, **args)
+
+
+@pytest.mark.parametrize("args, words", [
+    (dict(share="s1"), "one of the following is required: quota, reservation"),
+    (dict(share="s1", quota="10 parsecs"), "quota: '10 parsecs' is not a size"),
+    (dict(share="s1", quota=0), "quota: 0 is not a valid size; use 'none' to remove the quota"),
+    (dict(share="s1", reservation=-1), "reservation: -1 is not a valid size; use 'none'"),
+    (dict(quota="1T", reservation="1G"), "reservation: projects have no reservation"),
+    (dict(share="s 1", quota="1G"), "share: 's 1' must not contain white space"),
+])
+def test_bad_input_fails_before_any_call(sim, capsys, args, words):
+    sim.reset_calls()
+    result, _out = run(sim, capsys, **args)
+    assert result["failed"] is True
+    assert words in result["msg"]
+    assert sim.calls()["total"] == 0
+
+
+@pytest.mark.parametrize("args, words", [
+    (dict(share="nope", quota="1G"), "share: share 'nope' does not exist in project 'unit_quota' of pool 'pool-b'"),
+    (dict(project="nope", quota="1G"), "project: project 'nope' does not exist in pool 'pool-b'"),
+    (dict(share="s1", quota="1G"), "quota: 1 GiB (1073741824 bytes) is below the 2 GiB (2147483648 bytes) "
+                                   "already used by pool-b/Local/unit_quota/s1"),
+    (dict(quota="2G"), "quota: 2 GiB (2147483648 bytes) is below the 3 GiB (3221225472 bytes) already used "
+                       "by pool-b/Local/unit_quota"),
+    (dict(share="s1", quota="5G", reservation="6G"), "reservation: 6 GiB (6442450944 bytes) is above the quota"),
+    (dict(share="s2", reservation="5T"), "reservation: reserving 5 TiB"),
+])
+def test_refused_values_write_nothing(sim, capsys, args, words):
+    sim.reset_calls()
+    result, _out = run(sim, capsys, **args)
+    assert result["failed"] is True
+    assert words in result["msg"]
+    assert writes(sim) == 0
+
+
+def test_share_limits(sim, capsys):
+    sim.reset_calls()
+    result, _out = run(sim, capsys, share="s1", quota="10GiB", reservation="4g", _ansible_check_mode=True)
+    assert result["changed"] is True and writes(sim) == 0
+
+    result, out = run(sim, capsys, share="s1", quota="10GiB", reservation="4g", _ansible_diff=True)
+    assert result["changed"] is True
+    assert result["diff"] == {"before": {"quota_bytes": 0, "reservation_bytes": 0},
+                              "after": {"quota_bytes": 10 * GIB, "reservation_bytes": 4 * GIB}}
+    assert (result["quota"], result["reservation"], result["used_bytes"]) == ("10 GiB", "4 GiB", 2 * GIB)
+    assert PASSWORD not in out
+
+    sim.reset_calls()
+    result, _out = run(sim, capsys, share="s1", quota=10 * GIB, reservation=4 * GIB)
+    assert result["changed"] is False
+    calls = sim.calls()
+    assert calls["writes"] == 0 and calls["reads"] == 1
+
+    # Quota below the old reservation: the reservation moves first, nothing is refused.
+    result, _out = run(sim, capsys, share="s1", quota="3G", reservation="2560M")
+    assert result["changed"] is True and result["quota_bytes"] == 3 * GIB
+
+    result, _out = run(sim, capsys, share="s1", quota="none", reservation="none")
+    assert result["changed"] is True
+    assert (result["quota_bytes"], result["quota"], result["reservation_bytes"]) == (0, None, 0)
+
+
+def test_project_quota(sim, capsys):
+    result, _out = run(sim, capsys, quota="1.5T", _ansible_diff=True)
+    assert result["changed"] is True
+    assert result["quota_bytes"] == 1536 * GIB and result["used_bytes"] == 3 * GIB
+    sim.reset_calls()
+    result, _out = run(sim, capsys, quota="1536G")
+    assert result["changed"] is False and writes(sim) == 0
+    result, _out = run(sim, capsys, quota="none")
+    assert result["changed"] is True and result["quota_bytes"] == 0

@@ -1,0 +1,144 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""tegile.intelliflash.share in-process against the simulator (HTTPS, verification on)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.tegile.intelliflash.plugins.modules import share
+from ansible_collections.tegile.intelliflash.tests.unit.plugins.module_utils.module_runner import (
+    PASSWORD,
+    run_module,
+    simulator,
+    writes,
+)
+
+GIB = 1024 ** 3
+POOL, PROJECT = "pool-a", "unit_share"
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory):
+    from tegile_intelliflash.client import IntelliFlashClient
+    with simulator(tmp_path_factory.mktemp("sim")) as proc:
+        with IntelliFlashClient(proc.address, "admin", PASSWORD, ca_path=proc.ca_path) as client:
+            client.create_project(POOL, PROJECT)
+            client.create_share(POOL, PROJECT, "base")
+            client.create_snapshot(POOL, PROJECT, "base", "snap1")
+        yield proc
+
+
+def run(sim, capsys, **args):
+    args.setdefault("pool", POOL)
+    args.setdefault("project", PROJECT)
+    return run_module(share.main, sim, capsys, **args)
+
+
+@pytest.mark.parametrize("args, words", [
+    (dict(name="s 1"), "name: 's 1' must not contain white space"),
+    (dict(name="s1", project="a/b"), "project: 'a/b' contains forbidden character"),
+    (dict(name="s1", size=0), "size: 0 is not a valid size; use 'none'"),
+    (dict(name="s1", size="-1G"), "size: must not be negative"),
+    (dict(name="s1", size="10Q"), "size: '10Q' is not a size"),
+    (dict(name="s1", size="0.5"), "size: '0.5' is not a whole number of bytes"),
+    (dict(name="s1", reservation="1.5"), "reservation: '1.5' is not a whole number of bytes"),
+    (dict(name="s1", smb_name="docs"), "missing parameter(s) required by 'smb_name': smb"),
+    (dict(name="s1", smb=False, smb_name="docs"), "smb_name: requires smb=true"),
+    (dict(name="s1", smb=True, smb_name="a|b"), "smb_name: must not contain '|'"),
+    (dict(name="s1", source_snapshot="snap1"), "parameters are required together: source_share, source_snapshot"),
+    (dict(name="s1", source_share="base", source_snapshot="snap1", wait_timeout=0),
+     "wait_timeout: must be a positive number"),
+])
+def test_bad_input_fails_before_any_call(sim, capsys, args, words):
+    sim.reset_calls()
+    result, _out = run(sim, capsys, **args)
+    assert result["failed"] is True
+    assert words in result["msg"]
+    assert sim.calls()["total"] == 0
+
+
+@pytest.mark.parametrize("args, words", [
+    (dict(name="s1", project="nope"), "project: project 'nope' does not exist in pool 'pool-a'"),
+    (dict(name="s1", pool="pool-z"), "project: project 'unit_share' does not exist in pool 'pool-z'"),
+    (dict(name="s1", size="1G", reservation="2G"), "reservation: 2 GiB (2147483648 bytes) is above the quota"),
+    (dict(name="s1", reservation="11T"), "reservation: reserving 11 TiB"),
+    (dict(name="s1", source_share="nope", source_snapshot="snap1"), "source_share: share 'nope' does not exist"),
+    (dict(name="s1", source_share="base", source_snapshot="snap9"),
+     "source_snapshot: share 'base' has no snapshot 'snap9' (snapshots: Manual-S-snap1)"),
+])
+def test_refused_input_writes_nothing(sim, capsys, args, words):
+    sim.reset_calls()
+    result, _out = run(sim, capsys, **args)
+    assert result["failed"] is True
+    assert words in result["msg"]
+    assert writes(sim) == 0
+
+
+def test_lifecycle(sim, capsys):
+    wanted = dict(name="s1", size="1.5G", reservation="512M", record_size="16KB", nfs=True, smb=True,
+                  smb_name="UnitDocs", compression="off")
+    sim.reset_calls()
+    result, _out = run(sim, capsys, _ansible_check_mode=True, **wanted)
+    assert result["changed"] is True and writes(sim) == 0
+    assert result["export_locations"] == {}
+
+    result, out = run(sim, capsys, _ansible_diff=True, **wanted)
+    assert result["changed"] is True
+    facts = result["share"]
+    assert facts["quota_bytes"] == 1610612736 and facts["reservation_bytes"] == 512 * 1024 ** 2
+    assert (facts["record_size"], facts["compression"], facts["smb_name"]) == ("16KB", "off", "UnitDocs")
+    assert result["export_locations"] == {"nfs": ["192.0.2.10:/export/unit_share/s1"],
+                                          "smb": ["\\\\192.0.2.10\\UnitDocs"]}
+    assert PASSWORD not in out
+
+    sim.reset_calls()
+    result, _out = run(sim, capsys, _ansible_diff=True, **wanted)
+    assert result["changed"] is False
+    assert result["diff"] == {"before": {}, "after": {}}
+    assert writes(sim) == 0
+
+    # One byte more is a change; the order keeps reservation <= quota at every step.
+    result, _out = run(sim, capsys, _ansible_diff=True, name="s1", size=1610612737, reservation="1G",
+                       smb=True, smb_name="UnitDocs2")
+    assert result["changed"] is True
+    assert result["diff"]["after"] == {"quota_bytes": 1610612737, "reservation_bytes": GIB,
+                                       "smb_name": "UnitDocs2"}
+    assert result["export_locations"]["smb"] == ["\\\\192.0.2.10\\UnitDocs2"]
+
+    sim.set_used("%s/Local/%s/s1" % (POOL, PROJECT), GIB + 5)
+    sim.reset_calls()
+    result, _out = run(sim, capsys, name="s1", size="1G", reservation="none")
+    assert result["failed"] is True
+    assert "size: 1 GiB (1073741824 bytes) is below the 1.00 GiB (1073741829 bytes) already used" in result["msg"]
+    assert writes(sim) == 0
+
+    result, _out = run(sim, capsys, name="s1", state="absent")
+    assert result["changed"] is True
+    sim.reset_calls()
+    result, _out = run(sim, capsys, name="s1", state="absent")
+    assert result["changed"] is False and writes(sim) == 0
+
+
+def test_clone_waits_for_the_array_and_applies_the_size(sim, capsys):
+    sim.set_delays(clone_ms=1500)
+    try:
+        result, _out = run(sim, capsys, name="c1", source_share="base", source_snapshot="snap1", size="3G",
+                           nfs=True, _ansible_diff=True)
+    finally:
+        sim.set_delays()
+    assert result["changed"] is True, result
+    assert result["share"]["quota_bytes"] == 3 * GIB
+    assert result["diff"]["after"]["source"] == "base@Manual-S-snap1"
+    sim.reset_calls()
+    result, _out = run(sim, capsys, name="c1", source_share="base", source_snapshot="snap1", size="3G", nfs=True)
+    assert result["changed"] is False and writes(sim) == 0
+
+    result, _out = run(sim, capsys, name="base", state="absent")
+    assert result["failed"] is True and result["error_code"] == "EZEBI_RESOURCE_INUSE"
+    result, _out = run(sim, capsys, name="c1", state="absent")
+    assert result["changed"] is True
