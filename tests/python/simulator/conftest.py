@@ -115,3 +115,17 @@ def clean_faults(sim):
 
 def pool_free(api, name):
     return next(p["availableSize"] for p in api("listPools") if p["name"] == name)
+
+
+@pytest.fixture
+def private_sim(tmp_path):
+    """A simulator of its own (for tests that change array-wide settings, restart or kill it)."""
+    with SimulatorProcess(tmp_path / "state", python=sys.executable) as proc:
+        yield proc
+
+
+@pytest.fixture
+def private_api(private_sim):
+    client = Api(private_sim)
+    yield client
+    client.close()
