@@ -1,0 +1,206 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Writes under injected faults: a lost reply is verified by a re-read, never blindly re-sent.
+
+Simulator faults: ``reset`` cuts the connection before the call runs (not applied),
+``drop_reply`` runs the call and then cuts the connection (applied, reply lost), ``error_rate``
+answers an HTTP error page before the call runs (not applied).
+"""
+
+import pytest
+
+from tegile_intelliflash.client import (
+    BusyError, ConnectionFailedError, GiB, NetworkRule, UserRule,
+)
+
+from conftest import make_client
+
+POOL = "pool-a"
+RULE = NetworkRule("IP", "10.20.0.0/16", "rw", root=True)
+
+
+def _prepare_share(c, project):
+    c.create_share(POOL, project, "s1")
+
+
+def _prepare_acl(c, project):
+    c.create_share(POOL, project, "s1")
+    c.add_network_acl("nfs", POOL, project, "s1", RULE)
+
+
+def _prepare_snapshot(c, project):
+    c.create_share(POOL, project, "s1")
+    c.create_snapshot(POOL, project, "s1", "snap")
+
+
+def _nothing(c, project):
+    pass
+
+
+# (wire method, preparation, the write, check after the call)
+WRITES = [
+    ("createShare", _nothing,
+     lambda c, p: c.create_share(POOL, p, "s1", quota="1G"),
+     lambda c, p: [s["name"] for s in c.list_shares(POOL, p)] == ["s1"]),
+    ("modifyShareProperties", _prepare_share,
+     lambda c, p: c.set_share_quota(POOL, p, "s1", "2G"),
+     lambda c, p: c.get_share(POOL, p, "s1")["quotaInByte"] == 2 * GiB),
+    ("modifyShareProperties", _prepare_share,
+     lambda c, p: c.modify_share(POOL, p, "s1", {"compression": "gzip"}),
+     lambda c, p: c.get_share(POOL, p, "s1")["compression"] == "gzip"),
+    ("modifyShareProperties", _prepare_share,
+     lambda c, p: c.set_user_acls(POOL, p, "s1", [UserRule("user", "alice", "rw")]),
+     lambda c, p: c.get_user_acls(POOL, p, "s1") == [UserRule("user", "alice", "rw")]),
+    ("modifyProjectProperties", _nothing,
+     lambda c, p: c.set_project_quota(POOL, p, "3G"),
+     lambda c, p: c.get_project(POOL, p)["quotaInByte"] == 3 * GiB),
+    ("modifyProjectProperties", _nothing,
+     lambda c, p: c.modify_project(POOL, p, {"dedup": "on"}),
+     lambda c, p: c.get_project(POOL, p)["dedup"] == "on"),
+    ("setNFSSharingOnShare", _prepare_share,
+     lambda c, p: c.set_nfs_sharing(POOL, p, "s1", True),
+     lambda c, p: c.is_exposed("nfs", POOL, p, "s1")),
+    ("setSMBSharingOnShare", _prepare_share,
+     lambda c, p: c.set_smb_sharing(POOL, p, "s1", True, display_name="dn1"),
+     lambda c, p: c.get_share(POOL, p, "s1")["cifsDisplayName"] == "dn1"),
+    ("setNFSSharingOnProject", _nothing,
+     lambda c, p: c.set_nfs_sharing(POOL, p, None, True),
+     lambda c, p: c.is_exposed("nfs", POOL, p)),
+    ("addNFSNetworkACLOnShare", _prepare_share,
+     lambda c, p: c.add_network_acl("nfs", POOL, p, "s1", RULE),
+     lambda c, p: c.get_network_acls("nfs", POOL, p, "s1") == [RULE]),
+    ("removeNFSNetworkACLOnShare", _prepare_acl,
+     lambda c, p: c.remove_network_acl("nfs", POOL, p, "s1", "IP", "10.20.0.0/16"),
+     lambda c, p: c.get_network_acls("nfs", POOL, p, "s1") == []),
+    ("setSMBNetworkACLsOnShare", _prepare_share,
+     lambda c, p: c.set_network_acls("smb", POOL, p, "s1", [NetworkRule(None, "h1", "ro")]),
+     lambda c, p: c.get_network_acls("smb", POOL, p, "s1") == [NetworkRule(None, "h1", "ro")]),
+    ("removeAllNFSNetworkACLsOnShare", _prepare_acl,
+     lambda c, p: c.remove_all_network_acls("nfs", POOL, p, "s1"),
+     lambda c, p: c.get_network_acls("nfs", POOL, p, "s1") == []),
+    ("inheritNetworkACLsettingsFromProject", _prepare_acl,
+     lambda c, p: c.inherit_network_acls(POOL, p, "s1"),
+     lambda c, p: c.get_share(POOL, p, "s1")["overrideSharenfs"] is False),
+    ("inheritPropertyFromProject", _prepare_share,
+     lambda c, p: (c.modify_share(POOL, p, "s1", {"dedup": "on"}),
+                   c.inherit_share_property(POOL, p, "s1", "Dedup")),
+     lambda c, p: c.get_share(POOL, p, "s1")["overrideDedup"] is False),
+    ("createShareSnapshot", _prepare_share,
+     lambda c, p: c.create_snapshot(POOL, p, "s1", "snap"),
+     lambda c, p: c.list_snapshots(POOL, p, "s1") == ["Manual-S-snap"]),
+    ("deleteShareSnapshot", _prepare_snapshot,
+     lambda c, p: c.delete_snapshot(POOL, p, "s1", "Manual-S-snap")["snapshotDeletionStatus"],
+     lambda c, p: c.list_snapshots(POOL, p, "s1") == []),
+    ("cloneShareSnapshot", _prepare_snapshot,
+     lambda c, p: c.clone_snapshot(POOL, p, "s1", "Manual-S-snap", "copy"),
+     lambda c, p: sorted(s["name"] for s in c.list_shares(POOL, p)) == ["copy", "s1"]),
+    ("rollBackToShareSnapshot", _prepare_snapshot,
+     lambda c, p: c.rollback_snapshot(POOL, p, "s1", "Manual-S-snap"),
+     lambda c, p: c.list_snapshots(POOL, p, "s1") == ["Manual-S-snap"]),
+    ("deleteShare", _prepare_share,
+     lambda c, p: c.delete_share(POOL, p, "s1"),
+     lambda c, p: c.find_share(POOL, p, "s1") is None),
+]
+IDS = ["%s-%d" % (w[0], i) for i, w in enumerate(WRITES)]
+
+
+def _run(sim, client, project, spec, fault):
+    method, prepare, write, check = spec
+    prepare(client, project)
+    sim.reset_calls()
+    sim.set_faults(methods=[method], count=1, **fault)
+    write(client, project)
+    sim.clear_faults()
+    calls = sim.calls()["by_method"]
+    assert check(client, project)
+    return calls
+
+
+@pytest.mark.parametrize("spec", WRITES, ids=IDS)
+def test_dropped_reply_is_verified_not_resent(sim_clean, client, project, spec):
+    """The write applied but its reply was lost: no error, sent exactly once (rollback, which
+    is idempotent, is sent again)."""
+    calls = _run(sim_clean, client, project, spec, {"drop_reply_rate": 1})
+    expected = 2 if spec[0] == "rollBackToShareSnapshot" else 1
+    assert calls[spec[0]] == expected
+
+
+@pytest.mark.parametrize("spec", WRITES, ids=IDS)
+def test_reset_write_is_reread_then_resent_once(sim_clean, client, project, spec):
+    """The connection was reset before the write ran: a re-read shows it did not apply, so it
+    is sent once more and applied once."""
+    calls = _run(sim_clean, client, project, spec, {"reset_rate": 1})
+    assert calls[spec[0]] == 2
+    reads = sum(n for name, n in calls.items() if name != spec[0])
+    assert reads >= 1 or spec[0] == "rollBackToShareSnapshot"
+
+
+def test_503_on_write_is_reread_then_resent(sim_clean, client, project):
+    sim_clean.set_faults(error_rate=1, status=503, methods=["createShare"], count=1)
+    client.create_share(POOL, project, "s1")
+    calls = sim_clean.calls()["by_method"]
+    assert calls["createShare"] == 2
+    assert calls["getShare"] >= 1
+    assert [s["name"] for s in client.list_shares(POOL, project)] == ["s1"]
+
+
+def test_dropped_create_share_gives_one_share(sim_clean, client, project):
+    sim_clean.reset_calls()
+    sim_clean.set_faults(drop_reply_rate=1, methods=["createShare"], count=1)
+    client.create_share(POOL, project, "only", quota="1G")
+    assert sim_clean.calls()["by_method"]["createShare"] == 1
+    shares = client.list_shares(POOL, project)
+    assert [s["name"] for s in shares] == ["only"]
+
+
+def test_lost_reply_and_failed_reread_is_an_error(sim_clean, project):
+    """Reply lost and the verification read fails too: the client cannot know, so it says
+    so instead of re-sending."""
+    sim_clean.set_faults(drop_reply_rate=1, methods=["createShare", "getShare"])
+    with make_client(sim_clean, retry_budget=0.2) as c:
+        with pytest.raises(ConnectionFailedError) as info:
+            c.create_share(POOL, project, "s1")
+        sim_clean.clear_faults()
+        assert "check the array" in str(info.value)
+        assert sim_clean.calls()["by_method"]["createShare"] == 1
+
+
+def test_busy_write_is_not_retried(sim_clean, client, project):
+    """EZEBI_RESOURCE_BUSY on a write (a clone still in progress) is raised at once."""
+    client.create_share(POOL, project, "src")
+    full = client.create_snapshot(POOL, project, "src", "b")
+    sim_clean.set_delays(clone_ms=60000)
+    client.clone_snapshot(POOL, project, "src", full, "c1")
+    sim_clean.reset_calls()
+    with pytest.raises(BusyError) as info:
+        client.set_nfs_sharing(POOL, project, "c1", True)
+    assert info.value.code == "EZEBI_RESOURCE_BUSY"
+    assert info.value.attempts == 1
+    assert sim_clean.calls()["by_method"]["setNFSSharingOnShare"] == 1
+    sim_clean.set_delays(clone_ms=0)
+
+
+def test_busy_read_is_retried(sim_clean, monkeypatch):
+    """EZEBI_RESOURCE_BUSY on a read is retried (the simulator never answers BUSY to a read,
+    so this one reply is mocked; the retry goes to the simulator)."""
+    c = make_client(sim_clean)
+    real_post = c.session.post
+    sent = []
+
+    class Busy(object):
+        status_code = 500
+        text = '{"code": "EZEBI_RESOURCE_BUSY", "message": "pool busy"}'
+
+        def close(self):
+            pass
+
+    def post(*args, **kwargs):
+        sent.append(args[0])
+        if len(sent) == 1:
+            return Busy()
+        return real_post(*args, **kwargs)
+
+    monkeypatch.setattr(c.session, "post", post)
+    with c:
+        assert c.list_pools()
+    assert len(sent) == 2
+    assert sim_clean.calls()["by_method"]["listPools"] == 1
