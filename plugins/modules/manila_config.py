@@ -278,7 +278,7 @@ def _apply(doc, params):
             if not doc.has_section(name):
                 doc.add_section(name)
                 result["changed"] = True
-            for key in sorted(backend["options"] or {}):
+            for key in (backend["options"] or {}):
                 value = backend["options"][key]
                 secret = key in secret_keys
                 if value is None:
@@ -321,9 +321,12 @@ def _run_validate(module, command, path):
     cmd = command.replace("%s", shlex.quote(path))
     rc, out, err = module.run_command(cmd)
     if rc != 0:
+        live = module.params["path"]
+        # Name the file the user knows, not the temporary candidate.
+        out, err = out.replace(path, live + " (new content)"), err.replace(path, live + " (new content)")
         module.fail_json(
             msg="validate: the new configuration was rejected (rc=%d); %s was not changed. %s"
-                % (rc, module.params["path"], (err or out).strip()),
+                % (rc, live, (err or out).strip()),
             rc=rc, stdout=out, stderr=err, validate_command=command)
 
 
