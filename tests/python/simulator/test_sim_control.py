@@ -1,0 +1,139 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""Control API: call counters, every fault kind, used bytes, delays."""
+
+import base64
+import socket
+import sys
+
+import pytest
+import requests
+
+from conftest import Api, GiB
+from tegile_intelliflash.simulator.harness import SimulatorError, SimulatorProcess
+
+
+@pytest.fixture(scope="module")
+def csim(tmp_path_factory):
+    with SimulatorProcess(tmp_path_factory.mktemp("control"), python=sys.executable) as proc:
+        yield proc
+
+
+@pytest.fixture
+def capi(csim):
+    csim.clear_faults()
+    client = Api(csim)
+    yield client
+    client.close()
+    csim.clear_faults()
+
+
+def test_call_counters(csim, capi):
+    capi("createProject", {"poolName": "pool-a", "projectName": "count"})
+    csim.reset_calls()
+    assert csim.calls() == {"total": 0, "reads": 0, "writes": 0, "by_method": {}}
+    capi("listPools")
+    capi("getProject", "pool-a", "count", True)
+    capi("createShare", "pool-a", "count", "s", {}, [])
+    capi.error("createShare", "pool-a", "count", "s", {}, [])  # failed writes count as writes
+    capi.raw("noSuchMethod", [])
+    capi.os("getArrayStats")
+    requests.get(csim.url + "/zebi/api/v2/listPools", verify=csim.ca_path)  # unauthenticated
+    calls = csim.calls()
+    assert calls["by_method"] == {"listPools": 1, "getProject": 1, "createShare": 2,
+                                  "noSuchMethod": 1, "openstack.getArrayStats": 1}
+    assert (calls["total"], calls["reads"], calls["writes"]) == (6, 4, 2)
+    assert csim.reset_calls()["total"] == 0
+
+
+def test_error_fault_does_not_apply(csim, capi):
+    csim.set_faults(error_rate=1.0, status=502, methods=["createProject"], count=1)
+    resp = capi.raw("createProject", [{"poolName": "pool-a", "projectName": "err"}])
+    assert resp.status_code == 502
+    assert not resp.headers["Content-Type"].startswith("application/json")
+    assert capi.error("getProject", "pool-a", "err", True) == "EZEBI_RESOURCE_NOT_FOUND"
+    assert csim.get_faults()["active"] is False and csim.get_faults()["fired"] == 1
+    capi("createProject", {"poolName": "pool-a", "projectName": "err"})  # disarmed
+
+
+def test_reset_fault_does_not_apply(csim, capi):
+    csim.set_faults(reset_rate=1.0, methods=["createProject"], count=1)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        capi.raw("createProject", [{"poolName": "pool-a", "projectName": "rst"}])
+    assert capi.error("getProject", "pool-a", "rst", True) == "EZEBI_RESOURCE_NOT_FOUND"
+
+
+def test_reset_is_a_tcp_reset(tmp_path):
+    """Seen on plain HTTP, where the client socket reports ECONNRESET itself."""
+    with SimulatorProcess(tmp_path, python=sys.executable, extra_args=("--plain-http",)) as sim:
+        assert sim.url.startswith("http://")
+        sim.set_faults(reset_rate=1.0)
+        with socket.create_connection(("127.0.0.1", sim.port), timeout=30) as sock:
+            token = base64.b64encode(b"admin:admin")
+            sock.sendall(b"GET /zebi/api/v2/listPools HTTP/1.1\r\nHost: x\r\n"
+                         b"Authorization: Basic " + token + b"\r\n\r\n")
+            with pytest.raises(ConnectionResetError):
+                while sock.recv(4096):
+                    pass
+
+
+def test_drop_reply_fault_applies_the_write(csim, capi):
+    csim.set_faults(drop_reply_rate=1.0, methods=["createProject"], count=1)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        capi.raw("createProject", [{"poolName": "pool-a", "projectName": "drop"}])
+    assert capi("getProject", "pool-a", "drop", True)["projectName"] == "drop"
+    assert capi.error("createProject", {"poolName": "pool-a", "projectName": "drop"}) == \
+        "EZEBI_RESOURCE_EXIST"
+
+
+def test_fault_filters_count_and_latency(csim, capi):
+    csim.set_faults(error_rate=1.0, methods=["openstack.getArrayStats"], count=2,
+                    latency_ms=1)
+    assert capi.raw("listPools", []).status_code == 200  # not in methods
+    assert capi.raw("getArrayStats", http="GET", service="openstack").status_code == 503
+    assert capi.raw("getArrayStats", http="GET", service="openstack").status_code == 503
+    assert capi.raw("getArrayStats", http="GET", service="openstack").status_code == 200
+    faults = csim.get_faults()
+    assert (faults["fired"], faults["remaining"], faults["latency_ms"]) == (2, 0, 1)
+    # latency alone delays but answers normally
+    csim.set_faults(latency_ms=5, count=1)
+    assert capi.raw("listPools", []).status_code == 200
+    assert csim.get_faults()["fired"] == 1
+    assert csim.clear_faults() == {"active": False}
+
+
+def test_seed_makes_faults_reproducible(csim, capi):
+    def run():
+        csim.set_faults(error_rate=0.5, seed=1234, methods=["listPools"])
+        return [capi.raw("listPools", []).status_code for _ in range(12)]
+    first, second = run(), run()
+    assert first == second
+    assert set(first) == {200, 503}
+
+
+@pytest.mark.parametrize("config", [
+    {"error_rate": 1.5}, {"reset_rate": -1}, {"status": 200}, {"count": -1},
+    {"methods": "createShare"}, {"bogus": 1}, {"latency_ms": "slow"},
+])
+def test_invalid_fault_configs(csim, config):
+    with pytest.raises(SimulatorError, match="HTTP 400"):
+        csim.set_faults(**config)
+
+
+def test_used_and_delays_validation(csim, capi):
+    capi("createProject", {"poolName": "pool-b", "projectName": "used"})
+    capi("createShare", "pool-b", "used", "s", {"quota": 2 * GiB}, [])
+    reply = csim.set_used("pool-b/Local/used/s", GiB)
+    assert reply["used"] == GiB and reply["availableSize"] == GiB
+    for dataset, nbytes in (("pool-b/Local/used/s", 3 * GiB), ("pool-b/Local/used/s", -1),
+                            ("pool-b/Local/used/nope", 1), ("pool-b/Local/used", 1)):
+        with pytest.raises(SimulatorError, match="HTTP 400"):
+            csim.set_used(dataset, nbytes)
+    assert csim.set_delays(snapshot_ms=5, clone_ms=7) == {"snapshot_ms": 5, "clone_ms": 7}
+    assert csim.control("GET", "/sim/v1/delays") == {"snapshot_ms": 5, "clone_ms": 7}
+    with pytest.raises(SimulatorError, match="HTTP 400"):
+        csim.control("POST", "/sim/v1/delays", {"snapshot_ms": -1})
+    csim.set_delays()
+    resp = requests.post(csim.url + "/sim/v1/used", data="{", verify=csim.ca_path,
+                         auth=(csim.user, csim.password))
+    assert resp.status_code == 400
