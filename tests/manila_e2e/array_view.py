@@ -20,8 +20,8 @@ class ArrayCallError(Exception):
 class ArrayView:
     def __init__(self, base_url, ca_path, user, password):
         self.base_url = base_url.rstrip("/")
+        self.ca_path = ca_path
         self.session = requests.Session()
-        self.session.verify = ca_path
         self.session.auth = (user, password)
 
     def __repr__(self):
@@ -32,7 +32,9 @@ class ArrayView:
 
     def call(self, method, *args):
         resp = self.session.post("%s/zebi/api/v2/%s" % (self.base_url, method), json=list(args),
-                                 timeout=30)
+                                 timeout=30,
+                                 # per call: a session-level verify loses to REQUESTS_CA_BUNDLE
+                                 verify=self.ca_path)
         if resp.status_code != 200:
             try:
                 body = resp.json()
