@@ -26,7 +26,6 @@ import logging
 import math
 import re
 
-from oslo_config import cfg
 from oslo_log import log
 
 from manila.common import constants
@@ -43,7 +42,6 @@ from tegile_intelliflash.client import paths as client_paths
 from tegile_intelliflash.manila_driver import options
 
 LOG = log.getLogger(__name__)
-CONF = cfg.CONF
 
 VERSION = '1.0.0'
 VENDOR = 'Tegile'
@@ -885,7 +883,10 @@ class TegileShareDriver(driver.ShareDriver):
         when they differ from what the array holds; a rule the driver cannot
         apply is reported in error and never stops the others.
         """
-        proto = self._proto(share)
+        try:
+            proto = self._proto(share)
+        except exception.InvalidShare as err:
+            raise exception.InvalidShareAccess(reason=str(err))
         ref = self._share_ref(share)
         updates = {}
         owners = {}

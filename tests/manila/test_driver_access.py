@@ -76,11 +76,14 @@ def test_cifs_allows_user_rules_only(driver, array):
     share = create(driver, "CIFS")
     ip = make_rule("ip", "10.0.0.1")
     bob = make_rule("user", "Bob", "ro")
-    domain_user = make_rule("user", "CORP\\Carol Smith", "rw")
-    updates = driver.update_access(None, share, [ip, bob, domain_user], [ip, bob, domain_user],
-                                   [], [])
-    assert updates == {ip["access_id"]: {"state": "error"}}
-    assert user_acls(array, driver, share) == [("Bob", "ro"), ("CORP\\Carol Smith", "rw")]
+    carol = make_rule("user", "carol", "rw")
+    # A name the array refuses in a file ACL: only that rule fails.
+    refused = make_rule("user", "CORP\\Carol Smith", "rw")
+    rules = [ip, bob, refused, carol]
+    updates = driver.update_access(None, share, rules, rules, [], [])
+    assert updates == {ip["access_id"]: {"state": "error"},
+                       refused["access_id"]: {"state": "error"}}
+    assert user_acls(array, driver, share) == [("Bob", "ro"), ("carol", "rw")]
     pool, project, name = where(driver, share)
     assert array.get_network_acls("smb", pool, project, name) == []
 
@@ -184,6 +187,13 @@ def test_a_rule_the_array_refuses_is_isolated(driver, array):
         updates = driver.update_access(None, share, rules, rules, [], [])
     assert updates == {refused["access_id"]: {"state": "error"}}
     assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw"), ("10.0.0.99", "ro")]
+
+
+def test_update_access_on_a_share_of_an_unsupported_protocol(driver):
+    share = make_share("GLUSTERFS")
+    with pytest.raises(exception.InvalidShareAccess) as err:
+        driver.update_access(None, share, [make_rule("ip", "10.0.0.1")], [], [], [])
+    assert share["id"] in str(err.value)
 
 
 def test_update_access_on_a_missing_share(driver):

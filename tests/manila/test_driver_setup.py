@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """TegileShareDriver: options, set-up checks, backend info, stats."""
 
+import logging
 import os
 import socket
 import subprocess
@@ -104,13 +105,16 @@ def test_setup_fails_fast_when_the_array_is_unreachable(simulator):
     assert simulator.password not in str(err.value)
 
 
-def test_setup_reports_rejected_credentials_without_the_password(simulator):
+def test_setup_reports_rejected_credentials_without_the_password(simulator, caplog):
+    caplog.set_level(logging.DEBUG)
     drv = new_driver(simulator, setup=False, tegile_nas_password="Wr0ng-s3cret")
     with pytest.raises(exception.ShareBackendException) as err:
         drv.do_setup(None)
     text = str(err.value)
     assert "rejected the credentials" in text and simulator.user in text
     assert "Wr0ng-s3cret" not in text
+    assert "Wr0ng-s3cret" not in repr(drv.client)
+    assert caplog.records and "Wr0ng-s3cret" not in caplog.text
 
 
 def test_setup_verifies_tls_by_default(simulator):
