@@ -5,7 +5,7 @@
 import ipaddress
 import re
 
-from .errors import invalid_argument
+from .errors import InvalidArgumentError, invalid_argument
 
 IP = "IP"
 FQDN = "FQDN"
@@ -150,14 +150,30 @@ class NetworkRule(object):
                 "root": self.root}
 
     @classmethod
-    def from_wire(cls, data):
-        """From a NetworkACL_V2_1 dict as the array returns it."""
+    def from_wire(cls, data, strict=False):
+        """From a NetworkACL_V2_1 dict as the array returns it.
+
+        Not ``strict``: an entry the array holds but this client would not accept (e.g. a
+        wildcard host name set through the GUI) is kept as it is, so that reading never fails
+        and writing the list back preserves it.
+        """
         if isinstance(data, NetworkRule):
             return data
         if not isinstance(data, dict):
             raise invalid_argument("rule", "must be a dict, got %r" % (data,))
-        return cls(data.get("hostType"), data.get("host"), data.get("accessMode"),
-                   data.get("rootAccessForNFS", False) or False)
+        root = data.get("rootAccessForNFS", False) or False
+        try:
+            return cls(data.get("hostType"), data.get("host"), data.get("accessMode"), root)
+        except InvalidArgumentError:
+            if strict:
+                raise
+        rule = object.__new__(cls)
+        for name, value in (("host_type", str(data.get("hostType") or "")),
+                            ("host", str(data.get("host") or "").strip()),
+                            ("access", str(data.get("accessMode") or "")),
+                            ("root", root is True or str(root).lower() == "true")):
+            object.__setattr__(rule, name, value)
+        return rule
 
     @classmethod
     def coerce(cls, value, field="rule"):
@@ -169,7 +185,7 @@ class NetworkRule(object):
             raise invalid_argument(field, "must be a dict with host/access, got %r" % (value,))
         try:
             if "hostType" in value or "accessMode" in value:
-                return cls.from_wire(value)
+                return cls.from_wire(value, strict=True)
             return cls(value.get("host_type"), value.get("host"), value.get("access", "rw"),
                        value.get("root", False))
         except Exception as exc:  # re-label the field
@@ -252,22 +268,41 @@ class UserRule(object):
         return {"kind": self.kind, "name": self.name, "access": self.access}
 
     @classmethod
-    def from_wire(cls, data):
-        """From a UserACL_V2_1 dict as the array returns it."""
+    def from_wire(cls, data, strict=False):
+        """From a UserACL_V2_1 dict as the array returns it.
+
+        Entries that are not a plain allow ``read_set``/``modify_set`` for a named user or
+        group (e.g. ``owner@``/``everyone@`` entries, deny entries, other permission sets) keep
+        their wire form in ``raw`` unless ``strict`` (then they raise InvalidArgumentError).
+        """
         if isinstance(data, UserRule):
             return data
         if not isinstance(data, dict):
             raise invalid_argument("rule", "must be a dict, got %r" % (data,))
-        kind = str(data.get("aclType") or "").lower()
+        kind = str(data.get("aclType") or "").strip().lower()
         name = data.get("aclGroup") if kind == GROUP else data.get("aclUser")
-        display = str(data.get("aclValDisplay") or "").lower()
+        display = str(data.get("aclValDisplay") or "").strip().lower()
         access = ACL_DISPLAY_TO_ACCESS.get(display)
         if access is None:
             access = ACL_VAL_TO_ACCESS.get(data.get("aclVal"))
-        mode = str(data.get("aclMode") or "allow").lower()
-        if access is None or mode != "allow":
+        mode = str(data.get("aclMode") or "allow").strip().lower()
+        plain = access is not None and mode == "allow"
+        try:
+            if plain:
+                return cls(kind, name, access)
+            if strict:
+                raise invalid_argument("rule", "only allow entries with read_set or "
+                                               "modify_set are supported, got %r" % (data,))
             return cls(kind, name, (mode + ":" + display) if display else mode, raw=data)
-        return cls(kind, name, access)
+        except InvalidArgumentError:
+            if strict:
+                raise
+        rule = object.__new__(cls)
+        for attr, value in (("kind", kind), ("name", str(name or "")),
+                            ("access", (mode + ":" + display) if display else mode),
+                            ("raw", dict(data))):
+            object.__setattr__(rule, attr, value)
+        return rule
 
     @classmethod
     def coerce(cls, value, field="rule"):
@@ -278,7 +313,7 @@ class UserRule(object):
             raise invalid_argument(field, "must be a dict with kind/name/access, got %r"
                                    % (value,))
         if "aclType" in value:
-            return cls.from_wire(value)
+            return cls.from_wire(value, strict=True)
         return cls(value.get("kind", USER), value.get("name"), value.get("access", "rw"))
 
 

@@ -440,6 +440,11 @@ class Transport(object):
             return _Failure(ConnectionFailedError(
                 "connection to %s lost before a reply: %s" % (where, text), method=method,
                 dataset=dataset), True, True)
+        if isinstance(exc, (_rexc.InvalidURL, _rexc.InvalidSchema, _rexc.MissingSchema,
+                            _rexc.InvalidHeader, _rexc.InvalidJSONError)):
+            return _Failure(ConnectionFailedError(
+                "invalid request to %s: %s" % (where, text), method=method, dataset=dataset),
+                False, False)
         if isinstance(exc, _rexc.RequestException):
             return _Failure(ConnectionFailedError(
                 "request to %s failed: %s" % (where, text), method=method, dataset=dataset),
@@ -512,7 +517,8 @@ class Transport(object):
     def _decode(self, response, method, write, dataset):
         status = response.status_code
         try:
-            text = response.text
+            # JSON is UTF-8 (RFC 8259): no charset guessing over the body.
+            text = response.content.decode(response.encoding or "utf-8", "replace")
         except Exception as exc:  # broken/decoding body
             raise _Failure(ConnectionFailedError(
                 "reply body could not be read: %s" % self.redact(exc), method=method,

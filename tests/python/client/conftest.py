@@ -25,11 +25,11 @@ def sim(tmp_path_factory):
 def sim_clean(sim):
     """The simulator with no faults, no delays and zeroed call counters (restored after)."""
     sim.clear_faults()
-    sim.set_delays(snapshot_ms=0, clone_ms=0)
     sim.reset_calls()
     yield sim
     sim.clear_faults()
-    sim.set_delays(snapshot_ms=0, clone_ms=0)
+    if sim.control("GET", "/sim/v1/delays") != {"snapshot_ms": 0, "clone_ms": 0}:
+        sim.set_delays(snapshot_ms=0, clone_ms=0)
 
 
 def make_client(sim, **overrides):
@@ -75,3 +75,14 @@ def unique(prefix="s"):
 def debug_logs(caplog):
     caplog.set_level(logging.DEBUG, logger="tegile_intelliflash.client")
     return caplog
+
+
+def fake_response(status, text):
+    """A real requests.Response carrying ``text`` (for the few mocked replies)."""
+    import requests
+
+    response = requests.models.Response()
+    response.status_code = status
+    response._content = text.encode("utf-8")
+    response.headers["Content-Type"] = "application/json"
+    return response

@@ -12,7 +12,7 @@ from tegile_intelliflash.client import (
     BusyError, ConnectionFailedError, GiB, NetworkRule, UserRule,
 )
 
-from conftest import make_client
+from conftest import fake_response, make_client
 
 POOL = "pool-a"
 RULE = NetworkRule("IP", "10.20.0.0/16", "rw", root=True)
@@ -186,17 +186,10 @@ def test_busy_read_is_retried(sim_clean, monkeypatch):
     real_post = c.session.post
     sent = []
 
-    class Busy(object):
-        status_code = 500
-        text = '{"code": "EZEBI_RESOURCE_BUSY", "message": "pool busy"}'
-
-        def close(self):
-            pass
-
     def post(*args, **kwargs):
         sent.append(args[0])
         if len(sent) == 1:
-            return Busy()
+            return fake_response(500, '{"code": "EZEBI_RESOURCE_BUSY", "message": "busy"}')
         return real_post(*args, **kwargs)
 
     monkeypatch.setattr(c.session, "post", post)

@@ -10,7 +10,7 @@ import pytest
 
 from tegile_intelliflash.client import IntelliFlashClient, IntelliFlashError
 
-from conftest import PASSWORD, make_client, unique
+from conftest import PASSWORD, fake_response, make_client, unique
 
 POOL = "pool-a"
 
@@ -94,25 +94,17 @@ def test_server_text_echoing_the_password_is_redacted(sim_clean, monkeypatch):
     c = make_client(sim_clean)
     token = base64.b64encode(("admin:%s" % PASSWORD).encode()).decode()
 
-    class Echo(object):
-        status_code = 500
-        text = ('{"code": "EZEBI_GENERAL", "message": "login admin/%s failed", '
-                '"details": "Authorization: Basic %s"}' % (PASSWORD, token))
-
-        def close(self):
-            pass
-
-    monkeypatch.setattr(c.session, "post", lambda *a, **k: Echo())
+    echo = ('{"code": "EZEBI_GENERAL", "message": "login admin/%s failed", '
+            '"details": "Authorization: Basic %s"}' % (PASSWORD, token))
+    monkeypatch.setattr(c.session, "post", lambda *a, **k: fake_response(500, echo))
     with c, pytest.raises(IntelliFlashError) as info:
         c.list_pools()
     assert "login admin/******** failed" in str(info.value)
     assert token not in repr(vars(info.value)) and PASSWORD not in repr(vars(info.value))
 
-    class Html(Echo):
-        text = "<h1>error</h1> password=%s" % PASSWORD
-
+    html = "<h1>error</h1> password=%s" % PASSWORD
     c2 = make_client(sim_clean)
-    monkeypatch.setattr(c2.session, "post", lambda *a, **k: Html())
+    monkeypatch.setattr(c2.session, "post", lambda *a, **k: fake_response(500, html))
     with c2, pytest.raises(IntelliFlashError) as info:
         c2.list_pools()
     assert PASSWORD not in str(info.value) and "password=********" in str(info.value)

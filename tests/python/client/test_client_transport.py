@@ -25,7 +25,7 @@ from tegile_intelliflash.client import (
     IntelliFlashClient, InvalidArgumentError, ProtocolError, TLSVerificationError,
 )
 
-from conftest import PASSWORD, make_client
+from conftest import PASSWORD, fake_response, make_client
 
 
 def _free_port():
@@ -313,14 +313,8 @@ def test_lost_write_without_verification_is_not_resent(sim_clean):
 def test_non_json_success_reply_is_protocol_error(sim_clean, monkeypatch):
     c = make_client(sim_clean)
 
-    class Reply(object):
-        status_code = 200
-        text = "<html>login page</html>"
-
-        def close(self):
-            pass
-
-    monkeypatch.setattr(c.session, "post", lambda *a, **k: Reply())
+    monkeypatch.setattr(c.session, "post",
+                        lambda *a, **k: fake_response(200, "<html>login page</html>"))
     with c, pytest.raises(ProtocolError) as info:
         c.list_pools()
     assert "not JSON" in str(info.value)

@@ -314,3 +314,22 @@ def test_secret_never_shows():
     assert s.reveal() == "hunter2"
     with pytest.raises(TypeError):
         pickle.dumps(s)
+
+
+def test_from_wire_is_lenient_but_coerce_is_strict():
+    wild = {"hostType": "FQDN", "host": "*.Example.com", "accessMode": "rw",
+            "rootAccessForNFS": False}
+    rule = NetworkRule.from_wire(wild)
+    assert rule.key == ("FQDN", "*.Example.com") and rule.to_wire() == wild
+    with pytest.raises(InvalidArgumentError):
+        NetworkRule.coerce(wild)
+    owner = {"aclType": "owner@", "aclUser": "", "aclGroup": "", "aclMode": "allow",
+             "aclValDisplay": "full_set", "aclVal": 2031103}
+    entry = UserRule.from_wire(owner)
+    assert entry.kind == "owner@" and entry.to_wire() == owner
+    with pytest.raises(InvalidArgumentError):
+        UserRule.coerce(owner)
+    # Kept entries take part in diffs by identity.
+    add, remove, change = diff_rules([entry, UserRule("user", "a", "rw")],
+                                     [UserRule("user", "a", "rw")], purge=True)
+    assert (add, remove, change) == ([], [entry], [])
