@@ -21,10 +21,11 @@ class CallCounter:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self.reset()
+        self.total = self.reads = self.writes = 0
+        self.by_method = {}
 
     def reset(self):
-        with getattr(self, "_lock"):
+        with self._lock:
             self.total = 0
             self.reads = 0
             self.writes = 0

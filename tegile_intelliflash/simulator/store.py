@@ -212,7 +212,8 @@ class Store:
                 txn.put_setting("schema_version", SCHEMA_VERSION)
 
     def _open(self):
-        conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None,
+                               check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 60000")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")

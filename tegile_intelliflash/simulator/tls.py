@@ -159,7 +159,8 @@ def issue_server_certificate(state_dir, bind_host):
     _write_private(key_path, _key_pem(key))
     _write_public(
         cert_path,
-        cert.public_bytes(serialization.Encoding.PEM) + ca_cert.public_bytes(serialization.Encoding.PEM),
+        cert.public_bytes(serialization.Encoding.PEM)
+        + ca_cert.public_bytes(serialization.Encoding.PEM),
     )
     return cert_path, key_path
 

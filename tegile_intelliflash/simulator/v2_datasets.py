@@ -103,7 +103,8 @@ def project_for_write(ctx, value, field="datasetPath", what="this operation"):
 
 @V2.method("modifyProjectProperties", write=True)
 def modify_project_properties(ctx, args):
-    path, project = project_for_write(ctx, args.raw(0, "datasetPath"), what="modifyProjectProperties")
+    path, project = project_for_write(ctx, args.raw(0, "datasetPath"),
+                                      what="modifyProjectProperties")
     obj = args.obj(1, "project")
     model.check_read_only(obj, model.project_model(project), PROJECT_READ_ONLY)
     _apply_project_props(ctx.txn, project, obj, creating=False)
@@ -267,7 +268,6 @@ def apply_share_changes(ctx, share, project, obj):
                                "it)" % share["path"])
             continue
         own[key] = value
-    new_mount = own.get("mountPoint")
     old_mount = model.effective(share, project, "mountPoint")
     probe = dict(share, own=own)
     if model.effective(probe, project, "mountPoint") != old_mount:
@@ -276,7 +276,6 @@ def apply_share_changes(ctx, share, project, obj):
         if nfs_on or smb_on:
             raise ApiError(INVALID_MOUNT_POINT, "the mount point of %s can only change while NFS "
                            "and SMB sharing are off" % share["path"])
-    del new_mount
     direct = {}
     for key in ("atime", "nbmand", "krbStatus", "guestStatus"):
         if obj.get(key) is not None:
