@@ -17,19 +17,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-try:
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import (
-        NetworkRule,
-        UserRule,
-        diff_rules,
-        normalize_host,
-    )
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import (
-        InvalidArgumentError,
-    )
-except ImportError:  # the client needs requests; IntelliFlashModule reports it (missing_required_lib)
-    NetworkRule = UserRule = diff_rules = normalize_host = None
-    InvalidArgumentError = ValueError
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import (
+    NetworkRule,
+    UserRule,
+    diff_rules,
+    normalize_host,
+)
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import (
+    InvalidArgumentError,
+)
 
 NETWORK_TYPES = ("ip", "host")
 USER_TYPES = ("user", "group")
@@ -241,4 +237,3 @@ def share_protocol(share, requested=None):
     nfs = str(share.get("sharenfs") or "off").lower() != "off"
     smb = str(share.get("sharesmb") or "off").lower() != "off"
     return "smb" if smb and not nfs else "nfs"
-

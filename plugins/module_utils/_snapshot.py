@@ -15,20 +15,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-try:
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client import paths
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import (
-        InUseError,
-        InvalidArgumentError,
-    )
-except ImportError:  # the client needs requests; IntelliFlashModule reports it (missing_required_lib)
-    paths = None
-
-    class InvalidArgumentError(ValueError):
-        """Stand-in so ``except`` clauses work without the client."""
-
-    class InUseError(ValueError):
-        """Stand-in so ``except`` clauses work without the client."""
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client import paths
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import (
+    InvalidArgumentError,
+)
 
 
 class SnapshotError(ValueError):

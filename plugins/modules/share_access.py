@@ -26,7 +26,7 @@ description:
     compared in its compressed form, host names case-insensitively) and user and group names compared
     case-insensitively.
 author:
-  - tegile.intelliflash developers
+  - tegile.intelliflash developers (@tegile)
 options:
   pool:
     description: Pool that holds the project.

@@ -21,7 +21,7 @@ description:
   - To B(clone) a snapshot into a new share use M(tegile.intelliflash.share) with its O(tegile.intelliflash.share#module:source_snapshot)
     option; a clone is a share and is managed (and deleted) like any other share.
 author:
-  - tegile.intelliflash developers
+  - tegile.intelliflash developers (@tegile)
 options:
   pool:
     description: Pool that holds the project.
@@ -86,29 +86,18 @@ options:
     default: false
 extends_documentation_fragment:
   - tegile.intelliflash.connection
+  - tegile.intelliflash.attributes
   - tegile.intelliflash.attributes.actiongroup
 attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying the array.
-    support: full
-    details:
-      - In check mode the module reads the array but sends no write call.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
     details:
       - The diff shows the snapshot path going from V(absent) to V(present) or back, and for a rollback the dataset
         and every newer snapshot it destroys.
   idempotent:
-    description: When run twice in a row with the same arguments, the second run reports no change.
     support: partial
     details:
       - O(state=present) and O(state=absent) are idempotent; a converged run sends no write call.
       - O(state=rolled_back) is an action, not a state; it rolls back and reports a change on every run (see O(state)).
-  platform:
-    description: Target OS/families that can be operated against.
-    support: N/A
-    platforms: IntelliFlash
 notes:
   - Deleting a share snapshot also deletes nothing else unless O(recursive=true). Deleting a project snapshot deletes
     that snapshot of every share of the project.
@@ -241,8 +230,8 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import
     require_project,
     require_share,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import InUseError
 from ansible_collections.tegile.intelliflash.plugins.module_utils._snapshot import (
-    InUseError,
     SnapshotError,
     newer_snapshots,
     rollback_blockers_message,

@@ -17,35 +17,33 @@ import json
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-
 from ansible_collections.tegile.intelliflash.plugins.modules import snapshot
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client import IntelliFlashClient
-from tegile_intelliflash.simulator.harness import SimulatorProcess
+from ansible_collections.tegile.intelliflash.tests.unit.plugins.module_utils.module_runner import (
+    PASSWORD,
+    connection,
+    run_module,
+    simulator,
+)
 
-PASSWORD = "Sn4pshot.unit-pw"
 POOL, PROJECT, SHARE = "pool-a", "unit_snap", "data"
 
 
 @pytest.fixture(scope="module")
 def sim(tmp_path_factory):
-    with SimulatorProcess(tmp_path_factory.mktemp("sim"), password=PASSWORD) as proc:
-        with IntelliFlashClient(proc.address, "admin", PASSWORD, ca_path=proc.ca_path) as client:
+    with simulator(tmp_path_factory.mktemp("sim")) as proc:
+        conn = connection(proc)
+        with IntelliFlashClient(conn["host"], conn["username"], PASSWORD, ca_path=conn["ca_path"]) as client:
             client.create_project(POOL, PROJECT)
             client.create_share(POOL, PROJECT, SHARE)
         yield proc
 
 
 def run(sim, capsys, **args):
-    """Run the module; return (result dict, raw stdout)."""
-    args = dict(dict(host=sim.address, username="admin", password=PASSWORD, ca_path=sim.ca_path,
-                     pool=POOL, project=PROJECT, share=SHARE), **args)
-    args = dict((key, value) for key, value in args.items() if value is not None)
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            snapshot.main()
-    out = capsys.readouterr().out
-    return json.loads(out), out
+    """Run the module on the test share unless told otherwise; returns (result, stdout)."""
+    params = dict(pool=POOL, project=PROJECT, share=SHARE)
+    params.update(args)
+    return run_module(snapshot.main, sim, capsys, **params)
 
 
 @pytest.mark.parametrize("args, words", [
