@@ -59,6 +59,8 @@ PD_ARRAY_NAME = 'tegile_share_name'        # managed share: its name on the arra
 PD_CLONE_SOURCE = 'tegile_clone_source'    # clone in progress: source share
 PD_CLONE_SNAPSHOT = 'tegile_clone_snapshot'  # clone in progress: full snapshot name
 
+THICK = 'thick'  # not an array property: "reserve the whole size"
+
 _NFS = 'NFS'
 _CIFS = 'CIFS'
 _PROTO_WIRE = {_NFS: 'nfs', _CIFS: 'smb'}
@@ -350,7 +352,9 @@ class TegileShareDriver(driver.ShareDriver):
         return share_types.get_extra_specs_from_share(share) or {}
 
     def _type_properties(self, share):
-        """Share properties requested by the share type (dedupe/compression).
+        """Properties requested by the share type: dedupe, compression and
+        thin_provisioning (False: the share reserves its whole size; key
+        THICK in the result).
 
         Raises InvalidShare (before anything is written) on a bad value.
         """
@@ -369,22 +373,35 @@ class TegileShareDriver(driver.ShareDriver):
                     reason=_('share %(id)s: %(err)s') % {'id': share['id'],
                                                          'err': err})
             props[prop] = on if wanted else off
+        value = specs.get('thin_provisioning')
+        if value is not None:
+            try:
+                thin = share_types.parse_boolean_extra_spec(
+                    'thin_provisioning', value)
+            except exception.InvalidExtraSpec as err:
+                raise exception.InvalidShare(
+                    reason=_('share %(id)s: %(err)s') % {'id': share['id'],
+                                                         'err': err})
+            if not thin:
+                props[THICK] = True
         return props
 
-    def _apply_type_properties(self, ref, props, current=None):
-        if not props:
+    def _apply_type_properties(self, ref, props):
+        """Pin the share type's properties on the share.
+
+        Written even when the inherited value already matches, so that the
+        share keeps them when the project changes. ``compression on`` keeps
+        the algorithm in force (the project's), or lz4 when it is off.
+        """
+        wanted = dict((k, v) for k, v in props.items() if k != THICK)
+        if not wanted:
             return
-        current = current or {}
-        wanted = {}
-        for key, value in props.items():
-            if key == 'compression' and value != 'off' and \
-                    current.get(key) not in (None, 'off'):
-                # Any algorithm already in force (inherited or own) is fine.
-                continue
-            if current.get(key) != value:
-                wanted[key] = value
-        if wanted:
-            self.client.modify_share(ref.pool, ref.project, ref.name, wanted)
+        if wanted.get('compression') not in (None, 'off'):
+            current = self.client.get_share(ref.pool, ref.project, ref.name)
+            algorithm = current.get('compression')
+            if algorithm and algorithm != 'off':
+                wanted['compression'] = algorithm
+        self.client.modify_share(ref.pool, ref.project, ref.name, wanted)
 
     def _export_locations(self, ref, proto):
         locations = self.client.export_locations(ref.pool, ref.project,
@@ -473,8 +490,9 @@ class TegileShareDriver(driver.ShareDriver):
         props = self._type_properties(share)
         self._ensure_project(ref.pool)
         try:
-            self.client.create_share(ref.pool, ref.project, ref.name,
-                                     quota=size)
+            self.client.create_share(
+                ref.pool, ref.project, ref.name, quota=size,
+                reservation=size if props.get(THICK) else None)
         except client_errors.AlreadyExistsError:
             raise exception.ShareBackendException(
                 msg=_('cannot create share %(id)s: %(path)s already exists '
@@ -552,7 +570,7 @@ class TegileShareDriver(driver.ShareDriver):
                                           err)
 
     def extend_share(self, share, new_size, share_server=None):
-        """Grow the share's quota."""
+        """Grow the share's quota (and its reservation when thick)."""
         self._resize(share, new_size)
 
     def shrink_share(self, share, new_size, share_server=None):
@@ -563,8 +581,8 @@ class TegileShareDriver(driver.ShareDriver):
         size = self._size_bytes(share, new_size)
         ref = self._share_ref(share)
         try:
+            info = self.client.get_share(ref.pool, ref.project, ref.name)
             if shrink:
-                info = self.client.get_share(ref.pool, ref.project, ref.name)
                 used = _used_bytes(info)
                 if used > size:
                     LOG.warning('Refusing to shrink share %(id)s to %(new)s '
@@ -573,12 +591,19 @@ class TegileShareDriver(driver.ShareDriver):
                                  'used': used})
                     raise exception.ShareShrinkingPossibleDataLoss(
                         share_id=share['id'])
-            self.client.set_share_quota(ref.pool, ref.project, ref.name, size)
-        except client_errors.QuotaError:
+            self._set_size(ref, size, info)
+        except client_errors.QuotaError as err:
             if shrink:
                 raise exception.ShareShrinkingPossibleDataLoss(
                     share_id=share['id'])
-            raise
+            raise self._backend_error('resize share %s (%s) to %s GiB' % (
+                share['id'], ref.path, new_size), err)
+        except client_errors.NoSpaceError as err:
+            raise exception.ShareBackendException(
+                msg=_('cannot resize share %(id)s to %(size)s GiB: pool '
+                      '%(pool)s has not enough free space to reserve it '
+                      '(%(err)s)') % {'id': share['id'], 'size': new_size,
+                                      'pool': ref.pool, 'err': err})
         except client_errors.NotFoundError:
             raise exception.ShareResourceNotFound(share_id=share['id'])
         except client_errors.IntelliFlashError as err:
@@ -586,6 +611,39 @@ class TegileShareDriver(driver.ShareDriver):
                 share['id'], ref.path, new_size), err)
         LOG.info('Share %(id)s now has a quota of %(size)s GiB.',
                  {'id': share['id'], 'size': new_size})
+
+    def _set_size(self, ref, size, info):
+        """Set the quota to ``size`` bytes; a thick share (one with a
+        reservation) keeps its reservation equal to its quota.
+
+        The reservation never exceeds the quota in between (shrink: the
+        reservation first; grow: the quota first). A reservation the pool
+        cannot hold puts the old quota back and raises NoSpaceError.
+        """
+        client = self.client
+        old_quota = int(info.get('quotaInByte') or 0)
+        reservation = int(info.get('reservationInByte') or 0)
+        if reservation <= 0:
+            client.set_share_quota(ref.pool, ref.project, ref.name, size)
+            return
+        if size < reservation:
+            client.set_share_reservation(ref.pool, ref.project, ref.name,
+                                         size)
+            client.set_share_quota(ref.pool, ref.project, ref.name, size)
+            return
+        client.set_share_quota(ref.pool, ref.project, ref.name, size)
+        try:
+            client.set_share_reservation(ref.pool, ref.project, ref.name,
+                                         size)
+        except client_errors.NoSpaceError:
+            try:
+                client.set_share_quota(ref.pool, ref.project, ref.name,
+                                       old_quota)
+            except client_errors.IntelliFlashError as err:
+                LOG.error('Could not put the quota of %(path)s back to '
+                          '%(quota)s bytes: %(err)s',
+                          {'path': ref.path, 'quota': old_quota, 'err': err})
+            raise
 
     def get_pool(self, share):
         """Pool of a share: from its host, else looked up on the array."""
@@ -731,9 +789,19 @@ class TegileShareDriver(driver.ShareDriver):
                     'state': state})
         try:
             self.client.set_share_quota(ref.pool, ref.project, ref.name, size)
+            if props.get(THICK):
+                self.client.set_share_reservation(ref.pool, ref.project,
+                                                  ref.name, size)
             self._apply_type_properties(ref, props)
             self._prepare_access(ref, proto)
             locations = self._export_locations(ref, proto)
+        except client_errors.NoSpaceError as err:
+            self._abandon_clone(share, ref)
+            raise exception.ShareBackendException(
+                msg=_('share %(id)s: pool %(pool)s has not enough free space '
+                      'to reserve %(size)s GiB (%(err)s)') % {
+                    'id': share['id'], 'pool': ref.pool,
+                    'size': share['size'], 'err': err})
         except client_errors.QuotaError as err:
             self._abandon_clone(share, ref)
             raise exception.ShareBackendException(
@@ -814,8 +882,8 @@ class TegileShareDriver(driver.ShareDriver):
         snap_size = snapshot.get('size') or share.get('size')
         if snap_size:
             try:
-                self.client.set_share_quota(ref.pool, ref.project, ref.name,
-                                            int(snap_size) * GiB)
+                info = self.client.get_share(ref.pool, ref.project, ref.name)
+                self._set_size(ref, int(snap_size) * GiB, info)
             except client_errors.IntelliFlashError as err:
                 raise self._backend_error(
                     'set the quota of share %s to %s GiB after its revert' %
@@ -1136,7 +1204,7 @@ class TegileShareDriver(driver.ShareDriver):
                 'reserved_share_extend_percentage': (
                     self.configuration.reserved_share_extend_percentage
                     or self.configuration.reserved_share_percentage),
-                'thin_provisioning': True,
+                'thin_provisioning': [True, False],
                 'max_over_subscription_ratio':
                     self.configuration.max_over_subscription_ratio,
                 'dedupe': [True, False],

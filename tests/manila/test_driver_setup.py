@@ -175,7 +175,7 @@ def test_stats_per_pool_from_the_array(simulator, driver, array):
     for name, pool in pools.items():
         assert pool["total_capacity_gb"] == round(wire[name]["totalSize"] / GiB, 2)
         assert pool["free_capacity_gb"] == round(wire[name]["availableSize"] / GiB, 2)
-        assert pool["thin_provisioning"] is True
+        assert pool["thin_provisioning"] == [True, False]
         assert pool["dedupe"] == [True, False]
         assert pool["compression"] == [True, False]
         assert pool["reserved_percentage"] == drv_conf.reserved_share_percentage

@@ -91,6 +91,41 @@ def test_create_applies_dedupe_and_compression_from_the_share_type(driver, array
     assert info["compression"] == "lz4"  # the project's default, untouched
 
 
+def test_share_type_properties_are_pinned_on_the_share(driver, array, share_type_specs):
+    # dedup "on" is pinned even though it matches nothing the project says later.
+    share_type_specs["dedup"] = {"dedupe": "<is> True", "compression": "<is> True"}
+    share = create(driver, share_type_id="dedup")
+    pool, project, name = where(driver, share)
+    array.modify_project(pool, project, {"dedup": "off", "compression": "gzip"})
+    info = array.get_share(pool, project, name)
+    assert (info["dedup"], info["compression"]) == ("on", "lz4")
+
+
+def test_thick_share_reserves_its_size_and_keeps_it_on_resize(driver, array,
+                                                            share_type_specs):
+    share_type_specs["thick"] = {"thin_provisioning": "<is> False"}
+    share = create(driver, size=2, share_type_id="thick")
+    pool, project, name = where(driver, share)
+    info = array.get_share(pool, project, name)
+    assert (info["quotaInByte"], info["reservationInByte"]) == (2 * GiB, 2 * GiB)
+    driver.extend_share(share, 3)
+    info = array.get_share(pool, project, name)
+    assert (info["quotaInByte"], info["reservationInByte"]) == (3 * GiB, 3 * GiB)
+    driver.shrink_share(share, 1)
+    info = array.get_share(pool, project, name)
+    assert (info["quotaInByte"], info["reservationInByte"]) == (GiB, GiB)
+    # A reservation the pool cannot hold: refused, the old size stays.
+    too_big = array.get_pool(pool)["totalSize"] // GiB + 1
+    with pytest.raises(exception.ShareBackendException) as err:
+        driver.extend_share(share, too_big)
+    assert "not enough free space" in str(err.value) and share["id"] in str(err.value)
+    info = array.get_share(pool, project, name)
+    assert (info["quotaInByte"], info["reservationInByte"]) == (GiB, GiB)
+    # Thin shares get no reservation.
+    thin = create(driver, size=2)
+    assert not array.get_share(*where(driver, thin)).get("reservationInByte")
+
+
 def test_create_refuses_a_bad_extra_spec_before_writing(simulator, driver, share_type_specs):
     share_type_specs["bad"] = {"compression": "<is> maybe"}
     simulator.reset_calls()

@@ -76,6 +76,17 @@ def test_share_from_snapshot_is_available_with_its_own_quota(simulator, driver, 
         driver.delete_snapshot(None, snapshot)
 
 
+def test_thick_share_from_snapshot_reserves_its_size(driver, array, share_type_specs):
+    share_type_specs["thick"] = {"thin_provisioning": "<is> False", "dedupe": "<is> True"}
+    source = create(driver, size=1)
+    snapshot = _snap(driver, source)
+    clone = make_share("NFS", size=2, share_type_id="thick")
+    assert driver.create_share_from_snapshot(None, clone, snapshot)["status"] == "available"
+    info = array.get_share(*where(driver, clone))
+    assert (info["quotaInByte"], info["reservationInByte"], info["dedup"]) == \
+        (2 * GiB, 2 * GiB, "on")
+
+
 def test_share_from_snapshot_cifs_without_parent_share(driver, array):
     source = create(driver, "CIFS", size=1)
     snapshot = _snap(driver, source)
