@@ -223,3 +223,39 @@ def test_manage_snapshot_refuses_unknown_or_foreign_snapshots(driver):
             share, provider_location="pool-a/Local/other/x@Manual-S-y"), {})
     with pytest.raises(exception.ManageInvalidShareSnapshot):
         driver.manage_existing_snapshot(make_snapshot(share, provider_location=""), {})
+
+
+def test_works_with_manilas_own_fake_models(driver, array):
+    """The share manager passes model objects, not dicts: use Manila's test fakes."""
+    import uuid
+
+    from manila.tests import fake_share
+
+    share_id = str(uuid.uuid4())
+    share = fake_share.fake_share(id=share_id, name="share-%s" % share_id, size=1,
+                                  share_proto="NFS", host="manila@tegile#%s" % POOL,
+                                  share_type_id=None, export_locations=[])
+    locations = driver.create_share(None, share)
+    assert locations[0]["path"].endswith("/share-%s" % share_id)
+    snap_id = str(uuid.uuid4())
+    snapshot = fake_share.fake_snapshot_instance(
+        id=snap_id, name="share-snapshot-%s" % snap_id, share=share,
+        share_instance_id=share_id, share_name=share["name"], provider_location=None,
+        size=1)
+    update = driver.create_snapshot(None, snapshot)
+    snapshot.values["provider_location"] = update["provider_location"]
+    clone_id = str(uuid.uuid4())
+    clone = fake_share.fake_share(id=clone_id, name="share-%s" % clone_id, size=2,
+                                  share_proto="NFS", host="manila@tegile#%s" % POOL,
+                                  share_type_id=None, status="creating_from_snapshot")
+    result = driver.create_share_from_snapshot(None, clone, snapshot, parent_share=share)
+    assert result["status"] == "available"
+    rule = fake_share.fake_access(id=str(uuid.uuid4()), access_id=str(uuid.uuid4()),
+                                  access_type="ip", access_to="10.3.0.0/24",
+                                  access_level="ro")
+    assert driver.update_access(None, clone, [rule], [rule], [], []) == {}
+    driver.delete_share(None, clone)
+    driver.delete_snapshot(None, snapshot)
+    driver.delete_share(None, share)
+    project = driver.configuration.safe_get("tegile_default_project")
+    assert array.list_shares(POOL, project) == []
