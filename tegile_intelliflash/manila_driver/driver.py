@@ -121,11 +121,8 @@ def _gib_ceil(n_bytes):
 
 
 def _used_bytes(info):
-    """Bytes used by a share, from a getShare reply (C8)."""
-    for key in ('usedSize', 'usedInByte', 'used'):
-        value = info.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return int(value)
+    """Bytes used by a share, from a getShare reply: the array reports
+    ``totalSize`` = used + ``availableSize`` (protocol choice C8)."""
     total = int(info.get('totalSize') or 0)
     available = int(info.get('availableSize') or 0)
     return max(0, total - available)
@@ -241,7 +238,7 @@ class TegileShareDriver(driver.ShareDriver):
 
     def check_for_setup_error(self):
         """Fail fast when the array has no pool; create missing projects."""
-        pools = self._call(self._client.list_pools, what='list the pools')
+        pools = self._call(self.client.list_pools, what='list the pools')
         if not pools:
             raise exception.ShareBackendException(
                 msg=_('the IntelliFlash array %s has no storage pool') %

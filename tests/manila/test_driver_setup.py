@@ -25,14 +25,12 @@ def _run(code):
                           cwd=ROOT, timeout=120)
 
 
-@pytest.mark.parametrize("order", ["in-tree-first", "ours-first"])
-def test_options_register_alongside_the_in_tree_driver(order):
-    intree = "import manila.share.drivers.tegile.tegile as intree\n"
-    ours = ("import tegile_intelliflash.manila_driver as pkg\n"
-            "from tegile_intelliflash.manila_driver import options\n"
-            "assert pkg.TegileShareDriver.__module__.endswith('driver')\n")
-    body = intree + ours if order == "in-tree-first" else ours + intree
-    code = body + (
+def test_options_register_alongside_the_in_tree_driver_loaded_first():
+    code = (
+        "import manila.share.drivers.tegile.tegile as intree\n"
+        "import tegile_intelliflash.manila_driver as pkg\n"
+        "from tegile_intelliflash.manila_driver import options\n"
+        "assert pkg.TegileShareDriver.__module__.endswith('driver')\n"
         "from oslo_config import cfg\n"
         "from manila.share import configuration, driver\n"
         "conf = configuration.Configuration(driver.share_opts, config_group='b1')\n"
@@ -45,6 +43,18 @@ def test_options_register_alongside_the_in_tree_driver(order):
     result = _run(code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["a.example.com", "443", "True", "60", "60", "None", "443"]
+
+
+def test_options_register_alongside_the_in_tree_driver_loaded_second(simulator):
+    # This process already registered ours (the driver module is imported above).
+    import manila.share.drivers.tegile.tegile as in_tree
+    from oslo_config import cfg
+
+    conf = make_configuration(simulator)
+    conf.append_config_values(in_tree.tegile_opts)  # no DuplicateOptError
+    assert conf.tegile_nas_port == simulator.port
+    assert cfg.CONF.tegile_nas_ssl_verify is True
+    assert cfg.CONF.tegile_nas_password is None
 
 
 def test_oslo_config_generator_lists_the_options():
