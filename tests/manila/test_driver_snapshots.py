@@ -15,7 +15,7 @@ from tegile_driver_helpers import (  # noqa: F401  (fixtures)
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
 
 # How long the simulator keeps a new clone in progress (its delay control).
-CLONE_MS = 2000
+CLONE_MS = 3000
 
 
 def _snap(driver, share):
