@@ -109,7 +109,7 @@ def main(argv=None):
     display = "[%s]" % host if ":" in host else host
     print("listening on %s://%s:%d" % (scheme, display, server.port), flush=True)
     try:
-        server.serve_forever()
+        server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
         store.close()

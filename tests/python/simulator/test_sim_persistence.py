@@ -30,8 +30,8 @@ def test_restart_keeps_everything(private_sim, private_api):
               api("getNFSNetworkACLsOnShare", share), api("getSMBConfig"),
               api("listSystemProperties", ["INTELLIFLASH_ARRAY_GUID"])]
     port = private_sim.port
-    private_sim.stop()
-    assert not private_sim.running
+    private_sim.stop()  # SIGTERM: a clean exit
+    assert not private_sim.running and private_sim.process.returncode == 0
     private_sim.start()
     assert private_sim.port == port
     after = [api("getShare", share), api("getShare", "pool-a/Local/keep/c"),
@@ -122,7 +122,7 @@ def test_sigkill_during_concurrent_writes_leaves_consistent_state(tmp_path):
                     if not killing.is_set():
                         failures.append(exc)
                     break
-                if len(acknowledged) >= 15:
+                if len(acknowledged) >= 9:
                     enough.set()
             client.close()
 
