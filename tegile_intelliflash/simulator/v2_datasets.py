@@ -380,3 +380,15 @@ def inherit_property_from_project(ctx, args):
     ctx.txn.put_share(share)
     return 0
 
+
+
+@V2.method("getProjectProperty")
+def get_project_property(ctx, args):
+    """Newer firmware (used by S4): ``[projectPath, propertyName]`` -> ``{"propertyValue": v}``."""
+    path = core.parse_path(args.raw(0, "projectDatasetPath"), "projectDatasetPath",
+                           kind="project")
+    name = args.str(1, "propertyName")
+    values = model.project_model(core.get_project(ctx.txn, path))
+    if name not in values:
+        raise ApiError(INVALID_ARGUMENT, "unknown project property %r" % name)
+    return {"propertyValue": values[name]}

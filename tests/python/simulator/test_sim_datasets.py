@@ -289,3 +289,13 @@ def test_delete_dataset(api, project, share):
     assert api("deleteDataset", project_path, True, True) is None
     assert api.error("getProject", "pool-a", project, True) == "EZEBI_RESOURCE_NOT_FOUND"
     assert api("deleteDataset", project_path, True, False) is None
+
+
+def test_get_project_property(api, project):
+    path = "pool-a/Local/%s" % project
+    api("modifyProjectProperties", path, {"quota": 3, "quotaMetric": "GB"})
+    assert api("getProjectProperty", path, "quota") == {"propertyValue": 3.0}
+    assert api("getProjectProperty", path, "quotaMetric") == {"propertyValue": "GB"}
+    assert api("getProjectProperty", path, "recordSize") == {"propertyValue": "64KB"}
+    assert api.error("getProjectProperty", path, "colour") == "EZEBI_INVALID_ARGUMENT"
+    assert api.error("getProjectProperty", path + "/s", "quota") == "EZEBI_INVALID_DATASET_TYPE"
