@@ -1095,47 +1095,71 @@ class TegileShareDriver(driver.ShareDriver):
             return 'unreadable'
 
     def ensure_shares(self, context, shares):
-        """Export locations of every share; error for shares gone."""
+        """Export locations of every share; error for shares gone.
+
+        Also repairs what an earlier driver (or an administrator) left: a
+        share without quota gets its Manila size as quota; a share whose
+        protocol is off is exported again (closed), and a share whose NFS
+        list is empty (open to every host) or that was re-exported asks
+        Manila to re-apply its access rules.
+        """
         updates = {}
         for share in shares:
             try:
-                proto = self._proto(share)
-                ref = self._share_ref(share)
-                info = self.client.get_share(ref.pool, ref.project, ref.name)
-            except (exception.ShareResourceNotFound,
-                    client_errors.NotFoundError):
-                LOG.error('Share %s is not on the array any more.',
-                          share['id'])
-                updates[share['id']] = {'status': constants.STATUS_ERROR}
-                continue
-            except exception.InvalidShare as err:
-                LOG.error('Share %(id)s: %(err)s', {'id': share['id'],
-                                                     'err': err})
-                updates[share['id']] = {'status': constants.STATUS_ERROR}
-                continue
-            except client_errors.IntelliFlashError as err:
-                raise self._backend_error('read share %s' % share['id'], err)
-            reapply = False
-            key = 'sharenfs' if proto == _NFS else 'sharesmb'
-            try:
-                if info.get(key) == 'off':
-                    # Someone turned the export off: turn it on and let
-                    # Manila apply the rules again.
-                    LOG.warning('Share %(id)s was not exported over %(p)s; '
-                                'exporting it again.', {'id': share['id'],
-                                                        'p': proto})
-                    self._prepare_access(ref, proto)
-                    reapply = True
-                locations = self._export_locations(ref, proto)
-            except client_errors.IntelliFlashError as err:
-                raise self._backend_error('export share %s' % share['id'],
+                update = self._ensure_one(share)
+            except (client_errors.ConnectionFailedError,
+                    client_errors.ArrayTimeoutError,
+                    client_errors.AuthenticationError) as err:
+                # The array is unusable: stop here, Manila logs it.
+                raise self._backend_error('ensure share %s' % share['id'],
                                           err)
-            updates[share['id']] = {
-                'export_locations': locations,
-                'status': constants.STATUS_AVAILABLE,
-                'reapply_access_rules': reapply,
-            }
+            except client_errors.IntelliFlashError as err:
+                LOG.error('Could not ensure share %(id)s: %(err)s',
+                          {'id': share['id'], 'err': err})
+                continue
+            updates[share['id']] = update
         return updates
+
+    def _ensure_one(self, share):
+        try:
+            proto = self._proto(share)
+            ref = self._share_ref(share)
+            info = self.client.get_share(ref.pool, ref.project, ref.name)
+        except (exception.ShareResourceNotFound, client_errors.NotFoundError):
+            LOG.error('Share %s is not on the array any more.', share['id'])
+            return {'status': constants.STATUS_ERROR}
+        except exception.InvalidShare as err:
+            LOG.error('Share %(id)s: %(err)s', {'id': share['id'], 'err': err})
+            return {'status': constants.STATUS_ERROR}
+        reapply = False
+        key = 'sharenfs' if proto == _NFS else 'sharesmb'
+        if info.get(key) == 'off':
+            LOG.warning('Share %(id)s was not exported over %(p)s; exporting '
+                        'it again.', {'id': share['id'], 'p': proto})
+            self._prepare_access(ref, proto)
+            reapply = True
+        elif proto == _NFS and not self.client.get_network_acls(
+                'nfs', ref.pool, ref.project, ref.name):
+            LOG.warning('Share %s is exported to every host (empty NFS '
+                        'access list); asking Manila to apply its rules.',
+                        share['id'])
+            reapply = True
+        if not int(info.get('quotaInByte') or 0) and share.get('size'):
+            try:
+                self._set_size(ref, self._size_bytes(share), info)
+                LOG.info('Share %(id)s had no quota; it is now its size, '
+                         '%(size)s GiB.', {'id': share['id'],
+                                           'size': share['size']})
+            except client_errors.QuotaError as err:
+                LOG.warning('Share %(id)s has no quota and holds more than '
+                            'its size (%(size)s GiB); left without quota: '
+                            '%(err)s', {'id': share['id'],
+                                        'size': share['size'], 'err': err})
+        return {
+            'export_locations': self._export_locations(ref, proto),
+            'status': constants.STATUS_AVAILABLE,
+            'reapply_access_rules': reapply,
+        }
 
     def ensure_share(self, context, share, share_server=None):
         update = self.ensure_shares(context, [share]).get(share['id'], {})

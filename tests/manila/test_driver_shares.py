@@ -8,7 +8,8 @@ import pytest
 from manila import exception
 
 from tegile_driver_helpers import (  # noqa: F401  (fixtures)
-    GiB, POOL, array, create, driver, make_share, new_driver, share_type_specs, where,
+    GiB, POOL, array, create, driver, make_rule, make_share, new_driver, share_type_specs,
+    where,
 )
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
 
@@ -235,6 +236,40 @@ def test_ensure_shares_reports_locations_missing_shares_and_reexports(driver, ar
     assert array.is_exposed("nfs", pool, project, name) is True
     assert [r.host for r in array.get_network_acls("nfs", pool, project, name)] == \
         [NO_ACCESS_HOST]
+
+
+def test_ensure_shares_repairs_shares_of_the_in_tree_driver(simulator, driver, array):
+    # What the in-tree driver left: no quota, NFS on with an empty list (every host).
+    share = make_share("NFS", size=3)
+    pool, project, name = where(driver, share)
+    array.create_share(pool, project, name)
+    array.set_nfs_sharing(pool, project, name, True)
+    full = make_share("NFS", size=1)
+    fpool, fproject, fname = where(driver, full)
+    array.create_share(fpool, fproject, fname)
+    array.set_nfs_sharing(fpool, fproject, fname, True)
+    array.set_network_acls("nfs", fpool, fproject, fname, [{"host": "10.0.0.1"}])
+    simulator.set_used("%s/Local/%s/%s" % (fpool, fproject, fname), 2 * GiB)
+    updates = driver.ensure_shares(None, [share, full])
+    assert updates[share["id"]]["reapply_access_rules"] is True
+    assert updates[share["id"]]["status"] == "available"
+    assert array.get_share(pool, project, name)["quotaInByte"] == 3 * GiB
+    # Holding more than its size: left without quota, still ensured.
+    assert updates[full["id"]]["reapply_access_rules"] is False
+    assert not array.get_share(fpool, fproject, fname).get("quotaInByte")
+    # Manila then re-applies its rules: the export is closed to everyone else.
+    rule = make_rule("ip", "10.0.0.9")
+    assert driver.update_access(None, share, [rule], [], [], []) == {}
+    assert [r.host for r in array.get_network_acls("nfs", pool, project, name)] == \
+        ["10.0.0.9"]
+
+
+def test_ensure_shares_stops_when_the_array_is_unreachable(simulator, driver):
+    share = create(driver)
+    driver.client.close()
+    with pytest.raises(exception.ShareBackendException) as err:
+        driver.ensure_shares(None, [share])
+    assert share["id"] in str(err.value)
 
 
 def test_update_share_usage_size(simulator, driver):
