@@ -11,6 +11,7 @@ The process is ``python -m tegile_intelliflash.simulator``; ``start()`` waits fo
 """
 
 import base64
+import collections
 import json
 import os
 import queue
@@ -24,6 +25,7 @@ import urllib.error
 import urllib.request
 
 _READY_PREFIX = "listening on "
+_STDERR_KEEP = 5000  # last stderr lines kept for error messages (the request log is chatty)
 
 
 class SimulatorError(RuntimeError):
@@ -44,7 +46,7 @@ class SimulatorProcess:
         self.env = env
         self.url = None
         self.process = None
-        self._stderr_lines = []
+        self._stderr_lines = collections.deque(maxlen=_STDERR_KEEP)
         self._stderr_thread = None
         self._plain = "--plain-http" in self.extra_args
 
@@ -64,7 +66,8 @@ class SimulatorProcess:
 
     @property
     def stderr_text(self):
-        return "".join(self._stderr_lines)
+        """The simulator's recent stderr (its last few thousand lines)."""
+        return "".join(list(self._stderr_lines))
 
     @property
     def running(self):
@@ -81,7 +84,7 @@ class SimulatorProcess:
         env = dict(os.environ if self.env is None else self.env)
         env["INTELLIFLASH_SIM_PASSWORD"] = self.password  # not on the command line (ps)
         env.setdefault("PYTHONUNBUFFERED", "1")
-        self._stderr_lines = []
+        self._stderr_lines = collections.deque(maxlen=_STDERR_KEEP)
         self.process = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env=env, text=True, bufsize=1, start_new_session=True,

@@ -35,6 +35,11 @@ def test_sharing_toggles_and_inheritance(api, project, share):
         "EZEBI_INVALID_WINDOWS_DISPLAY_NAME"
     api("setSMBSharingOnProject", project_path, True)
     assert api("isProjectExposedOverSMB", project_path) is True
+    # SMB share names are unique on the array
+    api("createShare", "pool-a", project, "s2", {}, [])
+    api("setSMBSharingOnShare", share, True, "media", False)
+    assert api.error("setSMBSharingOnShare", project_path + "/s2", True, "MEDIA", False) == \
+        "EZEBI_RESOURCE_EXIST"
 
 
 def test_toggle_clears_acls_only_on_change(api, share):

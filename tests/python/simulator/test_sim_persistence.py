@@ -54,6 +54,19 @@ def test_pool_option_and_startup_error(tmp_path):
         pools = {p["name"]: p["totalSize"] for p in api("listPools")}
         assert pools == {"fast": 2 * 1024 ** 4, "slow": 512 * GiB}
         assert [ip["poolName"] for ip in api("getFloatingIPList", "All")] == ["fast", "slow"]
+        # capacity: a clone's used bytes must fit in the pool (C26)
+        api("createProject", {"poolName": "slow", "projectName": "p"})
+        api("createShare", "slow", "p", "big", {}, [])
+        sim.set_used("slow/Local/p/big", 300 * GiB)
+        api("createShareSnapshot", {"poolName": "slow", "projectName": "p", "name": "big"},
+            "s", False)
+        assert api.error("cloneShareSnapshot", "slow/Local/p/big@Manual-S-s", "c", True) == \
+            "EZEBI_NOSPACE"
+        api("createProjectSnapshot", {"poolName": "slow", "name": "p"}, "all", False)
+        assert api.error("cloneProjectSnapshot", "slow/Local/p@Manual-P-all", "p2", True) == \
+            "EZEBI_NOSPACE"
+        assert api("listProjects", "slow", True) == [{"name": "p", "poolName": "slow",
+                                                      "local": True}]
         api.close()
     bad = SimulatorProcess(tmp_path / "b", python=sys.executable, extra_args=("--pool", "x=lots"))
     try:
