@@ -4,6 +4,7 @@
 
 import base64
 import socket
+import ssl
 import sys
 
 import pytest
@@ -63,18 +64,42 @@ def test_reset_fault_does_not_apply(csim, capi):
     assert capi.error("getProject", "pool-a", "rst", True) == "EZEBI_RESOURCE_NOT_FOUND"
 
 
-def test_reset_is_a_tcp_reset(tmp_path):
-    """Seen on plain HTTP, where the client socket reports ECONNRESET itself."""
-    with SimulatorProcess(tmp_path, python=sys.executable, extra_args=("--plain-http",)) as sim:
-        assert sim.url.startswith("http://")
-        sim.set_faults(reset_rate=1.0)
-        with socket.create_connection(("127.0.0.1", sim.port), timeout=30) as sock:
-            token = base64.b64encode(b"admin:admin")
-            sock.sendall(b"GET /zebi/api/v2/listPools HTTP/1.1\r\nHost: x\r\n"
-                         b"Authorization: Basic " + token + b"\r\n\r\n")
-            with pytest.raises(ConnectionResetError):
-                while sock.recv(4096):
-                    pass
+def _raw_tls_request(sim, request):
+    """Send ``request`` over TLS (verified) on a raw socket; return what the raw socket saw.
+
+    TLS runs over memory BIOs so that the TCP socket itself is read: a reset shows up as
+    ConnectionResetError instead of being folded into an SSL EOF.
+    """
+    context = ssl.create_default_context(cafile=sim.ca_path)
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = context.wrap_bio(incoming, outgoing, server_hostname="127.0.0.1")
+    with socket.create_connection(("127.0.0.1", sim.port), timeout=30) as sock:
+        while True:
+            try:
+                tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                sock.sendall(outgoing.read())
+                incoming.write(sock.recv(65536))
+        sock.sendall(outgoing.read())
+        tls.write(request)
+        sock.sendall(outgoing.read())
+        try:
+            while sock.recv(65536):
+                pass
+        except ConnectionResetError:
+            return "reset"
+        return "eof"
+
+
+def test_reset_and_drop_are_tcp_resets(csim, capi):
+    token = base64.b64encode(("%s:%s" % (csim.user, csim.password)).encode())
+    request = (b"GET /zebi/api/v2/listPools HTTP/1.1\r\nHost: x\r\n"
+               b"Authorization: Basic " + token + b"\r\n\r\n")
+    assert _raw_tls_request(csim, request) == "eof"  # a normal reply ends with FIN
+    for kind in ("reset_rate", "drop_reply_rate"):
+        csim.set_faults(**{kind: 1.0, "count": 1})
+        assert _raw_tls_request(csim, request) == "reset"
 
 
 def test_drop_reply_fault_applies_the_write(csim, capi):

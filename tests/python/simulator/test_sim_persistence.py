@@ -47,9 +47,11 @@ def test_restart_keeps_everything(private_sim, private_api):
     conn.close()
 
 
-def test_pool_option_and_startup_error(tmp_path):
+def test_pool_option_plain_http_and_startup_error(tmp_path):
     with SimulatorProcess(tmp_path / "a", python=sys.executable,
-                          extra_args=("--pool", "fast=2T", "--pool", "slow=512G")) as sim:
+                          extra_args=("--pool", "fast=2T", "--pool", "slow=512G",
+                                      "--plain-http")) as sim:
+        assert sim.url == "http://127.0.0.1:%d" % sim.port
         api = Api(sim)
         pools = {p["name"]: p["totalSize"] for p in api("listPools")}
         assert pools == {"fast": 2 * 1024 ** 4, "slow": 512 * GiB}
