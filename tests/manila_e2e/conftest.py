@@ -99,7 +99,8 @@ def simulator(workdir):
 
     password = secrets.token_hex(16)
     sim = SimulatorProcess(os.path.join(workdir, "array"), host="127.0.0.1", port=0,
-                           user=SIM_USER, password=password)
+                           user=SIM_USER, password=password,
+                           python=manila_stack.python_dying_with_parent(workdir))
     atexit.register(sim.stop)
     sim.start()
     try:

@@ -60,7 +60,8 @@ def wait_until(predicate, timeout, what, interval=0.2, on_timeout=None):
         time.sleep(interval)
 
 
-def tail(path, lines=TAIL_LINES):
+def tail(path, lines=TAIL_LINES, skip_debug=False):
+    """The last `lines` lines of a file (without DEBUG lines if asked)."""
     try:
         with open(path, "rb") as handle:
             handle.seek(0, os.SEEK_END)
@@ -69,7 +70,10 @@ def tail(path, lines=TAIL_LINES):
             data = handle.read().decode("utf-8", "replace")
     except OSError as exc:
         return "<cannot read %s: %s>" % (path, exc)
-    return "\n".join(data.splitlines()[-lines:])
+    kept = data.splitlines()
+    if skip_debug:
+        kept = [line for line in kept if " DEBUG " not in line]
+    return "\n".join(kept[-lines:])
 
 
 def _die_with_parent():
@@ -79,6 +83,27 @@ def _die_with_parent():
         libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+
+
+def python_dying_with_parent(directory):
+    """Path of a `python` that gets SIGTERM when its parent dies.
+
+    For children this module does not spawn itself (the simulator harness
+    builds its own command line from a `python` path): the wrapper sets
+    PR_SET_PDEATHSIG, which survives exec, then execs this interpreter.
+    """
+    path = os.path.join(directory, "python-dying-with-parent")
+    with open(path, "w") as handle:
+        handle.write("#!%s\n"
+                     "import ctypes, os, signal, sys\n"
+                     "try:\n"
+                     "    ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)\n"
+                     "except (OSError, AttributeError):\n"
+                     "    pass\n"
+                     "os.execv(sys.executable, [sys.executable] + sys.argv[1:])\n"
+                     % sys.executable)
+    os.chmod(path, 0o755)
+    return path
 
 
 class ManagedProcess:
@@ -395,7 +420,7 @@ class ManilaStack:
                 self.procs[proc].check_alive()
             return needle in self.log_text(service, since)
         wait_until(found, timeout, "%r in the %s log" % (needle, service),
-                   on_timeout=lambda: tail(self.log_path(service)))
+                   on_timeout=lambda: tail(self.log_path(service), skip_debug=True))
 
     def _start_scheduler(self):
         since = self.log_size("manila-scheduler")
@@ -419,7 +444,7 @@ class ManilaStack:
                                  % "\n".join(lines[:12]))
             return needle in self.log_text("manila-scheduler", since)
         wait_until(reported, 90, "%r in the manila-scheduler log" % needle,
-                   on_timeout=lambda: tail(self.log_path("manila-share")))
+                   on_timeout=lambda: tail(self.log_path("manila-share"), skip_debug=True))
 
     def stop_share_service(self):
         proc = self.procs.pop("manila-share", None)
@@ -505,8 +530,9 @@ class ManilaStack:
     def tails(self, services=("manila-share", "manila-scheduler", "manila-api")):
         parts = []
         for service in services:
-            parts.append("----- tail of %s -----\n%s" % (self.log_path(service),
-                                                       tail(self.log_path(service))))
+            parts.append("----- %s (last lines, DEBUG left out) -----\n%s"
+                         % (self.log_path(service),
+                            tail(self.log_path(service), skip_debug=True)))
         return "\n".join(parts)
 
 
@@ -538,7 +564,8 @@ def main(argv):
     os.makedirs(opts.workdir, exist_ok=True)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     sim = SimulatorProcess(os.path.join(opts.workdir, "array"), host="127.0.0.1", port=0,
-                           user="admin", password=secrets.token_hex(12))
+                           user="admin", password=secrets.token_hex(12),
+                           python=python_dying_with_parent(opts.workdir))
     stack = None
     try:
         sim.start()
