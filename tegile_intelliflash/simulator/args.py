@@ -19,7 +19,10 @@ def parse_body(raw):
     - JSON object whose keys all look like ``argN_Name``: ordered by N (gaps are missing args);
     - any other JSON value or object: a single argument (lenient: some clients post a bare model).
     """
-    text = raw.decode("utf-8", errors="strict").strip() if raw else ""
+    try:
+        text = raw.decode("utf-8").strip() if raw else ""
+    except UnicodeDecodeError:
+        raise ApiError(INVALID_ARGUMENT, "request body is not UTF-8 JSON") from None
     if not text:
         return []
     try:

@@ -64,6 +64,7 @@ def main(argv=None):
     opts = parser.parse_args(argv)
     logging.basicConfig(stream=sys.stderr, level=getattr(logging, opts.log_level),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("werkzeug").setLevel(getattr(logging, opts.log_level))
     if not _is_loopback(opts.host) and not opts.allow_remote:
         parser.error("--host %s is not a loopback address; pass --allow-remote to expose the "
                      "simulator beyond this machine" % opts.host)

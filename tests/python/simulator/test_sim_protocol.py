@@ -139,3 +139,20 @@ def test_tls_material(sim):
     # and "localhost" verifies too (SAN)
     url = sim.url.replace("127.0.0.1", "localhost") + "/zebi/api/v2/listPools"
     assert requests.get(url, verify=sim.ca_path, auth=(sim.user, sim.password)).ok
+
+
+def test_every_method_rejects_wrong_types_cleanly(api):
+    """No method crashes on arguments of the wrong type: each answers a specific ErrorModel."""
+    from tegile_intelliflash.simulator import app  # noqa: F401  (registers the handlers)
+    from tegile_intelliflash.simulator.registry import OPENSTACK, V2
+
+    wrong = [{"x": []}, [{}], {"poolName": ["pool-a"]}, [[]], {}]
+    for service, registry in (("v2", V2), ("openstack", OPENSTACK)):
+        for name in sorted(registry.methods):
+            resp = api.raw(name, wrong, service=service)
+            if resp.status_code == 200:  # zero-argument methods ignore arguments
+                continue
+            body = resp.json()
+            assert resp.status_code == 500, (name, body)
+            assert body["code"] not in ("EZEBI_GENERAL",), (name, body)
+            assert body["message"], name
