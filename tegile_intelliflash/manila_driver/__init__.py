@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
 """OpenStack Manila share driver for Tegile (DDN) IntelliFlash arrays.
 
-Use it with ``share_driver = tegile_intelliflash.manila_driver.TegileShareDriver``.
+Use it with::
+
+    share_driver = tegile_intelliflash.manila_driver.TegileShareDriver
 
 The driver class is imported on first access, so that
-``tegile_intelliflash.manila_driver.options`` (the oslo.config entry point) can be
-loaded without importing Manila.
+``tegile_intelliflash.manila_driver.options`` (the oslo.config entry point)
+can be loaded without importing Manila.
 """
 
 __all__ = ['TegileShareDriver']

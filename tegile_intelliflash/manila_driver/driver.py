@@ -55,9 +55,11 @@ GiB = 1024 ** 3
 NO_ACCESS_HOST = '255.255.255.255'
 
 # Keys of the driver's private data (manila's DriverPrivateData).
-PD_ARRAY_NAME = 'tegile_share_name'        # managed share: its name on the array
-PD_CLONE_SOURCE = 'tegile_clone_source'    # clone in progress: source share
-PD_CLONE_SNAPSHOT = 'tegile_clone_snapshot'  # clone in progress: full snapshot name
+# Managed share: its name on the array.
+PD_ARRAY_NAME = 'tegile_share_name'
+# Clone in progress: its source share and full snapshot name.
+PD_CLONE_SOURCE = 'tegile_clone_source'
+PD_CLONE_SNAPSHOT = 'tegile_clone_snapshot'
 
 THICK = 'thick'  # not an array property: "reserve the whole size"
 
@@ -317,8 +319,8 @@ class TegileShareDriver(driver.ShareDriver):
         if proto not in (_NFS, _CIFS):
             raise exception.InvalidShare(
                 reason=_('share %(id)s: protocol %(proto)s is not supported '
-                         '(NFS or CIFS)') % {'id': share.get('id'),
-                                             'proto': share.get('share_proto')})
+                         '(NFS or CIFS)') % {
+                    'id': share.get('id'), 'proto': share.get('share_proto')})
         return proto
 
     @staticmethod

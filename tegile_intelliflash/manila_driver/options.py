@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 """Configuration options of the Tegile IntelliFlash Manila share driver.
 
-The first four options are the in-tree driver's
-(``manila/share/drivers/tegile/tegile.py`` in manila 23.0.1), declared here
+The first four options are the in-tree driver's (manila 23.0.1's
+``manila/share/drivers/tegile/tegile.py``), declared here
 with exactly the same class, name, help text and default so that oslo.config
 accepts both modules being imported in one process (it raises
 ``DuplicateOptError`` when two declarations of one name differ). A
-``manila.conf`` written for the in-tree driver therefore keeps working with only
-``share_driver`` changed. The other five are this driver's own.
+``manila.conf`` written for the in-tree driver therefore keeps working with
+only ``share_driver`` changed (plus the array's CA: TLS is verified by
+default). The other five are this driver's own.
 
 This module imports nothing but oslo.config, so ``oslo-config-generator
 --namespace tegile_intelliflash`` (entry point ``oslo.config.opts``) works
@@ -68,5 +69,5 @@ CONF.register_opts(ALL_OPTS)
 
 
 def list_opts():
-    """Entry point for oslo-config-generator (namespace tegile_intelliflash)."""
+    """oslo-config-generator entry point (namespace tegile_intelliflash)."""
     return [('DEFAULT', list(ALL_OPTS))]
