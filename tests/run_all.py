@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # SPDX-License-Identifier: Apache-2.0
 """Run every test stage of the project and sum the results.
 
@@ -103,7 +103,7 @@ def pytest_stage(name, python, paths, extra=()):
     if not existing:
         return Result(name, note="no tests yet")
     cmd = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml", junit] + list(extra) + existing
-    rc, _ = run(name, cmd)
+    rc = run(name, cmd)[0]
     if rc == 5:  # pytest: no tests collected
         return Result(name, note="no tests collected")
     counts = junit_counts([junit]) if os.path.exists(junit) else (0, 0, 0)
@@ -133,7 +133,7 @@ def ansible_test_stage(name, command, extra=()):
 def command_stage(name, cmd, env=None):
     """A stage that is one check: passes when the command exits 0."""
     start = time.time()
-    rc, _ = run(name, cmd, env=env)
+    rc = run(name, cmd, env=env)[0]
     return finish(name, rc, start, (1 if rc == 0 else 0, 1 if rc != 0 else 0, 0))
 
 
@@ -145,8 +145,8 @@ def molecule_stage(name):
         return Result(name, note="no scenarios yet")
     passed = failed = 0
     for scenario in scenarios:
-        rc, _ = run("%s-%s" % (name, scenario),
-                    [os.path.join(ROOT, "tests", "molecule.sh"), scenario])
+        rc = run("%s-%s" % (name, scenario),
+                 [os.path.join(ROOT, "tests", "molecule.sh"), scenario])[0]
         passed, failed = passed + (rc == 0), failed + (rc != 0)
     return Result(name, passed, failed, 0, time.time() - start)
 
@@ -170,7 +170,7 @@ def main():
     parser.add_argument("stages", nargs="*", help="stages to run (default: all)")
     parser.add_argument("--list", action="store_true")
     args = parser.parse_args()
-    names = [n for n, _ in STAGES]
+    names = [stage[0] for stage in STAGES]
     if args.list:
         print("\n".join(names))
         return 0
