@@ -325,17 +325,17 @@ class TegileShareDriver(driver.ShareDriver):
 
     @staticmethod
     def _size_bytes(share, size=None):
-        size = share.get('size') if size is None else size
+        given = share.get('size') if size is None else size
         try:
-            size = int(size)
+            gib = int(given)
         except (TypeError, ValueError):
-            size = 0
-        if size <= 0:
+            gib = 0
+        if gib <= 0 or isinstance(given, bool) or gib != given:
             raise exception.InvalidShare(
-                reason=_('share %(id)s: size must be a positive number of '
-                         'GiB, got %(size)r') % {'id': share.get('id'),
-                                                 'size': share.get('size')})
-        return size * GiB
+                reason=_('share %(id)s: size must be a positive whole number '
+                         'of GiB, got %(size)r') % {'id': share.get('id'),
+                                                    'size': given})
+        return gib * GiB
 
     def _validate_name(self, share, name):
         try:

@@ -67,6 +67,7 @@ def test_new_share_ignores_the_projects_sharing_and_acls(driver, array):
 @pytest.mark.parametrize("field,value,text", [
     ("share_proto", "CEPHFS", "protocol CEPHFS"),
     ("size", 0, "size"),
+    ("size", 1.5, "whole number"),
     ("name", "bad name", "white space"),
 ])
 def test_create_refuses_bad_input_before_writing(simulator, driver, field, value, text):
@@ -351,3 +352,12 @@ def test_manage_refuses_an_unknown_or_malformed_path(driver):
     with pytest.raises(exception.ManageInvalidShare):
         driver.manage_existing(make_share("NFS", export_locations=[
             {"path": "not-a-path"}]), {})
+
+
+def test_resize_refuses_a_bad_size_before_writing(simulator, driver):
+    share = create(driver, size=2)
+    simulator.reset_calls()
+    with pytest.raises(exception.InvalidShare) as err:
+        driver.extend_share(share, -3)
+    assert "-3" in str(err.value) and share["id"] in str(err.value)
+    assert simulator.calls()["total"] == 0
