@@ -64,6 +64,20 @@ def newer_snapshots(names, full):
     return names[names.index(full) + 1:]
 
 
+def rollback_dependents(dataset, names, full, shares=None):
+    """Paths of the snapshots a rollback to ``full`` destroys (C14), in creation order.
+
+    ``names``: the snapshots of ``dataset`` (the share, or the project). For a project
+    rollback, ``shares`` lists ``(share path, its snapshot names)``: the array rolls back
+    every share holding the project snapshot, so the share snapshots taken after it are
+    dependents too (shares without it are not touched).
+    """
+    paths_ = ["%s@%s" % (dataset, name) for name in newer_snapshots(names, full)]
+    for share_dataset, share_names in shares or []:
+        paths_.extend("%s@%s" % (share_dataset, name) for name in newer_snapshots(share_names, full))
+    return paths_
+
+
 def rollback_blockers_message(dataset, full, newer):
     """The error for a rollback blocked by newer snapshots (C14)."""
     return ("Cannot roll %s back to %s: %d newer snapshot(s) would be destroyed: %s. "

@@ -75,6 +75,9 @@ options:
       - With O(state=rolled_back), also destroy the snapshots taken after the target snapshot.
       - The array refuses to roll back past newer snapshots; without this option the task fails and names them,
         before anything is changed.
+      - A project rollback also rolls back every share that holds the project snapshot, so the snapshots those
+        shares took after it count as newer too (the module reads the snapshot list of each share of the project
+        to name them).
       - A newer snapshot that has clones still blocks the rollback; delete (or keep) those clones first.
     type: bool
     default: false
@@ -99,9 +102,10 @@ attributes:
       - O(state=present) and O(state=absent) are idempotent; a converged run sends no write call.
       - O(state=rolled_back) is an action, not a state; it rolls back and reports a change on every run (see O(state)).
 notes:
-  - Deleting a share snapshot also deletes nothing else unless O(recursive=true). Deleting a project snapshot deletes
+  - Deleting a share snapshot deletes nothing else unless O(recursive=true). Deleting a project snapshot deletes
     that snapshot of every share of the project.
   - The array may create snapshots asynchronously; the module waits up to O(wait_timeout) seconds for it to finish.
+    A snapshot the array is still creating counts as present (a later run does not create it again).
 seealso:
   - module: tegile.intelliflash.share
     description: Create a share as a clone of a snapshot (O(tegile.intelliflash.share#module:source_snapshot)).
@@ -211,11 +215,13 @@ deleted:
   elements: str
   sample: [pool-a/Local/finance/ledger@Manual-S-before-upgrade]
 destroyed_snapshots:
-  description: Full names of the newer snapshots the rollback destroyed (or would destroy, in check mode).
+  description:
+    - Paths of the newer snapshots the rollback destroyed (or would destroy, in check mode).
+    - For a project rollback, also the newer snapshots of the project's shares.
   returned: when O(state=rolled_back)
   type: list
   elements: str
-  sample: [Manual-S-hourly-1300]
+  sample: [pool-a/Local/finance/ledger@Manual-S-hourly-1300]
 """
 
 import re
@@ -227,14 +233,15 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
     error_text,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
+    require_pool,
     require_project,
     require_share,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import InUseError
 from ansible_collections.tegile.intelliflash.plugins.module_utils._snapshot import (
     SnapshotError,
-    newer_snapshots,
     rollback_blockers_message,
+    rollback_dependents,
     snapshot_info,
     snapshot_names,
 )
@@ -257,88 +264,104 @@ def argument_spec():
 def main():
     m = IntelliFlashModule(argument_spec=argument_spec(), supports_check_mode=True)
     p = m.params
-    pool, project, share, state = p["pool"], p["project"], p["share"], p["state"]
     try:
-        short, full = snapshot_names(p["name"], share)
+        short, full = snapshot_names(p["name"], p["share"])
     except SnapshotError as exc:
         m.fail(str(exc))
     if p["wait_timeout"] <= 0:
         m.fail("wait_timeout: must be a positive number of seconds, got %s" % p["wait_timeout"])
     with m.api_errors("checking pool, project and share"):  # client-side name checks, no call
-        info = snapshot_info(pool, project, share, short, full)
-    dataset = info["dataset"]
-    result = dict(snapshot=info)
+        info = snapshot_info(p["pool"], p["project"], p["share"], short, full)
+    # One read; a rollback needs every snapshot (their order tells the newer ones).
+    names = list_snapshots(m, info, "" if p["state"] == "rolled_back" else re.escape(full))
     tracker = DifferenceTracker()
-
-    # One read: the rollback needs every snapshot (creation order tells the newer ones).
-    pattern = "" if state == "rolled_back" else re.escape(full)
-    with m.api_errors("listing the snapshots of %s" % dataset, dataset):
-        try:
-            names = m.client.list_snapshots(pool, project, share, pattern=pattern)
-        except NotFoundError:
-            # Say which of project and share is missing (fails naming it), else the array's error.
-            if share is None:
-                require_project(m, pool, project)
-            else:
-                require_share(m, pool, project, share)
-            raise
-    exists = full in names
-
-    if state == "present":
-        if not exists:
-            tracker.add(info["path"], before="absent", after="present")
-            if not m.check_mode:
-                with m.api_errors("creating snapshot %s" % info["path"], dataset):
-                    m.client.create_snapshot(pool, project, share, short, quiesce=p["quiesce"],
-                                             wait=True, wait_timeout=p["wait_timeout"])
-    elif state == "absent":
-        if exists:
-            tracker.add(info["path"], before="present", after="absent")
-            if not m.check_mode:
-                result["deleted"] = delete(m, info, p["recursive"])
+    result = dict(snapshot=info)
+    if p["state"] == "present":
+        ensure_present(m, info, full in names, tracker)
+    elif p["state"] == "absent":
+        ensure_absent(m, info, full in names, tracker, result)
     else:
-        if not exists:
-            m.fail("Cannot roll %s back to %s: the snapshot does not exist" % (dataset, full),
-                   dataset=dataset)
-        newer = newer_snapshots(names, full)
-        if newer and not p["destroy_newer"]:
-            m.fail(rollback_blockers_message(dataset, full, newer), dataset=dataset,
-                   newer_snapshots=newer)
-        tracker.add(dataset, before="current data", after="data of %s" % full)
-        for name in newer:
-            tracker.add("%s@%s" % (dataset, name), before="present", after="absent")
-        result["destroyed_snapshots"] = newer
-        if not m.check_mode:
-            rollback(m, info, bool(newer))
+        roll_back(m, info, names, tracker, result)
     m.exit(tracker.has_differences(), diff=tracker, **result)
 
 
-def delete(m, info, recursive):
+def list_snapshots(m, info, pattern):
+    """Snapshot names of the share or project; a missing pool, project or share fails naming it."""
+    pool, project, share = info["pool"], info["project"], info["share"]
+    with m.api_errors("listing the snapshots of %s" % info["dataset"], info["dataset"]):
+        try:
+            return m.client.list_snapshots(pool, project, share, pattern=pattern)
+        except NotFoundError:
+            require_pool(m, pool)  # each fails naming its option when that object is missing
+            require_project(m, pool, project)
+            if share is not None:
+                require_share(m, pool, project, share)
+            raise
+
+
+def ensure_present(m, info, exists, tracker):
+    if exists:
+        return
+    tracker.add(info["path"], before="absent", after="present")
+    if not m.check_mode:
+        p = m.params
+        with m.api_errors("creating snapshot %s" % info["path"], info["dataset"]):
+            m.client.create_snapshot(info["pool"], info["project"], info["share"], info["name"],
+                                     quiesce=p["quiesce"], wait=True, wait_timeout=p["wait_timeout"])
+
+
+def ensure_absent(m, info, exists, tracker, result):
     """Delete the snapshot; one that has clones fails with a clear message unless recursive."""
+    if not exists:
+        return
+    tracker.add(info["path"], before="present", after="absent")
+    if m.check_mode:
+        return
     with m.api_errors("deleting snapshot %s" % info["path"], info["dataset"]):
         try:
             reply = m.client.delete_snapshot(info["pool"], info["project"], info["share"], info["full_name"],
-                                             recursive=recursive, missing_ok=True)
+                                             recursive=m.params["recursive"], missing_ok=True)
         except InUseError as exc:
             m.fail("Cannot delete snapshot %s: it has clones (shares created from it). Delete the clones "
                    "first, or set recursive=true to delete them, and their data, with the snapshot. "
                    "Array: %s" % (info["path"], error_text(exc)),
                    error_code=exc.code, dataset=info["dataset"])
-    return list((reply or {}).get("deletedList") or [info["path"]])
+    result["deleted"] = list((reply or {}).get("deletedList") or [info["path"]])
 
 
-def rollback(m, info, destroy_newer):
-    """Roll back; explain the array's refusal when a snapshot in the way has clones."""
-    action = "rolling %s back to %s" % (info["dataset"], info["full_name"])
-    with m.api_errors(action, info["dataset"]):
+def roll_back(m, info, names, tracker, result):
+    """Roll back (always a change); newer snapshots block it unless destroy_newer (C14)."""
+    dataset, full = info["dataset"], info["full_name"]
+    if full not in names:
+        m.fail("Cannot roll %s back to %s: the snapshot does not exist" % (dataset, full), dataset=dataset)
+    shares = share_snapshots(m, info) if info["share"] is None else None
+    newer = rollback_dependents(dataset, names, full, shares)
+    if newer and not m.params["destroy_newer"]:
+        m.fail(rollback_blockers_message(dataset, full, newer), dataset=dataset, newer_snapshots=newer)
+    tracker.add(dataset, before="current data", after="data of %s" % full)
+    for path in newer:
+        tracker.add(path, before="present", after="absent")
+    result["destroyed_snapshots"] = newer
+    if m.check_mode:
+        return
+    action = "rolling %s back to %s" % (dataset, full)
+    with m.api_errors(action, dataset):
         try:
-            m.client.rollback_snapshot(info["pool"], info["project"], info["share"], info["full_name"],
-                                       delete_dependents=destroy_newer)
+            m.client.rollback_snapshot(info["pool"], info["project"], info["share"], full,
+                                       delete_dependents=m.params["destroy_newer"])
         except InUseError as exc:
             m.fail("Error %s: a newer snapshot is in the way, or one of the newer snapshots has clones "
                    "(delete those clones first; destroy_newer=true destroys newer snapshots only when "
                    "none has clones). Array: %s" % (action, error_text(exc)),
-                   error_code=exc.code, dataset=info["dataset"])
+                   error_code=exc.code, dataset=dataset)
+
+
+def share_snapshots(m, info):
+    """(share path, snapshot names) of each share of the project: a project rollback reaches them."""
+    pool, project = info["pool"], info["project"]
+    with m.api_errors("listing the shares of %s and their snapshots" % info["dataset"], info["dataset"]):
+        return [("%s/%s" % (info["dataset"], share["name"]), m.client.list_snapshots(pool, project, share["name"]))
+                for share in m.client.list_shares(pool, project)]
 
 
 if __name__ == "__main__":

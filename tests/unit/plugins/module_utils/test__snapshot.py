@@ -14,6 +14,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._snapshot impo
     SnapshotError,
     newer_snapshots,
     rollback_blockers_message,
+    rollback_dependents,
     snapshot_info,
     snapshot_names,
 )
@@ -52,6 +53,21 @@ def test_newer_snapshots_follow_creation_order():
     assert newer_snapshots(names, "Manual-S-a") == ["Manual-P-b", "Manual-S-c", "Manual-S-d"]
     assert newer_snapshots(names, "Manual-S-d") == []
     assert newer_snapshots(names, "Manual-S-zz") == []
+
+
+def test_share_rollback_dependents_are_paths():
+    assert rollback_dependents("pool-a/Local/p/s", ["Manual-S-a", "Manual-S-b"], "Manual-S-a") == [
+        "pool-a/Local/p/s@Manual-S-b"]
+
+
+def test_project_rollback_reaches_the_shares_holding_the_snapshot():
+    shares = [
+        ("pool-a/Local/p/s1", ["Manual-S-x", "Manual-P-a", "Manual-S-y", "Manual-P-b"]),
+        ("pool-a/Local/p/s2", ["Manual-P-a"]),
+        ("pool-a/Local/p/new", ["Manual-P-b", "Manual-S-z"]),  # created after Manual-P-a: not rolled back
+    ]
+    assert rollback_dependents("pool-a/Local/p", ["Manual-P-a", "Manual-P-b"], "Manual-P-a", shares) == [
+        "pool-a/Local/p@Manual-P-b", "pool-a/Local/p/s1@Manual-S-y", "pool-a/Local/p/s1@Manual-P-b"]
 
 
 def test_blocker_message_names_the_snapshots_and_the_option():
