@@ -361,3 +361,28 @@ def test_resize_refuses_a_bad_size_before_writing(simulator, driver):
         driver.extend_share(share, -3)
     assert "-3" in str(err.value) and share["id"] in str(err.value)
     assert simulator.calls()["total"] == 0
+
+
+def test_export_location_without_floating_ip_uses_the_management_address(driver, array):
+    # The simulator gives every pool a floating IP; a pool without one is injected.
+    from unittest import mock
+
+    with mock.patch.object(driver.client, "list_floating_ips", return_value=[]):
+        nfs = create(driver, "NFS")
+        cifs = create(driver, "CIFS")
+    _, project, name = where(driver, nfs)
+    assert [loc["path"] for loc in nfs["export_locations"]] == [
+        "127.0.0.1:/export/%s/%s" % (project, name)]
+    assert cifs["export_locations"][0]["path"].startswith("\\\\127.0.0.1\\")
+
+
+def test_ip_versions_follow_the_floating_ips(driver):
+    from unittest import mock
+
+    ips = [{"ipAddress": "192.0.2.10", "poolName": POOL},
+           {"ipAddress": "2001:db8::10", "poolName": POOL}]
+    with mock.patch.object(driver.client, "list_floating_ips", return_value=ips):
+        stats = driver.get_share_stats(refresh=True)
+    assert (stats["ipv4_support"], stats["ipv6_support"]) == (True, True)
+    stats = driver.get_share_stats(refresh=True)
+    assert (stats["ipv4_support"], stats["ipv6_support"]) == (True, False)
