@@ -10,6 +10,7 @@ being served; everything else (request log, faults) goes to stderr. SIGTERM/SIGI
 """
 
 import argparse
+import fcntl
 import ipaddress
 import logging
 import os
@@ -79,6 +80,13 @@ def main(argv=None):
         password = os.environ.get("INTELLIFLASH_SIM_PASSWORD", "admin")
 
     os.makedirs(opts.state, mode=0o700, exist_ok=True)
+    # One simulator per state directory: the lock is held for the life of the process (the
+    # kernel releases it on any exit, SIGKILL included).
+    lock = open(os.path.join(opts.state, "simulator.lock"), "a")
+    try:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        parser.error("state directory %s is in use by another simulator" % opts.state)
     store = Store(opts.state)
     with store.transaction(write=True) as txn:
         seed.ensure_seed(txn, pools)
@@ -114,6 +122,7 @@ def main(argv=None):
     finally:
         server.server_close()
         store.close()
+        lock.close()
     return 0
 
 

@@ -39,6 +39,15 @@ def test_restart_keeps_everything(private_sim, private_api):
              api("getNFSNetworkACLsOnShare", share), api("getSMBConfig"),
              api("listSystemProperties", ["INTELLIFLASH_ARRAY_GUID"])]
     assert after == before
+    # a second simulator on the same state directory is refused
+    second = SimulatorProcess(private_sim.state_dir, python=sys.executable)
+    try:
+        second.start()
+    except Exception as exc:
+        assert "in use by another simulator" in str(exc)
+    else:
+        second.stop()
+        raise AssertionError("two simulators shared one state directory")
     assert api.error("deleteShareSnapshot", share + "@Manual-S-a", False) == \
         "EZEBI_RESOURCE_INUSE"
     # the journal is WAL with FULL sync
