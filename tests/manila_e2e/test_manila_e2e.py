@@ -440,13 +440,18 @@ def test_delete_everything(manila, e2e, world):
         pytest.skip("needs the share type")
     # The share made from a snapshot first (it depends on the snapshot on the
     # array), then the snapshots, then every other share.
+    data_path = array_path(manila, e2e, world.shares["data"]) if "data" in world.shares else None
     if "clone" in world.shares:
+        clone_path = array_path(manila, e2e, world.shares["clone"])
         manila.shares.delete(world.shares["clone"])
         wait_gone(manila.shares, world.shares.pop("clone"), "share clone")
+        assert e2e.array.share_or_none(clone_path) is None
     for role, snap_id in list(world.snapshots.items()):
         manila.share_snapshots.delete(snap_id)
         wait_gone(manila.share_snapshots, snap_id, "snapshot " + role)
         del world.snapshots[role]
+    if data_path:
+        assert e2e.array.snapshots(data_path) == []  # deleted by Manila, not with the share
     for role, share_id in list(world.shares.items()):
         manila.shares.delete(share_id)
         wait_gone(manila.shares, share_id, "share " + role)
@@ -459,7 +464,7 @@ def test_delete_everything(manila, e2e, world):
     world.share_type = None
 
 
-def test_logs_never_show_the_array_password(e2e):
+def test_logs_never_show_the_array_password(manila, e2e):
     leaks = []
     for path in e2e.stack.log_files():
         with open(path, "rb") as handle:
@@ -468,6 +473,10 @@ def test_logs_never_show_the_array_password(e2e):
     if e2e.password in e2e.sim.stderr_text:
         leaks.append("simulator stderr")
     assert leaks == []
+    # Nor does Manila's API (pool capabilities, services) carry it.
+    api_view = repr([p._info for p in manila.pools.list(detailed=True)]) + repr(
+        [s._info for s in manila.services.list()])
+    assert e2e.password not in api_view
     # The scan covers the services' own logs (not empty).
     assert os.path.getsize(e2e.stack.log_path("manila-share")) > 0
     assert manila_stack.tail(e2e.stack.log_path("manila-share"))
