@@ -144,8 +144,10 @@ def project_used(txn, project_path):
     return sum(s.get("used", 0) for s in txn.shares_of_project(project_path))
 
 
-def share_available(txn, share):
-    free = pool_free(txn, share["pool"])
+def share_available(txn, share, free=None):
+    """C8: min(quota - used, pool free); ``free`` may be passed when already computed."""
+    if free is None:
+        free = pool_free(txn, share["pool"])
     if share.get("quota", 0) > 0:
         return max(0, min(share["quota"] - share.get("used", 0), free))
     return free

@@ -215,7 +215,8 @@ def get_share(ctx, args):
 @V2.method("listShares")
 def list_shares(ctx, args):
     project = _project_by_name(ctx, args)
-    return [model.share_v1_model(s, project, core.share_available(ctx.txn, s))
+    free = core.pool_free(ctx.txn, project["pool"])
+    return [model.share_v1_model(s, project, core.share_available(ctx.txn, s, free))
             for s in ctx.txn.shares_of_project(project["path"])]
 
 
