@@ -16,6 +16,7 @@ import time
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.serving import WSGIRequestHandler
 
 from . import core, openstack, v2  # noqa: F401  (importing registers the handlers)
@@ -157,12 +158,18 @@ def create_app(sim):
             return _cut_connection()
         if decision.error_status:
             LOG.info("fault: HTTP %d on %s", decision.error_status, counter_name)
-            text = "<html><body><h1>%d Service Unavailable</h1>proxy error</body></html>" % (
-                decision.error_status)
+            text = "<html><body><h1>%d %s</h1>proxy error</body></html>" % (
+                decision.error_status, HTTP_STATUS_CODES.get(decision.error_status, "Error"))
             return Response(text, status=decision.error_status, mimetype="text/html")
-        args = Args(name, parse_body(request.get_data(cache=False)))
-        with sim.store.transaction(write=method.write) as txn:
-            result = method.func(Context(txn, time.time(), sim.delays, name), args)
+        try:
+            args = Args(name, parse_body(request.get_data(cache=False)))
+            with sim.store.transaction(write=method.write) as txn:
+                result = method.func(Context(txn, time.time(), sim.delays, name), args)
+        except ApiError:
+            if decision.drop_reply:  # the error reply is lost too
+                LOG.info("fault: error reply dropped on %s", counter_name)
+                return _cut_connection()
+            raise
         if decision.drop_reply:
             LOG.info("fault: reply dropped on %s (applied)", counter_name)
             return _cut_connection()
