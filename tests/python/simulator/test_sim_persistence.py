@@ -109,6 +109,27 @@ def _check_invariants(api):
         assert pool["availableSize"] == pool["totalSize"] - consumption[name]
 
 
+def _check_database(path):
+    """What the API cannot show: no orphan rows (every reference in the store resolves)."""
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        orphans = {
+            "share without project": "SELECT path FROM shares WHERE project NOT IN "
+                                     "(SELECT path FROM projects)",
+            "project without pool": "SELECT path FROM projects WHERE pool NOT IN "
+                                    "(SELECT name FROM pools)",
+            "snapshot without dataset": "SELECT path FROM snapshots WHERE dataset NOT IN "
+                                        "(SELECT path FROM shares UNION SELECT path FROM projects)",
+            "clone without snapshot": "SELECT path FROM shares WHERE origin IS NOT NULL AND "
+                                      "origin NOT IN (SELECT path FROM snapshots)",
+        }
+        for what, sql in orphans.items():
+            assert conn.execute(sql).fetchall() == [], what
+    finally:
+        conn.close()
+
+
 def test_sigkill_during_concurrent_writes_leaves_consistent_state(tmp_path):
     sim = SimulatorProcess(tmp_path, python=sys.executable, extra_args=("--log-level",
                                                                           "WARNING"))
@@ -142,6 +163,7 @@ def test_sigkill_during_concurrent_writes_leaves_consistent_state(tmp_path):
                                                    "name": share}, "x", False)
                     client("addNFSNetworkACLOnShare", path, "IP", "10.0.0.%d" % (n % 250 + 1),
                            "rw", False)
+                    client("cloneShareSnapshot", path + "@Manual-S-x", "c" + share, True)
                 except (requests.exceptions.RequestException, ArrayError) as exc:
                     if not killing.is_set():
                         failures.append(exc)
@@ -160,9 +182,7 @@ def test_sigkill_during_concurrent_writes_leaves_consistent_state(tmp_path):
             thread.join(timeout=60)
         assert not failures
         assert enough.is_set(), "writers did not make progress"
-        conn = sqlite3.connect(os.path.join(sim.state_dir, "state.db"))
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        conn.close()
+        _check_database(os.path.join(sim.state_dir, "state.db"))
         sim.start()
         api = Api(sim)
         for path in acknowledged:  # every acknowledged create survived
