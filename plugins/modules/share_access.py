@@ -247,6 +247,8 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
     NotFoundError,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
+    find_share,
+    require_pool,
     require_project,
     require_share,
 )
@@ -304,7 +306,11 @@ def main():
     current_users = None
     protocol = "nfs"
     if share_level:
-        share_obj = require_share(m, pool, project, share)
+        share_obj = find_share(m, pool, project, share)
+        if share_obj is None:  # name the missing pool, project or share (each fails naming its option)
+            require_pool(m, pool)
+            require_project(m, pool, project)
+            require_share(m, pool, project, share)
         protocol = share_protocol(share_obj, p["protocol"])
         current_users = current_user_rules(share_obj)
     current_net = None
@@ -314,7 +320,8 @@ def main():
                 current_net = client.get_network_acls("nfs", pool, project, share)
             except NotFoundError:
                 if not share_level:
-                    require_project(m, pool, project)  # fails naming the project when it is missing
+                    require_pool(m, pool)
+                    require_project(m, pool, project)
                 raise
 
     wanted_net, wanted_users = wanted_rules(m, protocol, share_level)
