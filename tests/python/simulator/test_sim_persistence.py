@@ -195,8 +195,7 @@ def test_sigkill_during_concurrent_writes_leaves_consistent_state(tmp_path):
         sim.stop()
 
 
-def test_parallel_writers_lose_no_update(private_api):
-    api = private_api
+def test_parallel_writers_lose_no_update(api):
     api("createProject", {"poolName": "pool-b", "projectName": "race"})
     api("createShare", "pool-b", "race", "s", {}, [])
     share = "pool-b/Local/race/s"
@@ -204,7 +203,7 @@ def test_parallel_writers_lose_no_update(private_api):
     results = []
 
     def add(index):
-        client = Api(private_api.sim)
+        client = Api(api.sim)
         try:
             for j in range(5):
                 client("addNFSNetworkACLOnShare", share, "IP", "10.%d.%d.0/24" % (index, j),
