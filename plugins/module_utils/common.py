@@ -62,6 +62,16 @@ else:
         IntelliFlashClient = None
 
 
+__all__ = [
+    "DifferenceTracker",
+    "IntelliFlashError",
+    "IntelliFlashModule",
+    "InvalidArgumentError",
+    "NotFoundError",
+    "client_paths",
+    "connection_argument_spec",
+]
+
 DEFAULT_TIMEOUT = 60.0
 CONNECT_TIMEOUT_CAP = 10.0
 LOGGER_NAME = "tegile_intelliflash.ansible"

@@ -19,7 +19,7 @@ description:
     the array's error code otherwise), and that a pool or project exists (an unknown one gives an empty list).
   - Every returned key is snake_case and documented below; lists are sorted by path or name.
 author:
-  - tegile.intelliflash developers
+  - tegile.intelliflash developers (@tegile)
 extends_documentation_fragment:
   - tegile.intelliflash.connection
   - tegile.intelliflash.attributes.info_module

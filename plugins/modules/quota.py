@@ -19,7 +19,7 @@ description:
   - Values are exact bytes after parsing; nothing is rounded.
   - Every rule the array enforces is checked first, so a refused value leaves the array unchanged.
 author:
-  - tegile.intelliflash developers
+  - tegile.intelliflash developers (@tegile)
 extends_documentation_fragment:
   - tegile.intelliflash.connection
   - tegile.intelliflash.attributes

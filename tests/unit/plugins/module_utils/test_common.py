@@ -199,4 +199,3 @@ class TestExit:
             assert m.check_mode is True
         with build(BASE) as m:
             assert m.check_mode is False
-
