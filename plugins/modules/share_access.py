@@ -159,15 +159,15 @@ EXAMPLES = r"""
             to: auditor
             access_level: ro
 
-    - name: Revoke a rule
+    - name: Revoke a rule (whatever its access level)
       tegile.intelliflash.share_access:
         pool: pool-a
         project: finance
         share: ledger
         state: absent
         rules:
-          - type: host
-            to: backup1.example.com
+          - type: user
+            to: auditor
 
     - name: SMB share - users and groups
       tegile.intelliflash.share_access:

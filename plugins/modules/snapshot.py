@@ -153,19 +153,27 @@ EXAMPLES = r"""
         destroy_newer: true
       when: upgrade_failed | default(false) | bool
 
-    - name: Delete the share snapshot
+    - name: Clone the snapshot into a new share (clones are made with the share module)
+      tegile.intelliflash.share:
+        pool: pool-a
+        project: finance
+        name: ledger-test
+        source_share: ledger
+        source_snapshot: before-upgrade
+
+    - name: Delete the project snapshot
+      tegile.intelliflash.snapshot:
+        pool: pool-a
+        project: finance
+        name: month-end
+        state: absent
+
+    - name: Delete the share snapshot and the clone made from it (the clone's data is lost)
       tegile.intelliflash.snapshot:
         pool: pool-a
         project: finance
         share: ledger
         name: before-upgrade
-        state: absent
-
-    - name: Delete the project snapshot and any clone made from it
-      tegile.intelliflash.snapshot:
-        pool: pool-a
-        project: finance
-        name: month-end
         state: absent
         recursive: true
 """
