@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Size parsing and formatting. Units are binary: 1 K = 1024 bytes, 1 G = 1024**3 bytes."""
 
+import math
 import re
 from fractions import Fraction
 
@@ -33,7 +34,7 @@ def parse_size(value, field="size", allow_zero=False):
     if isinstance(value, int):
         amount = Fraction(value)
     elif isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if math.isnan(value) or math.isinf(value):
             raise invalid_argument(field, "must be a finite size, got %r" % (value,))
         amount = Fraction(value)
     elif isinstance(value, str):

@@ -207,6 +207,8 @@ class Transport(object):
         self.hostname, self.port = parse_host(host, port)
         if not isinstance(username, str) or not username:
             raise invalid_argument("username", "must be a non-empty string")
+        if ":" in username or any(ord(ch) < 32 for ch in username):
+            raise invalid_argument("username", "must not contain ':' or control characters")
         if isinstance(password, Secret):
             secret = password
         else:
@@ -472,7 +474,7 @@ class Transport(object):
     @staticmethod
     def _describe(exc):
         reason = exc
-        for _ in range(6):
+        for dummy in range(6):
             inner = getattr(reason, "reason", None)
             if not isinstance(inner, BaseException):
                 inner = None
@@ -539,8 +541,8 @@ class Transport(object):
             return value
         model = self._error_model(text)
         if status in (401, 403):
-            msg = "the array refused the credentials of user %r (HTTP %d)" % (self.username,
-                                                                            status)
+            msg = "the array refused the credentials of user %r (HTTP %d)" % (
+                self.username, status)
             if model and model.get("message"):
                 msg += ": %s" % self.redact(model.get("message"))
             raise _Failure(AuthenticationError(msg, method=method, dataset=dataset,

@@ -150,9 +150,17 @@ def test_share_error_codes(client, project, sim_clean):
     assert client.find_share(POOL, project, "s1") is None
 
 
-def test_replica_writes_not_allowed(client):
-    with pytest.raises((NotAllowedError, NotFoundError, InvalidArgumentError)):
-        client.call("setNFSSharingOnShare", "pool-a/Replica/none/s", True, write=True)
+def test_not_allowed_and_dataset_type_errors(client, project):
+    client.create_share(POOL, project, "s1")
+    # aclInherit may change only while the share overrides it: EZEBI_OPERATION_NOT_ALLOWED.
+    with pytest.raises(NotAllowedError) as info:
+        client.modify_share(POOL, project, "s1", {"aclInherit": "off"})
+    assert info.value.code == "EZEBI_OPERATION_NOT_ALLOWED"
+    # A share path given to a project call: EZEBI_INVALID_DATASET_TYPE.
+    with pytest.raises(InvalidArgumentError) as info:
+        client.call("setNFSSharingOnProject", "%s/Local/%s/s1" % (POOL, project), True,
+                    write=True)
+    assert info.value.code == "EZEBI_INVALID_DATASET_TYPE"
 
 
 # -- sharing ---------------------------------------------------------------------------------
@@ -341,3 +349,18 @@ def test_clones(client, project, sim_clean):
     reply = client.delete_snapshot(POOL, project, "src", full, recursive=True)
     assert reply["snapshotDeletionStatus"] == 0
     assert client.find_share(POOL, project, "copy") is None
+
+
+def test_export_locations_ipv6_and_missing_floating_ip(client, project, monkeypatch, caplog):
+    client.create_share(POOL, project, "s1")
+    client.set_nfs_sharing(POOL, project, "s1", True)
+    client.set_smb_sharing(POOL, project, "s1", True)
+    # The simulator's floating IPs are IPv4; the IPv6 form is checked with a stubbed list.
+    monkeypatch.setattr(client, "list_floating_ips", lambda pool="All": [
+        {"ipAddress": "fd00::10", "poolName": "pool-b,%s" % POOL}])
+    assert client.export_locations(POOL, project, "s1") == {
+        "nfs": ["[fd00::10]:/export/%s/s1" % project],
+        "smb": ["\\\\fd00::10\\%s_s1" % project]}
+    monkeypatch.setattr(client, "list_floating_ips", lambda pool="All": [])
+    assert client.export_locations(POOL, project, "s1") == {"nfs": [], "smb": []}
+    assert "no floating IP serves pool" in caplog.text
