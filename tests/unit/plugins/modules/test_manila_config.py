@@ -1,0 +1,351 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""tegile.intelliflash.manila_config and its INI editor (module_utils/_ini.py), on real files."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import stat
+import sys
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.tegile.intelliflash.plugins.module_utils import _ini
+from ansible_collections.tegile.intelliflash.plugins.modules import manila_config
+
+PASSWORD = "Pa$$ w0rd#;'x"
+
+FOREIGN = (
+    "# Manila host with another backend\n"
+    "[DEFAULT]\n"
+    "debug=True\n"
+    "enabled_share_backends = lvm1 , generic1\n"
+    "transport_url = rabbit://guest:bus-secret@127.0.0.1:5672/\n"
+    "\t\n"
+    "[database]\n"
+    "connection = mysql+pymysql://manila:db-secret@127.0.0.1/manila   \n"
+    "\n"
+    "; the LVM backend\n"
+    "[lvm1]\n"
+    "share_driver = manila.share.drivers.lvm.LVMShareDriver\n"
+    "lvm_share_export_ips = 10.0.0.1,\n"
+    "   10.0.0.2\n"
+    "\n"
+    "[generic1]\n"
+    "share_driver: manila.share.drivers.generic.GenericShareDriver\n"
+)
+
+
+def backend(name="tegile1", **options):
+    opts = {
+        "share_backend_name": name,
+        "share_driver": "tegile_intelliflash.manila_driver.TegileShareDriver",
+        "driver_handles_share_servers": False,
+        "tegile_nas_server": "array.example.com",
+        "tegile_nas_login": "openstack",
+        "tegile_nas_password": PASSWORD,
+        "tegile_nas_port": 443,
+        "tegile_nas_ssl_verify": True,
+        "tegile_default_project": None,
+    }
+    opts.update(options)
+    return {"name": name, "state": "present", "options": opts}
+
+
+def run(capsys, check_mode=False, diff=True, **args):
+    args.setdefault("_ansible_check_mode", check_mode)
+    args.setdefault("_ansible_diff", diff)
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as exc:
+            manila_config.main()
+    out = capsys.readouterr().out
+    result = json.loads(out)
+    return result, out, exc.value.code
+
+
+@pytest.fixture
+def conf(tmp_path):
+    path = tmp_path / "manila.conf"
+    path.write_text(FOREIGN)
+    return path
+
+
+def sections_text(text):
+    """{section: text} split at headers (independent of the module's parser)."""
+    out, name = {}, None
+    for line in text.splitlines(True):
+        if line.startswith("["):
+            name = line.strip()[1:-1]
+        out[name] = out.get(name, "") + line
+    return out
+
+
+# --- the INI editor --------------------------------------------------------------------------
+
+def test_parse_reads_like_oslo():
+    doc = _ini.IniDocument(FOREIGN)
+    assert doc.get("DEFAULT", "enabled_share_backends") == "lvm1 , generic1"
+    assert doc.get("lvm1", "lvm_share_export_ips") == "10.0.0.1,\n10.0.0.2"
+    assert doc.get("generic1", "share_driver") == "manila.share.drivers.generic.GenericShareDriver"
+    assert doc.get("database", "connection").endswith("/manila")
+    assert doc.sections() == ["DEFAULT", "database", "lvm1", "generic1"]
+    assert doc.text() == FOREIGN
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[DEFAULT\nx = 1\n", "closing bracket"),
+    ("[]\n", "without a name"),
+    ("  continued\n", "continuation line without a key"),
+    ("[s]\njust words\n", "neither"),
+    ("[s]\n= 1\n", "empty key"),
+])
+def test_parse_errors(text, message):
+    with pytest.raises(_ini.IniError, match=message):
+        _ini.IniDocument(text)
+
+
+@pytest.mark.parametrize("value, written, read_back", [
+    (True, "True", "True"),
+    (False, "False", "False"),
+    (443, "443", "443"),
+    (["NFS", "CIFS"], "NFS,CIFS", "NFS,CIFS"),
+    (" padded ", '" padded "', " padded "),
+    ('"quoted"', '""quoted""', '"quoted"'),
+    ("a$b", "a$$b", "a$b"),
+])
+def test_encode_round_trip(value, written, read_back):
+    text = _ini.encode_value(value, escape_dollar=True)
+    assert text == written
+    assert _ini.decode_value(text, escape_dollar=True) == read_back
+
+
+def test_encode_refuses_line_breaks():
+    with pytest.raises(_ini.IniError, match="tegile1.tegile_nas_login: line breaks"):
+        _ini.encode_value("a\nb", field="tegile1.tegile_nas_login")
+
+
+def test_values_equal_is_boolean_aware():
+    assert _ini.values_equal("true", "True")
+    assert _ini.values_equal("off", "False")
+    assert not _ini.values_equal("1", "True")
+    assert not _ini.values_equal(None, "x")
+    assert _ini.values_equal("a$$b", "a$$b", escape_dollar=True)
+
+
+def test_set_keeps_other_lines_and_line_endings():
+    text = "[a]\r\nx = 1\r\ny=2\r\n"
+    doc = _ini.IniDocument(text)
+    assert doc.set("a", "x", "5") is True
+    assert doc.set("a", "y", "2") is True  # same value, but written differently: rewritten
+    assert doc.set("a", "z", "3") is True
+    assert doc.text() == "[a]\r\nx = 5\r\ny = 2\r\nz = 3\r\n"
+    assert doc.set("a", "x", "5") is False
+
+
+def test_set_replaces_continuation_lines():
+    doc = _ini.IniDocument(FOREIGN)
+    doc.set("lvm1", "lvm_share_export_ips", "10.0.0.9")
+    assert "   10.0.0.2" not in doc.text()
+    assert doc.get("lvm1", "lvm_share_export_ips") == "10.0.0.9"
+
+
+def test_add_section_and_default_at_top():
+    doc = _ini.IniDocument("[x]\na = 1")
+    doc.set("new", "k", "v")
+    doc.set("DEFAULT", "enabled_share_backends", "new")
+    assert doc.text() == "[DEFAULT]\nenabled_share_backends = new\n\n[x]\na = 1\n\n[new]\nk = v\n"
+
+
+def test_remove_section_keeps_next_header_comment():
+    text = "[a]\nx = 1\n\n[gone]\nk = v\n\n# about b\n[b]\ny = 2\n"
+    doc = _ini.IniDocument(text)
+    assert doc.remove_section("gone") is True
+    assert doc.text() == "[a]\nx = 1\n\n# about b\n[b]\ny = 2\n"
+    assert doc.remove_section("gone") is False
+
+
+def test_add_then_remove_last_section_restores_file():
+    doc = _ini.IniDocument(FOREIGN)
+    doc.set("tegile1", "k", "v")
+    doc.remove_section("tegile1")
+    assert doc.text() == FOREIGN
+
+
+def test_redacted_text_hides_credentials():
+    doc = _ini.IniDocument(FOREIGN + "\n[tegile1]\ntegile_nas_password = abc\n  more\n")
+    shown = doc.redacted_text({"tegile_nas_password"}, {("tegile1", "tegile_nas_password")})
+    assert "bus-secret" not in shown and "db-secret" not in shown and "abc" not in shown
+    assert "more" not in shown
+    assert "tegile_nas_password = ******** (changed)" in shown
+
+
+# --- the module ------------------------------------------------------------------------------
+
+def test_adds_backend_merges_lists_and_keeps_foreign_bytes(conf, capsys):
+    result, out, code = run(capsys, path=str(conf), backends=[backend()], protocols=["nfs", "CIFS"], mode="0640")
+    assert code == 0 and result["changed"] is True
+    text = conf.read_text()
+    before, after = sections_text(FOREIGN), sections_text(text)
+    for name in ("database", "lvm1", None):
+        assert after[name] == before[name]
+    # generic1 was the last section: one blank line now separates it from the new one.
+    assert after["generic1"] == before["generic1"] + "\n"
+    assert "enabled_share_backends = lvm1,generic1,tegile1\n" in text
+    # enabled_share_protocols was unset (Manila's default NFS,CIFS): nothing to add.
+    assert "enabled_share_protocols" not in text
+    assert result["enabled_share_backends"] == ["lvm1", "generic1", "tegile1"]
+    assert result["enabled_share_protocols"] is None
+    assert stat.S_IMODE(os.stat(str(conf)).st_mode) == 0o640
+    assert "tegile_nas_password = Pa$$$$ w0rd#;'x\n" in text
+    assert "tegile_default_project" not in text
+    assert "driver_handles_share_servers = False\n" in text
+    # The password is in no output: not in the diff, not in the invocation.
+    assert PASSWORD not in out and PASSWORD.replace("$", "$$") not in out
+    assert "bus-secret" not in out and "db-secret" not in out
+    after_diff = result["diff"][0]["after"]
+    assert "tegile_nas_password = ******** (changed)" in after_diff
+    assert result["backends"] == [{"name": "tegile1", "state": "present", "changed": True,
+                                   "changed_options": ["share_backend_name", "share_driver",
+                                                       "driver_handles_share_servers", "tegile_nas_server",
+                                                       "tegile_nas_login", "tegile_nas_password",
+                                                       "tegile_nas_port", "tegile_nas_ssl_verify"]}]
+
+
+def test_oslo_reads_the_password_back(conf, capsys):
+    oslo = pytest.importorskip("oslo_config.cfg")
+    run(capsys, path=str(conf), backends=[backend()])
+    opts = oslo.ConfigOpts()
+    opts.register_opts([oslo.StrOpt("tegile_nas_password", secret=True)], group="tegile1")
+    opts(args=[], default_config_files=[str(conf)])
+    assert opts.tegile1.tegile_nas_password == PASSWORD
+
+
+def test_second_run_changes_nothing(conf, capsys):
+    run(capsys, path=str(conf), backends=[backend()], protocols=["NFS", "CEPHFS"], mode="0640")
+    first = conf.read_bytes()
+    result, _out, _code = run(capsys, path=str(conf), backends=[backend()], protocols=["nfs", "cephfs"], mode="0640")
+    assert result["changed"] is False
+    assert result["diff"] == []
+    assert conf.read_bytes() == first
+    assert "enabled_share_protocols = NFS,CIFS,CEPHFS\n" in first.decode()
+
+
+def test_changed_value_and_removed_option(conf, capsys):
+    run(capsys, path=str(conf), backends=[backend(tegile_default_project="p1")])
+    result, _out, _code = run(capsys, path=str(conf), backends=[backend(tegile_nas_port=8443)])
+    assert result["changed"] is True
+    assert result["backends"][0]["changed_options"] == ["tegile_nas_port", "tegile_default_project"]
+    text = conf.read_text()
+    assert "tegile_nas_port = 8443\n" in text and "tegile_default_project" not in text
+    assert "-tegile_nas_port = 443" in "".join(
+        "-" + line + "\n" for line in result["diff"][0]["before"].splitlines())
+
+
+def test_existing_boolean_spelling_is_not_rewritten(conf, capsys):
+    run(capsys, path=str(conf), backends=[backend()])
+    conf.write_text(conf.read_text().replace("tegile_nas_ssl_verify = True", "tegile_nas_ssl_verify = true"))
+    result, _out, _code = run(capsys, path=str(conf), backends=[backend()])
+    assert result["changed"] is False
+
+
+def test_check_mode_writes_nothing(conf, capsys):
+    result, out, _code = run(capsys, check_mode=True, path=str(conf), backends=[backend()])
+    assert result["changed"] is True
+    assert conf.read_text() == FOREIGN
+    assert "+enabled_share_backends" not in out  # the diff is structured, not a rendered patch
+    assert "tegile1" in result["diff"][0]["after"]
+
+
+def test_remove_backend(conf, capsys):
+    run(capsys, path=str(conf), backends=[backend(), backend("tegile2")])
+    result, _out, _code = run(capsys, path=str(conf), backends=[{"name": "tegile2", "state": "absent"}])
+    assert result["changed"] is True
+    text = conf.read_text()
+    assert "[tegile2]" not in text and "[tegile1]" in text
+    assert result["enabled_share_backends"] == ["lvm1", "generic1", "tegile1"]
+    result, _out, _code = run(capsys, path=str(conf), backends=[{"name": "tegile2", "state": "absent"}])
+    assert result["changed"] is False
+
+
+def test_removing_every_backend_drops_the_list(tmp_path, capsys):
+    path = tmp_path / "m.conf"
+    path.write_text("[DEFAULT]\nenabled_share_backends = tegile1\n\n[tegile1]\nk = v\n")
+    result, _out, _code = run(capsys, path=str(path), backends=[{"name": "tegile1", "state": "absent"}])
+    assert path.read_text() == "[DEFAULT]\n"
+    assert result["enabled_share_backends"] == []
+
+
+def test_validate_failure_leaves_the_file(conf, capsys, tmp_path):
+    script = tmp_path / "reject.py"
+    script.write_text("import sys\nprint('tegile1/tegile_nas_pasword is not part of the sample config: ' + sys.argv[1])\n"
+                      "sys.exit(1)\n")
+    result, out, code = run(capsys, path=str(conf), backends=[backend()],
+                            validate="%s %s %%s" % (sys.executable, script))
+    assert code == 1 and result["failed"] is True
+    assert "was not changed" in result["msg"] and "tegile_nas_pasword" in result["msg"]
+    assert str(conf) + " (new content)" in result["msg"]
+    assert conf.read_text() == FOREIGN
+    assert [p.name for p in conf.parent.iterdir() if p.name.startswith(".manila.conf")] == []
+    assert PASSWORD not in out
+
+
+def test_validate_success_sees_the_new_content(conf, capsys, tmp_path):
+    script = tmp_path / "accept.py"
+    script.write_text("import sys\nsys.exit(0 if '[tegile1]' in open(sys.argv[1]).read() else 3)\n")
+    result, _out, code = run(capsys, path=str(conf), backends=[backend()],
+                             validate="%s %s %%s" % (sys.executable, script))
+    assert code == 0 and result["changed"] is True
+    assert "[tegile1]" in conf.read_text()
+
+
+def test_missing_file(tmp_path, capsys):
+    path = tmp_path / "absent.conf"
+    result, _out, code = run(capsys, path=str(path), backends=[backend()], create=False)
+    assert code == 1 and "does not exist" in result["msg"] and not path.exists()
+    result, _out, code = run(capsys, path=str(path), backends=[backend()])
+    assert code == 0 and result["changed"] is True and path.exists()
+
+
+@pytest.mark.parametrize("backends, message", [
+    ([{"name": "DEFAULT"}], "backends[0].name"),
+    ([{"name": "bad name"}], "backends[0].name"),
+    ([{"name": "a@b"}], "backends[0].name"),
+    ([{"name": "t1"}, {"name": "t1"}], "backends[1].name: backend 't1' is given twice"),
+    ([{"name": "t1", "options": {"bad key": 1}}], "backends[0].options: 'bad key'"),
+    ([{"name": "t1", "options": {"k": {"x": 1}}}], "backends[0].options.k: a mapping"),
+    ([{"name": "t1", "options": {"k": "a\nb"}}], "backends[0].options.k: line breaks"),
+    ([{"name": "t1", "state": "absent", "options": {"k": 1}}], "backends[0].options: not allowed with state=absent"),
+])
+def test_bad_input_names_the_field_and_writes_nothing(conf, capsys, backends, message):
+    result, _out, code = run(capsys, path=str(conf), backends=backends)
+    assert code == 1 and message in result["msg"]
+    assert conf.read_text() == FOREIGN
+
+
+def test_bad_validate_and_protocol(conf, capsys):
+    result, _out, code = run(capsys, path=str(conf), backends=[backend()], validate="true")
+    assert code == 1 and result["msg"].startswith("validate:")
+    result, _out, code = run(capsys, path=str(conf), protocols=["N FS"])
+    assert code == 1 and result["msg"].startswith("protocols[0]")
+    assert conf.read_text() == FOREIGN
+
+
+def test_unparsable_file_is_not_touched(tmp_path, capsys):
+    path = tmp_path / "broken.conf"
+    path.write_text("[DEFAULT\nx = 1\n")
+    result, _out, code = run(capsys, path=str(path), backends=[backend()])
+    assert code == 1 and "cannot be parsed" in result["msg"]
+    assert path.read_text() == "[DEFAULT\nx = 1\n"
+
+
+def test_backup(conf, capsys):
+    result, _out, _code = run(capsys, path=str(conf), backends=[backend()], backup=True)
+    with open(result["backup_file"]) as handle:
+        assert handle.read() == FOREIGN
