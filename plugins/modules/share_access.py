@@ -116,7 +116,8 @@ notes:
     ACL in one call; file ACL entries are rewritten in the array's standard form (allow, read or modify set,
     inherited by files and directories).
   - Turning NFS or SMB sharing on or off (with M(tegile.intelliflash.share)) clears that protocol's network rules on
-    the array; manage the rules after the sharing state.
+    the array; manage the rules after the sharing state. The module warns when it changes the NFS rules of a share
+    that is not exported over NFS.
 seealso:
   - module: tegile.intelliflash.share
     description: Create shares and turn NFS and SMB sharing on.
@@ -339,12 +340,22 @@ def main():
         if user_plan.changed:
             with m.api_errors("writing the file ACL of %s" % dataset, dataset):
                 client.set_user_acls(pool, project, share, user_plan.final)
-    if net_plan.changed and not final_net and str(share_obj.get("sharenfs") or "off").lower() != "off":
-        m.warn("%s has no NFS network rule left: the array exports it to every host, read-write" % dataset)
+    warn_about_nfs(m, dataset, share_obj, net_plan.changed, final_net)
 
     rules = [rule_to_dict(rule) for rule in final_net or []]
     rules.extend(rule_to_dict(rule) for rule in user_plan.final if share_level)
     m.exit(tracker.has_differences(), diff=tracker, rules=rules, protocol=protocol, dataset=dataset)
+
+
+def warn_about_nfs(m, dataset, share, changed, rules):
+    """Warn about what the array does with a share's NFS rules that an admin may not expect (C17)."""
+    if not changed or not share:
+        return
+    if str(share.get("sharenfs") or "off").lower() == "off":
+        m.warn("%s is not exported over NFS: its NFS network rules are stored, but turning NFS sharing on "
+               "later clears them (array behaviour); apply the rules after turning NFS on" % dataset)
+    elif not rules:
+        m.warn("%s has no NFS network rule left: the array exports it to every host, read-write" % dataset)
 
 
 def apply_network(m, plan, pool, project, share, dataset):

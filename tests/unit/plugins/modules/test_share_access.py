@@ -17,6 +17,7 @@ import json
 
 import pytest
 
+from ansible.module_utils.common import warnings as ansible_warnings
 from ansible_collections.tegile.intelliflash.plugins.modules import share_access
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client import IntelliFlashClient
 from ansible_collections.tegile.intelliflash.tests.unit.plugins.module_utils.module_runner import (
@@ -37,7 +38,14 @@ def sim(tmp_path_factory):
             client.create_project(POOL, PROJECT)
             client.create_share(POOL, PROJECT, SHARE)
             client.set_nfs_sharing(POOL, PROJECT, SHARE, True)
+            client.create_share(POOL, PROJECT, "unexported")
         yield proc
+
+
+@pytest.fixture(autouse=True)
+def fresh_warnings(monkeypatch):
+    """Module warnings are process-global in ansible-core; give each in-process run its own."""
+    monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
 
 
 def run(sim, capsys, **args):
@@ -90,3 +98,13 @@ def test_lost_reply_of_the_list_write_is_recovered(sim, capsys):
     again, _out = run(sim, capsys, rules=rules)
     assert again["changed"] is False
     assert sim.calls()["writes"] == 0
+
+
+def test_rules_on_a_share_not_exported_over_nfs_warn_that_enabling_nfs_clears_them(sim, capsys):
+    result, _out = run(sim, capsys, share="unexported", rules=[dict(type="ip", to="10.3.0.0/16")])
+    assert result["changed"] is True and result["protocol"] == "nfs"
+    # ansible-core 2.19 reports warnings as structured events
+    assert "turning NFS sharing on later clears them" in json.dumps(result["warnings"])
+    ansible_warnings._global_warnings.clear()
+    again, _out = run(sim, capsys, share="unexported", rules=[dict(type="ip", to="10.3.0.0/16")])
+    assert again["changed"] is False and "warnings" not in again
