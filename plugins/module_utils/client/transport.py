@@ -323,6 +323,7 @@ class Transport(object):
             deadline = min(deadline, outer)
         body = json.dumps(list(args), separators=(",", ":"))
         attempt = 0
+        reply_lost = False
         while True:
             attempt += 1
             try:
@@ -336,8 +337,21 @@ class Transport(object):
             error = failure.error
             error.attempts = attempt
             if not failure.retryable:
+                if write and reply_lost and callable(verify) and isinstance(error, ApiError):
+                    # The re-sent write was refused (e.g. EZEBI_RESOURCE_EXIST): the earlier
+                    # attempt whose reply was lost may have applied after the re-read.
+                    try:
+                        applied = self._verify(method, dataset, verify, error, deadline)
+                    except IntelliFlashError:
+                        applied = False
+                    if applied:
+                        self.log.info("%s %s: the re-sent request was refused (%s) but the "
+                                      "array shows the change applied", method,
+                                      dataset or "", error.code)
+                        return None
                 raise error
             if write and failure.maybe_applied:
+                reply_lost = True
                 if verify is None:
                     error.message += (" (the request may have been applied on the array; "
                                       "check before repeating it)")

@@ -197,3 +197,39 @@ def test_busy_read_is_retried(sim_clean, monkeypatch):
         assert c.list_pools()
     assert len(sent) == 2
     assert sim_clean.calls()["by_method"]["listPools"] == 1
+
+
+class _MaxJitter(object):
+    """Backoff jitter at its maximum (deterministic sleeps)."""
+
+    def uniform(self, low, high):
+        return high
+
+
+def test_late_apply_after_reread_is_success(sim_clean, project):
+    """The first createShare is slow: the client's read timeout fires, its re-read finds no
+    share, and while it backs off the slow call commits. The re-sent createShare is refused
+    with EZEBI_RESOURCE_EXIST; a second re-read shows the share: success, one share."""
+    # Ordering margins of about a second each way: read timeout at 0.2 s, re-read right after,
+    # slow call commits at 1.2 s, re-send at 0.2 + 2.0 s.
+    sim_clean.set_faults(latency_ms=1200, methods=["createShare"], count=1)
+    c = make_client(sim_clean, timeout=(5.0, 0.2), backoff=2.0, backoff_max=2.0)
+    c._transport._rng = _MaxJitter()
+    with c:
+        c.create_share(POOL, project, "late")
+        calls = sim_clean.calls()["by_method"]
+        assert calls["createShare"] == 2
+        assert calls["getShare"] == 2
+        assert [s["name"] for s in c.list_shares(POOL, project)] == ["late"]
+
+
+def test_refused_resend_without_applied_state_is_raised(sim_clean, project):
+    """A re-sent write refused by the array, with a re-read that does not show the wanted
+    state, raises the array's error."""
+    from tegile_intelliflash.client import NotFoundError
+
+    sim_clean.set_faults(reset_rate=1, methods=["createShare"], count=1)
+    with make_client(sim_clean) as c, pytest.raises(NotFoundError) as info:
+        c.create_share(POOL, project + "-missing", "s1")
+    assert info.value.attempts == 2
+    assert sim_clean.calls()["by_method"]["createShare"] == 2
