@@ -218,7 +218,7 @@ snapshot:
       sample: ledger
 deleted:
   description: Snapshot paths the array reported deleted.
-  returned: when O(state=absent) deleted a snapshot
+  returned: when O(state=absent) deleted a snapshot (not in check mode)
   type: list
   elements: str
   sample: [pool-a/Local/finance/ledger@Manual-S-before-upgrade]
