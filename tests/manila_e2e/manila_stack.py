@@ -139,19 +139,23 @@ class ManagedProcess:
     def group_alive(self):
         return bool(group_members(self.pgid))
 
+    def terminate(self):
+        """SIGTERM the whole group (returns at once)."""
+        self._signal_group(signal.SIGTERM)
+
     def stop(self, timeout=20.0):
         """SIGTERM the group, wait up to `timeout`, then SIGKILL what is left."""
-        if self._signal_group(signal.SIGTERM):
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                self.popen.poll()
-                if not self.group_alive():
-                    break
-                time.sleep(0.1)
-            else:
-                self._signal_group(signal.SIGKILL)
-                wait_until(lambda: (self.popen.poll(), not self.group_alive())[1], 10,
-                           "%s to die after SIGKILL" % self.name)
+        self.terminate()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.popen.poll()
+            if not self.group_alive():
+                break
+            time.sleep(0.1)
+        else:
+            self._signal_group(signal.SIGKILL)
+            wait_until(lambda: (self.popen.poll(), not self.group_alive())[1], 10,
+                       "%s to die after SIGKILL" % self.name)
         try:
             self.popen.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -307,7 +311,9 @@ class ManilaStack:
             "--log-error=" + os.path.join(self.logdir, "mariadb.log"),
             "--tmpdir=" + os.path.join(self.workdir, "tmp"),
             "--skip-log-bin", "--skip-name-resolve", "--innodb-buffer-pool-size=64M",
-            "--innodb-flush-log-at-trx-commit=0", "--character-set-server=utf8mb4",
+            "--innodb-flush-log-at-trx-commit=0", "--innodb-doublewrite=0",
+            "--innodb-flush-method=nosync", "--innodb-log-file-size=32M",
+            "--character-set-server=utf8mb4",
             "--max-connections=200"] + user)
 
     def _db_ready(self):
@@ -502,17 +508,21 @@ class ManilaStack:
 
     def stop(self):
         """Stop everything this stack started (idempotent)."""
-        order = ["manila-api", "manila-share", "manila-scheduler", "rabbitmq", "mariadb",
-                 "epmd"]
-        for name in order + [n for n in list(self.procs) if n not in order]:
-            proc = self.procs.pop(name, None)
-            if proc is None:
-                continue
-            try:
-                proc.stop()
-            except Exception as exc:  # keep stopping the others
-                self.log("stopping %s: %s" % (name, exc))
-            self._stopped_groups.append(proc.pgid)
+        # Waves, each signalled at once and then waited for: the Manila
+        # services first, then what they depend on.
+        services = ["manila-api", "manila-share", "manila-scheduler"]
+        waves = [services, ["rabbitmq", "mariadb"],
+                 [n for n in self.procs if n not in services]]  # epmd last
+        for wave in waves:
+            procs = [(name, self.procs.pop(name)) for name in wave if name in self.procs]
+            for _name, proc in procs:
+                proc.terminate()
+            for name, proc in procs:
+                try:
+                    proc.stop()
+                except Exception as exc:  # keep stopping the others
+                    self.log("stopping %s: %s" % (name, exc))
+                self._stopped_groups.append(proc.pgid)
 
     def leftover_pids(self):
         """Processes of every group this stack started that are still alive."""
