@@ -118,7 +118,7 @@ def encode_value(value, escape_dollar=False, field="value"):
 
 def decode_value(text, escape_dollar=False):
     """What oslo.config reads from ``text`` written after ``key = `` (inverse of encode_value)."""
-    _, value = _split_key_value("k=" + text)
+    value = _split_key_value("k=" + text)[1]
     if escape_dollar:
         value = value.replace("$$", "$")
     return value
@@ -170,7 +170,7 @@ class IniDocument(object):
                 self.lines.append(_Line(raw, "comment"))
                 previous_key = False
             else:
-                key, _ = _split_key_value(body)
+                key = _split_key_value(body)[0]
                 if key is None:
                     raise IniError("line %d: neither 'key = value' nor a section header nor a comment" % lineno)
                 if not key:
@@ -219,7 +219,7 @@ class IniDocument(object):
         return found
 
     def _entry_value(self, start, end):
-        _, value = _split_key_value(_strip_eol(self.lines[start].raw).rstrip())
+        value = _split_key_value(_strip_eol(self.lines[start].raw).rstrip())[1]
         parts = [value] + [_strip_eol(line.raw).strip() for line in self.lines[start + 1:end]]
         return "\n".join(parts)
 

@@ -28,7 +28,7 @@ description:
   - This module manages a local file of the managed host; it does not talk to an IntelliFlash array and is not part of
     the C(tegile.intelliflash.intelliflash) action group.
 author:
-  - tegile.intelliflash developers
+  - tegile.intelliflash developers (@tegile)
 options:
   path:
     description: The Manila configuration file.

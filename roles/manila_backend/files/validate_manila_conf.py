@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) tegile.intelliflash developers
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -192,7 +191,7 @@ def check_drivers(sections, enabled):
         driver = (opts.get("share_driver") or [""])[-1]
         if not driver:
             continue  # Manila's default driver
-        module_name, _, class_name = driver.rpartition(".")
+        module_name, class_name = driver.rpartition(".")[::2]
         try:
             module = importlib.import_module(module_name)
             getattr(module, class_name)
@@ -203,7 +202,7 @@ def check_drivers(sections, enabled):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--input-file", required=True, help="manila.conf to check")
     parser.add_argument("--namespace", action="append", default=None,
                         help="oslo.config namespace (repeatable; default: Manila's and tegile_intelliflash)")
@@ -241,7 +240,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="validate-manila-conf.") as workdir:
         opt_data = generate_opt_data(namespaces, workdir)
         extend_opt_data(opt_data, groups)
-        _, val_errors = run_validator(opt_data, args.input_file)
+        val_errors = run_validator(opt_data, args.input_file)[1]
         errors.extend(val_errors)
 
     opts = load_default_opts(namespaces, eps)

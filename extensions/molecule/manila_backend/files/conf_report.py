@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) tegile.intelliflash developers
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -68,11 +67,12 @@ def main():
     problems = []
     before_foreign = [(n, b) for n, b in before if n not in owned]
     after_foreign = [(n, b) for n, b in after if n not in owned]
-    if [n for n, _ in before_foreign] != [n for n, _ in after_foreign]:
-        problems.append("foreign sections changed order or disappeared: %s -> %s"
-                        % ([n for n, _ in before_foreign], [n for n, _ in after_foreign]))
+    before_names = [pair[0] for pair in before_foreign]
+    after_names = [pair[0] for pair in after_foreign]
+    if before_names != after_names:
+        problems.append("foreign sections changed order or disappeared: %s -> %s" % (before_names, after_names))
     else:
-        for (name, old), (_, new) in zip(before_foreign, after_foreign):
+        for (name, old), new in zip(before_foreign, [pair[1] for pair in after_foreign]):
             if name == "DEFAULT":
                 old, new = strip_default(old), strip_default(new)
             # A section the role appended after the last one is separated by one blank line.
@@ -90,7 +90,7 @@ def main():
             password_ok[name] = getattr(conf_opts, name).tegile_nas_password == expected
     for name in owned:
         values.get(name, {}).pop("tegile_nas_password", None)
-    json.dump({"values": values, "foreign": problems, "sections": [n for n, _ in after if n],
+    json.dump({"values": values, "foreign": problems, "sections": [pair[0] for pair in after if pair[0]],
                "password_ok": password_ok}, sys.stdout)
 
 
