@@ -60,7 +60,7 @@ def _apt(args, log):
                 "%s are not installed and this user cannot install them "
                 "(not root, no sudo): run `apt-get install -y --no-install-recommends %s` "
                 "as root" % (", ".join(PACKAGES), " ".join(PACKAGES)))
-        cmd = ["sudo", "-n", "--preserve-env=DEBIAN_FRONTEND"] + cmd
+        cmd = ["sudo", "-n", "env", "DEBIAN_FRONTEND=noninteractive"] + cmd
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     log("running: %s" % " ".join(cmd))
     proc = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL,
