@@ -84,7 +84,7 @@ def workdir():
 
 
 def _check_driver_importable(driver):
-    module, _, cls = driver.rpartition(".")
+    module, cls = driver.rsplit(".", 1)
     proc = subprocess.run(
         [sys.executable, "-c", "import importlib; getattr(importlib.import_module(%r), %r)"
          % (module, cls)], capture_output=True, text=True, check=False)

@@ -560,6 +560,10 @@ def tegile_backend(sim, project, ca_path=None):
     }
 
 
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt("signal %d" % signum)
+
+
 def main(argv):
     """Manual bring-up: simulator + Manila with our driver until Ctrl-C."""
     import argparse
@@ -572,7 +576,7 @@ def main(argv):
     parser.add_argument("--project", default="manila-e2e")
     opts = parser.parse_args(argv)
     os.makedirs(opts.workdir, exist_ok=True)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     sim = SimulatorProcess(os.path.join(opts.workdir, "array"), host="127.0.0.1", port=0,
                            user="admin", password=secrets.token_hex(12),
                            python=python_dying_with_parent(opts.workdir))

@@ -192,7 +192,7 @@ def test_nfs_share_with_ip_and_user_rules(manila, e2e, world):
     # Manila: one export location on the pool's floating IP, the array's mount point.
     paths = export_paths(manila, share)
     assert len(paths) == 1, paths
-    ip, _, mount = paths[0].partition(":")
+    ip, mount = paths[0].split(":", 1)
     assert ip in floating_ips(e2e, pool)
     assert mount == "/export/%s/%s" % (e2e.project, name)
     # Array: NFS on, SMB off, 1 GiB quota, closed until a rule is added.
