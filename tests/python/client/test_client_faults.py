@@ -12,123 +12,150 @@ from tegile_intelliflash.client import (
     BusyError, ConnectionFailedError, GiB, NetworkRule, UserRule,
 )
 
-from conftest import fake_response, make_client
+from conftest import fake_response, make_client, unique
 
 POOL = "pool-a"
 RULE = NetworkRule("IP", "10.20.0.0/16", "rw", root=True)
 
 
-def _prepare_share(c, project):
-    c.create_share(POOL, project, "s1")
+def _prepare_share(c, project, s):
+    c.create_share(POOL, project, s)
 
 
-def _prepare_acl(c, project):
-    c.create_share(POOL, project, "s1")
-    c.add_network_acl("nfs", POOL, project, "s1", RULE)
+def _prepare_acl(c, project, s):
+    c.create_share(POOL, project, s)
+    c.add_network_acl("nfs", POOL, project, s, RULE)
 
 
-def _prepare_snapshot(c, project):
-    c.create_share(POOL, project, "s1")
-    c.create_snapshot(POOL, project, "s1", "snap")
+def _prepare_snapshot(c, project, s):
+    c.create_share(POOL, project, s)
+    c.create_snapshot(POOL, project, s, "snap")
 
 
-def _nothing(c, project):
+def _nothing(c, project, s):
     pass
 
 
 # (wire method, preparation, the write, check after the call)
 WRITES = [
     ("createShare", _nothing,
-     lambda c, p: c.create_share(POOL, p, "s1", quota="1G"),
-     lambda c, p: [s["name"] for s in c.list_shares(POOL, p)] == ["s1"]),
+     lambda c, p, s: c.create_share(POOL, p, s, quota="1G"),
+     lambda c, p, s: [x["name"] for x in c.list_shares(POOL, p)].count(s) == 1),
     ("modifyShareProperties", _prepare_share,
-     lambda c, p: c.set_share_quota(POOL, p, "s1", "2G"),
-     lambda c, p: c.get_share(POOL, p, "s1")["quotaInByte"] == 2 * GiB),
+     lambda c, p, s: c.set_share_quota(POOL, p, s, "2G"),
+     lambda c, p, s: c.get_share(POOL, p, s)["quotaInByte"] == 2 * GiB),
     ("modifyShareProperties", _prepare_share,
-     lambda c, p: c.modify_share(POOL, p, "s1", {"compression": "gzip"}),
-     lambda c, p: c.get_share(POOL, p, "s1")["compression"] == "gzip"),
+     lambda c, p, s: c.modify_share(POOL, p, s, {"compression": "gzip"}),
+     lambda c, p, s: c.get_share(POOL, p, s)["compression"] == "gzip"),
     ("modifyShareProperties", _prepare_share,
-     lambda c, p: c.set_user_acls(POOL, p, "s1", [UserRule("user", "alice", "rw")]),
-     lambda c, p: c.get_user_acls(POOL, p, "s1") == [UserRule("user", "alice", "rw")]),
+     lambda c, p, s: c.set_user_acls(POOL, p, s, [UserRule("user", "alice", "rw")]),
+     lambda c, p, s: c.get_user_acls(POOL, p, s) == [UserRule("user", "alice", "rw")]),
     ("modifyProjectProperties", _nothing,
-     lambda c, p: c.set_project_quota(POOL, p, "3G"),
-     lambda c, p: c.get_project(POOL, p)["quotaInByte"] == 3 * GiB),
+     lambda c, p, s: c.set_project_quota(POOL, p, "3G"),
+     lambda c, p, s: c.get_project(POOL, p)["quotaInByte"] == 3 * GiB),
     ("modifyProjectProperties", _nothing,
-     lambda c, p: c.modify_project(POOL, p, {"dedup": "on"}),
-     lambda c, p: c.get_project(POOL, p)["dedup"] == "on"),
+     lambda c, p, s: c.modify_project(POOL, p, {"dedup": "on"}),
+     lambda c, p, s: c.get_project(POOL, p)["dedup"] == "on"),
     ("setNFSSharingOnShare", _prepare_share,
-     lambda c, p: c.set_nfs_sharing(POOL, p, "s1", True),
-     lambda c, p: c.is_exposed("nfs", POOL, p, "s1")),
+     lambda c, p, s: c.set_nfs_sharing(POOL, p, s, True),
+     lambda c, p, s: c.is_exposed("nfs", POOL, p, s)),
     ("setSMBSharingOnShare", _prepare_share,
-     lambda c, p: c.set_smb_sharing(POOL, p, "s1", True, display_name="dn1"),
-     lambda c, p: c.get_share(POOL, p, "s1")["cifsDisplayName"] == "dn1"),
+     lambda c, p, s: c.set_smb_sharing(POOL, p, s, True, display_name=s),
+     lambda c, p, s: c.get_share(POOL, p, s)["cifsDisplayName"] == s),
     ("setNFSSharingOnProject", _nothing,
-     lambda c, p: c.set_nfs_sharing(POOL, p, None, True),
-     lambda c, p: c.is_exposed("nfs", POOL, p)),
+     lambda c, p, s: c.set_nfs_sharing(POOL, p, None, True),
+     lambda c, p, s: c.is_exposed("nfs", POOL, p)),
     ("addNFSNetworkACLOnShare", _prepare_share,
-     lambda c, p: c.add_network_acl("nfs", POOL, p, "s1", RULE),
-     lambda c, p: c.get_network_acls("nfs", POOL, p, "s1") == [RULE]),
+     lambda c, p, s: c.add_network_acl("nfs", POOL, p, s, RULE),
+     lambda c, p, s: c.get_network_acls("nfs", POOL, p, s) == [RULE]),
     ("removeNFSNetworkACLOnShare", _prepare_acl,
-     lambda c, p: c.remove_network_acl("nfs", POOL, p, "s1", "IP", "10.20.0.0/16"),
-     lambda c, p: c.get_network_acls("nfs", POOL, p, "s1") == []),
+     lambda c, p, s: c.remove_network_acl("nfs", POOL, p, s, "IP", "10.20.0.0/16"),
+     lambda c, p, s: c.get_network_acls("nfs", POOL, p, s) == []),
     ("setSMBNetworkACLsOnShare", _prepare_share,
-     lambda c, p: c.set_network_acls("smb", POOL, p, "s1", [NetworkRule(None, "h1", "ro")]),
-     lambda c, p: c.get_network_acls("smb", POOL, p, "s1") == [NetworkRule(None, "h1", "ro")]),
+     lambda c, p, s: c.set_network_acls("smb", POOL, p, s, [NetworkRule(None, "h1", "ro")]),
+     lambda c, p, s: c.get_network_acls("smb", POOL, p, s) == [NetworkRule(None, "h1", "ro")]),
     ("removeAllNFSNetworkACLsOnShare", _prepare_acl,
-     lambda c, p: c.remove_all_network_acls("nfs", POOL, p, "s1"),
-     lambda c, p: c.get_network_acls("nfs", POOL, p, "s1") == []),
+     lambda c, p, s: c.remove_all_network_acls("nfs", POOL, p, s),
+     lambda c, p, s: c.get_network_acls("nfs", POOL, p, s) == []),
     ("inheritNetworkACLsettingsFromProject", _prepare_acl,
-     lambda c, p: c.inherit_network_acls(POOL, p, "s1"),
-     lambda c, p: c.get_share(POOL, p, "s1")["overrideSharenfs"] is False),
+     lambda c, p, s: c.inherit_network_acls(POOL, p, s),
+     lambda c, p, s: c.get_share(POOL, p, s)["overrideSharenfs"] is False),
     ("inheritPropertyFromProject", _prepare_share,
-     lambda c, p: (c.modify_share(POOL, p, "s1", {"dedup": "on"}),
-                   c.inherit_share_property(POOL, p, "s1", "Dedup")),
-     lambda c, p: c.get_share(POOL, p, "s1")["overrideDedup"] is False),
+     lambda c, p, s: (c.modify_share(POOL, p, s, {"dedup": "on"}),
+                   c.inherit_share_property(POOL, p, s, "Dedup")),
+     lambda c, p, s: c.get_share(POOL, p, s)["overrideDedup"] is False),
     ("createShareSnapshot", _prepare_share,
-     lambda c, p: c.create_snapshot(POOL, p, "s1", "snap"),
-     lambda c, p: c.list_snapshots(POOL, p, "s1") == ["Manual-S-snap"]),
+     lambda c, p, s: c.create_snapshot(POOL, p, s, "snap"),
+     lambda c, p, s: c.list_snapshots(POOL, p, s) == ["Manual-S-snap"]),
     ("deleteShareSnapshot", _prepare_snapshot,
-     lambda c, p: c.delete_snapshot(POOL, p, "s1", "Manual-S-snap")["snapshotDeletionStatus"],
-     lambda c, p: c.list_snapshots(POOL, p, "s1") == []),
+     lambda c, p, s: c.delete_snapshot(POOL, p, s, "Manual-S-snap")["snapshotDeletionStatus"],
+     lambda c, p, s: c.list_snapshots(POOL, p, s) == []),
     ("cloneShareSnapshot", _prepare_snapshot,
-     lambda c, p: c.clone_snapshot(POOL, p, "s1", "Manual-S-snap", "copy"),
-     lambda c, p: sorted(s["name"] for s in c.list_shares(POOL, p)) == ["copy", "s1"]),
+     lambda c, p, s: c.clone_snapshot(POOL, p, s, "Manual-S-snap", s + "-copy"),
+     lambda c, p, s: c.find_share(POOL, p, s + "-copy") is not None),
     ("rollBackToShareSnapshot", _prepare_snapshot,
-     lambda c, p: c.rollback_snapshot(POOL, p, "s1", "Manual-S-snap"),
-     lambda c, p: c.list_snapshots(POOL, p, "s1") == ["Manual-S-snap"]),
+     lambda c, p, s: c.rollback_snapshot(POOL, p, s, "Manual-S-snap"),
+     lambda c, p, s: c.list_snapshots(POOL, p, s) == ["Manual-S-snap"]),
     ("deleteShare", _prepare_share,
-     lambda c, p: c.delete_share(POOL, p, "s1"),
-     lambda c, p: c.find_share(POOL, p, "s1") is None),
+     lambda c, p, s: c.delete_share(POOL, p, s),
+     lambda c, p, s: c.find_share(POOL, p, s) is None),
 ]
 IDS = ["%s-%d" % (w[0], i) for i, w in enumerate(WRITES)]
 
 
+@pytest.fixture(scope="module")
+def shared_project(sim):
+    """One project for the parametrized write tests (each test uses its own share names)."""
+    name = unique("pf")
+    with make_client(sim) as c:
+        c.create_project(POOL, name)
+        yield name
+        for item in c.list_shares(POOL, name):
+            c.delete_share(POOL, name, item["name"], recursive=True)
+        c.delete_project(POOL, name)
+
+
 def _run(sim, client, project, spec, fault):
     method, prepare, write, check = spec
-    prepare(client, project)
+    share = unique("w")
+    prepare(client, project, share)
+    if method.endswith("OnProject") or method == "modifyProjectProperties":
+        # Project-level writes get a project of their own.
+        project = unique("pw")
+        client.create_project(POOL, project)
     sim.reset_calls()
     sim.set_faults(methods=[method], count=1, **fault)
-    write(client, project)
-    sim.clear_faults()
+    try:
+        write(client, project, share)
+    finally:
+        sim.clear_faults()
     calls = sim.calls()["by_method"]
-    assert check(client, project)
+    assert check(client, project, share)
+    if project != client._test_project:
+        client.delete_project(POOL, project)
     return calls
 
 
+@pytest.fixture
+def fclient(client, shared_project):
+    client._test_project = shared_project
+    return client
+
+
 @pytest.mark.parametrize("spec", WRITES, ids=IDS)
-def test_dropped_reply_is_verified_not_resent(sim_clean, client, project, spec):
+def test_dropped_reply_is_verified_not_resent(sim_clean, fclient, shared_project, spec):
     """The write applied but its reply was lost: no error, sent exactly once (rollback, which
     is idempotent, is sent again)."""
-    calls = _run(sim_clean, client, project, spec, {"drop_reply_rate": 1})
+    calls = _run(sim_clean, fclient, shared_project, spec, {"drop_reply_rate": 1})
     expected = 2 if spec[0] == "rollBackToShareSnapshot" else 1
     assert calls[spec[0]] == expected
 
 
 @pytest.mark.parametrize("spec", WRITES, ids=IDS)
-def test_reset_write_is_reread_then_resent_once(sim_clean, client, project, spec):
+def test_reset_write_is_reread_then_resent_once(sim_clean, fclient, shared_project, spec):
     """The connection was reset before the write ran: a re-read shows it did not apply, so it
     is sent once more and applied once."""
-    calls = _run(sim_clean, client, project, spec, {"reset_rate": 1})
+    calls = _run(sim_clean, fclient, shared_project, spec, {"reset_rate": 1})
     assert calls[spec[0]] == 2
     reads = sum(n for name, n in calls.items() if name != spec[0])
     assert reads >= 1 or spec[0] == "rollBackToShareSnapshot"
