@@ -321,7 +321,11 @@ class Transport(object):
         deadline = start + self.retry_budget
         if outer is not None:
             deadline = min(deadline, outer)
-        body = json.dumps(list(args), separators=(",", ":"))
+        try:
+            body = json.dumps(list(args), separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise invalid_argument("args", "cannot be encoded as JSON: %s" % exc,
+                                   method=method, dataset=dataset)
         attempt = 0
         reply_lost = False
         while True:

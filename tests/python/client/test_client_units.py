@@ -333,3 +333,22 @@ def test_from_wire_is_lenient_but_coerce_is_strict():
     add, remove, change = diff_rules([entry, UserRule("user", "a", "rw")],
                                      [UserRule("user", "a", "rw")], purge=True)
     assert (add, remove, change) == ([], [entry], [])
+
+
+def test_call_rejects_unencodable_arguments_before_sending():
+    from tegile_intelliflash.client import IntelliFlashClient
+
+    client = IntelliFlashClient("127.0.0.1", "admin", "pw", port=9, retry_budget=0)
+    with client:
+        with pytest.raises(InvalidArgumentError) as info:
+            client.call("getShare", object())
+        assert info.value.field == "args" and info.value.method == "getShare"
+        with pytest.raises(InvalidArgumentError):
+            client.call("getShare", float("nan"))
+        with pytest.raises(TypeError):
+            client.call("getShare", "x", bogus=True)
+    assert client.insecure is False and client.port == 9
+    assert client.session.headers["User-Agent"].startswith("tegile-intelliflash/")
+    t = IntelliFlashClient("h", "u", "p", timeout=5, user_agent="x/1")._transport
+    assert t.timeout == (5.0, 5.0)
+    assert t.session.headers["User-Agent"].endswith(" x/1")
