@@ -107,6 +107,7 @@ def simulator(workdir):
         yield sim
     finally:
         sim.stop()
+        os.makedirs(os.path.join(workdir, "logs"), exist_ok=True)
         with open(os.path.join(workdir, "logs", "simulator.err"), "w") as handle:
             handle.write(sim.stderr_text)
 
