@@ -10,7 +10,7 @@ The driver class is imported on first access, so that
 can be loaded without importing Manila.
 """
 
-__all__ = ['TegileShareDriver']
+__all__ = ['TegileShareDriver']  # pylint: disable=undefined-all-variable
 
 
 def __getattr__(name):

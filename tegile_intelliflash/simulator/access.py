@@ -80,10 +80,10 @@ class Target:
         self.ctx = ctx
         self.level = level
         if level == "share":
-            _, self.share, self.project = share_for_write(ctx, value, what=what)
+            _ignored, self.share, self.project = share_for_write(ctx, value, what=what)
             self.doc = self.share
         else:
-            _, self.project = project_for_write(ctx, value, what=what)
+            _ignored, self.project = project_for_write(ctx, value, what=what)
             self.share = None
             self.doc = self.project
 
@@ -120,11 +120,11 @@ def _smb_mode(txn):
 
 def set_sharing(ctx, target, proto, on):
     other = "smb" if proto == "nfs" else "nfs"
-    other_on, _ = effective_state(target.share, target.project, other)
+    other_on, _ignored = effective_state(target.share, target.project, other)
     if on and other_on and _smb_mode(ctx.txn) == "SMB3":
         raise ApiError(INVALID_SMB_PARAM, "NFS and SMB cannot both be on for %s while "
                        "smbProtocolMode is SMB3" % target.doc["path"])
-    current, _ = effective_state(target.share, target.project, proto)
+    current, _ignored = effective_state(target.share, target.project, proto)
     doc = target.own(proto)
     if current != on:
         doc[proto] = on
@@ -168,7 +168,7 @@ for _proto in ("nfs", "smb"):
 def _exposed_call(proto, level):
     def handler(ctx, args):
         share, project = read_target(ctx, args.raw(0, "datasetPath"), level)
-        on, _ = effective_state(share, project, proto)
+        on, _ignored = effective_state(share, project, proto)
         return bool(on)
     return handler
 
@@ -242,7 +242,7 @@ def _acl_calls(proto, level):
 
     def get(ctx, args):
         share, project = read_target(ctx, args.raw(0, "datasetPath"), level)
-        _, acls = effective_state(share, project, proto)
+        _ignored, acls = effective_state(share, project, proto)
         return copy.deepcopy(acls)
 
     def set_all(ctx, args):
@@ -269,7 +269,7 @@ def _acl_calls(proto, level):
         host_type = args.raw(1, "type")
         host = validate_host(host_type, args.raw(2, "host"))
         share, project = target.share, target.project
-        _, acls = effective_state(share, project, proto)
+        _ignored, acls = effective_state(share, project, proto)
         if _find(acls, host_type, host) is None:
             raise ApiError(RESOURCE_NOT_FOUND, "%s ACL entry %s %s does not exist on %s"
                            % (P, host_type, host, target.doc["path"]))

@@ -360,8 +360,8 @@ def share_model(share, project, available):
                 "primaryCache", "secondaryCache", "readonly", "logbias", "sync", "aclInherit",
                 "recordSize", "mountPoint"):
         props[key] = effective(share, project, key)
-    nfs_on, _ = sharing(share, project, "nfs")
-    smb_on, _ = sharing(share, project, "smb")
+    nfs_on, _ignored = sharing(share, project, "nfs")
+    smb_on, _ignored = sharing(share, project, "smb")
     used = share.get("used", 0)
     out = {
         "name": share["name"],

@@ -44,8 +44,8 @@ def _proto(value):
 def _location(txn, share, project):
     """The ``"<IP> <REALNAME>"`` reply: mount point for NFS, SMB share name for SMB-only."""
     ip = core.floating_ip_for_pool(txn, share["pool"])
-    nfs_on, _ = model.sharing(share, project, "nfs")
-    smb_on, _ = model.sharing(share, project, "smb")
+    nfs_on, _ignored = model.sharing(share, project, "nfs")
+    smb_on, _ignored = model.sharing(share, project, "smb")
     if smb_on and not nfs_on:
         return "%s %s" % (ip, model.display_name(share))
     return "%s %s" % (ip, model.effective(share, project, "mountPoint"))
@@ -58,7 +58,7 @@ def _turn_on(ctx, share, project, proto):
             ctx.txn.setting("smb_config")["smbProtocolMode"] == "SMB3":
         raise ApiError(INVALID_SMB_PARAM, "NFS and SMB cannot both be on while smbProtocolMode "
                        "is SMB3")
-    current, _ = model.sharing(share, project, key)
+    current, _ignored = model.sharing(share, project, key)
     model.take_ownership(share, project, key)
     if not current:
         share[key] = True
@@ -174,7 +174,7 @@ def share_deny_access(ctx, args):
     share, project, proto, access_type, access_to, level = _access_args(
         ctx, args, "shareDenyAccess")
     if access_type == "ip":
-        _, acls = model.sharing(share, project, "nfs")
+        _ignored, acls = model.sharing(share, project, "nfs")
         if access._find(acls, "IP", access_to) is not None:
             model.take_ownership(share, project, "nfs")
             del share["nfs_acls"][access._find(share["nfs_acls"], "IP", access_to)]

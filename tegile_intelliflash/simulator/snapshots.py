@@ -406,7 +406,7 @@ def roll_back_to_project_snapshot(ctx, args):
         if has_clones(ctx.txn, newer):
             raise ApiError(RESOURCE_INUSE, "newer snapshot %s has clones" % newer["path"])
     plan = [(m["dataset"], m) for m in members(ctx.txn, snap)]
-    for share_path, _ in plan:
+    for share_path, _ignored in plan:
         model.check_not_busy(ctx.txn.share(share_path), ctx.now, "rollBackToProjectSnapshot")
     _apply_rollback(ctx, plan, delete_dependents)
     for newer in newer_projects:

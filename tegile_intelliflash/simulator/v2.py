@@ -6,7 +6,7 @@ Projects and shares are in ``v2_datasets``, snapshots in ``snapshots``, sharing 
 ``access``; importing this module registers them all.
 """
 
-from . import access, core, seed, snapshots, v2_datasets  # noqa: F401  (register)
+from . import access, core, seed, snapshots, v2_datasets  # noqa: F401  pylint: disable=unused-import
 from .errors import ApiError, INVALID_ARGUMENT
 from .registry import V2
 

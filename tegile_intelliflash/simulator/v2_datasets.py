@@ -272,8 +272,8 @@ def apply_share_changes(ctx, share, project, obj):
     old_mount = model.effective(share, project, "mountPoint")
     probe = dict(share, own=own)
     if model.effective(probe, project, "mountPoint") != old_mount:
-        nfs_on, _ = model.sharing(share, project, "nfs")
-        smb_on, _ = model.sharing(share, project, "smb")
+        nfs_on, _ignored = model.sharing(share, project, "nfs")
+        smb_on, _ignored = model.sharing(share, project, "smb")
         if nfs_on or smb_on:
             raise ApiError(INVALID_MOUNT_POINT, "the mount point of %s can only change while NFS "
                            "and SMB sharing are off" % share["path"])
@@ -370,8 +370,8 @@ def inherit_property_from_project(ctx, args):
                        % (prop, ", ".join(sorted(list(model.INHERITABLE) +
                                                  ["Sharenfs", "Sharesmb"]))))
     if prop == "MountPoint" and "mountPoint" in share["own"]:
-        nfs_on, _ = model.sharing(share, project, "nfs")
-        smb_on, _ = model.sharing(share, project, "smb")
+        nfs_on, _ignored = model.sharing(share, project, "nfs")
+        smb_on, _ignored = model.sharing(share, project, "smb")
         default = model.effective(dict(share, own={}), project, "mountPoint")
         if (nfs_on or smb_on) and default != share["own"]["mountPoint"]:
             raise ApiError(INVALID_MOUNT_POINT, "the mount point of %s can only change while "

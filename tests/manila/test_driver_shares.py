@@ -370,7 +370,7 @@ def test_export_location_without_floating_ip_uses_the_management_address(driver,
     with mock.patch.object(driver.client, "list_floating_ips", return_value=[]):
         nfs = create(driver, "NFS")
         cifs = create(driver, "CIFS")
-    _, project, name = where(driver, nfs)
+    _ignored, project, name = where(driver, nfs)
     assert [loc["path"] for loc in nfs["export_locations"]] == [
         "127.0.0.1:/export/%s/%s" % (project, name)]
     assert cifs["export_locations"][0]["path"].startswith("\\\\127.0.0.1\\")
