@@ -367,8 +367,9 @@ class Transport(object):
                                       "change applied", method, dataset or "")
                         return None
                     self.log.info("%s %s: the reply was lost and a re-read shows the "
-                                  "change did not apply; sending it again",
-                                  method, dataset or "")
+                                  "change did not apply; sending it again if the retry "
+                                  "budget allows", method, dataset or "")
+                    error.message += " (a re-read shows the change did not apply)"
             delay = self._backoff_delay(attempt)
             if self._clock() + delay > deadline:
                 if self.retry_budget > 0 and attempt > 1:

@@ -260,3 +260,13 @@ def test_refused_resend_without_applied_state_is_raised(sim_clean, project):
         c.create_share(POOL, project + "-missing", "s1")
     assert info.value.attempts == 2
     assert sim_clean.calls()["by_method"]["createShare"] == 2
+
+
+def test_reset_write_with_zero_budget_says_not_applied(sim_clean, project):
+    sim_clean.set_faults(reset_rate=1, methods=["createShare"], count=1)
+    with make_client(sim_clean, retry_budget=0) as c:
+        with pytest.raises(ConnectionFailedError) as info:
+            c.create_share(POOL, project, "s1")
+        assert "did not apply" in str(info.value)
+        assert sim_clean.calls()["by_method"]["createShare"] == 1
+        assert c.find_share(POOL, project, "s1") is None
