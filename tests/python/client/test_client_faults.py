@@ -270,3 +270,33 @@ def test_reset_write_with_zero_budget_says_not_applied(sim_clean, project):
         assert "did not apply" in str(info.value)
         assert sim_clean.calls()["by_method"]["createShare"] == 1
         assert c.find_share(POOL, project, "s1") is None
+
+
+def test_one_client_shared_by_threads_under_faults(sim_clean, client, project):
+    """Several threads share one client while a third of the reads fail with 503 and some
+    write replies are lost: every operation succeeds and each share exists exactly once."""
+    import threading
+
+    sim_clean.set_faults(error_rate=0.3, drop_reply_rate=0.2, status=503, seed=7,
+                         methods=["getShare", "listShares", "createShare", "deleteShare"])
+    errors = []
+
+    def work(n):
+        try:
+            for i in range(3):
+                name = "t%d-%d" % (n, i)
+                client.create_share(POOL, project, name)
+                assert client.get_share(POOL, project, name)["name"] == name
+            client.delete_share(POOL, project, "t%d-0" % n)
+        except Exception as exc:  # collected and reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    sim_clean.clear_faults()
+    assert errors == []
+    names = sorted(s["name"] for s in client.list_shares(POOL, project))
+    assert names == sorted("t%d-%d" % (n, i) for n in range(4) for i in (1, 2))
