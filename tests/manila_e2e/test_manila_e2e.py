@@ -398,13 +398,18 @@ def test_share_service_restart_goes_through_ensure_shares(manila, e2e, world):
     nfs_id = world.need("shares", "nfs")
     nfs_path = array_path(manila, e2e, nfs_id)
     stack = e2e.stack
-    before = {sid: export_paths(manila, sid) for sid in world.shares.values()}
+    vanished = create_share(manila, world, "vanished", "NFS", 1)
+    vanished_path = array_path(manila, e2e, vanished)
+    healthy = [sid for role, sid in world.shares.items() if role != "vanished"]
+    before = {sid: export_paths(manila, sid) for sid in healthy}
     acls_before = e2e.array.nfs_acls(nfs_path)
     assert acls_before == {"10.20.0.0/24": "rw"}
 
-    # Someone turns the NFS export off on the array behind Manila's back.
+    # Behind Manila's back: one NFS export is turned off, one share is destroyed.
     e2e.array.call("setNFSSharingOnShare", nfs_path, False)
     assert e2e.array.share(nfs_path)["sharenfs"] == "off"
+    e2e.array.call("deleteShare", vanished_path, True, True)
+    assert e2e.array.share_or_none(vanished_path) is None
 
     # The CA bundle moves (an admin action that changes the backend info, so
     # Manila runs ensure_shares at the next start of manila-share).
@@ -421,8 +426,11 @@ def test_share_service_restart_goes_through_ensure_shares(manila, e2e, world):
                        since=share_log, timeout=60, proc="manila-share")
     stack.wait_for_log("manila-share", "was not exported over NFS; exporting it again",
                        since=share_log, timeout=60, proc="manila-share")
-    for sid in world.shares.values():
+    for sid in healthy:
         wait_status(manila.shares, sid, "available", "share %s after restart" % sid)
+    # The share that is gone from the array is reported in error.
+    wait_for("vanished share in error", lambda: manila.shares.get(vanished.id),
+             lambda s: s.status == "error", timeout=60)
     # The driver read every share from the array during ensure_shares.
     calls = e2e.sim.calls()["by_method"]
     assert calls.get("getShare", 0) >= len(world.shares), calls
@@ -432,7 +440,7 @@ def test_share_service_restart_goes_through_ensure_shares(manila, e2e, world):
     assert e2e.array.share(nfs_path)["sharenfs"] != "off"
     wait_for("rules active again", lambda: manila.shares.get(nfs_id),
              lambda s: s.access_rules_status == "active", timeout=60)
-    assert {sid: export_paths(manila, sid) for sid in world.shares.values()} == before
+    assert {sid: export_paths(manila, sid) for sid in healthy} == before
 
 
 def test_delete_everything(manila, e2e, world):
