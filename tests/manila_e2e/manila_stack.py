@@ -449,7 +449,7 @@ class ManilaStack:
                 raise StackError("the share driver failed to initialise:\n%s"
                                  % "\n".join(lines[:12]))
             return needle in self.log_text("manila-scheduler", since)
-        wait_until(reported, 90, "%r in the manila-scheduler log" % needle,
+        wait_until(reported, 120, "%r in the manila-scheduler log" % needle,
                    on_timeout=lambda: tail(self.log_path("manila-share"), skip_debug=True))
 
     def stop_share_service(self):
@@ -488,21 +488,21 @@ class ManilaStack:
         self.log("system packages ready (%.1fs)" % (time.monotonic() - t0))
         self._start_rabbitmq()
         self._start_mariadb()
-        wait_until(self._db_ready, 60, "MariaDB",
+        wait_until(self._db_ready, 120, "MariaDB",
                    on_timeout=lambda: tail(os.path.join(self.logdir, "mariadb.log")))
         self._create_database()
         self.write_config()
         self._db_sync()
         self.log("database ready (%.1fs)" % (time.monotonic() - t0))
-        wait_until(self._amqp_ready, 90, "RabbitMQ", interval=0.5,
+        wait_until(self._amqp_ready, 120, "RabbitMQ", interval=0.5,
                    on_timeout=lambda: tail(self.procs["rabbitmq"].out_path))
         self.log("rabbitmq ready (%.1fs)" % (time.monotonic() - t0))
         self._start_api()
         since = self._start_scheduler()
         self.wait_for_log("manila-scheduler", "Starting manila-scheduler node",
-                          since=since, timeout=60, proc="manila-scheduler")
+                          since=since, timeout=120, proc="manila-scheduler")
         self.start_share_service()
-        wait_until(self._api_ready, 60, "manila-api",
+        wait_until(self._api_ready, 120, "manila-api",
                    on_timeout=lambda: tail(self.log_path("manila-api")))
         self.log("manila ready (%.1fs)" % (time.monotonic() - t0))
 

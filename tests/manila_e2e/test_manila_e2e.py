@@ -423,23 +423,23 @@ def test_share_service_restart_goes_through_ensure_shares(manila, e2e, world):
     stack.start_share_service()
 
     stack.wait_for_log("manila-share", "Re-exporting %d shares" % len(world.shares),
-                       since=share_log, timeout=60, proc="manila-share")
+                       since=share_log, timeout=WAIT, proc="manila-share")
     stack.wait_for_log("manila-share", "was not exported over NFS; exporting it again",
-                       since=share_log, timeout=60, proc="manila-share")
+                       since=share_log, timeout=WAIT, proc="manila-share")
     for sid in healthy:
         wait_status(manila.shares, sid, "available", "share %s after restart" % sid)
     # The share that is gone from the array is reported in error.
     wait_for("vanished share in error", lambda: manila.shares.get(vanished.id),
-             lambda s: s.status == "error", timeout=60)
+             lambda s: s.status == "error", timeout=WAIT)
     # The driver read every share from the array during ensure_shares.
     calls = e2e.sim.calls()["by_method"]
     assert calls.get("getShare", 0) >= len(world.shares), calls
     # The export is back, and Manila re-applied the rules (reapply_access_rules).
     wait_for("NFS ACLs restored", lambda: e2e.array.nfs_acls(nfs_path),
-             lambda acls: acls == acls_before, timeout=60)
+             lambda acls: acls == acls_before, timeout=WAIT)
     assert e2e.array.share(nfs_path)["sharenfs"] != "off"
     wait_for("rules active again", lambda: manila.shares.get(nfs_id),
-             lambda s: s.access_rules_status == "active", timeout=60)
+             lambda s: s.access_rules_status == "active", timeout=WAIT)
     assert {sid: export_paths(manila, sid) for sid in healthy} == before
 
 
