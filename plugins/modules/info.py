@@ -53,43 +53,36 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Read IntelliFlash information
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/tegile.intelliflash.intelliflash:
-      host: array.example.com
-      username: admin
-      password: "{{ intelliflash_password }}"
-      ca_path: /etc/pki/intelliflash-ca.pem
-  tasks:
-    - name: Check that the array answers, the credentials work and pool-a has the project openstack
-      tegile.intelliflash.info:
-        gather_subset: [system, pools, projects]
-        pool: pool-a
-        project: openstack
-      register: backend
+# The connection options (host, username, password, ca_path) are set once for the play with
+# module_defaults on group/tegile.intelliflash.intelliflash, or come from the INTELLIFLASH_*
+# environment variables.
+- name: Check that the array answers, the credentials work and pool-a has the project openstack
+  tegile.intelliflash.info:
+    gather_subset: [system, pools, projects]
+    pool: pool-a
+    project: openstack
+  register: backend
 
-    - name: Fail unless both exist
-      ansible.builtin.assert:
-        that:
-          - backend.pools | length == 1
-          - backend.projects | length == 1
-        fail_msg: pool-a or its project openstack is missing on {{ backend.system.fqdn }}
+- name: Fail unless both exist
+  ansible.builtin.assert:
+    that:
+      - backend.pools | length == 1
+      - backend.projects | length == 1
+    fail_msg: pool-a or its project openstack is missing on {{ backend.system.fqdn }}
 
-    - name: Everything about the shares of one project
-      tegile.intelliflash.info:
-        gather_subset: [shares, snapshots, access_rules]
-        pool: pool-a
-        project: engineering
-      register: engineering
+- name: Everything about the shares of one project
+  tegile.intelliflash.info:
+    gather_subset: [shares, snapshots, access_rules]
+    pool: pool-a
+    project: engineering
+  register: engineering
 
-    - name: Free space per pool
-      ansible.builtin.debug:
-        msg: "{{ item.name }}: {{ item.available_bytes | human_readable }} free"
-      loop: "{{ backend.pools }}"
-      loop_control:
-        label: "{{ item.name }}"
+- name: Free space per pool
+  ansible.builtin.debug:
+    msg: "{{ item.name }}: {{ item.available_bytes | human_readable }} free"
+  loop: "{{ backend.pools }}"
+  loop_control:
+    label: "{{ item.name }}"
 """
 
 RETURN = r"""

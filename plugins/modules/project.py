@@ -22,15 +22,13 @@ author:
   - tegile.intelliflash developers (@tegile)
 extends_documentation_fragment:
   - tegile.intelliflash.connection
+  - tegile.intelliflash.dataset
   - tegile.intelliflash.attributes
   - tegile.intelliflash.attributes.actiongroup
 options:
   name:
     description:
-      - Name of the project.
-      - >-
-        At most 255 characters, with no white space, no parentheses, no backslash and none of
-        C(, / ! ? @ < > # $ ' % ^ * ~ + = { } | : [ ] ; " &).
+      - Name of the project (see the naming rules in the notes).
     type: str
     required: true
   pool:
@@ -46,24 +44,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  compression:
-    description:
-      - Compression algorithm of the project (inherited by its shares unless they set their own).
-    type: str
-    choices: ["off", lz4, gzip, igzip, gzip-1, gzip-2, gzip-3, gzip-4, gzip-5, gzip-6, gzip-7, gzip-8, gzip-9]
-  dedup:
-    description:
-      - Deduplication on or off.
-    type: bool
-  readonly:
-    description:
-      - Make the project (and the shares that inherit it) read-only.
-    type: bool
-  record_size:
-    description:
-      - Default record (block) size of the project's shares.
-    type: str
-    choices: [4KB, 8KB, 16KB, 32KB, 64KB, 128KB]
   nfs:
     description:
       - Turn NFS sharing of the project on or off; shares that do not override it follow the project.
@@ -90,37 +70,30 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Manage IntelliFlash projects
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/tegile.intelliflash.intelliflash:
-      host: array.example.com
-      username: admin
-      password: "{{ intelliflash_password }}"
-      ca_path: /etc/pki/intelliflash-ca.pem
-  tasks:
-    - name: Create a project for engineering with a 2 TiB quota and NFS sharing on
-      tegile.intelliflash.project:
-        name: engineering
-        pool: pool-a
-        compression: lz4
-        dedup: false
-        record_size: 128KB
-        nfs: true
-        quota: 2T
+# The connection options (host, username, password, ca_path) are set once for the play with
+# module_defaults on group/tegile.intelliflash.intelliflash, or come from the INTELLIFLASH_*
+# environment variables.
+- name: Create a project for engineering with a 2 TiB quota and NFS sharing on
+  tegile.intelliflash.project:
+    name: engineering
+    pool: pool-a
+    compression: lz4
+    dedup: false
+    record_size: 128KB
+    nfs: true
+    quota: 2T
 
-    - name: Remove the quota of the project
-      tegile.intelliflash.project:
-        name: engineering
-        pool: pool-a
-        quota: none
+- name: Remove the quota of the project
+  tegile.intelliflash.project:
+    name: engineering
+    pool: pool-a
+    quota: none
 
-    - name: Delete the project (it must hold no shares)
-      tegile.intelliflash.project:
-        name: engineering
-        pool: pool-a
-        state: absent
+- name: Delete the project (it must hold no shares)
+  tegile.intelliflash.project:
+    name: engineering
+    pool: pool-a
+    state: absent
 """
 
 RETURN = r"""

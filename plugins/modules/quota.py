@@ -66,36 +66,29 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Manage IntelliFlash quotas
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/tegile.intelliflash.intelliflash:
-      host: array.example.com
-      username: admin
-      password: "{{ intelliflash_password }}"
-      ca_path: /etc/pki/intelliflash-ca.pem
-  tasks:
-    - name: Give the builds share a 200 GiB quota and reserve 50 GiB
-      tegile.intelliflash.quota:
-        pool: pool-a
-        project: engineering
-        share: builds
-        quota: 200G
-        reservation: 50GiB
+# The connection options (host, username, password, ca_path) are set once for the play with
+# module_defaults on group/tegile.intelliflash.intelliflash, or come from the INTELLIFLASH_*
+# environment variables.
+- name: Give the builds share a 200 GiB quota and reserve 50 GiB
+  tegile.intelliflash.quota:
+    pool: pool-a
+    project: engineering
+    share: builds
+    quota: 200G
+    reservation: 50GiB
 
-    - name: Limit the whole project to 1.5 TiB
-      tegile.intelliflash.quota:
-        pool: pool-a
-        project: engineering
-        quota: 1.5T
+- name: Limit the whole project to 1.5 TiB
+  tegile.intelliflash.quota:
+    pool: pool-a
+    project: engineering
+    quota: 1.5T
 
-    - name: Remove the reservation of the builds share, keep its quota
-      tegile.intelliflash.quota:
-        pool: pool-a
-        project: engineering
-        share: builds
-        reservation: none
+- name: Remove the reservation of the builds share, keep its quota
+  tegile.intelliflash.quota:
+    pool: pool-a
+    project: engineering
+    share: builds
+    reservation: none
 """
 
 RETURN = r"""

@@ -25,15 +25,13 @@ author:
   - tegile.intelliflash developers (@tegile)
 extends_documentation_fragment:
   - tegile.intelliflash.connection
+  - tegile.intelliflash.dataset
   - tegile.intelliflash.attributes
   - tegile.intelliflash.attributes.actiongroup
 options:
   name:
     description:
-      - Name of the share.
-      - >-
-        At most 255 characters, with no white space, no parentheses, no backslash and none of
-        C(, / ! ? @ < > # $ ' % ^ * ~ + = { } | : [ ] ; " &).
+      - Name of the share (see the naming rules in the notes).
     type: str
     required: true
   project:
@@ -65,24 +63,6 @@ options:
       - Space reserved for the share in its pool, in the same format as O(size). V(none) removes the reservation.
       - Must not be above the size. A reservation the pool cannot hold is refused before anything is written.
     type: raw
-  compression:
-    description:
-      - Compression algorithm of the share.
-    type: str
-    choices: ["off", lz4, gzip, igzip, gzip-1, gzip-2, gzip-3, gzip-4, gzip-5, gzip-6, gzip-7, gzip-8, gzip-9]
-  dedup:
-    description:
-      - Deduplication on or off.
-    type: bool
-  readonly:
-    description:
-      - Make the share read-only.
-    type: bool
-  record_size:
-    description:
-      - Record (block) size of the share.
-    type: str
-    choices: [4KB, 8KB, 16KB, 32KB, 64KB, 128KB]
   nfs:
     description:
       - Export the share over NFS (V(true)) or not (V(false)).
@@ -133,56 +113,49 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Manage IntelliFlash shares
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/tegile.intelliflash.intelliflash:
-      host: array.example.com
-      username: admin
-      password: "{{ intelliflash_password }}"
-      ca_path: /etc/pki/intelliflash-ca.pem
-  tasks:
-    - name: Create a 100 GiB NFS share with 10 GiB reserved
-      tegile.intelliflash.share:
-        name: builds
-        project: engineering
-        pool: pool-a
-        size: 100G
-        reservation: 10G
-        record_size: 128KB
-        nfs: true
-      register: builds
+# The connection options (host, username, password, ca_path) are set once for the play with
+# module_defaults on group/tegile.intelliflash.intelliflash, or come from the INTELLIFLASH_*
+# environment variables.
+- name: Create a 100 GiB NFS share with 10 GiB reserved
+  tegile.intelliflash.share:
+    name: builds
+    project: engineering
+    pool: pool-a
+    size: 100G
+    reservation: 10G
+    record_size: 128KB
+    nfs: true
+  register: builds
 
-    - name: Show where to mount it
-      ansible.builtin.debug:
-        msg: "mount {{ builds.export_locations.nfs[0] }} /mnt/builds"
+- name: Show where to mount it
+  ansible.builtin.debug:
+    msg: "mount {{ builds.export_locations.nfs[0] }} /mnt/builds"
 
-    - name: Create an SMB share with its own share name
-      tegile.intelliflash.share:
-        name: docs
-        project: engineering
-        pool: pool-a
-        size: 20G
-        smb: true
-        smb_name: EngineeringDocs
+- name: Create an SMB share with its own share name
+  tegile.intelliflash.share:
+    name: docs
+    project: engineering
+    pool: pool-a
+    size: 20G
+    smb: true
+    smb_name: EngineeringDocs
 
-    - name: Clone the builds share from its snapshot "nightly"
-      tegile.intelliflash.share:
-        name: builds-test
-        project: engineering
-        pool: pool-a
-        source_share: builds
-        source_snapshot: nightly
-        size: 100G
+- name: Clone the builds share from its snapshot "nightly"
+  tegile.intelliflash.share:
+    name: builds-test
+    project: engineering
+    pool: pool-a
+    source_share: builds
+    source_snapshot: nightly
+    size: 100G
 
-    - name: Delete a share and its snapshots
-      tegile.intelliflash.share:
-        name: builds-test
-        project: engineering
-        pool: pool-a
-        state: absent
-        recursive: true
+- name: Delete a share and its snapshots
+  tegile.intelliflash.share:
+    name: builds-test
+    project: engineering
+    pool: pool-a
+    state: absent
+    recursive: true
 """
 
 RETURN = r"""

@@ -14,6 +14,7 @@ import os
 
 import pytest
 
+from ansible.module_utils.common import warnings as _warnings
 from ansible.module_utils.testing import patch_module_args
 
 PASSWORD = "Un1t.m0dule-pw"
@@ -28,8 +29,29 @@ def simulator(state_dir):
         yield sim
 
 
+def simulator_fixture(setup=None):
+    """A module-scoped ``sim`` fixture; ``setup(api, sim)`` prepares it through the REST client."""
+    @pytest.fixture(scope="module")
+    def sim(tmp_path_factory):
+        with simulator(tmp_path_factory.mktemp("sim")) as proc:
+            if setup is not None:
+                with client(proc) as api:
+                    setup(api, proc)
+            yield proc
+    return sim
+
+
 def connection(sim):
     return dict(host=sim.address, username="admin", password=PASSWORD, ca_path=sim.ca_path)
+
+
+def forget_warnings():
+    """Drop the warnings earlier in-process module runs left behind.
+
+    A real module is a process of its own; in-process runs share ansible's global warning list.
+    """
+    _warnings._global_warnings.clear()  # pylint: disable=protected-access
+    _warnings._global_deprecations.clear()  # pylint: disable=protected-access
 
 
 def run_module(main, sim, capsys, **args):
@@ -37,6 +59,7 @@ def run_module(main, sim, capsys, **args):
     params = connection(sim)
     params.update(args)
     params = dict((key, value) for key, value in params.items() if value is not None)
+    forget_warnings()
     saved = dict((name, os.environ.pop(name)) for name in ENV_NAMES if name in os.environ)
     try:
         with patch_module_args(params):
@@ -51,3 +74,47 @@ def run_module(main, sim, capsys, **args):
 def writes(sim):
     """Write calls the simulator counted since the last reset."""
     return sim.calls()["writes"]
+
+
+def client(sim):
+    """A REST client of ``sim`` (verification on) to set up what a test needs."""
+    from tegile_intelliflash.client import IntelliFlashClient
+    return IntelliFlashClient(sim.address, "admin", PASSWORD, ca_path=sim.ca_path)
+
+
+def assert_refused(run, sim, capsys, args, words, no_call=True):
+    """Run with ``args``; the run must fail with ``words`` in its message and send no call at all
+    (``no_call``) or at least no write. Returns the result."""
+    sim.reset_calls()
+    result, _out = run(sim, capsys, **args)
+    assert result.get("failed") is True, result
+    assert words in result["msg"]
+    calls = sim.calls()
+    assert (calls["total"] if no_call else calls["writes"]) == 0, calls
+    return result
+
+
+def example_tasks(module):
+    """(task name, module args) of the tasks in ``module.EXAMPLES`` that call ``module`` itself."""
+    import yaml
+    fqcn = "tegile.intelliflash." + module.__name__.rsplit(".", 1)[-1]
+    return [(task["name"], task[fqcn]) for task in yaml.safe_load(module.EXAMPLES) if fqcn in task]
+
+
+def run_examples(module, sim, capsys, before=None, replace=None):
+    """Run the module's EXAMPLES tasks in order against ``sim``; returns the results by task name.
+
+    ``before`` maps a task name to a callable run first (to create what the example expects, e.g.
+    a snapshot); ``replace`` maps option values the simulator cannot have (such as an array's host
+    name) to usable ones. Every task must succeed.
+    """
+    results = {}
+    for name, args in example_tasks(module):
+        if before and name in before:
+            before[name]()
+        args = dict((key, (replace or {}).get(value, value) if isinstance(value, str) else value)
+                    for key, value in args.items())
+        result, _out = run_module(module.main, sim, capsys, **args)
+        assert not result.get("failed"), "%s: %s" % (name, result.get("msg"))
+        results[name] = result
+    return results

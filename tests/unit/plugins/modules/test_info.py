@@ -8,32 +8,31 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import pytest
-
 from ansible_collections.tegile.intelliflash.plugins.modules import info
 from ansible_collections.tegile.intelliflash.tests.unit.plugins.module_utils.module_runner import (
+    client,
     PASSWORD,
+    run_examples,
     run_module,
-    simulator,
+    simulator_fixture,
 )
 
 POOL, PROJECT = "pool-a", "unit_info"
 
 
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory):
-    from tegile_intelliflash.client import IntelliFlashClient, NetworkRule, UserRule
-    with simulator(tmp_path_factory.mktemp("sim")) as proc:
-        with IntelliFlashClient(proc.address, "admin", PASSWORD, ca_path=proc.ca_path) as client:
-            client.create_project(POOL, PROJECT)
-            client.create_share(POOL, PROJECT, "s1", quota="1G")
-            client.create_share(POOL, PROJECT, "s2")
-            client.set_nfs_sharing(POOL, PROJECT, "s1", True)
-            client.add_network_acl("nfs", POOL, PROJECT, "s1", NetworkRule("IP", "10.0.0.0/24", "rw"))
-            client.set_user_acls(POOL, PROJECT, "s1", [UserRule("user", "alice", "ro")])
-            client.create_snapshot(POOL, PROJECT, "s1", "daily")
-            client.create_snapshot(POOL, PROJECT, None, "weekly")
-        yield proc
+def prepare(api, _sim):
+    from tegile_intelliflash.client import NetworkRule, UserRule
+    api.create_project(POOL, PROJECT)
+    api.create_share(POOL, PROJECT, "s1", quota="1G")
+    api.create_share(POOL, PROJECT, "s2")
+    api.set_nfs_sharing(POOL, PROJECT, "s1", True)
+    api.add_network_acl("nfs", POOL, PROJECT, "s1", NetworkRule("IP", "10.0.0.0/24", "rw"))
+    api.set_user_acls(POOL, PROJECT, "s1", [UserRule("user", "alice", "ro")])
+    api.create_snapshot(POOL, PROJECT, "s1", "daily")
+    api.create_snapshot(POOL, PROJECT, None, "weekly")
+
+
+sim = simulator_fixture(prepare)
 
 
 def run(sim, capsys, **args):
@@ -112,3 +111,12 @@ def test_unknown_subset(sim, capsys):
     assert result["failed"] is True
     assert "gather_subset: unknown subset 'volumes'" in result["msg"]
     assert sim.calls()["total"] == 0
+
+
+def test_examples_run_as_written(sim, capsys):
+    with client(sim) as api:
+        api.create_project("pool-a", "openstack")
+        api.create_project("pool-a", "engineering")
+    results = run_examples(info, sim, capsys)
+    check = results["Check that the array answers, the credentials work and pool-a has the project openstack"]
+    assert len(check["pools"]) == 1 and len(check["projects"]) == 1

@@ -16,19 +16,19 @@ import pytest
 
 from ansible_collections.tegile.intelliflash.plugins.modules import project
 from ansible_collections.tegile.intelliflash.tests.unit.plugins.module_utils.module_runner import (
+    assert_refused,
+    client,
     PASSWORD,
+    run_examples,
     run_module,
-    simulator,
+    simulator_fixture,
     writes,
 )
 
 GIB = 1024 ** 3
 
 
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory):
-    with simulator(tmp_path_factory.mktemp("sim")) as proc:
-        yield proc
+sim = simulator_fixture()
 
 
 def run(sim, capsys, **args):
@@ -46,11 +46,7 @@ def run(sim, capsys, **args):
     (dict(name="p", record_size="1MB"), "record_size"),
 ])
 def test_bad_input_fails_before_any_call(sim, capsys, args, words):
-    sim.reset_calls()
-    result, _out = run(sim, capsys, **args)
-    assert result["failed"] is True
-    assert words in result["msg"]
-    assert sim.calls()["total"] == 0
+    assert_refused(run, sim, capsys, args, words)
 
 
 def test_unknown_pool_is_named_and_nothing_is_written(sim, capsys):
@@ -96,10 +92,9 @@ def test_lifecycle_calls_and_password(sim, capsys):
 
 
 def test_project_quota_below_used_says_how_much_is_used(sim, capsys):
-    from tegile_intelliflash.client import IntelliFlashClient
     run(sim, capsys, name="unit_p2", quota="10G")
-    with IntelliFlashClient(sim.address, "admin", PASSWORD, ca_path=sim.ca_path) as client:
-        client.create_share("pool-a", "unit_p2", "s1")
+    with client(sim) as api:
+        api.create_share("pool-a", "unit_p2", "s1")
     sim.set_used("pool-a/Local/unit_p2/s1", 3 * GIB)
     try:
         sim.reset_calls()
@@ -113,9 +108,9 @@ def test_project_quota_below_used_says_how_much_is_used(sim, capsys):
         assert result["error_code"] == "EZEBI_RESOURCE_INUSE"
         assert result["dataset"] == "pool-a/Local/unit_p2"
     finally:
-        with IntelliFlashClient(sim.address, "admin", PASSWORD, ca_path=sim.ca_path) as client:
-            client.delete_share("pool-a", "unit_p2", "s1")
-            client.delete_project("pool-a", "unit_p2")
+        with client(sim) as api:
+            api.delete_share("pool-a", "unit_p2", "s1")
+            api.delete_project("pool-a", "unit_p2")
 
 
 def test_lost_reply_of_create_is_not_a_failure(sim, capsys):
@@ -128,3 +123,8 @@ def test_lost_reply_of_create_is_not_a_failure(sim, capsys):
     assert result["changed"] is True and "failed" not in result
     result, _out = run(sim, capsys, name="unit_p3", state="absent")
     assert result["changed"] is True
+
+
+def test_examples_run_as_written(sim, capsys):
+    results = run_examples(project, sim, capsys)
+    assert [result["changed"] for result in results.values()] == [True, True, True]

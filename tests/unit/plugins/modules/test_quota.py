@@ -12,9 +12,12 @@ import pytest
 
 from ansible_collections.tegile.intelliflash.plugins.modules import quota
 from ansible_collections.tegile.intelliflash.tests.unit.plugins.module_utils.module_runner import (
+    assert_refused,
+    client,
     PASSWORD,
+    run_examples,
     run_module,
-    simulator,
+    simulator_fixture,
     writes,
 )
 
@@ -22,17 +25,15 @@ GIB = 1024 ** 3
 POOL, PROJECT = "pool-b", "unit_quota"
 
 
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory):
-    from tegile_intelliflash.client import IntelliFlashClient
-    with simulator(tmp_path_factory.mktemp("sim")) as proc:
-        with IntelliFlashClient(proc.address, "admin", PASSWORD, ca_path=proc.ca_path) as client:
-            client.create_project(POOL, PROJECT)
-            client.create_share(POOL, PROJECT, "s1")
-            client.create_share(POOL, PROJECT, "s2")
-        proc.set_used("%s/Local/%s/s1" % (POOL, PROJECT), 2 * GIB)
-        proc.set_used("%s/Local/%s/s2" % (POOL, PROJECT), GIB)
-        yield proc
+def prepare(api, proc):
+    api.create_project(POOL, PROJECT)
+    api.create_share(POOL, PROJECT, "s1")
+    api.create_share(POOL, PROJECT, "s2")
+    proc.set_used("%s/Local/%s/s1" % (POOL, PROJECT), 2 * GIB)
+    proc.set_used("%s/Local/%s/s2" % (POOL, PROJECT), GIB)
+
+
+sim = simulator_fixture(prepare)
 
 
 def run(sim, capsys, **args):
@@ -50,11 +51,7 @@ def run(sim, capsys, **args):
     (dict(share="s 1", quota="1G"), "share: 's 1' must not contain white space"),
 ])
 def test_bad_input_fails_before_any_call(sim, capsys, args, words):
-    sim.reset_calls()
-    result, _out = run(sim, capsys, **args)
-    assert result["failed"] is True
-    assert words in result["msg"]
-    assert sim.calls()["total"] == 0
+    assert_refused(run, sim, capsys, args, words)
 
 
 @pytest.mark.parametrize("args, words", [
@@ -68,11 +65,7 @@ def test_bad_input_fails_before_any_call(sim, capsys, args, words):
     (dict(share="s2", reservation="5T"), "reservation: reserving 5 TiB"),
 ])
 def test_refused_values_write_nothing(sim, capsys, args, words):
-    sim.reset_calls()
-    result, _out = run(sim, capsys, **args)
-    assert result["failed"] is True
-    assert words in result["msg"]
-    assert writes(sim) == 0
+    assert_refused(run, sim, capsys, args, words, no_call=False)
 
 
 def test_share_limits(sim, capsys):
@@ -111,3 +104,12 @@ def test_project_quota(sim, capsys):
     assert result["changed"] is False and writes(sim) == 0
     result, _out = run(sim, capsys, quota="none")
     assert result["changed"] is True and result["quota_bytes"] == 0
+
+
+def test_examples_run_as_written(sim, capsys):
+    with client(sim) as api:
+        api.create_project("pool-a", "engineering")
+        api.create_share("pool-a", "engineering", "builds")
+    results = run_examples(quota, sim, capsys)
+    assert [result["changed"] for result in results.values()] == [True, True, True]
+    assert results["Remove the reservation of the builds share, keep its quota"]["quota_bytes"] == 200 * GIB

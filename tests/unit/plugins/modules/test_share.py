@@ -12,9 +12,12 @@ import pytest
 
 from ansible_collections.tegile.intelliflash.plugins.modules import share
 from ansible_collections.tegile.intelliflash.tests.unit.plugins.module_utils.module_runner import (
+    assert_refused,
+    client,
     PASSWORD,
+    run_examples,
     run_module,
-    simulator,
+    simulator_fixture,
     writes,
 )
 
@@ -22,15 +25,13 @@ GIB = 1024 ** 3
 POOL, PROJECT = "pool-a", "unit_share"
 
 
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory):
-    from tegile_intelliflash.client import IntelliFlashClient
-    with simulator(tmp_path_factory.mktemp("sim")) as proc:
-        with IntelliFlashClient(proc.address, "admin", PASSWORD, ca_path=proc.ca_path) as client:
-            client.create_project(POOL, PROJECT)
-            client.create_share(POOL, PROJECT, "base")
-            client.create_snapshot(POOL, PROJECT, "base", "snap1")
-        yield proc
+def prepare(api, _sim):
+    api.create_project(POOL, PROJECT)
+    api.create_share(POOL, PROJECT, "base")
+    api.create_snapshot(POOL, PROJECT, "base", "snap1")
+
+
+sim = simulator_fixture(prepare)
 
 
 def run(sim, capsys, **args):
@@ -55,11 +56,7 @@ def run(sim, capsys, **args):
      "wait_timeout: must be a positive number"),
 ])
 def test_bad_input_fails_before_any_call(sim, capsys, args, words):
-    sim.reset_calls()
-    result, _out = run(sim, capsys, **args)
-    assert result["failed"] is True
-    assert words in result["msg"]
-    assert sim.calls()["total"] == 0
+    assert_refused(run, sim, capsys, args, words)
 
 
 @pytest.mark.parametrize("args, words", [
@@ -72,11 +69,7 @@ def test_bad_input_fails_before_any_call(sim, capsys, args, words):
      "source_snapshot: share 'base' has no snapshot 'snap9' (snapshots: Manual-S-snap1)"),
 ])
 def test_refused_input_writes_nothing(sim, capsys, args, words):
-    sim.reset_calls()
-    result, _out = run(sim, capsys, **args)
-    assert result["failed"] is True
-    assert words in result["msg"]
-    assert writes(sim) == 0
+    assert_refused(run, sim, capsys, args, words, no_call=False)
 
 
 def test_lifecycle(sim, capsys):
@@ -142,3 +135,15 @@ def test_clone_waits_for_the_array_and_applies_the_size(sim, capsys):
     assert result["failed"] is True and result["error_code"] == "EZEBI_RESOURCE_INUSE"
     result, _out = run(sim, capsys, name="c1", state="absent")
     assert result["changed"] is True
+
+
+def test_examples_run_as_written(sim, capsys):
+    api = client(sim)
+    with api:
+        api.create_project("pool-a", "engineering")
+        results = run_examples(share, sim, capsys, before={
+            'Clone the builds share from its snapshot "nightly"':
+                lambda: api.create_snapshot("pool-a", "engineering", "builds", "nightly")})
+    assert [result["changed"] for result in results.values()] == [True, True, True, True]
+    assert results["Create a 100 GiB NFS share with 10 GiB reserved"]["export_locations"]["nfs"] == [
+        "192.0.2.10:/export/engineering/builds"]
