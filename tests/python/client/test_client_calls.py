@@ -8,7 +8,7 @@ from tegile_intelliflash.client import (
     NoSpaceError, NotAllowedError, NotFoundError, QuotaError, UserRule,
 )
 
-from conftest import unique
+from client_helpers import unique
 
 POOL = "pool-a"
 

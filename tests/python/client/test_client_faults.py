@@ -12,7 +12,7 @@ from tegile_intelliflash.client import (
     BusyError, ConnectionFailedError, GiB, NetworkRule, UserRule,
 )
 
-from conftest import fake_response, make_client, unique
+from client_helpers import fake_response, make_client, unique
 
 POOL = "pool-a"
 RULE = NetworkRule("IP", "10.20.0.0/16", "rw", root=True)

@@ -10,7 +10,7 @@ import pytest
 
 from tegile_intelliflash.client import IntelliFlashClient, IntelliFlashError
 
-from conftest import PASSWORD, fake_response, make_client, unique
+from client_helpers import PASSWORD, fake_response, make_client, unique
 
 POOL = "pool-a"
 

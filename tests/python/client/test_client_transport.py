@@ -25,7 +25,7 @@ from tegile_intelliflash.client import (
     IntelliFlashClient, InvalidArgumentError, ProtocolError, TLSVerificationError,
 )
 
-from conftest import PASSWORD, fake_response, make_client
+from client_helpers import PASSWORD, fake_response, make_client
 
 
 def _free_port():
