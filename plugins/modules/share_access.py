@@ -302,28 +302,7 @@ def main():
     # Validate everything that does not depend on the share's protocol before any call.
     wanted_rules(m, p["protocol"] or "nfs", share_level)
 
-    client = m.client
-    share_obj = {}
-    current_users = None
-    protocol = "nfs"
-    if share_level:
-        share_obj = find_share(m, pool, project, share)
-        if share_obj is None:  # name the missing pool, project or share (each fails naming its option)
-            require_pool(m, pool)
-            require_project(m, pool, project)
-            require_share(m, pool, project, share)
-        protocol = share_protocol(share_obj, p["protocol"])
-        current_users = current_user_rules(share_obj)
-    current_net = None
-    if protocol == "nfs":
-        with m.api_errors("reading the NFS network rules of %s" % dataset, dataset):
-            try:
-                current_net = client.get_network_acls("nfs", pool, project, share)
-            except NotFoundError:
-                if not share_level:
-                    require_pool(m, pool)
-                    require_project(m, pool, project)
-                raise
+    share_obj, protocol, current_net, current_users = read_current(m, dataset)
 
     wanted_net, wanted_users = wanted_rules(m, protocol, share_level)
     net_plan = plan_rules(current_net, wanted_net, p["purge"], p["state"])
@@ -339,12 +318,41 @@ def main():
         final_net = apply_network(m, net_plan, pool, project, share, dataset)
         if user_plan.changed:
             with m.api_errors("writing the file ACL of %s" % dataset, dataset):
-                client.set_user_acls(pool, project, share, user_plan.final)
+                m.client.set_user_acls(pool, project, share, user_plan.final)
     warn_about_nfs(m, dataset, share_obj, net_plan.changed, final_net)
 
     rules = [rule_to_dict(rule) for rule in final_net or []]
-    rules.extend(rule_to_dict(rule) for rule in user_plan.final if share_level)
+    rules.extend(rule_to_dict(rule) for rule in user_plan.final)
     m.exit(tracker.has_differences(), diff=tracker, rules=rules, protocol=protocol, dataset=dataset)
+
+
+def read_current(m, dataset):
+    """(share dict or {}, protocol, NFS network rules or None, file ACL rules or None).
+
+    One getShare for a share (sharing state and file ACL) and one read of the NFS network rules
+    unless the share is managed as SMB. A missing pool, project or share fails naming its option.
+    """
+    pool, project, share = m.params["pool"], m.params["project"], m.params["share"]
+    share_obj, protocol, current_users = {}, "nfs", None
+    if share is not None:
+        share_obj = find_share(m, pool, project, share)
+        if share_obj is None:
+            require_pool(m, pool)  # each fails naming its option when that object is missing
+            require_project(m, pool, project)
+            require_share(m, pool, project, share)
+        protocol = share_protocol(share_obj, m.params["protocol"])
+        current_users = current_user_rules(share_obj)
+    if protocol != "nfs":
+        return share_obj, protocol, None, current_users
+    with m.api_errors("reading the NFS network rules of %s" % dataset, dataset):
+        try:
+            current_net = m.client.get_network_acls("nfs", pool, project, share)
+        except NotFoundError:
+            if share is None:
+                require_pool(m, pool)
+                require_project(m, pool, project)
+            raise
+    return share_obj, protocol, current_net, current_users
 
 
 def warn_about_nfs(m, dataset, share, changed, rules):
