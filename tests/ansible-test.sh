@@ -85,7 +85,7 @@ status=0
 (cd "$coll" && ansible-test "$command" "${mode[@]}" "$@") || status=$?
 if [ -n "${ANSIBLE_TEST_RESULTS:-}" ] && [ -d "$coll/tests/output" ]; then
   mkdir -p "$ANSIBLE_TEST_RESULTS"
-  cp -r "$coll/tests/output/." "$ANSIBLE_TEST_RESULTS/"
+  (cd "$coll/tests/output" && tar --exclude=./.tmp -cf - .) | tar -xf - -C "$ANSIBLE_TEST_RESULTS"
 fi
 if [ "$command" = integration ] && [ $status -ne 0 ]; then
   echo "--- simulator log (tail) ---" >&2
