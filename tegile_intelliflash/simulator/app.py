@@ -43,6 +43,16 @@ class SimRequestHandler(WSGIRequestHandler):
     so the kernel sends RST instead of FIN, and nothing more is read or written.
     """
 
+    def setup(self):
+        super().setup()
+        # Werkzeug writes the headers and the body of a reply in separate sends; with Nagle's
+        # algorithm on, the body then waits for the client's delayed ACK (about 40 ms a call
+        # on a kept-alive connection). Arrays answer at once, and so does the simulator.
+        try:
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+
     def connection_dropped(self, error, environ=None):
         if environ is not None and environ.get(ABORT_KEY):
             self.close_connection = True
