@@ -128,19 +128,25 @@ class DifferenceTracker:
 
     ``add(name, before=..., after=...)`` records the key only when the two
     values differ and returns whether they did, so callers can write
-    ``if tracker.add(...): <plan the write>``.  Insertion order is kept.
+    ``if tracker.add(...): <plan the write>``.  Adding a recorded key again keeps
+    its first before value (and drops the key when the new after value equals it).
+    Insertion order is kept.
     """
 
     def __init__(self):
         self._changes = []
 
     def add(self, name, before=None, after=None):
+        for index, (key, first_before, _new) in enumerate(self._changes):
+            if key == name:
+                # Recorded before: keep the first before value; a return to it is no change.
+                if first_before == after:
+                    del self._changes[index]
+                    return False
+                self._changes[index] = (name, first_before, after)
+                return True
         if before == after:
             return False
-        for index, (key, _old, _new) in enumerate(self._changes):
-            if key == name:
-                self._changes[index] = (name, _old, after)
-                return True
         self._changes.append((name, before, after))
         return True
 

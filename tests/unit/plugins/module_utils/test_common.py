@@ -63,6 +63,12 @@ class TestDifferenceTracker:
         assert tracker.get("smb") == (False, None)
         assert tracker.changed_keys() == ["smb"]
 
+    def test_return_to_the_first_value_is_no_change(self):
+        tracker = DifferenceTracker()
+        tracker.add("nfs", before=True, after=False)
+        assert tracker.add("nfs", before=False, after=True) is False
+        assert not tracker.has_differences()
+
     def test_order_is_kept(self):
         tracker = DifferenceTracker()
         for key in ("state", "compression", "quota_bytes"):
