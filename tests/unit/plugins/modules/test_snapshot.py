@@ -29,9 +29,12 @@ from ansible_collections.tegile.intelliflash.tests.unit.plugins.module_utils.mod
 POOL, PROJECT, SHARE = "pool-a", "unit_snap", "data"
 
 
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory):
-    with simulator(tmp_path_factory.mktemp("sim")) as proc:
+@pytest.fixture
+def sim(tmp_path):
+    # One simulator per test, stopped by the test's own teardown: ansible-test runs every unit
+    # test in a fork that exits without tearing down module-scoped fixtures, which would leave
+    # a simulator process behind per test.
+    with simulator(tmp_path / "sim") as proc:
         conn = connection(proc)
         with IntelliFlashClient(conn["host"], conn["username"], PASSWORD, ca_path=conn["ca_path"]) as client:
             client.create_project(POOL, PROJECT)
