@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 from werkzeug.serving import make_server
 
@@ -112,6 +113,7 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    _exit_with_parent(server)
 
     scheme = "http" if opts.plain_http else "https"
     host = opts.host
@@ -124,6 +126,26 @@ def main(argv=None):
         store.close()
         lock.close()
     return 0
+
+
+def _exit_with_parent(server):
+    """Stop when the process named by INTELLIFLASH_SIM_EXIT_WITH_PARENT is gone.
+
+    The test harness sets it to its own pid: a test runner that dies (or a forked test worker
+    that exits without running its fixtures' teardown) then leaves no simulator behind.
+    """
+    value = os.environ.get("INTELLIFLASH_SIM_EXIT_WITH_PARENT", "")
+    if not value.isdigit():
+        return
+    parent = int(value)
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        logging.getLogger("tegile_intelliflash.simulator").info("parent %d gone: stopping", parent)
+        server.shutdown()
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 if __name__ == "__main__":

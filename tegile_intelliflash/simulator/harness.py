@@ -83,6 +83,8 @@ class SimulatorProcess:
         cmd.extend(self.extra_args)
         env = dict(os.environ if self.env is None else self.env)
         env["INTELLIFLASH_SIM_PASSWORD"] = self.password  # not on the command line (ps)
+        # The simulator stops by itself if this process dies without stopping it.
+        env["INTELLIFLASH_SIM_EXIT_WITH_PARENT"] = str(os.getpid())
         env.setdefault("PYTHONUNBUFFERED", "1")
         self._stderr_lines = collections.deque(maxlen=_STDERR_KEEP)
         self.process = subprocess.Popen(
