@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # SPDX-License-Identifier: Apache-2.0
 """``make bench``: timed loops of the REST client against a fresh simulator (HTTPS, verified).
 
@@ -36,7 +36,7 @@ def bench_get_share(client, n):
     client.create_share(POOL, PROJECT, "lat")
     client.get_share(POOL, PROJECT, "lat")  # warm the connection
     times = []
-    for _ in range(n):
+    for _iteration in range(n):
         start = time.perf_counter()
         client.get_share(POOL, PROJECT, "lat")
         times.append(time.perf_counter() - start)

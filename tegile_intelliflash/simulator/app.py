@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.serving import WSGIRequestHandler
 
-from . import core, openstack, v2  # noqa: F401  pylint: disable=unused-import  (importing registers the handlers)
+from . import core, openstack, v2  # noqa: F401  pylint: disable=unused-import
 from .args import Args, parse_body
 from .errors import ApiError, PERMISSION_DENIED
 from .faults import CallCounter, Delays, FaultInjector

@@ -161,8 +161,8 @@ def check_growth(txn, pool_name, old_consumption, new_consumption, what):
         if growth > free:
             raise ApiError(
                 NOSPACE,
-                "%s needs %d more bytes but pool %s has only %d free" % (what, growth, pool_name,
-                                                                       free),
+                "%s needs %d more bytes but pool %s has only %d free"
+                % (what, growth, pool_name, free),
             )
 
 

@@ -382,7 +382,6 @@ def inherit_property_from_project(ctx, args):
     return 0
 
 
-
 @V2.method("getProjectProperty")
 def get_project_property(ctx, args):
     """Newer firmware (used by S4): ``[projectPath, propertyName]`` -> ``{"propertyValue": v}``."""

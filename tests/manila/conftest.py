@@ -9,6 +9,10 @@ import pytest
 
 from tegile_intelliflash.simulator.harness import SimulatorProcess
 
+# The driver tests' fixtures live with their helpers; importing them here makes pytest find them
+# without each test module importing names it only uses as fixture parameters.
+from tegile_driver_helpers import array, driver, share_type_specs  # noqa: F401  pylint: disable=unused-import
+
 
 @pytest.fixture(scope="session")
 def simulator(tmp_path_factory):

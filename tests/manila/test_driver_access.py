@@ -7,9 +7,7 @@ import pytest
 
 from manila import exception
 
-from tegile_driver_helpers import (  # noqa: F401  (fixtures)
-    array, create, driver, make_rule, make_share, where,
-)
+from tegile_driver_helpers import create, make_rule, make_share, where
 from tegile_intelliflash.client import errors as client_errors
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
 

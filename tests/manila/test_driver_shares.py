@@ -7,10 +7,7 @@ import pytest
 
 from manila import exception
 
-from tegile_driver_helpers import (  # noqa: F401  (fixtures)
-    GiB, POOL, array, create, driver, make_rule, make_share, new_driver, share_type_specs,
-    where,
-)
+from tegile_driver_helpers import GiB, POOL, create, make_rule, make_share, where
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
 
 NFS_LOCATION = re.compile(r"^192\.0\.2\.\d+:/export/[^/]+/share-[0-9a-f-]+$")
@@ -103,8 +100,8 @@ def test_share_type_properties_are_pinned_on_the_share(driver, array, share_type
     assert (info["dedup"], info["compression"]) == ("on", "lz4")
 
 
-def test_thick_share_reserves_its_size_and_keeps_it_on_resize(driver, array,
-                                                            share_type_specs):
+def test_thick_share_reserves_its_size_and_keeps_it_on_resize(
+        driver, array, share_type_specs):
     share_type_specs["thick"] = {"thin_provisioning": "<is> False"}
     share = create(driver, size=2, share_type_id="thick")
     pool, project, name = where(driver, share)

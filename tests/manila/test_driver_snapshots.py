@@ -8,10 +8,7 @@ import pytest
 
 from manila import exception
 
-from tegile_driver_helpers import (  # noqa: F401  (fixtures)
-    GiB, POOL, array, create, driver, make_rule, make_share, make_snapshot, share_type_specs,
-    where,
-)
+from tegile_driver_helpers import GiB, POOL, create, make_rule, make_share, make_snapshot, where
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
 
 # How long the simulator keeps a new clone in progress (its delay control).
@@ -147,7 +144,7 @@ def test_share_from_snapshot_in_progress_is_finished_by_get_share_status(simulat
     if array_state() == "in_progress":
         assert driver.get_share_status(clone) == {"status": "creating_from_snapshot"}
     # Wait for the array (not the driver) to finish the clone.
-    for _ in range(1200):
+    for _attempt in range(1200):
         if array_state() != "in_progress":
             break
         time.sleep(0.1)

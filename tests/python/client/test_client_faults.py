@@ -82,7 +82,7 @@ WRITES = [
      lambda c, p, s: c.get_share(POOL, p, s)["overrideSharenfs"] is False),
     ("inheritPropertyFromProject", _prepare_share,
      lambda c, p, s: (c.modify_share(POOL, p, s, {"dedup": "on"}),
-                   c.inherit_share_property(POOL, p, s, "Dedup")),
+                      c.inherit_share_property(POOL, p, s, "Dedup")),
      lambda c, p, s: c.get_share(POOL, p, s)["overrideDedup"] is False),
     ("createShareSnapshot", _prepare_share,
      lambda c, p, s: c.create_snapshot(POOL, p, s, "snap"),

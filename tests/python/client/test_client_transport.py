@@ -8,7 +8,6 @@ timeout, a non-JSON 200 reply).
 import datetime
 import ipaddress
 import logging
-import os
 import random
 import socket
 import ssl

@@ -253,7 +253,7 @@ def test_diff_rules_users_case_insensitive_and_duplicates():
 def test_error_mapping(code, cls):
     exc = errors.api_error(code, "boom", method="getShare", dataset="pool-a/Local/p/s",
                            http_status=500)
-    assert type(exc) is cls
+    assert type(exc) is cls  # pylint: disable=unidiomatic-typecheck
     assert isinstance(exc, ApiError)
     assert exc.http_status == 500
     assert exc.code == (code or "EZEBI_GENERAL")
@@ -276,7 +276,7 @@ def test_error_str_repr_and_pickle():
     assert str(exc) == "createShare pool-a/Local/p/s: EZEBI_RESOURCE_EXIST: Share exists"
     assert repr(exc).startswith("AlreadyExistsError(")
     clone = pickle.loads(pickle.dumps(exc))
-    assert type(clone) is AlreadyExistsError and str(clone) == str(exc)
+    assert type(clone) is AlreadyExistsError and str(clone) == str(exc)  # pylint: disable=unidiomatic-typecheck
     bare = errors.ConnectionFailedError("no route")
     assert str(bare) == "no route"
 

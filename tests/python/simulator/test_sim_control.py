@@ -130,7 +130,7 @@ def test_fault_filters_count_and_latency(csim, capi):
 def test_seed_makes_faults_reproducible(csim, capi):
     def run():
         csim.set_faults(error_rate=0.5, seed=1234, methods=["listPools"])
-        return [capi.raw("listPools", []).status_code for _ in range(12)]
+        return [capi.raw("listPools", []).status_code for _call in range(12)]
     first, second = run(), run()
     assert first == second
     assert set(first) == {200, 503}

@@ -131,8 +131,8 @@ def _check_database(path):
 
 
 def test_sigkill_during_concurrent_writes_leaves_consistent_state(tmp_path):
-    sim = SimulatorProcess(tmp_path, python=sys.executable, extra_args=("--log-level",
-                                                                          "WARNING"))
+    sim = SimulatorProcess(tmp_path, python=sys.executable,
+                           extra_args=("--log-level", "WARNING"))
     sim.start()
     try:
         api = Api(sim)
