@@ -433,24 +433,41 @@ class ManilaStack:
         self._start("manila-scheduler", self._manila_cmd("manila-scheduler"))
         return since
 
-    def start_share_service(self):
-        """Start manila-share; wait until the scheduler got its capabilities."""
+    def start_share_service(self, expect_init_failure=False):
+        """Start manila-share; wait until the scheduler got its capabilities.
+
+        With expect_init_failure, wait instead for the driver's initialisation
+        to fail and return the ERROR lines manila-share logged about it (the
+        service keeps running and retrying: stop it with stop_share_service).
+        """
         since = self.log_size("manila-scheduler")
         share_since = self.log_size("manila-share")
         self._start("manila-share", self._manila_cmd("manila-share"))
         needle = "Received share service update from %s" % self.backend_host
 
+        def init_errors():
+            text = self.log_text("manila-share", share_since)
+            if DRIVER_INIT_FAILED not in text:
+                return None
+            return [line for line in text.splitlines() if " ERROR " in line]
+
         def reported():
             self.procs["manila-share"].check_alive()
-            text = self.log_text("manila-share", share_since)
-            if DRIVER_INIT_FAILED in text:
+            errors = init_errors()
+            if expect_init_failure:
+                if needle in self.log_text("manila-scheduler", since):
+                    raise StackError("the share driver initialised although it should not have")
+                return errors
+            if errors:
                 # The share manager retries forever; the first failure is the answer.
-                lines = [line for line in text.splitlines() if " ERROR " in line]
                 raise StackError("the share driver failed to initialise:\n%s"
-                                 % "\n".join(lines[:12]))
+                                 % "\n".join(errors[:12]))
             return needle in self.log_text("manila-scheduler", since)
-        wait_until(reported, 120, "%r in the manila-scheduler log" % needle,
-                   on_timeout=lambda: tail(self.log_path("manila-share"), skip_debug=True))
+        what = ("the driver's initialisation to fail" if expect_init_failure
+                else "%r in the manila-scheduler log" % needle)
+        return wait_until(reported, 120, what,
+                          on_timeout=lambda: tail(self.log_path("manila-share"),
+                                                  skip_debug=True))
 
     def stop_share_service(self):
         proc = self.procs.pop("manila-share", None)

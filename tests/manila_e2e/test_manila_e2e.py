@@ -14,6 +14,7 @@ import re
 import shutil
 import time
 
+import certifi
 import pytest
 from manilaclient import exceptions as manila_exc
 
@@ -435,11 +436,20 @@ def test_share_service_restart_goes_through_ensure_shares(manila, e2e, world):
     e2e.array.call("deleteShare", vanished_path, True, True)
     assert e2e.array.share_or_none(vanished_path) is None
 
+    stack.stop_share_service()
+    # A wrong CA bundle (public CAs only): TLS verification refuses the array
+    # and the driver does not start.
+    stack.backend["tegile_nas_ssl_ca_file"] = certifi.where()
+    stack.write_config()
+    errors = stack.start_share_service(expect_init_failure=True)
+    stack.stop_share_service()
+    assert any("certificate" in line.lower() or "tls" in line.lower() for line in errors), \
+        "\n".join(errors)
+
     # The CA bundle moves (an admin action that changes the backend info, so
     # Manila runs ensure_shares at the next start of manila-share).
     moved_ca = os.path.join(stack.workdir, "array-ca-moved.pem")
     shutil.copyfile(e2e.sim.ca_path, moved_ca)
-    stack.stop_share_service()
     stack.backend["tegile_nas_ssl_ca_file"] = moved_ca
     stack.write_config()
     share_log = stack.log_size("manila-share")
