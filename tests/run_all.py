@@ -101,11 +101,11 @@ def pytest_stage(name, python, paths, extra=()):
         os.remove(junit)
     existing = [p for p in paths if os.path.exists(os.path.join(ROOT, p))]
     if not existing:
-        return Result(name, note="no tests yet")
+        return Result(name, failed=1, note="no tests found in %s" % ", ".join(paths))
     cmd = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml", junit] + list(extra) + existing
     rc = run(name, cmd)[0]
     if rc == 5:  # pytest: no tests collected
-        return Result(name, note="no tests collected")
+        return Result(name, failed=1, note="pytest collected no tests")
     counts = junit_counts([junit]) if os.path.exists(junit) else (0, 0, 0)
     return finish(name, rc, start, counts)
 
@@ -142,7 +142,7 @@ def molecule_stage(name):
     scenarios = sorted(os.path.basename(os.path.dirname(p)) for p in
                        glob.glob(os.path.join(ROOT, "extensions", "molecule", "*", "molecule.yml")))
     if not scenarios:
-        return Result(name, note="no scenarios yet")
+        return Result(name, failed=1, note="no molecule scenario found")
     passed = failed = 0
     for scenario in scenarios:
         rc = run("%s-%s" % (name, scenario),
