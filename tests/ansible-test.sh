@@ -33,6 +33,7 @@ fi
 # would skip every file.
 work=$(mktemp -d "${TMPDIR:-/tmp}/tegile-ansible-test.XXXXXX")
 sim_pid=""
+# shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
   if [ -n "$sim_pid" ] && kill -0 "$sim_pid" 2>/dev/null; then
     kill "$sim_pid" 2>/dev/null || true
@@ -48,7 +49,22 @@ export PATH="$VENV/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$work"
 case "$command" in
   sanity)
-    mode=(--venv --python 3.11) ;;
+    mode=(--venv --python 3.11)
+    # ansible-test skips its shellcheck test (with only a warning) when shellcheck is missing.
+    if ! command -v shellcheck >/dev/null 2>&1; then
+      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing shellcheck (Debian package) for the shellcheck sanity test" >&2
+        apt_opts=(-q -y -o DPkg::Lock::Timeout=600 --no-install-recommends)
+        DEBIAN_FRONTEND=noninteractive apt-get install "${apt_opts[@]}" shellcheck >/dev/null 2>&1 || {
+          apt-get -q update >/dev/null 2>&1 || true
+          DEBIAN_FRONTEND=noninteractive apt-get install "${apt_opts[@]}" shellcheck >/dev/null 2>&1 || true
+        }
+      fi
+      command -v shellcheck >/dev/null 2>&1 || {
+        echo "shellcheck is missing and could not be installed: apt-get install shellcheck" >&2
+        exit 1
+      }
+    fi ;;
   units)
     mode=(--local --python 3.11) ;;
   integration)
