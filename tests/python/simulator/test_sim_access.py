@@ -201,3 +201,25 @@ def test_file_acls(api, share):
     assert api("getShare", share)["aclList"] == got
     api("modifyShareProperties", share, {"aclList": []})
     assert api("getShare", share)["aclList"] == []
+
+
+@pytest.mark.parametrize("name, accepted", [
+    ("alice", True),
+    ("alice@corp.example.com", True),   # directory principal, the array's form (C31)
+    ("svc-backup.01", True),
+    ("CORP\\alice", False),              # Windows form: refused
+    ("alice smith", False),
+    ("alice@", False),
+    ("a:b", False),
+    ("x" * 256, False),
+])
+def test_file_acl_principal_names(api, share, name, accepted):
+    acl = [{"aclType": "user", "aclUser": name, "aclValDisplay": "read_set"}]
+    if accepted:
+        api("modifyShareProperties", share, {"aclList": acl})
+        assert api("getShare", share)["aclList"][0]["aclUser"] == name
+    else:
+        before = api("getShare", share)["aclList"]
+        assert api.error("modifyShareProperties", share, {"aclList": acl}) == \
+            "EZEBI_INVALID_ACL_API_PARAM_GENERAL"
+        assert api("getShare", share)["aclList"] == before
