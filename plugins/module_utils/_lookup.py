@@ -41,9 +41,13 @@ def find_project(m, pool, project):
 
 
 def require_project(m, pool, project, field="project"):
-    """The project's wire dict; fails naming ``field`` when it does not exist."""
+    """The project's wire dict; fails naming ``field`` when it does not exist.
+
+    On a miss the pool is looked up too, so that a missing pool is reported as such.
+    """
     found = find_project(m, pool, project)
     if found is None:
+        require_pool(m, pool)
         m.fail("%s: project '%s' does not exist in pool '%s'" % (field, project, pool),
                dataset=m.dataset_path(pool, project))
     return found
@@ -60,9 +64,14 @@ def find_share(m, pool, project, share):
 
 
 def require_share(m, pool, project, share, field="share"):
-    """The share's wire dict; fails naming ``field`` when it does not exist."""
+    """The share's wire dict; fails naming ``field`` when it does not exist.
+
+    On a miss the project (and then the pool) is looked up, so that the message names what
+    is really missing.
+    """
     found = find_share(m, pool, project, share)
     if found is None:
+        require_project(m, pool, project)
         m.fail("%s: share '%s' does not exist in project '%s' of pool '%s'" % (field, share, project, pool),
                dataset=m.dataset_path(pool, project, share))
     return found

@@ -60,7 +60,8 @@ options:
       type:
         description:
           - V(ip) an IPv4 or IPv6 address or CIDR network (NFS only); V(host) a host or domain name (NFS only);
-            V(user) or V(group) a user or group name (shares only).
+            V(user) or V(group) a user or group name (shares only). Directory (AD, LDAP) users and groups are
+            written V(name@domain), the form the array's file ACLs use; the array refuses V(DOMAIN\name).
           - A V(host) rule whose value is an IP address is treated as an V(ip) rule.
         type: str
         required: true
@@ -249,7 +250,6 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
     find_share,
-    require_pool,
     require_project,
     require_share,
 )
@@ -337,8 +337,7 @@ def read_current(m, dataset):
     if share is not None:
         share_obj = find_share(m, pool, project, share)
         if share_obj is None:
-            require_pool(m, pool)  # each fails naming its option when that object is missing
-            require_project(m, pool, project)
+            # fails naming its option (share, project or pool) for the missing object
             require_share(m, pool, project, share)
         protocol = share_protocol(share_obj, m.params["protocol"])
         current_users = current_user_rules(share_obj)
@@ -349,8 +348,7 @@ def read_current(m, dataset):
             current_net = m.client.get_network_acls("nfs", pool, project, share)
         except NotFoundError:
             if share is None:
-                require_pool(m, pool)
-                require_project(m, pool, project)
+                require_project(m, pool, project)  # or fails naming pool
             raise
     return share_obj, protocol, current_net, current_users
 

@@ -241,7 +241,6 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
     error_text,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
-    require_pool,
     require_project,
     require_share,
 )
@@ -300,10 +299,10 @@ def list_snapshots(m, info, pattern):
         try:
             return m.client.list_snapshots(pool, project, share, pattern=pattern)
         except NotFoundError:
-            require_pool(m, pool)  # each fails naming its option when that object is missing
-            require_project(m, pool, project)
+            # each fails naming its option (share, project or pool) when that object is missing
             if share is not None:
                 require_share(m, pool, project, share)
+            require_project(m, pool, project)
             raise
 
 

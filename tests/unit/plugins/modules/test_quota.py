@@ -57,6 +57,8 @@ def test_bad_input_fails_before_any_call(sim, capsys, args, words):
 @pytest.mark.parametrize("args, words", [
     (dict(share="nope", quota="1G"), "share: share 'nope' does not exist in project 'unit_quota' of pool 'pool-b'"),
     (dict(project="nope", quota="1G"), "project: project 'nope' does not exist in pool 'pool-b'"),
+    (dict(share="s1", project="nope", quota="1G"), "project: project 'nope' does not exist in pool 'pool-b'"),
+    (dict(share="s1", pool="pool-z", quota="1G"), "pool: pool 'pool-z' does not exist on the array"),
     (dict(share="s1", quota="1G"), "quota: 1 GiB (1073741824 bytes) is below the 2 GiB (2147483648 bytes) "
                                    "already used by pool-b/Local/unit_quota/s1"),
     (dict(quota="2G"), "quota: 2 GiB (2147483648 bytes) is below the 3 GiB (3221225472 bytes) already used "

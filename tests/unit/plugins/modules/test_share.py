@@ -61,7 +61,7 @@ def test_bad_input_fails_before_any_call(sim, capsys, args, words):
 
 @pytest.mark.parametrize("args, words", [
     (dict(name="s1", project="nope"), "project: project 'nope' does not exist in pool 'pool-a'"),
-    (dict(name="s1", pool="pool-z"), "project: project 'unit_share' does not exist in pool 'pool-z'"),
+    (dict(name="s1", pool="pool-z"), "pool: pool 'pool-z' does not exist on the array (pools: pool-a, pool-b)"),
     (dict(name="s1", size="1G", reservation="2G"), "reservation: 2 GiB (2147483648 bytes) is above the quota"),
     (dict(name="s1", reservation="11T"), "reservation: reserving 11 TiB"),
     (dict(name="s1", source_share="nope", source_snapshot="snap1"), "source_share: share 'nope' does not exist"),
