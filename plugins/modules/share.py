@@ -399,7 +399,7 @@ def main():
     locations = {}
     if current is not None:
         with m.api_errors("reading the export locations of share %s" % path, path):
-            locations = client.export_locations(pool, project, name)
+            locations = client.export_locations(pool, project, name, share_info=current)
     m.exit(tracker.has_differences(), diff=tracker, share=facts, export_locations=locations)
 
 

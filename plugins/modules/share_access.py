@@ -61,7 +61,7 @@ options:
         description:
           - V(ip) an IPv4 or IPv6 address or CIDR network (NFS only); V(host) a host or domain name (NFS only);
             V(user) or V(group) a user or group name (shares only). Directory (AD, LDAP) users and groups are
-            written V(name@domain), the form the array's file ACLs use; the array refuses V(DOMAIN\name).
+            written V(name@domain), the form the array's file ACLs use; the array refuses V(DOMAIN\\name).
           - A V(host) rule whose value is an IP address is treated as an V(ip) rule.
         type: str
         required: true

@@ -753,11 +753,14 @@ class IntelliFlashClient(object):
 
     # -- export locations ------------------------------------------------------------------
 
-    def export_locations(self, pool, project, share):
+    def export_locations(self, pool, project, share, share_info=None):
         """``{"nfs": ["ip:/export/p/s"], "smb": ["\\\\ip\\name"]}`` for the protocols that are
         on, using the first floating IP serving the pool (C19). Empty lists when no floating
-        IP serves the pool (a warning is logged)."""
-        current = self.get_share(pool, project, share)
+        IP serves the pool (a warning is logged).
+
+        ``share_info`` is the share's ``getShare`` reply when the caller already holds a
+        current one (saves a read); without it the share is read."""
+        current = share_info if share_info is not None else self.get_share(pool, project, share)
         result = {"nfs": [], "smb": []}
         nfs_on = self._sharing_on(current, "sharenfs", "nfs", pool, project, share)
         smb_on = self._sharing_on(current, "sharesmb", "smb", pool, project, share)

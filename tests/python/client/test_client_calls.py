@@ -165,7 +165,7 @@ def test_not_allowed_and_dataset_type_errors(client, project):
 
 # -- sharing ---------------------------------------------------------------------------------
 
-def test_sharing_on_off_and_export_locations(client, project):
+def test_sharing_on_off_and_export_locations(client, project, sim_clean):
     client.create_share(POOL, project, "s1")
     assert client.export_locations(POOL, project, "s1") == {"nfs": [], "smb": []}
     assert client.is_exposed("NFS", POOL, project, "s1") is False
@@ -176,6 +176,11 @@ def test_sharing_on_off_and_export_locations(client, project):
     ip = [i["ipAddress"] for i in client.list_floating_ips(POOL)][0]
     assert client.export_locations(POOL, project, "s1") == {
         "nfs": ["%s:/export/%s/s1" % (ip, project)], "smb": ["\\\\%s\\data1" % ip]}
+    # With a share reply in hand there is no second getShare.
+    current = client.get_share(POOL, project, "s1")
+    sim_clean.reset_calls()
+    assert client.export_locations(POOL, project, "s1", share_info=current)["smb"] == ["\\\\%s\\data1" % ip]
+    assert "getShare" not in sim_clean.calls()["by_method"]
     client.set_smb_sharing(POOL, project, "s1", False)
     client.set_nfs_sharing(POOL, project, "s1", False)
     assert client.export_locations(POOL, project, "s1") == {"nfs": [], "smb": []}
