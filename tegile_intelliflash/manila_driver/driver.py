@@ -1104,21 +1104,38 @@ class TegileShareDriver(driver.ShareDriver):
         protocol is off is exported again (closed), and a share whose NFS
         list is empty (open to every host) or that was re-exported asks
         Manila to re-apply its access rules.
+
+        Every share gets an entry, even one that could not be checked: Manila
+        23 puts the shares in ``ensuring`` before this call and sets a share
+        back to ``available`` only when the result holds it (an exception or
+        a missing entry leaves it in ``ensuring``, where users cannot use it,
+        and Manila does not ensure again at the next start since the backend
+        info is unchanged). A share that could not be checked gets an empty
+        entry (status and export locations kept); once the array is
+        unreachable the remaining shares are not tried.
         """
         updates = {}
+        array_down = False
         for share in shares:
+            if array_down:
+                updates[share['id']] = {}
+                continue
             try:
                 update = self._ensure_one(share)
             except (client_errors.ConnectionFailedError,
                     client_errors.ArrayTimeoutError,
                     client_errors.AuthenticationError) as err:
-                # The array is unusable: stop here, Manila logs it.
-                raise self._backend_error('ensure share %s' % share['id'],
-                                          err)
-            except client_errors.IntelliFlashError as err:
+                array_down = True
+                LOG.error('Could not ensure share %(id)s nor the %(n)d '
+                          'shares after it: the array is unusable (%(err)s). '
+                          'They keep their status and export locations.',
+                          {'id': share['id'], 'err': err,
+                           'n': len(shares) - len(updates) - 1})
+                update = {}
+            except Exception as err:  # pylint: disable=broad-except
                 LOG.error('Could not ensure share %(id)s: %(err)s',
                           {'id': share['id'], 'err': err})
-                continue
+                update = {}
             updates[share['id']] = update
         return updates
 

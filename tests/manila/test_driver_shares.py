@@ -2,12 +2,15 @@
 """TegileShareDriver: shares (create, delete, resize, ensure, usage, manage)."""
 
 import re
+from unittest import mock
 
 import pytest
 
 from manila import exception
+from manila.share import manager as share_manager
 
 from tegile_driver_helpers import GiB, POOL, create, make_rule, make_share, where
+from tegile_intelliflash.client import errors as client_errors
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
 
 NFS_LOCATION = re.compile(r"^192\.0\.2\.\d+:/export/[^/]+/share-[0-9a-f-]+$")
@@ -262,12 +265,55 @@ def test_ensure_shares_repairs_shares_of_the_in_tree_driver(simulator, driver, a
         ["10.0.0.9"]
 
 
-def test_ensure_shares_stops_when_the_array_is_unreachable(simulator, driver):
-    share = create(driver)
+def _manila_ensure(driver, shares):
+    """Run Manila 23's own ShareManager.ensure_driver_resources over ``shares`` (database
+    mocked) and return the last status Manila wrote for each share."""
+    statuses = {}
+    shares = [dict(share, access_rules_status="active") for share in shares]
+    db = mock.MagicMock()
+    db.backend_info_get.return_value = None
+    db.share_instance_get_all_by_host.return_value = shares
+    db.share_get.return_value = mock.MagicMock(is_busy=False)
+    db.share_instance_get.side_effect = lambda ctxt, sid, **kw: next(
+        s for s in shares if s["id"] == sid)
+    db.service_get_by_args.return_value = {"id": 1}
+    db.share_snapshot_instance_get_all_with_filters.return_value = []
+    db.share_instance_update.side_effect = lambda ctxt, sid, values: statuses.update(
+        {sid: values.get("status", statuses.get(sid))})
+    manager = mock.MagicMock(db=db, driver=driver, host="manila@tegile")
+    manager._get_share_instance_dict.side_effect = lambda ctxt, si: dict(si)
+    manager._get_share_server.return_value = None
+    share_manager.ShareManager.ensure_driver_resources(manager, None)
+    return statuses
+
+
+def test_ensure_shares_leaves_no_share_in_ensuring_when_one_fails(simulator, driver):
+    # Manila sets every share to 'ensuring' first and back to 'available' only for the shares
+    # the driver answers for: a share left out would stay 'ensuring' (unusable).
+    first, broken, last = create(driver), create(driver), create(driver)
+    name = where(driver, broken)[2]
+    real_get = driver.client.get_share
+
+    def failing(pool, project, share_name):
+        if share_name == name:
+            raise client_errors.IntelliFlashError("unexpected reply", method="getShare")
+        return real_get(pool, project, share_name)
+
+    with mock.patch.object(driver.client, "get_share", side_effect=failing):
+        statuses = _manila_ensure(driver, [first, broken, last])
+    assert statuses == {first["id"]: "available", broken["id"]: "available",
+                        last["id"]: "available"}
+
+
+def test_ensure_shares_on_an_unreachable_array_keeps_the_shares_usable(simulator, driver):
+    shares = [create(driver), create(driver)]
+    simulator.reset_calls()
     driver.client.close()
-    with pytest.raises(exception.ShareBackendException) as err:
-        driver.ensure_shares(None, [share])
-    assert share["id"] in str(err.value)
+    updates = driver.ensure_shares(None, shares)
+    # Nothing known: no status, no export location change, the second share not tried.
+    assert updates == {shares[0]["id"]: {}, shares[1]["id"]: {}}
+    assert simulator.calls()["total"] == 0
+    assert set(_manila_ensure(driver, shares).values()) == {"available"}
 
 
 def test_update_share_usage_size(simulator, driver):
