@@ -959,7 +959,14 @@ class TegileShareDriver(driver.ShareDriver):
         owners = {}
         want_net = {}
         want_user = {}
-        for rule in access_rules:
+        # Rules being added come last, so that when two rules give one client
+        # different levels, the new one is refused and the one already on
+        # the share stays active (Manila's order of access_rules is
+        # arbitrary).
+        adding = set(_access_id(rule) for rule in add_rules or [])
+        ordered = sorted(access_rules,
+                         key=lambda rule: _access_id(rule) in adding)
+        for rule in ordered:
             rule_id = _access_id(rule)
             try:
                 kind, key, obj = self._translate_rule(proto, rule)

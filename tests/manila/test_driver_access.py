@@ -70,6 +70,18 @@ def test_two_levels_for_one_client_put_the_second_rule_in_error(driver, array):
     assert nfs_acls(array, driver, share) == [("10.0.0.5", "rw")]
 
 
+def test_a_new_rule_conflicting_with_an_active_one_is_the_one_in_error(driver, array):
+    # Manila's order of access_rules is arbitrary: the rule being added must lose, never the
+    # rule already active on the share. Names compare case-insensitively on the array.
+    share = create(driver)
+    active = make_rule("user", "alice", "rw")
+    driver.update_access(None, share, [active], [active], [], [])
+    new = make_rule("user", "Alice", "ro")
+    updates = driver.update_access(None, share, [new, active], [new], [], [])
+    assert updates == {new["access_id"]: {"state": "error"}}
+    assert user_acls(array, driver, share) == [("alice", "rw")]
+
+
 def test_cifs_allows_user_rules_only(driver, array):
     share = create(driver, "CIFS")
     ip = make_rule("ip", "10.0.0.1")
