@@ -192,6 +192,9 @@ class TegileShareDriver(driver.ShareDriver):
         self._project = project
         self._backend_name = (self._conf('share_backend_name')
                               or DEFAULT_BACKEND_NAME)
+        # Manila retries a failed set-up (every few minutes, for ever): each
+        # attempt releases the connections of the one before.
+        self._close_client()
         try:
             self._client = IntelliFlashClient(
                 server, login, password,
@@ -207,7 +210,17 @@ class TegileShareDriver(driver.ShareDriver):
         except ValueError as err:
             raise exception.BadConfigurationException(
                 reason=_('invalid Tegile connection settings: %s') % err)
-        self._check_connection()
+        try:
+            self._check_connection()
+        except Exception:
+            # Kept (closed) for inspection; every call on it now fails.
+            self._client.close()
+            raise
+
+    def _close_client(self):
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
     def _check_connection(self):
         server = self._conf('tegile_nas_server')

@@ -125,6 +125,36 @@ def test_setup_reports_rejected_credentials_without_the_password(simulator, capl
     assert caplog.records and "Wr0ng-s3cret" not in caplog.text
 
 
+def test_failed_setups_retried_by_manila_release_their_connections(simulator):
+    # Manila retries do_setup for ever after a failure: no attempt may leave its HTTP
+    # session (a kept-alive connection to the array) behind.
+    from tegile_intelliflash.client import IntelliFlashClient
+
+    closed = set()
+
+    def close(client):
+        closed.add(id(client))
+        real_close(client)
+
+    real_close = IntelliFlashClient.close
+    drv = new_driver(simulator, setup=False, tegile_nas_password="Wr0ng-s3cret")
+    clients = []
+    with mock.patch.object(IntelliFlashClient, "close", autospec=True, side_effect=close):
+        for _attempt in range(3):
+            with pytest.raises(exception.ShareBackendException):
+                drv.do_setup(None)
+            clients.append(drv.client)
+        # A set-up run again (service re-initialised) releases the working client too.
+        good = new_driver(simulator)
+        clients.append(good.client)
+        good.do_setup(None)
+        assert good.client is not clients[-1]
+        assert id(good.client) not in closed
+    assert len(set(map(id, clients))) == 4
+    assert closed >= set(map(id, clients))
+    good.client.close()
+
+
 def test_setup_verifies_tls_by_default(simulator):
     # Without the simulator's CA, the system trust store does not trust it.
     drv = new_driver(simulator, setup=False, tegile_nas_ssl_ca_file=None)
