@@ -106,6 +106,12 @@ def _parse_rule(index, entry, protocol, share_level):
                         "rules" % (field, kind))
     if any(ord(ch) < 32 for ch in value):
         raise RuleError("%s.to: %r is not a valid %s name (control characters)" % (field, value, kind))
+    if "\\" in value:
+        # The array's file ACLs name directory principals name@domain and refuse DOMAIN\\name (C31):
+        # refuse it here, before any write, instead of after the network rules were applied.
+        name = value.rpartition("\\")[2] or "name"
+        raise RuleError("%s.to: %r: the array refuses DOMAIN\\name; write directory %ss as name@domain "
+                        "(%s@<AD or LDAP domain>)" % (field, value, kind, name))
     return UserRule(kind, value, access)
 
 

@@ -115,7 +115,9 @@ notes:
   - Several network rule changes are applied in one call that replaces the share's (or project's) whole list;
     a single added or removed rule is applied on its own. User and group rules are always written as the whole file
     ACL in one call; file ACL entries are rewritten in the array's standard form (allow, read or modify set,
-    inherited by files and directories).
+    inherited by files and directories). The file ACL is written before the network rules, because the array decides which
+    user and group names it accepts, and when it refuses one nothing has been changed. User and group names written
+    C(DOMAIN\\name) are refused before any call.
   - Turning NFS or SMB sharing on or off (with M(tegile.intelliflash.share)) clears that protocol's network rules on
     the array; manage the rules after the sharing state. The module warns when it changes the NFS rules of a share
     that is not exported over NFS.
@@ -315,10 +317,12 @@ def main():
 
     final_net = net_plan.final
     if not m.check_mode:
-        final_net = apply_network(m, net_plan, pool, project, share, dataset)
+        # The file ACL first: the array is the authority on user and group names (C31) and may
+        # refuse one; the network rules were fully checked here, so a refusal leaves nothing changed.
         if user_plan.changed:
-            with m.api_errors("writing the file ACL of %s" % dataset, dataset):
+            with m.api_errors("writing the file ACL (user and group rules) of %s" % dataset, dataset):
                 m.client.set_user_acls(pool, project, share, user_plan.final)
+        final_net = apply_network(m, net_plan, pool, project, share, dataset)
     warn_about_nfs(m, dataset, share_obj, net_plan.changed, final_net)
 
     rules = [rule_to_dict(rule) for rule in final_net or []]

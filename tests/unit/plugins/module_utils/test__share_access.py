@@ -58,6 +58,8 @@ def test_user_and_group_rules():
     (rule("ip", "  "), "rules[1].to", "non-empty"),
     (rule("user", "alice", root=True), "rules[1].root_access", "ip and host rules only"),
     (rule("user", "bad\tname"), "rules[1].to", "control characters"),
+    (rule("user", "EXAMPLE\\alice"), "rules[1].to", "write directory users as name@domain (alice@"),
+    (rule("group", "EXAMPLE\\Domain Admins"), "rules[1].to", "directory groups as name@domain"),
 ])
 def test_bad_rules_name_the_field(entry, field, words):
     with pytest.raises(RuleError) as err:

@@ -70,6 +70,8 @@ def run(sim, capsys, **args):
     (dict(state="absent", purge=True, rules=[]), "purge: only with state=present"),
     (dict(share="a b", rules=[]), "share: 'a b' must not contain white space"),
     (dict(project="p#1", rules=[]), "project: 'p#1' contains forbidden character"),
+    (dict(rules=[dict(type="ip", to="10.0.0.1"), dict(type="user", to="EXAMPLE\\alice")]),
+     "rules[1].to: 'EXAMPLE\\\\alice': the array refuses DOMAIN\\name"),
 ])
 def test_bad_input_fails_before_any_call(sim, capsys, args, words):
     sim.reset_calls()
@@ -111,3 +113,17 @@ def test_rules_on_a_share_not_exported_over_nfs_warn_that_enabling_nfs_clears_th
     ansible_warnings._global_warnings.clear()
     again, _out = run(sim, capsys, share="unexported", rules=[dict(type="ip", to="10.3.0.0/16")])
     assert again["changed"] is False and "warnings" not in again
+
+
+def test_user_name_the_array_refuses_changes_nothing(sim, capsys):
+    # The array is the authority on user and group names (C31); when it refuses the file ACL, the
+    # network rules of the same task must not have been applied already.
+    rules = [dict(type="ip", to="10.4.0.0/16"), dict(type="group", to="Domain Users")]
+    result, _out = run(sim, capsys, rules=rules)
+    assert result["failed"] is True
+    assert result["error_code"] == "EZEBI_INVALID_ACL_API_PARAM_GENERAL"
+    assert result["dataset"] == "%s/Local/%s/%s" % (POOL, PROJECT, SHARE)
+    sim.reset_calls()
+    after, _out = run(sim, capsys)
+    assert after["rules"] == []
+    assert sim.calls()["writes"] == 0
