@@ -220,3 +220,22 @@ def test_update_access_turns_a_switched_off_export_back_on(driver, array):
     assert driver.update_access(None, share, [rule], [], [], []) == {}
     assert array.is_exposed("nfs", pool, project, name) is True
     assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw")]
+
+
+def test_update_access_raises_when_the_array_fails(simulator, driver, array):
+    # Raising is Manila's contract for "nothing could be decided": only the rules in
+    # transition (applying/denying/updating) go to error and the share's access_rules_status
+    # says so. Per-rule 'error' would also flip rules already active on the array.
+    share = create(driver)
+    active = make_rule("ip", "10.0.0.1")
+    driver.update_access(None, share, [active], [active], [], [])
+    new = make_rule("ip", "10.0.0.2")
+    simulator.set_faults(error_rate=1, status=503, count=1000)
+    try:
+        with pytest.raises(exception.ShareBackendException) as err:
+            driver.update_access(None, share, [active, new], [new], [], [])
+    finally:
+        simulator.clear_faults()
+    assert share["id"] in str(err.value)
+    assert simulator.password not in str(err.value)
+    assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw")]
