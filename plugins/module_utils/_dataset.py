@@ -194,10 +194,11 @@ def share_facts(share):
 def planned_facts(facts, tracker, only_missing=False):
     """Overlay the tracker's after values on ``facts`` (check mode: the predicted state).
 
-    With ``only_missing`` only facts the array did not report (None) are filled in.
+    With ``only_missing`` only facts the array did not report (None) are filled in. Tracker keys
+    that are not facts (``state``, a clone's ``source``) stay out: the result keeps its documented keys.
     """
     for key, value in tracker.get_before_after()[1].items():
-        if key in ("state",) or (only_missing and facts.get(key) is not None):
+        if key not in facts or (only_missing and facts.get(key) is not None):
             continue
         facts[key] = value
     for key in ("quota", "reservation"):

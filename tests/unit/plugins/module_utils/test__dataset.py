@@ -140,3 +140,14 @@ def test_planned_facts_overlays_after_values():
     facts = planned_facts({"quota_bytes": 0, "quota": None, "smb": False, "nfs": None}, tracker,
                           only_missing=True)
     assert facts["smb"] is False and facts["quota_bytes"] == 0
+
+
+def test_planned_facts_keeps_only_fact_keys():
+    # A check-mode clone records its source in the diff; the share result keeps its documented keys.
+    tracker = DifferenceTracker()
+    tracker.add("source", before=None, after="base@Manual-S-snap1")
+    tracker.add("state", before="absent", after="present")
+    tracker.add("quota_bytes", before=0, after=GIB)
+    facts = planned_facts(share_facts({}), tracker)
+    assert sorted(facts) == sorted(share_facts({}))
+    assert facts["quota_bytes"] == GIB and facts["quota"] == "1 GiB"
