@@ -77,7 +77,8 @@ options:
   smb_name:
     description:
       - SMB share name clients connect to, as in C(\\IP\smb_name). Requires O(smb=true).
-      - When not given, a new SMB share is named C(<project>_<share>) and an existing name is kept.
+      - When not given, a new SMB share is named C(<project>_<share>) and an existing name is kept (also when SMB is
+        turned off and on again).
       - >-
         At most 80 characters, with no backslash and none of C(/ [ ] : | < > + = ; , * ? ").
     type: str
@@ -302,6 +303,17 @@ def resolve_source(m):
     return full
 
 
+def smb_display_name(current, wanted):
+    """The SMB name to send with an SMB sharing call: ``smb_name``, else the share's current one.
+
+    setSMBSharingOnShare always sets the name, and without one the share gets the default
+    ``<project>_<share>`` (C17): turning SMB off and on again must not drop a name set before.
+    """
+    if wanted is not None or current is None:
+        return wanted
+    return current.get("cifsDisplayName") or None
+
+
 def create(m, quota, reservation, properties, limits, source):
     """Create (or clone) the share, then apply what creation itself does not set."""
     params = m.params
@@ -389,7 +401,8 @@ def main():
             if properties:
                 client.modify_share(pool, project, name, properties)
             guest = bool((current or {}).get("guestStatus"))
-            apply_sharing(client, sharing, pool, project, name, display_name=params["smb_name"], guest=guest)
+            apply_sharing(client, sharing, pool, project, name, display_name=smb_display_name(current, params["smb_name"]),
+                          guest=guest)
             current = client.get_share(pool, project, name)
 
     facts = share_facts(current or {})

@@ -103,6 +103,13 @@ def test_lifecycle(sim, capsys):
                                        "smb_name": "UnitDocs2"}
     assert result["export_locations"]["smb"] == ["\\\\192.0.2.10\\UnitDocs2"]
 
+    # Turning SMB off and on again keeps the SMB name (the sharing call would reset it to the default).
+    result, _out = run(sim, capsys, name="s1", smb=False)
+    assert result["changed"] is True
+    result, _out = run(sim, capsys, name="s1", smb=True)
+    assert result["changed"] is True and result["share"]["smb_name"] == "UnitDocs2"
+    assert result["export_locations"]["smb"] == ["\\\\192.0.2.10\\UnitDocs2"]
+
     sim.set_used("%s/Local/%s/s1" % (POOL, PROJECT), GIB + 5)
     sim.reset_calls()
     result, _out = run(sim, capsys, name="s1", size="1G", reservation="none")
