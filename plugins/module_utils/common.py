@@ -250,12 +250,15 @@ class IntelliFlashModule:
                 if fields[field] is not None:
                     client_paths.validate_name(fields[field], field)
 
-    @staticmethod
-    def dataset_path(pool, project, share=None):
-        """``pool/Local/project`` or ``pool/Local/project/share``."""
-        if share is None:
-            return client_paths.project_path(pool, project)
-        return client_paths.share_path(pool, project, share)
+    def dataset_path(self, pool, project, share=None):
+        """``pool/Local/project`` or ``pool/Local/project/share``.
+
+        Fails naming the option when a name is not valid (e.g. a pool name with ``/``), before any call.
+        """
+        with self.api_errors("checking pool, project and share"):
+            if share is None:
+                return client_paths.project_path(pool, project)
+            return client_paths.share_path(pool, project, share)
 
     # -- errors ----------------------------------------------------------------------------
     def _scrub(self, text):

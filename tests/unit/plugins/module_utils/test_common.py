@@ -181,9 +181,14 @@ class TestErrors:
             assert result["msg"].startswith("project:")
             assert "white space" in result["msg"]
 
-    def test_dataset_path(self):
-        assert IntelliFlashModule.dataset_path("pool-a", "p1") == "pool-a/Local/p1"
-        assert IntelliFlashModule.dataset_path("pool-a", "p1", "s1") == "pool-a/Local/p1/s1"
+    def test_dataset_path(self, capsys):
+        with build(BASE) as m:
+            assert m.dataset_path("pool-a", "p1") == "pool-a/Local/p1"
+            assert m.dataset_path("pool-a", "p1", "s1") == "pool-a/Local/p1/s1"
+            # An invalid pool name fails the module naming the option (was an unhandled exception).
+            result = finish(capsys, m.dataset_path, "pool a/b", "p1")
+            assert result["failed"] is True
+            assert result["msg"].startswith("pool: 'pool a/b' is not a pool name")
 
 
 class TestExit:

@@ -44,6 +44,7 @@ def run(sim, capsys, **args):
     (dict(name="p", quota="-2G"), "quota: must not be negative"),
     (dict(name="p", compression="zstd"), "compression"),
     (dict(name="p", record_size="1MB"), "record_size"),
+    (dict(name="p", pool="pool a/b"), "pool: 'pool a/b' is not a pool name"),
 ])
 def test_bad_input_fails_before_any_call(sim, capsys, args, words):
     assert_refused(run, sim, capsys, args, words)

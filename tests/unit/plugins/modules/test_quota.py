@@ -49,6 +49,7 @@ def run(sim, capsys, **args):
     (dict(share="s1", reservation=-1), "reservation: -1 is not a valid size; use 'none'"),
     (dict(quota="1T", reservation="1G"), "reservation: projects have no reservation"),
     (dict(share="s 1", quota="1G"), "share: 's 1' must not contain white space"),
+    (dict(share="s1", pool="pool/b", quota="1G"), "pool: 'pool/b' is not a pool name"),
 ])
 def test_bad_input_fails_before_any_call(sim, capsys, args, words):
     assert_refused(run, sim, capsys, args, words)

@@ -43,6 +43,7 @@ def run(sim, capsys, **args):
 @pytest.mark.parametrize("args, words", [
     (dict(name="s 1"), "name: 's 1' must not contain white space"),
     (dict(name="s1", project="a/b"), "project: 'a/b' contains forbidden character"),
+    (dict(name="s1", pool="pool@b"), "pool: 'pool@b' is not a pool name"),
     (dict(name="s1", size=0), "size: 0 is not a valid size; use 'none'"),
     (dict(name="s1", size="-1G"), "size: must not be negative"),
     (dict(name="s1", size="10Q"), "size: '10Q' is not a size"),
