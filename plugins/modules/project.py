@@ -40,7 +40,8 @@ options:
     description:
       - V(present) creates the project or makes it match the options.
       - V(absent) deletes it. A project that still holds shares is not deleted; the module fails with
-        C(EZEBI_RESOURCE_INUSE). Delete its shares first (M(tegile.intelliflash.share) with O(state=absent)).
+        C(EZEBI_RESOURCE_INUSE) and names the shares, before anything is written (also in check mode).
+        Delete its shares first (M(tegile.intelliflash.share) with O(state=absent)).
     type: str
     choices: [present, absent]
     default: present
@@ -225,6 +226,13 @@ def main():
     if params["state"] == "absent":
         if current is not None:
             tracker.add("state", before="present", after="absent")
+            # The array refuses to delete a project that holds shares (C10): say so before any write,
+            # also in check mode, instead of predicting a deletion that cannot happen.
+            with m.api_errors("listing the shares of project %s" % path, path):
+                shares = sorted(item.get("name") or "?" for item in client.list_shares(pool, name))
+            if shares:
+                m.fail("Cannot delete project %s: it still holds %d share(s) (%s); delete them first"
+                       % (path, len(shares), ", ".join(shares)), error_code="EZEBI_RESOURCE_INUSE", dataset=path)
             if not m.check_mode:
                 with m.api_errors("deleting project %s" % path, path):
                     client.delete_project(pool, name, missing_ok=True)

@@ -103,7 +103,9 @@ options:
   recursive:
     description:
       - With O(state=absent), also delete the share's snapshots and their clones.
-      - Without it, deleting a share that has snapshots fails with C(EZEBI_RESOURCE_INUSE).
+      - Without it, deleting a share that has snapshots fails with C(EZEBI_RESOURCE_INUSE) and names them, before
+        anything is written (also in check mode).
+      - With it, the diff lists the snapshots deleted with the share (the shares cloned from them are not listed).
     type: bool
     default: false
 seealso:
@@ -314,6 +316,24 @@ def smb_display_name(current, wanted):
     return current.get("cifsDisplayName") or None
 
 
+def plan_delete(m, path, tracker):
+    """Check a share deletion before it is sent (also in check mode), naming the snapshots it takes.
+
+    Without ``recursive`` a share that has snapshots is refused by the array (C10): fail the same
+    way before any write, so that check mode does not predict a deletion that cannot happen.
+    With it, the snapshots deleted with the share are part of the diff.
+    """
+    params = m.params
+    with m.api_errors("listing the snapshots of share %s" % path, path):
+        names = m.client.list_snapshots(params["pool"], params["project"], params["name"])
+    if names and not params["recursive"]:
+        m.fail("Cannot delete share %s: it has %d snapshot(s) (%s); delete them first, or set recursive=true to "
+               "delete them, and the shares cloned from them, with the share"
+               % (path, len(names), ", ".join(names)), error_code="EZEBI_RESOURCE_INUSE", dataset=path)
+    for name in names:
+        tracker.add("%s@%s" % (path, name), before="present", after="absent")
+
+
 def create(m, quota, reservation, properties, limits, source):
     """Create (or clone) the share, then apply what creation itself does not set."""
     params = m.params
@@ -372,6 +392,7 @@ def main():
     if params["state"] == "absent":
         if current is not None:
             tracker.add("state", before="present", after="absent")
+            plan_delete(m, path, tracker)
             if not m.check_mode:
                 with m.api_errors("deleting share %s" % path, path):
                     client.delete_share(pool, project, name, recursive=params["recursive"], missing_ok=True)

@@ -104,10 +104,15 @@ def test_project_quota_below_used_says_how_much_is_used(sim, capsys):
         assert "quota: 2 GiB (2147483648 bytes) is below the 3 GiB (3221225472 bytes) already used" in result["msg"]
         assert writes(sim) == 0
 
-        result, _out = run(sim, capsys, name="unit_p2", state="absent")
-        assert result["failed"] is True
-        assert result["error_code"] == "EZEBI_RESOURCE_INUSE"
-        assert result["dataset"] == "pool-a/Local/unit_p2"
+        # A project that holds shares: refused before any write, naming them, in check mode too.
+        for check_mode in (True, False):
+            sim.reset_calls()
+            result, _out = run(sim, capsys, name="unit_p2", state="absent", _ansible_check_mode=check_mode)
+            assert result["failed"] is True
+            assert result["error_code"] == "EZEBI_RESOURCE_INUSE"
+            assert result["dataset"] == "pool-a/Local/unit_p2"
+            assert "still holds 1 share(s) (s1)" in result["msg"]
+            assert sim.calls()["writes"] == 0
     finally:
         with client(sim) as api:
             api.delete_share("pool-a", "unit_p2", "s1")

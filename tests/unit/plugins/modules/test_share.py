@@ -139,8 +139,18 @@ def test_clone_waits_for_the_array_and_applies_the_size(sim, capsys):
     result, _out = run(sim, capsys, name="c1", source_share="base", source_snapshot="snap1", size="3G", nfs=True)
     assert result["changed"] is False and writes(sim) == 0
 
-    result, _out = run(sim, capsys, name="base", state="absent")
-    assert result["failed"] is True and result["error_code"] == "EZEBI_RESOURCE_INUSE"
+    # A share with snapshots: refused before any write, naming them, in check mode too.
+    for check_mode in (True, False):
+        sim.reset_calls()
+        result, _out = run(sim, capsys, name="base", state="absent", _ansible_check_mode=check_mode)
+        assert result["failed"] is True and result["error_code"] == "EZEBI_RESOURCE_INUSE"
+        assert "has 1 snapshot(s) (Manual-S-snap1)" in result["msg"]
+        assert writes(sim) == 0
+    result, _out = run(sim, capsys, name="base", state="absent", recursive=True, _ansible_check_mode=True,
+                       _ansible_diff=True)
+    assert result["changed"] is True
+    assert result["diff"]["after"] == {"state": "absent",
+                                       "%s/Local/%s/base@Manual-S-snap1" % (POOL, PROJECT): "absent"}
     result, _out = run(sim, capsys, name="c1", state="absent")
     assert result["changed"] is True
 
