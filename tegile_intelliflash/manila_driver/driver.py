@@ -439,12 +439,11 @@ class TegileShareDriver(driver.ShareDriver):
                     'of %(path)s uses the management address %(server)s.',
                     {'pool': ref.pool, 'path': ref.path, 'server': server})
         if proto == _NFS:
-            host = '[%s]' % server if ':' in server else server
             mount = info.get('mountPoint') or '/export/%s/%s' % (ref.project,
                                                                  ref.name)
-            return ['%s:%s' % (host, mount)]
+            return [client_paths.nfs_export(server, mount)]
         name = info.get('cifsDisplayName') or '%s_%s' % (ref.project, ref.name)
-        return ['\\\\%s\\%s' % (server, name)]
+        return [client_paths.smb_export(server, name)]
 
     def _prepare_access(self, ref, proto):
         """Turn the share's protocol on, the other off, and close it.

@@ -419,6 +419,21 @@ def test_export_location_without_floating_ip_uses_the_management_address(driver,
     assert cifs["export_locations"][0]["path"].startswith("\\\\127.0.0.1\\")
 
 
+def test_ipv6_export_locations(driver):
+    # NFS brackets the address; CIFS uses Windows' UNC form for IPv6 literals.
+    from unittest import mock
+
+    ips = [{"ipAddress": "2001:db8::10", "poolName": POOL}]
+    with mock.patch.object(driver.client, "list_floating_ips", return_value=ips):
+        nfs = create(driver, "NFS")
+        cifs = create(driver, "CIFS")
+    _ignored, project, name = where(driver, nfs)
+    assert [loc["path"] for loc in nfs["export_locations"]] == [
+        "[2001:db8::10]:/export/%s/%s" % (project, name)]
+    assert cifs["export_locations"][0]["path"].startswith(
+        "\\\\2001-db8--10.ipv6-literal.net\\")
+
+
 def test_ip_versions_follow_the_floating_ips(driver):
     from unittest import mock
 

@@ -3,7 +3,6 @@
 """IntelliFlashClient: the NAS calls of the IntelliFlash v2 REST API (see docs/client.md)."""
 
 import contextlib
-import ipaddress
 import time
 
 from . import acl as acl_mod
@@ -776,17 +775,12 @@ class IntelliFlashClient(object):
             self.log.warning("no floating IP serves pool %s: no export locations for %s",
                              pool, paths_mod.share_path(pool, project, share))
             return result
-        try:
-            is_v6 = ipaddress.ip_address(address).version == 6
-        except ValueError:
-            is_v6 = False
         if nfs_on:
             mount = current.get("mountPoint") or "/export/%s/%s" % (project, share)
-            host = "[%s]" % address if is_v6 else address
-            result["nfs"].append("%s:%s" % (host, mount))
+            result["nfs"].append(paths_mod.nfs_export(address, mount))
         if smb_on:
             name = current.get("cifsDisplayName") or "%s_%s" % (project, share)
-            result["smb"].append("\\\\%s\\%s" % (address, name))
+            result["smb"].append(paths_mod.smb_export(address, name))
         return result
 
     def _sharing_on(self, share_dict, key, protocol, pool, project, share):

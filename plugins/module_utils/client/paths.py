@@ -8,6 +8,7 @@ snapshots) or ``Manual-P-`` (project snapshots); paths always carry the full nam
 """
 
 import collections
+import ipaddress
 
 from .errors import invalid_argument
 
@@ -142,3 +143,28 @@ def parse_path(path):
     if snapshot is not None and project is None:
         raise invalid_argument("path", "%r: a snapshot needs a project or share path" % path)
     return DatasetRef(pool, container, project, share, snapshot)
+
+
+# -- export locations --------------------------------------------------------------------------
+
+def _ipv6(address):
+    try:
+        return ipaddress.ip_address(address.split("%", 1)[0]).version == 6
+    except ValueError:
+        return False
+
+
+def nfs_export(address, mount_point):
+    """``host:/mount/point``; an IPv6 address in brackets (``[fd00::10]:/export/p/s``)."""
+    host = "[%s]" % address if _ipv6(address) else address
+    return "%s:%s" % (host, mount_point)
+
+
+def smb_export(address, name):
+    r"""``\\host\name``. An IPv6 address takes Windows' UNC form for IPv6 literals
+    (``fd00::10`` -> ``fd00--10.ipv6-literal.net``, a zone ``%`` becomes ``s``): a bare or
+    bracketed IPv6 address is not a valid UNC host."""
+    host = address
+    if _ipv6(address):
+        host = address.replace(":", "-").replace("%", "s") + ".ipv6-literal.net"
+    return "\\\\%s\\%s" % (host, name)

@@ -365,7 +365,7 @@ def test_export_locations_ipv6_and_missing_floating_ip(client, project, monkeypa
         {"ipAddress": "fd00::10", "poolName": "pool-b,%s" % POOL}])
     assert client.export_locations(POOL, project, "s1") == {
         "nfs": ["[fd00::10]:/export/%s/s1" % project],
-        "smb": ["\\\\fd00::10\\%s_s1" % project]}
+        "smb": ["\\\\fd00--10.ipv6-literal.net\\%s_s1" % project]}
     monkeypatch.setattr(client, "list_floating_ips", lambda pool="All": [])
     assert client.export_locations(POOL, project, "s1") == {"nfs": [], "smb": []}
     assert "no floating IP serves pool" in caplog.text

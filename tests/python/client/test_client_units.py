@@ -352,3 +352,14 @@ def test_call_rejects_unencodable_arguments_before_sending():
     t = IntelliFlashClient("h", "u", "p", timeout=5, user_agent="x/1")._transport
     assert t.timeout == (5.0, 5.0)
     assert t.session.headers["User-Agent"].endswith(" x/1")
+
+
+@pytest.mark.parametrize("address, nfs, smb", [
+    ("192.0.2.10", "192.0.2.10:/export/p/s", "\\\\192.0.2.10\\data"),
+    ("array.example.com", "array.example.com:/export/p/s", "\\\\array.example.com\\data"),
+    ("fd00::10", "[fd00::10]:/export/p/s", "\\\\fd00--10.ipv6-literal.net\\data"),
+    ("fe80::1%2", "[fe80::1%2]:/export/p/s", "\\\\fe80--1s2.ipv6-literal.net\\data"),
+])
+def test_export_location_forms(address, nfs, smb):
+    assert paths.nfs_export(address, "/export/p/s") == nfs
+    assert paths.smb_export(address, "data") == smb
