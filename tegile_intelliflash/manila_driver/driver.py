@@ -1383,6 +1383,31 @@ class TegileShareDriver(driver.ShareDriver):
                      'exported as %(path)s') % {
                 'project': self._project, 'pool': pool, 'path': wanted})
 
+    def _check_type_matches(self, share, info, name):
+        """Refuse to manage a share whose dedupe, compression or thin
+        provisioning contradicts what its share type asks for (nothing is
+        changed on the array to make it fit)."""
+        props = self._type_properties(share)
+        problems = []
+        for prop, spec in (('dedup', 'dedupe'),
+                           ('compression', 'compression')):
+            wanted = props.get(prop)
+            if wanted is None:
+                continue
+            actual = str(info.get(prop) or 'off').lower()
+            if (wanted == 'off') != (actual == 'off'):
+                problems.append(_('%(spec)s is %(actual)s on the array but '
+                                  'the share type asks for %(wanted)s') % {
+                    'spec': spec, 'actual': actual,
+                    'wanted': 'off' if wanted == 'off' else 'on'})
+        if props.get(THICK) and int(info.get('reservationInByte') or 0) <= 0:
+            problems.append(_('the share type asks for thin_provisioning '
+                              'False but the share has no reservation'))
+        if problems:
+            raise exception.ManageExistingShareTypeMismatch(
+                reason=_('%(name)s: %(problems)s') % {
+                    'name': name, 'problems': '; '.join(problems)})
+
     def manage_existing(self, share, driver_options):
         """Take over a share of the project; its size is its quota."""
         proto = self._proto(share)
@@ -1405,6 +1430,7 @@ class TegileShareDriver(driver.ShareDriver):
             raise exception.ManageInvalidShare(
                 reason=_('%(name)s is not exported over %(proto)s') % {
                     'name': name, 'proto': proto})
+        self._check_type_matches(share, info, name)
         quota = int(info.get('quotaInByte') or 0)
         ref = _ShareRef(pool, self._project, name)
         if quota > 0:

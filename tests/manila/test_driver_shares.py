@@ -387,6 +387,25 @@ def test_manage_refuses_a_share_without_the_protocol(driver, array):
     assert "not exported over NFS" in str(err.value)
 
 
+def test_manage_refuses_a_share_that_contradicts_its_share_type(driver, array, share_type_specs):
+    project = driver.configuration.safe_get("tegile_default_project")
+    _foreign_share(array, project, "typed1", quota=GiB)
+    array.modify_share(POOL, project, "typed1", {"dedup": "off", "compression": "lz4"})
+    path = "192.0.2.1:/export/%s/typed1" % project
+    share_type_specs["dedup-thick"] = {"dedupe": "<is> True", "thin_provisioning": "<is> False"}
+    share = make_share("NFS", share_type_id="dedup-thick", export_locations=[{"path": path}])
+    before = array.get_share(POOL, project, "typed1")
+    with pytest.raises(exception.ManageExistingShareTypeMismatch) as err:
+        driver.manage_existing(share, {})
+    assert "typed1" in str(err.value)
+    assert "dedupe is off" in str(err.value) and "no reservation" in str(err.value)
+    assert array.get_share(POOL, project, "typed1") == before
+    # A type that matches (compression on, dedupe off) is managed.
+    share_type_specs["lz4"] = {"compression": "<is> True", "dedupe": "<is> False"}
+    share = make_share("NFS", share_type_id="lz4", export_locations=[{"path": path}])
+    assert driver.manage_existing(share, {})["size"] == 1
+
+
 def test_manage_refuses_an_unknown_or_malformed_path(driver):
     project = driver.configuration.safe_get("tegile_default_project")
     with pytest.raises(exception.ManageInvalidShare):
