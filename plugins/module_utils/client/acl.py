@@ -41,6 +41,11 @@ def normalize_host(value, field="host"):
     text = value.strip()
     if not text:
         raise invalid_argument(field, "must not be empty")
+    if "%" in text:
+        # ipaddress accepts scoped IPv6 (fe80::1%eth0); a zone is local to one host and means
+        # nothing in an export rule.
+        raise invalid_argument(field, "%r: an IPv6 zone index (%%...) has no meaning in an access "
+                                      "rule" % value)
     if "/" in text:
         try:
             net = ipaddress.ip_network(text, strict=False)

@@ -18,7 +18,8 @@ EiB = 1024 ** 6
 _UNITS = {"": 1, "k": KiB, "m": MiB, "g": GiB, "t": TiB, "p": PiB, "e": EiB}
 _FORMAT_UNITS = (("EiB", EiB), ("PiB", PiB), ("TiB", TiB), ("GiB", GiB), ("MiB", MiB),
                  ("KiB", KiB))
-_SIZE_RE = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)\s*([kmgtpe]?)(i?b)?$", re.IGNORECASE)
+# ASCII only: \d would also match other scripts' digits (int() accepts them, the array does not).
+_SIZE_RE = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)\s*([kmgtpe]?)(i?b)?$", re.IGNORECASE | re.ASCII)
 
 
 def parse_size(value, field="size", allow_zero=False):

@@ -32,6 +32,7 @@ def test_parse_size_accepts(value, expected):
     ("-5G", "negative"), ("1.3B", "whole number"), ("0.1K", "whole number"),
     ("10X", "not a size"), ("G", "not a size"), ("", "not a size"), (True, "must be a size"),
     (None, "must be a size"), ([1], "must be a size"), (float("nan"), "finite"),
+    ("\uff11\uff10G", "not a size"), ("\u0661G", "not a size"),  # full-width / Arabic-Indic digits
 ])
 def test_parse_size_rejects_naming_the_field(value, fragment):
     with pytest.raises(InvalidArgumentError) as info:
@@ -132,7 +133,8 @@ def test_normalize_host(value, expected):
 @pytest.mark.parametrize("value,fragment", [
     ("10.0.0.1/24", "host bits"), ("10.0.0.256", "not a valid IP"), ("10.0.0.0/33", "CIDR"),
     ("", "empty"), ("bad_host name", "not a valid"), ("-x.example.com", "not a valid"),
-    ("fd00::zz", "not a valid IP"), (None, "must be"),
+    ("fd00::zz", "not a valid IP"), (None, "must be"), ("fe80::1%eth0", "zone index"),
+    ("fe80::1%2/128", "zone index"),
 ])
 def test_normalize_host_rejects(value, fragment):
     with pytest.raises(InvalidArgumentError) as info:
