@@ -110,17 +110,40 @@ class _WarningForwarder(logging.Handler):
     Nothing may reach stdout from a module, and stderr is not shown to users,
     so log records of WARNING and above become Ansible warnings instead.
     The client guarantees that no log line carries the password.
+
+    A call retried against an unreachable array logs one warning per attempt
+    (two dozen within the default budget): only the first ``REPEATS`` records of
+    each kind (same format string) are shown; ``flush`` adds one warning that
+    counts the rest and quotes the last.
     """
+
+    REPEATS = 2
 
     def __init__(self, module):
         super(_WarningForwarder, self).__init__(level=logging.WARNING)
         self._module = module
+        self._seen = {}
+        self._held = {}
 
     def emit(self, record):
         try:
-            self._module.warn(record.getMessage())
+            count = self._seen.get(record.msg, 0) + 1
+            self._seen[record.msg] = count
+            if count <= self.REPEATS:
+                self._module.warn(record.getMessage())
+            else:
+                self._held[record.msg] = record.getMessage()
         except Exception:  # a warning must never break the module
             pass
+
+    def flush(self):
+        held, self._held = self._held, {}
+        for fmt, last in held.items():
+            try:
+                self._module.warn("%d more warning(s) like the above; the last: %s"
+                                  % (self._seen[fmt] - self.REPEATS, last))
+            except Exception:  # a warning must never break the module
+                pass
 
 
 class DifferenceTracker:
@@ -186,6 +209,7 @@ class IntelliFlashModule:
         spec.update(argument_spec or {})
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
         self._client = None
+        self._forwarder = None
         if IntelliFlashClient is None:
             # Fail before any option is interpreted: sizes, names and rules all come from the client.
             self.fail(missing_required_lib(MISSING_LIBRARY or "requests"), exception=CLIENT_IMPORT_ERROR)
@@ -235,7 +259,8 @@ class IntelliFlashModule:
         except ValueError as exc:
             self.fail("Invalid connection options: %s" % self._scrub(str(exc)))
         # Warnings the client logs from now on (e.g. retries) become Ansible warnings.
-        logger.addHandler(_WarningForwarder(self.module))
+        self._forwarder = _WarningForwarder(self.module)
+        logger.addHandler(self._forwarder)
         if not verify:
             self.warn("validate_certs is false: the TLS certificate of %s is not verified; "
                       "anyone on the network path can read the credentials. Use ca_path instead."
@@ -268,6 +293,8 @@ class IntelliFlashModule:
         return text
 
     def fail(self, msg, **extra):
+        if self._forwarder is not None:
+            self._forwarder.flush()
         self.module.fail_json(msg=self._scrub(msg), **extra)
 
     def fail_from_error(self, exc, action, dataset=None):
@@ -305,4 +332,6 @@ class IntelliFlashModule:
             else:
                 before, after = diff
             result["diff"] = dict(before=before, after=after)
+        if self._forwarder is not None:
+            self._forwarder.flush()
         self.module.exit_json(changed=bool(changed), **result)

@@ -122,6 +122,22 @@ class TestClient:
             assert client.ca_path == str(ca)
             assert PASSWORD not in repr(client)
 
+    def test_repeated_client_warnings_are_counted_not_repeated(self, capsys):
+        with build(dict(BASE)) as m:
+            m.client  # pylint: disable=pointless-statement  # builds the client and its log handler
+            log = common.logging.getLogger(common.LOGGER_NAME)
+            for attempt in range(2, 9):
+                log.warning("%s %s: %s; retrying in %.2f s (attempt %d)", "listPools", "", "refused", 0.5, attempt)
+            log.warning("something else")
+            result = finish(capsys, m.fail, "gave up")
+        # core 2.19 returns warnings as WarningSummary dicts (text under event.msg); older cores as strings
+        warnings = [w["event"]["msg"] if isinstance(w, dict) else w for w in result["warnings"]]
+        assert len(warnings) == 4, result["warnings"]
+        assert warnings[0].endswith("(attempt 2)") and warnings[1].endswith("(attempt 3)")
+        assert warnings[2] == "something else"
+        assert warnings[3].startswith("5 more warning(s) like the above; the last: listPools")
+        assert warnings[3].endswith("(attempt 8)")
+
     def test_insecure_client_warns(self, capsys):
         with build(dict(BASE, validate_certs=False, ca_path="/etc/ssl/ca.pem")) as m:
             assert m.client.insecure is True
