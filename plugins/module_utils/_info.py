@@ -18,8 +18,9 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset impor
 try:
     from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import UserRule
     from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import strip_snapshot_prefix
+    from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import rule_to_dict
 except ImportError:  # reported by IntelliFlashModule (missing_required_lib)
-    UserRule = strip_snapshot_prefix = None
+    UserRule = strip_snapshot_prefix = rule_to_dict = None
 
 SUBSETS = ("system", "pools", "projects", "shares", "snapshots", "access_rules", "floating_ips")
 DEFAULT_SUBSETS = ["system", "pools"]
@@ -98,9 +99,11 @@ def snapshot_facts(full_name, pool, project, share, path):
 def access_rule_facts(share, acl_list, nfs_rules, smb_rules):
     """Access rules of one share (``share``: its facts; ``acl_list``: its wire ``aclList``).
 
-    Host rules per protocol (NetworkRule) and the file ACL's user/group rules.
+    Host rules per protocol (NetworkRule) and the file ACL's user/group rules, each in the form
+    of the share_access module's ``rules`` option (``type``, ``to``, ``access_level``, and
+    ``root_access`` for host rules), so that info output can be fed back to share_access.
     """
     return dict(pool=share["pool"], project=share["project"], share=share["name"], path=share["path"],
-                nfs=[rule.to_dict() for rule in nfs_rules],
-                smb=[rule.to_dict() for rule in smb_rules],
-                users=[UserRule.from_wire(item).to_dict() for item in acl_list or []])
+                nfs=[rule_to_dict(rule) for rule in nfs_rules],
+                smb=[rule_to_dict(rule) for rule in smb_rules],
+                users=[rule_to_dict(UserRule.from_wire(item)) for item in acl_list or []])

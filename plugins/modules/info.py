@@ -299,20 +299,22 @@ access_rules:
       description: Share path.
       type: str
     nfs:
-      description: NFS host rules in effect (own or inherited from the project).
+      description:
+        - NFS host rules in effect (own or inherited from the project), in the form of the O(tegile.intelliflash.share_access#module:rules)
+          option of M(tegile.intelliflash.share_access), so they can be fed back to it.
       type: list
       elements: dict
-      sample: [{host_type: IP, host: 10.0.0.0/24, access: rw, root: false}]
+      sample: [{type: ip, to: 10.0.0.0/24, access_level: rw, root_access: false}]
     smb:
-      description: SMB host rules in effect.
+      description: SMB host rules in effect, in the same form.
       type: list
       elements: dict
-      sample: [{host_type: FQDN, host: win1.example.com, access: ro, root: false}]
+      sample: [{type: host, to: win1.example.com, access_level: ro, root_access: false}]
     users:
-      description: User and group rules (the share's file ACL); C(kind) is V(user) or V(group).
+      description: User and group rules (the share's file ACL), in the same form; C(type) is V(user) or V(group).
       type: list
       elements: dict
-      sample: [{kind: user, name: alice, access: rw}]
+      sample: [{type: user, to: alice, access_level: rw}]
 floating_ips:
   description: Floating (data) IPs clients mount from, sorted by address.
   returned: when O(gather_subset) includes V(floating_ips)

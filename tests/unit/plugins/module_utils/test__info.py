@@ -72,6 +72,6 @@ def test_access_rule_facts():
     share = {"pool": "pool-a", "project": "p1", "name": "s1", "path": "pool-a/Local/p1/s1"}
     acl_list = [UserRule("group", "Staff", "rw").to_wire()]
     facts = access_rule_facts(share, acl_list, [NetworkRule("FQDN", "db1.example.com", "ro", True)], [])
-    assert facts["nfs"] == [{"host_type": "FQDN", "host": "db1.example.com", "access": "ro", "root": True}]
+    assert facts["nfs"] == [{"type": "host", "to": "db1.example.com", "access_level": "ro", "root_access": True}]
     assert facts["smb"] == []
-    assert facts["users"] == [{"kind": "group", "name": "Staff", "access": "rw"}]
+    assert facts["users"] == [{"type": "group", "to": "Staff", "access_level": "rw"}]

@@ -91,8 +91,8 @@ def test_everything_of_one_project(sim, capsys):
         (None, "weekly", "Manual-P-weekly"), ("s1", "daily", "Manual-S-daily"), ("s1", "weekly", "Manual-P-weekly"),
         ("s2", "weekly", "Manual-P-weekly")]
     rules = dict((item["share"], item) for item in result["access_rules"])
-    assert rules["s1"]["nfs"] == [{"host_type": "IP", "host": "10.0.0.0/24", "access": "rw", "root": False}]
-    assert rules["s1"]["users"] == [{"kind": "user", "name": "alice", "access": "ro"}]
+    assert rules["s1"]["nfs"] == [{"type": "ip", "to": "10.0.0.0/24", "access_level": "rw", "root_access": False}]
+    assert rules["s1"]["users"] == [{"type": "user", "to": "alice", "access_level": "ro"}]
     assert rules["s2"]["nfs"] == [] and rules["s2"]["users"] == []
     assert [ip["ip_address"] for ip in result["floating_ips"]] == ["192.0.2.10"]
 
