@@ -359,7 +359,12 @@ def read_current(m, dataset):
 
 def warn_about_nfs(m, dataset, share, changed, rules):
     """Warn about what the array does with a share's NFS rules that an admin may not expect (C17)."""
-    if not changed or not share:
+    if not changed:
+        return
+    if not share:  # project level: its shares that inherit the list now have none (C16, C17)
+        if not rules:
+            m.warn("%s has no NFS network rule left: its NFS-shared shares that inherit the project's rules "
+                   "are exported to every host, read-write" % dataset)
         return
     if str(share.get("sharenfs") or "off").lower() == "off":
         m.warn("%s is not exported over NFS: its NFS network rules are stored, but turning NFS sharing on "

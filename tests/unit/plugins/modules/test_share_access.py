@@ -127,3 +127,12 @@ def test_user_name_the_array_refuses_changes_nothing(sim, capsys):
     after, _out = run(sim, capsys)
     assert after["rules"] == []
     assert sim.calls()["writes"] == 0
+
+
+def test_emptying_a_project_list_warns_that_inheriting_shares_are_open(sim, capsys):
+    result, _out = run(sim, capsys, share=None, rules=[dict(type="ip", to="10.5.0.0/16")])
+    assert result["changed"] is True and "warnings" not in result
+    ansible_warnings._global_warnings.clear()
+    emptied, _out = run(sim, capsys, share=None, rules=[], purge=True)
+    assert emptied["changed"] is True and emptied["rules"] == []
+    assert "exported to every host, read-write" in json.dumps(emptied["warnings"])
