@@ -11,7 +11,7 @@ from .errors import (
     ApiError, INVALID_ACL_PARAM, INVALID_SMB_PARAM, RESOURCE_EXIST, RESOURCE_NOT_FOUND,
 )
 from .registry import V2
-from .v2_datasets import project_for_write, share_for_write
+from .v2_datasets import check_display_name_unique, project_for_write, share_for_write
 
 HOST_TYPES = ("IP", "FQDN")
 ACCESS_MODES = ("rw", "ro")
@@ -141,7 +141,7 @@ def _sharing_call(proto, level):
             guest = args.bool(3, "enableGuestMode", False)
             name = model.validate_display_name(name) if name not in (None, "") else ""
             if name and name != model.display_name(target.share):
-                _check_display_name_unique(ctx, name, target.share["path"])
+                check_display_name_unique(ctx.txn, name, target.share["path"])
             set_sharing(ctx, target, proto, on)
             target.share["cifsDisplayName"] = name  # "" = the default name (C17)
             target.share["guestStatus"] = guest
@@ -150,13 +150,6 @@ def _sharing_call(proto, level):
         target.save()
         return 0
     return handler
-
-
-def _check_display_name_unique(ctx, name, own_path):
-    for share in ctx.txn.all_shares():
-        if share["path"] != own_path and model.display_name(share).lower() == name.lower():
-            raise ApiError(RESOURCE_EXIST, "SMB share name %r is already used by %s"
-                           % (name, share["path"]))
 
 
 for _proto in ("nfs", "smb"):

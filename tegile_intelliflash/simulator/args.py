@@ -3,12 +3,30 @@
 """Request arguments: both body forms of spec §3 and the type leniency of protocol choice C1."""
 
 import json
+import math
 import re
 
 from .errors import ApiError, INVALID_ARGUMENT, INVALID_NUMBER_VALUE
 
 _ARG_KEY = re.compile(r"^arg(\d+)_")
 _INT_RE = re.compile(r"^[+-]?\d+$")
+# No method takes more than a handful of arguments; an ``argN_`` key beyond this is refused
+# rather than turned into a list of N missing slots (``arg9999999999_x`` must not exhaust memory).
+MAX_ARGS = 64
+# Integers are 64-bit on the array (spec §9): values outside are not numbers it can hold.
+INT64_MIN = -(2 ** 63)
+INT64_MAX = 2 ** 63 - 1
+
+
+def _finite_float(text):
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("number %s is out of range" % text)
+    return value
+
+
+def _no_constant(name):
+    raise ValueError("%s is not valid JSON" % name)
 
 
 def parse_body(raw):
@@ -26,15 +44,22 @@ def parse_body(raw):
     if not text:
         return []
     try:
-        body = json.loads(text)
+        # Strict JSON: NaN, Infinity and numbers beyond a double are not JSON numbers.
+        body = json.loads(text, parse_float=_finite_float, parse_constant=_no_constant)
     except ValueError as exc:
         raise ApiError(INVALID_ARGUMENT, "request body is not valid JSON: %s" % exc) from None
+    except RecursionError:
+        raise ApiError(INVALID_ARGUMENT, "request body is nested too deeply") from None
     if isinstance(body, list):
         return body
     if isinstance(body, dict) and body and all(_ARG_KEY.match(str(k)) for k in body):
         slots = {}
         for key, value in body.items():
-            slots[int(_ARG_KEY.match(key).group(1))] = value
+            index = int(_ARG_KEY.match(key).group(1))
+            if index >= MAX_ARGS:
+                raise ApiError(INVALID_ARGUMENT, "argument key %r: no method takes %d arguments"
+                               % (key[:40], index + 1))
+            slots[index] = value
         args = [_MISSING] * (max(slots) + 1)
         for index, value in slots.items():
             args[index] = value
@@ -60,31 +85,42 @@ def to_bool(value, field):
     raise ApiError(INVALID_ARGUMENT, "%s must be a boolean, got %r" % (field, value))
 
 
+def _int64(number, value, field, code):
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise ApiError(code, "%s must be a 64-bit integer, got %.40s" % (field, value))
+    return number
+
+
 def to_int(value, field, code=INVALID_NUMBER_VALUE):
     if isinstance(value, bool):
         raise ApiError(code, "%s must be an integer, got %r" % (field, value))
     if isinstance(value, int):
-        return value
+        return _int64(value, value, field, code)
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        return _int64(int(value), value, field, code)
     if isinstance(value, str) and _INT_RE.match(value.strip()):
-        return int(value.strip())
-    raise ApiError(code, "%s must be an integer, got %r" % (field, value))
+        return _int64(int(value.strip()), value, field, code)
+    raise ApiError(code, "%s must be an integer, got %.60r" % (field, value))
 
 
 def to_number(value, field, code=INVALID_NUMBER_VALUE):
+    """A finite number within the 64-bit range (ints stay ints)."""
     if isinstance(value, bool):
         raise ApiError(code, "%s must be a number, got %r" % (field, value))
+    number = None
     if isinstance(value, (int, float)):
-        return value
-    if isinstance(value, str):
+        number = value
+    elif isinstance(value, str):
         try:
             number = float(value.strip())
         except ValueError:
             pass
-        else:
-            return int(number) if number.is_integer() else number
-    raise ApiError(code, "%s must be a number, got %r" % (field, value))
+    if number is None or not math.isfinite(number):
+        raise ApiError(code, "%s must be a number, got %.60r" % (field, value))
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    _int64(number, value, field, code)
+    return number
 
 
 def to_str(value, field):

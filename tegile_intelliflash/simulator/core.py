@@ -24,7 +24,10 @@ def validate_name(value, field):
         raise ApiError(INVALID_ARGUMENT, "%s must be a non-empty string" % field)
     if len(value) > MAX_NAME:
         raise ApiError(INVALID_ARGUMENT, "%s is longer than %d characters" % (field, MAX_NAME))
-    bad = sorted({c for c in value if c in _FORBIDDEN or c.isspace()})
+    # Control characters (NUL, ESC, DEL ...) are not white space but are no more valid in a
+    # dataset name; the client refuses them too (C5).
+    bad = sorted({c for c in value if c in _FORBIDDEN or c.isspace() or ord(c) < 32 or
+                  ord(c) == 127})
     if bad:
         raise ApiError(
             INVALID_ARGUMENT,

@@ -16,7 +16,7 @@ import copy
 import re
 import uuid
 
-from .args import to_bool, to_int, to_number, to_str
+from .args import INT64_MAX, to_bool, to_int, to_number, to_str
 from .errors import (
     ApiError, INVALID_ACL_PARAM, INVALID_ARGUMENT, INVALID_BLOCK_SIZE, INVALID_CACHE_TYPE,
     INVALID_COMPRESSION_ALGORITHM, INVALID_COPY_VALUE, INVALID_DEFAULT_VOLUME_SIZE,
@@ -204,6 +204,9 @@ def parse_space(obj, prefix):
                            % (prefix, obj[prefix]))
         else:
             result = int(round(value * unit))
+            if result > INT64_MAX:
+                raise ApiError(INVALID_QUOTA_RESERVATION, "%s %r %s is more than a 64-bit byte "
+                               "count" % (prefix, obj[prefix], obj.get(metric_key) or "bytes"))
     if obj.get(enabled_key) is not None and not to_bool(obj[enabled_key], enabled_key):
         result = 0
     return result

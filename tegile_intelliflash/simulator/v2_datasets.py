@@ -240,6 +240,14 @@ def _apply_space(txn, share, project, obj):
     share["reservation"] = new_res
 
 
+def check_display_name_unique(txn, name, own_path):
+    """C27: an explicit SMB share name already used by another share is EZEBI_RESOURCE_EXIST."""
+    for share in txn.all_shares():
+        if share["path"] != own_path and model.display_name(share).lower() == name.lower():
+            raise ApiError(RESOURCE_EXIST, "SMB share name %r is already used by %s"
+                           % (name, share["path"]))
+
+
 def apply_share_changes(ctx, share, project, obj):
     """modifyShareProperties semantics: validate everything, then apply (all or nothing)."""
     current = model.share_model(share, project, 0)
@@ -261,9 +269,10 @@ def apply_share_changes(ctx, share, project, obj):
         if key == "projectSnapshotSettings" or obj.get(key) is None:
             continue
         value = model.validate_property(key, obj[key])
-        if key == "aclInherit" and "aclInherit" not in share["own"] and \
-                obj.get("overrideAclInherit") is None:
-            if value != model.effective(share, project, key):
+        # C23: aclInherit changes only while the share overrides it, counting the request's
+        # own overrideAclInherit (applied to ``own`` above: true pins, false reverts).
+        if key == "aclInherit" and "aclInherit" not in own:
+            if value != model.effective(dict(share, own=own), project, key):
                 raise ApiError(OPERATION_NOT_ALLOWED, "aclInherit of %s can only change while "
                                "overrideAclInherit is true (send overrideAclInherit: true with "
                                "it)" % share["path"])
@@ -284,6 +293,8 @@ def apply_share_changes(ctx, share, project, obj):
     if obj.get("cifsDisplayName") is not None:
         name = model.validate_display_name(obj["cifsDisplayName"])
         if name != model.display_name(share):
+            if name:
+                check_display_name_unique(ctx.txn, name, share["path"])
             direct["cifsDisplayName"] = name
     acl_list = None
     if obj.get("aclList") is not None:
