@@ -9,9 +9,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import time
 
-from ansible_collections.tegile.intelliflash.plugins.module_utils.common import client_paths
+from ansible_collections.tegile.intelliflash.plugins.module_utils.common import IntelliFlashError, client_paths
 
 # Characters Windows does not allow in a share name, plus control characters.
 SMB_NAME_FORBIDDEN = set('\\/[]:|<>+=;,*?"') | set(chr(code) for code in range(32))
@@ -74,3 +75,24 @@ def wait_for_clone(client, pool, project, source_share, snapshot, clone, timeout
         if clock() >= deadline:
             raise RuntimeError("the clone was still in progress after %s seconds" % timeout)
         sleep(interval)
+
+
+@contextlib.contextmanager
+def undo_creation(client, pool, project, name):
+    """Delete the share this task has just created when a later step of the same task fails.
+
+    Creation cannot carry every setting (properties, sharing, SMB name); when the array refuses
+    one of the follow-up calls (e.g. an SMB name another share uses, C27), the task fails with
+    the array's error and the array is left as it was instead of holding a half-configured share.
+    """
+    try:
+        yield
+    except IntelliFlashError as exc:
+        path = client_paths.share_path(pool, project, name)
+        try:
+            client.delete_share(pool, project, name, recursive=False, missing_ok=True)
+            note = "; the share this task created was deleted again, so the array is as before"
+        except IntelliFlashError:
+            note = "; the share this task created could not be deleted again and is left at %s" % path
+        exc.message = (getattr(exc, "message", None) or str(exc)) + note
+        raise

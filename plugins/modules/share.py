@@ -286,6 +286,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._share import 
     find_snapshot,
     plan_smb_name,
     smb_name_problem,
+    undo_creation,
     wait_for_clone,
 )
 
@@ -334,6 +335,17 @@ def plan_delete(m, path, tracker):
         tracker.add("%s@%s" % (path, name), before="present", after="absent")
 
 
+def configure(m, current, properties, sharing):
+    """Properties and sharing of an existing or just created share (``current`` None)."""
+    params = m.params
+    pool, project, name = params["pool"], params["project"], params["name"]
+    if properties:
+        m.client.modify_share(pool, project, name, properties)
+    guest = bool((current or {}).get("guestStatus"))
+    apply_sharing(m.client, sharing, pool, project, name, display_name=smb_display_name(current, params["smb_name"]),
+                  guest=guest)
+
+
 def create(m, quota, reservation, properties, limits, source):
     """Create (or clone) the share, then apply what creation itself does not set."""
     params = m.params
@@ -349,7 +361,8 @@ def create(m, quota, reservation, properties, limits, source):
     except RuntimeError as exc:
         m.fail("Error cloning %s@%s to %s: %s" % (params["source_share"], source, name, exc),
                dataset=m.dataset_path(pool, project, name))
-    apply_limits(client, limits, pool, project, name)
+    with undo_creation(client, pool, project, name):
+        apply_limits(client, limits, pool, project, name)
 
 
 def main():
@@ -417,13 +430,11 @@ def main():
         with m.api_errors("writing share %s" % path, path):
             if current is None:
                 create(m, quota, reservation, properties, limits, source)
+                with undo_creation(client, pool, project, name):
+                    configure(m, None, properties, sharing)
             else:
                 apply_limits(client, limits, pool, project, name)
-            if properties:
-                client.modify_share(pool, project, name, properties)
-            guest = bool((current or {}).get("guestStatus"))
-            apply_sharing(client, sharing, pool, project, name, display_name=smb_display_name(current, params["smb_name"]),
-                          guest=guest)
+                configure(m, current, properties, sharing)
             current = client.get_share(pool, project, name)
 
     facts = share_facts(current or {})

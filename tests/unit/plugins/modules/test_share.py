@@ -155,6 +155,19 @@ def test_clone_waits_for_the_array_and_applies_the_size(sim, capsys):
     assert result["changed"] is True
 
 
+def test_refused_smb_name_leaves_no_share_behind(sim, capsys):
+    # The SMB name is only checked by the array (C27), after createShare: the new share is removed.
+    result, _out = run(sim, capsys, name="first", smb=True, smb_name="Taken")
+    assert result["changed"] is True
+    result, _out = run(sim, capsys, name="second", size="1G", smb=True, smb_name="taken")
+    assert result["failed"] is True and result["error_code"] == "EZEBI_RESOURCE_EXIST"
+    assert "the share this task created was deleted again" in result["msg"]
+    with client(sim) as api:
+        assert api.find_share(POOL, PROJECT, "second") is None
+    result, _out = run(sim, capsys, name="first", state="absent")
+    assert result["changed"] is True
+
+
 def test_examples_run_as_written(sim, capsys):
     api = client(sim)
     with api:
