@@ -150,6 +150,7 @@ class IniDocument(object):
     # -- parsing -----------------------------------------------------------------------------
     def _parse(self, text):
         previous_key = False
+        in_section = False
         for lineno, raw in enumerate(text.splitlines(True), 1):
             body = raw.rstrip()
             if not body:
@@ -166,10 +167,15 @@ class IniDocument(object):
                     raise IniError("line %d: section header without a name" % lineno)
                 self.lines.append(_Line(raw, "section", body[1:-1]))
                 previous_key = False
+                in_section = True
             elif body.startswith(("#", ";")):
                 self.lines.append(_Line(raw, "comment"))
                 previous_key = False
             else:
+                if not in_section:
+                    # oslo.config: "Section must be started before assignment".
+                    raise IniError("line %d: option %r before the first section header"
+                                   % (lineno, (_split_key_value(body)[0] or body)[:40]))
                 key = _split_key_value(body)[0]
                 if key is None:
                     raise IniError("line %d: neither 'key = value' nor a section header nor a comment" % lineno)
@@ -202,6 +208,14 @@ class IniDocument(object):
 
     def has_section(self, name):
         return bool(self._section_spans(name))
+
+    def sections_like(self, name):
+        """Sections that oslo.config reads as group ``name``: it compares names other than
+        DEFAULT case-insensitively ([LVM1] and [lvm1] are one group)."""
+        if name == "DEFAULT":
+            return ["DEFAULT"] if self.has_section("DEFAULT") else []
+        low = name.lower()
+        return [sec for sec in self.sections() if sec != "DEFAULT" and sec.lower() == low]
 
     def _entries(self, name, key=None):
         """(start, end) of every assignment of ``key`` (or every key) in section ``name``."""

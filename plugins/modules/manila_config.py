@@ -68,6 +68,18 @@ options:
     type: list
     elements: str
     default: []
+  owned_drivers:
+    description:
+      - Share driver classes whose sections this module may take over, change or remove.
+      - When set, a backend whose section already exists (C(oslo.config) compares section names other than
+        C(DEFAULT) case-insensitively) is refused, and nothing is written, unless that section is empty or its
+        C(share_driver) is one of these. So a backend name that happens to be another vendor's backend or one of
+        Manila's own sections (C(database), C(keystone_authtoken), ...) never overwrites or deletes it.
+      - Empty (the default) disables the check.
+    type: list
+    elements: str
+    default: []
+    version_added: 1.1.0
   secret_options:
     description:
       - Option names whose values are secret. In a diff their values are replaced with C(********), as are the values
@@ -188,6 +200,14 @@ backends:
       type: list
       elements: str
   sample: [{"name": "tegile1", "state": "present", "changed": true, "changed_options": ["tegile_nas_server"]}]
+content_changed:
+  description:
+    - Whether the content of the file changed (or would change in check mode). V(false) when only owner, group,
+      mode or other attributes were corrected, which a running Manila does not need a restart for.
+  returned: always
+  type: bool
+  sample: true
+  version_added: 1.1.0
 backup_file:
   description: The copy of the previous file, when O(backup=true) and the content changed.
   returned: changed and O(backup=true)
@@ -228,9 +248,10 @@ def _check_input(module):
         if not name or not SECTION_RE.match(name) or name == "DEFAULT":
             module.fail_json(
                 msg="%s.name: %r is not a valid backend name (letters, digits, '_', '.', '-'; not DEFAULT)" % (field, name))
-        if name in names:
-            module.fail_json(msg="%s.name: backend %r is given twice" % (field, name))
-        names.add(name)
+        # oslo.config reads [Tegile1] and [tegile1] as one group.
+        if name.lower() in names:
+            module.fail_json(msg="%s.name: backend %r is given twice (section names are case-insensitive)" % (field, name))
+        names.add(name.lower())
         options = backend.get("options") or {}
         if backend["state"] == "absent" and options:
             module.fail_json(msg="%s.options: not allowed with state=absent (the whole section %r is removed)" % (field, name))
@@ -250,6 +271,34 @@ def _check_input(module):
     validate = params["validate"]
     if validate is not None and "%s" not in validate:
         module.fail_json(msg="validate: the command must contain %s (the path of the file to check)")
+
+
+def _foreign_sections(doc, params):
+    """Problems with backends whose section belongs to something else (see owned_drivers)."""
+    owned = set(params["owned_drivers"])
+    problems = []
+    if not owned:
+        return problems
+    for idx, backend in enumerate(params["backends"]):
+        name = backend["name"]
+        field = "backends[%d].name" % idx
+        for section in doc.sections_like(name):
+            driver = doc.get(section, "share_driver")
+            if not doc.items(section):
+                foreign = None
+            elif driver is None:
+                foreign = "exists and is not a share backend of this driver (it has no share_driver)"
+            elif driver.strip() not in owned:
+                foreign = "belongs to another share driver (share_driver = %s)" % driver.strip()
+            else:
+                foreign = None
+            if foreign:
+                problems.append("%s: section [%s] %s; choose another backend name" % (field, section, foreign))
+            elif section != name:
+                problems.append(
+                    "%s: section [%s] already exists and oslo.config reads it as the same group as [%s] "
+                    "(section names are case-insensitive); name the backend %r" % (field, section, name, section))
+    return problems
 
 
 def _apply(doc, params):
@@ -344,6 +393,7 @@ def main():
             ),
             protocols=dict(type="list", elements="str", default=[]),
             secret_options=dict(type="list", elements="str", default=["tegile_nas_password"], no_log=False),
+            owned_drivers=dict(type="list", elements="str", default=[]),
             validate=dict(type="str"),
             create=dict(type="bool", default=True),
             backup=dict(type="bool", default=False),
@@ -381,14 +431,21 @@ def main():
     try:
         doc = IniDocument(before_text)
         before_redacted = doc.redacted_text(secret_keys)
-        changed, results, changed_secrets = _apply(doc, params)
     except IniError as exc:
         module.fail_json(msg="path: %s cannot be parsed as oslo.config reads it: %s" % (path, to_native(exc)))
+    problems = _foreign_sections(doc, params)
+    if problems:
+        module.fail_json(msg="%s; %s was not changed" % ("; ".join(problems), path))
+    try:
+        changed, results, changed_secrets = _apply(doc, params)
+    except IniError as exc:
+        module.fail_json(msg="path: %s cannot be written: %s" % (path, to_native(exc)))
 
     after_text = doc.text()
     changed = changed and after_text != before_text or (not exists)
     result = dict(
         changed=False,
+        content_changed=changed,
         path=path,
         backends=results,
         enabled_share_backends=split_list(doc.get("DEFAULT", "enabled_share_backends")),

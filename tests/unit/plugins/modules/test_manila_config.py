@@ -349,3 +349,85 @@ def test_backup(conf, capsys):
     result, _out, _code = run(capsys, path=str(conf), backends=[backend()], backup=True)
     with open(result["backup_file"]) as handle:
         assert handle.read() == FOREIGN
+
+
+# --- sections that belong to something else (owned_drivers) -----------------------------------
+
+OURS = "tegile_intelliflash.manila_driver.TegileShareDriver"
+
+
+@pytest.mark.parametrize("backends, message", [
+    ([backend("lvm1")], "backends[0].name: section [lvm1] belongs to another share driver "
+                        "(share_driver = manila.share.drivers.lvm.LVMShareDriver)"),
+    ([backend("tegile1"), backend("LVM1")], "backends[1].name: section [lvm1] belongs to another share driver"),
+    ([{"name": "generic1", "state": "absent"}], "backends[0].name: section [generic1] belongs to another share driver"),
+    ([{"name": "database", "state": "absent"}], "backends[0].name: section [database] exists and is not a share "
+                                                "backend of this driver (it has no share_driver)"),
+    ([backend("database")], "section [database] exists and is not a share backend"),
+])
+def test_foreign_sections_are_refused_and_nothing_is_written(conf, capsys, backends, message):
+    result, out, code = run(capsys, path=str(conf), backends=backends, owned_drivers=[OURS])
+    assert code == 1 and message in result["msg"]
+    assert "choose another backend name" in result["msg"] and "was not changed" in result["msg"]
+    assert conf.read_text() == FOREIGN
+    assert PASSWORD not in out
+
+
+def test_foreign_sections_are_refused_in_check_mode_too(conf, capsys):
+    result, _out, code = run(capsys, check_mode=True, path=str(conf),
+                             backends=[{"name": "database", "state": "absent"}], owned_drivers=[OURS])
+    assert code == 1 and "section [database]" in result["msg"]
+
+
+def test_owned_sections_are_taken_over(tmp_path, capsys):
+    path = tmp_path / "m.conf"
+    path.write_text("[DEFAULT]\nenabled_share_backends = old\n\n"
+                    "[old]\nshare_driver = manila.share.drivers.tegile.tegile.TegileShareDriver\n"
+                    "tegile_nas_server = a\n\n[empty]\n")
+    owned = [OURS, "manila.share.drivers.tegile.tegile.TegileShareDriver"]
+    result, _out, code = run(capsys, path=str(path), backends=[backend("old"), backend("empty")], owned_drivers=owned)
+    assert code == 0 and result["changed"] is True
+    doc = _ini.IniDocument(path.read_text())
+    assert doc.get("old", "share_driver") == OURS and doc.get("empty", "share_driver") == OURS
+    result, _out, code = run(capsys, path=str(path), backends=[{"name": "old", "state": "absent"}], owned_drivers=owned)
+    assert code == 0 and "[old]" not in path.read_text()
+
+
+def test_a_section_differing_in_case_only_is_refused(tmp_path, capsys):
+    # oslo.config reads [TEGILE1] and [tegile1] as one group: a second section would mix them.
+    path = tmp_path / "m.conf"
+    text = "[DEFAULT]\nenabled_share_backends = TEGILE1\n\n[TEGILE1]\nshare_driver = %s\n" % OURS
+    path.write_text(text)
+    result, _out, code = run(capsys, path=str(path), backends=[backend("tegile1")], owned_drivers=[OURS])
+    assert code == 1 and "section [TEGILE1] already exists" in result["msg"] and "name the backend 'TEGILE1'" in result["msg"]
+    assert path.read_text() == text
+
+
+def test_without_owned_drivers_no_section_is_guarded(conf, capsys):
+    result, _out, code = run(capsys, path=str(conf), backends=[{"name": "generic1", "state": "absent"}])
+    assert code == 0 and "[generic1]" not in conf.read_text()
+
+
+def test_backend_names_differing_in_case_are_one_backend(conf, capsys):
+    result, _out, code = run(capsys, path=str(conf), backends=[backend("tegile1"), backend("Tegile1")])
+    assert code == 1 and "backends[1].name: backend 'Tegile1' is given twice" in result["msg"]
+    assert conf.read_text() == FOREIGN
+
+
+# --- content_changed: attributes alone do not need a restart --------------------------------
+
+def test_content_changed_is_false_when_only_the_mode_changes(conf, capsys):
+    result, _out, _code = run(capsys, path=str(conf), backends=[backend()], mode="0640")
+    assert result["changed"] is True and result["content_changed"] is True
+    os.chmod(str(conf), 0o644)
+    result, _out, _code = run(capsys, path=str(conf), backends=[backend()], mode="0640")
+    assert result["changed"] is True and result["content_changed"] is False
+    assert stat.S_IMODE(os.stat(str(conf)).st_mode) == 0o640
+    result, _out, _code = run(capsys, path=str(conf), backends=[backend()], mode="0640")
+    assert result["changed"] is False and result["content_changed"] is False
+
+
+def test_content_changed_when_the_file_is_created(tmp_path, capsys):
+    path = tmp_path / "new.conf"
+    result, _out, _code = run(capsys, check_mode=True, path=str(path), backends=[backend()])
+    assert result["content_changed"] is True and not path.exists()
