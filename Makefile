@@ -29,7 +29,7 @@ $(MANILA_VENV)/.stamp: requirements/manila.txt requirements/manila-constraints.t
 	$(MANILA_VENV)/bin/python -m pip install $(PIP_QUIET) --no-deps -e .
 	@touch $@
 
-demo: venv
+demo: venv venv-manila
 	$(VENV)/bin/python scripts/demo.py
 
 test: venv venv-manila

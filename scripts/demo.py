@@ -5,10 +5,11 @@
 Starts the embedded array simulator (HTTPS, its own CA, basic auth) in a scratch directory,
 then:
 
-* when the playbooks are present, runs ``playbooks/demo.yml`` twice with ansible-playbook —
-  the second run must report ``changed=0`` — (projects, NFS and SMB shares, quotas, access rules
-  and snapshots through the collection's modules, and a manila.conf rendered by the role);
-* otherwise provisions the same objects directly through the REST client;
+* runs ``playbooks/demo.yml`` twice with ansible-playbook — the second run must report
+  ``changed=0`` — (projects, NFS and SMB shares, quotas, access rules and snapshots through the
+  collection's modules, and a manila.conf rendered by the role and validated with Manila's own
+  Python in ``.venv-manila``, which ``make demo`` bootstraps);
+* or, with ``--client-only``, provisions a smaller set directly through the REST client;
 
 and finally prints a table of what the array holds, read back through the REST client with TLS
 verification on, and stops the simulator.
@@ -144,7 +145,7 @@ def main():
     parser.add_argument("--client-only", action="store_true",
                         help="provision through the REST client even when the playbooks exist")
     args = parser.parse_args()
-    use_playbooks = not args.client_only and os.path.exists(os.path.join(ROOT, "playbooks", "demo.yml"))
+    use_playbooks = not args.client_only
     with tempfile.TemporaryDirectory(prefix="intelliflash-demo-") as workdir:
         state = os.path.join(workdir, "array")
         os.makedirs(state)
