@@ -143,8 +143,27 @@ def pool_free(txn, pool_name):
     return max(0, pool["total"] - pool_used(txn, pool_name))
 
 
-def project_used(txn, project_path):
-    return sum(s.get("used", 0) for s in txn.shares_of_project(project_path))
+def project_consumption(txn, project_path):
+    """What a project's quota limits (C7): Σ max(used, reservation) over its shares.
+
+    A reservation is space guaranteed to its share, so it counts against the project's quota
+    exactly as it counts against the pool (C8), whether or not it has been written yet.
+    """
+    return sum(share_consumption(s) for s in txn.shares_of_project(project_path))
+
+
+def check_project_growth(txn, project, old_consumption, new_consumption, what):
+    """Refuse with EZEBI_NOSPACE a growth that takes the project beyond its quota (C7)."""
+    quota = project.get("quota", 0)
+    growth = new_consumption - old_consumption
+    if quota and growth > 0:
+        total = project_consumption(txn, project["path"]) + growth
+        if total > quota:
+            raise ApiError(
+                NOSPACE,
+                "%s would take project %s to %d bytes, beyond its quota of %d"
+                % (what, project["path"], total, quota),
+            )
 
 
 def share_available(txn, share, free=None):
@@ -183,13 +202,9 @@ def set_used(txn, dataset, nbytes):
         raise ApiError(NOSPACE, "%d bytes exceed the quota (%d) of %s"
                        % (nbytes, share["quota"], path.dataset))
     project = get_project(txn, path)
-    if project.get("quota", 0):
-        others = project_used(txn, path.project_path) - share.get("used", 0)
-        if others + nbytes > project["quota"]:
-            raise ApiError(NOSPACE, "%d bytes exceed the quota (%d) of project %s"
-                           % (nbytes, project["quota"], path.project_path))
     old = share_consumption(share)
     new = max(nbytes, share.get("reservation", 0))
+    check_project_growth(txn, project, old, new, "writing %d bytes" % nbytes)
     check_growth(txn, share["pool"], old, new, "writing %d bytes" % nbytes)
     share["used"] = nbytes
     txn.put_share(share)

@@ -12,7 +12,7 @@ import copy
 
 from . import core, model
 from .errors import (
-    ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, NOSPACE, RESOURCE_BUSY, RESOURCE_EXIST,
+    ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, RESOURCE_BUSY, RESOURCE_EXIST,
     RESOURCE_INUSE, RESOURCE_NOT_FOUND,
 )
 from .registry import V2, VOID
@@ -209,11 +209,7 @@ def _clone_share(ctx, source, project, snap, name, inherit):
 
 def _check_clone_space(ctx, pool, project, added):
     core.check_growth(ctx.txn, pool, 0, added, "cloning")
-    if project.get("quota", 0):
-        used = core.project_used(ctx.txn, project["path"])
-        if used + added > project["quota"]:
-            raise ApiError(NOSPACE, "the clone would exceed the quota of project %s"
-                           % project["path"])
+    core.check_project_growth(ctx.txn, project, 0, added, "the clone")
 
 
 def clone_share_snapshot_doc(ctx, snap_value, name, inherit):

@@ -37,10 +37,10 @@ def _apply_project_props(txn, project, obj, creating):
         raise ApiError(INVALID_MOUNT_POINT, "the mount point of %s can only change while NFS "
                        "and SMB sharing are off" % project["path"])
     if quota is not None and quota > 0 and not creating:
-        used = core.project_used(txn, project["path"])
+        used = core.project_consumption(txn, project["path"])
         if quota < used:
             raise ApiError(INVALID_QUOTA_RESERVATION, "quota %d of project %s is below the %d "
-                           "bytes its shares use" % (quota, project["path"], used))
+                           "bytes its shares use or reserve" % (quota, project["path"], used))
     project["props"].update(changes)
     if quota is not None:
         project["quota"] = quota
@@ -179,6 +179,7 @@ def create_share_doc(txn, project, name, options=None, permissions=None):
         raise ApiError(INVALID_QUOTA_RESERVATION, "reservation %d exceeds quota %d"
                        % (reservation, quota))
     core.check_growth(txn, project["pool"], 0, reservation, "reservation of %s" % share["path"])
+    core.check_project_growth(txn, project, 0, reservation, "reservation of %s" % share["path"])
     share["quota"] = quota
     share["reservation"] = reservation
     if permissions is not None:
@@ -236,6 +237,8 @@ def _apply_space(txn, share, project, obj):
                        % (new_res, share["path"], new_quota))
     core.check_growth(txn, share["pool"], core.share_consumption(share),
                       max(used, new_res), "reservation of %s" % share["path"])
+    core.check_project_growth(txn, project, core.share_consumption(share), max(used, new_res),
+                              "reservation of %s" % share["path"])
     share["quota"] = new_quota
     share["reservation"] = new_res
 

@@ -262,13 +262,16 @@ def test_quota_rules_and_capacity(sim, api, project, share):
     api("modifyShareProperties", share, {"quotaInByte": 0})
     assert api.error("modifyShareProperties", share,
                      {"reservationInByte": 11 * 1024 ** 4}) == "EZEBI_NOSPACE"
-    # project quota below what its shares use
+    # project quota below what its shares use or reserve (C7: max(used, reservation))
     project_path = "pool-a/Local/%s" % project
+    assert api.error("modifyProjectProperties", project_path, {"quotaInByte": 4 * GiB}) == \
+        "EZEBI_INVALID_QUOTA_RESERVATION_VALUE"
+    api("modifyShareProperties", share, {"reservationInByte": 0})
     assert api.error("modifyProjectProperties", project_path, {"quotaInByte": GiB}) == \
         "EZEBI_INVALID_QUOTA_RESERVATION_VALUE"
     api("modifyProjectProperties", project_path, {"quotaInByte": 4 * GiB})
     # a share quota above the project quota is accepted (C7)
-    api("modifyShareProperties", share, {"reservationInByte": 0, "quotaInByte": 100 * GiB})
+    api("modifyShareProperties", share, {"quotaInByte": 100 * GiB})
     # used data is limited by the project quota and the share quota
     with pytest.raises(Exception, match="400"):
         sim.set_used(share, 5 * GiB)

@@ -6,6 +6,8 @@ rules of C5, C23 and C27 hold on every path that can break them."""
 
 import pytest
 
+from tegile_intelliflash.simulator.harness import SimulatorError
+
 GiB = 1024 ** 3
 
 
@@ -116,3 +118,34 @@ def test_smb_name_is_unique_through_modify_share_properties(api, project, share)
     assert api("getShare", other)["cifsDisplayName"] == "Sales"
     api("modifyShareProperties", other, {"cifsDisplayName": ""})
     assert api("getShare", other)["cifsDisplayName"] == "%s_s2" % project
+
+
+def test_reservations_count_against_the_project_quota(api, sim, project):
+    """C7: a project's quota limits Σ max(used, reservation) of its shares, as the pool does."""
+    path = "pool-a/Local/" + project
+    api("createShare", "pool-a", project, "a", {}, [])
+    api("createShare", "pool-a", project, "b", {}, [])
+    api("modifyProjectProperties", path, {"quotaInByte": 4 * GiB})
+    # A reservation beyond what the project quota leaves is not space the array can guarantee.
+    assert api.error("modifyShareProperties", path + "/a", {"reservationInByte": 5 * GiB}) == \
+        "EZEBI_NOSPACE"
+    api("modifyShareProperties", path + "/a", {"reservationInByte": 3 * GiB})
+    assert api.error("modifyShareProperties", path + "/b", {"reservationInByte": 2 * GiB}) == \
+        "EZEBI_NOSPACE"
+    assert api.error("createShare", "pool-a", project, "c", {"reservation": 2 * GiB}, []) == \
+        "EZEBI_NOSPACE"
+    # Writes into b may use only what a's reservation leaves (1 GiB).
+    with pytest.raises(SimulatorError) as info:
+        sim.set_used(path + "/b", 2 * GiB)
+    assert "quota" in str(info.value)
+    sim.set_used(path + "/b", GiB)
+    # The project quota cannot drop below what its shares use or reserve (3 + 1 GiB).
+    assert api.error("modifyProjectProperties", path, {"quotaInByte": 4 * GiB - 1}) == \
+        "EZEBI_INVALID_QUOTA_RESERVATION_VALUE"
+    assert api("getProject", "pool-a", project, True)["quotaInByte"] == 4 * GiB
+    # Lowering a's reservation frees project space again.
+    api("modifyShareProperties", path + "/a", {"reservationInByte": GiB})
+    api("modifyShareProperties", path + "/b", {"reservationInByte": 2 * GiB})
+    api("modifyProjectProperties", path, {"quotaInByte": 3 * GiB})
+    reply = api("getShare", path + "/b")
+    assert reply["reservationInByte"] == 2 * GiB
