@@ -34,6 +34,9 @@ def validate_name(value, field):
             "%s %r contains characters that are not allowed: %s"
             % (field, value, " ".join(repr(c) for c in bad)),
         )
+    if value in (".", ".."):
+        # Names are path components (mount points /export/<project>/<share>): C5.
+        raise ApiError(INVALID_ARGUMENT, "%s %r is not a valid name" % (field, value))
     return value
 
 

@@ -46,6 +46,9 @@ def validate_name(value, field):
                                % (value, " ".join(bad)))
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
         raise invalid_argument(field, "%r contains control characters" % value)
+    if value in (".", ".."):
+        # A dataset name is a path component (mount point /export/<project>/<share>).
+        raise invalid_argument(field, "%r is not a name (a path component)" % value)
     return value
 
 

@@ -98,7 +98,7 @@ def test_parse_path_rejects(path):
 
 
 @pytest.mark.parametrize("name", [
-    "", "a b", "a\tb", "a/b", "a@b", "a,b", "a:b", "a&b", "a\"b", "x" * 256, "a(b", "a;b",
+    "", "a b", "a\tb", "a/b", "a@b", "a,b", "a:b", "a&b", "a\"b", "x" * 256, "a(b", "a;b", ".", "..",
 ])
 def test_validate_name_rejects_and_names_field(name):
     with pytest.raises(InvalidArgumentError) as info:
