@@ -34,5 +34,5 @@ options:
 notes:
   - >-
     Project, share and snapshot names have at most 255 characters, with no white space, no parentheses, no backslash
-    and none of C(, / ! ? @ < > # $ ' % ^ * ~ + = { } | : [ ] ; " &).
+    and none of C(, / ! ? @ < > # $ ' % ^ * ~ + = { } | : [ ] ; " &); C(.) and C(..) are not names.
 """
