@@ -14,7 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import NotFoundError
-from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import sharing_on, used_bytes
+from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import int_or_zero, sharing_on, used_bytes
 
 PROTOCOLS = ("nfs", "smb")
 
@@ -78,10 +78,19 @@ def require_share(m, pool, project, share, field="share"):
 
 
 def project_used(m, pool, project):
-    """Bytes used by the shares of a project (what a project quota must not go below)."""
+    """What a project quota must not go below: its shares' Σ max(used, reservation) (C7).
+
+    A reservation is guaranteed space, so it counts against the project quota like used bytes.
+    ``listShares`` items carry no reservation: each share is read (only when a project quota
+    changes).
+    """
     path = m.dataset_path(pool, project)
     with m.api_errors("reading the shares of project %s" % path, path):
-        return sum(used_bytes(share) for share in m.client.list_shares(pool, project))
+        total = 0
+        for item in m.client.list_shares(pool, project):
+            share = m.client.find_share(pool, project, item["name"]) or item
+            total += max(used_bytes(share), int_or_zero(share.get("reservationInByte")))
+        return total
 
 
 def sharing_state(client, wanted, source, pool, project, share=None):

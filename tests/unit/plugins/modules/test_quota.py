@@ -63,7 +63,7 @@ def test_bad_input_fails_before_any_call(sim, capsys, args, words):
     (dict(share="s1", quota="1G"), "quota: 1 GiB (1073741824 bytes) is below the 2 GiB (2147483648 bytes) "
                                    "already used by pool-b/Local/unit_quota/s1"),
     (dict(quota="2G"), "quota: 2 GiB (2147483648 bytes) is below the 3 GiB (3221225472 bytes) already used "
-                       "by pool-b/Local/unit_quota"),
+                       "or reserved by the shares of pool-b/Local/unit_quota"),
     (dict(share="s1", quota="5G", reservation="6G"), "reservation: 6 GiB (6442450944 bytes) is above the quota"),
     (dict(share="s2", reservation="5T"), "reservation: reserving 5 TiB"),
 ])
@@ -116,3 +116,21 @@ def test_examples_run_as_written(sim, capsys):
     results = run_examples(quota, sim, capsys)
     assert [result["changed"] for result in results.values()] == [True, True, True]
     assert results["Remove the reservation of the builds share, keep its quota"]["quota_bytes"] == 200 * GIB
+
+
+def test_project_quota_counts_the_shares_reservations(sim, capsys):
+    # s1 uses 2 GiB, s2 uses 1 GiB and reserves 1.5 GiB: the project quota covers 3.5 GiB (C7).
+    result, _out = run(sim, capsys, share="s2", reservation="1536M")
+    assert result["changed"] is True
+    try:
+        sim.reset_calls()
+        result, _out = run(sim, capsys, quota="3G")
+        assert result["failed"] is True
+        assert "is below the 3.50 GiB (3758096384 bytes) already used or reserved by the shares of " \
+               "pool-b/Local/unit_quota" in result["msg"]
+        assert writes(sim) == 0
+        result, _out = run(sim, capsys, quota="3584M")
+        assert result["changed"] is True and result["quota_bytes"] == 3584 * 1024 ** 2
+    finally:
+        run(sim, capsys, quota="none")
+        run(sim, capsys, share="s2", reservation="none")
