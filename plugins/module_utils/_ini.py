@@ -124,14 +124,20 @@ def decode_value(text, escape_dollar=False):
     return value
 
 
-def values_equal(current, wanted_text, escape_dollar=False):
-    """Compare a value read from the file with the text we would write, the way oslo reads both."""
+def values_equal(current, wanted_text, escape_dollar=False, boolean=True):
+    """Compare a value read from the file with the text we would write, the way oslo reads both.
+
+    ``boolean``: the wanted value is a boolean, so any spelling oslo reads as the same boolean
+    (``true``/``on``/``yes``/``1``...) is equal; a string option compares as text.
+    """
     if current is None:
         return False
     cur = current.replace("$$", "$") if escape_dollar else current
     new = decode_value(wanted_text, escape_dollar)
     if cur == new:
         return True
+    if not boolean:
+        return False
     cur_b, new_b = parse_bool(cur), parse_bool(new)
     if cur_b is not None and new_b is not None and not cur.isdigit() and not new.isdigit():
         return cur_b == new_b

@@ -79,7 +79,14 @@ options:
     type: list
     elements: str
     default: []
-    version_added: 1.1.0
+  literal_options:
+    description:
+      - Option names whose values are written literally. A C($) in them is doubled so that C(oslo.config) does not
+        interpolate it (an account such as C(svc$) stays C(svc$)). Values of O(secret_options) are always literal.
+      - Options not listed keep C($) as written, so C($state_path/...) style interpolation still works in them.
+    type: list
+    elements: str
+    default: []
   secret_options:
     description:
       - Option names whose values are secret. In a diff their values are replaced with C(********), as are the values
@@ -262,7 +269,8 @@ def _check_input(module):
                 module.fail_json(msg="%s.options.%s: a mapping cannot be written to manila.conf" % (field, key))
             if value is not None:
                 try:
-                    encode_value(value, escape_dollar=key in params["secret_options"], field="%s.options.%s" % (field, key))
+                    encode_value(value, escape_dollar=key in params["secret_options"] or key in params["literal_options"],
+                                 field="%s.options.%s" % (field, key))
                 except IniError as exc:
                     module.fail_json(msg=to_native(exc))
     for idx, proto in enumerate(params["protocols"]):
@@ -334,8 +342,9 @@ def _apply(doc, params):
                     if doc.remove(name, key):
                         result["changed_options"].append(key)
                     continue
-                text = encode_value(value, escape_dollar=secret, field="%s.%s" % (name, key))
-                if values_equal(doc.get(name, key), text, escape_dollar=secret):
+                literal = secret or key in params["literal_options"]
+                text = encode_value(value, escape_dollar=literal, field="%s.%s" % (name, key))
+                if values_equal(doc.get(name, key), text, escape_dollar=literal, boolean=isinstance(value, bool)):
                     continue
                 doc.set(name, key, text)
                 result["changed_options"].append(key)
@@ -393,6 +402,7 @@ def main():
             ),
             protocols=dict(type="list", elements="str", default=[]),
             secret_options=dict(type="list", elements="str", default=["tegile_nas_password"], no_log=False),
+            literal_options=dict(type="list", elements="str", default=[]),
             owned_drivers=dict(type="list", elements="str", default=[]),
             validate=dict(type="str"),
             create=dict(type="bool", default=True),

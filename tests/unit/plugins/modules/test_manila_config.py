@@ -137,6 +137,9 @@ def test_values_equal_is_boolean_aware():
     assert not _ini.values_equal("1", "True")
     assert not _ini.values_equal(None, "x")
     assert _ini.values_equal("a$$b", "a$$b", escape_dollar=True)
+    # Only a boolean option compares as a boolean: a string option that reads "on" is not "yes".
+    assert not _ini.values_equal("on", "yes", boolean=False)
+    assert _ini.values_equal("on", "True", boolean=True)
 
 
 def test_set_keeps_other_lines_and_line_endings():
@@ -219,12 +222,26 @@ def test_adds_backend_merges_lists_and_keeps_foreign_bytes(conf, capsys):
 
 
 def test_oslo_reads_the_password_back(conf, capsys):
-    oslo = pytest.importorskip("oslo_config.cfg")
+    from oslo_config import cfg as oslo  # in tests/unit/requirements.txt: never skipped
     run(capsys, path=str(conf), backends=[backend()])
     opts = oslo.ConfigOpts()
     opts.register_opts([oslo.StrOpt("tegile_nas_password", secret=True)], group="tegile1")
     opts(args=[], default_config_files=[str(conf)])
     assert opts.tegile1.tegile_nas_password == PASSWORD
+
+
+def test_literal_options_keep_a_dollar_from_oslo_interpolation(conf, capsys):
+    from oslo_config import cfg as oslo  # in tests/unit/requirements.txt: never skipped
+    wanted = backend(tegile_nas_login="svc$", tegile_default_project="proj")
+    result, _out, _code = run(capsys, path=str(conf), backends=[wanted], literal_options=["tegile_nas_login"])
+    assert result["changed"] is True
+    assert "tegile_nas_login = svc$$\n" in conf.read_text()
+    opts = oslo.ConfigOpts()
+    opts.register_opts([oslo.StrOpt("tegile_nas_login")], group="tegile1")
+    opts(args=[], default_config_files=[str(conf)])
+    assert opts.tegile1.tegile_nas_login == "svc$"
+    again, _out, _code = run(capsys, path=str(conf), backends=[wanted], literal_options=["tegile_nas_login"])
+    assert again["changed"] is False
 
 
 def test_second_run_changes_nothing(conf, capsys):
