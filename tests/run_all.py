@@ -3,7 +3,7 @@
 """Run every test stage of the project and sum the results.
 
 ``make test`` calls this. Each stage runs in its own process; its output streams to the console
-and to ``tests/output/logs/<stage>.log``. Results are counted from JUnit XML where the tool
+and to ``tests/output/run_all/logs/<stage>.log``. Results are counted from JUnit XML where the tool
 writes it, otherwise from the tool's own summary lines; a stage that crashes without a summary
 counts as one failure. The last line is ``N passed, N failed`` over all stages, and the exit
 status is non-zero when anything failed.

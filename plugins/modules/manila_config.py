@@ -131,12 +131,9 @@ attributes:
     support: full
     platforms: posix
 notes:
-  - The module does not restart Manila. Notify a handler from the task (the role M(tegile.intelliflash.manila_backend)
-    does).
-seealso:
-  - name: The tegile.intelliflash.manila_backend role
-    description: Deploys IntelliFlash backends into Manila with this module (driver install, validation, restart).
-    link: https://example.invalid/tegile/intelliflash/docs/manila-backend-role.md
+  - The module does not restart Manila. Notify a handler from the task, as the collection's role
+    C(tegile.intelliflash.manila_backend) does (it also installs the driver and validates the file with this
+    module's O(validate)).
 """
 
 EXAMPLES = r"""
