@@ -140,8 +140,11 @@ def _sharing_call(proto, level):
             name = args.raw(2, "displayName", "")
             guest = args.bool(3, "enableGuestMode", False)
             name = model.validate_display_name(name) if name not in (None, "") else ""
-            if name and name != model.display_name(target.share):
-                check_display_name_unique(ctx.txn, name, target.share["path"])
+            effective = name or model.default_display_name(target.share)
+            if on or effective != model.display_name(target.share):
+                # Turning SMB on with the default name checks it too: another share may have
+                # chosen <project>_<share> explicitly before this share existed (C27).
+                check_display_name_unique(ctx.txn, effective, target.share["path"])
             set_sharing(ctx, target, proto, on)
             target.share["cifsDisplayName"] = name  # "" = the default name (C17)
             target.share["guestStatus"] = guest

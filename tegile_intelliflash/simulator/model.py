@@ -348,7 +348,12 @@ def take_ownership(share, project, proto):
 
 
 def display_name(share):
-    return share["cifsDisplayName"] or "%s_%s" % (share["project"], share["name"])
+    return share["cifsDisplayName"] or default_display_name(share)
+
+
+def default_display_name(share):
+    """The SMB name of a share that has none of its own (C9, C17)."""
+    return "%s_%s" % (share["project"], share["name"])
 
 
 def check_not_busy(share, now, what="this operation"):

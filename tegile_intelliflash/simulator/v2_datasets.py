@@ -244,7 +244,11 @@ def _apply_space(txn, share, project, obj):
 
 
 def check_display_name_unique(txn, name, own_path):
-    """C27: an explicit SMB share name already used by another share is EZEBI_RESOURCE_EXIST."""
+    """C27: an SMB share name already used by another share is EZEBI_RESOURCE_EXIST.
+
+    ``name`` is the name the share will have: an explicit one, or its default
+    ``<project>_<share>`` (which another share may have chosen explicitly).
+    """
     for share in txn.all_shares():
         if share["path"] != own_path and model.display_name(share).lower() == name.lower():
             raise ApiError(RESOURCE_EXIST, "SMB share name %r is already used by %s"
@@ -296,8 +300,7 @@ def apply_share_changes(ctx, share, project, obj):
     if obj.get("cifsDisplayName") is not None:
         name = model.validate_display_name(obj["cifsDisplayName"])
         if name != model.display_name(share):
-            if name:
-                check_display_name_unique(ctx.txn, name, share["path"])
+            check_display_name_unique(ctx.txn, name or model.default_display_name(share), share["path"])
             direct["cifsDisplayName"] = name
     acl_list = None
     if obj.get("aclList") is not None:

@@ -119,6 +119,23 @@ def test_smb_name_is_unique_through_modify_share_properties(api, project, share)
     assert api("getShare", other)["cifsDisplayName"] == "%s_s2" % project
 
 
+def test_default_smb_name_taken_by_another_share_is_refused(api, project, share):
+    """C27 also holds for the default name <project>_<share> another share chose explicitly."""
+    # s1 takes the name s3 will have by default, before s3 exists (nothing to collide with yet).
+    api("setSMBSharingOnShare", share, True, "%s_s3" % project, False)
+    later = "pool-a/Local/%s/s3" % project
+    api("createShare", "pool-a", project, "s3", {}, [])
+    assert api.error("setSMBSharingOnShare", later, True, "", False) == "EZEBI_RESOURCE_EXIST"
+    assert api("isShareExposedOverSMB", later) is False
+    api("setSMBSharingOnShare", later, True, "Mine", False)
+    assert api.error("modifyShareProperties", later, {"cifsDisplayName": ""}) == "EZEBI_RESOURCE_EXIST"
+    assert api("getShare", later)["cifsDisplayName"] == "Mine"
+    # Once s1 gives the name up, the default is free again.
+    api("modifyShareProperties", share, {"cifsDisplayName": "Theirs"})
+    api("modifyShareProperties", later, {"cifsDisplayName": ""})
+    assert api("getShare", later)["cifsDisplayName"] == "%s_s3" % project
+
+
 def test_reservations_count_against_the_project_quota(api, sim, project):
     """C7: a project's quota limits Σ max(used, reservation) of its shares, as the pool does."""
     path = "pool-a/Local/" + project
