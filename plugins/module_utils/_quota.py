@@ -58,11 +58,10 @@ def plan_limits(path, current_quota, current_reservation, used, want_quota=None,
 
     if quota_changes and quota and quota < used:
         # A project quota also covers its shares' reservations (C7).
-        whose = path if path.count("/") >= 3 else "the shares of %s" % path
-        what = "used" if path.count("/") >= 3 else "used or reserved"
-        raise LimitError(quota_field, "%s is below the %s already %s by %s; "
+        taken = ("used by %s" if path.count("/") >= 3 else "used or reserved by the shares of %s") % path
+        raise LimitError(quota_field, "%s is below the %s already %s; "
                          "free space first or choose a quota of at least %d bytes"
-                         % (describe_size(quota), describe_size(used), what, whose, used))
+                         % (describe_size(quota), describe_size(used), taken, used))
     if quota and reservation and reservation > quota:
         if reservation_changes:
             raise LimitError(reservation_field, "%s is above the quota of %s (%s)"

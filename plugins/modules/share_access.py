@@ -251,7 +251,6 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
     NotFoundError,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
-    find_share,
     require_project,
     require_share,
 )
@@ -339,10 +338,8 @@ def read_current(m, dataset):
     pool, project, share = m.params["pool"], m.params["project"], m.params["share"]
     share_obj, protocol, current_users = {}, "nfs", None
     if share is not None:
-        share_obj = find_share(m, pool, project, share)
-        if share_obj is None:
-            # fails naming its option (share, project or pool) for the missing object
-            require_share(m, pool, project, share)
+        # fails naming its option (share, project or pool) for the missing object
+        share_obj = require_share(m, pool, project, share)
         protocol = share_protocol(share_obj, m.params["protocol"])
         current_users = current_user_rules(share_obj)
     if protocol != "nfs":

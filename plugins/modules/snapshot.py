@@ -302,7 +302,8 @@ def list_snapshots(m, info, pattern):
             # each fails naming its option (share, project or pool) when that object is missing
             if share is not None:
                 require_share(m, pool, project, share)
-            require_project(m, pool, project)
+            else:
+                require_project(m, pool, project)
             raise
 
 

@@ -439,11 +439,10 @@ class TegileShareDriver(driver.ShareDriver):
                     'of %(path)s uses the management address %(server)s.',
                     {'pool': ref.pool, 'path': ref.path, 'server': server})
         if proto == _NFS:
-            mount = info.get('mountPoint') or '/export/%s/%s' % (ref.project,
-                                                                 ref.name)
-            return [client_paths.nfs_export(server, mount)]
-        name = info.get('cifsDisplayName') or '%s_%s' % (ref.project, ref.name)
-        return [client_paths.smb_export(server, name)]
+            return [client_paths.nfs_export(server, client_paths.mount_point(
+                info, ref.project, ref.name))]
+        return [client_paths.smb_export(server, client_paths.smb_name(
+            info, ref.project, ref.name))]
 
     def _prepare_access(self, ref, proto):
         """Turn the share's protocol on, the other off, and close it.
@@ -1355,8 +1354,8 @@ class TegileShareDriver(driver.ShareDriver):
         candidates = []
         for item in shares:
             if proto == _NFS:
-                mount = item.get('mountpoint') or item.get('mountPoint') or \
-                    '/export/%s/%s' % (self._project, item['name'])
+                mount = client_paths.mount_point(item, self._project,
+                                                 item['name'])
                 if mount.rstrip('/') == wanted:
                     candidates.append(item['name'])
             else:
@@ -1366,8 +1365,7 @@ class TegileShareDriver(driver.ShareDriver):
                               name, what='read share %s' % name)
             if proto == _NFS:
                 return name, info
-            display = info.get('cifsDisplayName') or '%s_%s' % (
-                self._project, name)
+            display = client_paths.smb_name(info, self._project, name)
             if display.lower() == wanted.lower():
                 return name, info
         if proto == _NFS:

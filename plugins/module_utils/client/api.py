@@ -776,11 +776,9 @@ class IntelliFlashClient(object):
                              pool, paths_mod.share_path(pool, project, share))
             return result
         if nfs_on:
-            mount = current.get("mountPoint") or "/export/%s/%s" % (project, share)
-            result["nfs"].append(paths_mod.nfs_export(address, mount))
+            result["nfs"].append(paths_mod.nfs_export(address, paths_mod.mount_point(current, project, share)))
         if smb_on:
-            name = current.get("cifsDisplayName") or "%s_%s" % (project, share)
-            result["smb"].append(paths_mod.smb_export(address, name))
+            result["smb"].append(paths_mod.smb_export(address, paths_mod.smb_name(current, project, share)))
         return result
 
     def _sharing_on(self, share_dict, key, protocol, pool, project, share):

@@ -157,6 +157,17 @@ def _ipv6(address):
         return False
 
 
+def mount_point(share_info, project, share):
+    """A share's NFS mount point: its ``mountPoint`` (``mountpoint`` in listShares items), else the
+    default ``/export/<project>/<share>``."""
+    return share_info.get("mountPoint") or share_info.get("mountpoint") or "/export/%s/%s" % (project, share)
+
+
+def smb_name(share_info, project, share):
+    """A share's SMB name: its ``cifsDisplayName``, else the default ``<project>_<share>`` (C9)."""
+    return share_info.get("cifsDisplayName") or "%s_%s" % (project, share)
+
+
 def nfs_export(address, mount_point):
     """``host:/mount/point``; an IPv6 address in brackets (``[fd00::10]:/export/p/s``)."""
     host = "[%s]" % address if _ipv6(address) else address
