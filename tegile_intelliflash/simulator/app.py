@@ -160,26 +160,44 @@ def create_app(sim):
             return _json(
                 {"code": "EZEBI_GENERAL", "message": "unknown %s method: %s"
                  % (registry.service, name)}, 404)
+        body = request.get_data(cache=False)
+        entry = sim.calls.log_call(counter_name, method.write, body)
+        try:
+            return _execute(method, name, counter_name, fault_names, body, entry)
+        finally:
+            entry["end"] = time.time()
+
+    def _execute(method, name, counter_name, fault_names, body, entry):
         decision = sim.faults.decide(fault_names)
         if decision.latency_ms:
+            entry["fault"] = "latency"
             time.sleep(decision.latency_ms / 1000.0)
+        # outcome: "not executed" (cut or refused before the handler ran), "applied" (a
+        # committed write), "ok" (a read), or the array error code the handler raised.
+        entry["outcome"] = "not executed"
         if decision.reset:
+            entry["fault"] = "reset"
             LOG.info("fault: reset connection on %s", counter_name)
             return _cut_connection()
         if decision.error_status:
+            entry["fault"] = "http %d" % decision.error_status
             LOG.info("fault: HTTP %d on %s", decision.error_status, counter_name)
             text = "<html><body><h1>%d %s</h1>proxy error</body></html>" % (
                 decision.error_status, HTTP_STATUS_CODES.get(decision.error_status, "Error"))
             return Response(text, status=decision.error_status, mimetype="text/html")
+        if decision.drop_reply:
+            entry["fault"] = "drop reply"
         try:
-            args = Args(name, parse_body(request.get_data(cache=False)))
+            args = Args(name, parse_body(body))
             with sim.store.transaction(write=method.write) as txn:
                 result = method.func(Context(txn, time.time(), sim.delays, name), args)
-        except ApiError:
+        except ApiError as exc:
+            entry["outcome"] = exc.code
             if decision.drop_reply:  # the error reply is lost too
                 LOG.info("fault: error reply dropped on %s", counter_name)
                 return _cut_connection()
             raise
+        entry["outcome"] = "applied" if method.write else "ok"
         if decision.drop_reply:
             LOG.info("fault: reply dropped on %s (applied)", counter_name)
             return _cut_connection()
@@ -220,6 +238,10 @@ def create_app(sim):
     @app.get("/sim/v1/calls")
     def get_calls():
         return _json(sim.calls.snapshot())
+
+    @app.get("/sim/v1/calls/log")
+    def get_call_log():
+        return _json(sim.calls.log())
 
     @app.post("/sim/v1/calls/reset")
     def reset_calls():

@@ -5,10 +5,17 @@
 This state lives in memory (a restart clears it); the array's own state is in the store.
 """
 
+import collections
+import hashlib
 import random
 import threading
+import time
 
 from .errors import ApiError, INVALID_ARGUMENT
+
+# Entries kept by the call log (oldest dropped first): enough for a reliability run between
+# two resets, bounded so a long-running simulator never grows.
+CALL_LOG_MAX = 20000
 
 FAULT_KEYS = (
     "error_rate", "status", "latency_ms", "reset_rate", "drop_reply_rate", "methods", "seed",
@@ -17,12 +24,15 @@ FAULT_KEYS = (
 
 
 class CallCounter:
-    """Counts every authenticated array API call (v2 and openstack), failed ones included."""
+    """Counts every authenticated array API call (v2 and openstack), failed ones included,
+    and keeps a bounded log of them (``/sim/v1/calls/log``)."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self.total = self.reads = self.writes = 0
         self.by_method = {}
+        self._log = collections.deque(maxlen=CALL_LOG_MAX)
+        self._logged = 0
 
     def reset(self):
         with self._lock:
@@ -30,6 +40,8 @@ class CallCounter:
             self.reads = 0
             self.writes = 0
             self.by_method = {}
+            self._log.clear()
+            self._logged = 0
 
     def count(self, name, write):
         with self._lock:
@@ -39,6 +51,26 @@ class CallCounter:
             else:
                 self.reads += 1
             self.by_method[name] = self.by_method.get(name, 0) + 1
+
+    def log_call(self, name, write, body):
+        """Start a log entry for one call; the caller fills ``fault`` and ``outcome``.
+
+        ``body`` is kept only as a digest: two entries with one digest carried the same
+        arguments, which is what tells a re-sent write from a new one.
+        """
+        entry = {"method": name, "write": bool(write),
+                 "digest": hashlib.sha256(body or b"").hexdigest()[:16],
+                 "start": time.time(), "end": None, "fault": None, "outcome": None}
+        with self._lock:
+            self._logged += 1
+            entry["seq"] = self._logged
+            self._log.append(entry)
+        return entry
+
+    def log(self):
+        with self._lock:
+            entries = [dict(entry) for entry in self._log]
+            return {"entries": entries, "dropped": self._logged - len(entries)}
 
     def snapshot(self):
         with self._lock:

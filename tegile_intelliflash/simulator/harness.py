@@ -202,6 +202,9 @@ class SimulatorProcess:
     def calls(self):
         return self.control("GET", "/sim/v1/calls")
 
+    def call_log(self):
+        return self.control("GET", "/sim/v1/calls/log")
+
     def reset_calls(self):
         return self.control("POST", "/sim/v1/calls/reset", {})
 

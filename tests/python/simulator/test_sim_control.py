@@ -162,3 +162,30 @@ def test_used_and_delays_validation(csim, capi):
     resp = requests.post(csim.url + "/sim/v1/used", data="{", verify=csim.ca_path,
                          auth=(csim.user, csim.password))
     assert resp.status_code == 400
+
+
+def test_call_log_tells_a_resent_write_from_a_new_one(csim, capi):
+    """The log says which calls ran (and how they ended), with a digest of the arguments:
+    the reliability harness counts a write that ran twice with one digest as replayed."""
+    csim.reset_calls()
+    project = {"poolName": "pool-a", "projectName": "logged"}
+    csim.set_faults(drop_reply_rate=1.0, methods=["createProject"], count=1)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        capi.raw("createProject", [project])
+    csim.set_faults(error_rate=1.0, methods=["createProject"], count=1)
+    assert capi.raw("createProject", [project]).status_code == 503
+    assert capi.error("createProject", project) == "EZEBI_RESOURCE_EXIST"
+    capi("getProject", "pool-a", "logged", True)
+    entries = csim.call_log()["entries"]
+    assert [(e["method"], e["write"], e["fault"], e["outcome"]) for e in entries] == [
+        ("createProject", True, "drop reply", "applied"),
+        ("createProject", True, "http 503", "not executed"),
+        ("createProject", True, None, "EZEBI_RESOURCE_EXIST"),
+        ("getProject", False, None, "ok"),
+    ]
+    assert len({e["digest"] for e in entries[:3]}) == 1 and entries[3]["digest"] != entries[0]["digest"]
+    assert [e["seq"] for e in entries] == [1, 2, 3, 4]
+    assert all(e["end"] >= e["start"] for e in entries)
+    assert csim.call_log()["dropped"] == 0
+    csim.reset_calls()
+    assert csim.call_log() == {"entries": [], "dropped": 0}
