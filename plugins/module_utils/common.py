@@ -24,7 +24,9 @@ import contextlib
 import logging
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.tegile.intelliflash.plugins.module_utils._secrets import SecretSafeModule
 
 CLIENT_IMPORT_ERROR = None
 MISSING_LIBRARY = None
@@ -207,7 +209,8 @@ class IntelliFlashModule:
             if name in spec:
                 raise ValueError("option %s clashes with a connection option" % name)
         spec.update(argument_spec or {})
-        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        # The password is masked from the first output on, even when validation fails (_secrets).
+        self.module = SecretSafeModule(argument_spec=spec, **kwargs)
         self._client = None
         self._forwarder = None
         if IntelliFlashClient is None:

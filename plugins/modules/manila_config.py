@@ -92,6 +92,8 @@ options:
       - Option names whose values are secret. In a diff their values are replaced with C(********), as are the values
         of any option whose name suggests a credential (C(*password*), C(*secret*), C(*token*), C(transport_url),
         C(connection)), in every section.
+      - Their values in O(backends[].options) are masked in every output from the start, also when the task fails
+        on invalid arguments. Values of V(tegile_nas_password) are always masked.
     type: list
     elements: str
     default: [tegile_nas_password]
@@ -224,7 +226,6 @@ import re
 import shlex
 import tempfile
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils._ini import (
@@ -236,10 +237,38 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._ini import (
     split_list,
     values_equal,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils._secrets import (
+    SecretSafeModule,
+    as_elements,
+    as_mapping,
+    leaves,
+)
 
 # Manila's default for enabled_share_protocols (manila/share/api.py, manila/common/config.py).
 MANILA_DEFAULT_PROTOCOLS = ["NFS", "CIFS"]
 PROTOCOL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+DEFAULT_SECRET_OPTIONS = ["tegile_nas_password"]
+
+
+def secret_option_values(raw):
+    """Values of secret options in raw (unvalidated, any shape) arguments, to mask before validation.
+
+    The default secret option names always count, so a malformed ``secret_options`` cannot unmask them.
+    """
+    keys = set(DEFAULT_SECRET_OPTIONS)
+    names = as_mapping(raw) or {}
+    given = names.get("secret_options")
+    if isinstance(given, str):
+        keys.update(part.strip() for part in given.split(","))
+    elif isinstance(given, (list, tuple)):
+        keys.update(str(part) for part in given if part is not None)
+    found = set()
+    for backend in as_elements(names.get("backends")):
+        options = as_mapping(backend.get("options")) or {}
+        for key, value in options.items():
+            if str(key) in keys:
+                found.update(leaves(value))
+    return found
 
 
 def _check_input(module):
@@ -386,7 +415,8 @@ def _run_validate(module, command, path):
 
 
 def main():
-    module = AnsibleModule(
+    module = SecretSafeModule(
+        extra_secrets=secret_option_values,
         argument_spec=dict(
             path=dict(type="path", required=True),
             backends=dict(
@@ -398,7 +428,7 @@ def main():
                 ),
             ),
             protocols=dict(type="list", elements="str", default=[]),
-            secret_options=dict(type="list", elements="str", default=["tegile_nas_password"], no_log=False),
+            secret_options=dict(type="list", elements="str", default=list(DEFAULT_SECRET_OPTIONS), no_log=False),
             literal_options=dict(type="list", elements="str", default=[]),
             owned_drivers=dict(type="list", elements="str", default=[]),
             validate=dict(type="str"),
@@ -410,11 +440,6 @@ def main():
     )
     params = module.params
     secret_keys = set(params["secret_options"])
-    for backend in params["backends"]:
-        for key, value in (backend.get("options") or {}).items():
-            if key in secret_keys and value not in (None, ""):
-                module.no_log_values.add(to_text(value))
-
     _check_input(module)
 
     path = params["path"]
