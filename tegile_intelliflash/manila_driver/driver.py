@@ -39,11 +39,12 @@ from tegile_intelliflash.client import acl as client_acl
 from tegile_intelliflash.client import errors as client_errors
 from tegile_intelliflash.client import IntelliFlashClient
 from tegile_intelliflash.client import paths as client_paths
+from tegile_intelliflash.client import __version__ as package_version
 from tegile_intelliflash.manila_driver import options
 
 LOG = log.getLogger(__name__)
 
-VERSION = '1.0.0'
+VERSION = package_version  # the collection's version (galaxy.yml), scripts/version.py
 VENDOR = 'Tegile'
 DEFAULT_BACKEND_NAME = 'Tegile'
 DEFAULT_PROJECT = 'openstack'
