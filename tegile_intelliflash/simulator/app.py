@@ -12,6 +12,7 @@ import json
 import logging
 import socket
 import struct
+import threading
 import time
 
 from flask import Flask, Response, request
@@ -169,6 +170,8 @@ def create_app(sim):
 
     def _execute(method, name, counter_name, fault_names, body, entry):
         decision = sim.faults.decide(fault_names)
+        if decision.proxy_gives_up:
+            return _proxy_timeout(method, name, counter_name, decision, body, entry)
         if decision.latency_ms:
             entry["fault"] = "latency"
             time.sleep(decision.latency_ms / 1000.0)
@@ -202,6 +205,34 @@ def create_app(sim):
             LOG.info("fault: reply dropped on %s (applied)", counter_name)
             return _cut_connection()
         return _json(result)
+
+    def _proxy_timeout(method, name, counter_name, decision, body, entry):
+        """A proxy gives up after ``proxy_timeout_ms`` and answers 504, while the array goes
+        on: the call runs in the background and commits when its latency has passed (its log
+        entry gets its outcome and end time then)."""
+        entry["fault"] = "proxy 504"
+        entry["outcome"] = "not executed"
+
+        def run_late():
+            time.sleep(decision.latency_ms / 1000.0)
+            try:
+                args = Args(name, parse_body(body))
+                with sim.store.transaction(write=method.write) as txn:
+                    method.func(Context(txn, time.time(), sim.delays, name), args)
+                entry["outcome"] = "applied" if method.write else "ok"
+                LOG.info("fault: %s applied after its proxy answered 504", counter_name)
+            except ApiError as exc:
+                entry["outcome"] = exc.code
+                LOG.info("fault: %s failed after its proxy answered 504: %s", counter_name, exc)
+            except Exception as exc:  # pylint: disable=broad-except  (no one to answer)
+                LOG.error("fault: %s failed after its proxy answered 504: %s", counter_name, exc)
+            entry["end"] = time.time()
+
+        threading.Thread(target=run_late, name="late-" + name, daemon=True).start()
+        time.sleep(decision.proxy_timeout_ms / 1000.0)
+        LOG.info("fault: proxy timeout (HTTP 504) on %s; the call still runs", counter_name)
+        return Response("<html><body><h1>504 Gateway Timeout</h1>proxy error</body></html>",
+                        status=504, mimetype="text/html")
 
     @app.route("/zebi/api/v2/<name>", methods=["GET", "POST"])
     def v2_call(name):

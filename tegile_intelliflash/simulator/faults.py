@@ -19,7 +19,7 @@ CALL_LOG_MAX = 20000
 
 FAULT_KEYS = (
     "error_rate", "status", "latency_ms", "reset_rate", "drop_reply_rate", "methods", "seed",
-    "count",
+    "count", "proxy_timeout_ms",
 )
 
 
@@ -83,15 +83,24 @@ class CallCounter:
 
 
 class Decision:
-    """What to do to one call: sleep ``latency_ms``, then at most one of error/reset/drop."""
+    """What to do to one call: sleep ``latency_ms``, then at most one of error/reset/drop.
 
-    __slots__ = ("latency_ms", "error_status", "reset", "drop_reply")
+    ``proxy_timeout_ms``: a proxy in front of the array answers 504 after that long when the
+    call takes longer (its latency), while the array goes on and applies the call."""
 
-    def __init__(self, latency_ms=0, error_status=None, reset=False, drop_reply=False):
+    __slots__ = ("latency_ms", "error_status", "reset", "drop_reply", "proxy_timeout_ms")
+
+    def __init__(self, latency_ms=0, error_status=None, reset=False, drop_reply=False,
+                 proxy_timeout_ms=None):
         self.latency_ms = latency_ms
         self.error_status = error_status
         self.reset = reset
         self.drop_reply = drop_reply
+        self.proxy_timeout_ms = proxy_timeout_ms
+
+    @property
+    def proxy_gives_up(self):
+        return self.proxy_timeout_ms is not None and self.latency_ms > self.proxy_timeout_ms
 
     @property
     def any(self):
@@ -136,6 +145,7 @@ class FaultInjector:
             "drop_reply_rate": _rate(config, "drop_reply_rate"),
             "latency_ms": _non_negative_int(config, "latency_ms", 0),
             "status": _non_negative_int(config, "status", 503),
+            "proxy_timeout_ms": _non_negative_int(config, "proxy_timeout_ms", None),
             "seed": config.get("seed"),
             "count": config.get("count"),
             "methods": config.get("methods") or [],
@@ -185,7 +195,8 @@ class FaultInjector:
                 return Decision()
             if config["methods"] and not any(name in config["methods"] for name in method_names):
                 return Decision()
-            decision = Decision(latency_ms=config["latency_ms"])
+            decision = Decision(latency_ms=config["latency_ms"],
+                                proxy_timeout_ms=config["proxy_timeout_ms"])
             # One draw per kind, always in the same order, so a seed reproduces a sequence.
             draw_reset = self._rng.random()
             draw_drop = self._rng.random()

@@ -14,7 +14,8 @@ from .api import BLOCK_SIZES, CLONE_STATES, SYSTEM_PROPERTIES, IntelliFlashClien
 from .errors import (
     AlreadyExistsError, ApiError, ArrayTimeoutError, AuthenticationError, BusyError,
     ConnectionFailedError, InUseError, IntelliFlashError, InvalidArgumentError, NoSpaceError,
-    NotAllowedError, NotFoundError, ProtocolError, QuotaError, TLSVerificationError,
+    NotAllowedError, NotFoundError, OutcomeUnknownError, ProtocolError, QuotaError,
+    TLSVerificationError,
 )
 from .paths import (
     DatasetRef, parse_path, project_path, project_snapshot_name, share_path,
@@ -33,7 +34,7 @@ __all__ = [
     "IntelliFlashError", "ApiError", "NotFoundError", "AlreadyExistsError",
     "InvalidArgumentError", "QuotaError", "NoSpaceError", "BusyError", "InUseError",
     "NotAllowedError", "AuthenticationError", "ConnectionFailedError", "TLSVerificationError",
-    "ArrayTimeoutError", "ProtocolError",
+    "ArrayTimeoutError", "OutcomeUnknownError", "ProtocolError",
     "DatasetRef", "parse_path", "project_path", "share_path", "snapshot_path",
     "share_snapshot_name", "project_snapshot_name", "validate_name",
     "GiB", "parse_size", "format_size", "to_gib_ceil",

@@ -12,7 +12,7 @@ from .acl import NetworkRule, UserRule
 from .errors import (
     ApiError, ArrayTimeoutError, IntelliFlashError, NotFoundError, invalid_argument,
 )
-from .transport import REDACTED, RESEND, Transport
+from .transport import REDACTED, Transport
 
 SYSTEM_PROPERTIES = (
     "ZEBI_APPLIANCE_MODEL", "ZEBI_APPLIANCE_VERSION", "ZEBI_GUI_VERSION",
@@ -126,10 +126,11 @@ class IntelliFlashClient(object):
     def call(self, method, *args, **kwargs):
         """Send any v2 call: ``call(method, *args, write=False, verify=None, dataset=None)``.
 
-        Reads are retried; a write is re-sent only when it provably did not reach the array,
-        or after a lost reply when ``verify()`` (a callable re-reading the array) returns
-        False, or when ``verify`` is ``RESEND`` (idempotent write). A write whose lost reply
-        is followed by ``verify()`` returning True returns None.
+        Reads are retried; a write is sent again only when it provably did not reach the
+        array (or the array answered 503). After a lost reply a write is never re-sent:
+        ``verify()`` (a callable re-reading the array, True once the write's effect shows) is
+        polled within the retry budget and the call returns None; when the effect does not
+        show, or without a callable ``verify``, it raises OutcomeUnknownError (C32).
         """
         write = kwargs.pop("write", False)
         verify = kwargs.pop("verify", None)
@@ -608,13 +609,14 @@ class IntelliFlashClient(object):
         return result
 
     def rollback_snapshot(self, pool, project, share, full_name, delete_dependents=False):
-        """rollBackToShare/ProjectSnapshot (idempotent, C14: re-sent after a lost reply)."""
+        """rollBackToShare/ProjectSnapshot. No read shows that a rollback ran, so a lost reply
+        raises OutcomeUnknownError (never re-sent: a late copy would undo later writes)."""
         method = "rollBackTo%sSnapshot" % ("Project" if share is None else "Share")
         path = self._dataset(method, pool, project, share)
         with self._context(method, path):
             snap = paths_mod.snapshot_path(path, full_name)
             _bool(delete_dependents, "delete_dependents")
-        self.call(method, snap, delete_dependents, write=True, dataset=snap, verify=RESEND)
+        self.call(method, snap, delete_dependents, write=True, dataset=snap)
 
     # -- network ACLs ----------------------------------------------------------------------
 

@@ -141,6 +141,22 @@ class ArrayTimeoutError(IntelliFlashError):
     """Connect or read timeout, after the retry budget was spent."""
 
 
+class OutcomeUnknownError(IntelliFlashError):
+    """A write whose reply never arrived (read timeout, reset after sending, HTTP 502/504) and
+    whose effect did not show on the array within the retry budget.
+
+    The request was sent once and never again (it may still be executing). ``cause`` is the
+    transport error that lost the reply. The message names the call and says what to do: check
+    the array; an idempotent caller (a module or driver run) converges when run again.
+    """
+
+    cause = None
+
+    def __str__(self):
+        # The message names the call already (modules show only the message).
+        return self.message
+
+
 class ProtocolError(IntelliFlashError):
     """The reply was not understood (bad JSON, unexpected HTTP status, unknown method)."""
 

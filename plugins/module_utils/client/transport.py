@@ -5,14 +5,12 @@
 One ``requests.Session`` per transport. Every call is ``POST <base_url>/<method>`` with a
 positional JSON array body (C1) and pre-emptive HTTP Basic authentication (C4).
 
-Failure classes (see docs/client.md, "Retries"):
-
-* *not sent*: connection refused, DNS failure, connect timeout. Nothing reached the array, so
-  reads and writes are both re-sent.
-* *reply lost*: reset / aborted connection, read timeout, HTTP 502/503/504. A read is re-sent;
-  a write is re-sent only when its verification (a re-read) shows it did not apply, or when it
-  is idempotent; when the verification shows it applied, the call succeeds.
-* *array error* (ErrorModel): never retried, except EZEBI_RESOURCE_BUSY on reads.
+Retries (docs/client.md, "Retries"; the classification of a failed attempt is in
+``delivery.py``): a read is sent again after any transient failure. A write is sent again only
+when the array provably never received it (or said it did not execute it); a write whose
+outcome is unknown is never in flight twice: the client polls reads for its effect and, when
+the effect does not show within the retry budget, raises OutcomeUnknownError. An array error
+(ErrorModel) is never retried, except EZEBI_RESOURCE_BUSY on reads.
 """
 
 import base64
@@ -41,6 +39,10 @@ else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 
+from .delivery import (
+    FINISHED, NOT_EXECUTED, NOT_SENT, UNKNOWN, Failure, TrackingAdapter, await_effect, classify,
+    reset_stage,
+)
 from .errors import (
     ApiError, ArrayTimeoutError, AuthenticationError, BusyError, ConnectionFailedError,
     IntelliFlashError, ProtocolError, TLSVerificationError, api_error, invalid_argument,
@@ -53,7 +55,8 @@ DEFAULT_PORT = 443
 REDACTED = "********"
 MAX_ERROR_TEXT = 500
 TRANSIENT_STATUSES = (502, 503, 504)
-# Marker for ``call(verify=RESEND)``: the write is idempotent and may be re-sent as is.
+# Kept for compatibility: ``call(verify=RESEND)`` once re-sent an idempotent write after a
+# lost reply. A write is never in flight twice now (C32): it is treated as "no verification".
 RESEND = "resend"
 
 logging.getLogger(LOGGER_NAME).addHandler(logging.NullHandler())
@@ -183,16 +186,6 @@ def _non_negative(value, field):
     return float(value)
 
 
-class _Failure(Exception):
-    """Internal: one failed attempt, classified."""
-
-    def __init__(self, error, retryable, maybe_applied):
-        super(_Failure, self).__init__(str(error))
-        self.error = error
-        self.retryable = retryable          # worth another attempt (for reads)
-        self.maybe_applied = maybe_applied  # a write may have reached the array
-
-
 class Transport(object):
     """Sends v2 calls; owns the requests.Session. Used by IntelliFlashClient."""
 
@@ -247,6 +240,9 @@ class Transport(object):
         self._local = threading.local()
         self._closed = False
         self.session = requests.Session()
+        # Records how far each attempt got (connect, handshake, first byte sent): decides
+        # whether a failed write may be sent again (delivery.py).
+        self.session.mount("https://", TrackingAdapter())
         self.session.headers.update({
             "Content-Type": "application/json",
             "Accept": "application/json",
@@ -286,6 +282,10 @@ class Transport(object):
         return text
 
     @property
+    def where(self):
+        return format_netloc(self.hostname, self.port)
+
+    @property
     def verify_setting(self):
         if self.insecure:
             return False
@@ -310,9 +310,13 @@ class Transport(object):
     def request(self, method, args, write=False, verify=None, dataset=None):
         """Send one v2 call with retries; returns the decoded reply.
 
-        ``verify``: for writes, a callable returning True when the write is visible on the
-        array (used after a lost reply), or RESEND for an idempotent write, or None (a lost
-        reply is then reported as an error, never re-sent).
+        A read is sent again after any transient failure. A write is sent again only when it
+        provably did not reach the array, or the array said it did not execute it (delivery
+        ``NOT_SENT``/``NOT_EXECUTED``). When its outcome is unknown (the request may still be
+        executing) it is never sent again: ``verify``, a callable returning True once the
+        write's effect is visible on the array, is polled within the retry budget; the call
+        then returns None, or raises OutcomeUnknownError (also at once when ``verify`` is
+        None or RESEND: nothing can tell that the write applied).
         """
         if self._closed:
             raise ConnectionFailedError("the client is closed", method=method, dataset=dataset)
@@ -327,12 +331,11 @@ class Transport(object):
             raise invalid_argument("args", "cannot be encoded as JSON: %s" % exc,
                                    method=method, dataset=dataset)
         attempt = 0
-        reply_lost = False
         while True:
             attempt += 1
             try:
                 result = self._send_once(method, body, write, dataset, attempt)
-            except _Failure as exc:
+            except Failure as exc:
                 failure = exc
             else:
                 return result
@@ -340,36 +343,11 @@ class Transport(object):
             # (a requests exception would hold the prepared request and its headers).
             error = failure.error
             error.attempts = attempt
-            if not failure.retryable:
-                if write and reply_lost and callable(verify) and isinstance(error, ApiError):
-                    # The re-sent write was refused (e.g. EZEBI_RESOURCE_EXIST): the earlier
-                    # attempt whose reply was lost may have applied after the re-read.
-                    try:
-                        applied = self._verify(method, dataset, verify, error, deadline)
-                    except IntelliFlashError:
-                        applied = False
-                    if applied:
-                        self.log.info("%s %s: the re-sent request was refused (%s) but the "
-                                      "array shows the change applied", method,
-                                      dataset or "", error.code)
-                        return None
+            if write and failure.delivery == UNKNOWN:
+                return await_effect(self, method, dataset, verify, error, outer)
+            if not failure.retryable or (write and failure.delivery not in (NOT_SENT,
+                                                                             NOT_EXECUTED)):
                 raise error
-            if write and failure.maybe_applied:
-                reply_lost = True
-                if verify is None:
-                    error.message += (" (the request may have been applied on the array; "
-                                      "check before repeating it)")
-                    raise error
-                if verify != RESEND:
-                    applied = self._verify(method, dataset, verify, error, deadline)
-                    if applied:
-                        self.log.info("%s %s: the reply was lost but a re-read shows the "
-                                      "change applied", method, dataset or "")
-                        return None
-                    self.log.info("%s %s: the reply was lost and a re-read shows the "
-                                  "change did not apply; sending it again if the retry "
-                                  "budget allows", method, dataset or "")
-                    error.message += " (a re-read shows the change did not apply)"
             delay = self._backoff_delay(attempt)
             if self._clock() + delay > deadline:
                 if self.retry_budget > 0 and attempt > 1:
@@ -378,19 +356,6 @@ class Transport(object):
             self.log.warning("%s %s: %s; retrying in %.2f s (attempt %d)", method,
                              dataset or "", error.message, delay, attempt + 1)
             self._sleep(delay)
-
-    def _verify(self, method, dataset, verify, error, deadline):
-        previous = getattr(self._local, "deadline", None)
-        self._local.deadline = deadline if previous is None else min(previous, deadline)
-        try:
-            return bool(verify())
-        except IntelliFlashError as exc:
-            raise ConnectionFailedError(
-                "the reply was lost (%s) and re-reading the array to check whether the change "
-                "applied failed (%s); check the array before repeating it"
-                % (error.message, exc), method=method, dataset=dataset)
-        finally:
-            self._local.deadline = previous
 
     def _backoff_delay(self, attempt):
         cap = min(self.backoff_max, self.backoff * (2 ** (attempt - 1)))
@@ -413,10 +378,11 @@ class Transport(object):
                        "write" if write else "read")
         started = self._clock()
         failure = None
+        reset_stage()
         try:
             response = self._post(url, body)
         except Exception as exc:  # classify transport failures
-            failure = self._classify_exception(exc, method, dataset)
+            failure = classify(self, exc, method, dataset)
         if failure is not None:
             self.log.debug("<- %s %s failed: %s", method, dataset or "", failure.error.message)
             raise failure
@@ -427,71 +393,9 @@ class Transport(object):
         finally:
             response.close()
 
-    def _classify_exception(self, exc, method, dataset):
-        where = format_netloc(self.hostname, self.port)
-        text = self.redact(self._describe(exc))
-        if requests is not None and isinstance(exc, _rexc.SSLError):
-            error = self._tls_error(exc, method, dataset)
-            if isinstance(error, TLSVerificationError):
-                return _Failure(error, False, False)
-            # Another TLS failure (e.g. the connection closed mid-handshake): transient.
-            return _Failure(error, True, True)
-        if isinstance(exc, _rexc.ConnectTimeout):
-            return _Failure(ArrayTimeoutError(
-                "timed out connecting to %s after %.0f s" % (where, self.timeout[0]),
-                method=method, dataset=dataset), True, False)
-        if isinstance(exc, _rexc.ReadTimeout):
-            return _Failure(ArrayTimeoutError(
-                "no reply from %s within %.0f s" % (where, self.timeout[1]),
-                method=method, dataset=dataset), True, True)
-        if isinstance(exc, _rexc.ConnectionError):
-            reason = self._root_reason(exc)
-            if _u3exc is not None and isinstance(reason, _u3exc.NameResolutionError):
-                return _Failure(ConnectionFailedError(
-                    "cannot resolve the array host name %r: %s" % (self.hostname, text),
-                    method=method, dataset=dataset), True, False)
-            if _u3exc is not None and isinstance(reason, _u3exc.NewConnectionError):
-                return _Failure(ConnectionFailedError(
-                    "cannot connect to %s: %s" % (where, text), method=method,
-                    dataset=dataset), True, False)
-            if _u3exc is not None and isinstance(reason, _u3exc.ConnectTimeoutError):
-                return _Failure(ArrayTimeoutError(
-                    "timed out connecting to %s" % where, method=method, dataset=dataset),
-                    True, False)
-            return _Failure(ConnectionFailedError(
-                "connection to %s lost before a reply: %s" % (where, text), method=method,
-                dataset=dataset), True, True)
-        if isinstance(exc, (_rexc.InvalidURL, _rexc.InvalidSchema, _rexc.MissingSchema,
-                            _rexc.InvalidHeader, _rexc.InvalidJSONError)):
-            return _Failure(ConnectionFailedError(
-                "invalid request to %s: %s" % (where, text), method=method, dataset=dataset),
-                False, False)
-        if isinstance(exc, _rexc.RequestException):
-            return _Failure(ConnectionFailedError(
-                "request to %s failed: %s" % (where, text), method=method, dataset=dataset),
-                True, True)
-        return _Failure(ConnectionFailedError(
-            "request to %s failed: %s: %s" % (where, type(exc).__name__, text), method=method,
-            dataset=dataset), False, True)
-
     @staticmethod
-    def _root_reason(exc):
-        """The innermost urllib3 reason behind a requests exception."""
-        seen = set()
-        current = exc
-        while current is not None and id(current) not in seen:
-            seen.add(id(current))
-            if _u3exc is not None and isinstance(current, (_u3exc.NewConnectionError,
-                                                           _u3exc.ConnectTimeoutError)):
-                return current
-            nxt = getattr(current, "reason", None)
-            if nxt is None and current.args and isinstance(current.args[0], BaseException):
-                nxt = current.args[0]
-            current = nxt
-        return None
-
-    @staticmethod
-    def _describe(exc):
+    def describe(exc):
+        """The innermost reason of a requests exception, as text (not yet redacted)."""
         reason = exc
         for dummy in range(6):
             inner = getattr(reason, "reason", None)
@@ -512,9 +416,9 @@ class Transport(object):
         text = re.sub(r"<[\w.]+ object at 0x[0-9a-f]+>:?\s*", "", text)
         return text
 
-    def _tls_error(self, exc, method, dataset):
+    def tls_error(self, exc, method, dataset):
         where = format_netloc(self.hostname, self.port)
-        detail = self.redact(self._describe(exc))
+        detail = self.redact(self.describe(exc))
         lowered = detail.lower()
         ca = self.ca_description()
         if "hostname" in lowered or "doesn't match" in lowered or "ip address mismatch" in lowered:
@@ -541,22 +445,22 @@ class Transport(object):
             # JSON is UTF-8 (RFC 8259): no charset guessing over the body.
             text = response.content.decode(response.encoding or "utf-8", "replace")
         except Exception as exc:  # broken/decoding body
-            raise _Failure(ConnectionFailedError(
+            raise Failure(ConnectionFailedError(
                 "reply body could not be read: %s" % self.redact(exc), method=method,
-                dataset=dataset, http_status=status), True, True)
+                dataset=dataset, http_status=status), True, UNKNOWN)
         if status == 200:
             if not text.strip():
                 return None
             try:
                 value = json.loads(text)
             except ValueError:
-                raise _Failure(ProtocolError(
+                raise Failure(ProtocolError(
                     "the array sent a reply that is not JSON: %s" % self._short(text),
-                    method=method, dataset=dataset, http_status=status), False, False)
+                    method=method, dataset=dataset, http_status=status), False, FINISHED)
             if write and isinstance(value, int) and not isinstance(value, bool) and value != 0:
-                raise _Failure(api_error(
+                raise Failure(api_error(
                     "EZEBI_GENERAL", "the array answered command status %d (failure)" % value,
-                    method=method, dataset=dataset, http_status=status), False, False)
+                    method=method, dataset=dataset, http_status=status), False, NOT_EXECUTED)
             return value
         model = self._error_model(text)
         if status in (401, 403):
@@ -564,25 +468,28 @@ class Transport(object):
                 self.username, status)
             if model and model.get("message"):
                 msg += ": %s" % self.redact(model.get("message"))
-            raise _Failure(AuthenticationError(msg, method=method, dataset=dataset,
-                                               code=model.get("code") if model else None,
-                                               http_status=status), False, False)
+            raise Failure(AuthenticationError(msg, method=method, dataset=dataset,
+                                              code=model.get("code") if model else None,
+                                              http_status=status), False, NOT_EXECUTED)
         if status in TRANSIENT_STATUSES:
             msg = "HTTP %d from the array" % status
             if model and model.get("message"):
                 msg += ": %s" % self.redact(model.get("message"))
             elif text.strip():
                 msg += ": %s" % self._short(text)
-            return self._raise_transient(ConnectionFailedError(
-                msg, method=method, dataset=dataset, http_status=status))
+            # 503: the server (or a proxy that did not forward the call) says it did not
+            # handle the request; 502/504: a proxy forwarded it and lost the answer (C32).
+            raise Failure(ConnectionFailedError(msg, method=method, dataset=dataset,
+                                                http_status=status),
+                          True, NOT_EXECUTED if status == 503 else UNKNOWN)
         if status == 404 and (model is None or
                               model.get("code") != "EZEBI_RESOURCE_NOT_FOUND"):
             detail = self.redact(model.get("message")) if model and model.get("message") \
                 else self._short(text)
-            raise _Failure(ProtocolError(
+            raise Failure(ProtocolError(
                 "the array does not know the API method %r (HTTP 404: %s); is its firmware too "
                 "old for this call?" % (method, detail), method=method, dataset=dataset,
-                http_status=status), False, False)
+                http_status=status), False, NOT_EXECUTED)
         if model is not None:
             error = api_error(model.get("code"), self.redact(model.get("message") or ""),
                               method=method, dataset=dataset, http_status=status,
@@ -590,19 +497,15 @@ class Transport(object):
                               else None)
             retry = (not write) and isinstance(error, BusyError) and \
                 error.code == "EZEBI_RESOURCE_BUSY"
-            raise _Failure(error, retry, False)
+            raise Failure(error, retry, NOT_EXECUTED)
         if 500 <= status < 600:
-            raise _Failure(ApiError(
+            raise Failure(ApiError(
                 "HTTP %d with a non-JSON error body: %s" % (status, self._short(text)),
                 method=method, dataset=dataset, code="EZEBI_GENERAL", http_status=status),
-                False, False)
-        raise _Failure(ProtocolError(
+                False, FINISHED)
+        raise Failure(ProtocolError(
             "unexpected HTTP status %d from the array: %s" % (status, self._short(text)),
-            method=method, dataset=dataset, http_status=status), False, False)
-
-    @staticmethod
-    def _raise_transient(error):
-        raise _Failure(error, True, True)
+            method=method, dataset=dataset, http_status=status), False, FINISHED)
 
     def _short(self, text):
         text = self.redact(text or "").strip()

@@ -297,13 +297,17 @@ def test_write_not_sent_is_resent(sim_clean, monkeypatch):
 
 
 def test_lost_write_without_verification_is_not_resent(sim_clean):
-    """A raw write with no verify callable is never re-sent after a lost reply."""
+    """A raw write with no verify callable is never re-sent after a lost reply: its outcome is
+    unknown at once (nothing can check it), and the error names the call."""
+    from tegile_intelliflash.client import OutcomeUnknownError
+
     sim_clean.set_faults(drop_reply_rate=1, methods=["createProject"], count=1)
     name = "p-raw-%d" % random.randrange(10 ** 9)
     with make_client(sim_clean) as c:
-        with pytest.raises(ConnectionFailedError) as info:
+        with pytest.raises(OutcomeUnknownError) as info:
             c.call("createProject", {"poolName": "pool-a", "projectName": name}, write=True)
-        assert "may have been applied" in str(info.value)
+        assert "the outcome of createProject is unknown" in str(info.value)
+        assert "not sent again" in str(info.value)
         assert sim_clean.calls()["by_method"]["createProject"] == 1
         assert c.find_project("pool-a", name) is not None  # it was applied
         c.delete_project("pool-a", name)

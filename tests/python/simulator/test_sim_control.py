@@ -189,3 +189,29 @@ def test_call_log_tells_a_resent_write_from_a_new_one(csim, capi):
     assert csim.call_log()["dropped"] == 0
     csim.reset_calls()
     assert csim.call_log() == {"entries": [], "dropped": 0}
+
+
+def test_proxy_timeout_fault_answers_504_and_applies_later(csim, capi):
+    """A proxy gives up (504) while the array still executes the call: it commits later."""
+    import time
+
+    csim.set_faults(latency_ms=900, proxy_timeout_ms=100, methods=["createProject"], count=1)
+    started = time.monotonic()
+    resp = capi.raw("createProject", [{"poolName": "pool-a", "projectName": "late504"}])
+    assert resp.status_code == 504
+    assert time.monotonic() - started < 0.8
+    assert not resp.headers["Content-Type"].startswith("application/json")
+    assert capi.error("getProject", "pool-a", "late504", True) == "EZEBI_RESOURCE_NOT_FOUND"
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if capi.raw("getProject", ["pool-a", "late504", True]).status_code == 200:
+            break
+        time.sleep(0.1)
+    assert capi("getProject", "pool-a", "late504", True)["projectName"] == "late504"
+    late = [e for e in csim.call_log()["entries"] if e["method"] == "createProject"][-1]
+    assert (late["fault"], late["outcome"]) == ("proxy 504", "applied")
+    # Shorter latency than the proxy timeout: a normal (slow) reply.
+    csim.set_faults(latency_ms=50, proxy_timeout_ms=500, methods=["listPools"], count=1)
+    assert capi.raw("listPools", []).status_code == 200
+    with pytest.raises(SimulatorError, match="HTTP 400"):
+        csim.set_faults(proxy_timeout_ms=-1)

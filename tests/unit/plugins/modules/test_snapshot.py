@@ -89,15 +89,21 @@ def test_lost_reply_of_create_is_not_a_duplicate(sim, capsys):
     run(sim, capsys, name="lost", state="absent")
 
 
-def test_lost_reply_of_rollback_is_resent(sim, capsys):
+def test_lost_reply_of_rollback_is_outcome_unknown(sim, capsys):
+    """No read shows that a rollback ran: a lost reply fails the task saying the outcome of
+    the named call is unknown; it is never sent twice (C32)."""
     run(sim, capsys, name="rb")
+    sim.reset_calls()
     sim.set_faults(drop_reply_rate=1, count=1, methods=["rollBackToShareSnapshot"])
     try:
         result, _out = run(sim, capsys, name="rb", state="rolled_back")
         assert sim.get_faults()["fired"] == 1
     finally:
         sim.clear_faults()
-    assert result["changed"] is True and result["destroyed_snapshots"] == []
+    assert result["failed"] is True
+    assert "outcome of rollBackToShareSnapshot pool-a/Local/" in result["msg"]
+    assert "is unknown" in result["msg"]
+    assert sim.calls()["by_method"]["rollBackToShareSnapshot"] == 1
     run(sim, capsys, name="rb", state="absent")
 
 
