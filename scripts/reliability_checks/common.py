@@ -1,0 +1,223 @@
+# SPDX-License-Identifier: Apache-2.0
+"""What every reliability check shares: simulators, ansible-playbook runs, array snapshots and
+the reading of the simulator's call log.
+
+Every simulator runs on 127.0.0.1 with a free port and its own state directory, through
+``SimulatorProcess`` (which stops it on exit and makes it exit by itself if this process dies).
+"""
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from tegile_intelliflash.client import IntelliFlashClient  # noqa: E402
+from tegile_intelliflash.simulator.harness import SimulatorProcess  # noqa: E402
+
+VENV_BIN = os.path.join(ROOT, ".venv", "bin")
+MANILA_PYTHON = os.path.join(ROOT, ".venv-manila", "bin", "python")
+# A password nobody would type by chance: any occurrence of it (or of the Basic token made
+# from it) in an output is a leak.
+PASSWORD = "Rel1ab-Pw-7f3q9Zk2"
+USER = "admin"
+# Keys of array models that differ between two runs that made the same objects.
+_VOLATILE = re.compile(r"guid|time|date", re.I)
+
+
+class Workdir(object):
+    """A scratch directory removed at the end (kept with ``keep=True`` for debugging)."""
+
+    def __init__(self, keep=False):
+        self.path = tempfile.mkdtemp(prefix="intelliflash-reliability-")
+        self.keep = keep
+        self._n = 0
+
+    def sub(self, name):
+        self._n += 1
+        path = os.path.join(self.path, "%03d-%s" % (self._n, re.sub(r"[^\w.-]+", "_", name)))
+        os.makedirs(path)
+        return path
+
+    def close(self):
+        if not self.keep:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def simulator(workdir, name):
+    """A fresh simulator (empty array) for one case."""
+    sim = SimulatorProcess(workdir.sub(name), host="127.0.0.1", port=0, user=USER,
+                           password=PASSWORD, python=os.path.join(VENV_BIN, "python"),
+                           extra_args=("--log-level", "WARNING"))
+    with sim:
+        yield sim
+
+
+def client_for(sim, **kwargs):
+    """A client that looks at the array (verified HTTPS, no retries unless asked)."""
+    kwargs.setdefault("retry_budget", 0)
+    return IntelliFlashClient(sim.address, sim.user, sim.password, ca_path=sim.ca_path, **kwargs)
+
+
+# -- ansible ---------------------------------------------------------------------------------
+
+def ansible_env(workdir, log_path=None):
+    """Environment of an ansible-playbook run that finds this checkout as tegile.intelliflash."""
+    collections = os.path.join(workdir.path, "collections")
+    link = os.path.join(collections, "ansible_collections", "tegile", "intelliflash")
+    if not os.path.exists(link):
+        os.makedirs(os.path.dirname(link), exist_ok=True)
+        os.symlink(ROOT, link)
+    env = dict(os.environ)
+    env.update({
+        "ANSIBLE_COLLECTIONS_PATH": collections,
+        "ANSIBLE_PYTHON_INTERPRETER": os.path.join(VENV_BIN, "python"),
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_RETRY_FILES_ENABLED": "0",
+        "ANSIBLE_LOCAL_TEMP": os.path.join(workdir.path, "ansible-tmp"),
+        "ANSIBLE_HOME": os.path.join(workdir.path, "ansible-home"),
+        "ANSIBLE_DEPRECATION_WARNINGS": "0",
+        "PATH": VENV_BIN + os.pathsep + env.get("PATH", ""),
+    })
+    env.pop("ANSIBLE_LOG_PATH", None)
+    if log_path:
+        env["ANSIBLE_LOG_PATH"] = log_path
+    return env
+
+
+def connection_vars(sim, **extra):
+    out = {
+        "intelliflash_host": sim.address,
+        "intelliflash_username": sim.user,
+        "intelliflash_password": sim.password,
+        "intelliflash_ca_path": sim.ca_path,
+    }
+    out.update(extra)
+    return out
+
+
+def run_playbook(workdir, playbook, extra_vars, verbosity=0, log_path=None, timeout=600):
+    """Run ansible-playbook; returns (rc, output). Extra vars go through a file (no password
+    on a command line)."""
+    fd, vars_path = tempfile.mkstemp(suffix=".json", dir=workdir.path)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(extra_vars, handle)
+    cmd = [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local",
+           playbook, "-e", "@" + vars_path]
+    if verbosity:
+        cmd.append("-" + "v" * verbosity)
+    try:
+        proc = subprocess.run(cmd, env=ansible_env(workdir, log_path), cwd=workdir.path,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              universal_newlines=True, timeout=timeout, check=False)
+    finally:
+        os.remove(vars_path)
+    return proc.returncode, proc.stdout
+
+
+def recap_counts(output):
+    """(ok, changed, failed) summed over the PLAY RECAP lines."""
+    totals = [0, 0, 0]
+    for match in re.finditer(r"ok=(\d+)\s+changed=(\d+)\s+unreachable=\d+\s+failed=(\d+)", output):
+        for i in range(3):
+            totals[i] += int(match.group(i + 1))
+    return tuple(totals)
+
+
+# -- array state -----------------------------------------------------------------------------
+
+def _clean(model):
+    return {k: v for k, v in sorted((model or {}).items()) if not _VOLATILE.search(k)}
+
+
+def array_state(sim):
+    """Everything the array holds, as comparable plain data keyed by object path."""
+    state = {}
+    with client_for(sim, retry_budget=10) as client:
+        for pool in client.list_pools():
+            pname = pool["name"]
+            for proj in client.list_projects(pname):
+                project = proj["name"]
+                state["%s/%s" % (pname, project)] = _clean(client.get_project(pname, project))
+                for snap in client.list_snapshots(pname, project):
+                    state["%s/%s@%s" % (pname, project, snap)] = {}
+                for item in client.list_shares(pname, project):
+                    share = item["name"]
+                    path = "%s/%s/%s" % (pname, project, share)
+                    model = _clean(client.get_share(pname, project, share))
+                    for proto in ("nfs", "smb"):
+                        model["acl_" + proto] = sorted(
+                            repr([getattr(r, k) for k in r.__slots__])
+                            for r in client.get_network_acls(proto, pname, project, share))
+                    state[path] = model
+                    for snap in client.list_snapshots(pname, project, share):
+                        state["%s@%s" % (path, snap)] = {}
+    return state
+
+
+def compare_states(expected, actual):
+    """(missing or different object paths, orphan object paths, first differences)."""
+    mismatches, details = [], []
+    for path, model in sorted(expected.items()):
+        if path not in actual:
+            mismatches.append(path)
+            details.append("%s: missing" % path)
+        elif actual[path] != model:
+            mismatches.append(path)
+            keys = sorted(k for k in set(model) | set(actual[path])
+                          if model.get(k) != actual[path].get(k))
+            details.append("%s: %s" % (path, ", ".join(
+                "%s %r != %r" % (k, actual[path].get(k), model.get(k)) for k in keys[:4])))
+    orphans = sorted(set(actual) - set(expected))
+    details.extend("%s: orphan" % path for path in orphans)
+    return mismatches, orphans, details
+
+
+# -- the call log ----------------------------------------------------------------------------
+
+def executed_writes(log):
+    """Writes the array ran (applied, or refused by the handler), in arrival order."""
+    return [e for e in log["entries"] if e["write"] and e["outcome"] != "not executed"]
+
+
+def replayed_writes(log):
+    """Writes that ran twice: an executed write with the method and arguments of the write the
+    array ran just before it (from one sequential caller, nothing legitimate sends the same
+    write twice in a row: the second could only repeat the first)."""
+    writes = executed_writes(log)
+    return [b["method"] for a, b in zip(writes, writes[1:])
+            if (a["method"], a["digest"]) == (b["method"], b["digest"])]
+
+
+def faults_fired(sim):
+    return int(sim.get_faults().get("fired", 0) or 0)
+
+
+def wait_quiet(sim, seconds=0.2, limit=30.0):
+    """Wait until no array call is in progress (a delayed write may still be executing after
+    its caller gave up on it), so the state read next is the final one."""
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        entries = sim.call_log()["entries"]
+        if all(e["end"] is not None for e in entries):
+            last_end = max([e["end"] for e in entries] or [0])
+            if time.time() - last_end >= seconds:
+                return True
+        time.sleep(seconds)
+    return False
+
+
+def leaks(text, secret=PASSWORD, user=USER):
+    """How many times the secret (or the Basic token built from it) occurs in ``text``."""
+    import base64
+    token = base64.b64encode(("%s:%s" % (user, secret)).encode()).decode()
+    return text.count(secret) + text.count(token)

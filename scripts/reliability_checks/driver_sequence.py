@@ -1,0 +1,282 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Fault kinds x operations for the Manila driver (runs in .venv-manila; prints JSON).
+
+    .venv-manila/bin/python -m reliability_checks.driver_sequence --profile quick  (cwd scripts/)
+
+The sequence is what Manila asks of a backend over a share's life: create an NFS and a CIFS
+share, extend, snapshot, create a share from the snapshot, grant, grant, deny, then delete
+everything. A reference run without faults records each operation's write calls and the state
+at two checkpoints (after the deny; after the deletes). Each case runs the sequence on a fresh
+simulator with one fault kind armed on one operation's writes. An operation that raises is
+recovered as Manila would (a failed create: delete, then create again; anything else: the same
+call again, as Manila's next access or periodic pass does), then the sequence goes on.
+"""
+
+import argparse
+import concurrent.futures
+import json
+import sys
+import threading
+import uuid
+
+from oslo_config import cfg
+
+from manila.share import configuration
+from manila.share import driver as manila_driver
+from manila.share import drivers_private_data
+from manila.share import share_types
+
+from tegile_intelliflash.manila_driver import options
+from tegile_intelliflash.manila_driver.driver import TegileShareDriver
+
+from . import common
+
+CONF = cfg.CONF
+TIMEOUT = 1                # tegile_nas_timeout during the runs (seconds; the option's minimum)
+LATENCY_MS = 2500          # above the timeout: the reply comes too late
+KINDS = {
+    "http-503": {"error_rate": 1.0, "status": 503},
+    "http-502": {"error_rate": 1.0, "status": 502},
+    "reset": {"reset_rate": 1.0},
+    "drop-reply": {"drop_reply_rate": 1.0},
+    "latency": {"latency_ms": LATENCY_MS},
+}
+# No share type extra specs (Manila would read them from its database).
+share_types.get_extra_specs_from_share = lambda share: {}
+
+
+class _Storage(drivers_private_data.StorageDriver):
+    """Manila's DriverPrivateData kept in memory (no database here)."""
+
+    def __init__(self):
+        super(_Storage, self).__init__(None, "reliability")
+        self.data = {}
+
+    def get(self, entity_id, key, default):
+        values = self.data.get(entity_id, {})
+        if key is None:
+            return dict(values)
+        if isinstance(key, list):
+            return {k: values[k] for k in key if k in values} or default
+        return values.get(key, default)
+
+    def update(self, entity_id, details, delete_existing):
+        if delete_existing:
+            self.data[entity_id] = {}
+        self.data.setdefault(entity_id, {}).update(details)
+
+    def delete(self, entity_id, key):
+        if key is None:
+            self.data.pop(entity_id, None)
+        else:
+            self.data.get(entity_id, {}).pop(key, None)
+
+
+_GROUPS = iter(range(1, 1000000))
+_SETUP_LOCK = threading.Lock()
+
+
+def new_driver(sim):
+    group = "tegile_reliability_%d" % next(_GROUPS)
+    conf = configuration.Configuration(manila_driver.share_opts, config_group=group)
+    conf.append_config_values(options.ALL_OPTS)
+    values = {
+        "driver_handles_share_servers": False, "share_backend_name": "tegile",
+        "tegile_nas_server": "127.0.0.1", "tegile_nas_port": sim.port,
+        "tegile_nas_login": sim.user, "tegile_nas_password": sim.password,
+        "tegile_nas_ssl_ca_file": sim.ca_path, "tegile_default_project": "manila",
+        "tegile_nas_timeout": TIMEOUT, "tegile_nas_retry_budget": 10,
+    }
+    for name, value in values.items():
+        CONF.set_override(name, value, group=group)
+    drv = TegileShareDriver(configuration=conf,
+                            private_storage=drivers_private_data.DriverPrivateData(
+                                storage=_Storage()))
+    drv.do_setup(None)
+    drv.check_for_setup_error()
+    return drv
+
+
+def _id(name):
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "tegile-reliability/" + name))
+
+
+def _share(name, proto, size=1):
+    sid = _id(name)
+    return {"id": sid, "share_id": _id(name + "/share"), "name": "share-" + sid, "size": size,
+            "share_proto": proto, "host": "manila@tegile#pool-a", "share_type_id": None,
+            "status": "creating", "export_locations": [], "share_server": None}
+
+
+def _rule(name, to, level="rw"):
+    return {"id": _id(name), "access_id": _id(name + "/access"), "access_type": "ip",
+            "access_to": to, "access_level": level, "access_key": None, "state": "applying"}
+
+
+class Sequence(object):
+    """The operations, in order; each is (name, call, recover)."""
+
+    def __init__(self, drv):
+        self.drv = drv
+        self.nfs = _share("nfs", "NFS")
+        self.cifs = _share("cifs", "CIFS")
+        self.clone = _share("clone", "NFS", size=2)
+        self.snap = {"id": _id("snap"), "snapshot_id": _id("snap/s"),
+                     "name": "share-snapshot-" + _id("snap"), "share_id": self.nfs["id"],
+                     "share_instance_id": self.nfs["id"], "share_name": self.nfs["name"],
+                     "share": self.nfs, "size": 2, "share_size": 2, "provider_location": None,
+                     "status": "creating"}
+        self.r1 = _rule("r1", "10.1.0.0/24")
+        self.r2 = _rule("r2", "10.2.0.5", "ro")
+
+    def operations(self):
+        d = self.drv
+
+        def create(share):
+            return (lambda: d.create_share(None, share),
+                    lambda: (d.delete_share(None, share), d.create_share(None, share)))
+
+        def again(call):
+            return call, call
+
+        def access(rules, add, delete):
+            return again(lambda: d.update_access(None, self.nfs, rules, add, delete, []))
+
+        self.nfs["size"] = 1
+        return [
+            ("create-nfs",) + create(self.nfs),
+            ("create-cifs",) + create(self.cifs),
+            ("extend",) + again(lambda: (d.extend_share(self.nfs, 2),
+                                         self.nfs.__setitem__("size", 2))),
+            ("snapshot",) + again(lambda: d.create_snapshot(None, self.snap)),
+            ("clone", lambda: d.create_share_from_snapshot(None, self.clone, self.snap),
+             lambda: (d.delete_share(None, self.clone),
+                      d.create_share_from_snapshot(None, self.clone, self.snap))),
+            ("grant",) + access([self.r1], [self.r1], []),
+            ("grant-2",) + access([self.r1, self.r2], [self.r2], []),
+            ("deny",) + access([self.r2], [], [self.r1]),
+            ("checkpoint", None, None),
+            ("delete-clone",) + again(lambda: d.delete_share(None, self.clone)),
+            ("delete-snapshot",) + again(lambda: d.delete_snapshot(None, self.snap)),
+            ("delete-shares",) + again(lambda: (d.delete_share(None, self.nfs),
+                                                d.delete_share(None, self.cifs))),
+        ]
+
+
+def run_sequence(workdir, name, fault_op=None, faults=None):
+    """Run the sequence on a fresh simulator; faults armed during ``fault_op`` only."""
+    out = {"case": name, "faults": faults, "fired": 0, "failed_ops": [], "recover_failed": [],
+           "writes_by_op": {}, "states": [], "replayed": []}
+    with common.simulator(workdir, "driver-" + name.replace("/", "-")) as sim:
+        with _SETUP_LOCK:  # oslo.config registers each driver's option group
+            drv = new_driver(sim)
+        try:
+            for op, call, recover in Sequence(drv).operations():
+                if call is None:
+                    common.wait_quiet(sim)
+                    out["states"].append(common.array_state(sim))
+                    continue
+                if fault_op is None:
+                    sim.reset_calls()
+                if op == fault_op:
+                    sim.set_faults(**faults)
+                error = None
+                try:
+                    call()
+                except Exception as exc:  # pylint: disable=broad-except
+                    error = exc
+                if op == fault_op:
+                    out["fired"] += common.faults_fired(sim)
+                    sim.clear_faults()
+                if error is not None:
+                    out["failed_ops"].append("%s: %s" % (op, str(error)[:300]))
+                    common.wait_quiet(sim)
+                    try:
+                        recover()
+                    except Exception as exc:  # pylint: disable=broad-except
+                        out["recover_failed"].append("%s: %s" % (op, str(exc)[:300]))
+                if fault_op is None:
+                    log = sim.call_log()
+                    out["writes_by_op"][op] = sorted(
+                        {e["method"] for e in common.executed_writes(log)})
+                    out["replayed"].extend(common.replayed_writes(log))
+        finally:
+            drv.client.close()
+        common.wait_quiet(sim)
+        out["states"].append(common.array_state(sim))
+        if fault_op is not None:
+            out["replayed"] = common.replayed_writes(sim.call_log())
+    return out
+
+
+def compare(ref, case):
+    mismatches = orphans = 0
+    details = []
+    for expected, actual in zip(ref["states"], case.pop("states")):
+        bad, extra, text = common.compare_states(expected, actual)
+        mismatches, orphans = mismatches + len(bad), orphans + len(extra)
+        details.extend(text)
+    case.update(mismatches=mismatches, orphans=orphans, details=details[:10])
+    return case
+
+
+# The quick profile's operations and writes: those whose lost or late replies matter most
+# (issue 8 items 1 and 4); the soak runs every write of every operation.
+QUICK = (("create-cifs", "setNFSSharingOnShare"), ("extend", "modifyShareProperties"),
+         ("grant-2", "setNFSNetworkACLsOnShare"), ("deny", "setNFSNetworkACLsOnShare"))
+
+
+def cases(profile, ref):
+    """(name, operation, faults): each kind on each write method of each operation."""
+    out = []
+    for op, methods in ref["writes_by_op"].items():
+        for method in methods:
+            if method == "createProject" or (profile == "quick" and (op, method) not in QUICK):
+                continue
+            for kind, settings in sorted(KINDS.items()):
+                out.append(("%s/%s/%s" % (kind, op, method), op,
+                            dict(settings, methods=[method], count=1)))
+    return out
+
+
+def run(profile, jobs, keep=False):
+    workdir = common.Workdir(keep=keep)
+    try:
+        ref = run_sequence(workdir, "reference")
+        if ref["failed_ops"]:
+            raise RuntimeError("the fault-free driver sequence failed: %s" % ref["failed_ops"])
+        selected = cases(profile, ref)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(
+                lambda c: compare(ref, run_sequence(workdir, c[0], c[1], c[2])), selected))
+    finally:
+        workdir.close()
+    return {
+        "operations": {op: m for op, m in ref["writes_by_op"].items()},
+        "cases": results,
+        "figures": {
+            "cases": len(results),
+            "faults_fired": sum(c["fired"] for c in results),
+            "operations_failed": sum(len(c["failed_ops"]) for c in results),
+            "recoveries_failed": sum(len(c["recover_failed"]) for c in results),
+            "reference_replayed": len(ref["replayed"]),
+            "end_state_mismatches": sum(c["mismatches"] for c in results),
+            "orphans": sum(c["orphans"] for c in results),
+            "replayed_writes": sum(len(c["replayed"]) for c in results) + len(ref["replayed"]),
+        },
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
+    parser.add_argument("--profile", choices=("quick", "soak"), default="quick")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    CONF([], project="manila", default_config_files=[])
+    json.dump(run(args.profile, args.jobs, args.keep), sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
