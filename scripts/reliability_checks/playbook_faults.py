@@ -7,6 +7,7 @@ is compared with a fault-free run's: a run that failed is run once more without 
 next idempotent run must converge), a run that succeeded must already hold the right state.
 """
 
+import concurrent.futures
 import os
 
 from . import common
@@ -102,36 +103,46 @@ def run_case(workdir, ref, variables, name, faults):
 def cases(profile, ref):
     """(name, faults) of the profile's cases."""
     out = []
+    methods = ref["write_methods"]
     if profile == "soak":
         # Every kind on every write method the playbook uses, once each.
         for kind, settings in sorted(KINDS.items()):
-            for method in ref["write_methods"]:
-                faults = dict(settings, methods=[method], count=1)
-                out.append(("%s/%s" % (kind, method), faults))
-        seeds = range(1, 6)
+            for method in methods:
+                out.append(("%s/%s" % (kind, method), dict(settings, methods=[method], count=1)))
+        seeds = (1, 2, 3)
+        for seed in seeds:
+            for kind, settings in sorted(KINDS.items()):
+                faults = {k: (0.3 if k.endswith("_rate") else v) for k, v in settings.items()}
+                out.append(("%s/mixed-seed-%d" % (kind, seed),
+                            dict(faults, methods=methods, count=3, seed=seed)))
     else:
         seeds = (1,)
-    # Mixed: every kind at once on all write methods, a few firings, reproducible.
+        out.append(("latency/mixed-seed-1",
+                    dict(KINDS["latency"], methods=methods, count=3, seed=1)))
+    # Every kind but latency at once, on all write methods, reproducible.
     for seed in seeds:
-        for kind, settings in sorted(KINDS.items()):
-            faults = {k: (0.3 if k.endswith("_rate") else v) for k, v in settings.items()}
-            faults.update(methods=ref["write_methods"], count=3, seed=seed)
-            out.append(("%s/mixed-seed-%d" % (kind, seed), faults))
+        out.append(("all-kinds/mixed-seed-%d" % seed, {
+            "error_rate": 0.15, "status": 503, "reset_rate": 0.15, "drop_reply_rate": 0.15,
+            "methods": methods, "count": 4, "seed": seed}))
     return out
 
 
-def run(workdir, profile, log=print):
+def run(workdir, profile, jobs=2, log=print):
     variables = {} if profile == "soak" else SMALL_VARS
     ref = reference(workdir, variables)
     log("playbook: reference run made %d objects with %d calls; write methods: %s"
         % (len(ref["state"]), ref["calls"], ", ".join(ref["write_methods"])))
-    results = []
-    for name, faults in cases(profile, ref):
+
+    def one(item):
+        name, faults = item
         case = run_case(workdir, ref, variables, name, faults)
-        results.append(case)
         log("playbook %-40s fired=%d failed=%s mismatches=%d orphans=%d replayed=%d %s" % (
             name, case["fired"], case["run_failed"], case["mismatches"], case["orphans"],
             len(case["replayed"]), "; ".join(case["details"][:2])))
+        return case
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        results = list(pool.map(one, cases(profile, ref)))
     return {
         "reference_replayed": ref["replayed"],
         "operations": ref["write_methods"],
