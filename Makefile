@@ -6,7 +6,7 @@ VENV := .venv
 MANILA_VENV := .venv-manila
 PIP_QUIET ?= -q
 
-.PHONY: venv venv-manila demo test bench lint sanity units integration clean constraints help
+.PHONY: venv venv-manila demo test bench reliability soak lint sanity units integration clean constraints help
 
 help:
 	@echo "make demo         run the end-to-end demo against the embedded simulator"
@@ -14,6 +14,8 @@ help:
 	@echo "make venv         only create .venv (pinned tooling + this package in editable mode)"
 	@echo "make venv-manila  only create .venv-manila (Manila 23.0.1 + this package)"
 	@echo "make bench        client/simulator benchmarks"
+	@echo "make reliability  quick reliability run (faults, malformed input, concurrency, kill -9); fails on a missed goal"
+	@echo "make soak         long reliability run (30-60 min); rewrites the soak figures in docs/reliability.md"
 
 venv: $(VENV)/.stamp
 $(VENV)/.stamp: requirements/dev.txt requirements/dev-constraints.txt pyproject.toml
@@ -37,6 +39,12 @@ test: venv venv-manila
 
 bench: venv
 	$(VENV)/bin/python scripts/bench.py
+
+reliability: venv venv-manila
+	$(VENV)/bin/python scripts/reliability.py --check
+
+soak: venv venv-manila
+	$(VENV)/bin/python scripts/reliability.py --profile soak --doc docs/reliability.md --check
 
 constraints: venv venv-manila
 	$(VENV)/bin/python -m pip freeze --exclude-editable | grep -v '^tegile' > requirements/dev-constraints.txt

@@ -1,0 +1,134 @@
+#!/usr/bin/env python
+# SPDX-License-Identifier: Apache-2.0
+"""Reliability figures of the collection and the Manila driver, measured against the simulator.
+
+    .venv/bin/python scripts/reliability.py                  # quick profile (make reliability)
+    .venv/bin/python scripts/reliability.py --profile soak --doc docs/reliability.md  (make soak)
+
+Sections (docs/reliability.md says what each figure means):
+
+* ``playbook``: fault kinds x operations for playbooks/provision.yml;
+* ``driver``: fault kinds x operations for the Manila driver's share life cycle (.venv-manila);
+* ``malformed``: malformed input for every module (tracebacks, secret leaks, writes);
+* ``concurrency``: several ansible-playbook processes writing one share at once;
+* ``durability``: kill -9 of the simulator under writes.
+
+Every simulator listens on 127.0.0.1 (free port) and is stopped before the command ends.
+Results go to JSON (``--json``); ``--check`` exits 1 when a goal is not met.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from reliability_checks import common  # noqa: E402
+from reliability_checks import concurrency, durability, malformed, playbook_faults  # noqa: E402
+from reliability_checks import report  # noqa: E402
+
+SECTIONS = ("playbook", "driver", "malformed", "concurrency", "durability")
+
+
+def run_driver(profile, jobs, keep, log):
+    """The driver section runs in .venv-manila (Manila's code), as a child process."""
+    if not os.path.exists(common.MANILA_PYTHON):
+        raise SystemExit("%s is missing: run make venv-manila" % common.MANILA_PYTHON)
+    cmd = [common.MANILA_PYTHON, "-m", "reliability_checks.driver_sequence",
+           "--profile", profile, "--jobs", str(jobs)] + (["--keep"] if keep else [])
+    proc = subprocess.run(cmd, cwd=os.path.join(common.ROOT, "scripts"),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError("driver sequence failed (exit %d):\n%s"
+                           % (proc.returncode, proc.stderr[-4000:]))
+    result = json.loads(proc.stdout)
+    for case in result["cases"]:
+        log("driver %-58s fired=%d failed=%d mismatches=%d orphans=%d replayed=%d %s" % (
+            case["case"], case["fired"], len(case["failed_ops"]), case["mismatches"],
+            case["orphans"], len(case["replayed"]), "; ".join(case["details"][:2])))
+    return result
+
+
+def git_commit():
+    try:
+        return subprocess.run(["git", "-C", common.ROOT, "describe", "--always", "--dirty"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                              universal_newlines=True, check=False).stdout.strip()
+    except OSError:
+        return "unknown"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog=__doc__.split("\n", 2)[2])
+    parser.add_argument("--profile", choices=("quick", "soak"), default="quick")
+    parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS))
+    parser.add_argument("--jobs", type=int, default=2, help="cases run at once (default 2)")
+    parser.add_argument("--json", help="write the results here (default "
+                        "tests/output/reliability/<profile>.json)")
+    parser.add_argument("--doc", help="rewrite this profile's figures in this Markdown file")
+    parser.add_argument("--before", help="JSON results of an earlier run, shown beside "
+                        "these in --doc (the figures before a fix)")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a goal is not met")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    args = parser.parse_args()
+
+    def log(text):
+        print(text, flush=True)
+
+    started = time.time()
+    workdir = common.Workdir(keep=args.keep)
+    sections = {}
+    try:
+        for name in args.sections:
+            section_start = time.time()
+            log("=== %s (%s)" % (name, args.profile))
+            if name == "driver":
+                sections[name] = run_driver(args.profile, args.jobs, args.keep, log)
+            elif name == "playbook":
+                sections[name] = playbook_faults.run(workdir, args.profile, args.jobs, log)
+            elif name == "malformed":
+                sections[name] = malformed.run(workdir, args.profile, args.jobs, log)
+            else:
+                module = concurrency if name == "concurrency" else durability
+                sections[name] = module.run(workdir, args.profile, log)
+            sections[name]["seconds"] = round(time.time() - section_start, 1)
+    finally:
+        workdir.close()
+    results = {
+        "profile": args.profile,
+        "commit": git_commit(),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "seconds": round(time.time() - started, 1),
+        "sections": sections,
+        "goals": report.goals(sections),
+    }
+    path = args.json or os.path.join(common.ROOT, "tests", "output", "reliability",
+                                     args.profile + ".json")
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as handle:
+        json.dump(results, handle, indent=1, sort_keys=True)
+    log("\n" + report.table(results))
+    log("results: %s (%.0f s)" % (path, results["seconds"]))
+    if args.doc:
+        before = None
+        if args.before:
+            with open(args.before) as handle:
+                before = json.load(handle)
+        report.update_doc(args.doc, results, before)
+        log("figures written to %s" % args.doc)
+    missed = [g for g in results["goals"] if not g["met"]]
+    if missed:
+        log("goals not met: %s" % ", ".join("%s %s=%s" % (g["section"], g["figure"], g["value"])
+                                            for g in missed))
+    return 1 if args.check and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The reliability goals, proven in the suite: a small run of scripts/reliability.py.
+
+The quick profile (docs/reliability.md) runs once for the module; each goal is one test, so a
+regression names the figure that moved and the cases behind it. The helpers the figures rest
+on (replay detection, state comparison, leak scan) are tested on their own first.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+from reliability_checks import common, report  # noqa: E402  pylint: disable=wrong-import-position
+
+
+def _entry(seq, method, digest, outcome="applied", write=True):
+    return {"seq": seq, "method": method, "digest": digest, "write": write,
+            "outcome": outcome, "fault": None, "start": seq, "end": seq}
+
+
+def test_a_write_that_ran_twice_in_a_row_is_a_replay():
+    log = {"entries": [
+        _entry(1, "setNFSNetworkACLsOnShare", "a"),
+        _entry(2, "getShare", "g", outcome="ok", write=False),
+        _entry(3, "setNFSNetworkACLsOnShare", "a"),          # ran again: replayed
+        _entry(4, "createShare", "c", outcome="not executed"),  # cut before it ran
+        _entry(5, "createShare", "c"),                       # the re-send that ran: fine
+        _entry(6, "createShare", "c", outcome="EZEBI_RESOURCE_EXIST"),  # ran again: replayed
+        _entry(7, "setNFSNetworkACLsOnShare", "b"),
+        _entry(8, "setNFSNetworkACLsOnShare", "a"),          # an earlier list again: a new write
+    ], "dropped": 0}
+    assert common.replayed_writes(log) == ["setNFSNetworkACLsOnShare", "createShare"]
+
+
+def test_state_comparison_names_missing_changed_and_orphan_objects():
+    expected = {"p/a": {"quota": 1, "acl_nfs": ["x"]}, "p/b": {}, "p/a@s": {}}
+    actual = {"p/a": {"quota": 1, "acl_nfs": ["x", "y"]}, "p/a@s": {}, "p/c": {}}
+    mismatches, orphans, details = common.compare_states(expected, actual)
+    assert mismatches == ["p/a", "p/b"]
+    assert orphans == ["p/c"]
+    assert details[0].startswith("p/a: acl_nfs") and "p/b: missing" in details
+
+
+def test_leak_scan_finds_the_password_and_its_basic_token():
+    import base64
+    token = base64.b64encode(("%s:%s" % (common.USER, common.PASSWORD)).encode()).decode()
+    assert common.leaks("nothing here ********") == 0
+    assert common.leaks("password=%s auth=Basic %s" % (common.PASSWORD, token)) == 2
+
+
+def test_goals_fail_on_a_bad_figure_and_on_a_run_that_exercised_nothing():
+    sections = {"durability": {"figures": {"acknowledged_writes": 0,
+                                           "acknowledged_writes_lost": 0,
+                                           "integrity_failures": 0}}}
+    met = {g["figure"]: g["met"] for g in report.goals(sections)}
+    assert met == {"acknowledged_writes": False, "acknowledged_writes_lost": True,
+                   "integrity_failures": True}
+
+
+@pytest.fixture(scope="module")
+def quick_results(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reliability")
+    path = str(out / "quick.json")
+    log_path = os.path.join(ROOT, "tests", "output", "reliability", "quick-run.log")
+    os.makedirs(os.path.dirname(log_path), exist_ok=True)
+    with open(log_path, "w") as log:
+        proc = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "reliability.py"),
+                               "--profile", "quick", "--json", path],
+                              stdout=log, stderr=subprocess.STDOUT, timeout=900, check=False)
+    assert proc.returncode == 0, "scripts/reliability.py failed; see %s" % log_path
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def _cases_behind(results, section, figure):
+    """The cases that contributed to a figure (for the failure message)."""
+    data = results["sections"][section]
+    items = data.get("cases") or data.get("cycles") or [
+        c for m in data.get("modules", []) for c in m["cases"]]
+    key = {"end_state_mismatches": "mismatches", "replayed_writes": "replayed",
+           "secret_leaks": "leaks", "writes_for_invalid_input": "writes",
+           "tracebacks": "traceback", "acknowledged_writes_lost": "lost"}.get(figure, figure)
+    return [c for c in items if c.get(key)][:5]
+
+
+@pytest.mark.parametrize("section,figure", [(s, f) for s, f, _c, _t in report.GOALS],
+                         ids=["%s-%s" % (s, f) for s, f, _c, _t in report.GOALS])
+def test_reliability_goal(quick_results, section, figure):
+    goal = [g for g in quick_results["goals"]
+            if (g["section"], g["figure"]) == (section, figure)]
+    assert goal, "the quick run has no figure %s/%s" % (section, figure)
+    assert goal[0]["met"], "%s %s = %s (goal %s); cases: %s" % (
+        section, figure, goal[0]["value"], goal[0]["goal"],
+        json.dumps(_cases_behind(quick_results, section, figure), default=str)[:3000])
