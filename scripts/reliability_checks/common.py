@@ -68,6 +68,18 @@ def client_for(sim, **kwargs):
     return IntelliFlashClient(sim.address, sim.user, sim.password, ca_path=sim.ca_path, **kwargs)
 
 
+def fault_kinds(latency_ms):
+    """The fault kinds: /sim/v1/faults settings of one kind at rate 1 (``latency_ms`` is
+    chosen above the caller's read timeout, so the reply comes after the caller gave up)."""
+    return {
+        "http-503": {"error_rate": 1.0, "status": 503},
+        "http-502": {"error_rate": 1.0, "status": 502},
+        "reset": {"reset_rate": 1.0},
+        "drop-reply": {"drop_reply_rate": 1.0},
+        "latency": {"latency_ms": latency_ms},
+    }
+
+
 # -- ansible ---------------------------------------------------------------------------------
 
 def ansible_env(workdir, log_path=None):

@@ -15,86 +15,35 @@ call again, as Manila's next access or periodic pass does), then the sequence go
 import argparse
 import concurrent.futures
 import json
+import os
 import sys
 import threading
 import uuid
 
 from oslo_config import cfg
 
-from manila.share import configuration
-from manila.share import driver as manila_driver
-from manila.share import drivers_private_data
 from manila.share import share_types
-
-from tegile_intelliflash.manila_driver import options
-from tegile_intelliflash.manila_driver.driver import TegileShareDriver
 
 from . import common
 
+# The Manila tests' helpers build a driver the way Manila does (its Configuration, private data).
+sys.path.insert(0, os.path.join(common.ROOT, "tests", "manila"))
+import tegile_driver_helpers  # noqa: E402  pylint: disable=wrong-import-position
+
 CONF = cfg.CONF
+_SETUP_LOCK = threading.Lock()
 TIMEOUT = 1                # tegile_nas_timeout during the runs (seconds; the option's minimum)
 LATENCY_MS = 2500          # above the timeout: the reply comes too late
-KINDS = {
-    "http-503": {"error_rate": 1.0, "status": 503},
-    "http-502": {"error_rate": 1.0, "status": 502},
-    "reset": {"reset_rate": 1.0},
-    "drop-reply": {"drop_reply_rate": 1.0},
-    "latency": {"latency_ms": LATENCY_MS},
-}
+KINDS = common.fault_kinds(LATENCY_MS)
 # No share type extra specs (Manila would read them from its database).
 share_types.get_extra_specs_from_share = lambda share: {}
 
 
-class _Storage(drivers_private_data.StorageDriver):
-    """Manila's DriverPrivateData kept in memory (no database here)."""
-
-    def __init__(self):
-        super(_Storage, self).__init__(None, "reliability")
-        self.data = {}
-
-    def get(self, entity_id, key, default):
-        values = self.data.get(entity_id, {})
-        if key is None:
-            return dict(values)
-        if isinstance(key, list):
-            return {k: values[k] for k in key if k in values} or default
-        return values.get(key, default)
-
-    def update(self, entity_id, details, delete_existing):
-        if delete_existing:
-            self.data[entity_id] = {}
-        self.data.setdefault(entity_id, {}).update(details)
-
-    def delete(self, entity_id, key):
-        if key is None:
-            self.data.pop(entity_id, None)
-        else:
-            self.data.get(entity_id, {}).pop(key, None)
-
-
-_GROUPS = iter(range(1, 1000000))
-_SETUP_LOCK = threading.Lock()
-
-
 def new_driver(sim):
-    group = "tegile_reliability_%d" % next(_GROUPS)
-    conf = configuration.Configuration(manila_driver.share_opts, config_group=group)
-    conf.append_config_values(options.ALL_OPTS)
-    values = {
-        "driver_handles_share_servers": False, "share_backend_name": "tegile",
-        "tegile_nas_server": "127.0.0.1", "tegile_nas_port": sim.port,
-        "tegile_nas_login": sim.user, "tegile_nas_password": sim.password,
-        "tegile_nas_ssl_ca_file": sim.ca_path, "tegile_default_project": "manila",
-        "tegile_nas_timeout": TIMEOUT, "tegile_nas_retry_budget": 10,
-    }
-    for name, value in values.items():
-        CONF.set_override(name, value, group=group)
-    drv = TegileShareDriver(configuration=conf,
-                            private_storage=drivers_private_data.DriverPrivateData(
-                                storage=_Storage()))
-    drv.do_setup(None)
-    drv.check_for_setup_error()
-    return drv
+    with _SETUP_LOCK:  # oslo.config registers each driver's option group
+        return tegile_driver_helpers.new_driver(
+            sim, tegile_default_project="manila", tegile_nas_timeout=TIMEOUT,
+            tegile_nas_retry_budget=10)
 
 
 def _id(name):
@@ -168,8 +117,7 @@ def run_sequence(workdir, name, fault_op=None, faults=None):
     out = {"case": name, "faults": faults, "fired": 0, "failed_ops": [], "recover_failed": [],
            "writes_by_op": {}, "states": [], "replayed": []}
     with common.simulator(workdir, "driver-" + name.replace("/", "-")) as sim:
-        with _SETUP_LOCK:  # oslo.config registers each driver's option group
-            drv = new_driver(sim)
+        drv = new_driver(sim)
         try:
             for op, call, recover in Sequence(drv).operations():
                 if call is None:

@@ -16,14 +16,7 @@ PLAYBOOK = os.path.join(common.ROOT, "playbooks", "provision.yml")
 TIMEOUT = 2.0            # the modules' read timeout during the runs (seconds)
 LATENCY_MS = 3500        # the latency fault: above the read timeout, so the reply comes too late
 
-# Fault kinds: the /sim/v1/faults settings of one kind at rate 1.
-KINDS = {
-    "http-503": {"error_rate": 1.0, "status": 503},
-    "http-502": {"error_rate": 1.0, "status": 502},
-    "reset": {"reset_rate": 1.0},
-    "drop-reply": {"drop_reply_rate": 1.0},
-    "latency": {"latency_ms": LATENCY_MS},
-}
+KINDS = common.fault_kinds(LATENCY_MS)
 
 # A smaller version of playbooks/vars/provision.yml (same shape): one project per pool kind of
 # use, NFS and SMB shares, quotas, access rules of both kinds, snapshots and a clone.
