@@ -99,9 +99,9 @@ def run(workdir, profile, log=print):
         case = run_round(workdir, processes, rounds, name)
         cases.append(case)
         log("concurrency %-14s runs failed=%d rounds done=%d network=%s users=%s lost=%d "
-            "silent=%d shares=%d" % (name, case["runs_failed"], case["rounds_reported"],
-                                     case["network_rules"], case["user_rules"],
-               case["lost_updates"], case["silent_losses"], case["shares"]))
+            "silent=%d shares=%d" % (
+                name, case["runs_failed"], case["rounds_reported"], case["network_rules"],
+                case["user_rules"], case["lost_updates"], case["silent_losses"], case["shares"]))
     return {
         "cases": cases,
         "figures": {

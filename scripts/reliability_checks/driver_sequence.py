@@ -210,7 +210,7 @@ def run(profile, jobs, keep=False):
     finally:
         workdir.close()
     return {
-        "operations": {op: m for op, m in ref["writes_by_op"].items()},
+        "operations": dict(ref["writes_by_op"]),
         "cases": results,
         "figures": {
             "cases": len(results),
