@@ -16,6 +16,8 @@ from .v2_datasets import check_display_name_unique, project_for_write, share_for
 HOST_TYPES = ("IP", "FQDN")
 ACCESS_MODES = ("rw", "ro")
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+# C15: a last label of digits or 0x-hex is an IPv4 address in inet_aton notation (0x0a.0.0.1).
+_NUMERIC_LABEL = re.compile(r"^(?:[0-9]+|0[xX][0-9A-Fa-f]*)$")
 SMB_MODES = ("CIFS", "SMB3")
 
 
@@ -36,6 +38,10 @@ def validate_host(host_type, host, where="host"):
     if not isinstance(host, str) or not host:
         raise ApiError(INVALID_ACL_PARAM, "%s must be a non-empty string" % where)
     if host_type == "IP":
+        if "%" in host:
+            # ipaddress accepts scoped IPv6 (fe80::1%eth0); a zone is local to one host (C15).
+            raise ApiError(INVALID_ACL_PARAM, "%s %r: an IPv6 zone index has no meaning in an "
+                           "ACL entry" % (where, host))
         try:
             ipaddress.ip_network(host, strict=True)
         except ValueError:
@@ -43,9 +49,13 @@ def validate_host(host_type, host, where="host"):
                            "host bits set" % (where, host)) from None
         return host
     name = host[:-1] if host.endswith(".") else host
-    if len(name) > 253 or not all(_LABEL.match(label) for label in name.split(".")):
+    labels = name.split(".")
+    if len(name) > 253 or not all(_LABEL.match(label) for label in labels):
         raise ApiError(INVALID_ACL_PARAM, "%s %r is not a valid host or domain name"
                        % (where, host))
+    if _NUMERIC_LABEL.match(labels[-1]):
+        raise ApiError(INVALID_ACL_PARAM, "%s %r is an IPv4 address in another notation, not a "
+                       "host name; use an IP entry in dotted-decimal form" % (where, host))
     return host
 
 
@@ -232,6 +242,7 @@ def _acl_calls(proto, level):
         if _find(doc[proto + "_acls"], entry["hostType"], entry["host"]) is not None:
             raise ApiError(RESOURCE_EXIST, "%s ACL entry %s %s already exists on %s"
                            % (P, entry["hostType"], entry["host"], doc["path"]))
+        model.check_acl_size(len(doc[proto + "_acls"]) + 1, "%s ACL of %s" % (P, doc["path"]))
         doc[proto + "_acls"].append(entry)
         target.save()
         return 0
@@ -244,6 +255,7 @@ def _acl_calls(proto, level):
     def set_all(ctx, args):
         target = Target(ctx, args.raw(0, "datasetPath"), level, "set%sNetworkACLsOn%s" % (P, L))
         entries = args.list(1, "networkACLs")
+        model.check_acl_size(len(entries), "networkACLs")
         clean = []
         seen = set()
         for index, entry in enumerate(entries):

@@ -75,6 +75,26 @@ class SimRequestHandler(WSGIRequestHandler):
             except OSError:
                 pass
 
+    def send_error(self, code, message=None, explain=None):
+        """Errors of the HTTP layer itself (431 headers too large, 414 request line too long,
+        400 malformed request ...) as JSON ErrorModels like every other error (C34), instead
+        of http.server's HTML page."""
+        short, long_text = self.responses.get(code, ("Error", ""))
+        message = message or short
+        self.log_error("code %d, message %s", code, message)
+        self.send_response(code, message)
+        self.send_header("Connection", "close")
+        body = b""
+        if code >= 200 and code not in (204, 205, 304):
+            text = "%s: %s" % (message, explain) if explain else message
+            body = json.dumps({"code": "EZEBI_GENERAL", "message": text}).encode("utf-8")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and body:
+            self.wfile.write(body)
+        self.close_connection = True
+
     def log_request(self, code="-", size="-"):
         # Method names are in the path; headers (Authorization) are never logged.
         super().log_request(code, size)

@@ -9,7 +9,10 @@ import re
 from .errors import ApiError, INVALID_ARGUMENT, INVALID_NUMBER_VALUE
 
 _ARG_KEY = re.compile(r"^arg(\d+)_")
-_INT_RE = re.compile(r"^[+-]?\d+$")
+# C1: numeric strings are plain ASCII decimal, spaces around allowed (no exponent, no "_", no
+# tab, no other script's digits, which int() and float() would all accept).
+_INT_RE = re.compile(r"^[+-]?[0-9]+$")
+_DECIMAL_RE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
 # No method takes more than a handful of arguments; an ``argN_`` key beyond this is refused
 # rather than turned into a list of N missing slots (``arg9999999999_x`` must not exhaust memory).
 MAX_ARGS = 64
@@ -98,8 +101,8 @@ def to_int(value, field, code=INVALID_NUMBER_VALUE):
         return _int64(value, value, field, code)
     if isinstance(value, float) and value.is_integer():
         return _int64(int(value), value, field, code)
-    if isinstance(value, str) and _INT_RE.match(value.strip()):
-        return _int64(int(value.strip()), value, field, code)
+    if isinstance(value, str) and _INT_RE.match(value.strip(" ")) and len(value) <= 64:
+        return _int64(int(value.strip(" ")), value, field, code)
     raise ApiError(code, "%s must be an integer, got %.60r" % (field, value))
 
 
@@ -110,11 +113,9 @@ def to_number(value, field, code=INVALID_NUMBER_VALUE):
     number = None
     if isinstance(value, (int, float)):
         number = value
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            pass
+    elif isinstance(value, str) and _DECIMAL_RE.match(value.strip(" ")) and len(value) <= 64:
+        text = value.strip(" ")
+        number = int(text) if _INT_RE.match(text) else float(text)
     if number is None or not math.isfinite(number):
         raise ApiError(code, "%s must be a number, got %.60r" % (field, value))
     if isinstance(number, float) and number.is_integer():

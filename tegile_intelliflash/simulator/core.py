@@ -5,17 +5,26 @@
 All functions take the current ``Txn`` and raise ``ApiError`` with the spec's codes.
 """
 
-import re
+import unicodedata
 
+from . import model
 from .errors import (
-    ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, NOSPACE, OPERATION_NOT_ALLOWED,
-    RESOURCE_NOT_FOUND, not_found,
+    ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, INVALID_MOUNT_POINT, NOSPACE,
+    OPERATION_NOT_ALLOWED, RESOURCE_NOT_FOUND, not_found,
 )
 
 GiB = 1024 ** 3
 CONTAINERS = ("Local", "Replica")
 _FORBIDDEN = set(",/\\!?@<>#$'%^*()~+=}|:{[];\"&")
 MAX_NAME = 255
+_INVISIBLE = ("Cc", "Cf", "Cs")
+
+
+def _show(char):
+    """A character for an error message: invisible ones by code point (U+202E)."""
+    if char.isspace() or unicodedata.category(char) in _INVISIBLE:
+        return "U+%04X" % ord(char)
+    return repr(char)
 
 
 # -- names and paths (C5, C21) ---------------------------------------------------------------
@@ -24,15 +33,16 @@ def validate_name(value, field):
         raise ApiError(INVALID_ARGUMENT, "%s must be a non-empty string" % field)
     if len(value) > MAX_NAME:
         raise ApiError(INVALID_ARGUMENT, "%s is longer than %d characters" % (field, MAX_NAME))
-    # Control characters (NUL, ESC, DEL ...) are not white space but are no more valid in a
-    # dataset name; the client refuses them too (C5).
-    bad = sorted({c for c in value if c in _FORBIDDEN or c.isspace() or ord(c) < 32 or
-                  ord(c) == 127})
+    # Control (Cc: NUL, ESC, DEL, C1 ...), format (Cf: zero-width space, direction overrides,
+    # BOM ...) and surrogate (Cs) characters are invisible: a name holding one cannot be typed
+    # and may pass for another (C5). The client refuses them too.
+    bad = sorted({c for c in value if c in _FORBIDDEN or c.isspace() or
+                  unicodedata.category(c) in _INVISIBLE})
     if bad:
         raise ApiError(
             INVALID_ARGUMENT,
             "%s %r contains characters that are not allowed: %s"
-            % (field, value, " ".join(repr(c) for c in bad)),
+            % (field, value, " ".join(_show(c) for c in bad)),
         )
     if value in (".", ".."):
         # Names are path components (mount points /export/<project>/<share>): C5.
@@ -215,15 +225,34 @@ def set_used(txn, dataset, nbytes):
             "availableSize": share_available(txn, share)}
 
 
+def check_mount_points(txn, changed):
+    """C33: the shares of ``changed`` ((share, project) pairs as they will be stored) must not
+    take the effective mount point of another share: EZEBI_INVALID_MOUNT_POINT names both."""
+    wanted = {}
+    for share, project in changed:
+        mount = model.effective(share, project, "mountPoint")
+        if mount in wanted:
+            raise ApiError(INVALID_MOUNT_POINT, "%s and %s would both be mounted at %s"
+                           % (wanted[mount], share["path"], mount))
+        wanted[mount] = share["path"]
+    if not wanted:
+        return
+    skip = set(wanted.values())
+    projects = {}
+    for other in txn.all_shares():
+        if other["path"] in skip:
+            continue
+        project = projects.get(other["project_path"])
+        if project is None:
+            project = projects[other["project_path"]] = txn.project(other["project_path"])
+        mount = model.effective(other, project, "mountPoint")
+        if mount in wanted:
+            raise ApiError(INVALID_MOUNT_POINT, "mount point %s of %s is already the mount "
+                           "point of %s" % (mount, wanted[mount], other["path"]))
+
+
 def floating_ip_for_pool(txn, pool_name):
     for ip in txn.floating_ips():
         if pool_name in [p.strip() for p in ip["poolName"].split(",")]:
             return ip["ipAddress"]
     raise ApiError(RESOURCE_NOT_FOUND, "no floating IP serves pool %s" % pool_name)
-
-
-def pattern_fullmatch(pattern, name):
-    try:
-        return re.fullmatch(pattern, name) is not None
-    except re.error as exc:
-        raise ApiError(INVALID_ARGUMENT, "invalid snapshot pattern %r: %s" % (pattern, exc))

@@ -114,12 +114,19 @@ def _rate(config, key):
     return float(value)
 
 
-def _non_negative_int(config, key, default):
+# C34: a delay or an injected latency beyond an hour is a mistake, and a sleep that long would
+# hold a server thread (and a stored "ready at" time) for good.
+MAX_DELAY_MS = 3600 * 1000
+
+
+def _non_negative_int(config, key, default, maximum=None):
     value = config.get(key, default)
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ApiError(INVALID_ARGUMENT, "%s must be a non-negative integer" % key)
+    if maximum is not None and value > maximum:
+        raise ApiError(INVALID_ARGUMENT, "%s must be at most %d, got %d" % (key, maximum, value))
     return value
 
 
@@ -143,7 +150,7 @@ class FaultInjector:
             "error_rate": _rate(config, "error_rate"),
             "reset_rate": _rate(config, "reset_rate"),
             "drop_reply_rate": _rate(config, "drop_reply_rate"),
-            "latency_ms": _non_negative_int(config, "latency_ms", 0),
+            "latency_ms": _non_negative_int(config, "latency_ms", 0, MAX_DELAY_MS),
             "status": _non_negative_int(config, "status", 503),
             "proxy_timeout_ms": _non_negative_int(config, "proxy_timeout_ms", None),
             "seed": config.get("seed"),
@@ -228,8 +235,8 @@ class Delays:
         unknown = sorted(set(config) - {"snapshot_ms", "clone_ms"})
         if unknown:
             raise ApiError(INVALID_ARGUMENT, "unknown delay settings: %s" % ", ".join(unknown))
-        snapshot_ms = _non_negative_int(config, "snapshot_ms", self.snapshot_ms)
-        clone_ms = _non_negative_int(config, "clone_ms", self.clone_ms)
+        snapshot_ms = _non_negative_int(config, "snapshot_ms", self.snapshot_ms, MAX_DELAY_MS)
+        clone_ms = _non_negative_int(config, "clone_ms", self.clone_ms, MAX_DELAY_MS)
         with self._lock:
             self.snapshot_ms = snapshot_ms
             self.clone_ms = clone_ms

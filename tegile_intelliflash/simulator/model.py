@@ -187,6 +187,9 @@ def parse_space(obj, prefix):
     result = None
     if obj.get(in_byte) is not None:
         value = to_int(obj[in_byte], in_byte, INVALID_QUOTA_RESERVATION)
+        if value < -1:  # -1 and 0 mean none (C7); other negatives are no size
+            raise ApiError(INVALID_QUOTA_RESERVATION, "%s must be positive, 0 or -1 (none), "
+                           "got %r" % (in_byte, obj[in_byte]))
         result = max(0, value)
     elif obj.get(prefix) is not None:
         value = to_number(obj[prefix], prefix, INVALID_QUOTA_RESERVATION)
@@ -221,10 +224,23 @@ def space_model(prefix, nbytes):
     }
 
 
+# C34: entries an ACL may hold (a network ACL list per dataset and protocol, a file ACL);
+# illumos caps an ACL at 1024 entries.
+MAX_ACL_ENTRIES = 1024
+
+
+def check_acl_size(count, where):
+    """Refuse an ACL that would hold more than MAX_ACL_ENTRIES entries (C34)."""
+    if count > MAX_ACL_ENTRIES:
+        raise ApiError(INVALID_ACL_PARAM, "%s would hold %d entries; an ACL holds at most %d"
+                       % (where, count, MAX_ACL_ENTRIES))
+
+
 # -- file ACL (C18) --------------------------------------------------------------------------
 def validate_acl_list(entries):
     if not isinstance(entries, list):
         raise ApiError(INVALID_ACL_PARAM, "aclList must be a list of ACL entries")
+    check_acl_size(len(entries), "aclList")
     out = []
     seen = set()
     for index, entry in enumerate(entries):

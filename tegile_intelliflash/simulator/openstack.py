@@ -158,12 +158,14 @@ def share_allow_access(ctx, args):
         entry = {"hostType": "IP", "host": access_to, "accessMode": level,
                  "rootAccessForNFS": False}
         if index is None:
+            model.check_acl_size(len(acls) + 1, "NFS ACL of %s" % share["path"])
             acls.append(entry)
         else:
             acls[index] = entry
     else:
         entry = model.acl_entry("user", access_to, level)
         acl = [e for e in share["aclList"] if model.acl_identity(e) != model.acl_identity(entry)]
+        model.check_acl_size(len(acl) + 1, "file ACL of %s" % share["path"])
         share["aclList"] = acl + [entry]
     ctx.txn.put_share(share)
     return 0

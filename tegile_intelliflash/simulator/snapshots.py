@@ -15,6 +15,7 @@ from .errors import (
     ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, RESOURCE_BUSY, RESOURCE_EXIST,
     RESOURCE_INUSE, RESOURCE_NOT_FOUND,
 )
+from .pattern import Budget, Pattern, PatternError
 from .registry import V2, VOID
 
 SHARE_PREFIX = "Manual-S-"
@@ -162,13 +163,19 @@ def get_share_snapshot_creation_status(ctx, args):
 def list_snapshots(ctx, args):
     path = core.parse_path(args.raw(0, "datasetPath"))
     pattern = args.str(1, "snapshotPattern", "")
-    if path.share is None:
-        core.get_project(ctx.txn, path)
-    else:
-        core.get_share(ctx.txn, path)
-    names = [s["name"] for s in ctx.txn.snapshots_of(path.dataset)]
-    if pattern:
-        names = [n for n in names if core.pattern_fullmatch(pattern, n)]
+    try:
+        # C11: a linear-time subset, compiled before any lookup and matched within a budget.
+        compiled = Pattern(pattern) if pattern else None
+        if path.share is None:
+            core.get_project(ctx.txn, path)
+        else:
+            core.get_share(ctx.txn, path)
+        names = [s["name"] for s in ctx.txn.snapshots_of(path.dataset)]
+        if compiled is not None:
+            budget = Budget()
+            names = [n for n in names if compiled.fullmatch(n, budget)]
+    except PatternError as exc:
+        raise ApiError(INVALID_ARGUMENT, "snapshotPattern %.80r: %s" % (pattern, exc)) from None
     return names
 
 
@@ -223,6 +230,7 @@ def clone_share_snapshot_doc(ctx, snap_value, name, inherit):
         raise ApiError(RESOURCE_EXIST, "Share %s/%s already exists" % (project["path"], name))
     clone = _clone_share(ctx, source, project, snap, name, inherit)
     _check_clone_space(ctx, project["pool"], project, clone["used"])
+    core.check_mount_points(ctx.txn, [(clone, project)])
     ctx.txn.put_share(clone)
     return clone
 
@@ -363,10 +371,14 @@ def clone_project_snapshot(ctx, args):
     core.check_growth(ctx.txn, source["pool"], 0, sum(m.get("used", 0) for m in parts),
                       "cloning %s" % snap["path"])
     ctx.txn.put_project(clone)
+    shares = []
     for member in parts:
         share = ctx.txn.share(member["dataset"])
         new = _clone_share(ctx, share, clone, member, share["name"], inherit)
         new["ready_at"] = ready_at
+        shares.append(new)
+    core.check_mount_points(ctx.txn, [(new, clone) for new in shares])
+    for new in shares:
         ctx.txn.put_share(new)
     return VOID
 

@@ -36,6 +36,13 @@ def _apply_project_props(txn, project, obj, creating):
             and not creating and (project["nfs"] or project["smb"]):
         raise ApiError(INVALID_MOUNT_POINT, "the mount point of %s can only change while NFS "
                        "and SMB sharing are off" % project["path"])
+    if "mountPoint" in changes and changes["mountPoint"] != project["props"]["mountPoint"] \
+            and not creating:
+        # Shares that inherit the mount point move with it (C33).
+        moved = dict(project, props=dict(project["props"], mountPoint=changes["mountPoint"]))
+        inheriting = [share for share in txn.shares_of_project(project["path"])
+                      if "mountPoint" not in share["own"]]
+        core.check_mount_points(txn, [(share, moved) for share in inheriting])
     if quota is not None and quota > 0 and not creating:
         used = core.project_consumption(txn, project["path"])
         if quota < used:
@@ -186,6 +193,7 @@ def create_share_doc(txn, project, name, options=None, permissions=None):
         if not isinstance(permissions, list) or not all(isinstance(p, dict) for p in permissions):
             raise ApiError(INVALID_ARGUMENT, "sharePermissions must be a list of objects")
         share["permissions"] = copy.deepcopy(permissions)
+    core.check_mount_points(txn, [(share, project)])
     txn.put_share(share)
     return share
 
@@ -293,6 +301,7 @@ def apply_share_changes(ctx, share, project, obj):
         if nfs_on or smb_on:
             raise ApiError(INVALID_MOUNT_POINT, "the mount point of %s can only change while NFS "
                            "and SMB sharing are off" % share["path"])
+        core.check_mount_points(ctx.txn, [(probe, project)])
     direct = {}
     for key in ("atime", "nbmand", "krbStatus", "guestStatus"):
         if obj.get(key) is not None:
@@ -393,6 +402,7 @@ def inherit_property_from_project(ctx, args):
         if (nfs_on or smb_on) and default != share["own"]["mountPoint"]:
             raise ApiError(INVALID_MOUNT_POINT, "the mount point of %s can only change while "
                            "NFS and SMB sharing are off" % share["path"])
+        core.check_mount_points(ctx.txn, [(dict(share, own={}), project)])
     for key in model.INHERITABLE[prop]:
         share["own"].pop(key, None)
     ctx.txn.put_share(share)

@@ -24,8 +24,13 @@ ACL_VAL_TO_ACCESS = {ACL_VAL_RO: "ro", ACL_VAL_RW: "rw"}
 ACL_VALUES = {"ro": ACL_VAL_RO, "rw": ACL_VAL_RW}
 ACL_INHERITANCE = "file_inherit,dir_inherit"
 
-_LABEL_RE = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
+# C15: RFC 1123 host name labels (letters, digits, "-"; no "_"), checked after lower-casing
+# an ASCII-only name (str.lower() maps some non-ASCII letters to ASCII: KELVIN SIGN -> "k").
+_LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _LOOKS_NUMERIC_RE = re.compile(r"^[0-9.]+$")
+# A last label of digits or 0x-hex makes the name an IPv4 address in inet_aton notation
+# (0x0a.0.0.1, 10.1, 0x0a): refused, the address belongs in an IP entry.
+_NUMERIC_LABEL_RE = re.compile(r"^(?:[0-9]+|0x[0-9a-f]*)$")
 
 
 def normalize_host(value, field="host"):
@@ -65,12 +70,16 @@ def normalize_host(value, field="host"):
         pass
     if ":" in text or _LOOKS_NUMERIC_RE.match(text):
         raise invalid_argument(field, "%r is not a valid IP address" % value)
-    name = text.lower()
+    name = text.lower() if all(ord(ch) < 128 for ch in text) else text
     if name.endswith("."):
         name = name[:-1]
-    if len(name) > 253 or not all(_LABEL_RE.match(label) for label in name.split(".")):
-        raise invalid_argument(field, "%r is not a valid IP address, CIDR network or host name"
-                               % value)
+    labels = name.split(".")
+    if len(name) > 253 or not all(_LABEL_RE.match(label) for label in labels):
+        raise invalid_argument(field, "%r is not a valid IP address, CIDR network or host name "
+                                      "(host names: letters, digits and '-')" % value)
+    if _NUMERIC_LABEL_RE.match(labels[-1]):
+        raise invalid_argument(field, "%r looks like an IPv4 address in another notation; write "
+                                      "the address in dotted-decimal form" % value)
     return FQDN, name
 
 
@@ -329,6 +338,19 @@ def _index(rules, field):
             raise invalid_argument(field, "duplicate entry for %s %s" % rule.key)
         index[rule.key] = rule
     return index
+
+
+# C34: an ACL (a network ACL list per dataset and protocol, a share's file ACL) holds at most
+# this many entries on the array; a longer list is refused before any call.
+MAX_ACL_ENTRIES = 1024
+
+
+def check_size(rules, field="rules"):
+    """Refuse (InvalidArgumentError naming ``field``) a list longer than MAX_ACL_ENTRIES."""
+    if len(rules) > MAX_ACL_ENTRIES:
+        raise invalid_argument(field, "%d entries: an ACL holds at most %d"
+                               % (len(rules), MAX_ACL_ENTRIES),
+                               code="EZEBI_INVALID_ACL_API_PARAM_GENERAL")
 
 
 def find_duplicates(rules):

@@ -696,6 +696,7 @@ class IntelliFlashClient(object):
             if isinstance(rules, (str, dict)) or rules is None:
                 raise invalid_argument("rules", "must be a list of rules")
             wanted = [self._coerce_rule(proto, r, "rules[%d]" % i) for i, r in enumerate(rules)]
+            acl_mod.check_size(wanted, "rules")
             dups = acl_mod.find_duplicates(wanted)
             if dups:
                 raise invalid_argument("rules", "duplicate entries for %s"
@@ -742,6 +743,7 @@ class IntelliFlashClient(object):
             wanted = []
             for i, rule in enumerate(rules):
                 wanted.append(UserRule.coerce(rule, "rules[%d]" % i))
+            acl_mod.check_size(wanted, "rules")
             dups = acl_mod.find_duplicates(wanted)
             if dups:
                 raise invalid_argument("rules", "duplicate entries for %s"

@@ -9,6 +9,7 @@ snapshots) or ``Manual-P-`` (project snapshots); paths always carry the full nam
 
 import collections
 import ipaddress
+import unicodedata
 
 from .errors import invalid_argument
 
@@ -21,6 +22,9 @@ MAX_NAME_LENGTH = 255
 
 # Rule C5: no white space and none of these characters.
 FORBIDDEN_NAME_CHARS = frozenset(",/\\!?@<>#$'%^*()~+=}|:{[];\"&")
+# Rule C5: no control (Cc), format (Cf: zero-width, direction marks and overrides, BOM) or
+# surrogate (Cs) characters: invisible, they make a name impossible to type and easy to spoof.
+INVISIBLE_CATEGORIES = {"Cc": "control", "Cf": "invisible format", "Cs": "surrogate"}
 
 DatasetRef = collections.namedtuple("DatasetRef", "pool container project share snapshot")
 DatasetRef.__doc__ = """A parsed dataset path; absent parts are None."""
@@ -44,8 +48,12 @@ def validate_name(value, field):
     if bad:
         raise invalid_argument(field, "%r contains forbidden character(s) %s"
                                % (value, " ".join(bad)))
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise invalid_argument(field, "%r contains control characters" % value)
+    invisible = sorted(set(ch for ch in value
+                           if unicodedata.category(ch) in INVISIBLE_CATEGORIES))
+    if invisible:
+        raise invalid_argument(field, "%r contains %s character(s) %s" % (
+            value, INVISIBLE_CATEGORIES[unicodedata.category(invisible[0])],
+            " ".join("U+%04X" % ord(ch) for ch in invisible)))
     if value in (".", ".."):
         # A dataset name is a path component (mount point /export/<project>/<share>).
         raise invalid_argument(field, "%r is not a name (a path component)" % value)

@@ -18,8 +18,15 @@ EiB = 1024 ** 6
 _UNITS = {"": 1, "k": KiB, "m": MiB, "g": GiB, "t": TiB, "p": PiB, "e": EiB}
 _FORMAT_UNITS = (("EiB", EiB), ("PiB", PiB), ("TiB", TiB), ("GiB", GiB), ("MiB", MiB),
                  ("KiB", KiB))
-# ASCII only: \d would also match other scripts' digits (int() accepts them, the array does not).
-_SIZE_RE = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)\s*([kmgtpe]?)(i?b)?$", re.IGNORECASE | re.ASCII)
+# The array's integers are signed 64-bit (spec §9): a size of 2**63 bytes or more is refused
+# here, before any call (C6).
+MAX_SIZE = 2 ** 63 - 1
+# C6: a decimal number, optionally one space, a unit with an optional B/iB. ASCII only: \d
+# would also match other scripts' digits (int() accepts them, the array does not). No "_" and
+# no tab: "5_000G" and "5<TAB>G" are typing accidents, not sizes.
+_SIZE_RE = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?: ?([kmgtpe])(i?b)?| ?(b))?$",
+                      re.IGNORECASE | re.ASCII)
+_EXPONENT_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)e[+-]?\d+$", re.IGNORECASE | re.ASCII)
 
 
 def parse_size(value, field="size", allow_zero=False):
@@ -27,7 +34,8 @@ def parse_size(value, field="size", allow_zero=False):
     ``1.5T``, ``512M``, ``100k`` (case-insensitive, ``B``/``iB`` optional, binary units).
 
     Raises InvalidArgumentError naming ``field`` for zero (unless ``allow_zero``), negative
-    values, fractions of a byte and unknown units.
+    values, fractions of a byte, 2**63 bytes or more and anything outside the grammar of C6
+    (unknown units, ``_``, tabs, a lower-case ``e`` unit that reads as an exponent).
     """
     if isinstance(value, bool) or value is None:
         raise invalid_argument(field, "must be a size such as 10G or a number of bytes, got %r"
@@ -39,14 +47,23 @@ def parse_size(value, field="size", allow_zero=False):
             raise invalid_argument(field, "must be a finite size, got %r" % (value,))
         amount = Fraction(value)
     elif isinstance(value, str):
-        text = value.strip().replace("_", "")
-        match = _SIZE_RE.match(text)
+        text = value.strip(" ")
+        # Longer than any size below 2**63 can be written (and int() refuses > 4300 digits).
+        match = _SIZE_RE.match(text) if len(text) <= 64 else None
+        if match is None and _EXPONENT_RE.match(text):
+            raise invalid_argument(field, "%r is not a size: exponent notation is not accepted; "
+                                          "write bytes or a binary unit (e.g. 1T)" % (value,))
         if not match:
             raise invalid_argument(
-                field, "%r is not a size: use a number of bytes or a number with a binary "
+                field, "%.80r is not a size: use a number of bytes or a number with a binary "
                        "unit K, M, G, T, P or E (e.g. 512M, 10G, 10GiB, 1.5T)" % (value,))
-        sign, number, unit, _suffix = match.groups()
-        amount = Fraction(number) * _UNITS[unit.lower()]
+        sign, number, unit, _suffix, _bytes = match.groups()
+        if unit == "e":
+            # "1e" and "1e30" read as exponent notation: the exbi unit must be written E.
+            raise invalid_argument(
+                field, "%r is not a size: a lower-case 'e' reads as an exponent; write the "
+                       "exbi unit as E (1E, 1EiB) or give the size in bytes" % (value,))
+        amount = Fraction(number) * _UNITS[(unit or "").lower()]
         if sign == "-":
             amount = -amount
     else:
@@ -59,6 +76,9 @@ def parse_size(value, field="size", allow_zero=False):
         raise invalid_argument(field, "must not be negative, got %r" % (value,))
     if result == 0 and not allow_zero:
         raise invalid_argument(field, "must be greater than zero, got %r" % (value,))
+    if result > MAX_SIZE:
+        raise invalid_argument(field, "%r is too large: the array holds sizes below 2^63 bytes "
+                                      "(8 EiB)" % (value,))
     return result
 
 

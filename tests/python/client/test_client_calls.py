@@ -81,6 +81,24 @@ def test_validation_happens_before_any_call(client, sim_clean):
         (lambda: client.set_smb_sharing(POOL, "p", None, True, display_name="x"),
          "display_name"),
         (lambda: client.list_projects("pool/a"), "pool"),
+        # C5, C6, C15, C34 (issue 8): refused by the client before any call, like the array
+        (lambda: client.create_share(POOL, "p", "s\u202egpj.exe"), "share"),
+        (lambda: client.create_project(POOL, "\ufeffp"), "project"),
+        (lambda: client.create_snapshot(POOL, "p", "s", "n\u200b"), "snapshot"),
+        (lambda: client.create_share(POOL, "p", "s", quota="16E"), "quota"),
+        (lambda: client.create_share(POOL, "p", "s", quota=1e30), "quota"),
+        (lambda: client.set_share_quota(POOL, "p", "s", "9223372036854775808"), "quota"),
+        (lambda: client.set_share_quota(POOL, "p", "s", "1e"), "quota"),
+        (lambda: client.set_share_quota(POOL, "p", "s", "_5G"), "quota"),
+        (lambda: client.set_share_quota(POOL, "p", "s", "5\tG"), "quota"),
+        (lambda: client.add_network_acl("nfs", POOL, "p", "s", {"host": "0x0a.0.0.1"}),
+         "rule.host"),
+        (lambda: client.add_network_acl("nfs", POOL, "p", "s", {"host": "a_b.example.com"}),
+         "rule.host"),
+        (lambda: client.set_network_acls("nfs", POOL, "p", "s", [
+            {"host": "10.0.%d.%d" % (i // 256, i % 256)} for i in range(1025)]), "rules"),
+        (lambda: client.set_user_acls(POOL, "p", "s", [
+            {"kind": "user", "name": "u%d" % i} for i in range(1025)]), "rules"),
     ]
     for func, field in cases:
         with pytest.raises(InvalidArgumentError) as info:

@@ -21,7 +21,8 @@ from tegile_intelliflash.client.transport import Secret, parse_host
     (1, 1), (4096, 4096), ("4096", 4096), ("512M", 512 * 1024 ** 2), ("10G", 10 * GiB),
     ("10GB", 10 * GiB), ("10GiB", 10 * GiB), ("10gib", 10 * GiB), ("1.5T", 1536 * GiB),
     ("100k", 102400), ("2P", 2 * 1024 ** 5), (" 7 g ", 7 * GiB), ("1b", 1), ("0.5K", 512),
-    (2.0, 2),
+    (2.0, 2), ("5 G", 5 * GiB), ("7E", 7 * 1024 ** 6), ("1EiB", 1024 ** 6),
+    ("9223372036854775807", 2 ** 63 - 1), (2 ** 63 - 1, 2 ** 63 - 1), ("8191P", 8191 * 1024 ** 5),
 ])
 def test_parse_size_accepts(value, expected):
     assert parse_size(value) == expected
@@ -33,6 +34,13 @@ def test_parse_size_accepts(value, expected):
     ("10X", "not a size"), ("G", "not a size"), ("", "not a size"), (True, "must be a size"),
     (None, "must be a size"), ([1], "must be a size"), (float("nan"), "finite"),
     ("\uff11\uff10G", "not a size"), ("\u0661G", "not a size"),  # full-width / Arabic-Indic digits
+    # C6: 2^63 bytes or more, typing accidents and exponent notation
+    ("16E", "too large"), ("8E", "too large"), ("9223372036854775808", "too large"),
+    (2 ** 63, "too large"), (1e30, "too large"), ("8192P", "too large"),
+    ("1e", "reads as an exponent"), ("1e30", "exponent notation"), ("1.5E3", "exponent"),
+    ("_5G", "not a size"), ("5_000G", "not a size"), ("5\tG", "not a size"),
+    ("5  G", "not a size"), ("5\u00a0G", "not a size"), ("\t5G", "not a size"),
+    ("9" * 5000, "not a size"),
 ])
 def test_parse_size_rejects_naming_the_field(value, fragment):
     with pytest.raises(InvalidArgumentError) as info:
@@ -107,7 +115,21 @@ def test_validate_name_rejects_and_names_field(name):
     assert str(info.value).startswith("EZEBI_INVALID_ARGUMENT: share")
 
 
-@pytest.mark.parametrize("name", ["a", "share-1", "proj_1.x", "x" * 255, "share-6f1c"])
+@pytest.mark.parametrize("name,code_point", [
+    ("a\u200bb", "U+200B"), ("share\u202egpj.exe", "U+202E"), ("\ufeffname", "U+FEFF"),
+    ("na\u00adme", "U+00AD"), ("x\u2060y", "U+2060"), ("a\u0085b", "white space"),
+    ("a\x00b", "U+0000"), ("a\x7fb", "U+007F"), ("a\u2066b", "U+2066"), ("a\ud800b", "U+D800"),
+])
+def test_validate_name_rejects_invisible_characters(name, code_point):
+    """C5: control, format (zero-width, direction) and surrogate characters."""
+    with pytest.raises(InvalidArgumentError) as info:
+        validate_name(name, "share")
+    assert info.value.field == "share"
+    assert code_point in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["a", "share-1", "proj_1.x", "x" * 255, "share-6f1c",
+                                  "caf\u00e9", "\u65e5\u672c"])
 def test_validate_name_accepts(name):
     assert validate_name(name, "project") == name
 
@@ -135,6 +157,11 @@ def test_normalize_host(value, expected):
     ("", "empty"), ("bad_host name", "not a valid"), ("-x.example.com", "not a valid"),
     ("fd00::zz", "not a valid IP"), (None, "must be"), ("fe80::1%eth0", "zone index"),
     ("fe80::1%2/128", "zone index"),
+    # C15: RFC 1123 names only; IPv4 addresses in inet_aton notation are not names
+    ("0x0a.0.0.1", "IPv4 address in another notation"), ("0x0a", "another notation"),
+    ("a.b.0XFF", "another notation"), ("10.1", "not a valid IP"),
+    ("a_b.example.com", "letters, digits and '-'"), ("\u212a.example.com", "not a valid"),
+    ("caf\u00e9.example.com", "not a valid"), ("x" * 64 + ".example.com", "not a valid"),
 ])
 def test_normalize_host_rejects(value, fragment):
     with pytest.raises(InvalidArgumentError) as info:
@@ -365,3 +392,13 @@ def test_call_rejects_unencodable_arguments_before_sending():
 def test_export_location_forms(address, nfs, smb):
     assert paths.nfs_export(address, "/export/p/s") == nfs
     assert paths.smb_export(address, "data") == smb
+
+
+def test_acl_lists_are_bounded():
+    """C34: at most 1024 entries per ACL, refused before any call."""
+    rules = [NetworkRule("IP", "10.0.%d.%d" % (i // 256, i % 256), "rw") for i in range(1025)]
+    acl.check_size(rules[:1024])
+    with pytest.raises(InvalidArgumentError) as info:
+        acl.check_size(rules, "rules")
+    assert info.value.field == "rules" and info.value.code == "EZEBI_INVALID_ACL_API_PARAM_GENERAL"
+    assert "at most 1024" in str(info.value)
