@@ -11,6 +11,7 @@ Sections (docs/reliability.md says what each figure means):
 * ``driver``: fault kinds x operations for the Manila driver's share life cycle (.venv-manila);
 * ``malformed``: malformed input for every module (tracebacks, secret leaks, writes);
 * ``concurrency``: several ansible-playbook processes writing one share at once;
+* ``failfast``: a port that speaks plain HTTP, a reset after a write was sent;
 * ``durability``: kill -9 of the simulator under writes.
 
 Every simulator listens on 127.0.0.1 (free port) and is stopped before the command ends.
@@ -28,10 +29,11 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from reliability_checks import common  # noqa: E402
-from reliability_checks import concurrency, durability, malformed, playbook_faults  # noqa: E402
+from reliability_checks import concurrency, durability, failfast, malformed  # noqa: E402
+from reliability_checks import playbook_faults  # noqa: E402
 from reliability_checks import report  # noqa: E402
 
-SECTIONS = ("playbook", "driver", "malformed", "concurrency", "durability")
+SECTIONS = ("playbook", "driver", "malformed", "concurrency", "failfast", "durability")
 
 
 def run_driver(profile, jobs, keep, log):
@@ -96,7 +98,8 @@ def main():
             elif name == "malformed":
                 sections[name] = malformed.run(workdir, args.profile, args.jobs, log)
             else:
-                module = concurrency if name == "concurrency" else durability
+                module = {"concurrency": concurrency, "failfast": failfast,
+                          "durability": durability}[name]
                 sections[name] = module.run(workdir, args.profile, log)
             sections[name]["seconds"] = round(time.time() - section_start, 1)
     finally:

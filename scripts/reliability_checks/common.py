@@ -24,6 +24,7 @@ from tegile_intelliflash.client import IntelliFlashClient  # noqa: E402
 from tegile_intelliflash.simulator.harness import SimulatorProcess  # noqa: E402
 
 VENV_BIN = os.path.join(ROOT, ".venv", "bin")
+VENV_PYTHON = os.path.join(VENV_BIN, "python")
 MANILA_PYTHON = os.path.join(ROOT, ".venv-manila", "bin", "python")
 # A password nobody would type by chance: any occurrence of it (or of the Basic token made
 # from it) in an output is a leak.
@@ -56,7 +57,7 @@ class Workdir(object):
 def simulator(workdir, name):
     """A fresh simulator (empty array) for one case."""
     sim = SimulatorProcess(workdir.sub(name), host="127.0.0.1", port=0, user=USER,
-                           password=PASSWORD, python=os.path.join(VENV_BIN, "python"),
+                           password=PASSWORD, python=VENV_PYTHON,
                            extra_args=("--log-level", "WARNING"))
     with sim:
         yield sim

@@ -197,6 +197,43 @@ def cases(profile, ref):
     return out
 
 
+def run_concurrent_access(workdir, rounds):
+    """Two threads call update_access on one share at once, as two passes of Manila's share
+    manager can: each passes every rule Manila holds (the other's new rule included) and adds
+    its own. Every rule must end on the share, and none may be reported in error."""
+    out = {"rounds": rounds, "errors": [], "lost": 0}
+    with common.simulator(workdir, "driver-concurrent-access") as sim:
+        drv = new_driver(sim)
+        try:
+            share = _share("concurrent", "NFS")
+            drv.create_share(None, share)
+            rules = []
+            for n in range(rounds):
+                new = [_rule("c%d-%d" % (n, t), "10.9.%d.%d" % (n, t + 1)) for t in (0, 1)]
+                rules.extend(new)
+                barrier = threading.Barrier(2)
+
+                def call(rule, every=tuple(rules), start=barrier):
+                    start.wait()
+                    try:
+                        return drv.update_access(None, share, list(every), [rule], [], []) or {}
+                    except Exception as exc:  # pylint: disable=broad-except
+                        return {rule["id"]: {"state": "error", "exception": str(exc)[:300]}}
+
+                with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+                    for updates in pool.map(call, new):
+                        out["errors"].extend("round %d: %s" % (n + 1, v) for v in updates.values()
+                                             if v.get("state") == "error")
+        finally:
+            drv.client.close()
+        common.wait_quiet(sim)
+        with common.client_for(sim, retry_budget=10) as client:
+            present = {r.host for r in client.get_network_acls("nfs", "pool-a", "manila",
+                                                               share["name"])}
+        out["lost"] = len({r["access_to"] for r in rules} - present)
+    return out
+
+
 def run(profile, jobs, keep=False):
     workdir = common.Workdir(keep=keep)
     try:
@@ -207,11 +244,13 @@ def run(profile, jobs, keep=False):
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
             results = list(pool.map(
                 lambda c: compare(ref, run_sequence(workdir, c[0], c[1], c[2])), selected))
+        concurrent_access = run_concurrent_access(workdir, 3 if profile == "quick" else 10)
     finally:
         workdir.close()
     return {
         "operations": dict(ref["writes_by_op"]),
         "cases": results,
+        "concurrent_access": concurrent_access,
         "figures": {
             "cases": len(results),
             "faults_fired": sum(c["fired"] for c in results),
@@ -221,6 +260,9 @@ def run(profile, jobs, keep=False):
             "end_state_mismatches": sum(c["mismatches"] for c in results),
             "orphans": sum(c["orphans"] for c in results),
             "replayed_writes": sum(len(c["replayed"]) for c in results) + len(ref["replayed"]),
+            "concurrent_access_rules": 2 * concurrent_access["rounds"],
+            "concurrent_access_lost": concurrent_access["lost"],
+            "concurrent_access_errors": len(concurrent_access["errors"]),
         },
     }
 

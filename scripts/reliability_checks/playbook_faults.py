@@ -9,6 +9,7 @@ next idempotent run must converge), a run that succeeded must already hold the r
 
 import concurrent.futures
 import os
+import re
 
 from . import common
 
@@ -57,6 +58,12 @@ def _tail(output, lines=12):
     return "\n".join(output.strip().splitlines()[-lines:])
 
 
+def _most_warnings_in_a_task(output):
+    """The most ``[WARNING]`` messages one task printed (each item of a loop prints its own)."""
+    return max([len(re.findall(r"^\[WARNING\]", part, re.M))
+                for part in re.split(r"^TASK \[", output, flags=re.M)] or [0])
+
+
 def reference(workdir, variables):
     """The fault-free run: end state, the write methods it used, and its own replays."""
     with common.simulator(workdir, "playbook-reference") as sim:
@@ -79,6 +86,7 @@ def run_case(workdir, ref, variables, name, faults):
         sim.clear_faults()
         common.wait_quiet(sim)
         case["run_failed"] = rc != 0
+        case["most_warnings_in_a_task"] = _most_warnings_in_a_task(output)
         case["replayed"] = common.replayed_writes(sim.call_log())
         if rc != 0:
             case["failure"] = _tail(output)
@@ -154,5 +162,6 @@ def run(workdir, profile, jobs=2, log=print):
             "orphans": sum(c["orphans"] for c in results),
             "replayed_writes": sum(len(c["replayed"]) for c in results)
             + len(ref["replayed"]),
+            "most_warnings_in_a_task": max([c["most_warnings_in_a_task"] for c in results] or [0]),
         },
     }

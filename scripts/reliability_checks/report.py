@@ -16,6 +16,8 @@ GOALS = (
     ("driver", "orphans", "==", 0),
     ("driver", "replayed_writes", "==", 0),
     ("driver", "recoveries_failed", "==", 0),
+    ("driver", "concurrent_access_lost", "==", 0),
+    ("driver", "concurrent_access_errors", "==", 0),
     ("malformed", "cases_not_run", "==", 0),
     ("malformed", "tracebacks", "==", 0),
     ("malformed", "secret_leaks", "==", 0),
@@ -24,6 +26,8 @@ GOALS = (
     ("concurrency", "silent_losses", "==", 0),
     ("concurrency", "writer_runs_failed", "==", 0),
     ("concurrency", "duplicate_or_missing_shares", "==", 0),
+    ("failfast", "slow_failures", "==", 0),
+    ("failfast", "reset_reported_as_tls", "==", 0),
     ("durability", "acknowledged_writes", ">", 0),
     ("durability", "acknowledged_writes_lost", "==", 0),
     ("durability", "integrity_failures", "==", 0),
@@ -83,7 +87,7 @@ def _block(results, before):
     for section, figure, goal, value in _rows(results):
         cells = [section, figure.replace("_", " "), goal.replace("= ", "= ").replace(">", "&gt;")]
         if before:
-            cells.append(str(before_figures.get((section, figure), "")))
+            cells.append(str(before_figures.get((section, figure), "—")))
         mark = "" if not goal or met[(section, figure)] else " **(goal not met)**"
         cells.append("%s%s" % (value, mark))
         lines.append("| " + " | ".join(cells) + " |")
