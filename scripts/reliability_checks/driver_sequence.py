@@ -34,6 +34,7 @@ CONF = cfg.CONF
 _SETUP_LOCK = threading.Lock()
 TIMEOUT = 1                # tegile_nas_timeout during the runs (seconds; the option's minimum)
 LATENCY_MS = 2500          # above the timeout: the reply comes too late
+RETRY_BUDGET = 6           # tegile_nas_retry_budget: enough to see a late write's effect
 KINDS = common.fault_kinds(LATENCY_MS)
 # No share type extra specs (Manila would read them from its database).
 share_types.get_extra_specs_from_share = lambda share: {}
@@ -43,7 +44,7 @@ def new_driver(sim):
     with _SETUP_LOCK:  # oslo.config registers each driver's option group
         return tegile_driver_helpers.new_driver(
             sim, tegile_default_project="manila", tegile_nas_timeout=TIMEOUT,
-            tegile_nas_retry_budget=10)
+            tegile_nas_retry_budget=RETRY_BUDGET)
 
 
 def _id(name):
