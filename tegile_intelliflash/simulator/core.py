@@ -235,20 +235,18 @@ def check_mount_points(txn, changed):
             raise ApiError(INVALID_MOUNT_POINT, "%s and %s would both be mounted at %s"
                            % (wanted[mount], share["path"], mount))
         wanted[mount] = share["path"]
-    if not wanted:
-        return
     skip = set(wanted.values())
     projects = {}
-    for other in txn.all_shares():
-        if other["path"] in skip:
-            continue
-        project = projects.get(other["project_path"])
-        if project is None:
-            project = projects[other["project_path"]] = txn.project(other["project_path"])
-        mount = model.effective(other, project, "mountPoint")
-        if mount in wanted:
-            raise ApiError(INVALID_MOUNT_POINT, "mount point %s of %s is already the mount "
-                           "point of %s" % (mount, wanted[mount], other["path"]))
+    for mount, path in wanted.items():
+        for other in txn.shares_maybe_mounted_at(mount):
+            if other["path"] in skip:
+                continue
+            project = projects.get(other["project_path"])
+            if project is None:
+                project = projects[other["project_path"]] = txn.project(other["project_path"])
+            if model.effective(other, project, "mountPoint") == mount:
+                raise ApiError(INVALID_MOUNT_POINT, "mount point %s of %s is already the "
+                               "mount point of %s" % (mount, path, other["path"]))
 
 
 def floating_ip_for_pool(txn, pool_name):

@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS shares (
 CREATE INDEX IF NOT EXISTS shares_project ON shares (project);
 CREATE INDEX IF NOT EXISTS shares_pool ON shares (pool);
 CREATE INDEX IF NOT EXISTS shares_origin ON shares (origin);
+CREATE INDEX IF NOT EXISTS shares_name ON shares (name);
 CREATE TABLE IF NOT EXISTS snapshots (
     path TEXT PRIMARY KEY, dataset TEXT NOT NULL, name TEXT NOT NULL,
     seq INTEGER NOT NULL, doc TEXT NOT NULL);
@@ -151,6 +152,15 @@ class Txn:
 
     def all_shares(self):
         return self._all("SELECT doc FROM shares ORDER BY seq")
+
+    def shares_maybe_mounted_at(self, mount_point):
+        """Shares that may be mounted at ``mount_point`` (C33): those named like its last
+        component (mounted below their project) and those whose own mountPoint it is. The
+        caller checks each; nothing else is decoded."""
+        name = mount_point.rstrip("/").rsplit("/", 1)[-1]
+        own = '"mountPoint":' + json.dumps(mount_point)  # as _dump writes it
+        return self._all("SELECT doc FROM shares WHERE name = ? OR instr(doc, ?) > 0 "
+                         "ORDER BY seq", (name, own))
 
     def shares_with_origin(self, snapshot_path):
         return self._all("SELECT doc FROM shares WHERE origin = ? ORDER BY seq", (snapshot_path,))

@@ -148,6 +148,16 @@ def test_duplicate_mount_points_are_refused(api, project, share):
     assert api.error("getShare", "pool-a/Local/%s/c1" % project) == "EZEBI_RESOURCE_NOT_FOUND"
 
 
+def test_own_mount_points_are_compared_exactly(api, project):
+    """Two own mount points (found through the store's candidate query, JSON-escaped)."""
+    mount = "/export/caf\u00e9/\"q\"/x"
+    api("createShare", "pool-a", project, "o1", {"mountPoint": mount}, [])
+    assert api.error("createShare", "pool-a", project, "o2", {"mountPoint": mount}, []) == \
+        "EZEBI_INVALID_MOUNT_POINT"
+    api("createShare", "pool-a", project, "o2", {"mountPoint": mount + "y"}, [])
+    assert api("getShare", "pool-a/Local/%s/o2" % project)["mountPoint"] == mount + "y"
+
+
 def test_same_default_mount_point_in_two_pools_is_refused(api, project):
     api("createShare", "pool-a", project, "twin", {}, [])
     api("createProject", {"poolName": "pool-b", "projectName": project})
