@@ -107,45 +107,57 @@ def error_text(exc):
 
 
 class _WarningForwarder(logging.Handler):
-    """Hands the client's warnings (retries, ...) to ``AnsibleModule.warn``.
+    """Hands the client's warnings to ``AnsibleModule.warn``.
 
     Nothing may reach stdout from a module, and stderr is not shown to users,
     so log records of WARNING and above become Ansible warnings instead.
     The client guarantees that no log line carries the password.
 
-    A call retried against an unreachable array logs one warning per attempt
-    (two dozen within the default budget): only the first ``REPEATS`` records of
-    each kind (same format string) are shown; ``flush`` adds one warning that
-    counts the rest and quotes the last.
+    Retries and waits for a lost reply (records marked ``intelliflash_transient``
+    by the client) are not shown one by one: a faulty network can cause dozens in
+    one task. ``flush`` adds one warning per task that counts them and quotes the
+    first and the last; with ``-v`` each one is in the result as ``array_retries``.
+    Other warnings are shown once each.
     """
 
-    REPEATS = 2
+    TRANSIENT = "intelliflash_transient"
 
     def __init__(self, module):
         super(_WarningForwarder, self).__init__(level=logging.WARNING)
         self._module = module
-        self._seen = {}
-        self._held = {}
+        self._shown = set()
+        self.transient = []
 
     def emit(self, record):
         try:
-            count = self._seen.get(record.msg, 0) + 1
-            self._seen[record.msg] = count
-            if count <= self.REPEATS:
-                self._module.warn(record.getMessage())
-            else:
-                self._held[record.msg] = record.getMessage()
+            text = record.getMessage()
+            if getattr(record, self.TRANSIENT, False):
+                self.transient.append(text)
+            elif text not in self._shown:
+                self._shown.add(text)
+                self._module.warn(text)
         except Exception:  # a warning must never break the module
             pass
 
     def flush(self):
-        held, self._held = self._held, {}
-        for fmt, last in held.items():
-            try:
-                self._module.warn("%d more warning(s) like the above; the last: %s"
-                                  % (self._seen[fmt] - self.REPEATS, last))
-            except Exception:  # a warning must never break the module
-                pass
+        """Add the summary warning; returns the result keys to add (``array_retries`` at -v)."""
+        held, self.transient = self.transient, []
+        if not held:
+            return {}
+        try:
+            summary = "%d retr%s or wait%s for the array during this task (connection errors, " \
+                "timeouts, lost replies, HTTP 502/503/504); the first: %s" % (
+                    len(held), "y" if len(held) == 1 else "ies", "" if len(held) == 1 else "s",
+                    held[0])
+            if len(held) > 1:
+                summary += "; the last: %s" % held[-1]
+            verbose = getattr(self._module, "_verbosity", 0) >= 1
+            summary += " (each one: %s)" % ("result key array_retries" if verbose
+                                           else "run with -v")
+            self._module.warn(summary)
+        except Exception:  # a warning must never break the module
+            pass
+        return {"array_retries": held} if getattr(self._module, "_verbosity", 0) >= 1 else {}
 
 
 class DifferenceTracker:
@@ -297,7 +309,7 @@ class IntelliFlashModule:
 
     def fail(self, msg, **extra):
         if self._forwarder is not None:
-            self._forwarder.flush()
+            extra.update(self._forwarder.flush())
         self.module.fail_json(msg=self._scrub(msg), **extra)
 
     def fail_from_error(self, exc, action, dataset=None):
@@ -336,5 +348,5 @@ class IntelliFlashModule:
                 before, after = diff
             result["diff"] = dict(before=before, after=after)
         if self._forwarder is not None:
-            self._forwarder.flush()
+            result.update(self._forwarder.flush())
         self.module.exit_json(changed=bool(changed), **result)

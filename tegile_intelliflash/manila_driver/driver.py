@@ -40,6 +40,7 @@ from tegile_intelliflash.client import errors as client_errors
 from tegile_intelliflash.client import IntelliFlashClient
 from tegile_intelliflash.client import paths as client_paths
 from tegile_intelliflash.client import __version__ as package_version
+from tegile_intelliflash.client import written as client_written
 from tegile_intelliflash.manila_driver import options
 
 LOG = log.getLogger(__name__)
@@ -470,6 +471,15 @@ class TegileShareDriver(driver.ShareDriver):
                                         ref.name, [])
         if client.get_user_acls(ref.pool, ref.project, ref.name):
             client.set_user_acls(ref.pool, ref.project, ref.name, [])
+
+    @staticmethod
+    def _pinned(info, proto):
+        """The share's own settings (override flags and values, not values
+        inherited from the project) export it over ``proto`` only."""
+        own = _PROTO_WIRE[proto]
+        other = 'smb' if own == 'nfs' else 'nfs'
+        return (client_written.sharing_written(info, own, True) and
+                client_written.sharing_written(info, other, False))
 
     @staticmethod
     def _no_access_rule():
@@ -1024,7 +1034,7 @@ class TegileShareDriver(driver.ShareDriver):
     def _sync_network(self, ref, info, want):
         """Set the NFS network ACL list; return the keys that failed."""
         client = self.client
-        if (info.get('sharenfs') or 'on') == 'off':
+        if not client_written.sharing_written(info, 'nfs', True):
             client.set_nfs_sharing(ref.pool, ref.project, ref.name, True)
         current = client.get_network_acls('nfs', ref.pool, ref.project,
                                           ref.name)
@@ -1119,8 +1129,9 @@ class TegileShareDriver(driver.ShareDriver):
         """Export locations of every share; error for shares gone.
 
         Also repairs what an earlier driver (or an administrator) left: a
-        share without quota gets its Manila size as quota; a share whose
-        protocol is off is exported again (closed), and a share whose NFS
+        share without quota gets its Manila size as quota; a share that does
+        not hold its own sharing settings (its protocol on, the other off,
+        override flags set) is exported again (closed), and a share whose NFS
         list is empty (open to every host) or that was re-exported asks
         Manila to re-apply its access rules.
 
@@ -1170,10 +1181,14 @@ class TegileShareDriver(driver.ShareDriver):
             LOG.error('Share %(id)s: %(err)s', {'id': share['id'], 'err': err})
             return {'status': constants.STATUS_ERROR}
         reapply = False
-        key = 'sharenfs' if proto == _NFS else 'sharesmb'
-        if info.get(key) == 'off':
-            LOG.warning('Share %(id)s was not exported over %(p)s; exporting '
-                        'it again.', {'id': share['id'], 'p': proto})
+        if not self._pinned(info, proto):
+            # Checked on the share's own settings, not the effective ones: a
+            # setting inherited from the project changes when the project
+            # does (e.g. a CIFS share NFS-exported once the project turns
+            # NFS on).
+            LOG.warning('Share %(id)s does not hold its own sharing settings '
+                        '(%(p)s on, the other protocol off); exporting it '
+                        'again.', {'id': share['id'], 'p': proto})
             self._prepare_access(ref, proto)
             reapply = True
         elif proto == _NFS and not self.client.get_network_acls(

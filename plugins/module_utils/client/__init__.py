@@ -8,7 +8,7 @@ missing the package still imports (``HAS_REQUESTS`` is False, ``REQUESTS_IMPORT_
 the traceback) and constructing a client raises ImportError. See docs/client.md.
 """
 
-from . import acl, errors, paths, sizes
+from . import acl, delivery, errors, paths, sizes, written
 from .acl import NetworkRule, UserRule, diff_rules, normalize_host
 from .api import BLOCK_SIZES, CLONE_STATES, SYSTEM_PROPERTIES, IntelliFlashClient
 from .errors import (
@@ -29,7 +29,7 @@ from .transport import (
 __all__ = [
     "HAS_REQUESTS", "REQUESTS_IMPORT_ERROR", "LOGGER_NAME", "RESEND", "Secret", "__version__",
     "IntelliFlashClient", "BLOCK_SIZES", "CLONE_STATES", "SYSTEM_PROPERTIES",
-    "acl", "errors", "paths", "sizes",
+    "acl", "delivery", "errors", "paths", "sizes", "written",
     "NetworkRule", "UserRule", "diff_rules", "normalize_host",
     "IntelliFlashError", "ApiError", "NotFoundError", "AlreadyExistsError",
     "InvalidArgumentError", "QuotaError", "NoSpaceError", "BusyError", "InUseError",

@@ -8,6 +8,7 @@ import time
 from . import acl as acl_mod
 from . import paths as paths_mod
 from . import sizes as sizes_mod
+from . import written
 from .acl import NetworkRule, UserRule
 from .errors import (
     ApiError, ArrayTimeoutError, IntelliFlashError, NotFoundError, invalid_argument,
@@ -42,20 +43,6 @@ def _bool(value, field):
     if isinstance(value, bool):
         return value
     raise invalid_argument(field, "must be true or false, got %r" % (value,))
-
-
-def _same_value(wanted, actual):
-    """Compare a written property with what the array reports (lenient on types)."""
-    if isinstance(wanted, bool) or isinstance(actual, bool):
-        return str(wanted).lower() == str(actual).lower()
-    if isinstance(wanted, (int, float)) and isinstance(actual, (int, float)):
-        return wanted == actual
-    if isinstance(wanted, (list, tuple)) and isinstance(actual, (list, tuple)):
-        return len(wanted) == len(actual) and all(
-            _same_value(w, a) for w, a in zip(wanted, actual))
-    if isinstance(wanted, dict) and isinstance(actual, dict):
-        return all(k in actual and _same_value(v, actual[k]) for k, v in wanted.items())
-    return str(wanted) == str(actual)
 
 
 class IntelliFlashClient(object):
@@ -223,8 +210,12 @@ class IntelliFlashClient(object):
                 raise invalid_argument("properties", "must be a dict of Project_V2_1 keys")
         body = dict(properties or {})
         body.update({"poolName": pool, "projectName": project})
-        self.call("createProject", body, write=True, dataset=path,
-                  verify=lambda: self.find_project(pool, project) is not None)
+        def verify():
+            current = self.find_project(pool, project)
+            return current is not None and written.properties_written(
+                current, dict(properties or {}), share_level=False)
+
+        self.call("createProject", body, write=True, dataset=path, verify=verify)
 
     def modify_project(self, pool, project, properties):
         """modifyProjectProperties with a partial Project_V2_1 dict."""
@@ -235,8 +226,8 @@ class IntelliFlashClient(object):
         props = dict(properties)
 
         def verify():
-            current = self.get_project(pool, project)
-            return all(_same_value(v, current[k]) for k, v in props.items() if k in current)
+            return written.properties_written(self.get_project(pool, project), props,
+                                              share_level=False)
 
         self.call("modifyProjectProperties", path, props, write=True, dataset=path,
                   verify=verify)
@@ -313,9 +304,14 @@ class IntelliFlashClient(object):
                     raise invalid_argument("mount_point", "must be an absolute path without "
                                                           "white space, got %r" % (mount_point,))
                 options["mountPoint"] = mount_point
+        def verify():
+            current = self.find_share(pool, project, share)
+            return current is not None and written.share_created(
+                current, quota_b, reservation_b, options.get("blockSize"),
+                options.get("mountPoint"))
+
         self.call("createShare", pool, project, share, options,
-                  list(DEFAULT_SHARE_PERMISSIONS), write=True, dataset=path,
-                  verify=lambda: self.find_share(pool, project, share) is not None)
+                  list(DEFAULT_SHARE_PERMISSIONS), write=True, dataset=path, verify=verify)
 
     def modify_share(self, pool, project, share, properties):
         """modifyShareProperties with a partial Share_V2_1 dict."""
@@ -326,8 +322,8 @@ class IntelliFlashClient(object):
         props = dict(properties)
 
         def verify():
-            current = self.get_share(pool, project, share)
-            return all(_same_value(v, current[k]) for k, v in props.items() if k in current)
+            return written.properties_written(self.get_share(pool, project, share), props,
+                                              share_level=True)
 
         self.call("modifyShareProperties", path, props, write=True, dataset=path,
                   verify=verify)
@@ -398,8 +394,13 @@ class IntelliFlashClient(object):
         path = self._dataset(method, pool, project, share)
         with self._context(method, path):
             _bool(on, "on")
-        self.call(method, path, on, write=True, dataset=path,
-                  verify=lambda: self.is_exposed("nfs", pool, project, share) == on)
+        if share is None:
+            def verify():
+                return self.is_exposed("nfs", pool, project, None) == on
+        else:
+            def verify():  # the share's own setting, not one inherited from the project
+                return written.sharing_written(self.get_share(pool, project, share), "nfs", on)
+        self.call(method, path, on, write=True, dataset=path, verify=verify)
 
     def set_smb_sharing(self, pool, project, share, on, display_name=None, guest=False):
         """setSMBSharingOnShare (with display name and guest mode) or ...OnProject."""
@@ -426,12 +427,12 @@ class IntelliFlashClient(object):
         else:
             args = (path, on, display_name or "", guest)
 
-            def verify():
-                if self.is_exposed("smb", pool, project, share) != on:
+            def verify():  # the share's own setting, not one inherited from the project
+                current = self.get_share(pool, project, share)
+                if not written.sharing_written(current, "smb", on):
                     return False
                 if not on:
                     return True
-                current = self.get_share(pool, project, share)
                 if display_name and "cifsDisplayName" in current and \
                         current["cifsDisplayName"] != display_name:
                     return False
@@ -462,7 +463,7 @@ class IntelliFlashClient(object):
 
         def verify():
             current = self.get_smb_config() or {}
-            return all(_same_value(v, current[k]) for k, v in props.items() if k in current)
+            return written.properties_written(current, props, share_level=False)
 
         self.call("setSMBConfig", props, write=True, verify=verify)
 
@@ -652,7 +653,8 @@ class IntelliFlashClient(object):
         if proto == "nfs":
             args.append(rule.root)
         self.call(method, *args, write=True, dataset=path,
-                  verify=lambda: rule in self.get_network_acls(proto, pool, project, share))
+                  verify=lambda: self._acls_written(
+                      proto, pool, project, share, lambda rules: rule in rules))
 
     def remove_network_acl(self, protocol, pool, project, share, host_type, host,
                            missing_ok=True):
@@ -671,7 +673,8 @@ class IntelliFlashClient(object):
             key = (detected, norm)
 
         def absent():
-            return all(r.key != key for r in self.get_network_acls(proto, pool, project, share))
+            return self._acls_written(proto, pool, project, share,
+                                      lambda rules: all(r.key != key for r in rules))
 
         try:
             self.call(method, path, detected, norm, write=True, dataset=path, verify=absent)
@@ -703,8 +706,9 @@ class IntelliFlashClient(object):
                                        % ", ".join("%s %s" % d for d in dups),
                                        code="EZEBI_INVALID_ACL_API_PARAM_GENERAL")
         self.call(method, path, [r.to_wire() for r in wanted], write=True, dataset=path,
-                  verify=lambda: acl_mod.same_rules(
-                      self.get_network_acls(proto, pool, project, share), wanted))
+                  verify=lambda: self._acls_written(
+                      proto, pool, project, share,
+                      lambda rules: acl_mod.same_rules(rules, wanted)))
 
     def remove_all_network_acls(self, protocol, pool, project, share=None):
         """removeAll{NFS,SMB}NetworkACLsOn{Share,Project}."""
@@ -713,7 +717,17 @@ class IntelliFlashClient(object):
         method = self._acl_method("removeAll", proto, share, True)
         path = self._dataset(method, pool, project, share)
         self.call(method, path, write=True, dataset=path,
-                  verify=lambda: not self.get_network_acls(proto, pool, project, share))
+                  verify=lambda: self._acls_written(proto, pool, project, share,
+                                                    lambda rules: not rules))
+
+    def _acls_written(self, proto, pool, project, share, check):
+        """Verification of a network ACL write: ``check(rules)`` holds for the list read back
+        and, on a share, the list is the share's own (C16: every share-level ACL write sets
+        the override flag; an equal list inherited from the project is not what was
+        written)."""
+        if not check(self.get_network_acls(proto, pool, project, share)):
+            return False
+        return share is None or written.acls_owned(self.get_share(pool, project, share), proto)
 
     def inherit_network_acls(self, pool, project, share):
         """inheritNetworkACLsettingsFromProject: the share follows the project again (NFS and

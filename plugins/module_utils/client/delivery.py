@@ -240,7 +240,8 @@ def await_effect(transport, method, dataset, verify, error, outer_deadline):
         deadline = min(deadline, outer_deadline)
     transport.log.warning("%s: %s; the request may still be executing on the array, so it is "
                           "not sent again: waiting up to %.1f s for its effect", what,
-                          error.message, max(0.0, deadline - clock()))
+                          error.message, max(0.0, deadline - clock()),
+                          extra={"intelliflash_transient": True})
     polls = 0
     problem = None
     while True:

@@ -55,6 +55,10 @@ DEFAULT_PORT = 443
 REDACTED = "********"
 MAX_ERROR_TEXT = 500
 TRANSIENT_STATUSES = (502, 503, 504)
+# Log records of retries and waits carry this attribute (true), so that a caller can summarize
+# them (the Ansible modules print one warning per task) without parsing their text.
+TRANSIENT_ATTR = "intelliflash_transient"
+TRANSIENT_EXTRA = {TRANSIENT_ATTR: True}
 # Kept for compatibility: ``call(verify=RESEND)`` once re-sent an idempotent write after a
 # lost reply. A write is never in flight twice now (C32): it is treated as "no verification".
 RESEND = "resend"
@@ -354,7 +358,8 @@ class Transport(object):
                     error.message += " (gave up after %d attempts)" % attempt
                 raise error
             self.log.warning("%s %s: %s; retrying in %.2f s (attempt %d)", method,
-                             dataset or "", error.message, delay, attempt + 1)
+                             dataset or "", error.message, delay, attempt + 1,
+                             extra=TRANSIENT_EXTRA)
             self._sleep(delay)
 
     def _backoff_delay(self, attempt):

@@ -122,21 +122,32 @@ class TestClient:
             assert client.ca_path == str(ca)
             assert PASSWORD not in repr(client)
 
-    def test_repeated_client_warnings_are_counted_not_repeated(self, capsys):
-        with build(dict(BASE)) as m:
+    @pytest.mark.parametrize("verbosity", [0, 1])
+    def test_retry_warnings_are_one_summary_per_task(self, capsys, verbosity):
+        """Retries (records the client marks transient) give one warning per task; each one is
+        in the result at -v; other warnings are shown once each."""
+        with build(dict(BASE, _ansible_verbosity=verbosity)) as m:
             m.client  # pylint: disable=pointless-statement  # builds the client and its log handler
             log = common.logging.getLogger(common.LOGGER_NAME)
             for attempt in range(2, 9):
-                log.warning("%s %s: %s; retrying in %.2f s (attempt %d)", "listPools", "", "refused", 0.5, attempt)
+                log.warning("%s %s: %s; retrying in %.2f s (attempt %d)", "listPools", "", "refused", 0.5, attempt,
+                            extra={"intelliflash_transient": True})
+            log.warning("something else")
             log.warning("something else")
             result = finish(capsys, m.fail, "gave up")
         # core 2.19 returns warnings as WarningSummary dicts (text under event.msg); older cores as strings
         warnings = [w["event"]["msg"] if isinstance(w, dict) else w for w in result["warnings"]]
-        assert len(warnings) == 4, result["warnings"]
-        assert warnings[0].endswith("(attempt 2)") and warnings[1].endswith("(attempt 3)")
-        assert warnings[2] == "something else"
-        assert warnings[3].startswith("5 more warning(s) like the above; the last: listPools")
-        assert warnings[3].endswith("(attempt 8)")
+        assert len(warnings) == 2, result["warnings"]
+        assert warnings[0] == "something else"
+        assert warnings[1].startswith("7 retries or waits for the array during this task")
+        assert "the first: listPools : refused; retrying in 0.50 s (attempt 2)" in warnings[1]
+        assert "the last: listPools : refused; retrying in 0.50 s (attempt 8)" in warnings[1]
+        if verbosity:
+            assert len(result["array_retries"]) == 7
+            assert result["array_retries"][-1].endswith("(attempt 8)")
+        else:
+            assert "array_retries" not in result
+            assert warnings[1].endswith("(each one: run with -v)")
 
     def test_insecure_client_warns(self, capsys):
         with build(dict(BASE, validate_certs=False, ca_path="/etc/ssl/ca.pem")) as m:

@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The driver under lost replies (issue 8, items 1 and 4): a write is never in flight twice, and
+a share holds its own sharing settings (not values inherited from the project)."""
+
+import time
+
+import pytest
+
+from manila import exception
+
+from tegile_driver_helpers import create, make_rule, make_share, new_driver, where
+from tegile_intelliflash.client import NetworkRule
+from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
+
+SLOW_MS = 2000
+# Every NFS access-list write on a share, whichever the driver uses.
+ACL_WRITES = ["setNFSNetworkACLsOnShare", "addNFSNetworkACLOnShare",
+              "removeNFSNetworkACLOnShare", "removeAllNFSNetworkACLsOnShare"]
+
+
+def nfs_hosts(array, driver, share):
+    return sorted(r.host for r in array.get_network_acls("nfs", *where(driver, share)))
+
+
+@pytest.fixture
+def slow_driver(simulator):
+    """Read timeout 1 s (below the latency), 10 s to wait for a write's effect."""
+    drv = new_driver(simulator, tegile_nas_timeout=1, tegile_nas_retry_budget=10)
+    yield drv
+    simulator.clear_faults()
+    drv.client.close()
+
+
+def test_grant_grant_deny_under_latency_keeps_the_rule_revoked(simulator, slow_driver, array):
+    """Each access-list write is slower than the read timeout. The state a few seconds after
+    the last call returned: the denied rule stays denied (a re-sent copy of an earlier write
+    used to commit after the deny)."""
+    share = create(slow_driver)
+    a = make_rule("ip", "10.0.0.1")
+    b = make_rule("ip", "10.0.0.2")
+    simulator.reset_calls()
+    simulator.set_faults(latency_ms=SLOW_MS, methods=ACL_WRITES)
+    assert slow_driver.update_access(None, share, [a], [a], [], []) == {}
+    assert slow_driver.update_access(None, share, [a, b], [b], [], []) == {}
+    assert slow_driver.update_access(None, share, [b], [], [a], []) == {}
+    sent = sum(simulator.calls()["by_method"].get(m, 0) for m in ACL_WRITES)
+    time.sleep(SLOW_MS / 1000.0 + 1.5)
+    simulator.clear_faults()
+    assert nfs_hosts(array, slow_driver, share) == ["10.0.0.2"]
+    # Nothing was sent twice: no write arrived after the calls returned.
+    assert sum(simulator.calls()["by_method"].get(m, 0) for m in ACL_WRITES) == sent
+
+
+def test_cifs_share_whose_nfs_pin_was_lost_is_not_reported_created(simulator, driver, array):
+    """create_share pins NFS off on a CIFS share. That request is lost before it runs: the
+    effective NFS state read back is "off" anyway (inherited from the project), but the share's
+    own setting was never written. The driver must not report the share as created (it would be
+    NFS-exported to every host once the project turns NFS on)."""
+    share = make_share("CIFS")
+    simulator.set_faults(reset_rate=1, methods=["setNFSSharingOnShare"], count=1)
+    try:
+        with pytest.raises(exception.ShareBackendException) as err:
+            driver.create_share(None, share)
+    finally:
+        simulator.clear_faults()
+    assert "outcome of setNFSSharingOnShare" in str(err.value)
+    assert "unknown" in str(err.value)
+    assert array.find_share(*where(driver, share)) is None
+
+
+def test_ensure_repins_a_share_that_follows_its_project(simulator, driver, array):
+    """A share that lost its own sharing settings (inherits them from the project, which now
+    exports NFS to a network) is closed and pinned again by ensure_shares."""
+    share = create(driver)
+    pool, project, name = where(driver, share)
+    array.inherit_network_acls(pool, project, name)
+    array.set_nfs_sharing(pool, project, None, True)
+    array.set_network_acls("nfs", pool, project, None, [NetworkRule("IP", "10.7.0.0/16", "rw")])
+    try:
+        assert array.is_exposed("nfs", pool, project, name)  # inherited, open to 10.7/16
+        update = driver.ensure_shares(None, [share])[share["id"]]
+        assert update["reapply_access_rules"] is True
+        info = array.get_share(pool, project, name)
+        assert info["overrideSharenfs"] is True and info["overrideSharesmb"] is True
+        assert info["sharenfs"] == "on" and info["sharesmb"] == "off"
+        assert nfs_hosts(array, driver, share) == [NO_ACCESS_HOST]
+        # The project's next change does not reach the share.
+        array.set_nfs_sharing(pool, project, None, False)
+        assert array.is_exposed("nfs", pool, project, name)
+    finally:
+        array.set_nfs_sharing(pool, project, None, False)
