@@ -473,15 +473,6 @@ class TegileShareDriver(driver.ShareDriver):
             client.set_user_acls(ref.pool, ref.project, ref.name, [])
 
     @staticmethod
-    def _pinned(info, proto):
-        """The share's own settings (override flags and values, not values
-        inherited from the project) export it over ``proto`` only."""
-        own = _PROTO_WIRE[proto]
-        other = 'smb' if own == 'nfs' else 'nfs'
-        return (client_written.sharing_written(info, own, True) and
-                client_written.sharing_written(info, other, False))
-
-    @staticmethod
     def _no_access_rule():
         return client_acl.NetworkRule('IP', NO_ACCESS_HOST, 'ro')
 
@@ -1130,8 +1121,9 @@ class TegileShareDriver(driver.ShareDriver):
 
         Also repairs what an earlier driver (or an administrator) left: a
         share without quota gets its Manila size as quota; a share that does
-        not hold its own sharing settings (its protocol on, the other off,
-        override flags set) is exported again (closed), and a share whose NFS
+        not export its protocol by a setting of its own (override flag) is
+        exported again (closed), the other protocol is turned off on a share
+        that only inherits "off" from its project, and a share whose NFS
         list is empty (open to every host) or that was re-exported asks
         Manila to re-apply its access rules.
 
@@ -1181,17 +1173,29 @@ class TegileShareDriver(driver.ShareDriver):
             LOG.error('Share %(id)s: %(err)s', {'id': share['id'], 'err': err})
             return {'status': constants.STATUS_ERROR}
         reapply = False
-        if not self._pinned(info, proto):
-            # Checked on the share's own settings, not the effective ones: a
-            # setting inherited from the project changes when the project
-            # does (e.g. a CIFS share NFS-exported once the project turns
-            # NFS on).
-            LOG.warning('Share %(id)s does not hold its own sharing settings '
-                        '(%(p)s on, the other protocol off); exporting it '
-                        'again.', {'id': share['id'], 'p': proto})
+        # Checked on the share's own settings, not the effective ones: a
+        # setting inherited from the project changes when the project does
+        # (e.g. a CIFS share NFS-exported once the project turns NFS on).
+        own = _PROTO_WIRE[proto]
+        other = 'smb' if own == 'nfs' else 'nfs'
+        if not client_written.sharing_written(info, own, True):
+            LOG.warning('Share %(id)s is not exported over %(p)s by a setting '
+                        'of its own; exporting it again.',
+                        {'id': share['id'], 'p': proto})
             self._prepare_access(ref, proto)
             reapply = True
-        elif proto == _NFS and not self.client.get_network_acls(
+        elif not client_written.sharing_written(info, other, False):
+            LOG.warning('Share %(id)s does not turn %(other)s off by a '
+                        'setting of its own (it follows its project); '
+                        'turning it off on the share.',
+                        {'id': share['id'], 'other': other.upper()})
+            if other == 'nfs':
+                self.client.set_nfs_sharing(ref.pool, ref.project, ref.name,
+                                            False)
+            else:
+                self.client.set_smb_sharing(ref.pool, ref.project, ref.name,
+                                            False)
+        if not reapply and proto == _NFS and not self.client.get_network_acls(
                 'nfs', ref.pool, ref.project, ref.name):
             LOG.warning('Share %s is exported to every host (empty NFS '
                         'access list); asking Manila to apply its rules.',

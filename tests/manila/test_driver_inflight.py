@@ -32,14 +32,14 @@ def slow_driver(simulator):
 
 
 def test_grant_grant_deny_under_latency_keeps_the_rule_revoked(simulator, slow_driver, array):
-    """Each access-list write is slower than the read timeout. The state a few seconds after
-    the last call returned: the denied rule stays denied (a re-sent copy of an earlier write
-    used to commit after the deny)."""
+    """The first access-list write is slower than the read timeout. The state a few seconds
+    after the last call returned: the denied rule stays denied (the slow first write, answered
+    by a fast re-sent copy, used to commit after the grant and the deny)."""
     share = create(slow_driver)
     a = make_rule("ip", "10.0.0.1")
     b = make_rule("ip", "10.0.0.2")
     simulator.reset_calls()
-    simulator.set_faults(latency_ms=SLOW_MS, methods=ACL_WRITES)
+    simulator.set_faults(latency_ms=SLOW_MS, methods=ACL_WRITES, count=1)
     assert slow_driver.update_access(None, share, [a], [a], [], []) == {}
     assert slow_driver.update_access(None, share, [a, b], [b], [], []) == {}
     assert slow_driver.update_access(None, share, [b], [], [a], []) == {}
@@ -89,3 +89,25 @@ def test_ensure_repins_a_share_that_follows_its_project(simulator, driver, array
         assert array.is_exposed("nfs", pool, project, name)
     finally:
         array.set_nfs_sharing(pool, project, None, False)
+
+
+def test_ensure_pins_the_other_protocol_off_without_closing_the_share(simulator, driver,
+                                                                     array):
+    """An NFS share exported by its own setting whose SMB "off" is only inherited (what the
+    in-tree driver leaves): SMB is turned off on the share, NFS and its rules stay."""
+    share = make_share("NFS", size=1)
+    pool, project, name = where(driver, share)
+    array.create_share(pool, project, name, quota="1G")
+    array.set_nfs_sharing(pool, project, name, True)
+    array.set_network_acls("nfs", pool, project, name, [{"host": "10.0.0.1"}])
+    assert array.get_share(pool, project, name)["overrideSharesmb"] is False
+    update = driver.ensure_shares(None, [share])[share["id"]]
+    assert update["reapply_access_rules"] is False
+    info = array.get_share(pool, project, name)
+    assert info["overrideSharesmb"] is True and info["sharesmb"] == "off"
+    assert nfs_hosts(array, driver, share) == ["10.0.0.1"]
+    try:
+        array.set_smb_sharing(pool, project, None, True)
+        assert not array.is_exposed("smb", pool, project, name)
+    finally:
+        array.set_smb_sharing(pool, project, None, False)
