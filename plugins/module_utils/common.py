@@ -152,8 +152,8 @@ class _WarningForwarder(logging.Handler):
             if len(held) > 1:
                 summary += "; the last: %s" % held[-1]
             verbose = getattr(self._module, "_verbosity", 0) >= 1
-            summary += " (each one: %s)" % ("result key array_retries" if verbose
-                                           else "run with -v")
+            where = "result key array_retries" if verbose else "run with -v"
+            summary += " (each one: %s)" % where
             self._module.warn(summary)
         except Exception:  # a warning must never break the module
             pass

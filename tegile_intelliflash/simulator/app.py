@@ -244,7 +244,8 @@ def create_app(sim):
             except ApiError as exc:
                 entry["outcome"] = exc.code
                 LOG.info("fault: %s failed after its proxy answered 504: %s", counter_name, exc)
-            except Exception as exc:  # pylint: disable=broad-except  (no one to answer)
+            # No one to answer any more: log whatever went wrong.
+            except Exception as exc:  # pylint: disable=broad-except
                 LOG.error("fault: %s failed after its proxy answered 504: %s", counter_name, exc)
             entry["end"] = time.time()
 

@@ -91,8 +91,7 @@ def test_ensure_repins_a_share_that_follows_its_project(simulator, driver, array
         array.set_nfs_sharing(pool, project, None, False)
 
 
-def test_ensure_pins_the_other_protocol_off_without_closing_the_share(simulator, driver,
-                                                                     array):
+def test_ensure_pins_the_other_protocol_off_without_closing_the_share(driver, array):
     """An NFS share exported by its own setting whose SMB "off" is only inherited (what the
     in-tree driver leaves): SMB is turned off on the share, NFS and its rules stay."""
     share = make_share("NFS", size=1)

@@ -210,6 +210,7 @@ class IntelliFlashClient(object):
                 raise invalid_argument("properties", "must be a dict of Project_V2_1 keys")
         body = dict(properties or {})
         body.update({"poolName": pool, "projectName": project})
+
         def verify():
             current = self.find_project(pool, project)
             return current is not None and written.properties_written(
@@ -304,6 +305,7 @@ class IntelliFlashClient(object):
                     raise invalid_argument("mount_point", "must be an absolute path without "
                                                           "white space, got %r" % (mount_point,))
                 options["mountPoint"] = mount_point
+
         def verify():
             current = self.find_share(pool, project, share)
             return current is not None and written.share_created(

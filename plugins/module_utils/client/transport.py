@@ -44,8 +44,8 @@ from .delivery import (
     reset_stage,
 )
 from .errors import (
-    ApiError, ArrayTimeoutError, AuthenticationError, BusyError, ConnectionFailedError,
-    IntelliFlashError, ProtocolError, TLSVerificationError, api_error, invalid_argument,
+    ApiError, AuthenticationError, BusyError, ConnectionFailedError, ProtocolError,
+    TLSVerificationError, api_error, invalid_argument,
 )
 
 __version__ = "1.0.0"
@@ -349,8 +349,8 @@ class Transport(object):
             error.attempts = attempt
             if write and failure.delivery == UNKNOWN:
                 return await_effect(self, method, dataset, verify, error, outer)
-            if not failure.retryable or (write and failure.delivery not in (NOT_SENT,
-                                                                             NOT_EXECUTED)):
+            resendable = failure.delivery in (NOT_SENT, NOT_EXECUTED)
+            if not failure.retryable or (write and not resendable):
                 raise error
             delay = self._backoff_delay(attempt)
             if self._clock() + delay > deadline:

@@ -49,8 +49,8 @@ def test_tls_failure_during_handshake_resends_a_write(sim_clean, project, monkey
     assert sim_clean.calls()["by_method"]["createShare"] == 1
 
 
-def test_tls_eof_after_the_request_was_sent_is_not_a_handshake_failure(sim_clean, project,
-                                                                        monkeypatch):
+def test_tls_eof_after_the_request_was_sent_is_not_a_handshake_failure(
+        sim_clean, project, monkeypatch):
     """OpenSSL reports a reset while the request is on the wire as an SSL error; the client
     says what happened and treats the write's outcome as unknown."""
     c = make_client(sim_clean, retry_budget=0.2)

@@ -9,7 +9,7 @@ answers an HTTP error page before the call runs (not applied).
 import pytest
 
 from tegile_intelliflash.client import (
-    BusyError, ConnectionFailedError, GiB, NetworkRule, UserRule,
+    BusyError, GiB, NetworkRule, UserRule,
 )
 
 from client_helpers import fake_response, make_client, unique
@@ -180,7 +180,7 @@ def test_reset_after_send_is_outcome_unknown_never_resent(sim_clean, fclient, sh
     for its effect within the budget and then says the outcome is unknown, naming the call."""
     from tegile_intelliflash.client import OutcomeUnknownError
 
-    method, prepare, write, check = spec
+    method, prepare, write = spec[:3]
     share = unique("w")
     project = shared_project
     prepare(fclient, project, share)
