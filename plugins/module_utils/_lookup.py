@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import NotFoundError
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import AlreadyExistsError
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import int_or_zero, sharing_on, used_bytes
 
 PROTOCOLS = ("nfs", "smb")
@@ -28,6 +29,25 @@ def require_pool(m, pool, field="pool"):
             return item
     m.fail("%s: pool '%s' does not exist on the array (pools: %s)"
            % (field, pool, ", ".join(sorted(item.get("name", "?") for item in pools)) or "none"))
+
+
+def create_or_adopt(m, action, dataset, create, find):
+    """Run ``create()``; return None when it created the object, or the object another writer created first.
+
+    Several tasks creating the same object at once (forks, several controllers) all read "missing";
+    the array creates it for the first and answers EZEBI_RESOURCE_EXIST to the others. Those read
+    the object with ``find()`` and carry on as for an existing one, so every task converges. When
+    the object is still not there, the refusal meant something else and fails the task.
+    """
+    with m.api_errors(action, dataset):
+        try:
+            create()
+            return None
+        except AlreadyExistsError as exc:
+            found = find()
+            if found is None:
+                raise exc
+            return found
 
 
 def find_project(m, pool, project):

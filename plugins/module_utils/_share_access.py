@@ -182,21 +182,22 @@ class RulePlan:
         after.extend(rule_to_dict(rule) for rule in self.add)
         return before, after
 
-    def network_action(self):
-        """How to apply a network ACL plan with the fewest calls.
+    def network_actions(self, purge=False):
+        """The calls that apply a network ACL plan, in order.
 
-        ``None`` (nothing to do), ``("add", rule)``, ``("remove", rule)`` or
-        ``("set", final_list)``: one add or remove when exactly one rule appears or goes;
-        otherwise (several rules, or a changed access level, which add/remove could only
-        do in two calls) one call that replaces the whole list.
+        A list of ``("add", rule)`` and ``("remove", rule)``, one per rule added or removed: these
+        calls change one entry and keep whatever another writer did to the others, so concurrent
+        tasks that each add rules all keep theirs. Adds come first, so the list is never empty in
+        between (an NFS share with no rule is open to every host). A changed access level or root
+        flag, and a purge of more than one rule, is ``[("set", final_list)]``: one call that
+        replaces the whole list (remove-then-add would leave the host without access in between).
+        ``[]`` when nothing changes.
         """
         if not self.changed:
-            return None
-        if self.count == 1 and self.add:
-            return ("add", self.add[0])
-        if self.count == 1 and self.remove:
-            return ("remove", self.remove[0])
-        return ("set", self.final)
+            return []
+        if self.change or (purge and self.count > 1):
+            return [("set", self.final)]
+        return [("add", rule) for rule in self.add] + [("remove", rule) for rule in self.remove]
 
 
 def _pairs(current, changed):

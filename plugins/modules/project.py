@@ -177,6 +177,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import 
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
     apply_sharing,
+    create_or_adopt,
     find_project,
     project_used,
     require_pool,
@@ -244,10 +245,17 @@ def main():
     properties, sharing, sharing_before, limits = plan(m, current, quota, tracker)
 
     if tracker.has_differences() and not m.check_mode:
+        created = current is None
+        if created:
+            current = create_or_adopt(m, "creating project %s" % path, path,
+                                      lambda: client.create_project(pool, name, properties),
+                                      lambda: client.find_project(pool, name))
+            if current is not None:  # another task created it first: plan against what it made
+                created = False
+                tracker = DifferenceTracker()
+                properties, sharing, sharing_before, limits = plan(m, current, quota, tracker)
         with m.api_errors("writing project %s" % path, path):
-            if current is None:
-                client.create_project(pool, name, properties)
-            elif properties:
+            if not created and properties:
                 client.modify_project(pool, name, properties)
             apply_limits(client, limits, pool, name)
             apply_sharing(client, sharing, pool, name)

@@ -274,6 +274,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset impor
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
     apply_sharing,
+    create_or_adopt,
     find_share,
     require_project,
     require_share,
@@ -347,15 +348,30 @@ def configure(m, current, properties, sharing):
 
 
 def create(m, quota, reservation, properties, limits, source):
-    """Create (or clone) the share, then apply what creation itself does not set."""
+    """Create (or clone) the share, then apply what creation itself does not set.
+
+    Returns None, or the share another task created first (then nothing was done: see create_or_adopt).
+    """
     params = m.params
     client = m.client
     pool, project, name = params["pool"], params["project"], params["name"]
+    path = m.dataset_path(pool, project, name)
     if source is None:
-        client.create_share(pool, project, name, quota=quota or None, reservation=reservation or None,
-                            block_size=properties.pop("recordSize", None))
-        return
-    client.clone_snapshot(pool, project, params["source_share"], source, name, inherit=True)
+        record_size = properties.get("recordSize")
+
+        def create_call():
+            client.create_share(pool, project, name, quota=quota or None, reservation=reservation or None,
+                                block_size=record_size)
+    else:
+        def create_call():
+            client.clone_snapshot(pool, project, params["source_share"], source, name, inherit=True)
+    adopted = create_or_adopt(m, "creating share %s" % path, path, create_call,
+                              lambda: client.find_share(pool, project, name))
+    if adopted is not None:
+        return adopted
+    if source is None:
+        properties.pop("recordSize", None)  # set by creation
+        return None
     try:
         wait_for_clone(client, pool, project, params["source_share"], source, name, params["wait_timeout"])
     except RuntimeError as exc:
@@ -363,6 +379,22 @@ def create(m, quota, reservation, properties, limits, source):
                dataset=m.dataset_path(pool, project, name))
     with undo_creation(client, pool, project, name):
         apply_limits(client, limits, pool, project, name)
+    return None
+
+
+def plan(m, current, quota, reservation, tracker):
+    """(properties, limits, sharing) that make ``current`` (None = new) match the options."""
+    params = m.params
+    pool = params["pool"]
+    path = m.dataset_path(pool, params["project"], params["name"])
+    properties = plan_properties(current, params, tracker)
+    limits = plan_checked(m, pool, path, current, used_bytes(current or {}), quota, reservation, tracker,
+                          quota_field="size")
+    sharing = plan_sharing(share_facts(current) if current else {}, params, tracker)
+    rename = plan_smb_name(current, params["smb"], params["smb_name"], tracker)
+    if rename:
+        sharing["smb"] = True
+    return properties, limits, sharing
 
 
 def main():
@@ -418,21 +450,19 @@ def main():
             source = resolve_source(m)
             tracker.add("source", before=None, after="%s@%s" % (params["source_share"], source))
         tracker.add("state", before="absent", after="present")
-    properties = plan_properties(current, params, tracker)
-    limits = plan_checked(m, pool, path, current, used_bytes(current or {}), quota, reservation, tracker,
-                          quota_field="size")
-    sharing = plan_sharing(share_facts(current) if current else {}, params, tracker)
-    rename = plan_smb_name(current, params["smb"], params["smb_name"], tracker)
-    if rename:
-        sharing["smb"] = True
+    properties, limits, sharing = plan(m, current, quota, reservation, tracker)
 
     if tracker.has_differences() and not m.check_mode:
         with m.api_errors("writing share %s" % path, path):
             if current is None:
-                create(m, quota, reservation, properties, limits, source)
+                current = create(m, quota, reservation, properties, limits, source)
+                if current is not None:  # another task created it first: plan against what it made
+                    tracker = DifferenceTracker()
+                    properties, limits, sharing = plan(m, current, quota, reservation, tracker)
+            if current is None:
                 with undo_creation(client, pool, project, name):
                     configure(m, None, properties, sharing)
-            else:
+            elif tracker.has_differences():
                 apply_limits(client, limits, pool, project, name)
                 configure(m, current, properties, sharing)
             current = client.get_share(pool, project, name)

@@ -112,12 +112,20 @@ notes:
     share that is exported over NFS therefore opens it; the module warns when it does that.
   - A share inherits its project's network rules until its own rules are changed; the first change here copies the
     project's rules into the share, which from then on has its own list.
-  - Several network rule changes are applied in one call that replaces the share's (or project's) whole list;
-    a single added or removed rule is applied on its own. User and group rules are always written as the whole file
-    ACL in one call; file ACL entries are rewritten in the array's standard form (allow, read or modify set,
-    inherited by files and directories). The file ACL is written before the network rules, because the array decides which
+  - Network rules are added and removed one call per rule, so that tasks adding rules to the same share at the same
+    time all keep theirs. A changed access level or root access, and O(purge=true) removing rules, replace the
+    share's (or project's) whole list in one call. User and group rules are always written as the whole file
+    ACL in one call (the API has no other); file ACL entries are rewritten in the array's standard form (allow, read
+    or modify set, inherited by files and directories). The file ACL is written before the network rules, because the array decides which
     user and group names it accepts, and when it refuses one nothing has been changed. User and group names written
     C(DOMAIN\\name) are refused before any call.
+  - B(Several writers.) Tasks on one machine that change the rules of the same share or project (forks, with
+    C(delegate_to) set to C(localhost)) take turns, through a lock file per array and dataset in C(/tmp/tegile-intelliflash-locks)
+    (or the directory in the E(INTELLIFLASH_LOCK_DIR) environment variable). After writing, the module reads the rules
+    again and, when another writer undid part of its change meanwhile, applies it again (at most 3 writes, with a
+    warning; then the task fails). Writers on other machines, and the Manila driver, do not take that lock; a
+    whole-list write of theirs that lands between this task's write and its check is repaired, one that lands after
+    the check is not.
   - Turning NFS or SMB sharing on or off (with M(tegile.intelliflash.share)) clears that protocol's network rules on
     the array; manage the rules after the sharing state. The module warns when it changes the NFS rules of a share
     that is not exported over NFS.
@@ -250,6 +258,8 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
     IntelliFlashModule,
     NotFoundError,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import AlreadyExistsError
+from ansible_collections.tegile.intelliflash.plugins.module_utils._locks import module_dataset_lock
 from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
     require_project,
     require_share,
@@ -264,6 +274,9 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access 
     share_protocol,
     split_rules,
 )
+
+# Writes of one task when another writer keeps undoing them (each is verified by a read).
+MAX_WRITES = 3
 
 
 def argument_spec():
@@ -303,30 +316,75 @@ def main():
     # Validate everything that does not depend on the share's protocol before any call.
     wanted_rules(m, p["protocol"] or "nfs", share_level)
 
+    if m.check_mode or p["rules"] is None:
+        outcome = converge(m, dataset, share_level)
+    else:
+        # From the read to the verification, no other task on this machine writes these lists.
+        with module_dataset_lock(m, dataset):
+            outcome = converge(m, dataset, share_level)
+    share_obj, protocol, net_plan, user_plan, tracker, net_written = outcome
+    warn_about_nfs(m, dataset, share_obj, net_written or (m.check_mode and net_plan.changed), net_plan.final)
+
+    rules = [rule_to_dict(rule) for rule in net_plan.final or []]
+    rules.extend(rule_to_dict(rule) for rule in user_plan.final)
+    m.exit(tracker.has_differences(), diff=tracker, rules=rules, protocol=protocol, dataset=dataset)
+
+
+def converge(m, dataset, share_level):
+    """Read, plan, write and verify until the lists hold what the task wants.
+
+    Returns (share dict, protocol, network plan, user plan, tracker, network written). After a
+    write the written lists are read again: when another writer (on another machine, or the Manila
+    driver) undid part of this task's change meanwhile, the task applies it again, at most
+    ``MAX_WRITES`` times, and fails naming what it could not keep. The plans returned have no
+    change left (their ``final`` is what the array holds), except in check mode.
+    """
+    p = m.params
     share_obj, protocol, current_net, current_users = read_current(m, dataset)
-
     wanted_net, wanted_users = wanted_rules(m, protocol, share_level)
-    net_plan = plan_rules(current_net, wanted_net, p["purge"], p["state"])
-    user_plan = plan_rules(current_users, wanted_users, p["purge"], p["state"])
-
     tracker = DifferenceTracker()
-    before, after = net_plan.before_after()
-    user_before, user_after = user_plan.before_after()
-    tracker.add("rules", before=before + user_before, after=after + user_after)
-
-    final_net = net_plan.final
-    if not m.check_mode:
+    net_written = False
+    for writes in range(MAX_WRITES + 1):
+        net_plan = plan_rules(current_net, wanted_net, p["purge"], p["state"])
+        user_plan = plan_rules(current_users, wanted_users, p["purge"], p["state"])
+        if not (net_plan.changed or user_plan.changed):
+            break
+        if writes == 0:
+            before, after = net_plan.before_after()
+            user_before, user_after = user_plan.before_after()
+            tracker.add("rules", before=before + user_before, after=after + user_after)
+            if m.check_mode:
+                break
+        elif writes == MAX_WRITES:
+            m.fail("The access rules of %s were changed by another writer each time this task wrote them "
+                   "(%d times); still to do: %s. Another controller or the Manila driver is changing the "
+                   "same rules: run the task again once it is done"
+                   % (dataset, MAX_WRITES, describe_plans(net_plan, user_plan)), dataset=dataset)
+        else:
+            m.warn("Another writer changed the access rules of %s while this task was writing them; "
+                   "applying again: %s" % (dataset, describe_plans(net_plan, user_plan)))
         # The file ACL first: the array is the authority on user and group names (C31) and may
         # refuse one; the network rules were fully checked here, so a refusal leaves nothing changed.
         if user_plan.changed:
-            with m.api_errors("writing the file ACL (user and group rules) of %s" % dataset, dataset):
-                m.client.set_user_acls(pool, project, share, user_plan.final)
-        final_net = apply_network(m, net_plan, pool, project, share, dataset)
-    warn_about_nfs(m, dataset, share_obj, net_plan.changed, final_net)
+            current_users = write_user_rules(m, user_plan, dataset)
+        if net_plan.changed:
+            current_net = write_network_rules(m, net_plan, dataset)
+            net_written = True
+    return share_obj, protocol, net_plan, user_plan, tracker, net_written
 
-    rules = [rule_to_dict(rule) for rule in final_net or []]
-    rules.extend(rule_to_dict(rule) for rule in user_plan.final)
-    m.exit(tracker.has_differences(), diff=tracker, rules=rules, protocol=protocol, dataset=dataset)
+
+def describe_plans(*plans):
+    """What the plans still have to do, for messages: ``add or change ip 10.0.0.1; remove none``."""
+    before, after = [], []
+    for plan in plans:
+        old, new = plan.before_after()
+        before.extend(old)
+        after.extend(new)
+
+    def text(rules):
+        return ", ".join("%s %s" % (rule["type"], rule["to"]) for rule in rules) or "none"
+
+    return "add or change %s; remove %s" % (text(after), text(before))
 
 
 def read_current(m, dataset):
@@ -370,22 +428,30 @@ def warn_about_nfs(m, dataset, share, changed, rules):
         m.warn("%s has no NFS network rule left: the array exports it to every host, read-write" % dataset)
 
 
-def apply_network(m, plan, pool, project, share, dataset):
-    """Apply a network rule plan with the fewest calls; return the list now on the array."""
-    action = plan.network_action()
-    if action is None:
-        return plan.final
-    verb, arg = action
+def write_user_rules(m, plan, dataset):
+    """Write the file ACL (one whole-list call, the only one the API has); return it read back."""
+    pool, project, share = m.params["pool"], m.params["project"], m.params["share"]
+    with m.api_errors("writing the file ACL (user and group rules) of %s" % dataset, dataset):
+        m.client.set_user_acls(pool, project, share, plan.final)
+        return m.client.get_user_acls(pool, project, share)
+
+
+def write_network_rules(m, plan, dataset):
+    """Apply a network rule plan (one call per rule added or removed); return the list read back."""
+    pool, project, share = m.params["pool"], m.params["project"], m.params["share"]
     with m.api_errors("changing the NFS network rules of %s" % dataset, dataset):
-        if verb == "add":
-            m.client.add_network_acl("nfs", pool, project, share, arg)
-        elif verb == "remove":
-            m.client.remove_network_acl("nfs", pool, project, share, arg.host_type, arg.host)
-        else:
-            m.client.set_network_acls("nfs", pool, project, share, arg)
-            # The whole list was replaced: report what the array holds now.
-            return m.client.get_network_acls("nfs", pool, project, share)
-    return plan.final
+        for verb, arg in plan.network_actions(m.params["purge"]):
+            if verb == "add":
+                try:
+                    m.client.add_network_acl("nfs", pool, project, share, arg)
+                except AlreadyExistsError:
+                    # Another writer added the same host meanwhile; the read below compares its level.
+                    pass
+            elif verb == "remove":
+                m.client.remove_network_acl("nfs", pool, project, share, arg.host_type, arg.host)
+            else:
+                m.client.set_network_acls("nfs", pool, project, share, arg)
+        return m.client.get_network_acls("nfs", pool, project, share)
 
 
 if __name__ == "__main__":

@@ -241,6 +241,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
     error_text,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
+    create_or_adopt,
     require_project,
     require_share,
 )
@@ -313,9 +314,21 @@ def ensure_present(m, info, exists, tracker):
     tracker.add(info["path"], before="absent", after="present")
     if not m.check_mode:
         p = m.params
-        with m.api_errors("creating snapshot %s" % info["path"], info["dataset"]):
-            m.client.create_snapshot(info["pool"], info["project"], info["share"], info["name"],
-                                     quiesce=p["quiesce"], wait=True, wait_timeout=p["wait_timeout"])
+        pool, project, share, name, full = info["pool"], info["project"], info["share"], info["name"], info["full_name"]
+
+        def create():
+            m.client.create_snapshot(pool, project, share, name, quiesce=p["quiesce"], wait=True,
+                                     wait_timeout=p["wait_timeout"])
+
+        def find():
+            return full if full in m.client.list_snapshots(pool, project, share, pattern=re.escape(full)) else None
+
+        adopted = create_or_adopt(m, "creating snapshot %s" % info["path"], info["dataset"], create, find)
+        if adopted is not None:
+            # Another task created it first: this one changed nothing, and waits for it like its creator.
+            tracker.add(info["path"], before="absent", after="absent")
+            with m.api_errors("waiting for snapshot %s" % info["path"], info["dataset"]):
+                m.client.wait_for_snapshot(pool, project, share, name, wait_timeout=p["wait_timeout"])
 
 
 def ensure_absent(m, info, exists, tracker, result):

@@ -26,6 +26,7 @@ import logging
 import math
 import re
 
+from oslo_concurrency import lockutils
 from oslo_log import log
 
 from manila.common import constants
@@ -1004,17 +1005,24 @@ class TegileShareDriver(driver.ShareDriver):
             owners.setdefault((kind, key), []).append(rule_id)
 
         try:
-            info = self.client.get_share(ref.pool, ref.project, ref.name)
-            if proto == _NFS:
-                failed = self._sync_network(ref, info, want_net)
+            # One update of a share's lists at a time in this process: each
+            # call reads, writes and checks its own write; interleaved, one
+            # call's stale list could land between another's write and its
+            # check, which then reported an applied rule as 'error'.
+            with lockutils.lock('tegile-intelliflash-access-%s-%s'
+                                % (self.client.host, ref.path)):
+                info = self.client.get_share(ref.pool, ref.project, ref.name)
+                if proto == _NFS:
+                    failed = self._sync_network(ref, info, want_net)
+                    for key in failed:
+                        for rule_id in owners.get(('net', key), []):
+                            updates[rule_id] = {
+                                'state': constants.ACCESS_STATE_ERROR}
+                failed = self._sync_users(ref, info, want_user)
                 for key in failed:
-                    for rule_id in owners.get(('net', key), []):
+                    for rule_id in owners.get(('user', key), []):
                         updates[rule_id] = {
                             'state': constants.ACCESS_STATE_ERROR}
-            failed = self._sync_users(ref, info, want_user)
-            for key in failed:
-                for rule_id in owners.get(('user', key), []):
-                    updates[rule_id] = {'state': constants.ACCESS_STATE_ERROR}
         except client_errors.NotFoundError:
             raise exception.ShareResourceNotFound(share_id=share['id'])
         except client_errors.IntelliFlashError as err:

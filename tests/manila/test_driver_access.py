@@ -239,3 +239,55 @@ def test_update_access_raises_when_the_array_fails(simulator, driver, array):
     assert share["id"] in str(err.value)
     assert simulator.password not in str(err.value)
     assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw")]
+
+
+def test_two_threads_never_report_an_applied_rule_in_error(driver, array):
+    # Thread "one" reads the list, then thread "two" reads it too and writes its rules; only then
+    # does "one" write its own (stale) list. Without serialization, "two" read back a list
+    # without its rule and reported the rule it had applied as 'error'.
+    import threading
+
+    share = create(driver)
+    rule_a, rule_b = make_rule("ip", "10.20.0.1"), make_rule("ip", "10.20.0.2")
+    client = driver.client
+    read_acls, set_acls = client.get_network_acls, client.set_network_acls
+    both_read = threading.Barrier(2, timeout=2)
+    wrote = {"one": threading.Event(), "two": threading.Event()}
+    local = threading.local()
+
+    def get_network_acls(*args, **kwargs):
+        name = threading.current_thread().name
+        if getattr(local, "read", False) and name == "two":
+            wrote["one"].wait(2)  # "two" checks its write after "one" wrote its stale list
+        result = read_acls(*args, **kwargs)
+        if not getattr(local, "read", False):
+            local.read = True
+            try:
+                both_read.wait()
+            except threading.BrokenBarrierError:
+                pass  # the other thread is waiting for the lock this one holds
+        return result
+
+    def set_network_acls(*args, **kwargs):
+        name = threading.current_thread().name
+        if name == "one":
+            wrote["two"].wait(2)
+        set_acls(*args, **kwargs)
+        wrote[name].set()
+
+    results = {}
+
+    def run(name, rules, added):
+        results[name] = driver.update_access(None, share, rules, added, [], [])
+
+    with mock.patch.object(client, "get_network_acls", side_effect=get_network_acls), \
+            mock.patch.object(client, "set_network_acls", side_effect=set_network_acls):
+        threads = [threading.Thread(target=run, name="one", args=("one", [rule_a], [rule_a])),
+                   threading.Thread(target=run, name="two", args=("two", [rule_a, rule_b], [rule_b]))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert results == {"one": {}, "two": {}}
+    assert nfs_acls(array, driver, share) in ([("10.20.0.1", "rw")],
+                                              [("10.20.0.1", "rw"), ("10.20.0.2", "rw")])

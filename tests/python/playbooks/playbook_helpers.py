@@ -31,8 +31,9 @@ def module_defaults():
     }}
 
 
-def run_playbook(env, workdir, plays, extra_vars, verbosity=0, log_name="ansible.log", timeout=900):
-    """Write ``plays`` (a list of dicts) to a playbook and run it on localhost.
+def run_playbook(env, workdir, plays, extra_vars, verbosity=0, log_name="ansible.log", timeout=900,
+                 inventory="localhost,"):
+    """Write ``plays`` (a list of dicts) to a playbook and run it (on localhost unless ``inventory``).
 
     Returns (exit code, stdout+stderr, text of ANSIBLE_LOG_PATH).
     """
@@ -44,7 +45,7 @@ def run_playbook(env, workdir, plays, extra_vars, verbosity=0, log_name="ansible
         json.dump(extra_vars, handle)
     log = os.path.join(str(workdir), log_name)
     env = dict(env, ANSIBLE_LOG_PATH=log)
-    cmd = [ANSIBLE_PLAYBOOK, "-i", "localhost,", "-c", "local", "-e", "@" + varfile, path]
+    cmd = [ANSIBLE_PLAYBOOK, "-i", inventory, "-c", "local", "-e", "@" + varfile, path]
     if verbosity:
         cmd.append("-" + "v" * verbosity)
     proc = subprocess.run(cmd, env=env, cwd=str(workdir), stdout=subprocess.PIPE,

@@ -115,7 +115,7 @@ CURRENT = [net("10.0.0.1"), net("10.0.1.0/24", "ro"), NetworkRule("FQDN", "db1.e
 
 def test_omitted_list_changes_nothing():
     plan = plan_rules(CURRENT, None, purge=True)
-    assert not plan.changed and plan.final == CURRENT and plan.network_action() is None
+    assert not plan.changed and plan.final == CURRENT and plan.network_actions(purge=True) == []
 
 
 def test_converged_list_in_another_order_with_other_spelling_changes_nothing():
@@ -132,7 +132,8 @@ def test_merge_adds_missing_changes_levels_and_keeps_others():
     assert plan.change == [(net("10.0.1.0/24", "ro"), net("10.0.1.0/24", "rw"))]
     # current order kept, changed rule in place, additions last
     assert plan.final == [CURRENT[0], net("10.0.1.0/24", "rw"), CURRENT[2], net("10.0.2.0/24")]
-    assert plan.network_action() == ("set", plan.final)
+    # a changed level has no per-rule call: the whole list, in one call
+    assert plan.network_actions() == [("set", plan.final)]
 
 
 def test_root_access_difference_is_a_change():
@@ -150,14 +151,14 @@ def test_purge_makes_the_list_exact():
 def test_purge_with_empty_list_removes_everything():
     plan = plan_rules(CURRENT, [], purge=True)
     assert plan.final == [] and plan.count == 3
-    assert plan.network_action() == ("set", [])
+    assert plan.network_actions(purge=True) == [("set", [])]
 
 
 def test_absent_removes_listed_identities_whatever_their_level():
     plan = plan_rules(CURRENT, [net("10.0.1.0/24", "rw"), net("10.7.7.7")], state="absent")
     assert plan.remove == [CURRENT[1]]
     assert plan.add == [] and plan.change == []
-    assert plan.network_action() == ("remove", CURRENT[1])
+    assert plan.network_actions() == [("remove", CURRENT[1])]
 
 
 def test_absent_of_missing_rules_is_converged():
@@ -166,12 +167,30 @@ def test_absent_of_missing_rules_is_converged():
 
 def test_single_addition_is_one_add():
     plan = plan_rules(CURRENT, [net("10.0.3.0/24")])
-    assert plan.network_action() == ("add", net("10.0.3.0/24"))
+    assert plan.network_actions() == [("add", net("10.0.3.0/24"))]
+
+
+def test_merge_adds_each_rule_on_its_own():
+    # One add per rule (never a whole-list write): another writer's rules added meanwhile stay.
+    plan = plan_rules(CURRENT, [net("10.0.3.0/24"), net("10.0.4.0/24"), net("10.0.0.1")])
+    assert plan.network_actions() == [("add", net("10.0.3.0/24")), ("add", net("10.0.4.0/24"))]
+
+
+def test_absent_removes_each_rule_on_its_own():
+    plan = plan_rules(CURRENT, [net("10.0.0.1"), net("10.0.1.0/24")], state="absent")
+    assert plan.network_actions() == [("remove", CURRENT[0]), ("remove", CURRENT[1])]
+
+
+def test_purge_adds_first_and_replaces_the_list_when_it_removes():
+    one = plan_rules(CURRENT[:1], [CURRENT[0], net("10.0.9.0/24")], purge=True)
+    assert one.network_actions(purge=True) == [("add", net("10.0.9.0/24"))]
+    several = plan_rules(CURRENT, [net("10.0.9.0/24")], purge=True)
+    assert several.network_actions(purge=True) == [("set", [net("10.0.9.0/24")])]
 
 
 def test_single_level_change_is_one_set_not_remove_and_add():
     plan = plan_rules(CURRENT, [net("10.0.0.1", "ro")])
-    verb, final = plan.network_action()
+    [(verb, final)] = plan.network_actions()
     assert verb == "set" and net("10.0.0.1", "ro") in final and len(final) == 3
 
 

@@ -178,3 +178,39 @@ def test_examples_run_as_written(sim, capsys):
     assert [result["changed"] for result in results.values()] == [True, True, True, True]
     assert results["Create a 100 GiB NFS share with 10 GiB reserved"]["export_locations"]["nfs"] == [
         "192.0.2.10:/export/engineering/builds"]
+
+
+def create_first_elsewhere(monkeypatch, sim, really=True):
+    """Another task creates the share between this task's read and its create (``really``), or the
+    array answers EZEBI_RESOURCE_EXIST although no such share appears."""
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client import IntelliFlashClient
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import AlreadyExistsError
+    original = IntelliFlashClient.create_share
+
+    def racing_create(self, pool, project, name, **kwargs):
+        if not really:
+            raise AlreadyExistsError("Mount point in use", method="createShare")
+        with client(sim) as other:
+            other.create_share(pool, project, name, quota="1G")
+        return original(self, pool, project, name, **kwargs)
+
+    monkeypatch.setattr(IntelliFlashClient, "create_share", racing_create)
+
+
+def test_a_share_another_task_created_first_is_adopted(sim, capsys, monkeypatch):
+    create_first_elsewhere(monkeypatch, sim)
+    result, _out = run(sim, capsys, name="raced", size="2G", nfs=True)
+    assert not result.get("failed"), result
+    # planned again against what the other task made: only the differences are this task's changes
+    assert result["changed"] is True and result["share"]["quota_bytes"] == 2 * GIB and result["share"]["nfs"] is True
+    monkeypatch.undo()
+    again, _out = run(sim, capsys, name="raced", size="2G", nfs=True)
+    assert again["changed"] is False
+    run(sim, capsys, name="raced", state="absent")
+
+
+def test_an_exist_refusal_without_the_share_fails(sim, capsys, monkeypatch):
+    create_first_elsewhere(monkeypatch, sim, really=False)
+    result, _out = run(sim, capsys, name="refused")
+    assert result["failed"] is True and result["error_code"] == "EZEBI_RESOURCE_EXIST"
+    assert "Mount point in use" in result["msg"]

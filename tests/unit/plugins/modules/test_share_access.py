@@ -89,9 +89,9 @@ def test_password_never_in_output(sim, capsys):
     run(sim, capsys, state="absent", rules=[dict(type="ip", to="10.1.1.0/24")])
 
 
-def test_lost_reply_of_the_list_write_is_recovered(sim, capsys):
+def test_lost_reply_of_a_rule_write_is_recovered(sim, capsys):
     rules = [dict(type="ip", to="10.2.0.0/16"), dict(type="host", to="nfs-client.example.com", access_level="ro")]
-    sim.set_faults(drop_reply_rate=1, count=1, methods=["setNFSNetworkACLsOnShare"])
+    sim.set_faults(drop_reply_rate=1, count=1, methods=["addNFSNetworkACLOnShare"])
     try:
         result, _out = run(sim, capsys, rules=rules)
         assert sim.get_faults()["fired"] == 1
@@ -136,3 +136,73 @@ def test_emptying_a_project_list_warns_that_inheriting_shares_are_open(sim, caps
     emptied, _out = run(sim, capsys, share=None, rules=[], purge=True)
     assert emptied["changed"] is True and emptied["rules"] == []
     assert "exported to every host, read-write" in json.dumps(emptied["warnings"])
+
+
+def test_merge_adds_each_rule_with_a_call_of_its_own(sim, capsys):
+    # Per-rule calls keep what another writer adds at the same time (a whole-list write would not).
+    rules = [dict(type="ip", to="10.6.0.%d" % n) for n in range(1, 4)]
+    sim.reset_calls()
+    result, _out = run(sim, capsys, rules=rules)
+    assert result["changed"] is True
+    by_method = sim.calls()["by_method"]
+    assert by_method.get("addNFSNetworkACLOnShare") == 3
+    assert "setNFSNetworkACLsOnShare" not in by_method
+    removed, _out = run(sim, capsys, rules=rules, state="absent")
+    assert removed["changed"] is True and sim.calls()["by_method"].get("removeNFSNetworkACLOnShare") == 3
+
+
+def undo_each_add(monkeypatch, sim, times):
+    """Make another writer remove each rule right after the module added it, ``times`` times."""
+    original = IntelliFlashClient.add_network_acl
+    undone = []
+
+    def add_then_undo(self, protocol, pool, project, share, rule):
+        original(self, protocol, pool, project, share, rule)
+        if len(undone) < times:
+            conn = connection(sim)
+            with IntelliFlashClient(conn["host"], conn["username"], PASSWORD, ca_path=conn["ca_path"]) as other:
+                other.remove_network_acl(protocol, pool, project, share, rule.host_type, rule.host)
+            undone.append(rule)
+
+    monkeypatch.setattr(IntelliFlashClient, "add_network_acl", add_then_undo)
+    return undone
+
+
+def test_a_change_another_writer_undid_is_applied_again(sim, capsys, monkeypatch):
+    undone = undo_each_add(monkeypatch, sim, times=1)
+    result, _out = run(sim, capsys, rules=[dict(type="ip", to="10.7.0.0/16")])
+    assert undone and result["changed"] is True
+    assert [rule["to"] for rule in result["rules"]] == ["10.7.0.0/16"]
+    assert "Another writer changed the access rules" in json.dumps(result["warnings"])
+    monkeypatch.undo()
+    sim.reset_calls()
+    again, _out = run(sim, capsys, rules=[dict(type="ip", to="10.7.0.0/16")])
+    assert again["changed"] is False and sim.calls()["writes"] == 0
+
+
+def test_a_change_undone_every_time_fails_naming_what_is_left(sim, capsys, monkeypatch):
+    undone = undo_each_add(monkeypatch, sim, times=100)
+    result, _out = run(sim, capsys, rules=[dict(type="ip", to="10.8.0.0/16")])
+    assert len(undone) == share_access.MAX_WRITES
+    assert result["failed"] is True
+    assert "changed by another writer each time" in result["msg"] and "ip 10.8.0.0/16" in result["msg"]
+
+
+def test_an_unusable_lock_directory_fails_before_any_call(sim, capsys, monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    monkeypatch.setenv("INTELLIFLASH_LOCK_DIR", str(blocker))
+    sim.reset_calls()
+    result, _out = run(sim, capsys, rules=[dict(type="ip", to="10.9.0.0/16")])
+    assert result["failed"] is True and "INTELLIFLASH_LOCK_DIR" in result["msg"]
+    assert sim.calls()["total"] == 0
+    # check mode writes nothing and needs no lock
+    checked, _out = run(sim, capsys, rules=[dict(type="ip", to="10.9.0.0/16")], _ansible_check_mode=True)
+    assert checked["changed"] is True
+
+
+def test_check_mode_warns_as_the_real_run_would(sim, capsys):
+    result, _out = run(sim, capsys, share="unexported", rules=[dict(type="ip", to="10.3.1.0/24")],
+                       _ansible_check_mode=True)
+    assert result["changed"] is True
+    assert "turning NFS sharing on later clears them" in json.dumps(result["warnings"])
