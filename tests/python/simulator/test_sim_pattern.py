@@ -62,3 +62,17 @@ def test_budget_is_spent_across_names():
         for _ignored in range(100):
             compiled.fullmatch("a" * 255, budget)
     assert budget.left < 0 and MAX_STEPS == 1000000
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(name=st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zs", "Zl",
+                                                                  "Zp"),
+                                           blacklist_characters=",/\\!?@<>#$'%^*()~+=}|:{[];\"&"),
+                    min_size=1, max_size=255),
+       other=st.text(alphabet="ab-.", max_size=4))
+def test_re_escape_of_a_name_matches_that_name_only(name, other):
+    """The snapshot module looks a snapshot up with re.escape(full name) (C11 must accept it)."""
+    full = "Manual-S-" + name
+    compiled = Pattern(re.escape(full))
+    assert compiled.fullmatch(full, Budget())
+    assert compiled.fullmatch(full + other, Budget()) is (other == "")
