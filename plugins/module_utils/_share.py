@@ -14,21 +14,17 @@ import time
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import IntelliFlashError, client_paths
 
-# Characters Windows does not allow in a share name, plus control characters.
-SMB_NAME_FORBIDDEN = set('\\/[]:|<>+=;,*?"') | set(chr(code) for code in range(32))
-SMB_NAME_MAX = 80
 CLONE_POLL_INTERVAL = 1.0
 
 
 def smb_name_problem(value):
-    """Why ``value`` cannot be an SMB share name, or None."""
+    """Why ``value`` cannot be an SMB share name (the client's rule C17, plus: not empty, no
+    white space around it), or None."""
     if not value or not value.strip():
         return "must not be empty"
-    if len(value) > SMB_NAME_MAX:
-        return "must be at most %d characters long, got %d" % (SMB_NAME_MAX, len(value))
-    bad = sorted(set(value) & SMB_NAME_FORBIDDEN)
-    if bad:
-        return "must not contain %s" % " ".join(repr(char) for char in bad)
+    problem = client_paths.smb_name_problem(value)
+    if problem:
+        return problem
     if value != value.strip():
         return "must not start or end with white space"
     return None

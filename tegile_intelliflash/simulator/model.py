@@ -14,6 +14,7 @@ Documents (stored as JSON by ``store``):
 
 import copy
 import re
+import unicodedata
 import uuid
 
 from .args import INT64_MAX, to_bool, to_int, to_number, to_str
@@ -119,10 +120,13 @@ def validate_mount_point(value, key="mountPoint"):
 
 def validate_display_name(value):
     text = to_str(value, "displayName")
-    if len(text) > 80 or any(c in _DISPLAY_NAME_BAD or ord(c) < 32 for c in text):
+    # C17: no invisible (control, format, surrogate) character either, as in names (C5).
+    if len(text) > 80 or any(c in _DISPLAY_NAME_BAD or unicodedata.category(c) in
+                             ("Cc", "Cf", "Cs") for c in text):
         raise ApiError(INVALID_WINDOWS_DISPLAY_NAME,
                        "SMB display name %r is not a valid Windows share name (at most 80 "
-                       "characters, none of \\ / [ ] : | < > + = ; , * ? \")" % text)
+                       "characters, none of \\ / [ ] : | < > + = ; , * ? \" and nothing "
+                       "invisible)" % text)
     return text
 
 

@@ -413,10 +413,10 @@ class IntelliFlashClient(object):
             _bool(guest, "guest")
             if display_name is not None and not isinstance(display_name, str):
                 raise invalid_argument("display_name", "must be a string")
-            if display_name and (any(ch in display_name for ch in "\\/:*?\"<>|") or
-                                 len(display_name) > 80):
-                raise invalid_argument("display_name", "%r is not a valid SMB share name"
-                                       % display_name,
+            problem = paths_mod.smb_name_problem(display_name) if display_name else None
+            if problem:
+                raise invalid_argument("display_name", "%r is not a valid SMB share name: %s"
+                                       % (display_name, problem),
                                        code="EZEBI_INVALID_WINDOWS_DISPLAY_NAME")
             if share is None and (display_name or guest):
                 raise invalid_argument("display_name", "display name and guest mode apply to "

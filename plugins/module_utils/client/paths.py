@@ -26,6 +26,10 @@ FORBIDDEN_NAME_CHARS = frozenset(",/\\!?@<>#$'%^*()~+=}|:{[];\"&")
 # surrogate (Cs) characters: invisible, they make a name impossible to type and easy to spoof.
 INVISIBLE_CATEGORIES = {"Cc": "control", "Cf": "invisible format", "Cs": "surrogate"}
 
+# Rule C17: an SMB (display) name is what clients type in \\host\name.
+SMB_NAME_MAX_LENGTH = 80
+FORBIDDEN_SMB_NAME_CHARS = frozenset('\\/[]:|<>+=;,*?"')
+
 DatasetRef = collections.namedtuple("DatasetRef", "pool container project share snapshot")
 DatasetRef.__doc__ = """A parsed dataset path; absent parts are None."""
 
@@ -58,6 +62,22 @@ def validate_name(value, field):
         # A dataset name is a path component (mount point /export/<project>/<share>).
         raise invalid_argument(field, "%r is not a name (a path component)" % value)
     return value
+
+
+def smb_name_problem(value):
+    """Why ``value`` cannot be an SMB share name (rule C17), or None."""
+    if len(value) > SMB_NAME_MAX_LENGTH:
+        return "must be at most %d characters long, got %d" % (SMB_NAME_MAX_LENGTH, len(value))
+    bad = sorted(set(value) & FORBIDDEN_SMB_NAME_CHARS)
+    if bad:
+        return "must not contain %s" % " ".join(repr(char) for char in bad)
+    invisible = sorted(set(ch for ch in value
+                           if unicodedata.category(ch) in INVISIBLE_CATEGORIES))
+    if invisible:
+        return "must not contain %s character(s) %s" % (
+            INVISIBLE_CATEGORIES[unicodedata.category(invisible[0])],
+            " ".join("U+%04X" % ord(ch) for ch in invisible))
+    return None
 
 
 def validate_pool(value, field="pool"):

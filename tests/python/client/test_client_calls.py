@@ -99,6 +99,10 @@ def test_validation_happens_before_any_call(client, sim_clean):
             {"host": "10.0.%d.%d" % (i // 256, i % 256)} for i in range(1025)]), "rules"),
         (lambda: client.set_user_acls(POOL, "p", "s", [
             {"kind": "user", "name": "u%d" % i} for i in range(1025)]), "rules"),
+        (lambda: client.set_smb_sharing(POOL, "p", "s", True, display_name="a[b]"),
+         "display_name"),
+        (lambda: client.set_smb_sharing(POOL, "p", "s", True, display_name="docs\u202e"),
+         "display_name"),
     ]
     for func, field in cases:
         with pytest.raises(InvalidArgumentError) as info:

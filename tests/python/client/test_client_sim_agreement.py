@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Property tests: the client's validators and the simulator, two independent implementations
-of docs/protocol-choices.md, accept and refuse the same names (C5), byte sizes (C1, C6) and
-hosts (C15). The simulator is driven over HTTPS with raw requests (the client would refuse
+of docs/protocol-choices.md, accept and refuse the same names (C5), SMB names (C17), byte sizes
+(C1, C6) and hosts (C15). The simulator is driven over HTTPS with raw requests (the client would refuse
 before sending); the client's validators run side by side on the same input."""
 
 import json
@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from client_helpers import unique
-from tegile_intelliflash.client import InvalidArgumentError, normalize_host, validate_name
+from tegile_intelliflash.client import InvalidArgumentError, normalize_host, paths, validate_name
 from tegile_intelliflash.client.sizes import parse_optional_size
 
 # Deterministic (CI runs the same examples every time) and no example database in the tree.
@@ -144,3 +144,16 @@ def test_hosts_agree(raw, place, host):
             raw("removeAllNFSNetworkACLsOnShare", share)
         assert not sim_ok, (host, host_type)
         assert code == "EZEBI_INVALID_ACL_API_PARAM_GENERAL", (host, code)
+
+
+@AGREEMENT
+@given(name=NAMES.filter(bool))
+def test_smb_names_agree(raw, place, name):
+    _project, share = place
+    client_ok = paths.smb_name_problem(name) is None
+    sim_ok, code = raw("setSMBSharingOnShare", share, True, name, False)
+    if not sim_ok and code == "EZEBI_RESOURCE_EXIST":  # valid, but another share's name (C27)
+        sim_ok = True
+    assert client_ok == sim_ok, (name, code)
+    if not sim_ok:
+        assert code == "EZEBI_INVALID_WINDOWS_DISPLAY_NAME", (name, code)

@@ -101,3 +101,13 @@ def _error(api, method, *args):
         api(method, *args)
     assert info.value.status == 500
     return info.value
+
+
+@pytest.mark.parametrize("name", ["docs\u202etxt", "a\u200bb", "\ufeffdocs", "a\x7fb", "a[b]"])
+def test_smb_names_with_invisible_or_forbidden_characters_are_refused(api, share, name):
+    before = api("getShare", share)
+    assert api.error("setSMBSharingOnShare", share, True, name, False) == \
+        "EZEBI_INVALID_WINDOWS_DISPLAY_NAME"
+    assert api.error("modifyShareProperties", share, {"cifsDisplayName": name}) == \
+        "EZEBI_INVALID_WINDOWS_DISPLAY_NAME"
+    assert api("getShare", share) == before

@@ -27,6 +27,9 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._share import 
     ("a/b", "must not contain '/'"),
     ("a;b,c", "must not contain ',' ';'"),
     (" docs", "must not start or end with white space"),
+    ("a[b]", "must not contain '[' ']'"),
+    ("docs\u202etxt", "must not contain invisible format character(s) U+202E"),
+    ("a\x7fb", "must not contain control character(s) U+007F"),
 ])
 def test_smb_name_problem(value, problem):
     assert smb_name_problem(value) == problem
