@@ -79,7 +79,12 @@ def main():
                         "these in --doc (the figures before a fix)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a goal is not met")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument("--combine", nargs="+", metavar="JSON",
+                        help="run nothing: take the sections of these result files (later "
+                        "files win), then write --json/--doc and check the goals")
     args = parser.parse_args()
+    if args.combine:
+        return finish(args, combine(args.combine), time.time())
 
     def log(text):
         print(text, flush=True)
@@ -87,6 +92,7 @@ def main():
     started = time.time()
     workdir = common.Workdir(keep=args.keep)
     sections = {}
+    commit = git_commit()
     try:
         for name in args.sections:
             section_start = time.time()
@@ -101,14 +107,34 @@ def main():
                 module = {"concurrency": concurrency, "failfast": failfast,
                           "durability": durability}[name]
                 sections[name] = module.run(workdir, args.profile, log)
-            sections[name]["seconds"] = round(time.time() - section_start, 1)
+            sections[name].update(seconds=round(time.time() - section_start, 1), commit=commit,
+                                  profile=args.profile)
     finally:
         workdir.close()
+    return finish(args, sections, started)
+
+
+def combine(paths):
+    sections = {}
+    for path in paths:
+        with open(path) as handle:
+            data = json.load(handle)
+        for name, section in data["sections"].items():
+            section.setdefault("commit", data["commit"])
+            section.setdefault("profile", data["profile"])
+            sections[name] = section
+    return sections
+
+
+def finish(args, sections, started):
+    """Write the results (JSON, --doc), print the table; the exit status for --check."""
+    commits = sorted({s["commit"] for s in sections.values()})
     results = {
         "profile": args.profile,
-        "commit": git_commit(),
+        "commit": ", ".join(commits),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "seconds": round(time.time() - started, 1),
+        "seconds": round(sum(s.get("seconds", 0) for s in sections.values())
+                         if args.combine else time.time() - started, 1),
         "sections": sections,
         "goals": report.goals(sections),
     }
@@ -117,19 +143,19 @@ def main():
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w") as handle:
         json.dump(results, handle, indent=1, sort_keys=True)
-    log("\n" + report.table(results))
-    log("results: %s (%.0f s)" % (path, results["seconds"]))
+    print("\n" + report.table(results))
+    print("results: %s (%.0f s)" % (path, results["seconds"]))
     if args.doc:
         before = None
         if args.before:
             with open(args.before) as handle:
                 before = json.load(handle)
         report.update_doc(args.doc, results, before)
-        log("figures written to %s" % args.doc)
+        print("figures written to %s" % args.doc)
     missed = [g for g in results["goals"] if not g["met"]]
     if missed:
-        log("goals not met: %s" % ", ".join("%s %s=%s" % (g["section"], g["figure"], g["value"])
-                                            for g in missed))
+        print("goals not met: %s" % ", ".join(
+            "%s %s=%s" % (g["section"], g["figure"], g["value"]) for g in missed))
     return 1 if args.check and missed else 0
 
 

@@ -46,11 +46,16 @@ def goals(sections):
     return out
 
 
+ORDER = ("playbook", "driver", "malformed", "concurrency", "failfast", "durability")
+
+
 def _rows(results):
-    """(section, figure, goal text or '', value) for every figure, goals first."""
+    """(section, figure, goal text or '', value) for every figure."""
     goal_of = {(g["section"], g["figure"]): g["goal"] for g in results["goals"]}
     rows = []
-    for section, data in results["sections"].items():
+    sections = sorted(results["sections"].items(),
+                      key=lambda item: ORDER.index(item[0]) if item[0] in ORDER else len(ORDER))
+    for section, data in sections:
         for figure, value in data["figures"].items():
             rows.append((section, figure, goal_of.get((section, figure), ""), value))
     return rows
@@ -74,6 +79,10 @@ def _block(results, before):
             "make soak" if profile == "soak" else "make reliability"),
         "",
     ]
+    commits = {name: data.get("commit") for name, data in results["sections"].items()}
+    if len(set(commits.values())) > 1:
+        lines.insert(1, "Sections run at different commits: %s." % ", ".join(
+            "%s `%s`" % item for item in sorted(commits.items())))
     before_figures = {}
     if before:
         lines[0] += " Before: commit `%s`, %s." % (before["commit"], before["date"])
