@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
@@ -36,6 +37,32 @@ def test_a_write_that_ran_twice_in_a_row_is_a_replay():
         _entry(8, "setNFSNetworkACLsOnShare", "a"),          # an earlier list again: a new write
     ], "dropped": 0}
     assert common.replayed_writes(log) == ["setNFSNetworkACLsOnShare", "createShare"]
+
+
+_ENTRIES = st.lists(st.builds(
+    lambda method, digest, outcome, write: _entry(0, method, digest, outcome, write),
+    st.sampled_from(["createShare", "setNFSNetworkACLsOnShare", "getShare"]),
+    st.sampled_from(["a", "b"]),
+    st.sampled_from(["applied", "not executed", "EZEBI_RESOURCE_EXIST", "ok"]),
+    st.booleans()), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)  # no deadline: the suite's machine is shared
+@given(_ENTRIES, _ENTRIES, st.data())
+def test_replays_ignore_calls_that_did_not_run_and_count_each_repeat(entries, noise, data):
+    """Reads and calls a fault cut before they ran never change the count; running an executed
+    write once more, right after itself, adds exactly one replay."""
+    base = common.replayed_writes({"entries": entries})
+    quiet = [dict(e, write=False) if e["outcome"] != "not executed" else e for e in noise]
+    mixed = list(entries)
+    for entry in quiet:
+        mixed.insert(data.draw(st.integers(0, len(mixed))), entry)
+    assert len(common.replayed_writes({"entries": mixed})) == len(base)
+    executed = [i for i, e in enumerate(entries) if e["write"] and e["outcome"] != "not executed"]
+    if executed:
+        i = data.draw(st.sampled_from(executed))
+        again = entries[:i + 1] + [dict(entries[i])] + entries[i + 1:]
+        assert len(common.replayed_writes({"entries": again})) == len(base) + 1
 
 
 def test_state_comparison_names_missing_changed_and_orphan_objects():
