@@ -202,13 +202,24 @@ def executed_writes(log):
     return [e for e in log["entries"] if e["write"] and e["outcome"] != "not executed"]
 
 
-def replayed_writes(log):
+def replayed_writes(log, boundaries=()):
     """Writes that ran twice: an executed write with the method and arguments of the write the
-    array ran just before it (from one sequential caller, nothing legitimate sends the same
-    write twice in a row: the second could only repeat the first)."""
+    array ran just before it, within one operation (from one sequential caller, nothing
+    legitimate sends the same write twice in a row: the second could only repeat the first).
+
+    ``boundaries``: call-log sequence numbers after which a new operation began (two separate
+    operations may each send one idempotent write, e.g. a rollback's delete and then the
+    caller's own delete of the same share)."""
     writes = executed_writes(log)
     return [b["method"] for a, b in zip(writes, writes[1:])
-            if (a["method"], a["digest"]) == (b["method"], b["digest"])]
+            if (a["method"], a["digest"]) == (b["method"], b["digest"])
+            and not any(a["seq"] <= s < b["seq"] for s in boundaries)]
+
+
+def last_seq(sim):
+    """The sequence number of the last call in the simulator's log (0 when empty)."""
+    entries = sim.call_log()["entries"]
+    return entries[-1]["seq"] if entries else 0
 
 
 def faults_fired(sim):

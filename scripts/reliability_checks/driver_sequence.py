@@ -117,6 +117,7 @@ def run_sequence(workdir, name, fault_op=None, faults=None):
     """Run the sequence on a fresh simulator; faults armed during ``fault_op`` only."""
     out = {"case": name, "faults": faults, "fired": 0, "failed_ops": [], "recover_failed": [],
            "writes_by_op": {}, "states": [], "replayed": []}
+    boundaries = []  # call-log positions where an operation (or a recovery) began
     with common.simulator(workdir, "driver-" + name.replace("/", "-")) as sim:
         drv = new_driver(sim)
         try:
@@ -127,6 +128,8 @@ def run_sequence(workdir, name, fault_op=None, faults=None):
                     continue
                 if fault_op is None:
                     sim.reset_calls()
+                else:
+                    boundaries.append(common.last_seq(sim))
                 if op == fault_op:
                     sim.set_faults(**faults)
                 error = None
@@ -140,6 +143,7 @@ def run_sequence(workdir, name, fault_op=None, faults=None):
                 if error is not None:
                     out["failed_ops"].append("%s: %s" % (op, str(error)[:300]))
                     common.wait_quiet(sim)
+                    boundaries.append(common.last_seq(sim))
                     try:
                         recover()
                     except Exception as exc:  # pylint: disable=broad-except
@@ -154,7 +158,7 @@ def run_sequence(workdir, name, fault_op=None, faults=None):
         common.wait_quiet(sim)
         out["states"].append(common.array_state(sim))
         if fault_op is not None:
-            out["replayed"] = common.replayed_writes(sim.call_log())
+            out["replayed"] = common.replayed_writes(sim.call_log(), boundaries)
     return out
 
 

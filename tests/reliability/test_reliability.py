@@ -37,6 +37,10 @@ def test_a_write_that_ran_twice_in_a_row_is_a_replay():
         _entry(8, "setNFSNetworkACLsOnShare", "a"),          # an earlier list again: a new write
     ], "dropped": 0}
     assert common.replayed_writes(log) == ["setNFSNetworkACLsOnShare", "createShare"]
+    # A new operation began after call 5: its write may repeat the previous operation's.
+    assert common.replayed_writes(log, boundaries=[5]) == ["setNFSNetworkACLsOnShare"]
+    assert common.replayed_writes(log, boundaries=[6]) == ["setNFSNetworkACLsOnShare",
+                                                           "createShare"]
 
 
 _ENTRIES = st.lists(st.builds(
