@@ -161,6 +161,8 @@ STAGES = [
     ("manila", lambda: pytest_stage("manila", MANILA_PY, ["tests/manila"])),
     ("manila-e2e", lambda: pytest_stage("manila-e2e", MANILA_PY, ["tests/manila_e2e"])),
     ("demo", lambda: command_stage("demo", [VENV_PY, os.path.join(ROOT, "scripts", "demo.py")])),
+    # scripts/reliability.py's quick profile (docs/reliability.md): one test per goal.
+    ("reliability", lambda: pytest_stage("reliability", VENV_PY, ["tests/reliability"])),
 ]
 
 
