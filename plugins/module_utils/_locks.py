@@ -105,11 +105,14 @@ def dataset_lock(host, dataset, timeout, directory=None):
 
 @contextlib.contextmanager
 def module_dataset_lock(m, dataset, timeout=None):
-    """``dataset_lock`` for an IntelliFlashModule ``m``: keyed by its ``host``, fails the task when
-    the lock cannot be taken. The default wait is five times the module's ``timeout``, at least 5 min."""
+    """``dataset_lock`` for an IntelliFlashModule ``m``, keyed by the array as its client reaches it
+    (host name or address and port: ``array1``, ``https://ARRAY1`` and ``array1:443`` are one array;
+    a name and an address of the same array are not). Fails the task when the lock cannot be taken.
+    The default wait is five times the module's ``timeout``, at least 5 min."""
     if timeout is None:
         timeout = max(300.0, 5 * float(m.params.get("timeout") or 0))
-    lock = dataset_lock(m.params["host"], dataset, timeout)
+    array = "%s:%s" % (m.client.host.lower(), m.client.port)
+    lock = dataset_lock(array, dataset, timeout)
     try:
         lock.__enter__()
     except LockError as exc:

@@ -37,6 +37,8 @@ def ansible_env(tmp_path_factory):
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_RETRY_FILES_ENABLED": "0",
         "ANSIBLE_HOST_KEY_CHECKING": "0",
+        # one process per task instead of a temporary directory, a copy and a chmod
+        "ANSIBLE_PIPELINING": "1",
         "ANSIBLE_LOCAL_TEMP": str(work / "tmp"),
         "ANSIBLE_HOME": str(work / "home"),
         "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),

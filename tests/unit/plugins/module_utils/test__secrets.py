@@ -73,6 +73,8 @@ def test_share_access_malformed_rules_keep_the_password(rules, capsys):
     dict(bogus_option=1),
     dict(name=["a", "list"]),
     dict(_ansible_check_mode=True, quota={"a": 1}),
+    dict(password=[PASSWORD, "x"]),
+    dict(password={"nested": PASSWORD}, bogus=1),
 ])
 def test_project_malformed_input_keeps_the_password(extra, capsys):
     args = dict(CONNECTION, pool="pool-a", name="p")
