@@ -30,7 +30,9 @@ options:
     description:
       - Password of O(username).
       - If not set, the value of the E(INTELLIFLASH_PASSWORD) environment variable is used.
-      - Never logged, never shown in results, diffs or error messages.
+      - Never logged, never shown in results, diffs or error messages, also when the task's other options are invalid.
+      - Give it from a vaulted variable, for example through C(module_defaults). Do not set E(INTELLIFLASH_PASSWORD) with
+        a task's or play's C(environment) keyword, which puts it on the command line that C(-vvv) prints in clear.
     type: str
     required: true
   validate_certs:
