@@ -7,19 +7,25 @@
 #   tests/ansible-test.sh integration [args]    # --local, against a simulator started here
 #
 # Environment: ANSIBLE_TEST_RESULTS=DIR copies tests/output of the run to DIR afterwards.
+# ANSIBLE_TEST_VENV=DIR and ANSIBLE_TEST_PYTHON=X.Y run another ansible-core (a venv of the
+# version matrix, tests/tools/ansible_matrix.py) on that Python; the simulator always runs from
+# this checkout's .venv.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VENV="$ROOT/.venv"
+CORE_VENV=${ANSIBLE_TEST_VENV:-$VENV}
+PY=${ANSIBLE_TEST_PYTHON:-3.11}
 command=${1:?usage: tests/ansible-test.sh sanity|units|integration [ansible-test args]}
 shift
 
 [ -x "$VENV/bin/ansible-test" ] || make -C "$ROOT" venv >/dev/null
 
 # ansible-test --venv bootstraps pip with a script it downloads; provide it locally.
-pip_version=$("$VENV/bin/python" - <<'PY'
+pip_version=$(TEST_PY="$PY" "$CORE_VENV/bin/python" - <<'PY'
+import os
 from ansible_test._internal.python_requirements import get_venv_packages
 class P:  # only .version is read
-    version = "3.11"
+    version = os.environ["TEST_PY"]
 print(get_venv_packages(P())["pip"])
 PY
 )
@@ -45,11 +51,11 @@ trap cleanup EXIT
 
 coll=$("$ROOT/tests/tools/stage-collection.sh" "$work")
 
-export PATH="$VENV/bin:$PATH"
+export PATH="$CORE_VENV/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$work"
 case "$command" in
   sanity)
-    mode=(--venv --python 3.11)
+    mode=(--venv --python "$PY")
     # ansible-test skips its shellcheck test (with only a warning) when shellcheck is missing.
     if ! command -v shellcheck >/dev/null 2>&1; then
       if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -66,9 +72,9 @@ case "$command" in
       }
     fi ;;
   units)
-    mode=(--local --python 3.11) ;;
+    mode=(--local --python "$PY") ;;
   integration)
-    mode=(--local --python 3.11)
+    mode=(--local --python "$PY")
     state="$work/sim-state"
     mkdir -p "$state"
     fifo="$work/sim.out"

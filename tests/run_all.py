@@ -10,7 +10,11 @@ status is non-zero when anything failed.
 
     tests/run_all.py                      # every stage
     tests/run_all.py python sanity        # only these stages
+    tests/run_all.py integration --core 2.16   # a stage of the ansible-core matrix on one version
     tests/run_all.py --list
+
+sanity, units and integration run on each ansible-core of tests/tools/ansible_matrix.py that lists
+them (cached venvs, tests/tools/venvs.py); the summary shows the matrix as a table.
 """
 import argparse
 import glob
@@ -27,6 +31,11 @@ VENV_PY = os.path.join(ROOT, ".venv", "bin", "python")
 MANILA_PY = os.path.join(ROOT, ".venv-manila", "bin", "python")
 OUT = os.path.join(ROOT, "tests", "output", "run_all")
 STAGE_TIMEOUT = int(os.environ.get("STAGE_TIMEOUT", "1200"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "tools"))
+import ansible_matrix  # noqa: E402  pylint: disable=wrong-import-position
+
+MATRIX_CELLS = {}  # (ansible-core version, stage) -> "N passed, N failed"
+CORES = []  # --core: restrict the matrix stages to these versions
 
 
 class Result(object):
@@ -110,12 +119,36 @@ def pytest_stage(name, python, paths, extra=()):
     return finish(name, rc, start, counts)
 
 
-def ansible_test_stage(name, command, extra=()):
-    start = time.time()
+def matrix_stage(stage, extra=()):
+    """``stage`` on every ansible-core of the matrix that runs it: one result per version."""
+    results = []
+    for core in ansible_matrix.cores(stage, CORES):
+        name = "%s-%s" % (stage, core.version)
+        start = time.time()
+        try:
+            venv = ansible_matrix.venv(core, log=sys.stdout)
+        except ansible_matrix.venvs.VenvError as exc:
+            result = Result(name, failed=1, seconds=time.time() - start, note=str(exc))
+        else:
+            more = list(extra)
+            if stage == "sanity":
+                for test in core.skip:
+                    more += ["--skip-test", test]
+            if stage == "units" and core.version == ansible_matrix.MAIN_VENV_CORE:
+                more.append("--requirements")  # the checkout's own venv; cached ones stay as built
+            result = ansible_test_stage(name, stage, more, start=start,
+                                        env={"ANSIBLE_TEST_VENV": venv, "ANSIBLE_TEST_PYTHON": core.python})
+        MATRIX_CELLS[(core.version, stage)] = "%d passed, %d failed" % (result.passed, result.failed)
+        results.append(result)
+    return results
+
+
+def ansible_test_stage(name, command, extra=(), env=None, start=None):
+    start = start or time.time()
     results = os.path.join(OUT, name + "-output")
     shutil.rmtree(results, ignore_errors=True)
     cmd = [os.path.join(ROOT, "tests", "ansible-test.sh"), command] + list(extra)
-    rc, text = run(name, cmd, env={"ANSIBLE_TEST_RESULTS": results})
+    rc, text = run(name, cmd, env=dict(env or {}, ANSIBLE_TEST_RESULTS=results))
     if command == "sanity":
         ran = set(re.findall(r"^Running sanity test [\"']([^\"']+)[\"']", text, re.M))
         m = re.search(r"The (\d+) sanity test\(s\) listed below \(out of (\d+)\) failed", text)
@@ -128,6 +161,22 @@ def ansible_test_stage(name, command, extra=()):
     m = re.search(r"The (\d+) integration test\(s\) listed below \(out of (\d+)\) failed", text)
     failed = int(m.group(1)) if m else 0
     return finish(name, rc, start, (max(len(ran) - failed, 0), failed, 0))
+
+
+def release_stage(name):
+    """tests/release (tarball, install, docs, changelog, execution environment) in the cached
+    release-tools venv."""
+    start = time.time()
+    req = os.path.join(ROOT, "requirements", "release-tools.txt")
+    con = os.path.join(ROOT, "requirements", "release-tools-constraints.txt")
+    try:
+        venv = ansible_matrix.venvs.ensure("release-tools", ansible_matrix.find_python("3.11"), [req], [con],
+                                           log=sys.stdout)
+    except ansible_matrix.venvs.VenvError as exc:
+        return Result(name, failed=1, seconds=time.time() - start, note=str(exc))
+    result = pytest_stage(name, os.path.join(venv, "bin", "python"), ["tests/release"])
+    result.seconds = time.time() - start
+    return result
 
 
 def command_stage(name, cmd, env=None):
@@ -153,9 +202,10 @@ def molecule_stage(name):
 
 STAGES = [
     ("python", lambda: pytest_stage("python", VENV_PY, ["tests/python"])),
-    ("sanity", lambda: ansible_test_stage("sanity", "sanity")),
-    ("units", lambda: ansible_test_stage("units", "units", ["--requirements"])),
-    ("integration", lambda: ansible_test_stage("integration", "integration", ["--continue-on-error"])),
+    ("sanity", lambda: matrix_stage("sanity")),
+    ("units", lambda: matrix_stage("units")),
+    ("integration", lambda: matrix_stage("integration", ["--continue-on-error"])),
+    ("release", lambda: release_stage("release")),
     ("lint", lambda: command_stage("lint", [os.path.join(ROOT, "tests", "lint.sh")])),
     ("molecule", lambda: molecule_stage("molecule")),
     ("manila", lambda: pytest_stage("manila", MANILA_PY, ["tests/manila"])),
@@ -170,7 +220,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("stages", nargs="*", help="stages to run (default: all)")
     parser.add_argument("--list", action="store_true")
+    parser.add_argument("--core", action="append", default=[], metavar="VERSION",
+                        help="run the matrix stages on this ansible-core only (repeatable)")
     args = parser.parse_args()
+    CORES.extend(args.core)
     names = [stage[0] for stage in STAGES]
     if args.list:
         print("\n".join(names))
@@ -179,12 +232,18 @@ def main():
     if unknown:
         parser.error("unknown stage(s): %s (have: %s)" % (", ".join(unknown), ", ".join(names)))
     os.makedirs(OUT, exist_ok=True)
-    results = [fn() for n, fn in STAGES if not args.stages or n in args.stages]
+    results = []
+    for _name, stage in [(n, fn) for n, fn in STAGES if not args.stages or n in args.stages]:
+        outcome = stage()
+        results.extend(outcome if isinstance(outcome, list) else [outcome])
 
     print("\n=== summary")
     for r in results:
         extra = (", %d skipped" % r.skipped if r.skipped else "") + (" (%s)" % r.note if r.note else "")
-        print("%-12s %4d passed, %3d failed  %6.1fs%s" % (r.name, r.passed, r.failed, r.seconds, extra))
+        print("%-18s %4d passed, %3d failed  %6.1fs%s" % (r.name, r.passed, r.failed, r.seconds, extra))
+    if MATRIX_CELLS:
+        print("\nansible-core matrix (core x Python x stage):")
+        print(ansible_matrix.table(MATRIX_CELLS))
     passed = sum(r.passed for r in results)
     failed = sum(r.failed for r in results)
     print("%d passed, %d failed" % (passed, failed))

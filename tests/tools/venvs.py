@@ -85,8 +85,11 @@ def interpreter(python):
     found = python if os.sep in python else shutil.which(python)
     if not found or not os.access(found, os.X_OK):
         raise VenvError("no Python interpreter %r" % python)
-    version = subprocess.run([found, "-c", "import sys; print(sys.version)"], check=True,
-                             stdout=subprocess.PIPE, universal_newlines=True).stdout.strip()
+    proc = subprocess.run([found, "-c", "import sys; print(sys.version)"], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+    if proc.returncode != 0:
+        raise VenvError("Python interpreter %s does not run: %s" % (found, proc.stdout.strip()[-300:]))
+    version = proc.stdout.strip()
     return os.path.realpath(found), version
 
 

@@ -37,7 +37,7 @@ def test_driver_version_is_the_clients():
 
 @pytest.fixture
 def tree_copy(tmp_path, monkeypatch):
-    for path in [version.SOURCE[0]] + [p for p, _ in version.COPIES]:
+    for path in [version.SOURCE[0]] + [p for p, _pattern in version.COPIES]:
         os.makedirs(os.path.dirname(str(tmp_path / path)), exist_ok=True)
         shutil.copy(os.path.join(ROOT, path), str(tmp_path / path))
     monkeypatch.setattr(version, "ROOT", str(tmp_path))

@@ -48,7 +48,7 @@ def sim(tmp_path):
 @pytest.fixture(autouse=True)
 def fresh_warnings(monkeypatch):
     """Module warnings are process-global in ansible-core; give each in-process run its own."""
-    monkeypatch.setattr(ansible_warnings, "_global_warnings", {})
+    monkeypatch.setattr(ansible_warnings, "_global_warnings", type(ansible_warnings._global_warnings)())  # dict since 2.19
 
 
 def run(sim, capsys, **args):
