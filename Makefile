@@ -6,7 +6,7 @@ VENV := .venv
 MANILA_VENV := .venv-manila
 PIP_QUIET ?= -q
 
-.PHONY: venv venv-manila demo test bench reliability soak lint sanity units integration clean constraints help
+.PHONY: venv venv-manila demo test bench reliability soak lint sanity units integration clean constraints help docs
 
 help:
 	@echo "make demo         run the end-to-end demo against the embedded simulator"
@@ -16,6 +16,7 @@ help:
 	@echo "make bench        client/simulator benchmarks"
 	@echo "make reliability  quick reliability run (faults, malformed input, concurrency, kill -9); fails on a missed goal"
 	@echo "make soak         long reliability run (30-60 min); rewrites the soak figures in docs/reliability.md"
+	@echo "make docs         HTML documentation site into .build/docs/html"
 
 venv: $(VENV)/.stamp
 $(VENV)/.stamp: requirements/dev.txt requirements/dev-constraints.txt pyproject.toml
@@ -46,12 +47,21 @@ reliability: venv venv-manila
 soak: venv venv-manila
 	$(VENV)/bin/python scripts/reliability.py --profile soak --doc docs/reliability.md --check
 
+# HTML documentation (antsibull-docs + Sphinx) into .build/docs/html; see DEVELOPERS.md.
+docs:
+	scripts/build-docs.sh
+
 constraints: venv venv-manila
 	$(VENV)/bin/python -m pip freeze --exclude-editable | grep -v '^tegile' > requirements/dev-constraints.txt
 	$(MANILA_VENV)/bin/python -m pip freeze --exclude-editable | grep -v '^tegile' > requirements/manila-constraints.txt
 
+# What builds, pip/setuptools (`pip install .` leaves build/ and *.egg-info), test runs and
+# caches leave in the tree; never a tracked file (tests/python/packaging/test_make_clean.py).
 clean:
-	rm -rf .build tests/output .pytest_cache
+	rm -rf .build build dist docs/_build tests/output .pytest_cache .mypy_cache .ruff_cache .tox
+	rm -f tegile-intelliflash-*.tar.gz tests/integration/integration_config.yml tests/integration/inventory
+	find . -path ./.git -prune -o \( -name '*.egg-info' -o -name __pycache__ -o -name .pytest_cache \) \
+	  -not -path './.venv*' -prune -exec rm -rf {} +
 
 distclean: clean
 	rm -rf $(VENV) $(MANILA_VENV)

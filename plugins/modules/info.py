@@ -19,7 +19,7 @@ description:
     the array's error code otherwise), and that a pool or project exists (an unknown one gives an empty list).
   - Every returned key is snake_case and documented below; lists are sorted by path or name.
 author:
-  - tegile.intelliflash developers (@tegile)
+  - tegile.intelliflash developers (!UNKNOWN)
 extends_documentation_fragment:
   - tegile.intelliflash.connection
   - tegile.intelliflash.attributes.info_module
@@ -50,6 +50,12 @@ options:
 seealso:
   - module: tegile.intelliflash.project
   - module: tegile.intelliflash.share
+  - module: tegile.intelliflash.snapshot
+    description: Create, delete and roll back the snapshots it lists.
+  - module: tegile.intelliflash.share_access
+    description: Change the access rules it lists.
+  - module: tegile.intelliflash.quota
+    description: Change the quotas and reservations it reports.
 """
 
 EXAMPLES = r"""

@@ -28,7 +28,7 @@ description:
   - This module manages a local file of the managed host; it does not talk to an IntelliFlash array and is not part of
     the C(tegile.intelliflash.intelliflash) action group.
 author:
-  - tegile.intelliflash developers (@tegile)
+  - tegile.intelliflash developers (!UNKNOWN)
 options:
   path:
     description: The Manila configuration file.
@@ -213,7 +213,6 @@ content_changed:
   returned: always
   type: bool
   sample: true
-  version_added: 1.1.0
 backup_file:
   description: The copy of the previous file, when O(backup=true) and the content changed.
   returned: changed and O(backup=true)

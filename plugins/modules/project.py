@@ -19,7 +19,7 @@ description:
   - Options that are not given are left as they are on the array. New projects get the array defaults,
     that is compression V(lz4), deduplication and read-only off, record size V(64KB), NFS and SMB sharing off, no quota.
 author:
-  - tegile.intelliflash developers (@tegile)
+  - tegile.intelliflash developers (!UNKNOWN)
 extends_documentation_fragment:
   - tegile.intelliflash.connection
   - tegile.intelliflash.dataset

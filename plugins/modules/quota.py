@@ -19,7 +19,7 @@ description:
   - Values are exact bytes after parsing; nothing is rounded.
   - Every rule the array enforces is checked first, so a refused value leaves the array unchanged.
 author:
-  - tegile.intelliflash developers (@tegile)
+  - tegile.intelliflash developers (!UNKNOWN)
 extends_documentation_fragment:
   - tegile.intelliflash.connection
   - tegile.intelliflash.attributes
@@ -63,6 +63,8 @@ notes:
 seealso:
   - module: tegile.intelliflash.share
   - module: tegile.intelliflash.project
+  - module: tegile.intelliflash.info
+    description: Read the quotas, reservations and used space of shares and projects.
 """
 
 EXAMPLES = r"""

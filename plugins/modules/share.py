@@ -22,7 +22,7 @@ description:
     its project (a clone those of its source share); options given at creation are set on the share itself.
   - Host and user access rules are managed with M(tegile.intelliflash.share_access).
 author:
-  - tegile.intelliflash developers (@tegile)
+  - tegile.intelliflash developers (!UNKNOWN)
 extends_documentation_fragment:
   - tegile.intelliflash.connection
   - tegile.intelliflash.dataset

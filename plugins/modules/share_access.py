@@ -26,7 +26,7 @@ description:
     compared in its compressed form, host names case-insensitively) and user and group names compared
     case-insensitively.
 author:
-  - tegile.intelliflash developers (@tegile)
+  - tegile.intelliflash developers (!UNKNOWN)
 options:
   pool:
     description: Pool that holds the project.
@@ -132,83 +132,80 @@ notes:
 seealso:
   - module: tegile.intelliflash.share
     description: Create shares and turn NFS and SMB sharing on.
+  - module: tegile.intelliflash.project
+    description: Project-level rules are inherited by the shares without rules of their own.
+  - module: tegile.intelliflash.info
+    description: Read the access rules of every share of a project.
 """
 
 EXAMPLES = r"""
-- name: Manage access rules
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/tegile.intelliflash.intelliflash:
-      host: array1.example.com
-      username: admin
-      password: "{{ vault_intelliflash_password }}"
-      ca_path: /etc/pki/intelliflash/array1-ca.pem
-  tasks:
-    - name: Give the app servers read-write NFS access and the backup host root access
-      tegile.intelliflash.share_access:
-        pool: pool-a
-        project: finance
-        share: ledger
-        rules:
-          - type: ip
-            to: 10.20.0.0/24
-          - type: host
-            to: backup1.example.com
-            access_level: ro
-            root_access: true
+# The connection options (host, username, password, ca_path) are set once for the play with
+# module_defaults on group/tegile.intelliflash.intelliflash, or come from the INTELLIFLASH_*
+# environment variables.
+- name: Give the app servers read-write NFS access and the backup host root access
+  tegile.intelliflash.share_access:
+    pool: pool-a
+    project: finance
+    share: ledger
+    rules:
+      - type: ip
+        to: 10.20.0.0/24
+      - type: host
+        to: backup1.example.com
+        access_level: ro
+        root_access: true
 
-    - name: Make the rules of the share exactly this list (others are removed)
-      tegile.intelliflash.share_access:
-        pool: pool-a
-        project: finance
-        share: ledger
-        purge: true
-        rules:
-          - type: ip
-            to: 10.20.0.0/24
-          - type: user
-            to: auditor
-            access_level: ro
+- name: Make the rules of the share exactly this list (others are removed)
+  tegile.intelliflash.share_access:
+    pool: pool-a
+    project: finance
+    share: ledger
+    purge: true
+    rules:
+      - type: ip
+        to: 10.20.0.0/24
+      - type: user
+        to: auditor
+        access_level: ro
 
-    - name: Revoke a rule (whatever its access level)
-      tegile.intelliflash.share_access:
-        pool: pool-a
-        project: finance
-        share: ledger
-        state: absent
-        rules:
-          - type: user
-            to: auditor
+- name: Revoke a rule (whatever its access level)
+  tegile.intelliflash.share_access:
+    pool: pool-a
+    project: finance
+    share: ledger
+    state: absent
+    rules:
+      - type: user
+        to: auditor
 
-    - name: SMB share - users and groups
-      tegile.intelliflash.share_access:
-        pool: pool-a
-        project: finance
-        share: reports
-        protocol: smb
-        rules:
-          - type: group
-            to: finance-staff
-          - type: user
-            to: auditor
-            access_level: ro
+- name: SMB share - users and groups
+  tegile.intelliflash.share_access:
+    pool: pool-a
+    project: finance
+    share: reports
+    protocol: smb
+    rules:
+      - type: group
+        to: finance-staff
+      - type: user
+        to: auditor
+        access_level: ro
 
-    - name: Network rules of a project (inherited by its shares without rules of their own)
-      tegile.intelliflash.share_access:
-        pool: pool-a
-        project: finance
-        rules:
-          - type: ip
-            to: 10.20.0.0/16
-            access_level: ro
+- name: Network rules of a project (inherited by its shares without rules of their own)
+  tegile.intelliflash.share_access:
+    pool: pool-a
+    project: finance
+    rules:
+      - type: ip
+        to: 10.20.0.0/16
+        access_level: ro
 
-    - name: Read the current rules
-      tegile.intelliflash.share_access:
-        pool: pool-a
-        project: finance
-        share: ledger
-      register: ledger_access
+- name: Read the current rules
+  tegile.intelliflash.share_access:
+    pool: pool-a
+    project: finance
+    share: ledger
+  register: ledger_access
 """
 
 RETURN = r"""

@@ -21,7 +21,7 @@ description:
   - To B(clone) a snapshot into a new share use M(tegile.intelliflash.share) with its O(tegile.intelliflash.share#module:source_snapshot)
     option; a clone is a share and is managed (and deleted) like any other share.
 author:
-  - tegile.intelliflash developers (@tegile)
+  - tegile.intelliflash developers (!UNKNOWN)
 options:
   pool:
     description: Pool that holds the project.
@@ -111,71 +111,66 @@ seealso:
     description: Create a share as a clone of a snapshot (O(tegile.intelliflash.share#module:source_snapshot)).
   - module: tegile.intelliflash.info
     description: List the snapshots of shares and projects.
+  - module: tegile.intelliflash.project
+    description: Project snapshots cover the project and every share in it.
 """
 
 EXAMPLES = r"""
-- name: Manage snapshots
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/tegile.intelliflash.intelliflash:
-      host: array1.example.com
-      username: admin
-      password: "{{ vault_intelliflash_password }}"
-      ca_path: /etc/pki/intelliflash/array1-ca.pem
-  tasks:
-    - name: Take a snapshot of a share (on the array Manual-S-before-upgrade)
-      tegile.intelliflash.snapshot:
-        pool: pool-a
-        project: finance
-        share: ledger
-        name: before-upgrade
-      register: snap
+# The connection options (host, username, password, ca_path) are set once for the play with
+# module_defaults on group/tegile.intelliflash.intelliflash, or come from the INTELLIFLASH_*
+# environment variables.
+- name: Take a snapshot of a share (on the array Manual-S-before-upgrade)
+  tegile.intelliflash.snapshot:
+    pool: pool-a
+    project: finance
+    share: ledger
+    name: before-upgrade
+  register: snap
 
-    - name: Show where it is
-      ansible.builtin.debug:
-        msg: "{{ snap.snapshot.path }}"
+- name: Show where it is
+  ansible.builtin.debug:
+    msg: "{{ snap.snapshot.path }}"
 
-    - name: Take a project snapshot (the project and every share in it), quiesced
-      tegile.intelliflash.snapshot:
-        pool: pool-a
-        project: finance
-        name: month-end
-        quiesce: true
+- name: Take a project snapshot (the project and every share in it), quiesced
+  tegile.intelliflash.snapshot:
+    pool: pool-a
+    project: finance
+    name: month-end
+    quiesce: true
 
-    - name: Roll the share back to its snapshot, destroying newer snapshots
-      tegile.intelliflash.snapshot:
-        pool: pool-a
-        project: finance
-        share: ledger
-        name: before-upgrade
-        state: rolled_back
-        destroy_newer: true
-      when: upgrade_failed | default(false) | bool
+- name: Roll the share back to its snapshot, destroying newer snapshots
+  tegile.intelliflash.snapshot:
+    pool: pool-a
+    project: finance
+    share: ledger
+    name: before-upgrade
+    state: rolled_back
+    destroy_newer: true
+  when: upgrade_failed | default(false) | bool
 
-    - name: Clone the snapshot into a new share (clones are made with the share module)
-      tegile.intelliflash.share:
-        pool: pool-a
-        project: finance
-        name: ledger-test
-        source_share: ledger
-        source_snapshot: before-upgrade
+- name: Clone the snapshot into a new share (clones are made with the share module)
+  tegile.intelliflash.share:
+    pool: pool-a
+    project: finance
+    name: ledger-test
+    source_share: ledger
+    source_snapshot: before-upgrade
 
-    - name: Delete the project snapshot
-      tegile.intelliflash.snapshot:
-        pool: pool-a
-        project: finance
-        name: month-end
-        state: absent
+- name: Delete the project snapshot
+  tegile.intelliflash.snapshot:
+    pool: pool-a
+    project: finance
+    name: month-end
+    state: absent
 
-    - name: Delete the share snapshot and the clone made from it (the clone's data is lost)
-      tegile.intelliflash.snapshot:
-        pool: pool-a
-        project: finance
-        share: ledger
-        name: before-upgrade
-        state: absent
-        recursive: true
+- name: Delete the share snapshot and the clone made from it (the clone's data is lost)
+  tegile.intelliflash.snapshot:
+    pool: pool-a
+    project: finance
+    share: ledger
+    name: before-upgrade
+    state: absent
+    recursive: true
 """
 
 RETURN = r"""
