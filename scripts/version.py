@@ -3,8 +3,8 @@
 """The project's one version, and the places that must repeat it.
 
 galaxy.yml holds the version. The Python distribution (pyproject.toml) and the REST client
-(``__version__``, sent in its User-Agent) repeat it because their tools cannot read galaxy.yml;
-the Manila driver's VERSION is the client's. ``check`` fails when one differs (a test runs it);
+(``__version__``, sent in its User-Agent) repeat it because their tools cannot read galaxy.yml,
+the user docs name it in commands to copy; the Manila driver's VERSION is the client's. ``check`` fails when one differs (a test runs it);
 ``set`` changes them all.
 
     scripts/version.py            # print the version
@@ -20,6 +20,8 @@ SOURCE = ("galaxy.yml", r"^version: *(\S+) *$")
 COPIES = (
     ("pyproject.toml", r'^version = "([^"]+)"$'),
     ("plugins/module_utils/client/transport.py", r'^__version__ = "([^"]+)"$'),
+    ("README.md", r"tegile-intelliflash-(\d+\.\d+\.\d+)\.tar\.gz"),
+    ("docs/manila-driver.md", r"tegile_intelliflash-(\d+\.\d+\.\d+)-py3-none-any\.whl|driver_version: (\d+\.\d+\.\d+)"),
 )
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
@@ -29,11 +31,16 @@ def _read(path):
         return handle.read()
 
 
+def _matches(path, pattern):
+    return [m.group(m.lastindex) if m.lastindex else m.group(0) for m in re.finditer(pattern, _read(path), re.M)]
+
+
 def found(path, pattern):
-    matches = re.findall(pattern, _read(path), re.M)
-    if len(matches) != 1:
-        raise SystemExit("%s: expected one version line matching %r, found %d" % (path, pattern, len(matches)))
-    return matches[0]
+    """The version ``path`` states (every place in it must state the same one)."""
+    versions = sorted(set(_matches(path, pattern)))
+    if len(versions) != 1:
+        raise SystemExit("%s: expected one version matching %r, found %s" % (path, pattern, versions or "none"))
+    return versions[0]
 
 
 def version():
@@ -52,9 +59,9 @@ def set_version(new):
     for path, pattern in (SOURCE,) + COPIES:
         text = _read(path)
         old = found(path, pattern)
-        line = re.search(pattern, text, re.M).group(0)
+        text = re.sub(pattern, lambda m: m.group(0).replace(old, new), text, flags=re.M)
         with open(os.path.join(ROOT, path), "w") as handle:
-            handle.write(text.replace(line, line.replace(old, new), 1))
+            handle.write(text)
 
 
 def main(argv):
