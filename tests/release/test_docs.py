@@ -38,12 +38,10 @@ def versions_added(node):
                 == "tegile.intelliflash":
             yield str(node["version_added"])
         for value in node.values():
-            for found in versions_added(value):
-                yield found
+            yield from versions_added(value)
     elif isinstance(node, list):
         for value in node:
-            for found in versions_added(value):
-                yield found
+            yield from versions_added(value)
 
 
 def as_tuple(version):
