@@ -17,6 +17,7 @@ sanity, units and integration run on each ansible-core of tests/tools/ansible_ma
 them (cached venvs, tests/tools/venvs.py); the summary shows the matrix as a table.
 """
 import argparse
+import concurrent.futures
 import glob
 import os
 import re
@@ -36,6 +37,9 @@ import ansible_matrix  # noqa: E402  pylint: disable=wrong-import-position
 
 MATRIX_CELLS = {}  # (ansible-core version, stage) -> "N passed, N failed"
 CORES = []  # --core: restrict the matrix stages to these versions
+# Integration runs of the matrix in parallel (each has its own simulator; the fleet target's
+# fixed addresses take a lock).
+MATRIX_JOBS = int(os.environ.get("MATRIX_JOBS", "2"))
 
 
 class Result(object):
@@ -44,13 +48,15 @@ class Result(object):
         self.seconds, self.note = seconds, note
 
 
-def run(name, cmd, env=None, cwd=ROOT):
-    """Run a command, streaming output to the console and a log file. Returns (rc, text)."""
+def run(name, cmd, env=None, cwd=ROOT, echo=True):
+    """Run a command, streaming output to the console (unless not ``echo``: runs in parallel
+    would mix their lines) and a log file. Returns (rc, text)."""
     os.makedirs(os.path.join(OUT, "logs"), exist_ok=True)
     log_path = os.path.join(OUT, "logs", name + ".log")
     full_env = dict(os.environ)
     full_env.update(env or {})
-    print("\n=== stage %s: %s" % (name, " ".join(cmd)), flush=True)
+    print("\n=== stage %s: %s%s" % (name, " ".join(cmd), "" if echo else "  (output: %s)" % log_path),
+          flush=True)
     chunks = []
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE,
@@ -62,8 +68,9 @@ def run(name, cmd, env=None, cwd=ROOT):
                 line = raw.decode("utf-8", "replace")
                 chunks.append(line)
                 log.write(line)
-                sys.stdout.write(line)
-                sys.stdout.flush()
+                if echo:
+                    sys.stdout.write(line)
+                    sys.stdout.flush()
                 if time.time() > deadline:
                     raise subprocess.TimeoutExpired(cmd, STAGE_TIMEOUT)
             rc = proc.wait()
@@ -72,6 +79,10 @@ def run(name, cmd, env=None, cwd=ROOT):
             proc.wait()
             chunks.append("\nstage %s killed after %d s\n" % (name, STAGE_TIMEOUT))
             rc = 124
+    if not echo:
+        tail = "".join(chunks[-80:]) if rc else ""
+        print("=== stage %s finished, exit status %d%s" % (name, rc, "; last lines:\n" + tail if tail else ""),
+              flush=True)
     return rc, "".join(chunks)
 
 
@@ -119,36 +130,46 @@ def pytest_stage(name, python, paths, extra=()):
     return finish(name, rc, start, counts)
 
 
-def matrix_stage(stage, extra=()):
-    """``stage`` on every ansible-core of the matrix that runs it: one result per version."""
-    results = []
-    for core in ansible_matrix.cores(stage, CORES):
-        name = "%s-%s" % (stage, core.version)
-        start = time.time()
+def matrix_stage(stage, extra=(), jobs=1):
+    """``stage`` on every ansible-core of the matrix that runs it: one result per version, ``jobs``
+    versions at a time (a run of the integration targets keeps about one core busy)."""
+    cores = ansible_matrix.cores(stage, CORES)
+    venvs = {}
+    for core in cores:  # built one after the other, before any run starts
         try:
-            venv = ansible_matrix.venv(core, log=sys.stdout)
+            venvs[core.version] = ansible_matrix.venv(core, log=sys.stdout)
         except ansible_matrix.venvs.VenvError as exc:
-            result = Result(name, failed=1, seconds=time.time() - start, note=str(exc))
-        else:
-            more = list(extra)
-            if stage == "sanity":
-                for test in core.skip:
-                    more += ["--skip-test", test]
-            if stage == "units" and core.version == ansible_matrix.MAIN_VENV_CORE:
-                more.append("--requirements")  # the checkout's own venv; cached ones stay as built
-            result = ansible_test_stage(name, stage, more, start=start,
-                                        env={"ANSIBLE_TEST_VENV": venv, "ANSIBLE_TEST_PYTHON": core.python})
+            venvs[core.version] = exc
+    jobs = max(1, min(jobs, len(cores)))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        results = list(pool.map(lambda core: matrix_run(stage, core, venvs[core.version], extra, jobs == 1),
+                                cores))
+    for core, result in zip(cores, results):
         MATRIX_CELLS[(core.version, stage)] = "%d passed, %d failed" % (result.passed, result.failed)
-        results.append(result)
     return results
 
 
-def ansible_test_stage(name, command, extra=(), env=None, start=None):
-    start = start or time.time()
+def matrix_run(stage, core, venv, extra, echo):
+    """One ansible-test command on one core of the matrix (``venv`` is its venv, or why it failed)."""
+    name = "%s-%s" % (stage, core.version)
+    if isinstance(venv, Exception):
+        return Result(name, failed=1, note=str(venv))
+    more = list(extra)
+    if stage == "sanity":
+        for test in core.skip:
+            more += ["--skip-test", test]
+    if stage == "units" and core.version == ansible_matrix.MAIN_VENV_CORE:
+        more.append("--requirements")  # the checkout's own venv; cached ones stay as built
+    return ansible_test_stage(name, stage, more, echo=echo,
+                              env={"ANSIBLE_TEST_VENV": venv, "ANSIBLE_TEST_PYTHON": core.python})
+
+
+def ansible_test_stage(name, command, extra=(), env=None, echo=True):
+    start = time.time()
     results = os.path.join(OUT, name + "-output")
     shutil.rmtree(results, ignore_errors=True)
     cmd = [os.path.join(ROOT, "tests", "ansible-test.sh"), command] + list(extra)
-    rc, text = run(name, cmd, env=dict(env or {}, ANSIBLE_TEST_RESULTS=results))
+    rc, text = run(name, cmd, env=dict(env or {}, ANSIBLE_TEST_RESULTS=results), echo=echo)
     if command == "sanity":
         ran = set(re.findall(r"^Running sanity test [\"']([^\"']+)[\"']", text, re.M))
         m = re.search(r"The (\d+) sanity test\(s\) listed below \(out of (\d+)\) failed", text)
@@ -204,7 +225,7 @@ STAGES = [
     ("python", lambda: pytest_stage("python", VENV_PY, ["tests/python"])),
     ("sanity", lambda: matrix_stage("sanity")),
     ("units", lambda: matrix_stage("units")),
-    ("integration", lambda: matrix_stage("integration", ["--continue-on-error"])),
+    ("integration", lambda: matrix_stage("integration", ["--continue-on-error"], jobs=MATRIX_JOBS)),
     ("release", lambda: release_stage("release")),
     ("lint", lambda: command_stage("lint", [os.path.join(ROOT, "tests", "lint.sh")])),
     ("molecule", lambda: molecule_stage("molecule")),
