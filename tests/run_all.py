@@ -68,6 +68,7 @@ def run(name, cmd, env=None, cwd=ROOT, echo=True):
                 line = raw.decode("utf-8", "replace")
                 chunks.append(line)
                 log.write(line)
+                log.flush()  # the log is how a parallel run is followed
                 if echo:
                     sys.stdout.write(line)
                     sys.stdout.flush()
