@@ -35,7 +35,16 @@ sed -i -e 's#](docs/#](#g' -e 's#](DEVELOPERS.md#](developers.md#g' "$site/rst/g
 sed -i -e 's#](\.\./README.md#](readme.md#g' -e 's#](\.\./DEVELOPERS.md#](developers.md#g' \
   -e 's#](\.\./roles/manila_backend/README.md)#](../collections/tegile/intelliflash/manila_backend_role.rst)#g' \
   "$site"/rst/guides/*.md
-printf '\n.. toctree::\n   :maxdepth: 1\n   :caption: Guides:\n\n   guides/readme\n   guides/fleet\n   guides/execution-environment\n   guides/modules\n   guides/manila-backend-role\n   guides/manila-driver\n   guides/client\n   guides/simulator\n   guides/protocol-choices\n   guides/python-package\n   guides/manila-e2e\n   guides/developers\n   ansible-references\n' >> "$site/rst/index.rst"
+# Every guide in docs/ is in the table of contents (a new one needs no edit here): the user's
+# path first, the rest by name, the developers' guide last.
+{
+  printf '\n.. toctree::\n   :maxdepth: 1\n   :caption: Guides:\n\n   guides/readme\n   guides/fleet\n   guides/execution-environment\n'
+  for guide in "$ROOT"/docs/*.md; do
+    name=$(basename "$guide" .md)
+    case "$name" in fleet|execution-environment) ;; *) printf '   guides/%s\n' "$name" ;; esac
+  done
+  printf '   guides/developers\n   ansible-references\n'
+} >> "$site/rst/index.rst"
 # Labels of the Ansible documentation the generated pages refer to (no intersphinx without network).
 cat > "$site/rst/ansible-references.rst" <<'RST'
 Ansible documentation referred to
