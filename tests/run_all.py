@@ -48,7 +48,7 @@ class Result(object):
         self.seconds, self.note = seconds, note
 
 
-def run(name, cmd, env=None, cwd=ROOT, echo=True):
+def run(name, cmd, env=None, cwd=ROOT, echo=True, timeout=None):
     """Run a command, streaming output to the console (unless not ``echo``: runs in parallel
     would mix their lines) and a log file. Returns (rc, text)."""
     os.makedirs(os.path.join(OUT, "logs"), exist_ok=True)
@@ -62,7 +62,8 @@ def run(name, cmd, env=None, cwd=ROOT, echo=True):
         proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
-        deadline = time.time() + STAGE_TIMEOUT
+        timeout = timeout or STAGE_TIMEOUT
+        deadline = time.time() + timeout
         try:
             for raw in iter(proc.stdout.readline, b""):
                 line = raw.decode("utf-8", "replace")
@@ -73,12 +74,12 @@ def run(name, cmd, env=None, cwd=ROOT, echo=True):
                     sys.stdout.write(line)
                     sys.stdout.flush()
                 if time.time() > deadline:
-                    raise subprocess.TimeoutExpired(cmd, STAGE_TIMEOUT)
+                    raise subprocess.TimeoutExpired(cmd, timeout)
             rc = proc.wait()
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, 9)
             proc.wait()
-            chunks.append("\nstage %s killed after %d s\n" % (name, STAGE_TIMEOUT))
+            chunks.append("\nstage %s killed after %d s\n" % (name, timeout))
             rc = 124
     if not echo:
         tail = "".join(chunks[-80:]) if rc else ""
@@ -161,16 +162,18 @@ def matrix_run(stage, core, venv, extra, echo):
             more += ["--skip-test", test]
     if stage == "units" and core.version == ansible_matrix.MAIN_VENV_CORE:
         more.append("--requirements")  # the checkout's own venv; cached ones stay as built
-    return ansible_test_stage(name, stage, more, echo=echo,
+    # Two integration runs share the machine: each gets twice the time of a stage.
+    timeout = 2 * STAGE_TIMEOUT if stage == "integration" and not echo else None
+    return ansible_test_stage(name, stage, more, echo=echo, timeout=timeout,
                               env={"ANSIBLE_TEST_VENV": venv, "ANSIBLE_TEST_PYTHON": core.python})
 
 
-def ansible_test_stage(name, command, extra=(), env=None, echo=True):
+def ansible_test_stage(name, command, extra=(), env=None, echo=True, timeout=None):
     start = time.time()
     results = os.path.join(OUT, name + "-output")
     shutil.rmtree(results, ignore_errors=True)
     cmd = [os.path.join(ROOT, "tests", "ansible-test.sh"), command] + list(extra)
-    rc, text = run(name, cmd, env=dict(env or {}, ANSIBLE_TEST_RESULTS=results), echo=echo)
+    rc, text = run(name, cmd, env=dict(env or {}, ANSIBLE_TEST_RESULTS=results), echo=echo, timeout=timeout)
     if command == "sanity":
         ran = set(re.findall(r"^Running sanity test [\"']([^\"']+)[\"']", text, re.M))
         m = re.search(r"The (\d+) sanity test\(s\) listed below \(out of (\d+)\) failed", text)
