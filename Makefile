@@ -6,13 +6,14 @@ VENV := .venv
 MANILA_VENV := .venv-manila
 PIP_QUIET ?= -q
 
-.PHONY: venv venv-manila demo test bench reliability soak lint sanity units integration clean constraints help docs
+.PHONY: venv venv-manila venv-manila-all demo test bench reliability soak lint sanity units integration clean constraints help docs
 
 help:
 	@echo "make demo         run the end-to-end demo against the embedded simulator"
 	@echo "make test         run every test stage; ends with 'N passed, N failed'"
 	@echo "make venv         only create .venv (pinned tooling + this package in editable mode)"
 	@echo "make venv-manila  only create .venv-manila (Manila 23.0.1 + this package)"
+	@echo "make venv-manila-all  every Manila release's venv (requirements/manila/matrix.json)"
 	@echo "make bench        client/simulator benchmarks"
 	@echo "make reliability  quick reliability run (faults, malformed input, concurrency, kill -9); fails on a missed goal"
 	@echo "make soak         long reliability run (30-60 min); rewrites the soak figures in docs/reliability.md"
@@ -25,12 +26,14 @@ $(VENV)/.stamp: requirements/dev.txt requirements/dev-constraints.txt pyproject.
 	$(VENV)/bin/python -m pip install $(PIP_QUIET) --no-deps -e .
 	@touch $@
 
-venv-manila: $(MANILA_VENV)/.stamp
-$(MANILA_VENV)/.stamp: requirements/manila.txt requirements/manila-constraints.txt pyproject.toml
-	@test -x $(MANILA_VENV)/bin/python || $(PYTHON) -m venv $(MANILA_VENV)
-	$(MANILA_VENV)/bin/python -m pip install $(PIP_QUIET) -r requirements/manila.txt -c requirements/manila-constraints.txt
-	$(MANILA_VENV)/bin/python -m pip install $(PIP_QUIET) --no-deps -e .
-	@touch $@
+# The newest Manila of requirements/manila/matrix.json, with the Python the matrix names; cached
+# by tests/tools/cached_venv.py (rebuilt only when requirements, constraints or Python change).
+# The other releases' venvs are built by the manila stages themselves (`venv-manila-all` builds all).
+venv-manila:
+	$(PYTHON) tests/tools/manila_matrix.py ensure 2026.2
+
+venv-manila-all:
+	$(PYTHON) tests/tools/manila_matrix.py ensure --all
 
 demo: venv venv-manila
 	$(VENV)/bin/python scripts/demo.py
@@ -64,4 +67,4 @@ clean:
 	  -not -path './.venv*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) $(MANILA_VENV)
+	rm -rf $(VENV) $(MANILA_VENV) $(MANILA_VENV)-*

@@ -29,7 +29,6 @@ import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV_PY = os.path.join(ROOT, ".venv", "bin", "python")
-MANILA_PY = os.path.join(ROOT, ".venv-manila", "bin", "python")
 OUT = os.path.join(ROOT, "tests", "output", "run_all")
 STAGE_TIMEOUT = int(os.environ.get("STAGE_TIMEOUT", "1200"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "tools"))
@@ -40,6 +39,11 @@ CORES = []  # --core: restrict the matrix stages to these versions
 # Integration runs of the matrix in parallel (each has its own simulator; the fleet target's
 # fixed addresses take a lock).
 MATRIX_JOBS = int(os.environ.get("MATRIX_JOBS", "2"))
+
+import manila_matrix  # noqa: E402  pylint: disable=wrong-import-position
+
+#: (Manila release, stage) -> "passed" / "failed", for the support table printed at the end.
+MATRIX_OUTCOMES = {}
 
 
 class Result(object):
@@ -211,6 +215,65 @@ def command_stage(name, cmd, env=None):
     return finish(name, rc, start, (1 if rc == 0 else 0, 1 if rc != 0 else 0, 0))
 
 
+def _quietly(func, *args, **kwargs):
+    """func(...), or None when it raises (the caller calls it again to report the error)."""
+    try:
+        return func(*args, **kwargs)
+    except Exception:  # pylint: disable=broad-except
+        return None
+
+
+def manila_matrix_stage(name, paths):
+    """Run `paths` with pytest once per Manila release of the matrix that lists this stage, each
+    in its own venv (tests/tools/venvs.py: built when its inputs changed; the build's output goes
+    to logs/venv-manila-<release>.log)."""
+    start = time.time()
+    try:
+        chosen = manila_matrix.for_stage(name)
+    except ValueError as err:
+        return Result(name, failed=1, note=str(err))
+    if not chosen:
+        return Result(name, failed=1, note="no Manila release selected for this stage")
+    total = Result(name)
+    notes = []
+    os.makedirs(os.path.join(OUT, "logs"), exist_ok=True)
+
+    def ensure(rel, base=False):
+        with open(os.path.join(OUT, "logs", "venv-manila-%s.log" % rel["release"]), "a") as log:
+            return (manila_matrix.ensure_base if base else manila_matrix.ensure)(rel, log=log)
+
+    # Missing cached venvs are built two at a time first (much of a pip build waits on I/O); the
+    # per-checkout overlays (one editable install each) one after the other below, where a
+    # failure is reported for its release.
+    vstart = time.time()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda rel: _quietly(ensure, rel, base=True), chosen))
+    print("\n=== %s: venvs of %s ready in %.0f s" % (name, ", ".join(r["release"] for r in chosen),
+                                                     time.time() - vstart), flush=True)
+    for rel in chosen:
+        release = rel["release"]
+        try:
+            vpy = ensure(rel)
+        except (manila_matrix.venvs.VenvError, subprocess.CalledProcessError, OSError) as err:
+            print("\n=== %s %s: %s" % (name, release, err), flush=True)
+            total.failed += 1
+            notes.append("%s: no venv" % release)
+            MATRIX_OUTCOMES[(release, name)] = "failed"
+            continue
+        print("\n=== %s %s: manila %s, Python %s, venv %s" % (name, release, rel["manila"], rel["python"],
+                                                               rel["venv"]), flush=True)
+        sub = pytest_stage("%s-%s" % (name, release), vpy, paths)
+        total.passed += sub.passed
+        total.failed += sub.failed
+        total.skipped += sub.skipped
+        if sub.note:
+            notes.append("%s: %s" % (release, sub.note))
+        MATRIX_OUTCOMES[(release, name)] = "failed" if sub.failed else "passed"
+    total.seconds = time.time() - start
+    total.note = "; ".join(notes)
+    return total
+
+
 def molecule_stage(name):
     start = time.time()
     scenarios = sorted(os.path.basename(os.path.dirname(p)) for p in
@@ -233,8 +296,9 @@ STAGES = [
     ("release", lambda: release_stage("release")),
     ("lint", lambda: command_stage("lint", [os.path.join(ROOT, "tests", "lint.sh")])),
     ("molecule", lambda: molecule_stage("molecule")),
-    ("manila", lambda: pytest_stage("manila", MANILA_PY, ["tests/manila"])),
-    ("manila-e2e", lambda: pytest_stage("manila-e2e", MANILA_PY, ["tests/manila_e2e"])),
+    ("deployers", lambda: pytest_stage("deployers", VENV_PY, ["tests/deployers"])),
+    ("manila", lambda: manila_matrix_stage("manila", ["tests/manila"])),
+    ("manila-e2e", lambda: manila_matrix_stage("manila-e2e", ["tests/manila_e2e"])),
     ("demo", lambda: command_stage("demo", [VENV_PY, os.path.join(ROOT, "scripts", "demo.py")])),
     # scripts/reliability.py's quick profile (docs/reliability.md): one test per goal.
     ("reliability", lambda: pytest_stage("reliability", VENV_PY, ["tests/reliability"])),
@@ -269,6 +333,16 @@ def main():
     if MATRIX_CELLS:
         print("\nansible-core matrix (core x Python x stage):")
         print(ansible_matrix.table(MATRIX_CELLS))
+    ran = set(r.name for r in results)
+    if ran & set(manila_matrix.TABLE_STAGES):
+        for rel in manila_matrix.releases():
+            for r in results:
+                if r.name in rel["stages"] and (rel["release"], r.name) not in MATRIX_OUTCOMES:
+                    if r.name in ("manila", "manila-e2e"):
+                        continue  # not selected (MANILA_RELEASES)
+                    MATRIX_OUTCOMES[(rel["release"], r.name)] = "failed" if r.failed else "passed"
+        print("\n=== Manila support (this run)")
+        print(manila_matrix.support_table(MATRIX_OUTCOMES))
     passed = sum(r.passed for r in results)
     failed = sum(r.failed for r in results)
     print("%d passed, %d failed" % (passed, failed))

@@ -68,6 +68,25 @@ options:
     type: list
     elements: str
     default: []
+  keep_backends:
+    description:
+      - Backends of other tools that must stay listed in C(enabled_share_backends); added when missing, never
+        removed.
+      - Meant for an override file that another tool merges over its own file, such as kolla-ansible's
+        C(/etc/kolla/config/manila/manila-share.conf). The override's list replaces the tool's, so it must name the
+        tool's own backends too.
+    type: list
+    elements: str
+    default: []
+    version_added: 1.1.0
+  protocols_default:
+    description:
+      - What C(enabled_share_protocols) is taken to be when the file does not set it. Manila's default C(NFS,CIFS)
+        for a whole C(manila.conf); V([]) for an override file, where an unset option means the other tool's value.
+    type: list
+    elements: str
+    default: [NFS, CIFS]
+    version_added: 1.1.0
   owned_drivers:
     description:
       - Share driver classes whose sections this module may take over, change or remove.
@@ -298,9 +317,15 @@ def _check_input(module):
                                  field="%s.options.%s" % (field, key))
                 except IniError as exc:
                     module.fail_json(msg=to_native(exc))
-    for idx, proto in enumerate(params["protocols"]):
-        if not PROTOCOL_RE.match(proto or ""):
-            module.fail_json(msg="protocols[%d]: %r is not a share protocol name" % (idx, proto))
+    for field in ("protocols", "protocols_default"):
+        for idx, proto in enumerate(params[field]):
+            if not PROTOCOL_RE.match(proto or ""):
+                module.fail_json(msg="%s[%d]: %r is not a share protocol name" % (field, idx, proto))
+    for idx, name in enumerate(params["keep_backends"]):
+        if not name or not SECTION_RE.match(name) or name == "DEFAULT":
+            module.fail_json(msg="keep_backends[%d]: %r is not a valid backend name" % (idx, name))
+        if name.lower() in names:
+            module.fail_json(msg="keep_backends[%d]: %r is also in backends" % (idx, name))
     validate = params["validate"]
     if validate is not None and "%s" not in validate:
         module.fail_json(msg="validate: the command must contain %s (the path of the file to check)")
@@ -343,6 +368,10 @@ def _apply(doc, params):
 
     current = split_list(doc.get("DEFAULT", "enabled_share_backends"))
     wanted_list = list(current)
+
+    for name in params["keep_backends"]:
+        if name not in wanted_list:
+            wanted_list.append(name)
 
     for backend in params["backends"]:
         name = backend["name"]
@@ -388,7 +417,7 @@ def _apply(doc, params):
         any_change = True
 
     raw_protocols = doc.get("DEFAULT", "enabled_share_protocols")
-    effective = split_list(raw_protocols) if raw_protocols is not None else list(MANILA_DEFAULT_PROTOCOLS)
+    effective = split_list(raw_protocols) if raw_protocols is not None else [p.upper() for p in params["protocols_default"]]
     upper = [p.upper() for p in effective]
     missing = []
     for proto in params["protocols"]:
@@ -427,6 +456,8 @@ def main():
                 ),
             ),
             protocols=dict(type="list", elements="str", default=[]),
+            protocols_default=dict(type="list", elements="str", default=list(MANILA_DEFAULT_PROTOCOLS)),
+            keep_backends=dict(type="list", elements="str", default=[]),
             secret_options=dict(type="list", elements="str", default=list(DEFAULT_SECRET_OPTIONS), no_log=False),
             literal_options=dict(type="list", elements="str", default=[]),
             owned_drivers=dict(type="list", elements="str", default=[]),

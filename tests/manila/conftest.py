@@ -5,6 +5,13 @@ Only what both can use: one array simulator per test session (per xdist worker),
 with its own CA, listening on 127.0.0.1 and stopped at the end of the session.
 """
 
+# First, before anything imports ssl or threading: set up the process the way this Manila
+# release's manila-share does. Its entry module applies the release's concurrency backend on
+# import (eventlet monkey patching in 2025.1-2026.1, native threads from 2026.2 on), so the
+# driver runs here as it runs in the service. Importing it later than ssl makes eventlet's
+# patched SSLContext recurse for ever.
+import manila.cmd.share  # noqa: F401,E402  pylint: disable=unused-import
+
 import pytest
 
 from tegile_intelliflash.simulator.harness import SimulatorProcess

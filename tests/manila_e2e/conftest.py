@@ -135,7 +135,10 @@ def e2e(workdir, simulator):
 
 @pytest.fixture(scope="session")
 def manila(e2e):
+    import manilaclient
     from manilaclient import client
 
-    return client.Client("2.98", input_auth_token="admin:admin",
+    # The newest microversion this release's client speaks (2.88 for 2025.1's 5.4.1, 2.98 for
+    # 6.3.0); every server of the same release serves it.
+    return client.Client(manilaclient.API_MAX_VERSION.get_string(), input_auth_token="admin:admin",
                          service_catalog_url=e2e.stack.api_url)

@@ -117,6 +117,17 @@ def _root_reason(exc, kinds):
     return None
 
 
+def _name_not_resolved(exc):
+    """True when urllib3 could not resolve the host name. urllib3 2 raises NameResolutionError;
+    urllib3 1.26 (OpenStack 2025.1 and 2025.2 upper constraints, so Manila hosts of those
+    releases) raises a NewConnectionError while handling socket.gaierror."""
+    name_error = getattr(_u3exc, "NameResolutionError", None)
+    if name_error is not None:
+        return _root_reason(exc, (name_error,)) is not None
+    reason = _root_reason(exc, (_u3exc.NewConnectionError,))
+    return reason is not None and isinstance(reason.__context__, socket.gaierror)
+
+
 def is_not_tls(text):
     lowered = text.lower()
     return any(marker in lowered for marker in _NOT_TLS_MARKERS)
@@ -177,7 +188,7 @@ def classify(transport, exc, method, dataset):
                        % (where, transport.timeout[1]), True, UNKNOWN)
     if _rexc is not None and isinstance(exc, _rexc.ConnectionError):
         if _u3exc is not None:
-            if _root_reason(exc, (_u3exc.NameResolutionError,)) is not None:
+            if _name_not_resolved(exc):
                 return failure(ConnectionFailedError, "cannot resolve the array host name %r: %s"
                                % (transport.hostname, text), True, NOT_SENT)
             # NewConnectionError is a ConnectTimeoutError in urllib3 2: test it first.

@@ -273,6 +273,31 @@ def test_dns_failure_is_connection_failed(sim_clean, monkeypatch):
     assert "cannot resolve the array host name" in str(info.value)
 
 
+def test_dns_failure_with_urllib3_1_26_is_connection_failed(sim_clean, monkeypatch):
+    """urllib3 1.26 (the upper constraints of OpenStack 2025.1 and 2025.2) has no
+    NameResolutionError: it raises NewConnectionError while handling socket.gaierror."""
+    import types
+
+    from tegile_intelliflash.client import delivery
+
+    old_u3 = types.SimpleNamespace(NewConnectionError=u3.NewConnectionError,
+                                   ConnectTimeoutError=u3.ConnectTimeoutError)
+    monkeypatch.setattr(delivery, "_u3exc", old_u3)
+    try:
+        try:
+            raise socket.gaierror(-2, "Name or service not known")
+        except socket.gaierror:
+            raise u3.NewConnectionError(None, "Failed to establish a new connection")
+    except u3.NewConnectionError as err:
+        reason = err
+    exc = requests.exceptions.ConnectionError(u3.MaxRetryError(None, "/zebi", reason=reason))
+    c = make_client(sim_clean, retry_budget=0)
+    monkeypatch.setattr(c.session, "post", _raise_on_post(exc))
+    with c, pytest.raises(ConnectionFailedError) as info:
+        c.list_pools()
+    assert "cannot resolve the array host name" in str(info.value)
+
+
 def test_write_not_sent_is_resent(sim_clean, monkeypatch):
     """A connect timeout proves the write never reached the array: it is simply re-sent."""
     c = make_client(sim_clean)

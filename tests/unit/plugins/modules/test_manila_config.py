@@ -448,3 +448,34 @@ def test_content_changed_when_the_file_is_created(tmp_path, capsys):
     path = tmp_path / "new.conf"
     result, _out, _code = run(capsys, check_mode=True, path=str(path), backends=[backend()])
     assert result["content_changed"] is True and not path.exists()
+
+
+# --- override files (kolla-ansible) -----------------------------------------------------------
+
+def test_override_file_lists_the_other_tools_backends_and_its_protocols(tmp_path, capsys):
+    """An override merged over kolla-ansible's file replaces kolla's enabled_share_backends and
+    enabled_share_protocols: it must name kolla's backends too, and an unset protocol list is
+    kolla's value, not Manila's default."""
+    path = tmp_path / "manila-share.conf"
+    result, out, code = run(capsys, path=str(path), backends=[backend()], keep_backends=["generic"],
+                            protocols=["CEPHFS", "NFS", "CIFS"], protocols_default=[])
+    assert code == 0 and result["changed"] is True
+    text = path.read_text()
+    assert "enabled_share_backends = generic,tegile1\n" in text
+    assert "enabled_share_protocols = CEPHFS,NFS,CIFS\n" in text
+    result, out, code = run(capsys, path=str(path), backends=[backend()], keep_backends=["generic"],
+                            protocols=["CEPHFS", "NFS", "CIFS"], protocols_default=[])
+    assert code == 0 and result["changed"] is False
+    # Removing our last backend keeps kolla's.
+    result, out, code = run(capsys, path=str(path), backends=[{"name": "tegile1", "state": "absent"}],
+                            keep_backends=["generic"], protocols_default=[])
+    assert "enabled_share_backends = generic\n" in path.read_text()
+
+
+def test_keep_backends_refuses_bad_names(tmp_path, capsys):
+    path = tmp_path / "manila-share.conf"
+    result, out, code = run(capsys, path=str(path), backends=[backend()], keep_backends=["tegile1"])
+    assert code == 1 and "keep_backends[0]: 'tegile1' is also in backends" in result["msg"]
+    result, out, code = run(capsys, path=str(path), backends=[], keep_backends=["a b"])
+    assert code == 1 and "keep_backends[0]" in result["msg"]
+    assert not path.exists()

@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: Apache-2.0
+"""openstack-ansible: the user variables the role writes for os_manila, rendered the way os_manila
+renders manila_backends into manila.conf, give Manila's oslo.config our backend; the password is
+not in the file but in the variable it names (user_secrets.yml)."""
+
+import os
+import subprocess
+
+import yaml
+
+from conftest import PASSWORD, ROOT, backend, load_manila_conf, validate_manila_conf
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def osa_vars(deploy_dir, backends, **extra):
+    role_vars = {
+        "manila_backend_deployment": "openstack_ansible",
+        "manila_backend_check": False,
+        "manila_backend_osa_config_dir": str(deploy_dir),
+        "manila_backend_osa_pip_packages": ["https://repo.example.com/wheels/tegile_intelliflash-1.0.0-py3-none-any.whl"],
+        "manila_backend_backends": backends,
+    }
+    role_vars.update(extra)
+    return role_vars
+
+
+def render_like_os_manila(tmp_path, deploy_dir, secrets):
+    """Template os_manila's backend part of manila.conf from the user_*.yml files (Ansible resolves
+    the variable references, as in an openstack-ansible run)."""
+    (deploy_dir / "user_secrets.yml").write_text(yaml.safe_dump(secrets))
+    out = tmp_path / "manila.conf"
+    play = tmp_path / "render.yml"
+    play.write_text(yaml.safe_dump([{
+        "hosts": "localhost", "gather_facts": False,
+        "vars_files": [str(deploy_dir / "user_variables_tegile_intelliflash.yml"),
+                       str(deploy_dir / "user_secrets.yml")],
+        "vars": {"openstack_ca_bundle_path": "/etc/ssl/certs/ca-certificates.crt"},
+        "tasks": [{"ansible.builtin.template": {
+            "src": os.path.join(HERE, "files", "os_manila_backends.conf.j2"), "dest": str(out)}}]}]))
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="0",
+               ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
+    proc = subprocess.run([os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", "localhost,",
+                           "-c", "local", "-e", "ansible_python_interpreter=" + os.path.join(ROOT, ".venv", "bin", "python"),
+                           str(play)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    return out
+
+
+def test_user_variables_render_into_a_backend_manila_loads(tmp_path, run_role, manila_python):
+    deploy = tmp_path / "openstack_deploy"
+    deploy.mkdir()
+    ca = tmp_path / "array-ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    backends = [backend(ssl_ca_file=str(ca), login="svc$ops"), backend("tegile-silver", port=8443)]
+    rc, out = run_role(osa_vars(deploy, backends), extra_args=["--diff"])
+    assert rc == 0, out[-4000:]
+    assert PASSWORD not in out
+    written = (deploy / "user_variables_tegile_intelliflash.yml").read_text()
+    assert PASSWORD not in written and PASSWORD.replace("$", "$$") not in written
+    assert "tegile_intelliflash_tegile_gold_password" in out  # the run says what to define
+    data = yaml.safe_load(written)
+    assert data["manila_backends"] == "{{ tegile_intelliflash_manila_backends }}"
+    assert data["tegile_intelliflash_manila_pip_packages"] == osa_vars(deploy, [])["manila_backend_osa_pip_packages"]
+    assert data["tegile_intelliflash_ca_certificates"] == [
+        {"name": "intelliflash-tegile_gold.crt",
+         "src": str(deploy / "tegile_intelliflash" / "intelliflash-tegile_gold.crt")}]
+    assert (deploy / "tegile_intelliflash" / "intelliflash-tegile_gold.crt").read_text() == ca.read_text()
+    rc, out = run_role(osa_vars(deploy, backends))
+    assert rc == 0 and "changed=0" in out, out[-3000:]
+
+    conf = render_like_os_manila(tmp_path, deploy, {
+        "tegile_intelliflash_tegile_gold_password": PASSWORD,
+        "tegile_intelliflash_tegile_silver_password": "silver-secret"})
+    loaded = load_manila_conf(manila_python, conf)
+    assert loaded["enabled_share_backends"] == ["tegile-silver", "tegile_gold"]
+    assert set(loaded["enabled_share_protocols"]) == {"NFS", "CEPHFS", "CIFS"}
+    gold = loaded["backends"]["tegile_gold"]
+    assert gold["share_driver"] == "tegile_intelliflash.manila_driver.TegileShareDriver"
+    assert gold["driver_handles_share_servers"] is False
+    assert gold["tegile_nas_login"] == "svc$ops"  # $ written as $$ for oslo.config
+    assert gold["tegile_nas_password"] == PASSWORD  # the $ are doubled when os_manila renders it
+    assert gold["tegile_nas_ssl_ca_file"] == "/etc/ssl/certs/ca-certificates.crt"
+    assert gold["tegile_default_project"] == "manila"
+    silver = loaded["backends"]["tegile-silver"]
+    assert silver["tegile_nas_port"] == 8443 and silver["tegile_nas_password"] == "silver-secret"
+    assert silver["tegile_nas_ssl_ca_file"] is None
+    result = validate_manila_conf(manila_python, conf)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_without_assignments_the_file_only_defines_its_own_variables(tmp_path, run_role):
+    deploy = tmp_path / "openstack_deploy"
+    deploy.mkdir()
+    rc, out = run_role(osa_vars(deploy, [backend()], manila_backend_osa_assign=False))
+    assert rc == 0, out[-3000:]
+    data = yaml.safe_load((deploy / "user_variables_tegile_intelliflash.yml").read_text())
+    assert sorted(data) == ["tegile_intelliflash_ca_certificates", "tegile_intelliflash_manila_backends",
+                            "tegile_intelliflash_manila_pip_packages",
+                            "tegile_intelliflash_manila_share_protocols"]
