@@ -2,7 +2,7 @@
 # Copyright (c) tegile.intelliflash developers
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Helpers of the module unit tests: a simulator over HTTPS and in-process module runs."""
+"""Helpers of the modules' functional tests: a simulator over HTTPS and in-process module runs."""
 
 from __future__ import absolute_import, division, print_function
 

@@ -19,7 +19,7 @@ import pytest
 
 from ansible_collections.tegile.intelliflash.plugins.modules import snapshot
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client import IntelliFlashClient
-from ansible_collections.tegile.intelliflash.tests.unit.plugins.module_utils.module_runner import (
+from module_runner import (
     PASSWORD,
     connection,
     run_module,

@@ -11,7 +11,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.tegile.intelliflash.plugins.modules import quota
-from ansible_collections.tegile.intelliflash.tests.unit.plugins.module_utils.module_runner import (
+from module_runner import (
     assert_refused,
     client,
     PASSWORD,

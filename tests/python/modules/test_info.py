@@ -9,7 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.tegile.intelliflash.plugins.modules import info
-from ansible_collections.tegile.intelliflash.tests.unit.plugins.module_utils.module_runner import (
+from module_runner import (
     client,
     PASSWORD,
     run_examples,

@@ -15,7 +15,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.tegile.intelliflash.plugins.modules import project
-from ansible_collections.tegile.intelliflash.tests.unit.plugins.module_utils.module_runner import (
+from module_runner import (
     assert_refused,
     client,
     PASSWORD,
