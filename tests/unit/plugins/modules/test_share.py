@@ -1,0 +1,150 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""tegile.intelliflash.share over a mocked array: what it decides and which calls it makes.
+
+The simulator-backed tests of the module are in tests/python/modules/test_share.py.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.tegile.intelliflash.plugins.modules import share
+from ansible_collections.tegile.intelliflash.tests.unit.framework import wire
+from ansible_collections.tegile.intelliflash.tests.unit.framework.mock_array import run_module
+
+PATH = "pool-a/Local/p1/s1"
+GIB = wire.GIB
+MISSING = ("getShare", wire.not_found("Share %s" % PATH), [PATH])
+WANTED = dict(name="s1", project="p1", pool="pool-a", size="10G", nfs=True)
+NFS_SHARE = wire.share(quotaInByte=10 * GIB, sharenfs="on", overrideSharenfs=True)
+EXPORTS = ("getFloatingIPList", [wire.floating_ip("192.0.2.10", "pool-a")], ["pool-a"])
+
+
+def run(**args):
+    return run_module(share.main, **args)
+
+
+def wanted(**changes):
+    """WANTED with some options changed."""
+    args = dict(WANTED)
+    args.update(changes)
+    return args
+
+
+def test_create_then_share_over_nfs_and_report_the_export(array):
+    array.expect(
+        MISSING,
+        ("getProject", wire.project()),
+        ("createShare", wire.SUCCESS,
+         ["pool-a", "p1", "s1", {"quota": 10 * GIB, "reservation": -1},
+          [{"sharePermissionEnum": 0, "sharePermissionMode": 0}]]),
+        ("setNFSSharingOnShare", wire.SUCCESS, [PATH, True]),
+        ("getShare", NFS_SHARE),
+        EXPORTS,
+    )
+    result = run(diff=True, **WANTED)
+    assert result["changed"] is True
+    assert result["diff"]["before"] == {"state": "absent", "quota_bytes": 0, "nfs": None}
+    assert result["diff"]["after"] == {"state": "present", "quota_bytes": 10 * GIB, "nfs": True}
+    assert result["share"]["quota"] == "10 GiB" and result["share"]["nfs"] is True
+    assert result["export_locations"] == {"nfs": ["192.0.2.10:/export/p1/s1"], "smb": []}
+
+
+def test_check_mode_predicts_the_share_and_writes_nothing(array):
+    array.expect(MISSING, ("getProject", wire.project()))
+    result = run(check_mode=True, **WANTED)
+    assert result["changed"] is True
+    assert result["share"]["quota_bytes"] == 10 * GIB and result["share"]["nfs"] is True
+    assert result["share"]["path"] == PATH
+    assert result["export_locations"] == {}
+
+
+def test_converged_share_is_read_once_and_not_written(array):
+    array.expect(("getShare", NFS_SHARE), EXPORTS)
+    result = run(diff=True, **WANTED)
+    assert result["changed"] is False
+    assert result["diff"] == {"before": {}, "after": {}}
+
+
+def test_resize_writes_only_the_quota(array):
+    array.expect(
+        ("getShare", NFS_SHARE),
+        ("modifyShareProperties", wire.SUCCESS, [PATH, {"quotaInByte": 20 * GIB}]),
+        ("getShare", dict(NFS_SHARE, quotaInByte=20 * GIB)),
+        EXPORTS,
+    )
+    result = run(diff=True, **wanted(size="20G"))
+    assert result["changed"] is True
+    assert result["diff"] == {"before": {"quota_bytes": 10 * GIB}, "after": {"quota_bytes": 20 * GIB}}
+
+
+def test_size_below_what_the_share_uses_is_refused_before_any_write(array):
+    array.expect(("getShare", wire.share(quotaInByte=10 * GIB, used=3 * GIB)))
+    result = run(**wanted(size="2G", nfs=None))
+    assert result["failed"] is True and result["dataset"] == PATH
+    assert result["msg"].startswith("size: 2 GiB (2147483648 bytes) is below the 3 GiB (3221225472 bytes) already used")
+
+
+def test_share_with_snapshots_is_not_deleted_without_recursive(array):
+    array.expect(("getShare", wire.share()), ("listSnapshots", ["Manual-S-a", "Manual-S-b"], [PATH, ""]))
+    result = run(name="s1", project="p1", pool="pool-a", state="absent")
+    assert result["failed"] is True and result["error_code"] == "EZEBI_RESOURCE_INUSE"
+    assert "it has 2 snapshot(s) (Manual-S-a, Manual-S-b)" in result["msg"]
+
+
+def test_recursive_delete_names_the_snapshots_it_takes(array):
+    array.expect(
+        ("getShare", wire.share()),
+        ("listSnapshots", ["Manual-S-a"]),
+        ("deleteShare", wire.NOTHING, [PATH, True, False]),
+    )
+    result = run(name="s1", project="p1", pool="pool-a", state="absent", recursive=True, diff=True)
+    assert result["changed"] is True and result["share"] == {}
+    assert result["diff"]["after"] == {"state": "absent", PATH + "@Manual-S-a": "absent"}
+
+
+def test_absent_share_that_is_gone_is_not_a_change(array):
+    array.expect(MISSING)
+    result = run(name="s1", project="p1", pool="pool-a", state="absent")
+    assert result["changed"] is False
+
+
+def test_missing_project_is_named(array):
+    array.expect(
+        MISSING,
+        ("getProject", wire.not_found("Project pool-a/Local/p1")),
+        ("listPools", wire.pools()),
+    )
+    result = run(**WANTED)
+    assert result["failed"] is True
+    assert result["msg"] == "project: project 'p1' does not exist in pool 'pool-a'"
+
+
+def test_missing_clone_source_snapshot_is_named(array):
+    array.expect(
+        MISSING,
+        ("getProject", wire.project()),
+        ("getShare", wire.share("src"), ["pool-a/Local/p1/src"]),
+        ("listSnapshots", ["Manual-S-other"], ["pool-a/Local/p1/src", ""]),
+    )
+    result = run(name="s1", project="p1", pool="pool-a", source_share="src", source_snapshot="nightly")
+    assert result["failed"] is True
+    assert result["msg"] == "source_snapshot: share 'src' has no snapshot 'nightly' (snapshots: Manual-S-other)"
+
+
+@pytest.mark.parametrize("args, words", [
+    (dict(smb_name="Docs", smb=False), "smb_name: requires smb=true"),
+    (dict(smb_name="a/b", smb=True), "smb_name: must not contain '/'"),
+    (dict(wait_timeout=0), "wait_timeout: must be a positive number of seconds, got 0"),
+    (dict(size="-2G"), "size: must not be negative"),
+    (dict(name="a#b"), "name: 'a#b' contains forbidden character"),
+])
+def test_bad_input_fails_naming_the_field_before_any_call(array, args, words):
+    result = run(**dict(dict(name="s1", project="p1", pool="pool-a"), **args))
+    assert result["failed"] is True and words in result["msg"]
+    assert array.calls == []
