@@ -72,6 +72,9 @@ def main():
     parser.add_argument("--profile", choices=("quick", "soak"), default="quick")
     parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS))
     parser.add_argument("--jobs", type=int, default=2, help="cases run at once (default 2)")
+    parser.add_argument("--kinds", nargs="+", choices=sorted(common.fault_kinds(0)),
+                        help="soak: only these fault kinds in the playbook matrix (a shorter "
+                        "soak; the mixed cases of every kind run only without this option)")
     parser.add_argument("--json", help="write the results here (default "
                         "tests/output/reliability/<profile>.json)")
     parser.add_argument("--doc", help="rewrite this profile's figures in this Markdown file")
@@ -100,7 +103,8 @@ def main():
             if name == "driver":
                 sections[name] = run_driver(args.profile, args.jobs, args.keep, log)
             elif name == "playbook":
-                sections[name] = playbook_faults.run(workdir, args.profile, args.jobs, log)
+                sections[name] = playbook_faults.run(workdir, args.profile, args.jobs, log,
+                                                     kinds=args.kinds)
             elif name == "malformed":
                 sections[name] = malformed.run(workdir, args.profile, args.jobs, log)
             else:

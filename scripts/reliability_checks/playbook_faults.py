@@ -103,8 +103,8 @@ def run_case(workdir, ref, variables, name, faults):
     return case
 
 
-def cases(profile, ref):
-    """(name, faults) of the profile's cases."""
+def cases(profile, ref, kinds=None):
+    """(name, faults) of the profile's cases; ``kinds`` keeps only those fault kinds."""
     out = []
     methods = ref["write_methods"]
     if profile == "soak":
@@ -123,6 +123,8 @@ def cases(profile, ref):
             out.append(("all-kinds/mixed-seed-%d" % seed, {
                 "error_rate": 0.15, "status": 503, "reset_rate": 0.15, "drop_reply_rate": 0.15,
                 "methods": methods, "count": 4, "seed": seed}))
+        if kinds:
+            out = [case for case in out if case[0].split("/", 1)[0] in kinds]
     else:
         # Late replies, and proxy errors with lost replies. (A reset after the request was sent
         # leaves the outcome unknown: the module waits for the effect for its whole retry
@@ -135,7 +137,7 @@ def cases(profile, ref):
     return out
 
 
-def run(workdir, profile, jobs=2, log=print):
+def run(workdir, profile, jobs=2, log=print, kinds=None):
     variables = {} if profile == "soak" else SMALL_VARS
     ref = reference(workdir, variables)
     log("playbook: reference run made %d objects with %d calls; write methods: %s"
@@ -150,10 +152,11 @@ def run(workdir, profile, jobs=2, log=print):
         return case
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = list(pool.map(one, cases(profile, ref)))
+        results = list(pool.map(one, cases(profile, ref, kinds)))
     return {
         "reference_replayed": ref["replayed"],
         "operations": ref["write_methods"],
+        "kinds": sorted(kinds) if kinds and profile == "soak" else sorted(KINDS),
         "cases": results,
         "figures": {
             "cases": len(results),

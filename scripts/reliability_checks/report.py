@@ -3,6 +3,8 @@
 
 import re
 
+ALL_KINDS = ("drop-reply", "http-502", "http-503", "latency", "reset")
+
 # (section, figure, comparison, target): "==" must equal, ">" must exceed (the section really
 # exercised something: a run where no fault fired proves nothing).
 GOALS = (
@@ -83,6 +85,10 @@ def _block(results, before):
     if len(set(commits.values())) > 1:
         lines.insert(1, "Sections run at different commits: %s." % ", ".join(
             "%s `%s`" % item for item in sorted(commits.items())))
+    for name, data in sorted(results["sections"].items()):
+        if data.get("kinds") and len(data["kinds"]) < len(ALL_KINDS):
+            lines.insert(1, "The %s section ran the fault kinds %s only (`--kinds`)." % (
+                name, ", ".join(data["kinds"])))
     before_figures = {}
     if before:
         lines[0] += " Before: commit `%s`, %s." % (before["commit"], before["date"])
