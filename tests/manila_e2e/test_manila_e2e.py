@@ -5,8 +5,11 @@ Every step goes through manila-api with python-manilaclient and is checked
 twice: in Manila's view (status, export locations, access states) and in the
 array's (the simulator's own REST API, read over verified HTTPS).
 
-The tests run in file order and build on one another (one share life cycle);
-a test whose prerequisite failed is skipped with the reason.
+Each test creates what it needs through the ``made`` fixture, which deletes it
+through Manila when the test ends (and whatever Manila no longer knows, on the
+array), so one failing test neither skips nor breaks the others. The share type
+is shared by the module; its teardown checks that Manila and the array are
+empty again before deleting it.
 """
 
 import os
@@ -27,27 +30,6 @@ TYPE_NAME = "tegile-e2e"
 
 
 # ----------------------------------------------------------------------------- helpers
-class World:
-    """Resources created by earlier tests, by role."""
-
-    def __init__(self):
-        self.share_type = None
-        self.shares = {}      # role -> share id
-        self.snapshots = {}   # role -> snapshot id
-        self.rules = {}       # role -> {label: access id}
-
-    def need(self, kind, role):
-        found = getattr(self, kind).get(role)
-        if found is None:
-            pytest.skip("needs the %s %r of an earlier test" % (kind[:-1], role))
-        return found
-
-
-@pytest.fixture(scope="module")
-def world():
-    return World()
-
-
 def wait_for(what, fetch, done, timeout=WAIT, interval=0.5, show=None):
     """Poll fetch() until done(obj); fail on an error status; return obj.
 
@@ -172,21 +154,76 @@ def wait_access_status(manila, share_id, wanted):
                     show=lambda s: s.access_rules_status)
 
 
-def create_share(manila, world, role, proto, size, **kwargs):
-    share = manila.shares.create(proto, size, name="e2e-" + role,
-                                 share_type=world.share_type, **kwargs)
-    world.shares[role] = share.id
-    return wait_status(manila.shares, share.id, "available", "share %s (%s)" % (role, proto))
+class Made:
+    """What one test created in Manila: deleted in reverse order of creation when it ends."""
+
+    def __init__(self, manila, e2e, share_type):
+        self.manila, self.e2e, self.share_type = manila, e2e, share_type
+        self.items = []        # (manager name, id, what), in creation order
+        self.array_paths = []  # datasets to remove from the array if Manila did not
+
+    def share(self, role, proto, size, **kwargs):
+        share = self.manila.shares.create(proto, size, name="e2e-" + role,
+                                          share_type=self.share_type, **kwargs)
+        self.add("shares", share.id, "share " + role)
+        return wait_status(self.manila.shares, share.id, "available",
+                           "share %s (%s)" % (role, proto))
+
+    def snapshot(self, role, share_id):
+        snap = self.manila.share_snapshots.create(share_id, name="e2e-" + role)
+        self.add("share_snapshots", snap.id, "snapshot " + role)
+        return wait_status(self.manila.share_snapshots, snap.id, "available", "snapshot " + role)
+
+    def add(self, manager, obj_id, what):
+        self.items.append((manager, obj_id, what))
+
+    def forget(self, obj_id):
+        """``obj_id`` is gone from Manila (deleted or unmanaged by the test itself)."""
+        self.items = [item for item in self.items if item[1] != obj_id]
+
+    def on_array(self, path):
+        """Remove the dataset ``path`` from the array at the end unless Manila deleted it."""
+        self.array_paths.append(path)
+
+    def delete_all(self):
+        problems = []
+        for manager_name, obj_id, what in reversed(self.items):
+            manager = getattr(self.manila, manager_name)
+            try:
+                manager.delete(obj_id)
+                wait_gone(manager, obj_id, what)
+            except (Exception, pytest.fail.Exception) as exc:  # the waits fail with pytest.fail
+                problems.append("%s: %s" % (what, exc))
+        for path in self.array_paths:
+            if self.e2e.array.share_or_none(path) is not None:
+                self.e2e.array.call("deleteShare", path, True, False)
+        assert not problems, "could not delete: %s" % "; ".join(problems)
 
 
-def create_snapshot(manila, world, role, share_id):
-    snap = manila.share_snapshots.create(share_id, name="e2e-" + role)
-    world.snapshots[role] = snap.id
-    return wait_status(manila.share_snapshots, snap.id, "available", "snapshot " + role)
+@pytest.fixture(scope="module")
+def share_type(manila, e2e):
+    share_type = manila.share_types.create(
+        TYPE_NAME, spec_driver_handles_share_servers=False,
+        extra_specs={"snapshot_support": "True",
+                     "create_share_from_snapshot_support": "True",
+                     "revert_to_snapshot_support": "True"})
+    yield share_type.id
+    # Every test deleted what it made: Manila and the array are empty again.
+    assert manila.shares.list() == []
+    assert manila.share_snapshots.list() == []
+    assert e2e.array.all_shares(e2e.pools, e2e.project) == {}
+    manila.share_types.delete(share_type.id)
+
+
+@pytest.fixture
+def made(manila, e2e, share_type):
+    resources = Made(manila, e2e, share_type)
+    yield resources
+    resources.delete_all()
 
 
 # ----------------------------------------------------------------------------- tests
-def test_backend_reports_the_array_pools(manila, e2e, world):
+def test_backend_reports_the_array_pools(manila, e2e):
     pools = manila.pools.list(detailed=True)
     names = sorted(p.name for p in pools)
     assert names == sorted("%s#%s" % (e2e.stack.backend_host, pool) for pool in e2e.pools)
@@ -204,18 +241,9 @@ def test_backend_reports_the_array_pools(manila, e2e, world):
     for pool in e2e.pools:
         assert e2e.array.call("getProject", pool, e2e.project, True)["projectName"] == e2e.project
 
-    share_type = manila.share_types.create(
-        TYPE_NAME, spec_driver_handles_share_servers=False,
-        extra_specs={"snapshot_support": "True",
-                     "create_share_from_snapshot_support": "True",
-                     "revert_to_snapshot_support": "True"})
-    world.share_type = share_type.id
 
-
-def test_nfs_share_with_ip_and_user_rules(manila, e2e, world):
-    if world.share_type is None:
-        pytest.skip("needs the share type")
-    share = create_share(manila, world, "nfs", "NFS", 1)
+def test_nfs_share_with_ip_and_user_rules(manila, e2e, made):
+    share = made.share("nfs", "NFS", 1)
     pool = pool_of(share)
     path = array_path(manila, e2e, share)
     name = path.rsplit("/", 1)[1]
@@ -242,7 +270,6 @@ def test_nfs_share_with_ip_and_user_rules(manila, e2e, world):
         "bad-cert": ("cert", "client.example.com", "rw"),  # NFS cert: unsupported
     }
     ids = allow_rules(manila, share.id, rules, bad="bad-cert")
-    world.rules["nfs"] = ids
     states = wait_rules_settled(manila, share.id)
     assert {label: states[rid].state for label, rid in ids.items()} == {
         "net-rw": "active", "host-ro": "active", "alice-rw": "active", "bobby-ro": "active",
@@ -263,10 +290,8 @@ def test_nfs_share_with_ip_and_user_rules(manila, e2e, world):
     assert e2e.array.file_acls(path) == {"alice": "modify_set", "bobby": "read_set"}
 
 
-def test_cifs_share_with_user_rules(manila, e2e, world):
-    if world.share_type is None:
-        pytest.skip("needs the share type")
-    share = create_share(manila, world, "cifs", "CIFS", 1)
+def test_cifs_share_with_user_rules(manila, e2e, made):
+    share = made.share("cifs", "CIFS", 1)
     pool = pool_of(share)
     path = array_path(manila, e2e, share)
 
@@ -286,7 +311,6 @@ def test_cifs_share_with_user_rules(manila, e2e, world):
         "bad-ip": ("ip", "10.30.0.1", "rw"),  # CIFS takes user rules only
     }
     ids = allow_rules(manila, share.id, rules, bad="bad-ip")
-    world.rules["cifs"] = ids
     states = wait_rules_settled(manila, share.id)
     assert {label: states[rid].state for label, rid in ids.items()} == {
         "carol-rw": "active", "david-ro": "active", "bad-ip": "error"}
@@ -300,19 +324,17 @@ def test_cifs_share_with_user_rules(manila, e2e, world):
     assert e2e.array.file_acls(path) == {"carol": "modify_set", "david": "read_set"}
 
 
-def test_snapshot_and_larger_share_from_it(manila, e2e, world):
-    if world.share_type is None:
-        pytest.skip("needs the share type")
-    share = create_share(manila, world, "data", "NFS", 1)
+def test_snapshot_and_larger_share_from_it(manila, e2e, made):
+    share = made.share("data", "NFS", 1)
     path = array_path(manila, e2e, share)
     e2e.sim.set_used(path, 300 * MiB)
 
-    snap = create_snapshot(manila, world, "data-1", share.id)
+    snap = made.snapshot("data-1", share.id)
     location = manila.share_snapshots.get(snap.id).provider_location
     assert location and location.startswith("Manual-S-"), location
     assert e2e.array.snapshots(path) == [location]
 
-    clone = create_share(manila, world, "clone", "NFS", 2, snapshot_id=snap.id)
+    clone = made.share("clone", "NFS", 2, snapshot_id=snap.id)
     assert clone.size == 2
     clone_path = array_path(manila, e2e, clone)
     assert clone_path != path
@@ -330,8 +352,8 @@ def test_snapshot_and_larger_share_from_it(manila, e2e, world):
     assert e2e.array.share(path)["quotaInByte"] == 1 * GiB
 
 
-def test_extend_then_shrink_guarded_by_used_space(manila, e2e, world):
-    share_id = world.need("shares", "data")
+def test_extend_then_shrink_guarded_by_used_space(manila, e2e, made):
+    share_id = made.share("resized", "NFS", 1).id
     path = array_path(manila, e2e, share_id)
 
     manila.shares.extend(share_id, 3)
@@ -357,10 +379,15 @@ def test_extend_then_shrink_guarded_by_used_space(manila, e2e, world):
     assert e2e.array.share(path)["quotaInByte"] == 2 * GiB
 
 
-def test_revert_to_snapshot(manila, e2e, world):
-    share_id = world.need("shares", "data")
-    snap_id = world.need("snapshots", "data-1")
+def test_revert_to_snapshot(manila, e2e, made):
+    share_id = made.share("reverted", "NFS", 1).id
     path = array_path(manila, e2e, share_id)
+    e2e.sim.set_used(path, 300 * MiB)
+    snap_id = made.snapshot("reverted-1", share_id).id
+    # Grown since the snapshot: the revert brings back the snapshot's size too.
+    manila.shares.extend(share_id, 2)
+    wait_for("extend to 2", lambda: manila.shares.get(share_id),
+             lambda s: s.status == "available" and s.size == 2)
     e2e.sim.set_used(path, 700 * MiB)
 
     manila.shares.revert_to_snapshot(share_id, snap_id)
@@ -374,14 +401,13 @@ def test_revert_to_snapshot(manila, e2e, world):
     assert e2e.array.snapshots(path) == [snap.provider_location]
 
 
-def test_unmanage_and_manage_share_and_snapshot(manila, e2e, world):
-    if world.share_type is None:
-        pytest.skip("needs the share type")
-    share = create_share(manila, world, "managed", "NFS", 1)
+def test_unmanage_and_manage_share_and_snapshot(manila, e2e, made):
+    share = made.share("managed", "NFS", 1)
     path = array_path(manila, e2e, share)
+    made.on_array(path)  # unmanaged, Manila no longer deletes it
     export = export_paths(manila, share)[0]
     host = share.host
-    snap = create_snapshot(manila, world, "managed-1", share.id)
+    snap = made.snapshot("managed-1", share.id)
     location = manila.share_snapshots.get(snap.id).provider_location
     manila.shares.extend(share.id, 2)
     wait_for("extend managed share", lambda: manila.shares.get(share.id),
@@ -390,10 +416,10 @@ def test_unmanage_and_manage_share_and_snapshot(manila, e2e, world):
     # Unmanage: Manila forgets both, the array keeps both.
     manila.share_snapshots.unmanage(snap.id)
     wait_gone(manila.share_snapshots, snap.id, "unmanaged snapshot")
-    del world.snapshots["managed-1"]
+    made.forget(snap.id)
     manila.shares.unmanage(share.id)
     wait_gone(manila.shares, share.id, "unmanaged share")
-    del world.shares["managed"]
+    made.forget(share.id)
     info = e2e.array.share(path)
     assert info["quotaInByte"] == 2 * GiB
     assert e2e.array.snapshots(path) == [location]
@@ -401,9 +427,9 @@ def test_unmanage_and_manage_share_and_snapshot(manila, e2e, world):
     assert path.rsplit("/", 1)[1] in array_before
 
     # Manage them back: the size is the quota, the export location is unchanged.
-    managed = manila.shares.manage(host, "NFS", export, share_type=world.share_type,
+    managed = manila.shares.manage(host, "NFS", export, share_type=made.share_type,
                                    name="e2e-managed-again")
-    world.shares["managed"] = managed.id
+    made.add("shares", managed.id, "managed share")
     managed = wait_status(manila.shares, managed.id, "available", "managed share")
     assert managed.size == 2
     assert export_paths(manila, managed) == [export]
@@ -411,7 +437,7 @@ def test_unmanage_and_manage_share_and_snapshot(manila, e2e, world):
     assert sorted(e2e.array.shares(pool_of(managed), e2e.project)) == array_before
 
     msnap = manila.share_snapshots.manage(managed.id, location, name="e2e-managed-snap")
-    world.snapshots["managed-1"] = msnap.id
+    made.add("share_snapshots", msnap.id, "managed snapshot")
     msnap = wait_status(manila.share_snapshots, msnap.id, "available", "managed snapshot")
     assert manila.share_snapshots.get(msnap.id).provider_location == location
     assert msnap.size >= 1
@@ -423,13 +449,32 @@ def test_unmanage_and_manage_share_and_snapshot(manila, e2e, world):
     assert e2e.array.nfs_acls(path) == {"10.40.0.9": "rw"}
 
 
-def test_share_service_restart_goes_through_ensure_shares(manila, e2e, world):
-    nfs_id = world.need("shares", "nfs")
-    nfs_path = array_path(manila, e2e, nfs_id)
+@pytest.fixture
+def share_service(e2e):
+    """Whatever the restart test leaves behind, manila-share runs against the array after it."""
     stack = e2e.stack
-    vanished = create_share(manila, world, "vanished", "NFS", 1)
+    original_ca = stack.backend.get("tegile_nas_ssl_ca_file")
+    state = {"ok": False}
+    yield state
+    if not state["ok"]:
+        stack.stop_share_service()
+        stack.backend["tegile_nas_ssl_ca_file"] = original_ca
+        stack.write_config()
+        stack.start_share_service()
+
+
+def test_share_service_restart_goes_through_ensure_shares(manila, e2e, made, share_service):
+    nfs_id = made.share("nfs", "NFS", 1).id
+    nfs_path = array_path(manila, e2e, nfs_id)
+    rule = manila.shares.allow(nfs_id, "ip", "10.20.0.0/24", "rw")
+    assert wait_rules_settled(manila, nfs_id)[rule["id"]].state == "active"
+    wait_access_status(manila, nfs_id, "active")
+    stack = e2e.stack
+    vanished = made.share("vanished", "NFS", 1)
     vanished_path = array_path(manila, e2e, vanished)
-    healthy = [sid for role, sid in world.shares.items() if role != "vanished"]
+    # Shares another test left behind are counted too: Manila re-exports every share of the host.
+    all_shares = manila.shares.list()
+    healthy = [share.id for share in all_shares if share.id != vanished.id and share.status == "available"]
     before = {sid: export_paths(manila, sid) for sid in healthy}
     acls_before = e2e.array.nfs_acls(nfs_path)
     assert acls_before == {"10.20.0.0/24": "rw"}
@@ -460,7 +505,7 @@ def test_share_service_restart_goes_through_ensure_shares(manila, e2e, world):
     e2e.sim.reset_calls()
     stack.start_share_service()
 
-    stack.wait_for_log("manila-share", "Re-exporting %d shares" % len(world.shares),
+    stack.wait_for_log("manila-share", "Re-exporting %d shares" % len(all_shares),
                        since=share_log, timeout=WAIT, proc="manila-share")
     # The driver logs "... is not exported over NFS by a setting of its own; exporting it again."
     stack.wait_for_log("manila-share", "not exported over NFS",
@@ -472,7 +517,7 @@ def test_share_service_restart_goes_through_ensure_shares(manila, e2e, world):
              lambda s: s.status == "error", timeout=WAIT)
     # The driver read every share from the array during ensure_shares.
     calls = e2e.sim.calls()["by_method"]
-    assert calls.get("getShare", 0) >= len(world.shares), calls
+    assert calls.get("getShare", 0) >= len(healthy) + 1, calls
     # The export is back, and Manila re-applied the rules (reapply_access_rules).
     wait_for("NFS ACLs restored", lambda: e2e.array.nfs_acls(nfs_path),
              lambda acls: acls == acls_before, timeout=WAIT)
@@ -480,35 +525,30 @@ def test_share_service_restart_goes_through_ensure_shares(manila, e2e, world):
     wait_for("rules active again", lambda: manila.shares.get(nfs_id),
              lambda s: s.access_rules_status == "active", timeout=WAIT)
     assert {sid: export_paths(manila, sid) for sid in healthy} == before
+    share_service["ok"] = True
 
 
-def test_delete_everything(manila, e2e, world):
-    if world.share_type is None:
-        pytest.skip("needs the share type")
+def test_delete_clone_snapshot_and_share(manila, e2e, made):
     # The share made from a snapshot first (it depends on the snapshot on the
-    # array), then the snapshots, then every other share.
-    data_path = array_path(manila, e2e, world.shares["data"]) if "data" in world.shares else None
-    if "clone" in world.shares:
-        clone_path = array_path(manila, e2e, world.shares["clone"])
-        manila.shares.delete(world.shares["clone"])
-        wait_gone(manila.shares, world.shares.pop("clone"), "share clone")
-        assert e2e.array.share_or_none(clone_path) is None
-    for role, snap_id in list(world.snapshots.items()):
-        manila.share_snapshots.delete(snap_id)
-        wait_gone(manila.share_snapshots, snap_id, "snapshot " + role)
-        del world.snapshots[role]
-    if data_path:
-        assert e2e.array.snapshots(data_path) == []  # deleted by Manila, not with the share
-    for role, share_id in list(world.shares.items()):
-        manila.shares.delete(share_id)
-        wait_gone(manila.shares, share_id, "share " + role)
-        del world.shares[role]
+    # array), then the snapshot, then the share.
+    share = made.share("deleted", "NFS", 1)
+    data_path = array_path(manila, e2e, share)
+    snap = made.snapshot("deleted-1", share.id)
+    clone = made.share("deleted-clone", "NFS", 1, snapshot_id=snap.id)
+    clone_path = array_path(manila, e2e, clone)
 
-    assert manila.shares.list() == []
-    assert manila.share_snapshots.list() == []
-    assert e2e.array.all_shares(e2e.pools, e2e.project) == {}
-    manila.share_types.delete(world.share_type)
-    world.share_type = None
+    manila.shares.delete(clone.id)
+    wait_gone(manila.shares, clone.id, "share clone")
+    made.forget(clone.id)
+    assert e2e.array.share_or_none(clone_path) is None
+    manila.share_snapshots.delete(snap.id)
+    wait_gone(manila.share_snapshots, snap.id, "snapshot")
+    made.forget(snap.id)
+    assert e2e.array.snapshots(data_path) == []  # deleted by Manila, not with the share
+    manila.shares.delete(share.id)
+    wait_gone(manila.shares, share.id, "share")
+    made.forget(share.id)
+    assert e2e.array.share_or_none(data_path) is None
 
 
 def test_logs_never_show_the_array_password(manila, e2e):
