@@ -7,12 +7,12 @@
 ``ansible.module_utils.testing.patch_module_args`` (ansible-core 2.19+) is provided on older
 cores, where the raw arguments are all a module reads.
 
-The simulator the module tests start comes from the collection under test.
-
 ansible-test runs the units from a staged copy of the checkout, on any ansible-core of the
 matrix; the venv running them (possibly shared by several checkouts) holds no project code. The
-simulator package ``tegile_intelliflash`` sits at the collection's root: put that root first on
-the path of this process and of the simulator processes it starts.
+package ``tegile_intelliflash`` sits at the collection's root: put that root first on the path of
+this process and of any process it starts. (The unit tests themselves start no simulator: the
+modules run over a mocked array, tests/unit/framework; the simulator-backed module tests are in
+tests/python/modules.)
 """
 
 from __future__ import absolute_import, division, print_function
