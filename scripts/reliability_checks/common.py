@@ -128,13 +128,21 @@ def run_playbook(workdir, playbook, extra_vars, verbosity=0, log_path=None, time
            playbook, "-e", "@" + vars_path]
     if verbosity:
         cmd.append("-" + "v" * verbosity)
+    # Output to a file, not a pipe: if this process dies, ansible-playbook would otherwise
+    # write into a pipe nobody reads and can hang; with a file it ends by itself.
+    out_path = vars_path[:-len(".json")] + ".out"
     try:
-        proc = subprocess.run(cmd, env=ansible_env(workdir, log_path), cwd=workdir.path,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True, timeout=timeout, check=False)
+        with open(out_path, "w+") as out:
+            proc = subprocess.run(cmd, env=ansible_env(workdir, log_path), cwd=workdir.path,
+                                  stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                  timeout=timeout, check=False)
+            out.seek(0)
+            output = out.read()
     finally:
         os.remove(vars_path)
-    return proc.returncode, proc.stdout
+        if os.path.exists(out_path):
+            os.remove(out_path)
+    return proc.returncode, output
 
 
 def recap_counts(output):
