@@ -6,7 +6,7 @@ import copy
 import ipaddress
 import re
 
-from . import core, model
+from . import convert, core, model
 from .errors import (
     ApiError, INVALID_ACL_PARAM, INVALID_SMB_PARAM, RESOURCE_EXIST, RESOURCE_NOT_FOUND,
 )
@@ -69,7 +69,7 @@ def validate_entry(entry, proto, where="networkACL"):
         raise ApiError(INVALID_ACL_PARAM, "%s.accessMode must be rw or ro (exact case), got %r"
                        % (where, mode))
     root = entry.get("rootAccessForNFS", False)
-    root = model.to_bool(root, where + ".rootAccessForNFS") if root is not None else False
+    root = convert.to_bool(root, where + ".rootAccessForNFS") if root is not None else False
     return {"hostType": host_type, "host": host, "accessMode": mode,
             "rootAccessForNFS": bool(root) if proto == "nfs" else False}
 
@@ -202,7 +202,7 @@ def set_smb_config(ctx, args):
     for key in ("subsharesFeatureEnabled", "restrictAnonymous", "restrictGuest"):
         if obj.get(key) is not None:
             try:
-                config[key] = model.to_bool(obj[key], key)
+                config[key] = convert.to_bool(obj[key], key)
             except ApiError as exc:
                 raise ApiError(INVALID_SMB_PARAM, exc.message) from None
     if obj.get("smbProtocolMode") is not None:

@@ -17,7 +17,7 @@ import re
 import unicodedata
 import uuid
 
-from .args import INT64_MAX, to_bool, to_int, to_number, to_str
+from .convert import INT64_MAX, to_bool, to_int, to_number, to_str
 from .errors import (
     ApiError, INVALID_ACL_PARAM, INVALID_ARGUMENT, INVALID_BLOCK_SIZE, INVALID_CACHE_TYPE,
     INVALID_COMPRESSION_ALGORITHM, INVALID_COPY_VALUE, INVALID_DEFAULT_VOLUME_SIZE,

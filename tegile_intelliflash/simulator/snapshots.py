@@ -10,7 +10,7 @@ A snapshot document: ``path dataset name kind used created ready_at seq`` where 
 
 import copy
 
-from . import core, model
+from . import convert, core, model
 from .errors import (
     ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, RESOURCE_BUSY, RESOURCE_EXIST,
     RESOURCE_INUSE, RESOURCE_NOT_FOUND,
@@ -121,7 +121,7 @@ def create_share_snapshot_doc(ctx, share_obj, name):
     for key in ("poolName", "projectName", "name"):
         if not isinstance(share_obj.get(key), str) or not share_obj.get(key):
             raise ApiError(INVALID_ARGUMENT, "share.%s is required" % key)
-    local = model.to_bool(share_obj.get("local", True), "share.local")
+    local = convert.to_bool(share_obj.get("local", True), "share.local")
     path = core.Path(share_obj["poolName"], "Local" if local else "Replica",
                      share_obj["projectName"], share_obj["name"])
     core.get_pool(ctx.txn, path.pool)
@@ -292,7 +292,7 @@ def create_project_snapshot(ctx, args):
     if not isinstance(pool, str) or not pool or not isinstance(project_name, str) or \
             not project_name:
         raise ApiError(INVALID_ARGUMENT, "project.poolName and project.name are required")
-    local = model.to_bool(obj.get("local", True), "project.local")
+    local = convert.to_bool(obj.get("local", True), "project.local")
     path = core.Path(pool, "Local" if local else "Replica", project_name)
     core.get_pool(ctx.txn, pool)
     project = core.get_project(ctx.txn, path)

@@ -4,7 +4,7 @@
 
 import copy
 
-from . import core, model
+from . import convert, core, model
 from .errors import (
     ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, INVALID_INHERITABLE_PROPERTY,
     INVALID_MOUNT_POINT, INVALID_QUOTA_RESERVATION, OPERATION_NOT_ALLOWED, RESOURCE_EXIST,
@@ -155,7 +155,7 @@ def share_for_write(ctx, value, field="datasetPath", what="this operation"):
 def _option_size(options, key):
     if options.get(key) in (None, ""):
         return 0
-    value = model.to_int(options[key], key, INVALID_QUOTA_RESERVATION)
+    value = convert.to_int(options[key], key, INVALID_QUOTA_RESERVATION)
     if value == -1 or value == 0:
         return 0
     if value < 0:
@@ -273,7 +273,7 @@ def apply_share_changes(ctx, share, project, obj):
         flag = "override" + group
         if obj.get(flag) is None:
             continue
-        if model.to_bool(obj[flag], flag):
+        if convert.to_bool(obj[flag], flag):
             for key in keys:
                 own.setdefault(key, model.effective(share, project, key)
                                if key != "projectSnapshotSettings" else True)
