@@ -20,11 +20,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.serving import WSGIRequestHandler
 
-from . import core, openstack, v2  # noqa: F401  pylint: disable=unused-import
+from . import core
 from .args import Args, parse_body
 from .errors import ApiError, PERMISSION_DENIED
 from .faults import CallCounter, Delays, FaultInjector
-from .registry import OPENSTACK, V2, VOID, Context
+from .registry import VOID, Context
+from .routes import OPENSTACK, V2
 
 LOG = logging.getLogger("tegile_intelliflash.simulator")
 

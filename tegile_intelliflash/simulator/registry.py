@@ -1,6 +1,6 @@
 # Copyright: tegile.intelliflash contributors
 # SPDX-License-Identifier: Apache-2.0
-"""Method tables of the two RPC services (``/zebi/api/v2`` and ``/zebi/api/openstack``)."""
+"""Method tables of the two RPC services: the types; ``routes`` holds the tables themselves."""
 
 VOID = object()  # a handler result meaning "empty success body" (spec §4: void)
 
@@ -15,24 +15,18 @@ class Method:
 
 
 class Registry:
-    def __init__(self, service):
+    """The methods of one service, from ``(name, handler, write)`` routes."""
+
+    def __init__(self, service, routes):
         self.service = service
         self.methods = {}
-
-    def method(self, name, write=False):
-        def decorate(func):
+        for name, func, write in routes:
             if name in self.methods:
-                raise ValueError("%s: method %s registered twice" % (self.service, name))
+                raise ValueError("%s: method %s routed twice" % (service, name))
             self.methods[name] = Method(name, func, write)
-            return func
-        return decorate
 
     def get(self, name):
         return self.methods.get(name)
-
-
-V2 = Registry("v2")
-OPENSTACK = Registry("openstack")
 
 
 class Context:

@@ -68,6 +68,13 @@ def test_wheel_maps_the_client_from_module_utils(wheel):
                      "tegile_intelliflash/simulator/harness.py",
                      "tegile_intelliflash/simulator/cli.py"):
         assert required in members, required
+    # every module of the simulator, subpackages (handlers/, ops/) included
+    sim_root = os.path.join(ROOT, "tegile_intelliflash", "simulator")
+    for folder, _dirs, files in os.walk(sim_root):
+        for name in files:
+            if name.endswith(".py"):
+                rel = os.path.relpath(os.path.join(folder, name), ROOT).replace(os.sep, "/")
+                assert rel in members, rel
 
 
 def test_wheel_metadata(wheel):

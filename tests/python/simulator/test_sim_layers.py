@@ -1,14 +1,24 @@
-"""The simulator's layering, read from its source (no server needed).
+"""The simulator's layering, read from its source and its route tables (no server needed).
 
-The domain model and the converters do not depend on the request parser (``args``), so the
-operations on stored state can be used without parsing a request.
+- ``handlers/*`` turn a call's arguments into operations; they never import each other.
+- ``ops/*`` operate on stored state; they never parse a request (``args``) nor import a handler.
+- the model, converters, paths and store do not depend on the request parser.
+- ``routes`` is the only map from RPC names to handlers; every name in it is a literal string
+  (so ``grep setNFSNetworkACLsOnShare`` finds it) and a method of the wire protocol spec.
 """
 
 import ast
 import os
+import re
+import subprocess
 
-SIM = os.path.join(os.path.dirname(__file__), "..", "..", "..", "tegile_intelliflash",
-                   "simulator")
+import pytest
+
+from tegile_intelliflash.simulator import routes
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+SIM = os.path.join(ROOT, "tegile_intelliflash", "simulator")
+SPEC = os.path.join("shared", "spec", "intelliflash-rest-api.md")
 
 
 def _modules():
@@ -22,32 +32,143 @@ def _modules():
     return out
 
 
+MODULES = _modules()
+
+
 def imports_of(module):
     """Simulator modules that ``module`` imports (relative imports resolved, by dotted name)."""
-    path = _modules()[module]
+    path = MODULES[module]
     package = module.split(".")[:-1] if not path.endswith("__init__.py") else module.split(".")
     found = set()
     with open(path, encoding="utf-8") as handle:
         tree = ast.parse(handle.read(), path)
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.level:
-            base = package[:len(package) - (node.level - 1)] if node.level > 1 else package
+            base = package[:len(package) - (node.level - 1)]
             prefix = ".".join(base + ([node.module] if node.module else []))
             for alias in node.names:
                 candidate = (prefix + "." if prefix else "") + alias.name
-                found.add(candidate if candidate in _modules() else prefix)
+                found.add(candidate if candidate in MODULES else prefix)
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
-                "tegile_intelliflash.simulator"):
+                "tegile_intelliflash.simulator."):
             found.add(node.module[len("tegile_intelliflash.simulator."):])
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("tegile_intelliflash.simulator."):
+                    found.add(alias.name[len("tegile_intelliflash.simulator."):])
     found.discard("")
     return found
 
 
+def _in(layer):
+    return sorted(m for m in MODULES if m.startswith(layer + ".") and m != layer)
+
+
 def test_import_resolution_sees_relative_imports():
-    # the checker itself: app imports the request parser
-    assert "args" in imports_of("app")
+    # the checker itself: app imports the request parser and the routes, a handler the ops
+    assert {"args", "routes"} <= imports_of("app")
+    assert "ops.datasets" in imports_of("handlers.openstack")
+    assert "ops.snapshots" in imports_of("ops.datasets")
+
+
+def test_handler_modules_do_not_import_each_other():
+    handlers = _in("handlers")
+    assert len(handlers) >= 5, handlers
+    for module in handlers:
+        assert not (imports_of(module) & set(handlers + ["handlers"])), module
+
+
+def test_operations_do_not_parse_requests_nor_call_handlers():
+    assert _in("ops")
+    for module in _in("ops"):
+        bad = {m for m in imports_of(module)
+               if m in ("args", "routes", "app", "handlers") or m.startswith("handlers.")}
+        assert not bad, (module, bad)
 
 
 def test_model_and_converters_do_not_import_the_request_parser():
     for module in ("model", "convert", "core", "store"):
-        assert "args" not in imports_of(module), module
+        bad = {m for m in imports_of(module)
+               if m == "args" or m.startswith(("ops", "handlers")) or m == "routes"}
+        assert not bad, (module, bad)
+
+
+def test_only_the_route_table_imports_handlers():
+    for module in MODULES:
+        if module != "routes" and not module.startswith("handlers"):
+            assert not any(m == "handlers" or m.startswith("handlers.")
+                           for m in imports_of(module)), module
+
+
+def _route_names(table):
+    """The first element of each route in ``routes.<table>``, which must be a string literal."""
+    with open(MODULES["routes"], encoding="utf-8") as handle:
+        tree = ast.parse(handle.read())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and node.targets[0].id == table:
+            names = []
+            for route in node.value.elts:
+                first = route.elts[0]
+                assert isinstance(first, ast.Constant) and isinstance(first.value, str), \
+                    ast.dump(first)
+                names.append(first.value)
+            return names
+    raise AssertionError("no %s in routes.py" % table)
+
+
+def test_every_route_name_is_a_literal_and_the_tables_hold_nothing_else():
+    assert _route_names("V2_ROUTES") == list(routes.V2.methods)
+    assert _route_names("OPENSTACK_ROUTES") == list(routes.OPENSTACK.methods)
+    assert "setNFSNetworkACLsOnShare" in routes.V2.methods
+
+
+def _spec_path():
+    common = subprocess.run(["git", "-C", ROOT, "rev-parse", "--path-format=absolute",
+                             "--git-common-dir"], capture_output=True, text=True).stdout.strip()
+    # CI: a clone with ../shared beside it; a helper's worktree: beside the main checkout.
+    for base in (os.path.dirname(ROOT), os.path.dirname(os.path.dirname(common or ROOT))):
+        if os.path.isfile(os.path.join(base, SPEC)):
+            return os.path.join(base, SPEC)
+    pytest.skip("the wire protocol spec (../%s) is not beside the repository" % SPEC)
+
+
+def spec_method_names(text):
+    """Method names written in the spec, its ``<P>``/``<target>`` and ``A/B`` forms expanded."""
+    names = set()
+    for word in re.findall(r"`([A-Za-z<>/]+)`", text):
+        for variant in _expand(word):
+            if re.fullmatch(r"[a-z][A-Za-z]+", variant):
+                names.add(variant)
+    return names
+
+
+def _expand(word):
+    if "<P>" in word:
+        return [v for proto in ("NFS", "SMB") for v in _expand(word.replace("<P>", proto, 1))]
+    if "<target>" in word:
+        return [v for level in ("Share", "Project")
+                for v in _expand(word.replace("<target>", level, 1))]
+    first, _slash, rest = word.partition("/")
+    if not rest:
+        return [word]
+    # setNFSSharingOnShare/Project, isShareExposedOverNFS/SMB: the tail after "/" replaces
+    # the same-sized capitalised tail of the first name.
+    stem = re.sub(r"(?:[A-Z][a-z]+|[A-Z]+)$", "", first)
+    return [first] + [stem + alt for alt in rest.split("/")]
+
+
+def test_spec_expansion():
+    names = spec_method_names("`add<P>NetworkACLOn<target>` `setNFSSharingOnShare/Project` "
+                              "`isShareExposedOverNFS/SMB` `listPools`")
+    assert names == {"addNFSNetworkACLOnShare", "addNFSNetworkACLOnProject",
+                     "addSMBNetworkACLOnShare", "addSMBNetworkACLOnProject",
+                     "setNFSSharingOnShare", "setNFSSharingOnProject",
+                     "isShareExposedOverNFS", "isShareExposedOverSMB", "listPools"}
+
+
+def test_every_routed_method_is_in_the_spec():
+    with open(_spec_path(), encoding="utf-8") as handle:
+        names = spec_method_names(handle.read())
+    for table in (routes.V2, routes.OPENSTACK):
+        missing = sorted(set(table.methods) - names)
+        assert not missing, (table.service, missing)

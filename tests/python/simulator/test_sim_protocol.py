@@ -143,8 +143,7 @@ def test_tls_material(sim):
 
 def test_every_method_rejects_wrong_types_cleanly(api):
     """No method crashes on arguments of the wrong type: each answers a specific ErrorModel."""
-    from tegile_intelliflash.simulator import app  # noqa: F401  (registers the handlers)
-    from tegile_intelliflash.simulator.registry import OPENSTACK, V2
+    from tegile_intelliflash.simulator.routes import OPENSTACK, V2
 
     wrong = [{"x": []}, [{}], {"poolName": ["pool-a"]}, [[]], {}]
     for service, registry in (("v2", V2), ("openstack", OPENSTACK)):

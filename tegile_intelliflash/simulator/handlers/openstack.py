@@ -2,16 +2,15 @@
 # SPDX-License-Identifier: Apache-2.0
 """The ``/zebi/api/openstack`` service used by Manila's in-tree Tegile driver (spec §12, C22)."""
 
-from . import access, core, model, snapshots, v2_datasets
-from .errors import ApiError, INVALID_ACL_PARAM, INVALID_ARGUMENT, INVALID_SMB_PARAM
-from .registry import OPENSTACK
+from .. import core, model
+from ..errors import ApiError, INVALID_ACL_PARAM, INVALID_ARGUMENT, INVALID_SMB_PARAM
+from ..ops import access, datasets, snapshots
 
 
 def _gib(nbytes):
     return round(nbytes / core.GiB, 2)
 
 
-@OPENSTACK.method("getArrayStats")
 def get_array_stats(ctx, args):
     pools = []
     total = free = 0
@@ -65,7 +64,6 @@ def _turn_on(ctx, share, project, proto):
         share[key + "_acls"] = []
 
 
-@OPENSTACK.method("createShare", write=True)
 def create_share(ctx, args):
     pool = args.str(0, "poolName")
     project_name = args.str(1, "projectName")
@@ -78,43 +76,39 @@ def create_share(ctx, args):
     if project is None:
         project = model.new_project(pool, project_name)
         ctx.txn.put_project(project)
-    share = v2_datasets.create_share_doc(ctx.txn, project, name)
+    share = datasets.create_share_doc(ctx.txn, project, name)
     _turn_on(ctx, share, project, proto)
     ctx.txn.put_share(share)
     return _location(ctx.txn, share, project)
 
 
-@OPENSTACK.method("deleteShare", write=True)
 def delete_share(ctx, args):
-    v2_datasets.delete_share_call(ctx, args, "deleteShare")
+    datasets.delete_dataset(ctx, args.raw(0, "datasetPath"), args.bool(1, "recursive", False),
+                            args.bool(2, "errorIfNotExist", True), "deleteShare")
     return 0
 
 
-@OPENSTACK.method("resizeShare", write=True)
 def resize_share(ctx, args):
-    path, share, project = v2_datasets.share_for_write(ctx, args.raw(0, "datasetPath"),
-                                                       what="resizeShare")
+    path, share, project = datasets.share_for_write(ctx, args.raw(0, "datasetPath"),
+                                                    what="resizeShare")
     size = args.raw(1, "size")
     unit = args.raw(2, "unit", "GB")
-    v2_datasets.apply_share_changes(ctx, share, project, {"quota": size, "quotaMetric": unit})
+    datasets.apply_share_changes(ctx, share, project, {"quota": size, "quotaMetric": unit})
     ctx.txn.put_share(share)
     return 0
 
 
-@OPENSTACK.method("createShareSnapshot", write=True)
 def create_share_snapshot(ctx, args):
     snapshots.create_share_snapshot_doc(ctx, args.raw(0, "share"), args.str(1, "snapshotName"))
     return 0
 
 
-@OPENSTACK.method("deleteShareSnapshot", write=True)
 def delete_share_snapshot(ctx, args):
     path, snap = snapshots.get_snapshot(ctx.txn, args.raw(0, "snapshotPath"), "snapshotPath",
                                         "share")
     return snapshots.delete_snapshot_doc(ctx, snap, args.bool(1, "recursive", False))
 
 
-@OPENSTACK.method("cloneShareSnapshot", write=True)
 def clone_share_snapshot(ctx, args):
     """Manila passes the new share's pool/project with the source share's name (§12)."""
     clone = snapshots.clone_share_snapshot_doc(
@@ -123,7 +117,6 @@ def clone_share_snapshot(ctx, args):
     return _location(ctx.txn, clone, ctx.txn.project(clone["project_path"]))
 
 
-@OPENSTACK.method("getShareIPAndMountPoint")
 def get_share_ip_and_mount_point(ctx, args):
     path = core.parse_path(args.raw(0, "datasetPath"), kind="share")
     share = core.get_share(ctx.txn, path)
@@ -131,8 +124,8 @@ def get_share_ip_and_mount_point(ctx, args):
 
 
 def _access_args(ctx, args, what):
-    path, share, project = v2_datasets.share_for_write(ctx, args.raw(0, "datasetPath"),
-                                                       what=what)
+    path, share, project = datasets.share_for_write(ctx, args.raw(0, "datasetPath"),
+                                                    what=what)
     proto = _proto(args.raw(1, "shareProto"))
     access_type = args.raw(2, "accessType")
     access_to = args.str(3, "accessTo")
@@ -147,14 +140,13 @@ def _access_args(ctx, args, what):
     return share, project, proto, access_type, access_to, level
 
 
-@OPENSTACK.method("shareAllowAccess", write=True)
 def share_allow_access(ctx, args):
     share, project, proto, access_type, access_to, level = _access_args(
         ctx, args, "shareAllowAccess")
     if access_type == "ip":
         model.take_ownership(share, project, "nfs")
         acls = share["nfs_acls"]
-        index = access._find(acls, "IP", access_to)
+        index = access.find_entry(acls, "IP", access_to)
         entry = {"hostType": "IP", "host": access_to, "accessMode": level,
                  "rootAccessForNFS": False}
         if index is None:
@@ -171,15 +163,14 @@ def share_allow_access(ctx, args):
     return 0
 
 
-@OPENSTACK.method("shareDenyAccess", write=True)
 def share_deny_access(ctx, args):
     share, project, proto, access_type, access_to, level = _access_args(
         ctx, args, "shareDenyAccess")
     if access_type == "ip":
         _ignored, acls = model.sharing(share, project, "nfs")
-        if access._find(acls, "IP", access_to) is not None:
+        if access.find_entry(acls, "IP", access_to) is not None:
             model.take_ownership(share, project, "nfs")
-            del share["nfs_acls"][access._find(share["nfs_acls"], "IP", access_to)]
+            del share["nfs_acls"][access.find_entry(share["nfs_acls"], "IP", access_to)]
     else:
         identity = ("user", access_to.lower())
         share["aclList"] = [e for e in share["aclList"] if model.acl_identity(e) != identity]
@@ -187,10 +178,9 @@ def share_deny_access(ctx, args):
     return 0
 
 
-@OPENSTACK.method("clearAccessRules", write=True)
 def clear_access_rules(ctx, args):
-    path, share, project = v2_datasets.share_for_write(ctx, args.raw(0, "datasetPath"),
-                                                       what="clearAccessRules")
+    path, share, project = datasets.share_for_write(ctx, args.raw(0, "datasetPath"),
+                                                    what="clearAccessRules")
     proto = _proto(args.raw(1, "shareProto"))
     if proto == "NFS":
         model.take_ownership(share, project, "nfs")

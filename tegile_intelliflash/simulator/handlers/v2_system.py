@@ -1,17 +1,11 @@
 # Copyright: tegile.intelliflash contributors
 # SPDX-License-Identifier: Apache-2.0
-"""The ``/zebi/api/v2`` service: system, pools and network methods.
+"""v2 handlers for system, pools and network (spec §7.1-7.3)."""
 
-Projects and shares are in ``v2_datasets``, snapshots in ``snapshots``, sharing and ACLs in
-``access``; importing this module registers them all.
-"""
-
-from . import access, core, seed, snapshots, v2_datasets  # noqa: F401  pylint: disable=unused-import
-from .errors import ApiError, INVALID_ARGUMENT
-from .registry import V2
+from .. import core, seed
+from ..errors import ApiError, INVALID_ARGUMENT
 
 
-@V2.method("listSystemProperties")
 def list_system_properties(ctx, args):
     wanted = args.list(0, "properties")
     values = seed.system_properties(ctx.txn.setting("array_guid", ""))
@@ -23,7 +17,6 @@ def list_system_properties(ctx, args):
     return out
 
 
-@V2.method("listPools")
 def list_pools(ctx, args):
     return [
         {"name": p["name"], "availableSize": core.pool_free(ctx.txn, p["name"]),
@@ -32,7 +25,6 @@ def list_pools(ctx, args):
     ]
 
 
-@V2.method("getFloatingIPList")
 def get_floating_ip_list(ctx, args):
     pool = args.str(0, "poolName")
     if pool != "All":

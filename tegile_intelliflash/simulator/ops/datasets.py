@@ -1,16 +1,17 @@
 # Copyright: tegile.intelliflash contributors
 # SPDX-License-Identifier: Apache-2.0
-"""v2 projects and shares (spec §7.4-7.6; protocol choices C5-C10, C20, C21)."""
+"""Operations on projects and shares (spec §7.4-7.6; protocol choices C5-C10, C20, C21).
+
+Called by the v2 and openstack handlers; nothing here parses a request.
+"""
 
 import copy
 
-from . import convert, core, model
-from .errors import (
-    ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, INVALID_INHERITABLE_PROPERTY,
-    INVALID_MOUNT_POINT, INVALID_QUOTA_RESERVATION, OPERATION_NOT_ALLOWED, RESOURCE_EXIST,
-    RESOURCE_INUSE,
+from .. import convert, core, model
+from ..errors import (
+    ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, INVALID_MOUNT_POINT,
+    INVALID_QUOTA_RESERVATION, OPERATION_NOT_ALLOWED, RESOURCE_EXIST, RESOURCE_INUSE,
 )
-from .registry import V2, VOID
 from . import snapshots as snaps
 
 PROJECT_PROPS = ("purpose", "compression", "compressionClass", "compressedLog", "dedup",
@@ -25,7 +26,7 @@ SHARE_INHERITABLE = tuple(model.KEY_GROUP)  # compression ... recordSize, mountP
 
 
 # -- projects --------------------------------------------------------------------------------
-def _apply_project_props(txn, project, obj, creating):
+def apply_project_props(txn, project, obj, creating):
     """Validate every key of a partial Project_V2_1, then apply them (all or nothing)."""
     changes = {}
     for key in PROJECT_PROPS:
@@ -53,51 +54,6 @@ def _apply_project_props(txn, project, obj, creating):
         project["quota"] = quota
 
 
-@V2.method("createProject", write=True)
-def create_project(ctx, args):
-    obj = args.obj(0, "project")
-    pool = obj.get("poolName")
-    name = obj.get("projectName", obj.get("name"))
-    if pool is None:
-        raise ApiError(INVALID_ARGUMENT, "createProject: poolName is required")
-    if name is None:
-        raise ApiError(INVALID_ARGUMENT, "createProject: projectName is required")
-    core.validate_name(name, "projectName")
-    core.get_pool(ctx.txn, pool)
-    project = model.new_project(pool, name)
-    if ctx.txn.project(project["path"]) is not None:
-        raise ApiError(RESOURCE_EXIST, "Project %s already exists" % project["path"])
-    if "mountPoint" not in obj or obj.get("mountPoint") in ("", None):
-        obj = dict(obj)
-        obj.pop("mountPoint", None)
-    _apply_project_props(ctx.txn, project, obj, creating=True)
-    ctx.txn.put_project(project)
-    return 0
-
-
-def _project_by_name(ctx, args):
-    pool = args.str(0, "poolName")
-    name = args.str(1, "projectName")
-    local = args.bool(2, "local", True)
-    core.get_pool(ctx.txn, pool)
-    path = core.Path(pool, "Local" if local else "Replica", name)
-    return core.get_project(ctx.txn, path)
-
-
-@V2.method("getProject")
-def get_project(ctx, args):
-    return model.project_model(_project_by_name(ctx, args))
-
-
-@V2.method("listProjects")
-def list_projects(ctx, args):
-    pool = args.str(0, "poolName")
-    local = args.bool(1, "local", True)
-    core.get_pool(ctx.txn, pool)
-    return [model.project_v1_model(p)
-            for p in ctx.txn.projects(pool, "Local" if local else "Replica")]
-
-
 def project_for_write(ctx, value, field="datasetPath", what="this operation"):
     path = core.parse_path(value, field, kind="project")
     project = core.get_project(ctx.txn, path)
@@ -106,17 +62,6 @@ def project_for_write(ctx, value, field="datasetPath", what="this operation"):
         raise ApiError("EZEBI_RESOURCE_BUSY", "%s: clone %s is still being created"
                        % (what, path.dataset))
     return path, project
-
-
-@V2.method("modifyProjectProperties", write=True)
-def modify_project_properties(ctx, args):
-    path, project = project_for_write(ctx, args.raw(0, "datasetPath"),
-                                      what="modifyProjectProperties")
-    obj = args.obj(1, "project")
-    model.check_read_only(obj, model.project_model(project), PROJECT_READ_ONLY)
-    _apply_project_props(ctx.txn, project, obj, creating=False)
-    ctx.txn.put_project(project)
-    return 0
 
 
 def delete_project_doc(txn, project):
@@ -130,16 +75,6 @@ def delete_project_doc(txn, project):
     for snap in txn.snapshots_of(project["path"]):
         txn.delete_snapshot(snap["path"])
     txn.delete_project(project["path"])
-
-
-@V2.method("deleteProject", write=True)
-def delete_project(ctx, args):
-    path = core.parse_path(args.raw(0, "projectDatasetPath"), "projectDatasetPath",
-                           kind="project")
-    project = core.get_project(ctx.txn, path)
-    core.require_local(path, "deleteProject")
-    delete_project_doc(ctx.txn, project)
-    return 0
 
 
 # -- shares ----------------------------------------------------------------------------------
@@ -196,37 +131,6 @@ def create_share_doc(txn, project, name, options=None, permissions=None):
     core.check_mount_points(txn, [(share, project)])
     txn.put_share(share)
     return share
-
-
-@V2.method("createShare", write=True)
-def create_share(ctx, args):
-    pool = args.str(0, "poolName")
-    project_name = args.str(1, "projectName")
-    name = args.str(2, "shareName")
-    options = args.obj(3, "shareOptions", {})
-    permissions = args.list(4, "sharePermissions", None)
-    core.validate_name(project_name, "projectName")
-    core.validate_name(name, "shareName")
-    core.get_pool(ctx.txn, pool)
-    project = core.get_project(ctx.txn, core.Path(pool, "Local", project_name))
-    create_share_doc(ctx.txn, project, name, options, permissions)
-    return 0
-
-
-@V2.method("getShare")
-def get_share(ctx, args):
-    path = core.parse_path(args.raw(0, "datasetPath"), kind="share")
-    share = core.get_share(ctx.txn, path)
-    project = ctx.txn.project(share["project_path"])
-    return model.share_model(share, project, core.share_available(ctx.txn, share))
-
-
-@V2.method("listShares")
-def list_shares(ctx, args):
-    project = _project_by_name(ctx, args)
-    free = core.pool_free(ctx.txn, project["pool"])
-    return [model.share_v1_model(s, project, core.share_available(ctx.txn, s, free))
-            for s in ctx.txn.shares_of_project(project["path"])]
 
 
 def _apply_space(txn, share, project, obj):
@@ -309,7 +213,8 @@ def apply_share_changes(ctx, share, project, obj):
     if obj.get("cifsDisplayName") is not None:
         name = model.validate_display_name(obj["cifsDisplayName"])
         if name != model.display_name(share):
-            check_display_name_unique(ctx.txn, name or model.default_display_name(share), share["path"])
+            check_display_name_unique(ctx.txn, name or model.default_display_name(share),
+                                      share["path"])
             direct["cifsDisplayName"] = name
     acl_list = None
     if obj.get("aclList") is not None:
@@ -321,20 +226,8 @@ def apply_share_changes(ctx, share, project, obj):
         share["aclList"] = acl_list
 
 
-@V2.method("modifyShareProperties", write=True)
-def modify_share_properties(ctx, args):
-    path, share, project = share_for_write(ctx, args.raw(0, "datasetPath"),
-                                           what="modifyShareProperties")
-    obj = args.obj(1, "share")
-    apply_share_changes(ctx, share, project, obj)
-    ctx.txn.put_share(share)
-    return 0
-
-
-def delete_share_call(ctx, args, what):
-    value = args.raw(0, "datasetPath")
-    recursive = args.bool(1, "recursive", False)
-    error_if_missing = args.bool(2, "errorIfNotExist", True)
+def delete_dataset(ctx, value, recursive, error_if_missing, what):
+    """deleteShare / deleteDataset semantics: only ``deleteDataset`` takes a project path."""
     # A 4th "promote" argument (firmware >= 3.11) is accepted and ignored (C10).
     path = core.parse_path(value)
     if path.share is None:
@@ -345,7 +238,7 @@ def delete_share_call(ctx, args, what):
         if project is None:
             if error_if_missing:
                 core.get_project(ctx.txn, path)
-            return VOID
+            return
         core.require_local(path, what)
         if recursive:
             for share in ctx.txn.shares_of_project(project["path"]):
@@ -353,69 +246,15 @@ def delete_share_call(ctx, args, what):
             for snap in ctx.txn.snapshots_of(project["path"]):
                 snaps.destroy_snapshot(ctx.txn, snap, [])
         delete_project_doc(ctx.txn, project)
-        return VOID
+        return
     share = ctx.txn.share(path.dataset)
     if share is None:
         if error_if_missing:
             core.get_share(ctx.txn, path)
-        return VOID
+        return
     core.require_local(path, what)
     snapshots = ctx.txn.snapshots_of(share["path"])
     if snapshots and not recursive:
         raise ApiError(RESOURCE_INUSE, "Share %s has %d snapshot(s); delete them first or use "
                        "recursive=true" % (share["path"], len(snapshots)))
     snaps.destroy_share(ctx.txn, share)
-    return VOID
-
-
-@V2.method("deleteShare", write=True)
-def delete_share(ctx, args):
-    return delete_share_call(ctx, args, "deleteShare")
-
-
-@V2.method("deleteDataset", write=True)
-def delete_dataset(ctx, args):
-    return delete_share_call(ctx, args, "deleteDataset")
-
-
-@V2.method("inheritPropertyFromProject", write=True)
-def inherit_property_from_project(ctx, args):
-    path, share, project = share_for_write(ctx, args.raw(0, "datasetPath"),
-                                           what="inheritPropertyFromProject")
-    prop = args.str(1, "propName")
-    if prop in ("Sharenfs", "Sharesmb"):
-        proto = prop[5:].lower()
-        share[proto + "_override"] = False
-        share[proto] = False
-        share[proto + "_acls"] = []
-        ctx.txn.put_share(share)
-        return 0
-    if prop not in model.INHERITABLE:
-        raise ApiError(INVALID_INHERITABLE_PROPERTY,
-                       "%r cannot be inherited from the project; one of %s"
-                       % (prop, ", ".join(sorted(list(model.INHERITABLE) +
-                                                 ["Sharenfs", "Sharesmb"]))))
-    if prop == "MountPoint" and "mountPoint" in share["own"]:
-        nfs_on, _ignored = model.sharing(share, project, "nfs")
-        smb_on, _ignored = model.sharing(share, project, "smb")
-        default = model.effective(dict(share, own={}), project, "mountPoint")
-        if (nfs_on or smb_on) and default != share["own"]["mountPoint"]:
-            raise ApiError(INVALID_MOUNT_POINT, "the mount point of %s can only change while "
-                           "NFS and SMB sharing are off" % share["path"])
-        core.check_mount_points(ctx.txn, [(dict(share, own={}), project)])
-    for key in model.INHERITABLE[prop]:
-        share["own"].pop(key, None)
-    ctx.txn.put_share(share)
-    return 0
-
-
-@V2.method("getProjectProperty")
-def get_project_property(ctx, args):
-    """Newer firmware (used by S4): ``[projectPath, propertyName]`` -> ``{"propertyValue": v}``."""
-    path = core.parse_path(args.raw(0, "projectDatasetPath"), "projectDatasetPath",
-                           kind="project")
-    name = args.str(1, "propertyName")
-    values = model.project_model(core.get_project(ctx.txn, path))
-    if name not in values:
-        raise ApiError(INVALID_ARGUMENT, "unknown project property %r" % name)
-    return {"propertyValue": values[name]}

@@ -1,0 +1,136 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""Operations on sharing and network ACLs (spec §10-11; C15-C17)."""
+
+import ipaddress
+import re
+
+from .. import convert, core, model
+from ..errors import ApiError, INVALID_ACL_PARAM, INVALID_SMB_PARAM
+from .datasets import project_for_write, share_for_write
+
+HOST_TYPES = ("IP", "FQDN")
+ACCESS_MODES = ("rw", "ro")
+_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+# C15: a last label of digits or 0x-hex is an IPv4 address in inet_aton notation (0x0a.0.0.1).
+_NUMERIC_LABEL = re.compile(r"^(?:[0-9]+|0[xX][0-9A-Fa-f]*)$")
+
+
+# -- network ACL entries (C15) ---------------------------------------------------------------
+def host_identity(host_type, host):
+    if host_type == "IP":
+        network = ipaddress.ip_network(host, strict=True)
+        if network.num_addresses == 1:
+            return host_type, str(network.network_address)
+        return host_type, str(network)
+    return host_type, host.rstrip(".").lower()
+
+
+def validate_host(host_type, host, where="host"):
+    if host_type not in HOST_TYPES:
+        raise ApiError(INVALID_ACL_PARAM, "hostType must be IP or FQDN (exact case), got %r"
+                       % (host_type,))
+    if not isinstance(host, str) or not host:
+        raise ApiError(INVALID_ACL_PARAM, "%s must be a non-empty string" % where)
+    if host_type == "IP":
+        if "%" in host:
+            # ipaddress accepts scoped IPv6 (fe80::1%eth0); a zone is local to one host (C15).
+            raise ApiError(INVALID_ACL_PARAM, "%s %r: an IPv6 zone index has no meaning in an "
+                           "ACL entry" % (where, host))
+        try:
+            ipaddress.ip_network(host, strict=True)
+        except ValueError:
+            raise ApiError(INVALID_ACL_PARAM, "%s %r is not an IP address or a network without "
+                           "host bits set" % (where, host)) from None
+        return host
+    name = host[:-1] if host.endswith(".") else host
+    labels = name.split(".")
+    if len(name) > 253 or not all(_LABEL.match(label) for label in labels):
+        raise ApiError(INVALID_ACL_PARAM, "%s %r is not a valid host or domain name"
+                       % (where, host))
+    if _NUMERIC_LABEL.match(labels[-1]):
+        raise ApiError(INVALID_ACL_PARAM, "%s %r is an IPv4 address in another notation, not a "
+                       "host name; use an IP entry in dotted-decimal form" % (where, host))
+    return host
+
+
+def validate_entry(entry, proto, where="networkACL"):
+    if not isinstance(entry, dict):
+        raise ApiError(INVALID_ACL_PARAM, "%s must be an object" % where)
+    host_type = entry.get("hostType")
+    host = validate_host(host_type, entry.get("host"), where + ".host")
+    mode = entry.get("accessMode")
+    if mode not in ACCESS_MODES:
+        raise ApiError(INVALID_ACL_PARAM, "%s.accessMode must be rw or ro (exact case), got %r"
+                       % (where, mode))
+    root = entry.get("rootAccessForNFS", False)
+    root = convert.to_bool(root, where + ".rootAccessForNFS") if root is not None else False
+    return {"hostType": host_type, "host": host, "accessMode": mode,
+            "rootAccessForNFS": bool(root) if proto == "nfs" else False}
+
+
+def find_entry(acls, host_type, host):
+    wanted = host_identity(host_type, host)
+    for index, entry in enumerate(acls):
+        if host_identity(entry["hostType"], entry["host"]) == wanted:
+            return index
+    return None
+
+
+# -- targets ---------------------------------------------------------------------------------
+class Target:
+    """The dataset an ACL/sharing call acts on, with copy-on-write for shares (C16)."""
+
+    def __init__(self, ctx, value, level, what):
+        self.ctx = ctx
+        self.level = level
+        if level == "share":
+            _ignored, self.share, self.project = share_for_write(ctx, value, what=what)
+            self.doc = self.share
+        else:
+            _ignored, self.project = project_for_write(ctx, value, what=what)
+            self.share = None
+            self.doc = self.project
+
+    def own(self, proto):
+        if self.share is not None:
+            model.take_ownership(self.share, self.project, proto)
+        return self.doc
+
+    def save(self):
+        if self.share is not None:
+            self.ctx.txn.put_share(self.share)
+        else:
+            self.ctx.txn.put_project(self.project)
+
+
+def read_target(ctx, value, level):
+    path = core.parse_path(value, kind=level)
+    if level == "share":
+        share = core.get_share(ctx.txn, path)
+        return share, ctx.txn.project(share["project_path"])
+    return None, core.get_project(ctx.txn, path)
+
+
+def effective_state(share, project, proto):
+    if share is not None:
+        return model.sharing(share, project, proto)
+    return project[proto], project[proto + "_acls"]
+
+
+# -- sharing on/off (C17) --------------------------------------------------------------------
+def smb_mode(txn):
+    return txn.setting("smb_config")["smbProtocolMode"]
+
+
+def set_sharing(ctx, target, proto, on):
+    other = "smb" if proto == "nfs" else "nfs"
+    other_on, _ignored = effective_state(target.share, target.project, other)
+    if on and other_on and smb_mode(ctx.txn) == "SMB3":
+        raise ApiError(INVALID_SMB_PARAM, "NFS and SMB cannot both be on for %s while "
+                       "smbProtocolMode is SMB3" % target.doc["path"])
+    current, _ignored = effective_state(target.share, target.project, proto)
+    doc = target.own(proto)
+    if current != on:
+        doc[proto] = on
+        doc[proto + "_acls"] = []
