@@ -90,6 +90,13 @@ ACL_VALUES = {"read_set": 0x000200A9, "modify_set": 0x001301BF, "full_set": 0x00
 ACL_TYPES = ("user", "group")
 ACL_MODES_FILE = ("allow", "deny")
 _PRINCIPAL_RE = re.compile(r"^[^\s:/\\\[\]\"<>|+=;,?*@]{1,255}(@[A-Za-z0-9.-]{1,253})?$")
+_INVISIBLE = ("Cc", "Cf", "Cs")
+
+
+def invisible_chars(text):
+    """The control, format and surrogate characters of ``text``, by code point (C5)."""
+    return " ".join("U+%04X" % ord(c) for c in sorted({c for c in text
+                                                        if unicodedata.category(c) in _INVISIBLE}))
 
 
 def new_guid():
@@ -121,8 +128,7 @@ def validate_mount_point(value, key="mountPoint"):
 def validate_display_name(value):
     text = to_str(value, "displayName")
     # C17: no invisible (control, format, surrogate) character either, as in names (C5).
-    if len(text) > 80 or any(c in _DISPLAY_NAME_BAD or unicodedata.category(c) in
-                             ("Cc", "Cf", "Cs") for c in text):
+    if len(text) > 80 or any(c in _DISPLAY_NAME_BAD for c in text) or invisible_chars(text):
         raise ApiError(INVALID_WINDOWS_DISPLAY_NAME,
                        "SMB display name %r is not a valid Windows share name (at most 80 "
                        "characters, none of \\ / [ ] : | < > + = ; , * ? \" and nothing "
@@ -260,6 +266,10 @@ def validate_acl_list(entries):
         if not isinstance(name, str) or not _PRINCIPAL_RE.match(name):
             raise ApiError(INVALID_ACL_PARAM, "%s.%s must be a %s name, got %r"
                            % (where, name_key, kind, name))
+        if invisible_chars(name):
+            # C31 takes C5's rule: U+200B in "admin" would grant access to a name nobody types.
+            raise ApiError(INVALID_ACL_PARAM, "%s.%s %r contains invisible characters: %s"
+                           % (where, name_key, name, invisible_chars(name)))
         mode = entry.get("aclMode", "allow")
         if mode not in ACL_MODES_FILE:
             raise ApiError(INVALID_ACL_PARAM, "%s.aclMode must be allow or deny" % where)

@@ -6,6 +6,7 @@ import ipaddress
 import re
 
 from .errors import InvalidArgumentError, invalid_argument
+from .paths import invisible_problem
 
 IP = "IP"
 FQDN = "FQDN"
@@ -226,8 +227,12 @@ class UserRule(object):
             raise invalid_argument("name", "must be a non-empty user or group name, got %r"
                                    % (name,))
         name = name.strip()
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-            raise invalid_argument("name", "%r is not a valid user or group name" % name)
+        invisible = invisible_problem(name)
+        if invisible:
+            # C31 takes C5's rule: an invisible character makes a principal impossible to type
+            # and lets one pass for another (U+200B in "admin" is not "admin").
+            raise invalid_argument("name", "%r is not a valid user or group name: it contains %s"
+                                   % (name, invisible))
         if raw is None:
             access = _normalize_access(access, "access")
         object.__setattr__(self, "kind", kind.strip().lower())

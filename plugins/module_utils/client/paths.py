@@ -34,6 +34,20 @@ DatasetRef = collections.namedtuple("DatasetRef", "pool container project share 
 DatasetRef.__doc__ = """A parsed dataset path; absent parts are None."""
 
 
+def invisible_problem(value):
+    """The invisible characters of ``value`` (rule C5) as ``"<kind> character(s) U+..."``, or None.
+
+    One rule for every name a person types or reads: dataset names (C5), SMB names (C17) and
+    file-ACL principals (C31).
+    """
+    invisible = sorted(set(ch for ch in value
+                           if unicodedata.category(ch) in INVISIBLE_CATEGORIES))
+    if not invisible:
+        return None
+    return "%s character(s) %s" % (INVISIBLE_CATEGORIES[unicodedata.category(invisible[0])],
+                                   " ".join("U+%04X" % ord(ch) for ch in invisible))
+
+
 def validate_name(value, field):
     """Check a project, share, snapshot or clone name (rule C5); returns it unchanged.
 
@@ -52,12 +66,9 @@ def validate_name(value, field):
     if bad:
         raise invalid_argument(field, "%r contains forbidden character(s) %s"
                                % (value, " ".join(bad)))
-    invisible = sorted(set(ch for ch in value
-                           if unicodedata.category(ch) in INVISIBLE_CATEGORIES))
+    invisible = invisible_problem(value)
     if invisible:
-        raise invalid_argument(field, "%r contains %s character(s) %s" % (
-            value, INVISIBLE_CATEGORIES[unicodedata.category(invisible[0])],
-            " ".join("U+%04X" % ord(ch) for ch in invisible)))
+        raise invalid_argument(field, "%r contains %s" % (value, invisible))
     if value in (".", ".."):
         # A dataset name is a path component (mount point /export/<project>/<share>).
         raise invalid_argument(field, "%r is not a name (a path component)" % value)
@@ -71,12 +82,9 @@ def smb_name_problem(value):
     bad = sorted(set(value) & FORBIDDEN_SMB_NAME_CHARS)
     if bad:
         return "must not contain %s" % " ".join(repr(char) for char in bad)
-    invisible = sorted(set(ch for ch in value
-                           if unicodedata.category(ch) in INVISIBLE_CATEGORIES))
+    invisible = invisible_problem(value)
     if invisible:
-        return "must not contain %s character(s) %s" % (
-            INVISIBLE_CATEGORIES[unicodedata.category(invisible[0])],
-            " ".join("U+%04X" % ord(ch) for ch in invisible))
+        return "must not contain %s" % invisible
     return None
 
 

@@ -223,6 +223,20 @@ def test_user_rule_value_object_and_wire_form():
     assert UserRule.from_wire(dict(ro, aclValDisplay="")) == UserRule("group", "staff", "ro")
 
 
+@pytest.mark.parametrize("name, shown", [
+    ("adm\u200bin", "U+200B"),          # zero-width space: passes for "admin"
+    ("alice\u202e", "U+202E"),          # right-to-left override
+    ("\ufeffbob", "U+FEFF"),            # byte order mark
+    ("al\x85ice", "U+0085"),            # C1 control (next line)
+])
+def test_user_rule_refuses_invisible_characters(name, shown):
+    # C31 takes C5's rule; the simulator refuses the same names (test_sim_access).
+    with pytest.raises(InvalidArgumentError) as info:
+        UserRule("user", name, "rw")
+    assert info.value.field == "name"
+    assert shown in str(info.value)
+
+
 def test_user_rule_keeps_unknown_entries():
     raw = {"aclType": "user", "aclUser": "bob", "aclGroup": "", "aclMode": "deny",
            "aclValDisplay": "full_set", "aclVal": 7}

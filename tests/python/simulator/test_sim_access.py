@@ -212,6 +212,9 @@ def test_file_acls(api, share):
     ("alice@", False),
     ("a:b", False),
     ("x" * 256, False),
+    ("adm\u200bin", False),             # invisible characters (C31 takes C5's rule)
+    ("alice\u202e@corp.example.com", False),
+    ("\ufeffbob", False),
 ])
 def test_file_acl_principal_names(api, share, name, accepted):
     acl = [{"aclType": "user", "aclUser": name, "aclValDisplay": "read_set"}]
