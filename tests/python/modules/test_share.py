@@ -191,7 +191,7 @@ def create_first_elsewhere(monkeypatch, sim, really=True):
         if not really:
             raise AlreadyExistsError("Mount point in use", method="createShare")
         with client(sim) as other:
-            other.create_share(pool, project, name, quota="1G")
+            original(other, pool, project, name, quota="1G")  # not the patched method
         return original(self, pool, project, name, **kwargs)
 
     monkeypatch.setattr(IntelliFlashClient, "create_share", racing_create)
