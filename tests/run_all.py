@@ -260,8 +260,8 @@ def manila_matrix_stage(name, paths):
             notes.append("%s: no venv" % release)
             MATRIX_OUTCOMES[(release, name)] = "failed"
             continue
-        print("\n=== %s %s: manila %s, Python %s, venv %s" % (name, release, rel["manila"], rel["python"],
-                                                               rel["venv"]), flush=True)
+        print("\n=== %s %s: manila %s, Python %s, venv %s"
+              % (name, release, rel["manila"], rel["python"], rel["venv"]), flush=True)
         sub = pytest_stage("%s-%s" % (name, release), vpy, paths)
         total.passed += sub.passed
         total.failed += sub.failed

@@ -60,7 +60,7 @@ def run_role(collections_path, tmp_path):
                "-e", "ansible_python_interpreter=" + os.path.join(ROOT, ".venv", "bin", "python"),
                "-e", "@" + str(varfile), str(playbook)] + (["--check"] if check else []) + list(extra_args)
         proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True, cwd=str(tmp_path))
+                              universal_newlines=True, cwd=str(tmp_path), check=False)
         return proc.returncode, proc.stdout
     return run
 
@@ -68,7 +68,7 @@ def run_role(collections_path, tmp_path):
 def load_manila_conf(manila_python, path):
     """What Manila's oslo.config reads from `path` (see load_manila_conf.py)."""
     proc = subprocess.run([manila_python, os.path.join(HERE, "load_manila_conf.py"), str(path)],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout)
 
@@ -78,7 +78,7 @@ def validate_manila_conf(manila_python, path):
     return subprocess.run([manila_python, os.path.join(ROOT, "roles", "manila_backend", "files",
                                                        "validate_manila_conf.py"),
                            "--input-file", str(path)],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
 
 
 def backend(name="tegile_gold", **extra):

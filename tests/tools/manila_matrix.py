@@ -52,7 +52,7 @@ def _real_executable(candidate):
     try:
         proc = subprocess.run([candidate, "-c", "import sys; print(sys.executable)"],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                              universal_newlines=True, timeout=60)
+                              universal_newlines=True, timeout=60, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return (proc.stdout.strip() or None) if proc.returncode == 0 else None

@@ -283,6 +283,7 @@ def test_dns_failure_with_urllib3_1_26_is_connection_failed(sim_clean, monkeypat
     old_u3 = types.SimpleNamespace(NewConnectionError=u3.NewConnectionError,
                                    ConnectTimeoutError=u3.ConnectTimeoutError)
     monkeypatch.setattr(delivery, "_u3exc", old_u3)
+    reason = None
     try:
         try:
             raise socket.gaierror(-2, "Name or service not known")
