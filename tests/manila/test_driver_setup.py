@@ -12,6 +12,8 @@ import pytest
 
 from manila import exception
 
+from tegile_intelliflash.manila_driver.driver import TegileShareDriver
+
 from tegile_driver_helpers import GiB, POOL, create, make_configuration, new_driver, where
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -254,3 +256,13 @@ def test_configuration_of_the_client_follows_the_options(simulator):
     assert drv.client.port == simulator.port
     assert drv.client.insecure is False
     assert "admin" not in repr(drv.client).split("password")[1]
+
+
+def test_driver_refuses_to_start_without_private_storage(simulator):
+    # Clone progress and managed shares' array names live in Manila's private data: an
+    # in-memory stand-in would lose them at the first restart, so the driver has none.
+    conf = make_configuration(simulator)
+    for kwargs in ({}, {"private_storage": None}):
+        with pytest.raises(TypeError) as err:
+            TegileShareDriver(configuration=conf, **kwargs)
+        assert "private_storage" in str(err.value)

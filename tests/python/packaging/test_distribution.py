@@ -65,6 +65,9 @@ def test_wheel_maps_the_client_from_module_utils(wheel):
     members = wheel.namelist()
     for required in ("tegile_intelliflash/manila_driver/__init__.py",
                      "tegile_intelliflash/manila_driver/options.py",
+                     "tegile_intelliflash/manila_driver/driver.py",
+                     "tegile_intelliflash/manila_driver/protocols/nfs.py",
+                     "tegile_intelliflash/manila_driver/protocols/cifs.py",
                      "tegile_intelliflash/simulator/harness.py",
                      "tegile_intelliflash/simulator/cli.py"):
         assert required in members, required

@@ -1,0 +1,265 @@
+# SPDX-License-Identifier: Apache-2.0
+"""What every part of the driver shares: the array connection, the project
+Manila's shares live in, Manila's private data, and where a share lives.
+
+Every Manila share lives in one project of the array (option
+``tegile_default_project``, default ``openstack``) in the pool named by the
+share's host (``host@backend#pool``). Share size is the share's quota.
+"""
+
+import math
+
+from oslo_log import log
+
+from manila import exception
+from manila.i18n import _
+from manila.share import share_types
+from manila.share import utils as share_utils
+
+from tegile_intelliflash.client import errors as client_errors
+from tegile_intelliflash.client import paths as client_paths
+from tegile_intelliflash.manila_driver import errors
+
+LOG = log.getLogger(__name__)
+
+DEFAULT_PROJECT = 'openstack'
+GiB = 1024 ** 3
+
+# Keys of the driver's private data (manila's DriverPrivateData).
+# Managed share: its name on the array.
+PD_ARRAY_NAME = 'tegile_share_name'
+# Clone in progress: its source share and full snapshot name.
+PD_CLONE_SOURCE = 'tegile_clone_source'
+PD_CLONE_SNAPSHOT = 'tegile_clone_snapshot'
+
+THICK = 'thick'  # not an array property: "reserve the whole size"
+
+
+class ShareRef(object):
+    """Where a Manila share lives on the array."""
+
+    __slots__ = ('pool', 'project', 'name')
+
+    def __init__(self, pool, project, name):
+        self.pool = pool
+        self.project = project
+        self.name = name
+
+    @property
+    def path(self):
+        return client_paths.share_path(self.pool, self.project, self.name)
+
+    def __repr__(self):
+        return '<share %s>' % self.path
+
+
+def gib_ceil(n_bytes):
+    return max(1, int(math.ceil(float(n_bytes) / GiB)))
+
+
+def used_bytes(info):
+    """Bytes used by a share, from a getShare reply: the array reports
+    ``totalSize`` = used + ``availableSize`` (protocol choice C8)."""
+    total = int(info.get('totalSize') or 0)
+    available = int(info.get('availableSize') or 0)
+    return max(0, total - available)
+
+
+def pool_of(share):
+    return share_utils.extract_host(share['host'], level='pool')
+
+
+def size_bytes(share, size=None):
+    """A Manila size (whole GiB) in bytes; InvalidShare otherwise."""
+    given = share.get('size') if size is None else size
+    try:
+        gib = int(given)
+    except (TypeError, ValueError):
+        gib = 0
+    if gib <= 0 or isinstance(given, bool) or gib != given:
+        raise exception.InvalidShare(
+            reason=_('share %(id)s: size must be a positive whole number '
+                     'of GiB, got %(size)r') % {'id': share.get('id'),
+                                                'size': given})
+    return gib * GiB
+
+
+def validate_name(share, name):
+    try:
+        client_paths.validate_name(name, 'share name')
+    except client_errors.InvalidArgumentError as err:
+        raise exception.InvalidShare(
+            reason=_('share %(id)s: %(err)s') % {'id': share.get('id'),
+                                                 'err': err})
+
+
+def _parse_boolean(share, key, value):
+    try:
+        return share_types.parse_boolean_extra_spec(key, value)
+    except exception.InvalidExtraSpec as err:
+        raise exception.InvalidShare(
+            reason=_('share %(id)s: %(err)s') % {'id': share['id'],
+                                                 'err': err})
+
+
+def type_properties(share):
+    """Properties requested by the share type: dedupe, compression and
+    thin_provisioning (False: the share reserves its whole size; key
+    THICK in the result).
+
+    Raises InvalidShare (before anything is written) on a bad value.
+    """
+    if not share.get('share_type_id'):
+        return {}
+    specs = share_types.get_extra_specs_from_share(share) or {}
+    props = {}
+    for key, prop, on, off in (('dedupe', 'dedup', 'on', 'off'),
+                               ('compression', 'compression', 'lz4', 'off')):
+        value = specs.get(key)
+        if value is not None:
+            props[prop] = on if _parse_boolean(share, key, value) else off
+    value = specs.get('thin_provisioning')
+    if value is not None and not _parse_boolean(share, 'thin_provisioning',
+                                                value):
+        props[THICK] = True
+    return props
+
+
+class Backend(object):
+    """The driver's state, shared by its parts (one per Manila back end)."""
+
+    def __init__(self, configuration, private_storage):
+        self.configuration = configuration
+        self.private_storage = private_storage
+        self.project = None
+        self._client = None
+
+    def conf(self, name):
+        return self.configuration.safe_get(name)
+
+    @property
+    def server(self):
+        return str(self.conf('tegile_nas_server'))
+
+    @property
+    def client(self):
+        if self._client is None:
+            raise exception.ShareBackendException(
+                msg=_('the Tegile driver is not set up (do_setup was not '
+                      'called or failed)'))
+        return self._client
+
+    def connect(self, client):
+        """Use ``client`` from now on, closing the one before (Manila
+        retries a failed set-up every few minutes, for ever)."""
+        self.close_client()
+        self._client = client
+
+    def close_client(self):
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def list_pools(self):
+        with errors.translate('list the pools'):
+            return self.client.list_pools()
+
+    # -- where shares live ------------------------------------------------
+
+    def array_name(self, share):
+        """The share's name on the array (a managed share keeps its own)."""
+        return (self.private_storage.get(share['id'], PD_ARRAY_NAME)
+                or share['name'])
+
+    def share_ref(self, share, pool=None):
+        """(pool, project, array share name) of a Manila share instance."""
+        pool = pool or pool_of(share) or self.find_pool_of(share)
+        return ShareRef(pool, self.project, self.array_name(share))
+
+    def find_pool_of(self, share):
+        name = self.array_name(share)
+        for pool in self.list_pools():
+            with errors.translate('look for share %s' % name):
+                found = self.client.find_share(pool['name'], self.project,
+                                               name)
+            if found:
+                return pool['name']
+        raise exception.ShareResourceNotFound(share_id=share['id'])
+
+    def ensure_project(self, pool):
+        what = 'read project %s/%s' % (pool, self.project)
+        with errors.translate(what):
+            if self.client.find_project(pool, self.project):
+                return
+        LOG.info('Creating project %(project)s in pool %(pool)s.',
+                 {'project': self.project, 'pool': pool})
+        with errors.translate('create project %s in pool %s' % (
+                self.project, pool),
+                (client_errors.AlreadyExistsError, errors.IGNORE)):
+            self.client.create_project(pool, self.project)
+
+    # -- writes shared by creation, resize, revert and ensure -------------
+
+    def apply_type_properties(self, ref, props):
+        """Pin the share type's properties on the share.
+
+        Written even when the inherited value already matches, so that the
+        share keeps them when the project changes. ``compression on`` keeps
+        the algorithm in force (the project's), or lz4 when it is off.
+        """
+        wanted = dict((k, v) for k, v in props.items() if k != THICK)
+        if not wanted:
+            return
+        if wanted.get('compression') not in (None, 'off'):
+            current = self.client.get_share(ref.pool, ref.project, ref.name)
+            algorithm = current.get('compression')
+            if algorithm and algorithm != 'off':
+                wanted['compression'] = algorithm
+        self.client.modify_share(ref.pool, ref.project, ref.name, wanted)
+
+    def set_size(self, ref, size, info):
+        """Set the quota to ``size`` bytes; a thick share (one with a
+        reservation) keeps its reservation equal to its quota.
+
+        The reservation never exceeds the quota in between (shrink: the
+        reservation first; grow: the quota first). A reservation the pool
+        cannot hold puts the old quota back and raises NoSpaceError.
+        """
+        client = self.client
+        old_quota = int(info.get('quotaInByte') or 0)
+        reservation = int(info.get('reservationInByte') or 0)
+        if reservation <= 0:
+            client.set_share_quota(ref.pool, ref.project, ref.name, size)
+            return
+        if size < reservation:
+            client.set_share_reservation(ref.pool, ref.project, ref.name,
+                                         size)
+            client.set_share_quota(ref.pool, ref.project, ref.name, size)
+            return
+        client.set_share_quota(ref.pool, ref.project, ref.name, size)
+        try:
+            client.set_share_reservation(ref.pool, ref.project, ref.name,
+                                         size)
+        except client_errors.NoSpaceError:
+            try:
+                client.set_share_quota(ref.pool, ref.project, ref.name,
+                                       old_quota)
+            except client_errors.IntelliFlashError as err:
+                LOG.error('Could not put the quota of %(path)s back to '
+                          '%(quota)s bytes: %(err)s',
+                          {'path': ref.path, 'quota': old_quota, 'err': err})
+            raise
+
+    def delete_quietly(self, ref, share_id):
+        """Remove what a failed creation left; never raises."""
+        try:
+            self.client.delete_share(ref.pool, ref.project, ref.name,
+                                     recursive=False, missing_ok=True)
+            LOG.info('Removed share %(path)s after a failed creation of '
+                     'Manila share %(id)s.', {'path': ref.path,
+                                              'id': share_id})
+        except Exception as err:  # pylint: disable=broad-except
+            LOG.error('Could not remove share %(path)s after a failed '
+                      'creation of Manila share %(id)s; remove it by hand: '
+                      '%(err)s', {'path': ref.path, 'id': share_id,
+                                  'err': err})

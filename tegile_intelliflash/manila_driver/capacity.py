@@ -1,0 +1,159 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Capacity, usage and what the driver reports about the back end: pool
+stats for the scheduler, share usage, the IP versions the array exports
+over, and the backend info Manila compares at start-up."""
+
+import datetime
+import hashlib
+
+from oslo_log import log
+
+from manila import exception
+
+from tegile_intelliflash.client import errors as client_errors
+from tegile_intelliflash.manila_driver import backend as backend_mod
+from tegile_intelliflash.manila_driver import errors
+
+LOG = log.getLogger(__name__)
+
+GiB = backend_mod.GiB
+
+#: What every pool (and the back end) can do.
+CAPABILITIES = {
+    'qos': False,
+    'snapshot_support': True,
+    'create_share_from_snapshot_support': True,
+    'revert_to_snapshot_support': True,
+    'mount_snapshot_support': False,
+}
+
+
+def backend_info(backend, version):
+    """What decides the shares' export locations and access (no secret)."""
+    return {
+        'driver_version': version,
+        'server': backend.server,
+        'port': str(backend.conf('tegile_nas_port')),
+        'project': str(backend.project or
+                       backend.conf('tegile_default_project') or
+                       backend_mod.DEFAULT_PROJECT),
+        'ssl_verify': str(backend.conf('tegile_nas_ssl_verify')),
+        'ssl_ca_file': str(backend.conf('tegile_nas_ssl_ca_file')),
+        'ca_digest': _ca_digest(backend.conf('tegile_nas_ssl_ca_file')),
+    }
+
+
+def _ca_digest(path):
+    if not path:
+        return ''
+    try:
+        with open(path, 'rb') as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return 'unreadable'
+
+
+def share_usage(backend, shares):
+    """Used space of each share, in GiB (shares that cannot be read are
+    left out)."""
+    result = []
+    for share in shares:
+        try:
+            ref = backend.share_ref(share)
+            info = backend.client.get_share(ref.pool, ref.project, ref.name)
+        except (client_errors.NotFoundError,
+                exception.ShareResourceNotFound):
+            LOG.warning('Share %s is not on the array; no usage.',
+                        share['id'])
+            continue
+        except client_errors.IntelliFlashError as err:
+            LOG.warning('Could not read the usage of share %(id)s: '
+                        '%(err)s', {'id': share['id'], 'err': err})
+            continue
+        result.append({
+            'id': share['id'],
+            'used_size': round(float(backend_mod.used_bytes(info)) / GiB, 3),
+            'gathered_at': datetime.datetime.now(datetime.timezone.utc),
+        })
+    return result
+
+
+def ip_versions(backend):
+    """IP versions of the array's floating IPs (None if unknown)."""
+    try:
+        ips = backend.client.list_floating_ips()
+    except client_errors.IntelliFlashError as err:
+        LOG.warning('Could not list the floating IPs: %s', err)
+        return None
+    versions = set()
+    for item in ips:
+        address = item.get('ipAddress') or ''
+        versions.add(6 if ':' in address else 4)
+    return sorted(versions) or [4]
+
+
+def pool_stats(backend):
+    """Capacity and capabilities of every pool of the array."""
+    conf = backend.configuration
+    pools = []
+    for pool in backend.list_pools():
+        name = pool['name']
+        total = int(pool.get('totalSize') or 0)
+        free = int(pool.get('availableSize') or 0)
+        stats = {
+            'pool_name': name,
+            'total_capacity_gb': round(float(total) / GiB, 2),
+            'free_capacity_gb': round(float(free) / GiB, 2),
+            'allocated_capacity_gb': _allocated_gb(backend, name),
+            'reserved_percentage': conf.reserved_share_percentage,
+            'reserved_snapshot_percentage': (
+                conf.reserved_share_from_snapshot_percentage
+                or conf.reserved_share_percentage),
+            'reserved_share_extend_percentage': (
+                conf.reserved_share_extend_percentage
+                or conf.reserved_share_percentage),
+            'thin_provisioning': [True, False],
+            'max_over_subscription_ratio': conf.max_over_subscription_ratio,
+            'dedupe': [True, False],
+            'compression': [True, False],
+        }
+        stats.update(CAPABILITIES)
+        pools.append(stats)
+    return pools
+
+
+def backend_stats(pools):
+    """The back end's totals over ``pools`` (from :func:`pool_stats`)."""
+    stats = {
+        'storage_protocol': 'NFS_CIFS',
+        'total_capacity_gb': round(sum(
+            p['total_capacity_gb'] for p in pools), 2),
+        'free_capacity_gb': round(sum(
+            p['free_capacity_gb'] for p in pools), 2),
+        'pools': pools,
+    }
+    stats.update(CAPABILITIES)
+    return stats
+
+
+def _allocated_gb(backend, pool):
+    """GiB promised to the shares of the project (their quotas)."""
+    project = backend.project
+    shares = None
+    with errors.translate('list the shares of %s/%s' % (pool, project),
+                          (client_errors.NotFoundError, errors.IGNORE)):
+        shares = backend.client.list_shares(pool, project)
+    if shares is None:
+        return 0
+    allocated = 0
+    for item in shares:
+        info = None
+        with errors.translate('read share %s/%s/%s' % (pool, project,
+                                                      item['name']),
+                              (client_errors.NotFoundError, errors.IGNORE)):
+            info = backend.client.get_share(pool, project, item['name'])
+        if info is None:
+            continue
+        quota = int(info.get('quotaInByte') or 0)
+        allocated += quota if quota > 0 else backend_mod.used_bytes(info)
+    return backend_mod.gib_ceil(allocated) if allocated else 0

@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The one place where the client's errors become Manila exceptions.
+
+Every call to the array runs inside :class:`translate`::
+
+    with errors.translate('delete share %s' % share_id,
+                          (client_errors.NotFoundError, errors.IGNORE),
+                          (client_errors.InUseError, busy)):
+        client.delete_snapshot(...)
+
+Specific mappings are tried in the order given (so a subclass goes before its
+base class); a client error none of them claims becomes a
+``ShareBackendException`` "could not <what>: <error>", logged once. Manila's
+own exceptions and programming errors pass through untouched.
+"""
+
+import contextlib
+import functools
+
+from oslo_log import log
+
+from manila import exception
+from manila.i18n import _
+
+from tegile_intelliflash.client import errors as client_errors
+
+LOG = log.getLogger(__name__)
+
+#: A mapping's result meaning "the error is expected: carry on".
+IGNORE = object()
+
+#: A mapping's result meaning "not this one": the next mapping (or the
+#: default) decides.
+DEFAULT = None
+
+
+def backend_error(what, err):
+    """The default translation: log it and say what could not be done."""
+    LOG.error('IntelliFlash: could not %(what)s: %(err)s',
+              {'what': what, 'err': err})
+    return exception.ShareBackendException(
+        msg=_('could not %(what)s: %(err)s') % {'what': what, 'err': err})
+
+
+def share_missing(share):
+    """Mapping result for a share the array does not hold."""
+    return lambda err: exception.ShareResourceNotFound(share_id=share['id'])
+
+
+class translate(object):  # pylint: disable=invalid-name
+    """Context manager (and decorator) translating client errors.
+
+    ``what``: what was being done, for the default message.
+    ``mappings``: ``(client error class, factory)`` pairs; ``factory(err)``
+    returns the Manila exception to raise, :data:`IGNORE` to swallow the
+    error, or :data:`DEFAULT` to leave it to the next pair. ``factory`` may
+    also be :data:`IGNORE` itself.
+    """
+
+    def __init__(self, what, *mappings):
+        self.what = what
+        self.mappings = mappings
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, err, traceback):
+        if not isinstance(err, client_errors.IntelliFlashError):
+            return False
+        for error_class, factory in self.mappings:
+            if not isinstance(err, error_class):
+                continue
+            result = factory if factory is IGNORE else factory(err)
+            if result is IGNORE:
+                return True
+            if result is not DEFAULT:
+                raise result
+        raise backend_error(self.what, err)
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with translate(self.what, *self.mappings):
+                return func(*args, **kwargs)
+        return wrapper
+
+
+@contextlib.contextmanager
+def undo_on_failure(what, undo, *mappings):
+    """Run ``undo()`` when the block fails, whatever the failure, then
+    translate it as :class:`translate` does (any other error that is not
+    Manila's also becomes "could not <what>")."""
+    try:
+        yield
+    except Exception as err:
+        undo()
+        if isinstance(err, exception.ManilaException):
+            raise
+        if not isinstance(err, client_errors.IntelliFlashError):
+            raise backend_error(what, err)
+        with translate(what, *mappings):
+            raise

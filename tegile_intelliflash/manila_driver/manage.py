@@ -1,0 +1,173 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Manage and unmanage: taking over shares and snapshots that exist on the
+array, and letting them go (they stay on the array untouched).
+
+A managed share keeps its array name, recorded in Manila's private data
+(``PD_ARRAY_NAME``); its size is its quota, rounded up to whole GiB.
+"""
+
+from oslo_log import log
+
+from manila import exception
+from manila.i18n import _
+
+from tegile_intelliflash.client import paths as client_paths
+from tegile_intelliflash.manila_driver import backend as backend_mod
+from tegile_intelliflash.manila_driver import errors
+from tegile_intelliflash.manila_driver import protocols
+from tegile_intelliflash.manila_driver import snapshots
+
+LOG = log.getLogger(__name__)
+
+
+def _export_path(share, protocol):
+    """What the share's (first) export location names on the array."""
+    locations = share.get('export_locations') or []
+    path = None
+    if locations:
+        first = locations[0]
+        path = first.get('path') if hasattr(first, 'get') else first
+    path = path or share.get('export_location')
+    if not path:
+        raise exception.ManageInvalidShare(
+            reason=_('share %s: no export path given') % share['id'])
+    path = path.strip()
+    wanted = protocol.parse_export_path(path)
+    if wanted is None:
+        raise exception.ManageInvalidShare(
+            reason=protocol.not_an_export_path(path))
+    return wanted
+
+
+def _find_managed(backend, protocol, pool, wanted):
+    """(name, getShare reply) of the share exported as ``wanted``."""
+    project = backend.project
+    with errors.translate('list the shares of %s/%s' % (pool, project)):
+        items = backend.client.list_shares(pool, project)
+
+    def read(name):
+        with errors.translate('read share %s' % name):
+            return backend.client.get_share(pool, project, name)
+
+    found = protocol.find_managed(read, project, items, wanted)
+    if found:
+        return found
+    other = protocol.foreign_project(wanted, project)
+    if other:
+        raise exception.ManageInvalidShare(
+            reason=_('%(path)s belongs to project %(other)s; this back end '
+                     'manages only project %(project)s') % {
+                'path': wanted, 'other': other, 'project': project})
+    raise exception.ManageInvalidShare(
+        reason=_('no share of project %(project)s in pool %(pool)s is '
+                 'exported as %(path)s') % {
+            'project': project, 'pool': pool, 'path': wanted})
+
+
+def _check_type_matches(share, info, name):
+    """Refuse to manage a share whose dedupe, compression or thin
+    provisioning contradicts what its share type asks for (nothing is
+    changed on the array to make it fit)."""
+    props = backend_mod.type_properties(share)
+    problems = []
+    for prop, spec in (('dedup', 'dedupe'), ('compression', 'compression')):
+        wanted = props.get(prop)
+        if wanted is None:
+            continue
+        actual = str(info.get(prop) or 'off').lower()
+        if (wanted == 'off') != (actual == 'off'):
+            problems.append(_('%(spec)s is %(actual)s on the array but the '
+                              'share type asks for %(wanted)s') % {
+                'spec': spec, 'actual': actual,
+                'wanted': 'off' if wanted == 'off' else 'on'})
+    if (props.get(backend_mod.THICK)
+            and int(info.get('reservationInByte') or 0) <= 0):
+        problems.append(_('the share type asks for thin_provisioning False '
+                          'but the share has no reservation'))
+    if problems:
+        raise exception.ManageExistingShareTypeMismatch(
+            reason=_('%(name)s: %(problems)s') % {
+                'name': name, 'problems': '; '.join(problems)})
+
+
+def manage_existing(backend, share):
+    """Take over a share of the project; its size is its quota."""
+    protocol = protocols.of_share(share)
+    pool = backend_mod.pool_of(share)
+    if not pool:
+        raise exception.ManageInvalidShare(
+            reason=_('share %s: the host must name a pool '
+                     '(host@backend#pool)') % share['id'])
+    wanted = _export_path(share, protocol)
+    name, info = _find_managed(backend, protocol, pool, wanted)
+    if info.get('projectName') not in (None, backend.project):
+        raise exception.ManageInvalidShare(
+            reason=_('%(name)s belongs to project %(other)s') % {
+                'name': name, 'other': info.get('projectName')})
+    if (info.get('containerName') or 'Local') != 'Local':
+        raise exception.ManageInvalidShare(
+            reason=_('%s is a replica and cannot be managed') % name)
+    if info.get(protocol.sharing_key) == 'off':
+        raise exception.ManageInvalidShare(
+            reason=_('%(name)s is not exported over %(proto)s') % {
+                'name': name, 'proto': protocol.name})
+    _check_type_matches(share, info, name)
+    quota = int(info.get('quotaInByte') or 0)
+    ref = backend_mod.ShareRef(pool, backend.project, name)
+    size = backend_mod.gib_ceil(quota if quota > 0
+                                else backend_mod.used_bytes(info))
+    if quota != size * backend_mod.GiB:
+        with errors.translate('set the quota of %s to %s GiB' % (ref.path,
+                                                                 size)):
+            backend.client.set_share_quota(pool, backend.project, name,
+                                           size * backend_mod.GiB)
+    backend.private_storage.update(share['id'],
+                                   {backend_mod.PD_ARRAY_NAME: name})
+    with errors.translate('export share %s' % ref.path):
+        locations = protocol.export_locations(backend, ref)
+    LOG.info('Managing %(path)s as share %(id)s (%(size)s GiB).',
+             {'path': ref.path, 'id': share['id'], 'size': size})
+    return {'size': size, 'export_locations': locations}
+
+
+def unmanage(backend, share):
+    """Forget the share; it stays on the array untouched."""
+    backend.private_storage.delete(share['id'])
+    LOG.info('Share %s is no longer managed by Manila.', share['id'])
+
+
+def manage_existing_snapshot(backend, snapshot):
+    """Take over a snapshot named by its provider_location."""
+    share = snapshots.snapshot_share(snapshot)
+    ref = backend.share_ref(share)
+    location = (snapshot.get('provider_location') or '').strip()
+    if not location:
+        raise exception.ManageInvalidShareSnapshot(
+            reason=_('give the snapshot name on the array as '
+                     'provider_location'))
+    if '@' in location:
+        dataset, name = location.rsplit('@', 1)
+        if dataset and dataset != ref.path:
+            raise exception.ManageInvalidShareSnapshot(
+                reason=_('%(loc)s is not a snapshot of %(path)s') % {
+                    'loc': location, 'path': ref.path})
+    else:
+        name = location
+    with errors.translate('list snapshots of %s' % ref.path):
+        names = backend.client.list_snapshots(ref.pool, ref.project,
+                                              ref.name)
+    if name not in names:
+        prefixed = client_paths.share_snapshot_name(name)
+        if prefixed not in names:
+            raise exception.ManageInvalidShareSnapshot(
+                reason=_('share %(path)s has no snapshot %(name)s') % {
+                    'path': ref.path, 'name': name})
+        name = prefixed
+    size = share.get('size') or 1
+    LOG.info('Managing snapshot %(path)s@%(name)s as %(id)s.',
+             {'path': ref.path, 'name': name, 'id': snapshot['id']})
+    return {'size': int(size), 'provider_location': name}
+
+
+def unmanage_snapshot(snapshot):
+    LOG.info('Snapshot %s is no longer managed by Manila.', snapshot['id'])

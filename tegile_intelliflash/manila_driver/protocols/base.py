@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: Apache-2.0
+"""What NFS and CIFS shares have in common: the closed state a share starts
+in, its export locations, and the one routine that makes an access list on the
+array equal to the list Manila wants (:func:`sync_list`)."""
+
+from oslo_log import log
+
+from tegile_intelliflash.client import errors as client_errors
+
+LOG = log.getLogger(__name__)
+
+
+class BadRule(Exception):
+    """An access rule this driver cannot apply (reported as 'error')."""
+
+
+def sync_list(ref, what, want, current, write, read, key=None,
+              sort_key=None, closed=None):
+    """Make one access list of a share hold exactly the rules of ``want``.
+
+    ``want`` maps a rule's identity to the rule; ``current`` is the list on
+    the array; ``write(rules)`` sets the whole list, ``read()`` reads it
+    back; ``key(rule)`` is what two equal rules share. ``closed``: the
+    single entry written instead of an empty list (an NFS list must never
+    be empty: that opens the share to every host).
+
+    Writes nothing when the lists already agree. When the array refuses the
+    list, applies it rule by rule, keeping the entries it accepts. Returns
+    the identities of the wanted rules the array does not hold.
+    """
+    key = key or (lambda rule: rule)
+    target = sorted(want.values(), key=sort_key)
+    if not target and closed is not None:
+        target = [closed]
+    if set(map(key, current)) == set(map(key, target)):
+        return []
+    try:
+        write(target)
+    except client_errors.InvalidArgumentError as err:
+        LOG.warning('Share %(path)s: the array refused the %(what)s '
+                    '(%(err)s); applying rule by rule.',
+                    {'path': ref.path, 'what': what, 'err': err})
+        accepted = []
+        for rule in target:
+            try:
+                write(accepted + [rule])
+                accepted.append(rule)
+            except client_errors.InvalidArgumentError:
+                pass
+        if not accepted and closed is not None:
+            write([closed])
+    applied = set(map(key, read()))
+    return [rule_id for rule_id, rule in want.items()
+            if key(rule) not in applied]
+
+
+class Protocol(object):
+    """One file protocol of the array, as the driver uses it."""
+
+    #: Manila's name of the protocol ('NFS', 'CIFS').
+    name = None
+    #: The array's name of it ('nfs', 'smb').
+    wire = None
+    #: Key of the share's sharing setting in a getShare reply.
+    sharing_key = None
+
+    def set_sharing(self, client, ref, enabled):
+        raise NotImplementedError()
+
+    def closed_network_list(self):
+        """The network ACL list of a share nobody may reach."""
+        raise NotImplementedError()
+
+    def network_rule(self, access_to, level):
+        """The network ACL entry of an 'ip' rule (BadRule if refused)."""
+        raise NotImplementedError()
+
+    def sync_network(self, backend, ref, info, want):
+        """Set the network ACL list to ``want``; return the keys that
+        failed. Only a protocol that takes 'ip' rules has anything to do."""
+        return []
+
+    def is_open_to_all(self, client, ref):
+        """Whether the share's network list lets every host in."""
+        return False
+
+    def export_path(self, server, info, ref):
+        raise NotImplementedError()
+
+    def parse_export_path(self, path):
+        """What a manage request's export path names (None: not ours)."""
+        raise NotImplementedError()
+
+    def not_an_export_path(self, path):
+        """Why ``path`` cannot be managed (parse_export_path gave None)."""
+        raise NotImplementedError()
+
+    def prepare_access(self, client, ref, other):
+        """Turn the share's protocol on, ``other``'s off, and close it.
+
+        Leaves the share with no access at all: the network list holds only
+        the closed list (NFS: the no-access entry; SMB: empty), the file ACL
+        is empty.
+        """
+        other.set_sharing(client, ref, False)
+        self.set_sharing(client, ref, True)
+        closed = self.closed_network_list()
+        current = client.get_network_acls(self.wire, ref.pool, ref.project,
+                                          ref.name)
+        if set(current) != set(closed):
+            client.set_network_acls(self.wire, ref.pool, ref.project,
+                                    ref.name, closed)
+        if client.get_user_acls(ref.pool, ref.project, ref.name):
+            client.set_user_acls(ref.pool, ref.project, ref.name, [])
+
+    def export_locations(self, backend, ref):
+        """Manila export locations: the array's floating IPs serving the
+        pool, else the management address."""
+        locations = backend.client.export_locations(ref.pool, ref.project,
+                                                    ref.name)
+        paths = locations.get(self.wire) or []
+        if not paths:
+            paths = self._fallback_locations(backend, ref)
+        return [{
+            'path': path,
+            'is_admin_only': False,
+            'metadata': {'preferred': index == 0},
+        } for index, path in enumerate(paths)]
+
+    def _fallback_locations(self, backend, ref):
+        """Export paths on the management address when no floating IP serves
+        the pool (what the in-tree driver always used)."""
+        info = backend.client.get_share(ref.pool, ref.project, ref.name)
+        if str(info.get(self.sharing_key) or 'off').lower() == 'off':
+            return []
+        server = backend.server
+        LOG.warning('No floating IP serves pool %(pool)s: the export location '
+                    'of %(path)s uses the management address %(server)s.',
+                    {'pool': ref.pool, 'path': ref.path, 'server': server})
+        return [self.export_path(server, info, ref)]
+
+    def find_managed(self, read, project, items, wanted):
+        """(name, getShare reply) of the share of ``items`` (a listShares
+        reply) exported as ``wanted``, or None; ``read(name)`` reads one."""
+        raise NotImplementedError()
+
+    def foreign_project(self, wanted, project):
+        """The other project an export path names, if it says so."""
+        return None

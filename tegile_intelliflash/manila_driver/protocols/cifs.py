@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: Apache-2.0
+"""CIFS (SMB) shares: user access only, through the share's file ACL; the SMB
+network list stays empty."""
+
+import re
+
+from manila.i18n import _
+
+from tegile_intelliflash.client import paths as client_paths
+from tegile_intelliflash.manila_driver.protocols import base
+
+
+class _Cifs(base.Protocol):
+
+    name = 'CIFS'
+    wire = 'smb'
+    sharing_key = 'sharesmb'
+
+    def set_sharing(self, client, ref, enabled):
+        client.set_smb_sharing(ref.pool, ref.project, ref.name, enabled)
+
+    def closed_network_list(self):
+        return []
+
+    def network_rule(self, access_to, level):
+        raise base.BadRule(_('only user access is supported for CIFS'))
+
+    def export_path(self, server, info, ref):
+        return client_paths.smb_export(server, client_paths.smb_name(
+            info, ref.project, ref.name))
+
+    def parse_export_path(self, path):
+        match = re.match(r'^\\\\([^\\]+)\\([^\\]+)\\?$', path)
+        return match.group(2) if match else None
+
+    def not_an_export_path(self, path):
+        return (_('%s is not a CIFS export path (\\\\address\\name)')
+                % path)
+
+    def find_managed(self, read, project, items, wanted):
+        # The SMB name is only in getShare replies.
+        for item in items:
+            info = read(item['name'])
+            display = client_paths.smb_name(info, project, item['name'])
+            if display.lower() == wanted.lower():
+                return item['name'], info
+        return None
+
+
+CIFS = _Cifs()

@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: Apache-2.0
+"""NFS shares: network ACLs by IP address or network, closed by a no-access
+entry (an IntelliFlash NFS export with an empty ACL list is open to every
+host)."""
+
+import re
+
+from manila.i18n import _
+
+from tegile_intelliflash.client import acl as client_acl
+from tegile_intelliflash.client import errors as client_errors
+from tegile_intelliflash.client import paths as client_paths
+from tegile_intelliflash.client import written as client_written
+from tegile_intelliflash.manila_driver.protocols import base
+
+#: NFS network ACL entry that keeps an NFS export closed while a share has no
+#: IP rule: 255.255.255.255 is the limited broadcast address, which can never
+#: be the source address of an NFS client.
+NO_ACCESS_HOST = '255.255.255.255'
+
+
+def no_access_rule():
+    return client_acl.NetworkRule('IP', NO_ACCESS_HOST, 'ro')
+
+
+class _Nfs(base.Protocol):
+
+    name = 'NFS'
+    wire = 'nfs'
+    sharing_key = 'sharenfs'
+
+    def set_sharing(self, client, ref, enabled):
+        client.set_nfs_sharing(ref.pool, ref.project, ref.name, enabled)
+
+    def closed_network_list(self):
+        return [no_access_rule()]
+
+    def network_rule(self, access_to, level):
+        try:
+            host_type, host = client_acl.normalize_host(access_to,
+                                                        'access_to')
+        except client_errors.IntelliFlashError as err:
+            raise base.BadRule(str(err))
+        if host_type != 'IP':
+            raise base.BadRule(_('%s is not an IP address or network') %
+                               access_to)
+        if host == NO_ACCESS_HOST:
+            raise base.BadRule(_('%s is reserved') % access_to)
+        return (host_type, host), client_acl.NetworkRule(host_type, host,
+                                                         level)
+
+    def sync_network(self, backend, ref, info, want):
+        client = backend.client
+        if not client_written.sharing_written(info, 'nfs', True):
+            self.set_sharing(client, ref, True)
+
+        def write(rules):
+            client.set_network_acls('nfs', ref.pool, ref.project, ref.name,
+                                    rules)
+
+        def read():
+            return client.get_network_acls('nfs', ref.pool, ref.project,
+                                           ref.name)
+
+        return base.sync_list(ref, 'NFS access list', want, read(), write,
+                              read, sort_key=lambda r: (r.host_type, r.host),
+                              closed=no_access_rule())
+
+    def is_open_to_all(self, client, ref):
+        return not client.get_network_acls('nfs', ref.pool, ref.project,
+                                           ref.name)
+
+    def export_path(self, server, info, ref):
+        return client_paths.nfs_export(server, client_paths.mount_point(
+            info, ref.project, ref.name))
+
+    def parse_export_path(self, path):
+        match = re.match(r'^(\[[^\]]+\]|[^:/]+):(/.+)$', path)
+        if not match:
+            return None
+        return match.group(2).rstrip('/') or '/'
+
+    def not_an_export_path(self, path):
+        return _('%s is not an NFS export path (address:/export/path)') % path
+
+    def find_managed(self, read, project, items, wanted):
+        # The mount point is in the listShares reply: one getShare only.
+        for item in items:
+            mount = client_paths.mount_point(item, project, item['name'])
+            if mount.rstrip('/') == wanted:
+                return item['name'], read(item['name'])
+        return None
+
+    def foreign_project(self, wanted, project):
+        match = re.match(r'^/export/([^/]+)/([^/]+)$', wanted)
+        if match and match.group(1) != project:
+            return match.group(1)
+        return None
+
+
+NFS = _Nfs()

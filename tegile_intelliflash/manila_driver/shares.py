@@ -1,0 +1,237 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Share life cycle: create, delete, resize, and ensure at start-up.
+
+A new share has its own protocol turned on and the other one turned off,
+whatever its project says, and no access (see protocols/).
+"""
+
+from oslo_log import log
+
+from manila.common import constants
+from manila import exception
+from manila.i18n import _
+
+from tegile_intelliflash.client import errors as client_errors
+from tegile_intelliflash.client import written as client_written
+from tegile_intelliflash.manila_driver import backend as backend_mod
+from tegile_intelliflash.manila_driver import errors
+from tegile_intelliflash.manila_driver import protocols
+
+LOG = log.getLogger(__name__)
+
+
+def _already_exists(share, ref):
+    return lambda err: exception.ShareBackendException(
+        msg=_('cannot create share %(id)s: %(path)s already exists on the '
+              'array') % {'id': share['id'], 'path': ref.path})
+
+
+def finish_new_share(backend, ref, protocol, props):
+    """Pin the type's properties, close the share and return its export
+    locations (a new share, or a finished clone)."""
+    backend.apply_type_properties(ref, props)
+    protocol.prepare_access(backend.client, ref, protocols.other(protocol))
+    return protocol.export_locations(backend, ref)
+
+
+def create_share(backend, share):
+    """Create a share whose quota is the requested size."""
+    protocol = protocols.of_share(share)
+    size = backend_mod.size_bytes(share)
+    ref = backend.share_ref(share)
+    backend_mod.validate_name(share, ref.name)
+    props = backend_mod.type_properties(share)
+    backend.ensure_project(ref.pool)
+    with errors.translate(
+            'create share %s (%s)' % (share['id'], ref.path),
+            (client_errors.AlreadyExistsError, _already_exists(share, ref)),
+            (client_errors.NoSpaceError,
+             lambda err: exception.ShareBackendException(
+                 msg=_('cannot create share %(id)s in pool %(pool)s: '
+                       '%(err)s') % {'id': share['id'], 'pool': ref.pool,
+                                     'err': err}))):
+        backend.client.create_share(
+            ref.pool, ref.project, ref.name, quota=size,
+            reservation=size if props.get(backend_mod.THICK) else None)
+    with errors.undo_on_failure(
+            'set up share %s (%s)' % (share['id'], ref.path),
+            lambda: backend.delete_quietly(ref, share['id'])):
+        locations = finish_new_share(backend, ref, protocol, props)
+    LOG.info('Created share %(id)s as %(path)s (%(size)s GiB, %(proto)s).',
+             {'id': share['id'], 'path': ref.path,
+              'size': share['size'], 'proto': protocol.name})
+    return locations
+
+
+def delete_share(backend, share):
+    """Delete a share; a share already gone is a success."""
+    try:
+        ref = backend.share_ref(share)
+    except exception.ShareResourceNotFound:
+        LOG.info('Share %s is not on the array; nothing to delete.',
+                 share['id'])
+        return
+    what = 'delete share %s (%s)' % (share['id'], ref.path)
+
+    def delete():
+        backend.client.delete_share(ref.pool, ref.project, ref.name,
+                                    recursive=False, missing_ok=True)
+
+    def in_use(err):
+        # Snapshots Manila does not know (array schedules, admins). They go
+        # with the share; one with a clone depending on it stops us.
+        _delete_foreign_snapshots(backend, share, ref)
+        with errors.translate(what):
+            delete()
+        return errors.IGNORE
+
+    with errors.translate(what, (client_errors.NotFoundError, errors.IGNORE),
+                          (client_errors.InUseError, in_use)):
+        delete()
+    backend.private_storage.delete(share['id'])
+    LOG.info('Deleted share %(id)s (%(path)s).',
+             {'id': share['id'], 'path': ref.path})
+
+
+def _delete_foreign_snapshots(backend, share, ref):
+    with errors.translate('list snapshots of %s' % ref.path):
+        names = backend.client.list_snapshots(ref.pool, ref.project,
+                                              ref.name)
+    for name in names:
+        with errors.translate(
+                'delete snapshot %s@%s of share %s' % (ref.path, name,
+                                                      share['id']),
+                (client_errors.InUseError,
+                 lambda err, name=name: exception.ShareBackendException(
+                     msg=_('cannot delete share %(id)s: its snapshot '
+                           '%(path)s@%(snap)s has dependent clones on the '
+                           'array') % {'id': share['id'], 'path': ref.path,
+                                       'snap': name}))):
+            backend.client.delete_snapshot(ref.pool, ref.project, ref.name,
+                                           name, recursive=False,
+                                           missing_ok=True)
+
+
+def resize(backend, share, new_size, shrink=False):
+    """Set the share's quota (and its reservation when thick); a shrink
+    never goes below the space in use."""
+    size = backend_mod.size_bytes(share, new_size)
+    ref = backend.share_ref(share)
+    what = 'resize share %s (%s) to %s GiB' % (share['id'], ref.path,
+                                               new_size)
+
+    def data_loss(err):
+        if shrink:
+            return exception.ShareShrinkingPossibleDataLoss(
+                share_id=share['id'])
+        return errors.DEFAULT
+
+    with errors.translate(
+            what, (client_errors.QuotaError, data_loss),
+            (client_errors.NoSpaceError,
+             lambda err: exception.ShareBackendException(
+                 msg=_('cannot resize share %(id)s to %(size)s GiB: pool '
+                       '%(pool)s has not enough free space to reserve it '
+                       '(%(err)s)') % {'id': share['id'], 'size': new_size,
+                                       'pool': ref.pool, 'err': err})),
+            (client_errors.NotFoundError, errors.share_missing(share))):
+        info = backend.client.get_share(ref.pool, ref.project, ref.name)
+        if shrink:
+            used = backend_mod.used_bytes(info)
+            if used > size:
+                LOG.warning('Refusing to shrink share %(id)s to %(new)s '
+                            'GiB: %(used)s bytes are in use.',
+                            {'id': share['id'], 'new': new_size,
+                             'used': used})
+                raise exception.ShareShrinkingPossibleDataLoss(
+                    share_id=share['id'])
+        backend.set_size(ref, size, info)
+    LOG.info('Share %(id)s now has a quota of %(size)s GiB.',
+             {'id': share['id'], 'size': new_size})
+
+
+_ARRAY_DOWN = (client_errors.ConnectionFailedError,
+               client_errors.ArrayTimeoutError,
+               client_errors.AuthenticationError)
+
+
+def ensure_shares(backend, shares):
+    """Export locations of every share; error for shares gone.
+
+    Every share gets an entry, even one that could not be checked (see
+    TegileShareDriver.ensure_shares); once the array is unreachable the
+    remaining shares are not tried.
+    """
+    updates = {}
+    array_down = False
+    for share in shares:
+        if array_down:
+            updates[share['id']] = {}
+            continue
+        try:
+            update = _ensure_one(backend, share)
+        except _ARRAY_DOWN as err:
+            array_down = True
+            LOG.error('Could not ensure share %(id)s nor the %(n)d '
+                      'shares after it: the array is unusable (%(err)s). '
+                      'They keep their status and export locations.',
+                      {'id': share['id'], 'err': err,
+                       'n': len(shares) - len(updates) - 1})
+            update = {}
+        except Exception as err:  # pylint: disable=broad-except
+            LOG.error('Could not ensure share %(id)s: %(err)s',
+                      {'id': share['id'], 'err': err})
+            update = {}
+        updates[share['id']] = update
+    return updates
+
+
+def _ensure_one(backend, share):
+    client = backend.client
+    try:
+        protocol = protocols.of_share(share)
+        ref = backend.share_ref(share)
+        info = client.get_share(ref.pool, ref.project, ref.name)
+    except (exception.ShareResourceNotFound, client_errors.NotFoundError):
+        LOG.error('Share %s is not on the array any more.', share['id'])
+        return {'status': constants.STATUS_ERROR}
+    except exception.InvalidShare as err:
+        LOG.error('Share %(id)s: %(err)s', {'id': share['id'], 'err': err})
+        return {'status': constants.STATUS_ERROR}
+    other = protocols.other(protocol)
+    reapply = False
+    # Checked on the share's own settings, not the effective ones: a setting
+    # inherited from the project changes when the project does (e.g. a CIFS
+    # share NFS-exported once the project turns NFS on).
+    if not client_written.sharing_written(info, protocol.wire, True):
+        LOG.warning('Share %(id)s is not exported over %(p)s by a setting '
+                    'of its own; exporting it again.',
+                    {'id': share['id'], 'p': protocol.name})
+        protocol.prepare_access(client, ref, other)
+        reapply = True
+    elif not client_written.sharing_written(info, other.wire, False):
+        LOG.warning('Share %(id)s does not turn %(other)s off by a setting '
+                    'of its own (it follows its project); turning it off on '
+                    'the share.',
+                    {'id': share['id'], 'other': other.wire.upper()})
+        other.set_sharing(client, ref, False)
+    if not reapply and protocol.is_open_to_all(client, ref):
+        LOG.warning('Share %s is exported to every host (empty NFS access '
+                    'list); asking Manila to apply its rules.', share['id'])
+        reapply = True
+    if not int(info.get('quotaInByte') or 0) and share.get('size'):
+        try:
+            backend.set_size(ref, backend_mod.size_bytes(share), info)
+            LOG.info('Share %(id)s had no quota; it is now its size, '
+                     '%(size)s GiB.', {'id': share['id'],
+                                       'size': share['size']})
+        except client_errors.QuotaError as err:
+            LOG.warning('Share %(id)s has no quota and holds more than its '
+                        'size (%(size)s GiB); left without quota: %(err)s',
+                        {'id': share['id'], 'size': share['size'],
+                         'err': err})
+    return {
+        'export_locations': protocol.export_locations(backend, ref),
+        'status': constants.STATUS_AVAILABLE,
+        'reapply_access_rules': reapply,
+    }

@@ -1,0 +1,259 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Snapshots, shares cloned from them, and reverts.
+
+Clones are made with ``inherit=False`` so that no host that can reach the
+source share reaches the clone before its access is reset. A clone the array
+has not finished is recorded in Manila's private data and finished by
+get_share_status.
+"""
+
+from oslo_log import log
+
+from manila.common import constants
+from manila import exception
+from manila.i18n import _
+
+from tegile_intelliflash.client import errors as client_errors
+from tegile_intelliflash.client import paths as client_paths
+from tegile_intelliflash.manila_driver import backend as backend_mod
+from tegile_intelliflash.manila_driver import errors
+from tegile_intelliflash.manila_driver import protocols
+from tegile_intelliflash.manila_driver import shares
+
+LOG = log.getLogger(__name__)
+
+
+def snapshot_share(snapshot):
+    share = snapshot.get('share') or snapshot.get('share_instance')
+    if share is None or not share.get('host'):
+        raise exception.InvalidShareSnapshot(
+            reason=_('snapshot %s carries no share') % snapshot['id'])
+    return share
+
+
+def _full_name(snapshot):
+    location = snapshot.get('provider_location')
+    if location:
+        return location.split('@')[-1]
+    return client_paths.share_snapshot_name(snapshot['name'])
+
+
+def _snapshot_missing(share, ref, full, action):
+    return lambda err: exception.ShareBackendException(
+        msg=_('cannot %(action)s share %(id)s: snapshot %(path)s@%(snap)s'
+              ' is not on the array') % {
+            'action': action, 'id': share['id'], 'path': ref.path,
+            'snap': full})
+
+
+def create_snapshot(backend, snapshot):
+    share = snapshot_share(snapshot)
+    ref = backend.share_ref(share)
+    with errors.translate(
+            'create snapshot %s of share %s (%s)' % (snapshot['id'],
+                                                     share['id'], ref.path),
+            (client_errors.NotFoundError, errors.share_missing(share)),
+            (client_errors.InvalidArgumentError,
+             lambda err: exception.InvalidShareSnapshot(
+                 reason=_('snapshot %(id)s: %(err)s') % {
+                     'id': snapshot['id'], 'err': err}))):
+        client_paths.validate_name(snapshot['name'], 'snapshot name')
+        full = backend.client.create_snapshot(ref.pool, ref.project,
+                                              ref.name, snapshot['name'])
+    LOG.info('Created snapshot %(snap)s of share %(id)s as '
+             '%(path)s@%(full)s.', {'snap': snapshot['id'],
+                                    'id': share['id'], 'path': ref.path,
+                                    'full': full})
+    return {'provider_location': full}
+
+
+def delete_snapshot(backend, snapshot):
+    share = snapshot_share(snapshot)
+    full = _full_name(snapshot)
+    try:
+        ref = backend.share_ref(share)
+    except exception.ShareResourceNotFound:
+        return
+    with errors.translate(
+            'delete snapshot %s (%s@%s)' % (snapshot['id'], ref.path, full),
+            (client_errors.NotFoundError, errors.IGNORE),
+            (client_errors.InUseError,
+             lambda err: exception.ShareSnapshotIsBusy(snapshot_name=full))):
+        backend.client.delete_snapshot(ref.pool, ref.project, ref.name, full,
+                                       recursive=False, missing_ok=True)
+    LOG.info('Deleted snapshot %(snap)s (%(path)s@%(full)s).',
+             {'snap': snapshot['id'], 'path': ref.path, 'full': full})
+
+
+def create_share_from_snapshot(backend, share, snapshot, parent_share=None):
+    """Clone a snapshot; the clone's quota is the requested size."""
+    protocol = protocols.of_share(share)
+    size = backend_mod.size_bytes(share)
+    props = backend_mod.type_properties(share)
+    source_share = parent_share or snapshot_share(snapshot)
+    source_ref = backend.share_ref(source_share)
+    ref = backend.share_ref(share)
+    backend_mod.validate_name(share, ref.name)
+    if ref.pool != source_ref.pool:
+        raise exception.InvalidShare(
+            reason=_('share %(id)s: a share created from a snapshot lives '
+                     'in the pool of its source (%(src)s), not in '
+                     '%(pool)s') % {'id': share['id'],
+                                    'src': source_ref.pool,
+                                    'pool': ref.pool})
+    full = _full_name(snapshot)
+    with errors.translate(
+            'clone %s@%s into share %s' % (source_ref.path, full,
+                                           share['id']),
+            (client_errors.NotFoundError,
+             _snapshot_missing(share, source_ref, full, 'create')),
+            (client_errors.AlreadyExistsError,
+             lambda err: exception.ShareBackendException(
+                 msg=_('cannot create share %(id)s: %(path)s already exists '
+                       'on the array') % {'id': share['id'],
+                                          'path': ref.path}))):
+        backend.client.clone_snapshot(source_ref.pool, source_ref.project,
+                                      source_ref.name, full, ref.name,
+                                      inherit=False)
+    LOG.info('Cloned %(src)s@%(snap)s into %(path)s for share %(id)s.',
+             {'src': source_ref.path, 'snap': full, 'path': ref.path,
+              'id': share['id']})
+    backend.private_storage.update(share['id'], {
+        backend_mod.PD_CLONE_SOURCE: source_ref.name,
+        backend_mod.PD_CLONE_SNAPSHOT: full,
+    })
+    return _clone_progress(backend, share, ref, protocol, size, props,
+                           source_ref.name, full)
+
+
+def _clone_progress(backend, share, ref, protocol, size, props, source, full,
+                    first=True):
+    """Finish a clone when the array says it is done.
+
+    ``first``: called from create_share_from_snapshot (a failure to read the
+    progress removes the clone); later calls (get_share_status) leave it,
+    since Manila then puts the share in error and deletes it.
+    """
+    def abandon():
+        backend.private_storage.delete(share['id'])
+        backend.delete_quietly(ref, share['id'])
+
+    try:
+        with errors.translate('read the progress of clone %s' % ref.path):
+            status = backend.client.get_clone_status(ref.pool, ref.project,
+                                                     source, full, ref.name)
+    except exception.ShareBackendException:
+        if first:
+            abandon()
+        raise
+    state = status.get('state')
+    if state == 'in_progress':
+        LOG.info('Clone %(path)s of share %(id)s is in progress.',
+                 {'path': ref.path, 'id': share['id']})
+        return {'status': constants.STATUS_CREATING_FROM_SNAPSHOT}
+    if state != 'success':
+        abandon()
+        raise exception.ShareBackendException(
+            msg=_('the array failed to clone %(src)s@%(snap)s into share '
+                  '%(id)s (state %(state)s)') % {
+                'src': source, 'snap': full, 'id': share['id'],
+                'state': state})
+    with errors.undo_on_failure(
+            'set up clone %s for share %s' % (ref.path, share['id']),
+            abandon,
+            (client_errors.NoSpaceError,
+             lambda err: exception.ShareBackendException(
+                 msg=_('share %(id)s: pool %(pool)s has not enough free '
+                       'space to reserve %(size)s GiB (%(err)s)') % {
+                     'id': share['id'], 'pool': ref.pool,
+                     'size': share['size'], 'err': err})),
+            (client_errors.QuotaError,
+             lambda err: exception.ShareBackendException(
+                 msg=_('share %(id)s: the snapshot holds more data than the '
+                       'requested %(size)s GiB (%(err)s)') % {
+                     'id': share['id'], 'size': share['size'],
+                     'err': err}))):
+        backend.client.set_share_quota(ref.pool, ref.project, ref.name, size)
+        if props.get(backend_mod.THICK):
+            backend.client.set_share_reservation(ref.pool, ref.project,
+                                                 ref.name, size)
+        locations = shares.finish_new_share(backend, ref, protocol, props)
+    backend.private_storage.delete(share['id'])
+    return {'status': constants.STATUS_AVAILABLE,
+            'export_locations': locations}
+
+
+def get_share_status(backend, share):
+    """Progress of a share created asynchronously from a snapshot."""
+    if share.get('status') == constants.STATUS_CREATING_FROM_SNAPSHOT:
+        source = backend.private_storage.get(share['id'],
+                                             backend_mod.PD_CLONE_SOURCE)
+        full = backend.private_storage.get(share['id'],
+                                           backend_mod.PD_CLONE_SNAPSHOT)
+        if not (source and full):
+            raise exception.ShareBackendException(
+                msg=_('share %s: no record of the clone in progress')
+                % share['id'])
+        ref = backend.share_ref(share)
+        return _clone_progress(
+            backend, share, ref, protocols.of_share(share),
+            backend_mod.size_bytes(share), backend_mod.type_properties(share),
+            source, full, first=False)
+    # Reverts are synchronous: nothing is pending.
+    ref = backend.share_ref(share)
+    with errors.translate('read share %s' % share['id'],
+                          (client_errors.NotFoundError,
+                           errors.share_missing(share))):
+        locations = protocols.of_share(share).export_locations(backend, ref)
+    return {'status': constants.STATUS_AVAILABLE,
+            'export_locations': locations}
+
+
+def revert_to_snapshot(backend, snapshot):
+    """Roll the share back; snapshots newer than the target stop it.
+
+    Manila only reverts to a share's latest Manila snapshot, so a newer
+    snapshot on the array was made outside Manila (an array schedule or an
+    administrator). It is never destroyed: the revert fails and names it.
+    """
+    share = snapshot_share(snapshot)
+    ref = backend.share_ref(share)
+    full = _full_name(snapshot)
+
+    def newer_exist(err):
+        newer = _newer_snapshots(backend, ref, full)
+        return exception.ShareBackendException(
+            msg=_('cannot revert share %(id)s to snapshot %(snap)s: the '
+                  'array holds newer snapshots that a revert would destroy '
+                  '(%(newer)s); remove them on the array first') %
+            {'id': share['id'], 'snap': snapshot['id'],
+             'newer': ', '.join(newer) or _('unknown')})
+
+    with errors.translate(
+            'revert share %s to %s@%s' % (share['id'], ref.path, full),
+            (client_errors.InUseError, newer_exist),
+            (client_errors.NotFoundError,
+             _snapshot_missing(share, ref, full, 'revert'))):
+        backend.client.rollback_snapshot(ref.pool, ref.project, ref.name,
+                                         full, delete_dependents=False)
+    # Manila sets the share's size to the snapshot's: follow it.
+    snap_size = snapshot.get('size') or share.get('size')
+    if snap_size:
+        with errors.translate(
+                'set the quota of share %s to %s GiB after its revert' %
+                (share['id'], snap_size)):
+            info = backend.client.get_share(ref.pool, ref.project, ref.name)
+            backend.set_size(ref, int(snap_size) * backend_mod.GiB, info)
+    LOG.info('Reverted share %(id)s to snapshot %(snap)s.',
+             {'id': share['id'], 'snap': snapshot['id']})
+
+
+def _newer_snapshots(backend, ref, full):
+    try:
+        names = backend.client.list_snapshots(ref.pool, ref.project,
+                                              ref.name)
+    except client_errors.IntelliFlashError:
+        return []
+    if full not in names:
+        return []
+    return names[names.index(full) + 1:]
