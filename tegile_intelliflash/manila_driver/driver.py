@@ -31,6 +31,7 @@ from tegile_intelliflash.client import __version__ as package_version
 from tegile_intelliflash.manila_driver import access
 from tegile_intelliflash.manila_driver import backend as backend_mod
 from tegile_intelliflash.manila_driver import capacity
+from tegile_intelliflash.manila_driver import errors
 from tegile_intelliflash.manila_driver import manage
 from tegile_intelliflash.manila_driver import options
 from tegile_intelliflash.manila_driver import shares as shares_mod
@@ -150,29 +151,31 @@ class TegileShareDriver(driver.ShareDriver):
 
     def _check_connection(self, client):
         server = self._conf('tegile_nas_server')
-        try:
-            info = client.check_connection()
-        except client_errors.AuthenticationError:
-            raise exception.ShareBackendException(
-                msg=_('the IntelliFlash array %(server)s rejected the '
+
+        def failure(message, **values):
+            values['server'] = server
+            return lambda err: exception.ShareBackendException(
+                msg=message % dict(values, err=err))
+
+        with errors.translate(
+                'check the connection',
+                (client_errors.AuthenticationError, failure(
+                    _('the IntelliFlash array %(server)s rejected the '
                       'credentials of user %(user)s (tegile_nas_login / '
-                      'tegile_nas_password)') % {
-                    'server': server, 'user': self._conf('tegile_nas_login')})
-        except client_errors.TLSVerificationError as err:
-            raise exception.ShareBackendException(
-                msg=_('TLS verification of the IntelliFlash array %(server)s '
+                      'tegile_nas_password)'),
+                    user=self._conf('tegile_nas_login'))),
+                (client_errors.TLSVerificationError, failure(
+                    _('TLS verification of the IntelliFlash array %(server)s '
                       'failed: %(err)s (set tegile_nas_ssl_ca_file to the '
-                      'array\'s CA)') % {'server': server, 'err': err})
-        except (client_errors.ConnectionFailedError,
-                client_errors.ArrayTimeoutError) as err:
-            raise exception.ShareBackendException(
-                msg=_('cannot reach the IntelliFlash array %(server)s: '
-                      '%(err)s') % {'server': server, 'err': err})
-        except client_errors.IntelliFlashError as err:
-            raise exception.ShareBackendException(
-                msg=_('the IntelliFlash array %(server)s answered the '
-                      'connection check with an error: %(err)s') % {
-                    'server': server, 'err': err})
+                      'array\'s CA)'))),
+                ((client_errors.ConnectionFailedError,
+                  client_errors.ArrayTimeoutError), failure(
+                    _('cannot reach the IntelliFlash array %(server)s: '
+                      '%(err)s'))),
+                (client_errors.IntelliFlashError, failure(
+                    _('the IntelliFlash array %(server)s answered the '
+                      'connection check with an error: %(err)s')))):
+            info = client.check_connection()
         LOG.info('Connected to IntelliFlash array %(server)s (%(info)s), '
                  'project %(project)s.',
                  {'server': server, 'info': info,

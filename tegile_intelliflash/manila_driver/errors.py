@@ -51,7 +51,8 @@ class translate(object):  # pylint: disable=invalid-name
     """Context manager (and decorator) translating client errors.
 
     ``what``: what was being done, for the default message.
-    ``mappings``: ``(client error class, factory)`` pairs; ``factory(err)``
+    ``mappings``: ``(client error class or tuple of classes, factory)``
+    pairs; ``factory(err)``
     returns the Manila exception to raise, :data:`IGNORE` to swallow the
     error, or :data:`DEFAULT` to leave it to the next pair. ``factory`` may
     also be :data:`IGNORE` itself.
