@@ -160,9 +160,9 @@ class Backend(object):
         if client is not None:
             client.close()
 
+    @errors.translate('list the pools')
     def list_pools(self):
-        with errors.translate('list the pools'):
-            return self.client.list_pools()
+        return self.client.list_pools()
 
     # -- where shares live ------------------------------------------------
 
