@@ -95,8 +95,8 @@ _INVISIBLE = ("Cc", "Cf", "Cs")
 
 def invisible_chars(text):
     """The control, format and surrogate characters of ``text``, by code point (C5)."""
-    return " ".join("U+%04X" % ord(c) for c in sorted({c for c in text
-                                                        if unicodedata.category(c) in _INVISIBLE}))
+    invisible = sorted({c for c in text if unicodedata.category(c) in _INVISIBLE})
+    return " ".join("U+%04X" % ord(c) for c in invisible)
 
 
 def new_guid():
