@@ -3,7 +3,7 @@
 """The ``/zebi/api/openstack`` service used by Manila's in-tree Tegile driver (spec §12, C22)."""
 
 from .. import core, model
-from ..errors import ApiError, INVALID_ACL_PARAM, INVALID_ARGUMENT, INVALID_SMB_PARAM
+from ..errors import ApiError, INVALID_ACL_PARAM, INVALID_ARGUMENT
 from ..ops import access, datasets, snapshots
 
 
@@ -50,20 +50,6 @@ def _location(txn, share, project):
     return "%s %s" % (ip, model.effective(share, project, "mountPoint"))
 
 
-def _turn_on(ctx, share, project, proto):
-    key = "nfs" if proto == "NFS" else "smb"
-    other = "smb" if key == "nfs" else "nfs"
-    if model.sharing(share, project, other)[0] and \
-            ctx.txn.setting("smb_config")["smbProtocolMode"] == "SMB3":
-        raise ApiError(INVALID_SMB_PARAM, "NFS and SMB cannot both be on while smbProtocolMode "
-                       "is SMB3")
-    current, _ignored = model.sharing(share, project, key)
-    model.take_ownership(share, project, key)
-    if not current:
-        share[key] = True
-        share[key + "_acls"] = []
-
-
 def create_share(ctx, args):
     pool = args.str(0, "poolName")
     project_name = args.str(1, "projectName")
@@ -77,7 +63,7 @@ def create_share(ctx, args):
         project = model.new_project(pool, project_name)
         ctx.txn.put_project(project)
     share = datasets.create_share_doc(ctx.txn, project, name)
-    _turn_on(ctx, share, project, proto)
+    access.turn_on_share(ctx, share, project, "nfs" if proto == "NFS" else "smb")
     ctx.txn.put_share(share)
     return _location(ctx.txn, share, project)
 
@@ -144,21 +130,9 @@ def share_allow_access(ctx, args):
     share, project, proto, access_type, access_to, level = _access_args(
         ctx, args, "shareAllowAccess")
     if access_type == "ip":
-        model.take_ownership(share, project, "nfs")
-        acls = share["nfs_acls"]
-        index = access.find_entry(acls, "IP", access_to)
-        entry = {"hostType": "IP", "host": access_to, "accessMode": level,
-                 "rootAccessForNFS": False}
-        if index is None:
-            model.check_acl_size(len(acls) + 1, "NFS ACL of %s" % share["path"])
-            acls.append(entry)
-        else:
-            acls[index] = entry
+        access.allow_ip(share, project, access_to, level)
     else:
-        entry = model.acl_entry("user", access_to, level)
-        acl = [e for e in share["aclList"] if model.acl_identity(e) != model.acl_identity(entry)]
-        model.check_acl_size(len(acl) + 1, "file ACL of %s" % share["path"])
-        share["aclList"] = acl + [entry]
+        access.allow_user(share, access_to, level)
     ctx.txn.put_share(share)
     return 0
 
@@ -167,13 +141,9 @@ def share_deny_access(ctx, args):
     share, project, proto, access_type, access_to, level = _access_args(
         ctx, args, "shareDenyAccess")
     if access_type == "ip":
-        _ignored, acls = model.sharing(share, project, "nfs")
-        if access.find_entry(acls, "IP", access_to) is not None:
-            model.take_ownership(share, project, "nfs")
-            del share["nfs_acls"][access.find_entry(share["nfs_acls"], "IP", access_to)]
+        access.deny_ip(share, project, access_to)
     else:
-        identity = ("user", access_to.lower())
-        share["aclList"] = [e for e in share["aclList"] if model.acl_identity(e) != identity]
+        access.deny_user(share, access_to)
     ctx.txn.put_share(share)
     return 0
 
@@ -182,9 +152,6 @@ def clear_access_rules(ctx, args):
     path, share, project = datasets.share_for_write(ctx, args.raw(0, "datasetPath"),
                                                     what="clearAccessRules")
     proto = _proto(args.raw(1, "shareProto"))
-    if proto == "NFS":
-        model.take_ownership(share, project, "nfs")
-        share["nfs_acls"] = []
-    share["aclList"] = []
+    access.clear_rules(share, project, nfs=proto == "NFS")
     ctx.txn.put_share(share)
     return 0

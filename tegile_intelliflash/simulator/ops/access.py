@@ -134,3 +134,59 @@ def set_sharing(ctx, target, proto, on):
     if current != on:
         doc[proto] = on
         doc[proto + "_acls"] = []
+
+
+# -- per-rule access of the openstack service (C22) ------------------------------------------
+def turn_on_share(ctx, share, project, proto):
+    """Sharing on for ``share`` over ``proto`` ("nfs"/"smb"); the share takes its own settings."""
+    other = "smb" if proto == "nfs" else "nfs"
+    if model.sharing(share, project, other)[0] and smb_mode(ctx.txn) == "SMB3":
+        raise ApiError(INVALID_SMB_PARAM, "NFS and SMB cannot both be on while smbProtocolMode "
+                       "is SMB3")
+    current, _ignored = model.sharing(share, project, proto)
+    model.take_ownership(share, project, proto)
+    if not current:
+        share[proto] = True
+        share[proto + "_acls"] = []
+
+
+def allow_ip(share, project, host, mode):
+    """Add the share's NFS entry for ``host``, or change its access mode if it has one."""
+    model.take_ownership(share, project, "nfs")
+    acls = share["nfs_acls"]
+    index = find_entry(acls, "IP", host)
+    entry = {"hostType": "IP", "host": host, "accessMode": mode, "rootAccessForNFS": False}
+    if index is None:
+        model.check_acl_size(len(acls) + 1, "NFS ACL of %s" % share["path"])
+        acls.append(entry)
+    else:
+        acls[index] = entry
+
+
+def deny_ip(share, project, host):
+    """Remove the NFS entry for ``host``; a share without one keeps inheriting its project's."""
+    _ignored, acls = model.sharing(share, project, "nfs")
+    if find_entry(acls, "IP", host) is not None:
+        model.take_ownership(share, project, "nfs")
+        del share["nfs_acls"][find_entry(share["nfs_acls"], "IP", host)]
+
+
+def allow_user(share, name, mode):
+    """Grant ``name`` ``mode`` in the share's file ACL (replacing the user's entry)."""
+    entry = model.acl_entry("user", name, mode)
+    acl = [e for e in share["aclList"] if model.acl_identity(e) != model.acl_identity(entry)]
+    model.check_acl_size(len(acl) + 1, "file ACL of %s" % share["path"])
+    share["aclList"] = acl + [entry]
+
+
+def deny_user(share, name):
+    identity = ("user", name.lower())
+    share["aclList"] = [e for e in share["aclList"] if model.acl_identity(e) != identity]
+
+
+def clear_rules(share, project, nfs):
+    """Drop the file ACL and, with ``nfs``, the share's NFS entries (then its own, empty)."""
+    if nfs:
+        model.take_ownership(share, project, "nfs")
+        share["nfs_acls"] = []
+    share["aclList"] = []
