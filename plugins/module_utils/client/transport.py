@@ -48,7 +48,7 @@ from .errors import (
     TLSVerificationError, api_error, invalid_argument,
 )
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 LOGGER_NAME = "tegile_intelliflash.client"
 API_PATH = "/zebi/api/v2"
 DEFAULT_PORT = 443
