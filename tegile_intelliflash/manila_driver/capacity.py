@@ -148,8 +148,7 @@ def _allocated_gb(backend, pool):
     allocated = 0
     for item in shares:
         info = None
-        with errors.translate('read share %s/%s/%s' % (pool, project,
-                                                      item['name']),
+        with errors.translate('read share %s/%s/%s' % (pool, project, item['name']),
                               (client_errors.NotFoundError, errors.IGNORE)):
             info = backend.client.get_share(pool, project, item['name'])
         if info is None:

@@ -99,8 +99,7 @@ def _delete_foreign_snapshots(backend, share, ref):
                                               ref.name)
     for name in names:
         with errors.translate(
-                'delete snapshot %s@%s of share %s' % (ref.path, name,
-                                                      share['id']),
+                'delete snapshot %s@%s of share %s' % (ref.path, name, share['id']),
                 (client_errors.InUseError,
                  lambda err, name=name: exception.ShareBackendException(
                      msg=_('cannot delete share %(id)s: its snapshot '
