@@ -4,7 +4,9 @@ Manila's shares live in, Manila's private data, and where a share lives.
 
 Every Manila share lives in one project of the array (option
 ``tegile_default_project``, default ``openstack``) in the pool named by the
-share's host (``host@backend#pool``). Share size is the share's quota.
+share's host (``host@backend#pool``), except the shares of a share group:
+they live in the group's own project (:func:`group_project`, see groups.py).
+Share size is the share's quota.
 """
 
 import math
@@ -33,6 +35,16 @@ PD_CLONE_SOURCE = 'tegile_clone_source'
 PD_CLONE_SNAPSHOT = 'tegile_clone_snapshot'
 
 THICK = 'thick'  # not an array property: "reserve the whole size"
+
+#: Between the back end's project name and a share group id in the name of
+#: the group's project (docs/protocol-choices.md, "Share groups").
+GROUP_PROJECT_INFIX = '-sg-'
+
+
+def group_project(project, group_id):
+    """The array project of share group ``group_id`` on a back end whose
+    project is ``project``."""
+    return '%s%s%s' % (project, GROUP_PROJECT_INFIX, group_id)
 
 
 class ShareRef(object):
@@ -171,17 +183,24 @@ class Backend(object):
         return (self.private_storage.get(share['id'], PD_ARRAY_NAME)
                 or share['name'])
 
+    def project_of(self, share):
+        """The project a share lives in: its share group's, else the back
+        end's."""
+        group_id = share.get('share_group_id')
+        return group_project(self.project, group_id) if group_id else \
+            self.project
+
     def share_ref(self, share, pool=None):
         """(pool, project, array share name) of a Manila share instance."""
         pool = pool or pool_of(share) or self.find_pool_of(share)
-        return ShareRef(pool, self.project, self.array_name(share))
+        return ShareRef(pool, self.project_of(share), self.array_name(share))
 
     def find_pool_of(self, share):
         name = self.array_name(share)
+        project = self.project_of(share)
         for pool in self.list_pools():
             with errors.translate('look for share %s' % name):
-                found = self.client.find_share(pool['name'], self.project,
-                                               name)
+                found = self.client.find_share(pool['name'], project, name)
             if found:
                 return pool['name']
         raise exception.ShareResourceNotFound(share_id=share['id'])

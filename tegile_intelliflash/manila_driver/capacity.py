@@ -13,6 +13,7 @@ from manila import exception
 from tegile_intelliflash.client import errors as client_errors
 from tegile_intelliflash.manila_driver import backend as backend_mod
 from tegile_intelliflash.manila_driver import errors
+from tegile_intelliflash.manila_driver import groups
 
 LOG = log.getLogger(__name__)
 
@@ -116,6 +117,8 @@ def pool_stats(backend):
             'max_over_subscription_ratio': conf.max_over_subscription_ratio,
             'dedupe': [True, False],
             'compression': [True, False],
+            'sg_consistent_snapshot_support': (
+                groups.CONSISTENT_SNAPSHOT_SUPPORT),
         }
         stats.update(CAPABILITIES)
         pools.append(stats)
@@ -137,8 +140,17 @@ def backend_stats(pools):
 
 
 def _allocated_gb(backend, pool):
-    """GiB promised to the shares of the project (their quotas)."""
-    project = backend.project
+    """GiB promised to the shares of the back end's project and of its
+    share groups' projects (their quotas)."""
+    with errors.translate('list the projects of pool %s' % pool):
+        names = [item['name'] for item in backend.client.list_projects(pool)]
+    allocated = sum(_allocated_bytes(backend, pool, name) for name in names
+                    if name == backend.project
+                    or groups.is_group_project(backend, name))
+    return backend_mod.gib_ceil(allocated) if allocated else 0
+
+
+def _allocated_bytes(backend, pool, project):
     shares = None
     with errors.translate('list the shares of %s/%s' % (pool, project),
                           (client_errors.NotFoundError, errors.IGNORE)):
@@ -155,4 +167,4 @@ def _allocated_gb(backend, pool):
             continue
         quota = int(info.get('quotaInByte') or 0)
         allocated += quota if quota > 0 else backend_mod.used_bytes(info)
-    return backend_mod.gib_ceil(allocated) if allocated else 0
+    return allocated

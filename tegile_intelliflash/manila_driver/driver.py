@@ -12,7 +12,8 @@ subclass) and the set-up; the work is done by the package's other modules
   that syncs an access list;
 * ``shares``, ``snapshots``, ``access``: share life cycle, snapshots and
   clones, access rules;
-* ``manage``: manage and unmanage; ``capacity``: stats and usage.
+* ``manage``: manage and unmanage; ``capacity``: stats and usage;
+* ``groups``: share groups and their consistent snapshots.
 """
 
 import logging
@@ -32,6 +33,7 @@ from tegile_intelliflash.manila_driver import access
 from tegile_intelliflash.manila_driver import backend as backend_mod
 from tegile_intelliflash.manila_driver import capacity
 from tegile_intelliflash.manila_driver import errors
+from tegile_intelliflash.manila_driver import groups
 from tegile_intelliflash.manila_driver import manage
 from tegile_intelliflash.manila_driver import options
 from tegile_intelliflash.manila_driver import shares as shares_mod
@@ -238,12 +240,42 @@ class TegileShareDriver(driver.ShareDriver):
 
     def get_share_status(self, share, share_server=None):
         """Progress of a share created asynchronously from a snapshot."""
-        return snapshots.get_share_status(self._backend, share)
+        return (groups.get_share_status(self._backend, share)
+                or snapshots.get_share_status(self._backend, share))
 
     def revert_to_snapshot(self, context, snapshot, share_access_rules,
                            snapshot_access_rules, share_server=None):
         """Roll the share back; snapshots newer than the target stop it."""
         snapshots.revert_to_snapshot(self._backend, snapshot)
+
+    # ------------------------------------------------------------------
+    # Share groups
+    # ------------------------------------------------------------------
+
+    def create_share_group(self, context, share_group_dict,
+                           share_server=None):
+        """Create the group's own project (see groups.py)."""
+        return groups.create_share_group(self._backend, share_group_dict)
+
+    def delete_share_group(self, context, share_group_dict,
+                           share_server=None):
+        return groups.delete_share_group(self._backend, share_group_dict)
+
+    def create_share_group_snapshot(self, context, snap_dict,
+                                    share_server=None):
+        """One project snapshot: every member at one instant."""
+        return groups.create_share_group_snapshot(self._backend, snap_dict)
+
+    def delete_share_group_snapshot(self, context, snap_dict,
+                                    share_server=None):
+        return groups.delete_share_group_snapshot(self._backend, snap_dict)
+
+    def create_share_group_from_share_group_snapshot(
+            self, context, share_group_dict, share_group_snapshot_dict,
+            share_server=None):
+        """One project clone of the group snapshot."""
+        return groups.create_share_group_from_share_group_snapshot(
+            self._backend, share_group_dict, share_group_snapshot_dict)
 
     # ------------------------------------------------------------------
     # Access
@@ -317,6 +349,8 @@ class TegileShareDriver(driver.ShareDriver):
             'driver_version': VERSION,
         }
         stats.update(capacity.backend_stats(pools))
+        stats['share_group_stats'] = {
+            'consistent_snapshot_support': groups.CONSISTENT_SNAPSHOT_SUPPORT}
         if data:
             stats.update(data)
         super(TegileShareDriver, self)._update_share_stats(stats)
@@ -330,7 +364,9 @@ class TegileShareDriver(driver.ShareDriver):
         return manage.manage_existing(self._backend, share)
 
     def unmanage(self, share):
-        """Forget the share; it stays on the array untouched."""
+        """Forget the share; it stays on the array untouched (never a
+        share group's member)."""
+        groups.refuse_unmanage(share)
         manage.unmanage(self._backend, share)
 
     def manage_existing_snapshot(self, snapshot, driver_options):

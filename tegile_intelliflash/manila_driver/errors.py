@@ -47,6 +47,22 @@ def share_missing(share):
     return lambda err: exception.ShareResourceNotFound(share_id=share['id'])
 
 
+def project_missing(share, ref):
+    """Mapping result for a share whose project the array does not hold
+    (a share group's project removed outside Manila)."""
+    group_id = share.get('share_group_id')
+    if group_id:
+        message = _('share %(id)s: the project of its share group %(group)s, '
+                    '%(pool)s/%(project)s, is not on the array (removed '
+                    'outside Manila?)')
+    else:
+        message = _('share %(id)s: project %(pool)s/%(project)s is not on '
+                    'the array')
+    return lambda err: exception.ShareBackendException(msg=message % {
+        'id': share['id'], 'group': group_id, 'pool': ref.pool,
+        'project': ref.project})
+
+
 class translate(object):  # pylint: disable=invalid-name
     """Context manager (and decorator) translating client errors.
 

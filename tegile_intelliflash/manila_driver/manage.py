@@ -14,6 +14,7 @@ from manila.i18n import _
 from tegile_intelliflash.client import paths as client_paths
 from tegile_intelliflash.manila_driver import backend as backend_mod
 from tegile_intelliflash.manila_driver import errors
+from tegile_intelliflash.manila_driver import groups
 from tegile_intelliflash.manila_driver import protocols
 from tegile_intelliflash.manila_driver import snapshots
 
@@ -53,6 +54,11 @@ def _find_managed(backend, protocol, pool, wanted):
     if found:
         return found
     other = protocol.foreign_project(wanted, project)
+    if groups.is_group_project(backend, other):
+        raise exception.ManageInvalidShare(
+            reason=_('%(path)s is a member of a share group (project '
+                     '%(other)s); shares of share groups cannot be managed') %
+            {'path': wanted, 'other': other})
     if other:
         raise exception.ManageInvalidShare(
             reason=_('%(path)s belongs to project %(other)s; this back end '

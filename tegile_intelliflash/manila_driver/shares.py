@@ -41,10 +41,13 @@ def create_share(backend, share):
     ref = backend.share_ref(share)
     backend_mod.validate_name(share, ref.name)
     props = backend_mod.type_properties(share)
-    backend.ensure_project(ref.pool)
+    if not share.get('share_group_id'):
+        # A share group's project is made with the group (groups.py).
+        backend.ensure_project(ref.pool)
     with errors.translate(
             'create share %s (%s)' % (share['id'], ref.path),
             (client_errors.AlreadyExistsError, _already_exists(share, ref)),
+            (client_errors.NotFoundError, errors.project_missing(share, ref)),
             (client_errors.NoSpaceError,
              lambda err: exception.ShareBackendException(
                  msg=_('cannot create share %(id)s in pool %(pool)s: '

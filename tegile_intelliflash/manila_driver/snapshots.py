@@ -158,6 +158,17 @@ def _clone_progress(backend, share, ref, protocol, size, props, source, full,
                   '%(id)s (state %(state)s)') % {
                 'src': source, 'snap': full, 'id': share['id'],
                 'state': state})
+    locations = finish_clone(backend, share, ref, protocol, size, props,
+                             abandon)
+    backend.private_storage.delete(share['id'])
+    return {'status': constants.STATUS_AVAILABLE,
+            'export_locations': locations}
+
+
+def finish_clone(backend, share, ref, protocol, size, props, abandon):
+    """Give a finished clone its size (quota, and reservation when thick),
+    the type's properties and closed access; its export locations. A
+    failure calls ``abandon()`` first."""
     with errors.undo_on_failure(
             'set up clone %s for share %s' % (ref.path, share['id']),
             abandon,
@@ -177,10 +188,7 @@ def _clone_progress(backend, share, ref, protocol, size, props, source, full,
         if props.get(backend_mod.THICK):
             backend.client.set_share_reservation(ref.pool, ref.project,
                                                  ref.name, size)
-        locations = shares.finish_new_share(backend, ref, protocol, props)
-    backend.private_storage.delete(share['id'])
-    return {'status': constants.STATUS_AVAILABLE,
-            'export_locations': locations}
+        return shares.finish_new_share(backend, ref, protocol, props)
 
 
 def get_share_status(backend, share):

@@ -593,6 +593,18 @@ class IntelliFlashClient(object):
         self.call("cloneShareSnapshot", snap, clone_name, inherit, write=True, dataset=snap,
                   verify=lambda: self.find_share(pool, project, clone_name) is not None)
 
+    def clone_project_snapshot(self, pool, project, full_name, clone_name, inherit=False):
+        """cloneProjectSnapshot: a new project ``clone_name`` in the same pool holding a clone
+        of every share that has the snapshot, under the same share names (C25); progress
+        with ``get_clone_status(pool, project, None, full_name, clone_name)``."""
+        path = self._dataset("cloneProjectSnapshot", pool, project, None)
+        with self._context("cloneProjectSnapshot", path):
+            snap = paths_mod.snapshot_path(path, full_name)
+            paths_mod.validate_name(clone_name, "clone_name")
+            _bool(inherit, "inherit")
+        self.call("cloneProjectSnapshot", snap, clone_name, inherit, write=True, dataset=snap,
+                  verify=lambda: self.find_project(pool, clone_name) is not None)
+
     def get_clone_status(self, pool, project, share, full_name, clone_name):
         """getProjectCloneStatus -> raw reply plus ``state`` (in_progress, success, partial,
         failure)."""

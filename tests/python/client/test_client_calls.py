@@ -350,6 +350,35 @@ def test_project_snapshots(client, project):
     assert "Manual-P-n1" not in client.list_snapshots(POOL, project)
 
 
+def test_project_clones(client, project, sim_clean):
+    for name in ("a", "b"):
+        client.create_share(POOL, project, name, quota="2G")
+    full = client.create_snapshot(POOL, project, None, "g1")
+    copy = unique("pc")
+    client.clone_project_snapshot(POOL, project, full, copy)
+    status = client.get_clone_status(POOL, project, None, full, copy)
+    assert (status["state"], status["totalSubProjects"]) == ("success", 2)
+    assert sorted(s["name"] for s in client.list_shares(POOL, copy)) == ["a", "b"]
+    assert client.get_share(POOL, copy, "a")["quotaInByte"] == 0
+    with pytest.raises(AlreadyExistsError):
+        client.clone_project_snapshot(POOL, project, full, copy)
+    with pytest.raises(InUseError):
+        client.delete_snapshot(POOL, project, None, full)
+    with pytest.raises(InvalidArgumentError) as info:
+        client.clone_project_snapshot(POOL, project, full, "bad name")
+    assert "clone_name" in str(info.value)
+    sim_clean.set_delays(clone_ms=60000)
+    slow = unique("pc")
+    client.clone_project_snapshot(POOL, project, full, slow, inherit=True)
+    assert client.get_clone_status(POOL, project, None, full, slow)["state"] == "in_progress"
+    sim_clean.set_delays(clone_ms=0)
+    for target in (copy, slow):
+        for name in ("a", "b"):
+            client.delete_share(POOL, target, name)
+        client.delete_project(POOL, target)
+    client.delete_snapshot(POOL, project, None, full)
+
+
 def test_clones(client, project, sim_clean):
     client.create_share(POOL, project, "src", quota="5G")
     client.set_nfs_sharing(POOL, project, "src", True)

@@ -1,0 +1,427 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Share groups and consistent share group snapshots.
+
+The shares of a share group live in an array project of their own,
+``<backend project>-sg-<share group id>`` (backend.group_project), so that
+one project snapshot captures every member at one instant. The layout and
+its reasons are in docs/protocol-choices.md ("Share groups"):
+
+* the group's project is created with the group, with the data settings of
+  the back end's project (compression, dedup, record size, caches, ...), in
+  the group's pool, or in every pool when Manila does not say which (its
+  share manager hands the driver the back end's host, without the pool);
+* a group snapshot is one project snapshot (``Manual-P-<name>``); each member
+  snapshot is that snapshot's part on the member share;
+* a group made from a group snapshot is one project clone of it: the new
+  project holds a clone of every member under the member's array name, which
+  the new share records in Manila's private data (as a managed share does).
+"""
+
+from oslo_log import log
+
+from manila.common import constants
+from manila import exception
+from manila.i18n import _
+
+from tegile_intelliflash.client import errors as client_errors
+from tegile_intelliflash.client import paths as client_paths
+from tegile_intelliflash.manila_driver import backend as backend_mod
+from tegile_intelliflash.manila_driver import errors
+from tegile_intelliflash.manila_driver import protocols
+from tegile_intelliflash.manila_driver import snapshots
+
+LOG = log.getLogger(__name__)
+
+#: Scope of consistent group snapshots: every member of a group is in the
+#: group's pool, and a project snapshot is taken at one instant.
+CONSISTENT_SNAPSHOT_SUPPORT = 'pool'
+
+#: The data settings a group's project takes from the back end's project
+#: (what its shares inherit). Not the quota (the back end project's quota
+#: bounds the shares in it, not the groups'), nor the mount point, sharing
+#: state or network ACLs (every share sets its own access).
+INHERITED_SETTINGS = (
+    'compression', 'compressionClass', 'compressedLog', 'dedup', 'copies',
+    'primaryCache', 'secondaryCache', 'readonly', 'logbias', 'sync',
+    'aclInherit', 'aclMode', 'recordSize',
+)
+
+#: Private data of a share being cloned with its group:
+#: ``<source project>@<full snapshot name>``.
+PD_GROUP_CLONE = 'tegile_group_clone'
+
+
+def snapshot_name(group_snapshot_id):
+    """The project snapshot name (without its ``Manual-P-`` prefix)."""
+    return 'share-group-snapshot-%s' % group_snapshot_id
+
+
+def project_name(backend, group_id):
+    """The group's project name; InvalidShareGroup when the array would
+    refuse it (a very long tegile_default_project)."""
+    name = backend_mod.group_project(backend.project, group_id)
+    try:
+        client_paths.validate_name(name, 'share group project')
+    except client_errors.InvalidArgumentError as err:
+        raise exception.InvalidShareGroup(
+            reason=_('share group %(id)s: %(err)s') % {'id': group_id,
+                                                       'err': err})
+    return name
+
+
+def is_group_project(backend, name):
+    """Whether ``name`` is the project of one of this back end's groups."""
+    prefix = backend_mod.group_project(backend.project, '')
+    return bool(name) and name.startswith(prefix) and len(name) > len(prefix)
+
+
+def group_projects(backend, pool):
+    """Names of this back end's group projects in ``pool``."""
+    with errors.translate('list the projects of pool %s' % pool):
+        items = backend.client.list_projects(pool)
+    return [item['name'] for item in items
+            if is_group_project(backend, item.get('name'))]
+
+
+def _group_pools(backend, group):
+    pool = backend_mod.pool_of(group)
+    if pool:
+        return [pool]
+    return [item['name'] for item in backend.list_pools()]
+
+
+def _member_pool(group_id, shares):
+    """The one pool of a group's shares (Manila places them together)."""
+    pools = set(backend_mod.pool_of(share) for share in shares)
+    if len(pools) != 1 or None in pools:
+        raise exception.InvalidShareGroup(
+            reason=_('share group %(id)s: its shares are not in one pool '
+                     '(%(pools)s)') % {'id': group_id,
+                                       'pools': ', '.join(sorted(
+                                           str(p) for p in pools))})
+    return pools.pop()
+
+
+def _project_gone(group_id, pool, project):
+    return lambda err: exception.ShareBackendException(
+        msg=_('share group %(id)s: its project %(pool)s/%(project)s is not '
+              'on the array (removed outside Manila?)') % {
+            'id': group_id, 'pool': pool, 'project': project})
+
+
+def inherited_settings(backend, pool):
+    """The settings of the back end's project in ``pool`` that a group's
+    project takes (the project is created first when missing)."""
+    backend.ensure_project(pool)
+    with errors.translate('read project %s/%s' % (pool, backend.project)):
+        info = backend.client.get_project(pool, backend.project)
+    return dict((key, info[key]) for key in INHERITED_SETTINGS
+                if info.get(key) not in (None, ''))
+
+
+# ----------------------------------------------------------------------
+# Groups
+# ----------------------------------------------------------------------
+
+def create_share_group(backend, group):
+    """Create the group's project (in every pool when the host names
+    none); one left by an earlier attempt is taken as it is."""
+    name = project_name(backend, group['id'])
+    for pool in _group_pools(backend, group):
+        settings = inherited_settings(backend, pool)
+        with errors.translate(
+                'create project %s/%s for share group %s' % (
+                    pool, name, group['id']),
+                (client_errors.AlreadyExistsError, errors.IGNORE)):
+            backend.client.create_project(pool, name, settings)
+        LOG.info('Created project %(pool)s/%(project)s for share group '
+                 '%(id)s.', {'pool': pool, 'project': name,
+                             'id': group['id']})
+    return None
+
+
+def delete_share_group(backend, group):
+    """Delete the group's project wherever it is; one already gone is a
+    success, one still holding shares is an error naming them."""
+    name = project_name(backend, group['id'])
+    for pool in _group_pools(backend, group):
+
+        def in_use(err, pool=pool):
+            with errors.translate('list the shares of %s/%s' % (pool, name)):
+                left = [item['name'] for item in
+                        backend.client.list_shares(pool, name)]
+            return exception.ShareBackendException(
+                msg=_('cannot delete share group %(id)s: its project '
+                      '%(pool)s/%(project)s still holds shares unknown to '
+                      'the group (%(shares)s)') % {
+                    'id': group['id'], 'pool': pool, 'project': name,
+                    'shares': ', '.join(left) or _('snapshots with clones')})
+
+        with errors.translate(
+                'delete project %s/%s of share group %s' % (pool, name,
+                                                            group['id']),
+                (client_errors.InUseError, in_use)):
+            deleted = backend.client.delete_project(pool, name,
+                                                    missing_ok=True)
+        backend.private_storage.delete(group['id'])
+        if deleted:
+            LOG.info('Deleted project %(pool)s/%(project)s of share group '
+                     '%(id)s.', {'pool': pool, 'project': name,
+                                 'id': group['id']})
+    return None
+
+
+# ----------------------------------------------------------------------
+# Group snapshots
+# ----------------------------------------------------------------------
+
+def _member_shares(snap):
+    return [member['share'] for member in
+            snap.get('share_group_snapshot_members') or []]
+
+
+def create_share_group_snapshot(backend, snap):
+    """One project snapshot; every member gets its part as
+    provider_location. Nothing is left behind when it fails."""
+    members = snap.get('share_group_snapshot_members') or []
+    if not members:
+        LOG.warning('Share group snapshot %s: the group has no shares; '
+                    'nothing to snapshot.', snap['id'])
+        return None, None
+    group_id = snap['share_group_id']
+    pool = _member_pool(group_id, _member_shares(snap))
+    project = project_name(backend, group_id)
+    name = snapshot_name(snap['id'])
+    full = client_paths.snapshot_name(name, None)
+
+    def remove_partial():
+        try:
+            backend.client.delete_snapshot(pool, project, None, full,
+                                           recursive=False, missing_ok=True)
+        except client_errors.IntelliFlashError as err:
+            LOG.error('Could not remove the failed group snapshot '
+                      '%(pool)s/%(project)s@%(full)s; remove it by hand: '
+                      '%(err)s', {'pool': pool, 'project': project,
+                                  'full': full, 'err': err})
+
+    with errors.undo_on_failure(
+            'snapshot share group %s (%s/%s)' % (group_id, pool, project),
+            remove_partial,
+            (client_errors.NotFoundError,
+             _project_gone(group_id, pool, project))):
+        full = backend.client.create_snapshot(pool, project, None, name)
+    LOG.info('Created share group snapshot %(snap)s as '
+             '%(pool)s/%(project)s@%(full)s (%(n)d shares).',
+             {'snap': snap['id'], 'pool': pool, 'project': project,
+              'full': full, 'n': len(members)})
+    return None, [{'id': member['id'], 'provider_location': full,
+                   'status': constants.STATUS_AVAILABLE}
+                  for member in members]
+
+
+def _full_name(snap):
+    for member in snap.get('share_group_snapshot_members') or []:
+        if member.get('provider_location'):
+            return member['provider_location'].split('@')[-1]
+    return client_paths.snapshot_name(snapshot_name(snap['id']), None)
+
+
+def delete_share_group_snapshot(backend, snap):
+    """Delete the project snapshot (its parts go with it); one already gone
+    is a success, one a group was cloned from is busy."""
+    members = snap.get('share_group_snapshot_members') or []
+    if not members:
+        return None, None
+    group_id = snap['share_group_id']
+    pool = _member_pool(group_id, _member_shares(snap))
+    project = project_name(backend, group_id)
+    full = _full_name(snap)
+    with errors.translate(
+            'delete share group snapshot %s (%s/%s@%s)' % (
+                snap['id'], pool, project, full),
+            (client_errors.NotFoundError, errors.IGNORE),
+            (client_errors.InUseError,
+             lambda err: exception.ShareBackendException(
+                 msg=_('cannot delete share group snapshot %(id)s: share '
+                       'groups created from it depend on it on the array '
+                       '(%(err)s); delete them first') % {
+                     'id': snap['id'], 'err': err}))):
+        backend.client.delete_snapshot(pool, project, None, full,
+                                       recursive=False, missing_ok=True)
+    LOG.info('Deleted share group snapshot %(snap)s (%(pool)s/%(project)s@'
+             '%(full)s).', {'snap': snap['id'], 'pool': pool,
+                            'project': project, 'full': full})
+    return None, None
+
+
+# ----------------------------------------------------------------------
+# A group from a group snapshot
+# ----------------------------------------------------------------------
+
+def _pair_members(group, snap):
+    """(new share, source share instance) pairs."""
+    members = dict((member['id'], member) for member in
+                   snap.get('share_group_snapshot_members') or [])
+    pairs = []
+    for share in group.get('shares') or []:
+        member = members.get(share.get('source_share_group_snapshot_member_id'))
+        if member is None:
+            raise exception.InvalidShareGroup(
+                reason=_('share %(share)s of share group %(id)s has no '
+                         'member in share group snapshot %(snap)s') % {
+                    'share': share['id'], 'id': group['id'],
+                    'snap': snap['id']})
+        pairs.append((share, member['share']))
+    return pairs
+
+
+def create_share_group_from_share_group_snapshot(backend, group, snap):
+    """Clone the group snapshot's project snapshot into the new group's
+    project; each new share is the clone of its source member, with its own
+    size, type properties and closed access."""
+    if not snap.get('share_group_snapshot_members'):
+        create_share_group(backend, group)
+        return None, None
+    pairs = _pair_members(group, snap)
+    source_group = snap['share_group_id']
+    pool = _member_pool(source_group, [source for _new, source in pairs] +
+                        [share for share, _source in pairs])
+    source_project = project_name(backend, source_group)
+    project = project_name(backend, group['id'])
+    full = _full_name(snap)
+    with errors.translate(
+            'clone %s/%s@%s into share group %s' % (pool, source_project,
+                                                    full, group['id']),
+            (client_errors.NotFoundError,
+             lambda err: exception.ShareBackendException(
+                 msg=_('cannot create share group %(id)s: snapshot '
+                       '%(pool)s/%(project)s@%(full)s is not on the array') %
+                 {'id': group['id'], 'pool': pool, 'project': source_project,
+                  'full': full}))):
+        # Not inheriting: no host that reaches a source share reaches its
+        # clone before the clone's access is set; the project takes the
+        # back end project's settings once the clone is done.
+        backend.client.clone_project_snapshot(pool, source_project, full,
+                                              project, inherit=False)
+    LOG.info('Cloned %(pool)s/%(src)s@%(full)s into project %(project)s for '
+             'share group %(id)s.', {'pool': pool, 'src': source_project,
+                                     'full': full, 'project': project,
+                                     'id': group['id']})
+    origin = '%s@%s' % (source_project, full)
+    backend.private_storage.update(group['id'], {PD_GROUP_CLONE: origin})
+    for share, source in pairs:
+        backend.private_storage.update(share['id'], {
+            backend_mod.PD_ARRAY_NAME: backend.array_name(source),
+            PD_GROUP_CLONE: origin,
+        })
+    with errors.undo_on_failure(
+            'set up project %s/%s of share group %s' % (pool, project,
+                                                        group['id']),
+            lambda: _abandon_group_clone(backend, group, pool, project,
+                                         pairs)):
+        done = _clone_done(backend, group['id'], pool, project)
+        updates = []
+        for share, _source in pairs:
+            if done:
+                updates.append(_finish_member(backend, share, first=True))
+            else:
+                LOG.info('Clone of share %(id)s with share group %(group)s '
+                         'is in progress.', {'id': share['id'],
+                                             'group': group['id']})
+                updates.append({
+                    'status': constants.STATUS_CREATING_FROM_SNAPSHOT,
+                    'export_locations': []})
+    return None, [dict(update, id=share['id'])
+                  for update, (share, _source) in zip(updates, pairs)]
+
+
+def _clone_done(backend, group_id, pool, project):
+    """Whether the project clone of the group is done (its project then
+    takes the back end project's settings, once); raises when it failed."""
+    origin = backend.private_storage.get(group_id, PD_GROUP_CLONE)
+    if not origin:
+        return True  # finished by an earlier call
+    source_project, full = origin.split('@', 1)
+    with errors.translate('read the progress of clone %s/%s' % (pool,
+                                                                project)):
+        status = backend.client.get_clone_status(pool, source_project, None,
+                                                 full, project)
+    state = status.get('state')
+    if state == 'in_progress':
+        return False
+    if state != 'success':
+        raise exception.ShareBackendException(
+            msg=_('the array failed to clone %(project)s@%(snap)s into '
+                  'project %(target)s of share group %(id)s (state '
+                  '%(state)s)') % {'project': source_project, 'snap': full,
+                                   'target': project, 'id': group_id,
+                                   'state': state})
+    settings = inherited_settings(backend, pool)
+    if settings:
+        with errors.translate('set the settings of project %s/%s' % (
+                pool, project)):
+            backend.client.modify_project(pool, project, settings)
+    backend.private_storage.delete(group_id, PD_GROUP_CLONE)
+    return True
+
+
+def _abandon_group_clone(backend, group, pool, project, pairs):
+    """Remove the new group's project and its clones; never raises."""
+    for share, _source in pairs:
+        backend.delete_quietly(backend.share_ref(share, pool), share['id'])
+        backend.private_storage.delete(share['id'])
+    try:
+        backend.client.delete_project(pool, project, missing_ok=True)
+        backend.private_storage.delete(group['id'])
+    except client_errors.IntelliFlashError as err:
+        LOG.error('Could not remove project %(pool)s/%(project)s after the '
+                  'failed creation of share group %(id)s; remove it by '
+                  'hand: %(err)s', {'pool': pool, 'project': project,
+                                    'id': group['id'], 'err': err})
+
+
+def _finish_member(backend, share, first=False):
+    """Size, type properties and closed access for a share cloned with its
+    group; its export locations."""
+    ref = backend.share_ref(share)
+
+    def abandon():
+        if not first:  # the group's creation cleans up after itself
+            backend.private_storage.delete(share['id'], PD_GROUP_CLONE)
+
+    locations = snapshots.finish_clone(
+        backend, share, ref, protocols.of_share(share),
+        backend_mod.size_bytes(share), backend_mod.type_properties(share),
+        abandon)
+    backend.private_storage.delete(share['id'], PD_GROUP_CLONE)
+    return {'status': constants.STATUS_AVAILABLE,
+            'export_locations': locations}
+
+
+def get_share_status(backend, share):
+    """Progress of a share cloned with its group; None for other shares."""
+    if share.get('status') != constants.STATUS_CREATING_FROM_SNAPSHOT:
+        return None
+    if not backend.private_storage.get(share['id'], PD_GROUP_CLONE):
+        return None
+    ref = backend.share_ref(share)
+    if not _clone_done(backend, share['share_group_id'], ref.pool,
+                       ref.project):
+        LOG.info('Clone %(path)s of share %(id)s is in progress.',
+                 {'path': ref.path, 'id': share['id']})
+        return {'status': constants.STATUS_CREATING_FROM_SNAPSHOT}
+    return _finish_member(backend, share)
+
+
+# ----------------------------------------------------------------------
+# What other operations need to know
+# ----------------------------------------------------------------------
+
+def refuse_unmanage(share):
+    """Members stay with their group: their project belongs to it."""
+    if share.get('share_group_id'):
+        raise exception.InvalidShare(
+            reason=_('share %(id)s is a member of share group %(group)s: '
+                     'its array project belongs to the group, so it cannot '
+                     'be unmanaged alone (delete it, or unmanage nothing)') %
+            {'id': share['id'], 'group': share['share_group_id']})

@@ -1,0 +1,364 @@
+# SPDX-License-Identifier: Apache-2.0
+"""TegileShareDriver: share groups (one array project each), consistent group snapshots (one
+project snapshot), groups created from group snapshots (one project clone), and what the other
+operations do with group members; failure paths included."""
+
+import time
+import uuid
+
+import pytest
+
+from manila import exception
+
+from tegile_driver_helpers import (
+    GiB, HOST, POOL, create, make_rule, make_share, make_snapshot, new_driver,
+)
+from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
+
+CLONE_MS = 3000
+
+
+def _project(driver, group_id):
+    return "%s-sg-%s" % (driver.configuration.safe_get("tegile_default_project"), group_id)
+
+
+def _group(driver, host="manila@tegile", group_id=None):
+    group = {"id": group_id or str(uuid.uuid4()), "host": host, "status": "creating",
+             "shares": [], "share_types": []}
+    assert driver.create_share_group(None, group) is None
+    return group
+
+
+def _member(driver, group, size=1, proto="NFS"):
+    share = create(driver, proto=proto, size=size, share_group_id=group["id"])
+    group["shares"].append(share)
+    return share
+
+
+def _group_snapshot(driver, group, members):
+    snap_id = str(uuid.uuid4())
+    snap = {
+        "id": snap_id, "share_group_id": group["id"], "status": "creating",
+        "share_group_snapshot_members": [
+            {"id": str(uuid.uuid4()), "share_group_snapshot_id": snap_id,
+             "share_id": share["share_id"], "share": share, "share_name": share["name"],
+             "name": "share-snapshot-%s" % uuid.uuid4(), "size": share["size"],
+             "share_proto": share["share_proto"], "provider_location": None}
+            for share in members],
+    }
+    return snap
+
+
+def _take(driver, snap):
+    _update, members = driver.create_share_group_snapshot(None, snap)
+    by_id = dict((m["id"], m) for m in members)
+    for member in snap["share_group_snapshot_members"]:
+        member["provider_location"] = by_id[member["id"]]["provider_location"]
+    return members
+
+
+def _group_from(driver, snap, sizes=None):
+    new = {"id": str(uuid.uuid4()), "host": "manila@tegile", "status": "creating",
+           "share_types": [], "source_share_group_snapshot_id": snap["id"], "shares": []}
+    for index, member in enumerate(snap["share_group_snapshot_members"]):
+        size = (sizes or {}).get(index, member["size"])
+        new["shares"].append(make_share(
+            proto=member["share_proto"], size=size, host=member["share"]["host"],
+            share_group_id=new["id"], source_share_group_snapshot_member_id=member["id"],
+            status="creating_from_snapshot"))
+    _update, updates = driver.create_share_group_from_share_group_snapshot(None, new, snap)
+    return new, dict((u["id"], u) for u in updates)
+
+
+def _delete_group(driver, group):
+    for share in group["shares"]:
+        driver.delete_share(None, share)
+    driver.delete_share_group(None, group)
+
+
+def test_stats_offer_consistent_group_snapshots_per_pool(driver):
+    driver._update_share_stats()
+    stats = driver._stats
+    assert stats["share_group_stats"] == {"consistent_snapshot_support": "pool"}
+    assert stats["pools"]
+    for pool in stats["pools"]:
+        assert pool["sg_consistent_snapshot_support"] == "pool"
+
+
+def test_group_project_takes_the_backend_projects_settings(driver, array):
+    backend_project = driver.configuration.safe_get("tegile_default_project")
+    array.modify_project(POOL, backend_project, {"compression": "gzip", "dedup": "on",
+                                                 "recordSize": "32KB"})
+    array.set_project_quota(POOL, backend_project, 100 * GiB)
+    # Manila's share manager passes the back end's host (no pool): every pool gets one.
+    group = _group(driver)
+    project = _project(driver, group["id"])
+    for pool in ("pool-a", "pool-b"):
+        assert array.find_project(pool, project) is not None
+    info = array.get_project(POOL, project)
+    assert (info["compression"], info["dedup"], info["recordSize"]) == ("gzip", "on", "32KB")
+    assert not info["quotaInByte"]
+    # Creating it again (a retried request) is a success.
+    assert driver.create_share_group(None, group) is None
+    driver.delete_share_group(None, group)
+    for pool in ("pool-a", "pool-b"):
+        assert array.find_project(pool, project) is None
+    driver.delete_share_group(None, group)  # already gone: success
+
+
+def test_group_with_a_pool_in_its_host_uses_that_pool_only(driver, array):
+    group = _group(driver, host=HOST)
+    project = _project(driver, group["id"])
+    assert array.find_project(POOL, project) is not None
+    assert array.find_project("pool-b", project) is None
+    driver.delete_share_group(None, group)
+    assert array.find_project(POOL, project) is None
+
+
+def test_members_live_in_the_group_project_and_everything_works(simulator, driver, array):
+    group = _group(driver)
+    project = _project(driver, group["id"])
+    share = _member(driver, group, size=2)
+    assert share["export_locations"][0]["path"].endswith(
+        "/export/%s/%s" % (project, share["name"]))
+    info = array.get_share(POOL, project, share["name"])
+    assert info["quotaInByte"] == 2 * GiB
+    # Access rules.
+    rule = make_rule("ip", "10.9.0.0/16")
+    driver.update_access(None, share, [rule], [rule], [], [])
+    hosts = [r.host for r in array.get_network_acls("nfs", POOL, project, share["name"])]
+    assert "10.9.0.0/16" in hosts and NO_ACCESS_HOST not in hosts
+    # Extend and shrink.
+    driver.extend_share(share, 3)
+    assert array.get_share(POOL, project, share["name"])["quotaInByte"] == 3 * GiB
+    simulator.set_used("%s/Local/%s/%s" % (POOL, project, share["name"]), GiB + 1)
+    with pytest.raises(exception.ShareShrinkingPossibleDataLoss):
+        driver.shrink_share(share, 1)
+    driver.shrink_share(share, 2)
+    # Usage and capacity accounting count the group's shares.
+    usage = driver.update_share_usage_size(None, [share])
+    assert usage[0]["used_size"] == pytest.approx((GiB + 1) / GiB, abs=0.01)
+    driver._update_share_stats()
+    pool_stats = [p for p in driver._stats["pools"] if p["pool_name"] == POOL][0]
+    assert pool_stats["allocated_capacity_gb"] == 2
+    # A single-share snapshot and a revert to it.
+    snapshot = make_snapshot(share)
+    snapshot.update(driver.create_snapshot(None, snapshot))
+    simulator.set_used("%s/Local/%s/%s" % (POOL, project, share["name"]), 5)
+    driver.revert_to_snapshot(None, snapshot, [], [])
+    assert array.get_share(POOL, project, share["name"])["quotaInByte"] == 2 * GiB
+    driver.delete_snapshot(None, snapshot)
+    # ensure_shares after a restart finds it in its group's project.
+    again = new_driver(simulator, tegile_default_project=driver.configuration.safe_get(
+        "tegile_default_project"))
+    try:
+        updates = again.ensure_shares(None, [share])
+        assert updates[share["id"]]["status"] == "available"
+        assert updates[share["id"]]["export_locations"] == share["export_locations"]
+        # get_pool looks in the group's project when the host names no pool.
+        assert again.get_pool(dict(share, host="manila@tegile")) == POOL
+    finally:
+        again.client.close()
+    _delete_group(driver, group)
+    assert array.find_project(POOL, project) is None
+
+
+def test_group_snapshot_and_a_group_from_it(simulator, driver, array):
+    group = _group(driver)
+    project = _project(driver, group["id"])
+    nfs = _member(driver, group, size=2)
+    cifs = _member(driver, group, size=1, proto="CIFS")
+    rule = make_rule("ip", "10.7.0.0/16")
+    driver.update_access(None, nfs, [rule], [rule], [], [])
+    for share, used in ((nfs, GiB + 11), (cifs, 22)):
+        simulator.set_used("%s/Local/%s/%s" % (POOL, project, share["name"]), used)
+    snap = _group_snapshot(driver, group, [nfs, cifs])
+    members = _take(driver, snap)
+    full = "Manual-P-share-group-snapshot-%s" % snap["id"]
+    assert sorted(m["provider_location"] for m in members) == [full, full]
+    assert full in array.list_snapshots(POOL, project)
+    for share in (nfs, cifs):
+        assert full in array.list_snapshots(POOL, project, share["name"])
+    # Data written after the snapshot does not reach the new group.
+    simulator.set_used("%s/Local/%s/%s" % (POOL, project, nfs["name"]), 3)
+
+    new, updates = _group_from(driver, snap)
+    new_project = _project(driver, new["id"])
+    for share, source, used in zip(new["shares"], (nfs, cifs), (GiB + 11, 22)):
+        update = updates[share["id"]]
+        assert update["status"] == "available"
+        assert update["export_locations"]
+        share["export_locations"] = update["export_locations"]
+        share["status"] = "available"
+        info = array.get_share(POOL, new_project, source["name"])
+        assert info["quotaInByte"] == share["size"] * GiB
+        assert info["totalSize"] - info["availableSize"] == used
+    # The clone of the NFS member is closed: the source's rule did not follow it.
+    hosts = [r.host for r in array.get_network_acls("nfs", POOL, new_project, nfs["name"])]
+    assert hosts == [NO_ACCESS_HOST]
+    assert new["shares"][0]["export_locations"][0]["path"].endswith(
+        "/export/%s/%s" % (new_project, nfs["name"]))
+    # The new members work like any member (their array name is recorded).
+    driver.extend_share(new["shares"][0], 4)
+    assert array.get_share(POOL, new_project, nfs["name"])["quotaInByte"] == 4 * GiB
+
+    # The group snapshot cannot go while a group cloned from it exists.
+    with pytest.raises(exception.ShareBackendException) as info:
+        driver.delete_share_group_snapshot(None, snap)
+    assert "delete them first" in str(info.value)
+    _delete_group(driver, new)
+    assert array.find_project(POOL, new_project) is None
+    assert driver.delete_share_group_snapshot(None, snap) == (None, None)
+    assert full not in array.list_snapshots(POOL, project)
+    assert full not in array.list_snapshots(POOL, project, nfs["name"])
+    driver.delete_share_group_snapshot(None, snap)  # already gone: success
+    _delete_group(driver, group)
+
+
+def test_group_from_snapshot_honours_larger_sizes(simulator, driver, array):
+    group = _group(driver)
+    share = _member(driver, group, size=1)
+    snap = _group_snapshot(driver, group, [share])
+    _take(driver, snap)
+    new, updates = _group_from(driver, snap, sizes={0: 3})
+    info = array.get_share(POOL, _project(driver, new["id"]), share["name"])
+    assert info["quotaInByte"] == 3 * GiB
+    assert updates[new["shares"][0]["id"]]["status"] == "available"
+    _delete_group(driver, new)
+    driver.delete_share_group_snapshot(None, snap)
+    _delete_group(driver, group)
+
+
+def test_group_from_snapshot_in_progress_is_finished_by_get_share_status(
+        simulator, driver, array):
+    backend_project = driver.configuration.safe_get("tegile_default_project")
+    array.modify_project(POOL, backend_project, {"compression": "gzip"})
+    group = _group(driver)
+    share = _member(driver, group)
+    snap = _group_snapshot(driver, group, [share])
+    _take(driver, snap)
+    simulator.set_delays(clone_ms=CLONE_MS)
+    try:
+        new, updates = _group_from(driver, snap)
+    finally:
+        simulator.set_delays(clone_ms=0)
+    member = new["shares"][0]
+    assert updates[member["id"]] == {"id": member["id"], "status": "creating_from_snapshot",
+                                     "export_locations": []}
+    project = _project(driver, new["id"])
+    deadline = time.monotonic() + 30
+    while True:
+        update = driver.get_share_status(member)
+        if update["status"] == "available" or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert update["status"] == "available"
+    assert update["export_locations"]
+    assert array.get_project(POOL, project)["compression"] == "gzip"
+    assert array.get_share(POOL, project, share["name"])["quotaInByte"] == GiB
+    member["status"] = "available"
+    _delete_group(driver, new)
+    driver.delete_share_group_snapshot(None, snap)
+    _delete_group(driver, group)
+
+
+def test_a_member_that_cannot_be_snapshotted_leaves_no_group_snapshot(
+        simulator, driver, array):
+    group = _group(driver)
+    project = _project(driver, group["id"])
+    first = _member(driver, group)
+    # A member still being cloned cannot be snapshotted: the array refuses the whole project
+    # snapshot.
+    single = make_snapshot(first)
+    single.update(driver.create_snapshot(None, single))
+    simulator.set_delays(clone_ms=60000)
+    try:
+        busy = make_share(share_group_id=group["id"])
+        update = driver.create_share_from_snapshot(None, busy, single)
+        assert update["status"] == "creating_from_snapshot"
+        group["shares"].append(busy)
+        snap = _group_snapshot(driver, group, [first, busy])
+        with pytest.raises(exception.ShareBackendException):
+            driver.create_share_group_snapshot(None, snap)
+    finally:
+        simulator.set_delays(clone_ms=0)
+    name = "Manual-P-share-group-snapshot-%s" % snap["id"]
+    assert name not in array.list_snapshots(POOL, project)
+    for share in (first, busy):
+        assert name not in array.list_snapshots(POOL, project, share["name"])
+    driver.delete_share(None, busy)
+    driver.delete_snapshot(None, single)
+    _delete_group(driver, group)
+
+
+def test_a_failure_after_the_snapshot_was_taken_removes_it(simulator, driver, array):
+    group = _group(driver)
+    project = _project(driver, group["id"])
+    share = _member(driver, group)
+    snap = _group_snapshot(driver, group, [share])
+    simulator.set_faults(error_rate=1.0, status=503,
+                         methods=["getProjectSnapshotCreationStatus"])
+    try:
+        with pytest.raises(exception.ShareBackendException):
+            driver.create_share_group_snapshot(None, snap)
+    finally:
+        simulator.clear_faults()
+    assert [n for n in array.list_snapshots(POOL, project) if n.startswith("Manual-P-")] == []
+    assert [n for n in array.list_snapshots(POOL, project, share["name"])
+            if n.startswith("Manual-P-")] == []
+    _delete_group(driver, group)
+
+
+def test_a_group_whose_project_vanished_says_so(driver, array):
+    group = _group(driver, host=HOST)
+    project = _project(driver, group["id"])
+    share = _member(driver, group)
+    array.delete_share(POOL, project, share["name"])
+    array.delete_project(POOL, project)
+    with pytest.raises(exception.ShareBackendException) as info:
+        driver.create_share(None, make_share(share_group_id=group["id"]))
+    assert "share group %s" % group["id"] in str(info.value)
+    assert "not on the array" in str(info.value)
+    snap = _group_snapshot(driver, group, [share])
+    with pytest.raises(exception.ShareBackendException) as info:
+        driver.create_share_group_snapshot(None, snap)
+    assert "share group %s: its project %s/%s is not on the array" % (
+        group["id"], POOL, project) in str(info.value)
+    # Its members are gone with it; deleting them and the group succeeds.
+    _delete_group(driver, group)
+
+
+def test_deleting_a_group_whose_project_holds_other_shares_names_them(driver, array):
+    group = _group(driver, host=HOST)
+    project = _project(driver, group["id"])
+    array.create_share(POOL, project, "intruder")
+    with pytest.raises(exception.ShareBackendException) as info:
+        driver.delete_share_group(None, group)
+    assert "intruder" in str(info.value)
+    array.delete_share(POOL, project, "intruder")
+    driver.delete_share_group(None, group)
+
+
+def test_members_are_neither_unmanaged_nor_managed(driver, array):
+    group = _group(driver)
+    share = _member(driver, group)
+    with pytest.raises(exception.InvalidShare) as info:
+        driver.unmanage(share)
+    assert "share group %s" % group["id"] in str(info.value)
+    managed = make_share(export_locations=share["export_locations"])
+    with pytest.raises(exception.ManageInvalidShare) as info:
+        driver.manage_existing(managed, {})
+    assert "share group" in str(info.value)
+    _delete_group(driver, group)
+
+
+def test_empty_group_snapshot_and_a_group_from_it(driver, array):
+    group = _group(driver, host=HOST)
+    snap = _group_snapshot(driver, group, [])
+    assert driver.create_share_group_snapshot(None, snap) == (None, None)
+    new = {"id": str(uuid.uuid4()), "host": HOST, "shares": [], "share_types": []}
+    assert driver.create_share_group_from_share_group_snapshot(None, new, snap) == (None, None)
+    assert array.find_project(POOL, _project(driver, new["id"])) is not None
+    assert driver.delete_share_group_snapshot(None, snap) == (None, None)
+    driver.delete_share_group(None, new)
+    driver.delete_share_group(None, group)
