@@ -23,6 +23,9 @@ except ImportError:  # reported by IntelliFlashModule (missing_required_lib)
 COMPRESSION_CHOICES = ["off", "lz4", "gzip", "igzip"] + ["gzip-%d" % level for level in range(1, 10)]
 RECORD_SIZE_CHOICES = ["4KB", "8KB", "16KB", "32KB", "64KB", "128KB"]
 
+# The sharing protocols of the nfs/smb options (wire: sharenfs/sharesmb).
+PROTOCOLS = ("nfs", "smb")
+
 # Words that remove a quota or reservation (compared lower-cased).
 NO_LIMIT_WORDS = ("none", "unlimited")
 
@@ -154,7 +157,7 @@ def plan_sharing(current, params, tracker):
     ``current`` maps ``nfs``/``smb`` to the effective state (bool).
     """
     changes = {}
-    for protocol in ("nfs", "smb"):
+    for protocol in PROTOCOLS:
         wanted = params.get(protocol)
         if wanted is not None and tracker.add(protocol, before=current.get(protocol), after=wanted):
             changes[protocol] = wanted

@@ -8,7 +8,7 @@
 Some lists have only a whole-list write on the array (a share's file ACL, a purge of the network
 rules): two tasks that read, change and write the same list at once would each overwrite the
 other's change. A play with forks and ``delegate_to: localhost`` does exactly that. Modules hold
-``dataset_lock`` from their read to their verification, so writers of the same dataset on the
+``dataset_lock`` (through ``_array.module_dataset_lock``) from their read to their verification, so writers of the same dataset on the
 machine that runs the modules take turns. Writers on other machines are not serialized: the
 modules verify after writing and apply again when another writer's change removed theirs.
 
@@ -101,23 +101,3 @@ def dataset_lock(host, dataset, timeout, directory=None):
         yield path
     finally:
         os.close(fd)  # closing the descriptor releases the lock
-
-
-@contextlib.contextmanager
-def module_dataset_lock(m, dataset, timeout=None):
-    """``dataset_lock`` for an IntelliFlashModule ``m``, keyed by the array as its client reaches it
-    (host name or address and port: ``array1``, ``https://ARRAY1`` and ``array1:443`` are one array;
-    a name and an address of the same array are not). Fails the task when the lock cannot be taken.
-    The default wait is five times the module's ``timeout``, at least 5 min."""
-    if timeout is None:
-        timeout = max(300.0, 5 * float(m.params.get("timeout") or 0))
-    array = "%s:%s" % (m.client.host.lower(), m.client.port)
-    lock = dataset_lock(array, dataset, timeout)
-    try:
-        lock.__enter__()
-    except LockError as exc:
-        m.fail("Cannot serialize the writes to %s: %s" % (dataset, exc), dataset=dataset)
-    try:
-        yield
-    finally:
-        lock.__exit__(None, None, None)

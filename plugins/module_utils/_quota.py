@@ -8,6 +8,8 @@
 A plan checks the array's rules (protocol choices C7) before anything is written: a quota
 below the space already used, a reservation above the quota, a reservation growth the pool
 cannot hold. It also orders the writes so that no intermediate state breaks those rules.
+No calls to the array: ``_array.checked_limits`` reads what a plan needs, ``_array.apply_limits``
+sends it.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,7 +20,6 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset impor
     describe_size,
     int_or_zero,
 )
-from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import require_pool
 
 
 class LimitError(ValueError):
@@ -98,32 +99,3 @@ def check_pool_space(path, pool_available, used, old_reservation, new_reservatio
         raise LimitError(field, "reserving %s for %s needs %s more in its pool, which has only %s free"
                          % (describe_size(new_reservation), path, describe_size(demand),
                             describe_size(pool_available)))
-
-
-def apply_limits(client, plan, pool, project, share=None):
-    """Send the plan's writes, in order (share or project)."""
-    for kind, value in plan.writes:
-        if share is None:
-            client.set_project_quota(pool, project, value or None)
-        elif kind == "quota":
-            client.set_share_quota(pool, project, share, value or None)
-        else:
-            client.set_share_reservation(pool, project, share, value or None)
-
-
-def plan_checked(m, pool, path, current, used, quota, reservation, tracker, quota_field="quota"):
-    """``plan_limits`` for a dataset's wire dict (None = new), plus the pool space check.
-
-    Fails the module, naming the option, when the array would refuse the values.
-    """
-    current = current or {}
-    try:
-        plan = plan_limits(path, current.get("quotaInByte"), current.get("reservationInByte"), used,
-                           want_quota=quota, want_reservation=reservation, tracker=tracker,
-                           quota_field=quota_field)
-        if reservation and reservation != int_or_zero(current.get("reservationInByte")):
-            check_pool_space(path, require_pool(m, pool).get("availableSize"), used,
-                             current.get("reservationInByte"), reservation)
-    except LimitError as exc:
-        m.fail(str(exc), dataset=path)
-    return plan

@@ -3,18 +3,17 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Decision logic of the share module (private): SMB name, clone source, clone progress."""
+"""Decision logic of the share module (private): the SMB name and the clone source.
+
+No calls to the array: the module reads, these functions decide (clone progress and the undo of a
+half-configured share are in ``_array``).
+"""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
-import time
-
-from ansible_collections.tegile.intelliflash.plugins.module_utils.common import IntelliFlashError, client_paths
-
-CLONE_POLL_INTERVAL = 1.0
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client import paths as client_paths
 
 
 def smb_name_problem(value):
@@ -51,44 +50,3 @@ def find_snapshot(names, name):
         if candidate in (name, full):
             return candidate
     return None
-
-
-def wait_for_clone(client, pool, project, source_share, snapshot, clone, timeout,
-                   interval=CLONE_POLL_INTERVAL, clock=time.monotonic, sleep=time.sleep):
-    """Poll the clone until it completes; returns the final status dict.
-
-    Raises RuntimeError naming the state when the clone fails or does not finish within
-    ``timeout`` seconds.
-    """
-    deadline = clock() + timeout
-    while True:
-        status = client.get_clone_status(pool, project, source_share, snapshot, clone)
-        state = status.get("state")
-        if state == "success":
-            return status
-        if state != "in_progress":
-            raise RuntimeError("the array reports clone state '%s'" % state)
-        if clock() >= deadline:
-            raise RuntimeError("the clone was still in progress after %s seconds" % timeout)
-        sleep(interval)
-
-
-@contextlib.contextmanager
-def undo_creation(client, pool, project, name):
-    """Delete the share this task has just created when a later step of the same task fails.
-
-    Creation cannot carry every setting (properties, sharing, SMB name); when the array refuses
-    one of the follow-up calls (e.g. an SMB name another share uses, C27), the task fails with
-    the array's error and the array is left as it was instead of holding a half-configured share.
-    """
-    try:
-        yield
-    except IntelliFlashError as exc:
-        path = client_paths.share_path(pool, project, name)
-        try:
-            client.delete_share(pool, project, name, recursive=False, missing_ok=True)
-            note = "; the share this task created was deleted again, so the array is as before"
-        except IntelliFlashError:
-            note = "; the share this task created could not be deleted again and is left at %s" % path
-        exc.message = (getattr(exc, "message", None) or str(exc)) + note
-        raise

@@ -351,7 +351,7 @@ floating_ips:
 """
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import IntelliFlashModule
-from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import project_facts, share_facts
+from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import PROTOCOLS, project_facts, share_facts
 from ansible_collections.tegile.intelliflash.plugins.module_utils._info import (
     DEFAULT_SUBSETS,
     NEEDS_PROJECTS,
@@ -364,8 +364,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._info import (
     snapshot_facts,
     system_facts,
 )
-from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
-    PROTOCOLS,
+from ansible_collections.tegile.intelliflash.plugins.module_utils._array import (
     find_project,
     find_share,
     sharing_state,
@@ -417,8 +416,8 @@ class Gatherer:
     def add_project(self, pool, wire):
         facts = project_facts(wire, pool)
         if self.wants("projects"):
-            with self.m.api_errors("reading the sharing state of project %s" % facts["path"], facts["path"]):
-                facts.update(sharing_state(self.client, dict.fromkeys(PROTOCOLS, True), wire, pool, facts["name"]))
+            facts.update(sharing_state(self.m, dict.fromkeys(PROTOCOLS, True), wire, pool, facts["name"],
+                                       facts["path"]))
             self.result["projects"].append(facts)
         if self.wants("snapshots") and self.params["share"] is None:
             self.add_snapshots(pool, facts["name"], None, facts["path"])

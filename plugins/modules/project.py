@@ -171,12 +171,10 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset impor
     property_argument_spec,
     sharing_argument_spec,
 )
-from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import (
+from ansible_collections.tegile.intelliflash.plugins.module_utils._array import (
     apply_limits,
-    plan_checked,
-)
-from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
     apply_sharing,
+    checked_limits,
     create_or_adopt,
     find_project,
     project_used,
@@ -194,13 +192,12 @@ def plan(m, current, quota, tracker):
     pool, name = params["pool"], params["name"]
     path = m.dataset_path(pool, name)
     properties = plan_properties(current, params, tracker)
-    with m.api_errors("reading the sharing state of project %s" % path, path):
-        state = sharing_state(m.client, params, current, pool, name)
+    state = sharing_state(m, params, current, pool, name, path)
     sharing = plan_sharing(state, params, tracker)
     used = 0
     if current is not None and quota and quota != current.get("quotaInByte"):
         used = project_used(m, pool, name)
-    return properties, sharing, state, plan_checked(m, pool, path, current, used, quota, None, tracker)
+    return properties, sharing, state, checked_limits(m, pool, path, current, used, quota, None, tracker)
 
 
 def main():

@@ -135,14 +135,12 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset impor
     size_fact,
     used_bytes,
 )
-from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
+from ansible_collections.tegile.intelliflash.plugins.module_utils._array import (
+    apply_limits,
+    checked_limits,
     project_used,
     require_project,
     require_share,
-)
-from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import (
-    apply_limits,
-    plan_checked,
 )
 
 
@@ -177,7 +175,7 @@ def main():
         current = require_project(m, pool, project)
         if quota and quota != current.get("quotaInByte"):
             used = project_used(m, pool, project)
-    plan = plan_checked(m, pool, path, current, used or 0, quota, reservation, tracker)
+    plan = checked_limits(m, pool, path, current, used or 0, quota, reservation, tracker)
 
     if plan.writes and not m.check_mode:
         with m.api_errors("setting the limits of %s" % path, path):

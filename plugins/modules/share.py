@@ -272,23 +272,21 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset impor
     sharing_argument_spec,
     used_bytes,
 )
-from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
+from ansible_collections.tegile.intelliflash.plugins.module_utils._array import (
+    apply_limits,
     apply_sharing,
+    checked_limits,
     create_or_adopt,
     find_share,
     require_project,
     require_share,
-)
-from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import (
-    apply_limits,
-    plan_checked,
+    undo_creation,
+    wait_for_clone,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._share import (
     find_snapshot,
     plan_smb_name,
     smb_name_problem,
-    undo_creation,
-    wait_for_clone,
 )
 
 
@@ -388,7 +386,7 @@ def plan(m, current, quota, reservation, tracker):
     pool = params["pool"]
     path = m.dataset_path(pool, params["project"], params["name"])
     properties = plan_properties(current, params, tracker)
-    limits = plan_checked(m, pool, path, current, used_bytes(current or {}), quota, reservation, tracker,
+    limits = checked_limits(m, pool, path, current, used_bytes(current or {}), quota, reservation, tracker,
                           quota_field="size")
     sharing = plan_sharing(share_facts(current) if current else {}, params, tracker)
     rename = plan_smb_name(current, params["smb"], params["smb_name"], tracker)

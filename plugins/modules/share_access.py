@@ -256,8 +256,8 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
     NotFoundError,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import AlreadyExistsError
-from ansible_collections.tegile.intelliflash.plugins.module_utils._locks import module_dataset_lock
-from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
+from ansible_collections.tegile.intelliflash.plugins.module_utils._array import (
+    module_dataset_lock,
     require_project,
     require_share,
 )

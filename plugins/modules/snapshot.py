@@ -235,7 +235,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
     NotFoundError,
     error_text,
 )
-from ansible_collections.tegile.intelliflash.plugins.module_utils._lookup import (
+from ansible_collections.tegile.intelliflash.plugins.module_utils._array import (
     create_or_adopt,
     require_project,
     require_share,

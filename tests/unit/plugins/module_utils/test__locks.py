@@ -19,7 +19,6 @@ import pytest
 from ansible_collections.tegile.intelliflash.plugins.module_utils._locks import (
     LockError,
     dataset_lock,
-    module_dataset_lock,
     lock_path,
 )
 
@@ -77,32 +76,4 @@ def test_an_unusable_directory_is_named(tmp_path):
     blocker.write_text("")
     with pytest.raises(LockError, match="not a directory"):
         with dataset_lock("h", "d", 1, directory=str(blocker)):
-            pass
-
-
-class _Client:
-    def __init__(self, host, port):
-        self.host, self.port = host, port
-
-
-class _Module:
-    def __init__(self, host, port, timeout=60.0):
-        self.client = _Client(host, port)
-        self.params = dict(timeout=timeout)
-        self.failed = None
-
-    def fail(self, msg, **extra):
-        self.failed = msg
-        raise SystemExit(1)
-
-
-def test_module_lock_is_keyed_by_the_array_as_the_client_reaches_it(tmp_path, monkeypatch):
-    monkeypatch.setenv("INTELLIFLASH_LOCK_DIR", str(tmp_path / "locks"))
-    with module_dataset_lock(_Module("Array1", 443), "pool-a/Local/p"):
-        waiting = _Module("array1", 443)
-        with pytest.raises(SystemExit):
-            with module_dataset_lock(waiting, "pool-a/Local/p", timeout=0.2):
-                pass
-        assert "another task on this machine has been changing pool-a/Local/p" in waiting.failed
-        with module_dataset_lock(_Module("array1", 8443), "pool-a/Local/p", timeout=0.2):
             pass

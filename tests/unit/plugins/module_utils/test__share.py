@@ -2,7 +2,7 @@
 # Copyright (c) tegile.intelliflash developers
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""share module helpers: SMB share name, clone source, clone progress."""
+"""share module planning: SMB share name, clone source."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -15,7 +15,6 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._share import 
     find_snapshot,
     plan_smb_name,
     smb_name_problem,
-    wait_for_clone,
 )
 
 
@@ -56,50 +55,3 @@ def test_find_snapshot_accepts_both_spellings():
     assert find_snapshot(names, "Manual-P-weekly") == "Manual-P-weekly"
     assert find_snapshot(names, "weekly") is None
     assert find_snapshot([], "daily") is None
-
-
-class ScriptedCloneStatus:
-    """Answers getProjectCloneStatus with a scripted list of states (the simulator never fails a clone)."""
-
-    def __init__(self, states):
-        self.states = list(states)
-        self.asked = []
-
-    def get_clone_status(self, pool, project, share, snapshot, clone):
-        self.asked.append((pool, project, share, snapshot, clone))
-        return {"state": self.states.pop(0), "projectCloneState": None}
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-def test_wait_for_clone_polls_until_success():
-    client = ScriptedCloneStatus(["in_progress", "in_progress", "success"])
-    clock = FakeClock()
-    status = wait_for_clone(client, "pool-a", "p", "s", "Manual-S-x", "c", 10, clock=clock, sleep=clock.sleep)
-    assert status["state"] == "success"
-    assert clock.sleeps == [1.0, 1.0]
-    assert client.asked[0] == ("pool-a", "p", "s", "Manual-S-x", "c")
-
-
-@pytest.mark.parametrize("states, words", [
-    (["failure"], "clone state 'failure'"),
-    (["in_progress", "partial"], "clone state 'partial'"),
-    (["in_progress"] * 5, "still in progress after 3 seconds"),
-])
-def test_wait_for_clone_failures(states, words):
-    clock = FakeClock()
-    with pytest.raises(RuntimeError) as info:
-        wait_for_clone(ScriptedCloneStatus(states), "pool-a", "p", "s", "Manual-S-x", "c", 3,
-                       clock=clock, sleep=clock.sleep)
-    assert words in str(info.value)

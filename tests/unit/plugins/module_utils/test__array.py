@@ -1,0 +1,127 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The array-facing layer shared by the modules (_array): clone progress; and the rule that only
+it and common call the array (DEVELOPERS.md, "Modules")."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ast
+import os
+
+import pytest
+
+from ansible_collections.tegile.intelliflash.plugins.module_utils import _array
+from ansible_collections.tegile.intelliflash.plugins.module_utils._array import module_dataset_lock, wait_for_clone
+
+MODULE_UTILS = os.path.dirname(os.path.abspath(_array.__file__))
+# The array-facing layer, and the AnsibleModule subclass every module is built on.
+NOT_PLANNERS = ("_array.py", "_secrets.py")
+# What a planner may not touch: the module (fail, results, error handling) or its client.
+FORBIDDEN_ATTRIBUTES = ("client", "fail", "fail_json", "exit_json", "api_errors", "fail_from_error")
+FORBIDDEN_ARGUMENTS = ("client", "module", "m")
+
+
+def planners():
+    return sorted(name for name in os.listdir(MODULE_UTILS)
+                  if name.startswith("_") and name.endswith(".py") and name not in NOT_PLANNERS
+                  and name != "__init__.py")
+
+
+def test_the_planners_are_found():
+    assert {"_dataset.py", "_quota.py", "_share.py", "_snapshot.py", "_share_access.py"} <= set(planners())
+
+
+@pytest.mark.parametrize("name", planners())
+def test_private_module_utils_plan_and_never_call_the_array(name):
+    """DEVELOPERS.md, "Modules": a private _<name>.py takes values and returns a plan or raises an
+    error naming the field; only common.py and _array.py hold the module or its client."""
+    with open(os.path.join(MODULE_UTILS, name)) as handle:
+        tree = ast.parse(handle.read(), name)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
+            found.append("line %d: .%s" % (node.lineno, node.attr))
+        elif isinstance(node, ast.arg) and node.arg in FORBIDDEN_ARGUMENTS:
+            found.append("line %d: parameter %s" % (node.lineno, node.arg))
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").endswith(("._array", ".common")):
+            found.append("line %d: imports %s" % (node.lineno, node.module))
+    assert found == []
+
+
+class ScriptedCloneStatus:
+    """Answers getProjectCloneStatus with a scripted list of states (the simulator never fails a clone)."""
+
+    def __init__(self, states):
+        self.states = list(states)
+        self.asked = []
+
+    def get_clone_status(self, pool, project, share, snapshot, clone):
+        self.asked.append((pool, project, share, snapshot, clone))
+        return {"state": self.states.pop(0), "projectCloneState": None}
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_wait_for_clone_polls_until_success():
+    client = ScriptedCloneStatus(["in_progress", "in_progress", "success"])
+    clock = FakeClock()
+    status = wait_for_clone(client, "pool-a", "p", "s", "Manual-S-x", "c", 10, clock=clock, sleep=clock.sleep)
+    assert status["state"] == "success"
+    assert clock.sleeps == [1.0, 1.0]
+    assert client.asked[0] == ("pool-a", "p", "s", "Manual-S-x", "c")
+
+
+@pytest.mark.parametrize("states, words", [
+    (["failure"], "clone state 'failure'"),
+    (["in_progress", "partial"], "clone state 'partial'"),
+    (["in_progress"] * 5, "still in progress after 3 seconds"),
+])
+def test_wait_for_clone_failures(states, words):
+    clock = FakeClock()
+    with pytest.raises(RuntimeError) as info:
+        wait_for_clone(ScriptedCloneStatus(states), "pool-a", "p", "s", "Manual-S-x", "c", 3,
+                       clock=clock, sleep=clock.sleep)
+    assert words in str(info.value)
+
+
+class _Client:
+    def __init__(self, host, port):
+        self.host, self.port = host, port
+
+
+class _Module:
+    def __init__(self, host, port, timeout=60.0):
+        self.client = _Client(host, port)
+        self.params = dict(timeout=timeout)
+        self.failed = None
+
+    def fail(self, msg, **extra):
+        self.failed = msg
+        raise SystemExit(1)
+
+
+def test_module_lock_is_keyed_by_the_array_as_the_client_reaches_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("INTELLIFLASH_LOCK_DIR", str(tmp_path / "locks"))
+    with module_dataset_lock(_Module("Array1", 443), "pool-a/Local/p"):
+        waiting = _Module("array1", 443)
+        with pytest.raises(SystemExit):
+            with module_dataset_lock(waiting, "pool-a/Local/p", timeout=0.2):
+                pass
+        assert "another task on this machine has been changing pool-a/Local/p" in waiting.failed
+        with module_dataset_lock(_Module("array1", 8443), "pool-a/Local/p", timeout=0.2):
+            pass
