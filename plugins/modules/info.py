@@ -382,11 +382,11 @@ SORT_KEYS = dict(
 class Gatherer:
     """Reads what the selected subsets need, once per object."""
 
-    def __init__(self, m, subsets):
-        self.m = m
-        self.client = m.client
+    def __init__(self, module, subsets):
+        self.module = module
+        self.client = module.client
         self.subsets = subsets
-        self.params = m.params
+        self.params = module.params
         self.result = dict((name, []) for name in subsets if name != "system")
 
     def wants(self, *names):
@@ -396,27 +396,27 @@ class Gatherer:
         """Wire dicts of the projects of ``pool`` within the filter."""
         name = self.params["project"]
         if name is not None:
-            found = find_project(self.m, pool, name)
+            found = find_project(self.module, pool, name)
             return [found] if found else []
-        with self.m.api_errors("listing the projects of pool %s" % pool, pool):
+        with self.module.api_errors("listing the projects of pool %s" % pool, pool):
             names = [item["name"] for item in self.client.list_projects(pool)]
-        with self.m.api_errors("reading the projects of pool %s" % pool, pool):
-            return [project for project in (self.client.find_project(pool, n) for n in names) if project]
+        with self.module.api_errors("reading the projects of pool %s" % pool, pool):
+            return [project for project in (self.client.find_project(pool, item) for item in names) if project]
 
     def shares_of(self, pool, project):
         name = self.params["share"]
         if name is not None:
-            found = find_share(self.m, pool, project, name)
+            found = find_share(self.module, pool, project, name)
             return [found] if found else []
-        path = self.m.dataset_path(pool, project)
-        with self.m.api_errors("reading the shares of project %s" % path, path):
+        path = self.module.dataset_path(pool, project)
+        with self.module.api_errors("reading the shares of project %s" % path, path):
             names = [item["name"] for item in self.client.list_shares(pool, project)]
-            return [share for share in (self.client.find_share(pool, project, n) for n in names) if share]
+            return [share for share in (self.client.find_share(pool, project, item) for item in names) if share]
 
     def add_project(self, pool, wire):
         facts = project_facts(wire, pool)
         if self.wants("projects"):
-            facts.update(sharing_state(self.m, dict.fromkeys(PROTOCOLS, True), wire, pool, facts["name"],
+            facts.update(sharing_state(self.module, dict.fromkeys(PROTOCOLS, True), wire, pool, facts["name"],
                                        facts["path"]))
             self.result["projects"].append(facts)
         if self.wants("snapshots") and self.params["share"] is None:
@@ -433,24 +433,24 @@ class Gatherer:
         if self.wants("snapshots"):
             self.add_snapshots(pool, project, facts["name"], path)
         if self.wants("access_rules"):
-            with self.m.api_errors("reading the access rules of share %s" % path, path):
+            with self.module.api_errors("reading the access rules of share %s" % path, path):
                 rules = [self.client.get_network_acls(protocol, pool, project, facts["name"])
                          for protocol in PROTOCOLS]
             self.result["access_rules"].append(access_rule_facts(facts, wire.get("aclList"), *rules))
 
     def add_snapshots(self, pool, project, share, path):
-        with self.m.api_errors("listing the snapshots of %s" % path, path):
+        with self.module.api_errors("listing the snapshots of %s" % path, path):
             names = self.client.list_snapshots(pool, project, share)
         self.result["snapshots"].extend(snapshot_facts(name, pool, project, share, path) for name in names)
 
     def gather(self):
-        m, client, params = self.m, self.client, self.params
+        module, client, params = self.module, self.client, self.params
         facts = {}
         if "system" in self.subsets:
-            with m.api_errors("reading the system properties"):
+            with module.api_errors("reading the system properties"):
                 facts["system"] = system_facts(client.get_system_properties())
         if self.wants("pools", *NEEDS_PROJECTS):
-            with m.api_errors("listing pools"):
+            with module.api_errors("listing pools"):
                 pools = [pool for pool in client.list_pools() if params["pool"] in (None, pool.get("name"))]
             if self.wants("pools"):
                 self.result["pools"] = [pool_facts(pool) for pool in pools]
@@ -459,7 +459,7 @@ class Gatherer:
                     for project in self.projects_of(pool):
                         self.add_project(pool, project)
         if self.wants("floating_ips"):
-            with m.api_errors("listing floating IPs"):
+            with module.api_errors("listing floating IPs"):
                 self.result["floating_ips"] = [floating_ip_facts(item) for item in client.list_floating_ips()
                                                if serves_pool(item, params["pool"])]
         for key, items in self.result.items():
@@ -468,7 +468,7 @@ class Gatherer:
 
 
 def main():
-    m = IntelliFlashModule(
+    module = IntelliFlashModule(
         argument_spec=dict(
             gather_subset=dict(type="list", elements="str", default=list(DEFAULT_SUBSETS)),
             pool=dict(type="str"),
@@ -478,12 +478,12 @@ def main():
         supports_check_mode=True,
     )
     try:
-        subsets = select_subsets(m.params["gather_subset"])
+        subsets = select_subsets(module.params["gather_subset"])
     except ValueError as exc:
-        m.fail(str(exc))
-    m.validate_names(project=m.params["project"], share=m.params["share"])
-    facts = Gatherer(m, subsets).gather()
-    m.exit(False, gathered_subsets=sorted(subsets), **facts)
+        module.fail(str(exc))
+    module.validate_names(project=module.params["project"], share=module.params["share"])
+    facts = Gatherer(module, subsets).gather()
+    module.exit(False, gathered_subsets=sorted(subsets), **facts)
 
 
 if __name__ == "__main__":

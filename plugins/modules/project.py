@@ -183,21 +183,21 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._array import 
 )
 
 
-def plan(m, current, quota, tracker):
+def plan(module, current, quota, tracker):
     """Property, sharing and quota changes that make ``current`` (None = new) match the options.
 
     Also returns the sharing state read for the nfs/smb options (getProject does not carry it).
     """
-    params = m.params
+    params = module.params
     pool, name = params["pool"], params["name"]
-    path = m.dataset_path(pool, name)
+    path = module.dataset_path(pool, name)
     properties = plan_properties(current, params, tracker)
-    state = sharing_state(m, params, current, pool, name, path)
+    state = sharing_state(module, params, current, pool, name, path)
     sharing = plan_sharing(state, params, tracker)
     used = 0
     if current is not None and quota and quota != current.get("quotaInByte"):
-        used = project_used(m, pool, name)
-    return properties, sharing, state, checked_limits(m, pool, path, current, used, quota, None, tracker)
+        used = project_used(module, pool, name)
+    return properties, sharing, state, checked_limits(module, pool, path, current, used, quota, None, tracker)
 
 
 def main():
@@ -209,49 +209,49 @@ def main():
     )
     argument_spec.update(property_argument_spec())
     argument_spec.update(sharing_argument_spec())
-    m = IntelliFlashModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = m.params
+    module = IntelliFlashModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
     pool, name = params["pool"], params["name"]
-    m.validate_names(name=name)
-    with m.api_errors("validating options"):
+    module.validate_names(name=name)
+    with module.api_errors("validating options"):
         quota = parse_limit(params["quota"], "quota")
-    path = m.dataset_path(pool, name)
-    client = m.client
+    path = module.dataset_path(pool, name)
+    client = module.client
     tracker = DifferenceTracker()
 
-    current = find_project(m, pool, name)
+    current = find_project(module, pool, name)
 
     if params["state"] == "absent":
         if current is not None:
             tracker.add("state", before="present", after="absent")
             # The array refuses to delete a project that holds shares (C10): say so before any write,
             # also in check mode, instead of predicting a deletion that cannot happen.
-            with m.api_errors("listing the shares of project %s" % path, path):
+            with module.api_errors("listing the shares of project %s" % path, path):
                 shares = sorted(item.get("name") or "?" for item in client.list_shares(pool, name))
             if shares:
-                m.fail("Cannot delete project %s: it still holds %d share(s) (%s); delete them first"
-                       % (path, len(shares), ", ".join(shares)), error_code="EZEBI_RESOURCE_INUSE", dataset=path)
-            if not m.check_mode:
-                with m.api_errors("deleting project %s" % path, path):
+                module.fail("Cannot delete project %s: it still holds %d share(s) (%s); delete them first"
+                            % (path, len(shares), ", ".join(shares)), error_code="EZEBI_RESOURCE_INUSE", dataset=path)
+            if not module.check_mode:
+                with module.api_errors("deleting project %s" % path, path):
                     client.delete_project(pool, name, missing_ok=True)
-        m.exit(tracker.has_differences(), diff=tracker, project={})
+        module.exit(tracker.has_differences(), diff=tracker, project={})
 
     if current is None:
-        require_pool(m, pool)
+        require_pool(module, pool)
         tracker.add("state", before="absent", after="present")
-    properties, sharing, sharing_before, limits = plan(m, current, quota, tracker)
+    properties, sharing, sharing_before, limits = plan(module, current, quota, tracker)
 
-    if tracker.has_differences() and not m.check_mode:
+    if tracker.has_differences() and not module.check_mode:
         created = current is None
         if created:
-            current = create_or_adopt(m, "creating project %s" % path, path,
+            current = create_or_adopt(module, "creating project %s" % path, path,
                                       lambda: client.create_project(pool, name, properties),
                                       lambda: client.find_project(pool, name))
             if current is not None:  # another task created it first: plan against what it made
                 created = False
                 tracker = DifferenceTracker()
-                properties, sharing, sharing_before, limits = plan(m, current, quota, tracker)
-        with m.api_errors("writing project %s" % path, path):
+                properties, sharing, sharing_before, limits = plan(module, current, quota, tracker)
+        with module.api_errors("writing project %s" % path, path):
             if not created and properties:
                 client.modify_project(pool, name, properties)
             apply_limits(client, limits, pool, name)
@@ -260,11 +260,11 @@ def main():
 
     facts = project_facts(current or {}, pool)
     facts.update(name=name, pool=pool, path=path)
-    planned_facts(facts, tracker, only_missing=not m.check_mode)
+    planned_facts(facts, tracker, only_missing=not module.check_mode)
     for protocol, on in sharing_before.items():
         if facts.get(protocol) is None:
             facts[protocol] = on
-    m.exit(tracker.has_differences(), diff=tracker, project=facts)
+    module.exit(tracker.has_differences(), diff=tracker, project=facts)
 
 
 if __name__ == "__main__":

@@ -145,7 +145,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._array import 
 
 
 def main():
-    m = IntelliFlashModule(
+    module = IntelliFlashModule(
         argument_spec=dict(
             pool=dict(type="str", required=True),
             project=dict(type="str", required=True),
@@ -156,36 +156,36 @@ def main():
         supports_check_mode=True,
         required_one_of=[("quota", "reservation")],
     )
-    params = m.params
+    params = module.params
     pool, project, share = params["pool"], params["project"], params["share"]
-    m.validate_names(project=project, share=share)
-    with m.api_errors("validating options"):
+    module.validate_names(project=project, share=share)
+    with module.api_errors("validating options"):
         quota = parse_limit(params["quota"], "quota")
         reservation = parse_limit(params["reservation"], "reservation")
     if share is None and reservation is not None:
-        m.fail("reservation: projects have no reservation; give share to reserve space for a share")
-    path = m.dataset_path(pool, project, share)
+        module.fail("reservation: projects have no reservation; give share to reserve space for a share")
+    path = module.dataset_path(pool, project, share)
     tracker = DifferenceTracker()
 
     used = None
     if share is not None:
-        current = require_share(m, pool, project, share)
+        current = require_share(module, pool, project, share)
         used = used_bytes(current)
     else:
-        current = require_project(m, pool, project)
+        current = require_project(module, pool, project)
         if quota and quota != current.get("quotaInByte"):
-            used = project_used(m, pool, project)
-    plan = checked_limits(m, pool, path, current, used or 0, quota, reservation, tracker)
+            used = project_used(module, pool, project)
+    plan = checked_limits(module, pool, path, current, used or 0, quota, reservation, tracker)
 
-    if plan.writes and not m.check_mode:
-        with m.api_errors("setting the limits of %s" % path, path):
-            apply_limits(m.client, plan, pool, project, share)
+    if plan.writes and not module.check_mode:
+        with module.api_errors("setting the limits of %s" % path, path):
+            apply_limits(module.client, plan, pool, project, share)
 
     result = dict(path=path, quota_bytes=plan.quota, quota=size_fact(plan.quota),
                   reservation_bytes=plan.reservation, reservation=size_fact(plan.reservation))
     if used is not None:
         result["used_bytes"] = used
-    m.exit(tracker.has_differences(), diff=tracker, **result)
+    module.exit(tracker.has_differences(), diff=tracker, **result)
 
 
 if __name__ == "__main__":

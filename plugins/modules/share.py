@@ -290,18 +290,18 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._share import 
 )
 
 
-def resolve_source(m):
+def resolve_source(module):
     """Full name of the snapshot to clone from; fails naming the option when it does not exist."""
-    params = m.params
+    params = module.params
     pool, project, source = params["pool"], params["project"], params["source_share"]
-    require_share(m, pool, project, source, field="source_share")
-    path = m.dataset_path(pool, project, source)
-    with m.api_errors("listing the snapshots of share %s" % path, path):
-        names = m.client.list_snapshots(pool, project, source)
+    require_share(module, pool, project, source, field="source_share")
+    path = module.dataset_path(pool, project, source)
+    with module.api_errors("listing the snapshots of share %s" % path, path):
+        names = module.client.list_snapshots(pool, project, source)
     full = find_snapshot(names, params["source_snapshot"])
     if full is None:
-        m.fail("source_snapshot: share '%s' has no snapshot '%s' (snapshots: %s)"
-               % (source, params["source_snapshot"], ", ".join(names) or "none"), dataset=path)
+        module.fail("source_snapshot: share '%s' has no snapshot '%s' (snapshots: %s)"
+                    % (source, params["source_snapshot"], ", ".join(names) or "none"), dataset=path)
     return full
 
 
@@ -316,44 +316,44 @@ def smb_display_name(current, wanted):
     return current.get("cifsDisplayName") or None
 
 
-def plan_delete(m, path, tracker):
+def plan_delete(module, path, tracker):
     """Check a share deletion before it is sent (also in check mode), naming the snapshots it takes.
 
     Without ``recursive`` a share that has snapshots is refused by the array (C10): fail the same
     way before any write, so that check mode does not predict a deletion that cannot happen.
     With it, the snapshots deleted with the share are part of the diff.
     """
-    params = m.params
-    with m.api_errors("listing the snapshots of share %s" % path, path):
-        names = m.client.list_snapshots(params["pool"], params["project"], params["name"])
+    params = module.params
+    with module.api_errors("listing the snapshots of share %s" % path, path):
+        names = module.client.list_snapshots(params["pool"], params["project"], params["name"])
     if names and not params["recursive"]:
-        m.fail("Cannot delete share %s: it has %d snapshot(s) (%s); delete them first, or set recursive=true to "
-               "delete them, and the shares cloned from them, with the share"
-               % (path, len(names), ", ".join(names)), error_code="EZEBI_RESOURCE_INUSE", dataset=path)
+        module.fail("Cannot delete share %s: it has %d snapshot(s) (%s); delete them first, or set recursive=true to "
+                    "delete them, and the shares cloned from them, with the share"
+                    % (path, len(names), ", ".join(names)), error_code="EZEBI_RESOURCE_INUSE", dataset=path)
     for name in names:
         tracker.add("%s@%s" % (path, name), before="present", after="absent")
 
 
-def configure(m, current, properties, sharing):
+def configure(module, current, properties, sharing):
     """Properties and sharing of an existing or just created share (``current`` None)."""
-    params = m.params
+    params = module.params
     pool, project, name = params["pool"], params["project"], params["name"]
     if properties:
-        m.client.modify_share(pool, project, name, properties)
+        module.client.modify_share(pool, project, name, properties)
     guest = bool((current or {}).get("guestStatus"))
-    apply_sharing(m.client, sharing, pool, project, name, display_name=smb_display_name(current, params["smb_name"]),
+    apply_sharing(module.client, sharing, pool, project, name, display_name=smb_display_name(current, params["smb_name"]),
                   guest=guest)
 
 
-def create(m, quota, reservation, properties, limits, source):
+def create(module, quota, reservation, properties, limits, source):
     """Create (or clone) the share, then apply what creation itself does not set.
 
     Returns None, or the share another task created first (then nothing was done: see create_or_adopt).
     """
-    params = m.params
-    client = m.client
+    params = module.params
+    client = module.client
     pool, project, name = params["pool"], params["project"], params["name"]
-    path = m.dataset_path(pool, project, name)
+    path = module.dataset_path(pool, project, name)
     if source is None:
         record_size = properties.get("recordSize")
 
@@ -363,7 +363,7 @@ def create(m, quota, reservation, properties, limits, source):
     else:
         def create_call():
             client.clone_snapshot(pool, project, params["source_share"], source, name, inherit=True)
-    adopted = create_or_adopt(m, "creating share %s" % path, path, create_call,
+    adopted = create_or_adopt(module, "creating share %s" % path, path, create_call,
                               lambda: client.find_share(pool, project, name))
     if adopted is not None:
         return adopted
@@ -373,21 +373,21 @@ def create(m, quota, reservation, properties, limits, source):
     try:
         wait_for_clone(client, pool, project, params["source_share"], source, name, params["wait_timeout"])
     except RuntimeError as exc:
-        m.fail("Error cloning %s@%s to %s: %s" % (params["source_share"], source, name, exc),
-               dataset=m.dataset_path(pool, project, name))
+        module.fail("Error cloning %s@%s to %s: %s" % (params["source_share"], source, name, exc),
+                    dataset=module.dataset_path(pool, project, name))
     with undo_creation(client, pool, project, name):
         apply_limits(client, limits, pool, project, name)
     return None
 
 
-def plan(m, current, quota, reservation, tracker):
+def plan(module, current, quota, reservation, tracker):
     """(properties, limits, sharing) that make ``current`` (None = new) match the options."""
-    params = m.params
+    params = module.params
     pool = params["pool"]
-    path = m.dataset_path(pool, params["project"], params["name"])
+    path = module.dataset_path(pool, params["project"], params["name"])
     properties = plan_properties(current, params, tracker)
-    limits = checked_limits(m, pool, path, current, used_bytes(current or {}), quota, reservation, tracker,
-                          quota_field="size")
+    limits = checked_limits(module, pool, path, current, used_bytes(current or {}), quota, reservation, tracker,
+                            quota_field="size")
     sharing = plan_sharing(share_facts(current) if current else {}, params, tracker)
     rename = plan_smb_name(current, params["smb"], params["smb_name"], tracker)
     if rename:
@@ -411,69 +411,69 @@ def main():
     )
     argument_spec.update(property_argument_spec())
     argument_spec.update(sharing_argument_spec())
-    m = IntelliFlashModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_together=[("source_share", "source_snapshot")],
-                           required_by={"smb_name": "smb"})
-    params = m.params
+    module = IntelliFlashModule(argument_spec=argument_spec, supports_check_mode=True,
+                                required_together=[("source_share", "source_snapshot")],
+                                required_by={"smb_name": "smb"})
+    params = module.params
     pool, project, name = params["pool"], params["project"], params["name"]
-    m.validate_names(name=name, project=project, source_share=params["source_share"],
-                     source_snapshot=params["source_snapshot"])
+    module.validate_names(name=name, project=project, source_share=params["source_share"],
+                          source_snapshot=params["source_snapshot"])
     if params["wait_timeout"] <= 0:
-        m.fail("wait_timeout: must be a positive number of seconds, got %d" % params["wait_timeout"])
+        module.fail("wait_timeout: must be a positive number of seconds, got %d" % params["wait_timeout"])
     if params["smb_name"] is not None:
         problem = smb_name_problem(params["smb_name"]) or (None if params["smb"] else "requires smb=true")
         if problem:
-            m.fail("smb_name: %s" % problem)
-    with m.api_errors("validating options"):
+            module.fail("smb_name: %s" % problem)
+    with module.api_errors("validating options"):
         quota = parse_limit(params["size"], "size")
         reservation = parse_limit(params["reservation"], "reservation")
-    path = m.dataset_path(pool, project, name)
-    client = m.client
+    path = module.dataset_path(pool, project, name)
+    client = module.client
     tracker = DifferenceTracker()
-    current = find_share(m, pool, project, name)
+    current = find_share(module, pool, project, name)
 
     if params["state"] == "absent":
         if current is not None:
             tracker.add("state", before="present", after="absent")
-            plan_delete(m, path, tracker)
-            if not m.check_mode:
-                with m.api_errors("deleting share %s" % path, path):
+            plan_delete(module, path, tracker)
+            if not module.check_mode:
+                with module.api_errors("deleting share %s" % path, path):
                     client.delete_share(pool, project, name, recursive=params["recursive"], missing_ok=True)
-        m.exit(tracker.has_differences(), diff=tracker, share={}, export_locations={})
+        module.exit(tracker.has_differences(), diff=tracker, share={}, export_locations={})
 
     source = None
     if current is None:
-        require_project(m, pool, project)
+        require_project(module, pool, project)
         if params["source_snapshot"] is not None:
-            source = resolve_source(m)
+            source = resolve_source(module)
             tracker.add("source", before=None, after="%s@%s" % (params["source_share"], source))
         tracker.add("state", before="absent", after="present")
-    properties, limits, sharing = plan(m, current, quota, reservation, tracker)
+    properties, limits, sharing = plan(module, current, quota, reservation, tracker)
 
-    if tracker.has_differences() and not m.check_mode:
-        with m.api_errors("writing share %s" % path, path):
+    if tracker.has_differences() and not module.check_mode:
+        with module.api_errors("writing share %s" % path, path):
             if current is None:
-                current = create(m, quota, reservation, properties, limits, source)
+                current = create(module, quota, reservation, properties, limits, source)
                 if current is not None:  # another task created it first: plan against what it made
                     tracker = DifferenceTracker()
-                    properties, limits, sharing = plan(m, current, quota, reservation, tracker)
+                    properties, limits, sharing = plan(module, current, quota, reservation, tracker)
             if current is None:
                 with undo_creation(client, pool, project, name):
-                    configure(m, None, properties, sharing)
+                    configure(module, None, properties, sharing)
             elif tracker.has_differences():
                 apply_limits(client, limits, pool, project, name)
-                configure(m, current, properties, sharing)
+                configure(module, current, properties, sharing)
             current = client.get_share(pool, project, name)
 
     facts = share_facts(current or {})
     facts.update(name=name, project=project, pool=pool, path=path)
-    if m.check_mode:
+    if module.check_mode:
         planned_facts(facts, tracker)
     locations = {}
     if current is not None:
-        with m.api_errors("reading the export locations of share %s" % path, path):
+        with module.api_errors("reading the export locations of share %s" % path, path):
             locations = client.export_locations(pool, project, name, share_info=current)
-    m.exit(tracker.has_differences(), diff=tracker, share=facts, export_locations=locations)
+    module.exit(tracker.has_differences(), diff=tracker, share=facts, export_locations=locations)
 
 
 if __name__ == "__main__":

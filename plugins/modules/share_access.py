@@ -288,46 +288,46 @@ def argument_spec():
     )
 
 
-def wanted_rules(m, protocol, share_level):
+def wanted_rules(module, protocol, share_level):
     """The ``rules`` option as client rule objects split by list, or (None, None) when omitted."""
-    if m.params["rules"] is None:
+    if module.params["rules"] is None:
         return None, None
     try:
-        return split_rules(parse_rules(m.params["rules"], protocol, share_level))
+        return split_rules(parse_rules(module.params["rules"], protocol, share_level))
     except RuleError as exc:
-        m.fail(str(exc))
+        module.fail(str(exc))
 
 
 def main():
-    m = IntelliFlashModule(argument_spec=argument_spec(), supports_check_mode=True,
-                           required_if=[("state", "absent", ("rules",))])
-    p = m.params
-    pool, project, share = p["pool"], p["project"], p["share"]
+    module = IntelliFlashModule(argument_spec=argument_spec(), supports_check_mode=True,
+                                required_if=[("state", "absent", ("rules",))])
+    params = module.params
+    pool, project, share = params["pool"], params["project"], params["share"]
     share_level = share is not None
-    if p["purge"] and p["state"] == "absent":
-        m.fail("purge: only with state=present (state=absent revokes the listed rules)")
-    if not share_level and p["protocol"] == "smb":
-        m.fail("protocol: a project's rules are its NFS network rules; protocol=smb needs a share")
-    with m.api_errors("checking pool, project and share"):  # client-side name checks, no call
-        dataset = m.dataset_path(pool, project, share)
+    if params["purge"] and params["state"] == "absent":
+        module.fail("purge: only with state=present (state=absent revokes the listed rules)")
+    if not share_level and params["protocol"] == "smb":
+        module.fail("protocol: a project's rules are its NFS network rules; protocol=smb needs a share")
+    with module.api_errors("checking pool, project and share"):  # client-side name checks, no call
+        dataset = module.dataset_path(pool, project, share)
     # Validate everything that does not depend on the share's protocol before any call.
-    wanted_rules(m, p["protocol"] or "nfs", share_level)
+    wanted_rules(module, params["protocol"] or "nfs", share_level)
 
-    if m.check_mode or p["rules"] is None:
-        outcome = converge(m, dataset, share_level)
+    if module.check_mode or params["rules"] is None:
+        outcome = converge(module, dataset, share_level)
     else:
         # From the read to the verification, no other task on this machine writes these lists.
-        with module_dataset_lock(m, dataset):
-            outcome = converge(m, dataset, share_level)
+        with module_dataset_lock(module, dataset):
+            outcome = converge(module, dataset, share_level)
     share_obj, protocol, net_plan, user_plan, tracker, net_written = outcome
-    warn_about_nfs(m, dataset, share_obj, net_written or (m.check_mode and net_plan.changed), net_plan.final)
+    warn_about_nfs(module, dataset, share_obj, net_written or (module.check_mode and net_plan.changed), net_plan.final)
 
     rules = [rule_to_dict(rule) for rule in net_plan.final or []]
     rules.extend(rule_to_dict(rule) for rule in user_plan.final)
-    m.exit(tracker.has_differences(), diff=tracker, rules=rules, protocol=protocol, dataset=dataset)
+    module.exit(tracker.has_differences(), diff=tracker, rules=rules, protocol=protocol, dataset=dataset)
 
 
-def converge(m, dataset, share_level):
+def converge(module, dataset, share_level):
     """Read, plan, write and verify until the lists hold what the task wants.
 
     Returns (share dict, protocol, network plan, user plan, tracker, network written). After a
@@ -336,36 +336,36 @@ def converge(m, dataset, share_level):
     ``MAX_WRITES`` times, and fails naming what it could not keep. The plans returned have no
     change left (their ``final`` is what the array holds), except in check mode.
     """
-    p = m.params
-    share_obj, protocol, current_net, current_users = read_current(m, dataset)
-    wanted_net, wanted_users = wanted_rules(m, protocol, share_level)
+    params = module.params
+    share_obj, protocol, current_net, current_users = read_current(module, dataset)
+    wanted_net, wanted_users = wanted_rules(module, protocol, share_level)
     tracker = DifferenceTracker()
     net_written = False
     for writes in range(MAX_WRITES + 1):
-        net_plan = plan_rules(current_net, wanted_net, p["purge"], p["state"])
-        user_plan = plan_rules(current_users, wanted_users, p["purge"], p["state"])
+        net_plan = plan_rules(current_net, wanted_net, params["purge"], params["state"])
+        user_plan = plan_rules(current_users, wanted_users, params["purge"], params["state"])
         if not (net_plan.changed or user_plan.changed):
             break
         if writes == 0:
             before, after = net_plan.before_after()
             user_before, user_after = user_plan.before_after()
             tracker.add("rules", before=before + user_before, after=after + user_after)
-            if m.check_mode:
+            if module.check_mode:
                 break
         elif writes == MAX_WRITES:
-            m.fail("The access rules of %s were changed by another writer each time this task wrote them "
-                   "(%d times); still to do: %s. Another controller or the Manila driver is changing the "
-                   "same rules: run the task again once it is done"
-                   % (dataset, MAX_WRITES, describe_plans(net_plan, user_plan)), dataset=dataset)
+            module.fail("The access rules of %s were changed by another writer each time this task wrote them "
+                        "(%d times); still to do: %s. Another controller or the Manila driver is changing the "
+                        "same rules: run the task again once it is done"
+                        % (dataset, MAX_WRITES, describe_plans(net_plan, user_plan)), dataset=dataset)
         else:
-            m.warn("Another writer changed the access rules of %s while this task was writing them; "
-                   "applying again: %s" % (dataset, describe_plans(net_plan, user_plan)))
+            module.warn("Another writer changed the access rules of %s while this task was writing them; "
+                        "applying again: %s" % (dataset, describe_plans(net_plan, user_plan)))
         # The file ACL first: the array is the authority on user and group names (C31) and may
         # refuse one; the network rules were fully checked here, so a refusal leaves nothing changed.
         if user_plan.changed:
-            current_users = write_user_rules(m, user_plan, dataset)
+            current_users = write_user_rules(module, user_plan, dataset)
         if net_plan.changed:
-            current_net = write_network_rules(m, net_plan, dataset)
+            current_net = write_network_rules(module, net_plan, dataset)
             net_written = True
     return share_obj, protocol, net_plan, user_plan, tracker, net_written
 
@@ -384,71 +384,71 @@ def describe_plans(*plans):
     return "add or change %s; remove %s" % (text(after), text(before))
 
 
-def read_current(m, dataset):
+def read_current(module, dataset):
     """(share dict or {}, protocol, NFS network rules or None, file ACL rules or None).
 
     One getShare for a share (sharing state and file ACL) and one read of the NFS network rules
     unless the share is managed as SMB. A missing pool, project or share fails naming its option.
     """
-    pool, project, share = m.params["pool"], m.params["project"], m.params["share"]
+    pool, project, share = module.params["pool"], module.params["project"], module.params["share"]
     share_obj, protocol, current_users = {}, "nfs", None
     if share is not None:
         # fails naming its option (share, project or pool) for the missing object
-        share_obj = require_share(m, pool, project, share)
-        protocol = share_protocol(share_obj, m.params["protocol"])
+        share_obj = require_share(module, pool, project, share)
+        protocol = share_protocol(share_obj, module.params["protocol"])
         current_users = current_user_rules(share_obj)
     if protocol != "nfs":
         return share_obj, protocol, None, current_users
-    with m.api_errors("reading the NFS network rules of %s" % dataset, dataset):
+    with module.api_errors("reading the NFS network rules of %s" % dataset, dataset):
         try:
-            current_net = m.client.get_network_acls("nfs", pool, project, share)
+            current_net = module.client.get_network_acls("nfs", pool, project, share)
         except NotFoundError:
             if share is None:
-                require_project(m, pool, project)  # or fails naming pool
+                require_project(module, pool, project)  # or fails naming pool
             raise
     return share_obj, protocol, current_net, current_users
 
 
-def warn_about_nfs(m, dataset, share, changed, rules):
+def warn_about_nfs(module, dataset, share, changed, rules):
     """Warn about what the array does with a share's NFS rules that an admin may not expect (C17)."""
     if not changed:
         return
     if not share:  # project level: its shares that inherit the list now have none (C16, C17)
         if not rules:
-            m.warn("%s has no NFS network rule left: its NFS-shared shares that inherit the project's rules "
-                   "are exported to every host, read-write" % dataset)
+            module.warn("%s has no NFS network rule left: its NFS-shared shares that inherit the project's rules "
+                        "are exported to every host, read-write" % dataset)
         return
     if str(share.get("sharenfs") or "off").lower() == "off":
-        m.warn("%s is not exported over NFS: its NFS network rules are stored, but turning NFS sharing on "
-               "later clears them (array behaviour); apply the rules after turning NFS on" % dataset)
+        module.warn("%s is not exported over NFS: its NFS network rules are stored, but turning NFS sharing on "
+                    "later clears them (array behaviour); apply the rules after turning NFS on" % dataset)
     elif not rules:
-        m.warn("%s has no NFS network rule left: the array exports it to every host, read-write" % dataset)
+        module.warn("%s has no NFS network rule left: the array exports it to every host, read-write" % dataset)
 
 
-def write_user_rules(m, plan, dataset):
+def write_user_rules(module, plan, dataset):
     """Write the file ACL (one whole-list call, the only one the API has); return it read back."""
-    pool, project, share = m.params["pool"], m.params["project"], m.params["share"]
-    with m.api_errors("writing the file ACL (user and group rules) of %s" % dataset, dataset):
-        m.client.set_user_acls(pool, project, share, plan.final)
-        return m.client.get_user_acls(pool, project, share)
+    pool, project, share = module.params["pool"], module.params["project"], module.params["share"]
+    with module.api_errors("writing the file ACL (user and group rules) of %s" % dataset, dataset):
+        module.client.set_user_acls(pool, project, share, plan.final)
+        return module.client.get_user_acls(pool, project, share)
 
 
-def write_network_rules(m, plan, dataset):
+def write_network_rules(module, plan, dataset):
     """Apply a network rule plan (one call per rule added or removed); return the list read back."""
-    pool, project, share = m.params["pool"], m.params["project"], m.params["share"]
-    with m.api_errors("changing the NFS network rules of %s" % dataset, dataset):
-        for verb, arg in plan.network_actions(m.params["purge"]):
+    pool, project, share = module.params["pool"], module.params["project"], module.params["share"]
+    with module.api_errors("changing the NFS network rules of %s" % dataset, dataset):
+        for verb, arg in plan.network_actions(module.params["purge"]):
             if verb == "add":
                 try:
-                    m.client.add_network_acl("nfs", pool, project, share, arg)
+                    module.client.add_network_acl("nfs", pool, project, share, arg)
                 except AlreadyExistsError:
                     # Another writer added the same host meanwhile; the read below compares its level.
                     pass
             elif verb == "remove":
-                m.client.remove_network_acl("nfs", pool, project, share, arg.host_type, arg.host)
+                module.client.remove_network_acl("nfs", pool, project, share, arg.host_type, arg.host)
             else:
-                m.client.set_network_acls("nfs", pool, project, share, arg)
-        return m.client.get_network_acls("nfs", pool, project, share)
+                module.client.set_network_acls("nfs", pool, project, share, arg)
+        return module.client.get_network_acls("nfs", pool, project, share)
 
 
 if __name__ == "__main__":

@@ -265,119 +265,119 @@ def argument_spec():
 
 
 def main():
-    m = IntelliFlashModule(argument_spec=argument_spec(), supports_check_mode=True)
-    p = m.params
+    module = IntelliFlashModule(argument_spec=argument_spec(), supports_check_mode=True)
+    params = module.params
     try:
-        short, full = snapshot_names(p["name"], p["share"])
+        short, full = snapshot_names(params["name"], params["share"])
     except SnapshotError as exc:
-        m.fail(str(exc))
-    if p["wait_timeout"] <= 0:
-        m.fail("wait_timeout: must be a positive number of seconds, got %s" % p["wait_timeout"])
-    with m.api_errors("checking pool, project and share"):  # client-side name checks, no call
-        info = snapshot_info(p["pool"], p["project"], p["share"], short, full)
+        module.fail(str(exc))
+    if params["wait_timeout"] <= 0:
+        module.fail("wait_timeout: must be a positive number of seconds, got %s" % params["wait_timeout"])
+    with module.api_errors("checking pool, project and share"):  # client-side name checks, no call
+        info = snapshot_info(params["pool"], params["project"], params["share"], short, full)
     # One read; a rollback needs every snapshot (their order tells the newer ones).
-    names = list_snapshots(m, info, "" if p["state"] == "rolled_back" else re.escape(full))
+    names = list_snapshots(module, info, "" if params["state"] == "rolled_back" else re.escape(full))
     tracker = DifferenceTracker()
     result = dict(snapshot=info)
-    if p["state"] == "present":
-        ensure_present(m, info, full in names, tracker)
-    elif p["state"] == "absent":
-        ensure_absent(m, info, full in names, tracker, result)
+    if params["state"] == "present":
+        ensure_present(module, info, full in names, tracker)
+    elif params["state"] == "absent":
+        ensure_absent(module, info, full in names, tracker, result)
     else:
-        roll_back(m, info, names, tracker, result)
-    m.exit(tracker.has_differences(), diff=tracker, **result)
+        roll_back(module, info, names, tracker, result)
+    module.exit(tracker.has_differences(), diff=tracker, **result)
 
 
-def list_snapshots(m, info, pattern):
+def list_snapshots(module, info, pattern):
     """Snapshot names of the share or project; a missing pool, project or share fails naming it."""
     pool, project, share = info["pool"], info["project"], info["share"]
-    with m.api_errors("listing the snapshots of %s" % info["dataset"], info["dataset"]):
+    with module.api_errors("listing the snapshots of %s" % info["dataset"], info["dataset"]):
         try:
-            return m.client.list_snapshots(pool, project, share, pattern=pattern)
+            return module.client.list_snapshots(pool, project, share, pattern=pattern)
         except NotFoundError:
             # each fails naming its option (share, project or pool) when that object is missing
             if share is not None:
-                require_share(m, pool, project, share)
+                require_share(module, pool, project, share)
             else:
-                require_project(m, pool, project)
+                require_project(module, pool, project)
             raise
 
 
-def ensure_present(m, info, exists, tracker):
+def ensure_present(module, info, exists, tracker):
     if exists:
         return
     tracker.add(info["path"], before="absent", after="present")
-    if not m.check_mode:
-        p = m.params
+    if not module.check_mode:
+        params = module.params
         pool, project, share, name, full = info["pool"], info["project"], info["share"], info["name"], info["full_name"]
 
         def create():
-            m.client.create_snapshot(pool, project, share, name, quiesce=p["quiesce"], wait=True,
-                                     wait_timeout=p["wait_timeout"])
+            module.client.create_snapshot(pool, project, share, name, quiesce=params["quiesce"], wait=True,
+                                          wait_timeout=params["wait_timeout"])
 
         def find():
-            return full if full in m.client.list_snapshots(pool, project, share, pattern=re.escape(full)) else None
+            return full if full in module.client.list_snapshots(pool, project, share, pattern=re.escape(full)) else None
 
-        adopted = create_or_adopt(m, "creating snapshot %s" % info["path"], info["dataset"], create, find)
+        adopted = create_or_adopt(module, "creating snapshot %s" % info["path"], info["dataset"], create, find)
         if adopted is not None:
             # Another task created it first: this one changed nothing, and waits for it like its creator.
             tracker.add(info["path"], before="absent", after="absent")
-            with m.api_errors("waiting for snapshot %s" % info["path"], info["dataset"]):
-                m.client.wait_for_snapshot(pool, project, share, name, wait_timeout=p["wait_timeout"])
+            with module.api_errors("waiting for snapshot %s" % info["path"], info["dataset"]):
+                module.client.wait_for_snapshot(pool, project, share, name, wait_timeout=params["wait_timeout"])
 
 
-def ensure_absent(m, info, exists, tracker, result):
+def ensure_absent(module, info, exists, tracker, result):
     """Delete the snapshot; one that has clones fails with a clear message unless recursive."""
     if not exists:
         return
     tracker.add(info["path"], before="present", after="absent")
-    if m.check_mode:
+    if module.check_mode:
         return
-    with m.api_errors("deleting snapshot %s" % info["path"], info["dataset"]):
+    with module.api_errors("deleting snapshot %s" % info["path"], info["dataset"]):
         try:
-            reply = m.client.delete_snapshot(info["pool"], info["project"], info["share"], info["full_name"],
-                                             recursive=m.params["recursive"], missing_ok=True)
+            reply = module.client.delete_snapshot(info["pool"], info["project"], info["share"], info["full_name"],
+                                                  recursive=module.params["recursive"], missing_ok=True)
         except InUseError as exc:
-            m.fail("Cannot delete snapshot %s: it has clones (shares created from it). Delete the clones "
-                   "first, or set recursive=true to delete them, and their data, with the snapshot. "
-                   "Array: %s" % (info["path"], error_text(exc)),
-                   error_code=exc.code, dataset=info["dataset"])
+            module.fail("Cannot delete snapshot %s: it has clones (shares created from it). Delete the clones "
+                        "first, or set recursive=true to delete them, and their data, with the snapshot. "
+                        "Array: %s" % (info["path"], error_text(exc)),
+                        error_code=exc.code, dataset=info["dataset"])
     result["deleted"] = list((reply or {}).get("deletedList") or [info["path"]])
 
 
-def roll_back(m, info, names, tracker, result):
+def roll_back(module, info, names, tracker, result):
     """Roll back (always a change); newer snapshots block it unless destroy_newer (C14)."""
     dataset, full = info["dataset"], info["full_name"]
     if full not in names:
-        m.fail("Cannot roll %s back to %s: the snapshot does not exist" % (dataset, full), dataset=dataset)
-    shares = share_snapshots(m, info) if info["share"] is None else None
+        module.fail("Cannot roll %s back to %s: the snapshot does not exist" % (dataset, full), dataset=dataset)
+    shares = share_snapshots(module, info) if info["share"] is None else None
     newer = rollback_dependents(dataset, names, full, shares)
-    if newer and not m.params["destroy_newer"]:
-        m.fail(rollback_blockers_message(dataset, full, newer), dataset=dataset, newer_snapshots=newer)
+    if newer and not module.params["destroy_newer"]:
+        module.fail(rollback_blockers_message(dataset, full, newer), dataset=dataset, newer_snapshots=newer)
     tracker.add(dataset, before="current data", after="data of %s" % full)
     for path in newer:
         tracker.add(path, before="present", after="absent")
     result["destroyed_snapshots"] = newer
-    if m.check_mode:
+    if module.check_mode:
         return
     action = "rolling %s back to %s" % (dataset, full)
-    with m.api_errors(action, dataset):
+    with module.api_errors(action, dataset):
         try:
-            m.client.rollback_snapshot(info["pool"], info["project"], info["share"], full,
-                                       delete_dependents=m.params["destroy_newer"])
+            module.client.rollback_snapshot(info["pool"], info["project"], info["share"], full,
+                                            delete_dependents=module.params["destroy_newer"])
         except InUseError as exc:
-            m.fail("Error %s: a newer snapshot is in the way, or one of the newer snapshots has clones "
-                   "(delete those clones first; destroy_newer=true destroys newer snapshots only when "
-                   "none has clones). Array: %s" % (action, error_text(exc)),
-                   error_code=exc.code, dataset=dataset)
+            module.fail("Error %s: a newer snapshot is in the way, or one of the newer snapshots has clones "
+                        "(delete those clones first; destroy_newer=true destroys newer snapshots only when "
+                        "none has clones). Array: %s" % (action, error_text(exc)),
+                        error_code=exc.code, dataset=dataset)
 
 
-def share_snapshots(m, info):
+def share_snapshots(module, info):
     """(share path, snapshot names) of each share of the project: a project rollback reaches them."""
     pool, project = info["pool"], info["project"]
-    with m.api_errors("listing the shares of %s and their snapshots" % info["dataset"], info["dataset"]):
-        return [("%s/%s" % (info["dataset"], share["name"]), m.client.list_snapshots(pool, project, share["name"]))
-                for share in m.client.list_shares(pool, project)]
+    with module.api_errors("listing the shares of %s and their snapshots" % info["dataset"], info["dataset"]):
+        return [("%s/%s" % (info["dataset"], share["name"]), module.client.list_snapshots(pool, project, share["name"]))
+                for share in module.client.list_shares(pool, project)]
 
 
 if __name__ == "__main__":
