@@ -26,6 +26,7 @@ import traceback
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
+from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import positive_seconds
 from ansible_collections.tegile.intelliflash.plugins.module_utils._secrets import SecretSafeModule
 
 CLIENT_IMPORT_ERROR = None
@@ -213,9 +214,13 @@ class DifferenceTracker:
 
 
 class IntelliFlashModule:
-    """An ``AnsibleModule`` with the connection options and a lazy REST client."""
+    """An ``AnsibleModule`` with the connection options and a lazy REST client.
 
-    def __init__(self, argument_spec=None, **kwargs):
+    ``checks`` are callables ``params -> error text naming the option, or None`` (see
+    ``_argspec``); they run right after Ansible's validation, before anything else.
+    """
+
+    def __init__(self, argument_spec=None, checks=None, **kwargs):
         spec = connection_argument_spec()
         for name in (argument_spec or {}):
             if name in spec:
@@ -228,6 +233,16 @@ class IntelliFlashModule:
         if IntelliFlashClient is None:
             # Fail before any option is interpreted: sizes, names and rules all come from the client.
             self.fail(missing_required_lib(MISSING_LIBRARY or "requests"), exception=CLIENT_IMPORT_ERROR)
+        for check in [positive_seconds("timeout")] + list(checks or []):
+            problem = check(self.module.params)
+            if problem:
+                self.fail(problem)
+
+    @classmethod
+    def from_spec(cls, spec, **kwargs):
+        """The module of an ``_argspec.ArgumentSpec``: its options, their relations and its checks."""
+        kwargs.update(spec.module_kwargs())
+        return cls(checks=spec.checks, **kwargs)
 
     # -- AnsibleModule pass-throughs -------------------------------------------------------
     @property
@@ -256,8 +271,6 @@ class IntelliFlashModule:
         params = self.module.params
         verify = params["validate_certs"]
         ca_path = params.get("ca_path") if verify else None
-        if params["timeout"] <= 0:
-            self.fail("timeout must be a positive number of seconds, got %s" % params["timeout"])
         logger = logging.getLogger(LOGGER_NAME)
         logger.propagate = False
         logger.setLevel(logging.WARNING)

@@ -162,6 +162,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
     DifferenceTracker,
     IntelliFlashModule,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import dataset_spec
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import (
     parse_limit,
     planned_facts,
@@ -201,15 +202,12 @@ def plan(module, current, quota, tracker):
 
 
 def main():
-    argument_spec = dict(
+    spec = dataset_spec(project=False).update_argspec(
         name=dict(type="str", required=True),
-        pool=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
         quota=dict(type="raw"),
-    )
-    argument_spec.update(property_argument_spec())
-    argument_spec.update(sharing_argument_spec())
-    module = IntelliFlashModule(argument_spec=argument_spec, supports_check_mode=True)
+        **property_argument_spec())
+    spec.update_argspec(**sharing_argument_spec())
+    module = IntelliFlashModule.from_spec(spec, supports_check_mode=True)
     params = module.params
     pool, name = params["pool"], params["name"]
     module.validate_names(name=name)

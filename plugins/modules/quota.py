@@ -130,6 +130,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
     DifferenceTracker,
     IntelliFlashModule,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import ArgumentSpec, dataset_spec
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import (
     parse_limit,
     size_fact,
@@ -145,17 +146,10 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._array import 
 
 
 def main():
-    module = IntelliFlashModule(
-        argument_spec=dict(
-            pool=dict(type="str", required=True),
-            project=dict(type="str", required=True),
-            share=dict(type="str"),
-            quota=dict(type="raw"),
-            reservation=dict(type="raw"),
-        ),
-        supports_check_mode=True,
-        required_one_of=[("quota", "reservation")],
-    )
+    spec = ArgumentSpec(dict(quota=dict(type="raw"), reservation=dict(type="raw")),
+                        required_one_of=[("quota", "reservation")])
+    spec.merge(dataset_spec(share=True, states=()))
+    module = IntelliFlashModule.from_spec(spec, supports_check_mode=True)
     params = module.params
     pool, project, share = params["pool"], params["project"], params["share"]
     module.validate_names(project=project, share=share)

@@ -262,6 +262,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
     DifferenceTracker,
     IntelliFlashModule,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import ArgumentSpec, dataset_spec, wait_timeout_spec
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import (
     parse_limit,
     plan_properties,
@@ -396,30 +397,27 @@ def plan(module, current, quota, reservation, tracker):
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        project=dict(type="str", required=True),
-        pool=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        size=dict(type="raw"),
-        reservation=dict(type="raw"),
-        smb_name=dict(type="str"),
-        source_share=dict(type="str"),
-        source_snapshot=dict(type="str"),
-        wait_timeout=dict(type="int", default=300),
-        recursive=dict(type="bool", default=False),
+    spec = ArgumentSpec(
+        dict(
+            name=dict(type="str", required=True),
+            size=dict(type="raw"),
+            reservation=dict(type="raw"),
+            smb_name=dict(type="str"),
+            source_share=dict(type="str"),
+            source_snapshot=dict(type="str"),
+            recursive=dict(type="bool", default=False),
+        ),
+        required_together=[("source_share", "source_snapshot")],
+        required_by={"smb_name": "smb"},
     )
-    argument_spec.update(property_argument_spec())
-    argument_spec.update(sharing_argument_spec())
-    module = IntelliFlashModule(argument_spec=argument_spec, supports_check_mode=True,
-                                required_together=[("source_share", "source_snapshot")],
-                                required_by={"smb_name": "smb"})
+    spec.merge(dataset_spec()).merge(wait_timeout_spec())
+    spec.update_argspec(**property_argument_spec())
+    spec.update_argspec(**sharing_argument_spec())
+    module = IntelliFlashModule.from_spec(spec, supports_check_mode=True)
     params = module.params
     pool, project, name = params["pool"], params["project"], params["name"]
     module.validate_names(name=name, project=project, source_share=params["source_share"],
                           source_snapshot=params["source_snapshot"])
-    if params["wait_timeout"] <= 0:
-        module.fail("wait_timeout: must be a positive number of seconds, got %d" % params["wait_timeout"])
     if params["smb_name"] is not None:
         problem = smb_name_problem(params["smb_name"]) or (None if params["smb"] else "requires smb=true")
         if problem:

@@ -261,6 +261,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._array import 
     require_project,
     require_share,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import ArgumentSpec, dataset_spec
 from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import (
     RuleError,
     current_user_rules,
@@ -277,15 +278,15 @@ MAX_WRITES = 3
 
 
 def argument_spec():
-    return dict(
-        pool=dict(type="str", required=True),
-        project=dict(type="str", required=True),
-        share=dict(type="str"),
-        protocol=dict(type="str", choices=["nfs", "smb"]),
-        rules=dict(type="list", elements="dict", options=rule_spec()),
-        purge=dict(type="bool", default=False),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
+    spec = ArgumentSpec(
+        dict(
+            protocol=dict(type="str", choices=["nfs", "smb"]),
+            rules=dict(type="list", elements="dict", options=rule_spec()),
+            purge=dict(type="bool", default=False),
+        ),
+        required_if=[("state", "absent", ("rules",))],
     )
+    return spec.merge(dataset_spec(share=True))
 
 
 def wanted_rules(module, protocol, share_level):
@@ -299,8 +300,7 @@ def wanted_rules(module, protocol, share_level):
 
 
 def main():
-    module = IntelliFlashModule(argument_spec=argument_spec(), supports_check_mode=True,
-                                required_if=[("state", "absent", ("rules",))])
+    module = IntelliFlashModule.from_spec(argument_spec(), supports_check_mode=True)
     params = module.params
     pool, project, share = params["pool"], params["project"], params["share"]
     share_level = share is not None

@@ -241,6 +241,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._array import 
     require_share,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import InUseError
+from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import ArgumentSpec, dataset_spec, wait_timeout_spec
 from ansible_collections.tegile.intelliflash.plugins.module_utils._snapshot import (
     SnapshotError,
     rollback_blockers_message,
@@ -251,28 +252,22 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._snapshot impo
 
 
 def argument_spec():
-    return dict(
-        pool=dict(type="str", required=True),
-        project=dict(type="str", required=True),
-        share=dict(type="str"),
+    spec = ArgumentSpec(dict(
         name=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent", "rolled_back"]),
         quiesce=dict(type="bool", default=False),
-        wait_timeout=dict(type="int", default=300),
         destroy_newer=dict(type="bool", default=False),
         recursive=dict(type="bool", default=False),
-    )
+    ))
+    return spec.merge(dataset_spec(share=True, states=("present", "absent", "rolled_back"))).merge(wait_timeout_spec())
 
 
 def main():
-    module = IntelliFlashModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = IntelliFlashModule.from_spec(argument_spec(), supports_check_mode=True)
     params = module.params
     try:
         short, full = snapshot_names(params["name"], params["share"])
     except SnapshotError as exc:
         module.fail(str(exc))
-    if params["wait_timeout"] <= 0:
-        module.fail("wait_timeout: must be a positive number of seconds, got %s" % params["wait_timeout"])
     with module.api_errors("checking pool, project and share"):  # client-side name checks, no call
         info = snapshot_info(params["pool"], params["project"], params["share"], short, full)
     # One read; a rollback needs every snapshot (their order tells the newer ones).

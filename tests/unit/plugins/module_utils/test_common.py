@@ -17,6 +17,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils import common
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client import errors
+from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import ArgumentSpec, wait_timeout_spec
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import (
     DifferenceTracker,
     IntelliFlashModule,
@@ -105,6 +106,27 @@ class TestConnectionOptions:
         with pytest.raises(ValueError):
             IntelliFlashModule(argument_spec=dict(host=dict(type="str")))
 
+    @pytest.mark.parametrize("options, problem", [
+        (dict(timeout=0), "timeout: must be a positive number of seconds, got 0.0"),
+        (dict(timeout=-1, wait_timeout=0), "timeout: must be a positive number of seconds, got -1.0"),
+        (dict(wait_timeout=0), "wait_timeout: must be a positive number of seconds, got 0"),
+    ])
+    def test_the_spec_checks_fail_naming_the_option_before_the_client_is_built(self, capsys, options, problem):
+        spec = wait_timeout_spec().update_argspec(name=dict(type="str"))
+        with patch_module_args(dict(BASE, **options)):
+            result = finish(capsys, IntelliFlashModule.from_spec, spec)
+        assert result["failed"] is True
+        assert result["msg"] == problem
+
+    def test_from_spec_passes_the_relations(self, capsys):
+        spec = ArgumentSpec(dict(a=dict(type="str"), b=dict(type="str")), required_together=[("a", "b")])
+        with patch_module_args(dict(BASE, a="x")):
+            result = finish(capsys, IntelliFlashModule.from_spec, spec)
+        assert "parameters are required together: a, b" in result["msg"]
+        with patch_module_args(dict(BASE, a="x", b="y")):
+            module = IntelliFlashModule.from_spec(spec)
+        assert module.params["b"] == "y"
+
     def test_timeout_split(self):
         assert client_timeout(60) == (10.0, 60.0)
         assert client_timeout(3) == (3.0, 3.0)
@@ -156,10 +178,10 @@ class TestClient:
             result = finish(capsys, m.exit, False)
             assert "validate_certs is false" in json.dumps(result["warnings"])
 
-    def test_non_positive_timeout_fails(self, capsys):
-        with build(dict(BASE, timeout=0)) as m:
-            result = finish(capsys, lambda: m.client)
-            assert "timeout" in result["msg"]
+    def test_non_positive_timeout_fails_before_the_client_is_built(self, capsys):
+        with patch_module_args(dict(BASE, timeout=0)):
+            result = finish(capsys, IntelliFlashModule, argument_spec=dict(name=dict(type="str")))
+        assert result["msg"] == "timeout: must be a positive number of seconds, got 0.0"
 
 
 class TestErrors:
