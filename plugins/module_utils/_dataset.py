@@ -14,11 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-try:
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import invalid_argument
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.sizes import format_size, parse_size
-except ImportError:  # reported by IntelliFlashModule (missing_required_lib)
-    invalid_argument = format_size = parse_size = None
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import invalid_argument
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.sizes import format_size, parse_size
 
 COMPRESSION_CHOICES = ["off", "lz4", "gzip", "igzip"] + ["gzip-%d" % level for level in range(1, 10)]
 RECORD_SIZE_CHOICES = ["4KB", "8KB", "16KB", "32KB", "64KB", "128KB"]

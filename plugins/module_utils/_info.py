@@ -14,13 +14,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import int_or_zero
-
-try:
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import UserRule
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import strip_snapshot_prefix
-    from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import rule_to_dict
-except ImportError:  # reported by IntelliFlashModule (missing_required_lib)
-    UserRule = strip_snapshot_prefix = rule_to_dict = None
+from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import rule_to_dict
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import UserRule
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import strip_snapshot_prefix
 
 SUBSETS = ("system", "pools", "projects", "shares", "snapshots", "access_rules", "floating_ips")
 DEFAULT_SUBSETS = ["system", "pools"]

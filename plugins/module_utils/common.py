@@ -22,47 +22,25 @@ __metaclass__ = type
 
 import contextlib
 import logging
-import traceback
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import positive_seconds
 from ansible_collections.tegile.intelliflash.plugins.module_utils._secrets import SecretSafeModule
 
-CLIENT_IMPORT_ERROR = None
-MISSING_LIBRARY = None
-try:
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client import (
-        HAS_REQUESTS,
-        REQUESTS_IMPORT_ERROR,
-        IntelliFlashClient,
-    )
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client import paths as client_paths
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import (
-        IntelliFlashError,
-        InvalidArgumentError,
-        NotFoundError,
-    )
-except ImportError as exc:  # pragma: no cover - exercised by the sanity import test
-    CLIENT_IMPORT_ERROR = traceback.format_exc()
-    MISSING_LIBRARY = getattr(exc, "name", None) or "requests"
-    IntelliFlashClient = None
-    client_paths = None
-
-    class IntelliFlashError(Exception):
-        """Stand-in so ``except`` clauses work when the client cannot be imported."""
-
-    class InvalidArgumentError(IntelliFlashError):
-        """Stand-in, see above."""
-
-    class NotFoundError(IntelliFlashError):
-        """Stand-in, see above."""
-else:
-    if not HAS_REQUESTS:
-        # The client package imports without requests; it cannot connect without it.
-        CLIENT_IMPORT_ERROR = REQUESTS_IMPORT_ERROR
-        MISSING_LIBRARY = "requests"
-        IntelliFlashClient = None
+# The client imports without requests (it is only needed to connect): HAS_REQUESTS says whether
+# it is there, and IntelliFlashModule fails with missing_required_lib before anything else when not.
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client import paths as client_paths
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.api import IntelliFlashClient
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import (
+    IntelliFlashError,
+    InvalidArgumentError,
+    NotFoundError,
+)
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.transport import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+)
 
 
 __all__ = [
@@ -230,9 +208,9 @@ class IntelliFlashModule:
         self.module = SecretSafeModule(argument_spec=spec, **kwargs)
         self._client = None
         self._forwarder = None
-        if IntelliFlashClient is None:
-            # Fail before any option is interpreted: sizes, names and rules all come from the client.
-            self.fail(missing_required_lib(MISSING_LIBRARY or "requests"), exception=CLIENT_IMPORT_ERROR)
+        if not HAS_REQUESTS:
+            # Fail before any option is interpreted: the client cannot connect without requests.
+            self.fail(missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         for check in [positive_seconds("timeout")] + list(checks or []):
             problem = check(self.module.params)
             if problem:

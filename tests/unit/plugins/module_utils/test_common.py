@@ -127,6 +127,14 @@ class TestConnectionOptions:
             module = IntelliFlashModule.from_spec(spec)
         assert module.params["b"] == "y"
 
+    def test_without_requests_the_module_fails_before_anything_else(self, capsys, monkeypatch):
+        monkeypatch.setattr(common, "HAS_REQUESTS", False)
+        monkeypatch.setattr(common, "REQUESTS_IMPORT_ERROR", "Traceback: No module named 'requests'")
+        with patch_module_args(dict(BASE, timeout=0)):
+            result = finish(capsys, IntelliFlashModule, argument_spec=dict(name=dict(type="str")))
+        assert result["failed"] is True
+        assert "Failed to import the required Python library (requests)" in result["msg"]
+
     def test_timeout_split(self):
         assert client_timeout(60) == (10.0, 60.0)
         assert client_timeout(3) == (3.0, 3.0)
