@@ -10,15 +10,12 @@ Routes:
 import hmac
 import json
 import logging
-import socket
-import struct
 import threading
 import time
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
-from werkzeug.serving import WSGIRequestHandler
 
 from . import core
 from .args import Args, parse_body
@@ -26,79 +23,15 @@ from .errors import ApiError, PERMISSION_DENIED
 from .faults import CallCounter, Delays, FaultInjector
 from .registry import VOID, Context
 from .routes import OPENSTACK, V2
+from .server import ABORT_KEY, ConnectionStats
 
 LOG = logging.getLogger("tegile_intelliflash.simulator")
 
-ABORT_KEY = "tegile_intelliflash.simulator.abort"
 REALM = "IntelliFlash"
 
 
 class ConnectionCut(ConnectionAbortedError):
     """Raised by the app to make the server cut the client connection (reset/drop faults)."""
-
-
-class SimRequestHandler(WSGIRequestHandler):
-    """Werkzeug's handler, plus: a ``ConnectionCut`` from the app resets the TCP connection.
-
-    The app marks the environ and raises; Werkzeug treats the ``ConnectionError`` as a dropped
-    connection and calls ``connection_dropped``; here SO_LINGER 0 is set and the socket closed,
-    so the kernel sends RST instead of FIN, and nothing more is read or written.
-    """
-
-    def setup(self):
-        super().setup()
-        # Werkzeug writes the headers and the body of a reply in separate sends; with Nagle's
-        # algorithm on, the body then waits for the client's delayed ACK (about 40 ms a call
-        # on a kept-alive connection). Arrays answer at once, and so does the simulator.
-        try:
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
-            pass
-
-    def connection_dropped(self, error, environ=None):
-        if environ is not None and environ.get(ABORT_KEY):
-            self.close_connection = True
-            try:
-                self.connection.setsockopt(
-                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-                )
-            except OSError:
-                pass
-            # The request's file objects hold references to the socket; close them first so
-            # that close() really closes the descriptor now (RST), before the server's own
-            # shutdown(SHUT_WR) could send a FIN.
-            try:
-                self.rfile.close()
-            except OSError:
-                pass
-            try:
-                self.connection.close()
-            except OSError:
-                pass
-
-    def send_error(self, code, message=None, explain=None):
-        """Errors of the HTTP layer itself (431 headers too large, 414 request line too long,
-        400 malformed request ...) as JSON ErrorModels like every other error (C34), instead
-        of http.server's HTML page."""
-        short, long_text = self.responses.get(code, ("Error", ""))
-        message = message or short
-        self.log_error("code %d, message %s", code, message)
-        self.send_response(code, message)
-        self.send_header("Connection", "close")
-        body = b""
-        if code >= 200 and code not in (204, 205, 304):
-            text = "%s: %s" % (message, explain) if explain else message
-            body = json.dumps({"code": "EZEBI_GENERAL", "message": text}).encode("utf-8")
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD" and body:
-            self.wfile.write(body)
-        self.close_connection = True
-
-    def log_request(self, code="-", size="-"):
-        # Method names are in the path; headers (Authorization) are never logged.
-        super().log_request(code, size)
 
 
 def _json(value, status=200, headers=None):
@@ -142,6 +75,7 @@ class Simulator:
         self.calls = CallCounter()
         self.faults = FaultInjector()
         self.delays = Delays()
+        self.connections = ConnectionStats()
 
     def __repr__(self):
         return "Simulator(user=%r, store=%r)" % (self.user, self.store.path)
@@ -291,6 +225,10 @@ def create_app(sim):
     @app.get("/sim/v1/calls")
     def get_calls():
         return _json(sim.calls.snapshot())
+
+    @app.get("/sim/v1/stats")
+    def get_stats():
+        return _json(sim.connections.snapshot())
 
     @app.get("/sim/v1/calls/log")
     def get_call_log():

@@ -19,10 +19,9 @@ import sys
 import threading
 import time
 
-from werkzeug.serving import make_server
-
 from . import seed, tls
-from .app import SimRequestHandler, Simulator, create_app
+from .app import Simulator, create_app
+from .server import DEFAULT_IDLE_TIMEOUT, build_server
 from .store import Store
 
 
@@ -56,6 +55,10 @@ def build_parser():
                         help="serve plain HTTP (debugging only)")
     parser.add_argument("--allow-remote", action="store_true",
                         help="allow a non-loopback bind address")
+    parser.add_argument("--idle-timeout", type=float, default=DEFAULT_IDLE_TIMEOUT,
+                        metavar="SECONDS",
+                        help="close a kept-alive connection after this long without a request "
+                             "(default %(default)s)")
     parser.add_argument("--log-level", default="INFO",
                         choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     return parser
@@ -70,6 +73,8 @@ def main(argv=None):
     if not _is_loopback(opts.host) and not opts.allow_remote:
         parser.error("--host %s is not a loopback address; pass --allow-remote to expose the "
                      "simulator beyond this machine" % opts.host)
+    if not opts.idle_timeout > 0:
+        parser.error("--idle-timeout must be a positive number of seconds")
     if not 0 <= opts.port <= 65535:
         parser.error("--port must be between 0 and 65535")
     try:
@@ -95,17 +100,8 @@ def main(argv=None):
     ssl_context = None if opts.plain_http else tls.server_ssl_context(opts.state, opts.host)
     sim = Simulator(store, opts.user, password)
     app = create_app(sim)
-    server = make_server(opts.host, opts.port, app, threaded=True,
-                         request_handler=SimRequestHandler)
-    if ssl_context is not None:
-        # Wrap here rather than through make_server: with do_handshake_on_connect=False the TLS
-        # handshake runs in the request's worker thread, so a silent client cannot stall the
-        # accept loop.
-        server.socket = ssl_context.wrap_socket(
-            server.socket, server_side=True, do_handshake_on_connect=False
-        )
-        server.ssl_context = ssl_context
-    server.daemon_threads = True
+    server = build_server(opts.host, opts.port, app, ssl_context, opts.idle_timeout,
+                          sim.connections)
 
     def stop(signum, frame):
         logging.getLogger("tegile_intelliflash.simulator").info("signal %d: stopping", signum)

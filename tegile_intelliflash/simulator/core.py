@@ -148,7 +148,7 @@ def share_consumption(share):
 
 
 def pool_used(txn, pool_name):
-    return sum(share_consumption(s) for s in txn.shares_of_pool(pool_name))
+    return txn.pool_consumption(pool_name)
 
 
 def pool_free(txn, pool_name):
@@ -162,7 +162,7 @@ def project_consumption(txn, project_path):
     A reservation is space guaranteed to its share, so it counts against the project's quota
     exactly as it counts against the pool (C8), whether or not it has been written yet.
     """
-    return sum(share_consumption(s) for s in txn.shares_of_project(project_path))
+    return txn.project_consumption(project_path)
 
 
 def check_project_growth(txn, project, old_consumption, new_consumption, what):

@@ -202,6 +202,10 @@ class SimulatorProcess:
     def calls(self):
         return self.control("GET", "/sim/v1/calls")
 
+    def stats(self):
+        """Connections accepted (``connections.opened``), open now, and requests served."""
+        return self.control("GET", "/sim/v1/stats")
+
     def call_log(self):
         return self.control("GET", "/sim/v1/calls/log")
 

@@ -4,8 +4,10 @@
 
 Every API call runs in exactly one transaction (``Store.transaction``): writes take the database
 lock up front (``BEGIN IMMEDIATE``), reads use a plain deferred transaction and see one consistent
-snapshot (WAL). The journal is ``WAL`` with ``synchronous=FULL``, so a committed call survives a
-``kill -9`` and an interrupted one leaves no trace. Objects are stored as JSON documents with
+snapshot (WAL). The journal is ``WAL`` with ``synchronous=NORMAL``: a commit is in the WAL file
+before the call answers, so a committed call survives a ``kill -9`` of the simulator (not a
+power loss of the host, which a test array need not survive) and an interrupted one leaves no
+trace; no fsync per write. Objects are stored as JSON documents with
 their identifying columns (path, parent, pool, origin) indexed beside them.
 """
 
@@ -153,6 +155,30 @@ class Txn:
     def all_shares(self):
         return self._all("SELECT doc FROM shares ORDER BY seq")
 
+    # Sums over a pool's or a project's shares, computed by SQLite without decoding a document:
+    # every getShare answers its pool's free space, which must not cost O(shares) in Python.
+    _CONSUMPTION = ("SELECT COALESCE(SUM(MAX(COALESCE(json_extract(doc, '$.used'), 0), "
+                    "COALESCE(json_extract(doc, '$.reservation'), 0))), 0) FROM shares ")
+
+    def pool_consumption(self, pool):
+        """Σ max(used, reservation) over the shares of ``pool`` (C8)."""
+        return self.conn.execute(self._CONSUMPTION + "WHERE pool = ?", (pool,)).fetchone()[0]
+
+    def project_consumption(self, project_path):
+        """Σ max(used, reservation) over the shares of a project (C7)."""
+        return self.conn.execute(self._CONSUMPTION + "WHERE project = ?",
+                                 (project_path,)).fetchone()[0]
+
+    def pool_quota_total(self, pool):
+        """Σ quota over the shares of ``pool``; quotas up to 2**63 - 1 each may overflow
+        SQLite's integers, then Python sums them."""
+        try:
+            return self.conn.execute(
+                "SELECT COALESCE(SUM(COALESCE(json_extract(doc, '$.quota'), 0)), 0) "
+                "FROM shares WHERE pool = ?", (pool,)).fetchone()[0]
+        except sqlite3.OperationalError:  # integer overflow
+            return sum(share.get("quota", 0) for share in self.shares_of_pool(pool))
+
     def shares_maybe_mounted_at(self, mount_point):
         """Shares that may be mounted at ``mount_point`` (C33): those named like its last
         component (mounted below their project) and those whose own mountPoint it is. The
@@ -213,6 +239,10 @@ class Store:
         self.path = os.path.join(state_dir, self.FILENAME)
         self._idle = []
         self._lock = threading.Lock()
+        # Writers queue here rather than on SQLite's lock, whose busy handler sleeps (1 ms,
+        # then up to 25 ms) before trying again: one process owns the database (state
+        # directory lock), so a thread lock serializes its writers at no cost.
+        self._write_lock = threading.Lock()
         self._closed = False
         conn = self._acquire()
         conn.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
@@ -226,7 +256,7 @@ class Store:
                                check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 60000")
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA synchronous = NORMAL")
         return conn
 
     def _acquire(self):
@@ -250,6 +280,13 @@ class Store:
 
         Commits when the block ends normally, rolls back on any exception (which propagates).
         """
+        if write:
+            with self._write_lock:
+                yield from self._transaction(write)
+        else:
+            yield from self._transaction(write)
+
+    def _transaction(self, write):
         conn = self._acquire()
         try:
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")

@@ -16,7 +16,7 @@ def get_array_stats(ctx, args):
     total = free = 0
     for pool in ctx.txn.pools():
         pool_free = core.pool_free(ctx.txn, pool["name"])
-        allocated = sum(s.get("quota", 0) for s in ctx.txn.shares_of_pool(pool["name"]))
+        allocated = ctx.txn.pool_quota_total(pool["name"])
         total += pool["total"]
         free += pool_free
         pools.append({

@@ -56,6 +56,36 @@ def test_check_connection_and_reads(client, sim_clean):
     assert client.insecure is False
 
 
+def _connections_opened(sim):
+    """Connections the simulator accepted so far, this control call's own excluded (the
+    harness's control calls open one each)."""
+    return sim.stats()["connections"]["opened"] - 1
+
+
+def test_one_connection_serves_a_hundred_calls(client, sim_clean, project):
+    """The client keeps its connection (the simulator keeps it open, like an array's web
+    server): a hundred calls, reads and writes, array errors included, open one."""
+    client.list_pools()
+    before = _connections_opened(sim_clean) + 1
+    for index in range(25):
+        client.create_share("pool-a", project, "ka%d" % index)
+        client.get_share("pool-a", project, "ka%d" % index)
+        with pytest.raises(ApiError):
+            client.get_share("pool-a", project, "missing%d" % index)
+        client.delete_share("pool-a", project, "ka%d" % index)
+    assert _connections_opened(sim_clean) - before == 0
+    assert sim_clean.calls()["total"] >= 101
+
+
+def test_a_reset_connection_is_replaced_once(client, sim_clean):
+    client.list_pools()
+    sim_clean.set_faults(reset_rate=1, methods=["listPools"], count=1)
+    before = _connections_opened(sim_clean) + 1
+    for _round in range(20):
+        client.list_pools()
+    assert _connections_opened(sim_clean) - before == 1
+
+
 def test_get_pool_missing(client):
     with pytest.raises(ApiError) as info:
         client.get_pool("pool-zz")

@@ -1,0 +1,174 @@
+#!/usr/bin/env python
+# SPDX-License-Identifier: Apache-2.0
+"""Requests per second the simulator serves: a fixed mix of calls from a few client threads.
+
+    .venv/bin/python scripts/bench_load.py [--seconds 5] [--threads 4] [--json]
+
+Each thread owns one ``requests.Session`` (kept-alive connections when the simulator keeps
+them) and loops over three phases in turn: reads (``getShare``), writes
+(``modifyShareProperties`` flipping a property back and forth) and fresh connections (a new
+session per call, as a short-lived Ansible task does). Prints requests/s per phase and the
+connections the simulator accepted (``/sim/v1/stats`` when it has it). Never asserts on time.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from tegile_intelliflash.simulator.harness import SimulatorError, SimulatorProcess  # noqa: E402
+
+POOL = "pool-a"
+PROJECT = "load"
+
+
+class Caller:
+    """One thread's caller: ``verify`` on every request (REQUESTS_CA_BUNDLE would replace a
+    Session.verify), positional JSON bodies."""
+
+    def __init__(self, sim, fresh=False):
+        self.sim = sim
+        self.fresh = fresh
+        self.session = None if fresh else requests.Session()
+
+    def __call__(self, method, *args):
+        session = requests.Session() if self.fresh else self.session
+        try:
+            resp = session.post("%s/zebi/api/v2/%s" % (self.sim.url, method),
+                                data=json.dumps(list(args)), auth=(self.sim.user, self.sim.password),
+                                verify=self.sim.ca_path, timeout=30,
+                                headers={"Content-Type": "application/json"})
+        finally:
+            if self.fresh:
+                session.close()
+        if resp.status_code != 200:
+            raise RuntimeError("%s: HTTP %d %s" % (method, resp.status_code, resp.text[:200]))
+        return resp.json() if resp.content else None
+
+    def close(self):
+        if self.session is not None:
+            self.session.close()
+
+
+def _share(index):
+    return "%s/Local/%s/s%d" % (POOL, PROJECT, index)
+
+
+PHASES = {
+    "read": lambda call, index, i: call("getShare", _share(index)),
+    "write": lambda call, index, i: call("modifyShareProperties", _share(index),
+                                         {"readOnly": bool(i % 2)}),
+    "fresh-connection read": lambda call, index, i: call("getShare", _share(index)),
+}
+
+
+def run_phase(sim, phase, threads, seconds):
+    """Every thread calls as fast as it can for ``seconds``; returns calls per second."""
+    counts = [0] * threads
+    errors = []
+    stop = threading.Event()
+
+    def worker(index):
+        call = Caller(sim, fresh=phase.startswith("fresh"))
+        try:
+            i = 0
+            while not stop.is_set():
+                PHASES[phase](call, index, i)
+                i += 1
+            counts[index] = i
+        except Exception as exc:  # pylint: disable=broad-except
+            errors.append(exc)
+        finally:
+            call.close()
+
+    workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    start = time.perf_counter()
+    for thread in workers:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in workers:
+        thread.join()
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise RuntimeError("phase %s: %s" % (phase, errors[0]))
+    return sum(counts) / elapsed
+
+
+def cpu_seconds(sim):
+    """CPU time (user + system) the simulator process has used: a figure that other load on
+    the machine disturbs less than requests/s."""
+    with open("/proc/%d/stat" % sim.process.pid) as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def connections(sim):
+    """Connections the simulator has accepted, or None when it does not count them."""
+    try:
+        return sim.control("GET", "/sim/v1/stats")["connections"]["opened"]
+    except (SimulatorError, KeyError, TypeError):
+        return None
+
+
+def measure(seconds=5.0, threads=4, extra_args=()):
+    state = tempfile.mkdtemp(prefix="tegile-load-")
+    try:
+        with SimulatorProcess(state, password="load-password", extra_args=extra_args) as sim:
+            setup = Caller(sim)
+            setup("createProject", {"poolName": POOL, "projectName": PROJECT})
+            for index in range(threads):
+                setup("createShare", POOL, PROJECT, "s%d" % index)
+            setup.close()
+            results = {}
+            for phase in PHASES:
+                before = connections(sim)
+                cpu_before = cpu_seconds(sim)
+                rate = run_phase(sim, phase, threads, seconds)
+                cpu = cpu_seconds(sim) - cpu_before
+                after = connections(sim)
+                calls = sim.calls()["total"]
+                sim.reset_calls()
+                results[phase] = {
+                    "requests_per_s": round(rate, 1),
+                    "calls": calls,
+                    "server_cpu_ms_per_call": round(cpu * 1000 / max(calls, 1), 3),
+                    "connections": None if before is None else after - before,
+                }
+            return results
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each phase")
+    parser.add_argument("--threads", type=int, default=4, help="client threads")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    opts = parser.parse_args(argv)
+    results = measure(opts.seconds, opts.threads)
+    if opts.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    print("%-24s %12s %8s %12s %18s" % ("phase", "requests/s", "calls", "connections",
+                                         "server CPU ms/call"))
+    for phase, row in results.items():
+        print("%-24s %12.1f %8d %12s %18.3f" % (
+            phase, row["requests_per_s"], row["calls"],
+            "-" if row["connections"] is None else row["connections"],
+            row["server_cpu_ms_per_call"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
