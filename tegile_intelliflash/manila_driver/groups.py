@@ -111,10 +111,13 @@ def _project_gone(group_id, pool, project):
 
 def inherited_settings(backend, pool):
     """The settings of the back end's project in ``pool`` that a group's
-    project takes (the project is created first when missing)."""
-    backend.ensure_project(pool)
+    project takes (none when it is missing: it is created then, with the
+    array's defaults, which a new group project has too)."""
     with errors.translate('read project %s/%s' % (pool, backend.project)):
-        info = backend.client.get_project(pool, backend.project)
+        info = backend.client.find_project(pool, backend.project)
+    if info is None:
+        backend.ensure_project(pool)
+        return {}
     return dict((key, info[key]) for key in INHERITED_SETTINGS
                 if info.get(key) not in (None, ''))
 
