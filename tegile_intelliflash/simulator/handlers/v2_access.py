@@ -8,15 +8,10 @@ and level to each literal method name. ``ctx.method`` is that name, used in erro
 
 import copy
 
-from .. import convert, model
-from ..errors import (
-    ApiError, INVALID_ACL_PARAM, INVALID_SMB_PARAM, RESOURCE_EXIST, RESOURCE_NOT_FOUND,
-)
+from .. import model
+from ..errors import ApiError, INVALID_ACL_PARAM, RESOURCE_EXIST, RESOURCE_NOT_FOUND
 from ..ops import access
 from ..ops.datasets import check_display_name_unique
-
-SMB_MODES = ("CIFS", "SMB3")
-
 
 # -- sharing on/off (C17) --------------------------------------------------------------------
 def set_sharing(proto, level, ctx, args):
@@ -55,35 +50,7 @@ def get_smb_config(ctx, args):
 
 def set_smb_config(ctx, args):
     obj = args.obj(0, "smbConfig")
-    config = dict(ctx.txn.setting("smb_config"))
-    if obj.get("pdc") is not None:
-        if not isinstance(obj["pdc"], str):
-            raise ApiError(INVALID_SMB_PARAM, "pdc must be a string")
-        config["pdc"] = obj["pdc"]
-    for key in ("subsharesFeatureEnabled", "restrictAnonymous", "restrictGuest"):
-        if obj.get(key) is not None:
-            try:
-                config[key] = convert.to_bool(obj[key], key)
-            except ApiError as exc:
-                raise ApiError(INVALID_SMB_PARAM, exc.message) from None
-    if obj.get("smbProtocolMode") is not None:
-        mode = obj["smbProtocolMode"]
-        if mode not in SMB_MODES:
-            raise ApiError(INVALID_SMB_PARAM, "smbProtocolMode must be CIFS or SMB3, got %r"
-                           % (mode,))
-        if mode == "SMB3" and config["smbProtocolMode"] != "SMB3":
-            for share in ctx.txn.all_shares():
-                project = ctx.txn.project(share["project_path"])
-                if model.sharing(share, project, "nfs")[0] and \
-                        model.sharing(share, project, "smb")[0]:
-                    raise ApiError(INVALID_SMB_PARAM, "cannot switch to SMB3: %s is shared over "
-                                   "both NFS and SMB" % share["path"])
-            for project in ctx.txn.all_projects():
-                if project["nfs"] and project["smb"]:
-                    raise ApiError(INVALID_SMB_PARAM, "cannot switch to SMB3: %s is shared over "
-                                   "both NFS and SMB" % project["path"])
-        config["smbProtocolMode"] = mode
-    ctx.txn.put_setting("smb_config", config)
+    access.set_smb_config(ctx.txn, obj)
     return 0
 
 

@@ -3,9 +3,7 @@
 """v2 handlers for projects and shares (spec §7.4-7.6): arguments in, ``ops.datasets`` out."""
 
 from .. import core, model
-from ..errors import (
-    ApiError, INVALID_ARGUMENT, INVALID_INHERITABLE_PROPERTY, INVALID_MOUNT_POINT, RESOURCE_EXIST,
-)
+from ..errors import ApiError, INVALID_ARGUMENT, RESOURCE_EXIST
 from ..ops import datasets
 from ..registry import VOID
 
@@ -126,30 +124,7 @@ def delete_dataset(ctx, args):
 def inherit_property_from_project(ctx, args):
     path, share, project = datasets.share_for_write(ctx, args.raw(0, "datasetPath"),
                                                     what="inheritPropertyFromProject")
-    prop = args.str(1, "propName")
-    if prop in ("Sharenfs", "Sharesmb"):
-        proto = prop[5:].lower()
-        share[proto + "_override"] = False
-        share[proto] = False
-        share[proto + "_acls"] = []
-        ctx.txn.put_share(share)
-        return 0
-    if prop not in model.INHERITABLE:
-        raise ApiError(INVALID_INHERITABLE_PROPERTY,
-                       "%r cannot be inherited from the project; one of %s"
-                       % (prop, ", ".join(sorted(list(model.INHERITABLE) +
-                                                 ["Sharenfs", "Sharesmb"]))))
-    if prop == "MountPoint" and "mountPoint" in share["own"]:
-        nfs_on, _ignored = model.sharing(share, project, "nfs")
-        smb_on, _ignored = model.sharing(share, project, "smb")
-        default = model.effective(dict(share, own={}), project, "mountPoint")
-        if (nfs_on or smb_on) and default != share["own"]["mountPoint"]:
-            raise ApiError(INVALID_MOUNT_POINT, "the mount point of %s can only change while "
-                           "NFS and SMB sharing are off" % share["path"])
-        core.check_mount_points(ctx.txn, [(dict(share, own={}), project)])
-    for key in model.INHERITABLE[prop]:
-        share["own"].pop(key, None)
-    ctx.txn.put_share(share)
+    datasets.inherit_property(ctx, share, project, args.str(1, "propName"))
     return 0
 
 

@@ -2,10 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """v2 handlers for snapshots, clones and rollback (spec §8): arguments in, ``ops.snapshots`` out."""
 
-import copy
-
-from .. import convert, core, model
-from ..errors import ApiError, INVALID_ARGUMENT, RESOURCE_EXIST, RESOURCE_INUSE, RESOURCE_NOT_FOUND
+from .. import convert, core
+from ..errors import ApiError, INVALID_ARGUMENT, RESOURCE_NOT_FOUND
 from ..ops import snapshots as snaps
 from ..pattern import Budget, Pattern, PatternError
 from ..registry import VOID
@@ -61,12 +59,7 @@ def clone_share_snapshot(ctx, args):
 
 def roll_back_to_share_snapshot(ctx, args):
     path, snap = snaps.get_snapshot(ctx.txn, args.raw(0, "snapshotPath"), "snapshotPath", "share")
-    delete_dependents = args.bool(1, "deleteDependents", False)
-    core.require_local(path, "rollBackToShareSnapshot")
-    share = ctx.txn.share(snap["dataset"])
-    model.check_not_busy(share, ctx.now, "rollBackToShareSnapshot")
-    snaps.check_ready(snap, ctx.now, "rollBackToShareSnapshot")
-    snaps.apply_rollback(ctx, [(share["path"], snap)], delete_dependents)
+    snaps.roll_back_share(ctx, path, snap, args.bool(1, "deleteDependents", False))
     return 0
 
 
@@ -81,26 +74,8 @@ def create_project_snapshot(ctx, args):
             not project_name:
         raise ApiError(INVALID_ARGUMENT, "project.poolName and project.name are required")
     local = convert.to_bool(obj.get("local", True), "project.local")
-    path = core.Path(pool, "Local" if local else "Replica", project_name)
-    core.get_pool(ctx.txn, pool)
-    project = core.get_project(ctx.txn, path)
-    core.require_local(path, "createProjectSnapshot")
-    core.validate_name(name, "snapshotName")
-    full = snaps.PROJECT_PREFIX + name
-    snap_path = "%s@%s" % (project["path"], full)
-    shares = ctx.txn.shares_of_project(project["path"])
-    for target in [snap_path] + ["%s@%s" % (s["path"], full) for s in shares]:
-        if ctx.txn.snapshot(target) is not None:
-            raise ApiError(RESOURCE_EXIST, "Snapshot %s already exists" % target)
-    ready_at = ctx.now + ctx.delays.snapshot_ms / 1000.0
-    ctx.txn.put_snapshot({"path": snap_path, "dataset": project["path"], "name": full,
-                          "kind": "project", "used": 0, "created": ctx.now,
-                          "ready_at": ready_at})
-    for share in shares:
-        model.check_not_busy(share, ctx.now, "createProjectSnapshot")
-        ctx.txn.put_snapshot({"path": "%s@%s" % (share["path"], full), "dataset": share["path"],
-                              "name": full, "kind": "member", "used": share.get("used", 0),
-                              "created": ctx.now, "ready_at": ready_at})
+    snaps.create_project_snapshot_doc(
+        ctx, core.Path(pool, "Local" if local else "Replica", project_name), name)
     return VOID
 
 
@@ -133,38 +108,8 @@ def delete_project_snapshot(ctx, args):
 
 def clone_project_snapshot(ctx, args):
     path, snap = snaps.get_snapshot(ctx.txn, args.raw(0, "snapshotPath"), "snapshotPath", "project")
-    name = args.str(1, "cloneName")
-    inherit = args.bool(2, "inheritProjectSettings", False)
-    core.require_local(path, "cloneProjectSnapshot")
-    snaps.check_ready(snap, ctx.now, "cloneProjectSnapshot")
-    core.validate_name(name, "cloneName")
-    source = ctx.txn.project(snap["dataset"])
-    clone = model.new_project(source["pool"], name)
-    if ctx.txn.project(clone["path"]) is not None:
-        raise ApiError(RESOURCE_EXIST, "Project %s already exists" % clone["path"])
-    if inherit:
-        clone["props"] = copy.deepcopy(source["props"])
-        clone["props"]["mountPoint"] = "/export/%s" % name
-        for key in ("nfs", "smb"):
-            clone[key] = source[key]
-            clone[key + "_acls"] = copy.deepcopy(source[key + "_acls"])
-    clone["origin"] = snap["path"]
-    ready_at = ctx.now + ctx.delays.clone_ms / 1000.0
-    clone["ready_at"] = ready_at
-    parts = snaps.members(ctx.txn, snap)
-    clone["clone_count"] = len(parts)
-    core.check_growth(ctx.txn, source["pool"], 0, sum(m.get("used", 0) for m in parts),
-                      "cloning %s" % snap["path"])
-    ctx.txn.put_project(clone)
-    shares = []
-    for member in parts:
-        share = ctx.txn.share(member["dataset"])
-        new = snaps.clone_share_doc(ctx, share, clone, member, share["name"], inherit)
-        new["ready_at"] = ready_at
-        shares.append(new)
-    core.check_mount_points(ctx.txn, [(new, clone) for new in shares])
-    for new in shares:
-        ctx.txn.put_share(new)
+    snaps.clone_project_snapshot_doc(ctx, path, snap, args.str(1, "cloneName"),
+                                     args.bool(2, "inheritProjectSettings", False))
     return VOID
 
 
@@ -186,21 +131,5 @@ def get_project_clone_status(ctx, args):
 
 def roll_back_to_project_snapshot(ctx, args):
     path, snap = snaps.get_snapshot(ctx.txn, args.raw(0, "snapshotPath"), "snapshotPath", "project")
-    delete_dependents = args.bool(1, "deleteDependents", False)
-    core.require_local(path, "rollBackToProjectSnapshot")
-    snaps.check_ready(snap, ctx.now, "rollBackToProjectSnapshot")
-    newer_projects = [s for s in ctx.txn.snapshots_of(snap["dataset"]) if s["seq"] > snap["seq"]]
-    if newer_projects and not delete_dependents:
-        raise ApiError(RESOURCE_INUSE, "newer project snapshots exist (%s); use "
-                       "deleteDependents=true" % ", ".join(s["path"] for s in newer_projects))
-    for newer in newer_projects:
-        if snaps.has_clones(ctx.txn, newer):
-            raise ApiError(RESOURCE_INUSE, "newer snapshot %s has clones" % newer["path"])
-    plan = [(m["dataset"], m) for m in snaps.members(ctx.txn, snap)]
-    for share_path, _ignored in plan:
-        model.check_not_busy(ctx.txn.share(share_path), ctx.now, "rollBackToProjectSnapshot")
-    snaps.apply_rollback(ctx, plan, delete_dependents)
-    for newer in newer_projects:
-        if ctx.txn.snapshot(newer["path"]) is not None:
-            snaps.destroy_snapshot(ctx.txn, newer)
+    snaps.roll_back_project(ctx, path, snap, args.bool(1, "deleteDependents", False))
     return 0

@@ -190,3 +190,40 @@ def clear_rules(share, project, nfs):
         model.take_ownership(share, project, "nfs")
         share["nfs_acls"] = []
     share["aclList"] = []
+
+
+SMB_MODES = ("CIFS", "SMB3")
+
+
+def set_smb_config(txn, obj):
+    """setSMBConfig: the settings given (None = unchanged); SMB3 is refused while a share or
+    project is shared over both NFS and SMB."""
+    config = dict(txn.setting("smb_config"))
+    if obj.get("pdc") is not None:
+        if not isinstance(obj["pdc"], str):
+            raise ApiError(INVALID_SMB_PARAM, "pdc must be a string")
+        config["pdc"] = obj["pdc"]
+    for key in ("subsharesFeatureEnabled", "restrictAnonymous", "restrictGuest"):
+        if obj.get(key) is not None:
+            try:
+                config[key] = convert.to_bool(obj[key], key)
+            except ApiError as exc:
+                raise ApiError(INVALID_SMB_PARAM, exc.message) from None
+    if obj.get("smbProtocolMode") is not None:
+        mode = obj["smbProtocolMode"]
+        if mode not in SMB_MODES:
+            raise ApiError(INVALID_SMB_PARAM, "smbProtocolMode must be CIFS or SMB3, got %r"
+                           % (mode,))
+        if mode == "SMB3" and config["smbProtocolMode"] != "SMB3":
+            for share in txn.all_shares():
+                project = txn.project(share["project_path"])
+                if model.sharing(share, project, "nfs")[0] and \
+                        model.sharing(share, project, "smb")[0]:
+                    raise ApiError(INVALID_SMB_PARAM, "cannot switch to SMB3: %s is shared over "
+                                   "both NFS and SMB" % share["path"])
+            for project in txn.all_projects():
+                if project["nfs"] and project["smb"]:
+                    raise ApiError(INVALID_SMB_PARAM, "cannot switch to SMB3: %s is shared over "
+                                   "both NFS and SMB" % project["path"])
+        config["smbProtocolMode"] = mode
+    txn.put_setting("smb_config", config)

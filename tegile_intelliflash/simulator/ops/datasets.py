@@ -9,8 +9,8 @@ import copy
 
 from .. import convert, core, model
 from ..errors import (
-    ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, INVALID_MOUNT_POINT,
-    INVALID_QUOTA_RESERVATION, OPERATION_NOT_ALLOWED, RESOURCE_EXIST, RESOURCE_INUSE,
+    ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, INVALID_INHERITABLE_PROPERTY,
+    INVALID_MOUNT_POINT, INVALID_QUOTA_RESERVATION, OPERATION_NOT_ALLOWED, RESOURCE_EXIST, RESOURCE_INUSE,
 )
 from . import snapshots as snaps
 
@@ -258,3 +258,31 @@ def delete_dataset(ctx, value, recursive, error_if_missing, what):
         raise ApiError(RESOURCE_INUSE, "Share %s has %d snapshot(s); delete them first or use "
                        "recursive=true" % (share["path"], len(snapshots)))
     snaps.destroy_share(ctx.txn, share)
+
+
+def inherit_property(ctx, share, project, prop):
+    """inheritPropertyFromProject: the share drops its own value of ``prop`` (C9); Sharenfs and
+    Sharesmb turn the share's own sharing off and drop its ACLs."""
+    if prop in ("Sharenfs", "Sharesmb"):
+        proto = prop[5:].lower()
+        share[proto + "_override"] = False
+        share[proto] = False
+        share[proto + "_acls"] = []
+        ctx.txn.put_share(share)
+        return
+    if prop not in model.INHERITABLE:
+        raise ApiError(INVALID_INHERITABLE_PROPERTY,
+                       "%r cannot be inherited from the project; one of %s"
+                       % (prop, ", ".join(sorted(list(model.INHERITABLE) +
+                                                 ["Sharenfs", "Sharesmb"]))))
+    if prop == "MountPoint" and "mountPoint" in share["own"]:
+        nfs_on, _ignored = model.sharing(share, project, "nfs")
+        smb_on, _ignored = model.sharing(share, project, "smb")
+        default = model.effective(dict(share, own={}), project, "mountPoint")
+        if (nfs_on or smb_on) and default != share["own"]["mountPoint"]:
+            raise ApiError(INVALID_MOUNT_POINT, "the mount point of %s can only change while "
+                           "NFS and SMB sharing are off" % share["path"])
+        core.check_mount_points(ctx.txn, [(dict(share, own={}), project)])
+    for key in model.INHERITABLE[prop]:
+        share["own"].pop(key, None)
+    ctx.txn.put_share(share)

@@ -212,3 +212,90 @@ def apply_rollback(ctx, snaps_by_share, delete_dependents):
         core.check_growth(ctx.txn, share["pool"], old, new, "rollback of %s" % share_path)
         share["used"] = target.get("used", 0)
         ctx.txn.put_share(share)
+
+
+def roll_back_share(ctx, path, snap, delete_dependents):
+    """rollBackToShareSnapshot."""
+    core.require_local(path, "rollBackToShareSnapshot")
+    share = ctx.txn.share(snap["dataset"])
+    model.check_not_busy(share, ctx.now, "rollBackToShareSnapshot")
+    check_ready(snap, ctx.now, "rollBackToShareSnapshot")
+    apply_rollback(ctx, [(share["path"], snap)], delete_dependents)
+
+
+# -- project snapshots -----------------------------------------------------------------------
+def create_project_snapshot_doc(ctx, path, name):
+    """createProjectSnapshot: the project's snapshot and one member per share (C12)."""
+    core.get_pool(ctx.txn, path.pool)
+    project = core.get_project(ctx.txn, path)
+    core.require_local(path, "createProjectSnapshot")
+    core.validate_name(name, "snapshotName")
+    full = PROJECT_PREFIX + name
+    snap_path = "%s@%s" % (project["path"], full)
+    shares = ctx.txn.shares_of_project(project["path"])
+    for target in [snap_path] + ["%s@%s" % (s["path"], full) for s in shares]:
+        if ctx.txn.snapshot(target) is not None:
+            raise ApiError(RESOURCE_EXIST, "Snapshot %s already exists" % target)
+    ready_at = ctx.now + ctx.delays.snapshot_ms / 1000.0
+    ctx.txn.put_snapshot({"path": snap_path, "dataset": project["path"], "name": full,
+                          "kind": "project", "used": 0, "created": ctx.now,
+                          "ready_at": ready_at})
+    for share in shares:
+        model.check_not_busy(share, ctx.now, "createProjectSnapshot")
+        ctx.txn.put_snapshot({"path": "%s@%s" % (share["path"], full), "dataset": share["path"],
+                              "name": full, "kind": "member", "used": share.get("used", 0),
+                              "created": ctx.now, "ready_at": ready_at})
+
+
+def clone_project_snapshot_doc(ctx, path, snap, name, inherit):
+    """cloneProjectSnapshot: a new project holding a clone of every member (C13)."""
+    core.require_local(path, "cloneProjectSnapshot")
+    check_ready(snap, ctx.now, "cloneProjectSnapshot")
+    core.validate_name(name, "cloneName")
+    source = ctx.txn.project(snap["dataset"])
+    clone = model.new_project(source["pool"], name)
+    if ctx.txn.project(clone["path"]) is not None:
+        raise ApiError(RESOURCE_EXIST, "Project %s already exists" % clone["path"])
+    if inherit:
+        clone["props"] = copy.deepcopy(source["props"])
+        clone["props"]["mountPoint"] = "/export/%s" % name
+        for key in ("nfs", "smb"):
+            clone[key] = source[key]
+            clone[key + "_acls"] = copy.deepcopy(source[key + "_acls"])
+    clone["origin"] = snap["path"]
+    ready_at = ctx.now + ctx.delays.clone_ms / 1000.0
+    clone["ready_at"] = ready_at
+    parts = members(ctx.txn, snap)
+    clone["clone_count"] = len(parts)
+    core.check_growth(ctx.txn, source["pool"], 0, sum(m.get("used", 0) for m in parts),
+                      "cloning %s" % snap["path"])
+    ctx.txn.put_project(clone)
+    shares = []
+    for member in parts:
+        share = ctx.txn.share(member["dataset"])
+        new = clone_share_doc(ctx, share, clone, member, share["name"], inherit)
+        new["ready_at"] = ready_at
+        shares.append(new)
+    core.check_mount_points(ctx.txn, [(new, clone) for new in shares])
+    for new in shares:
+        ctx.txn.put_share(new)
+
+
+def roll_back_project(ctx, path, snap, delete_dependents):
+    """rollBackToProjectSnapshot: every member share back; newer project snapshots go."""
+    core.require_local(path, "rollBackToProjectSnapshot")
+    check_ready(snap, ctx.now, "rollBackToProjectSnapshot")
+    newer_projects = [s for s in ctx.txn.snapshots_of(snap["dataset"]) if s["seq"] > snap["seq"]]
+    if newer_projects and not delete_dependents:
+        raise ApiError(RESOURCE_INUSE, "newer project snapshots exist (%s); use "
+                       "deleteDependents=true" % ", ".join(s["path"] for s in newer_projects))
+    for newer in newer_projects:
+        if has_clones(ctx.txn, newer):
+            raise ApiError(RESOURCE_INUSE, "newer snapshot %s has clones" % newer["path"])
+    plan = [(m["dataset"], m) for m in members(ctx.txn, snap)]
+    for share_path, _ignored in plan:
+        model.check_not_busy(ctx.txn.share(share_path), ctx.now, "rollBackToProjectSnapshot")
+    apply_rollback(ctx, plan, delete_dependents)
+    for newer in newer_projects:
+        if ctx.txn.snapshot(newer["path"]) is not None:
+            destroy_snapshot(ctx.txn, newer)

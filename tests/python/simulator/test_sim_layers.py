@@ -86,6 +86,38 @@ def test_operations_do_not_parse_requests_nor_call_handlers():
         assert not bad, (module, bad)
 
 
+# v2-only operations that used to live in their handlers: the handler reads the arguments,
+# the operation (ops/) changes the state.
+OPERATIONS_IN_OPS = (
+    ("handlers.v2_snapshots", "create_project_snapshot"),
+    ("handlers.v2_snapshots", "clone_project_snapshot"),
+    ("handlers.v2_snapshots", "roll_back_to_project_snapshot"),
+    ("handlers.v2_snapshots", "roll_back_to_share_snapshot"),
+    ("handlers.v2_datasets", "inherit_property_from_project"),
+    ("handlers.v2_access", "set_smb_config"),
+)
+
+
+def _function(module, name):
+    with open(MODULES[module], encoding="utf-8") as handle:
+        tree = ast.parse(handle.read())
+    return next(node for node in tree.body if isinstance(node, ast.FunctionDef)
+                and node.name == name)
+
+
+@pytest.mark.parametrize("module,name", OPERATIONS_IN_OPS)
+def test_these_handlers_leave_the_state_to_an_operation(module, name):
+    func = _function(module, name)
+    writes = sorted(node.func.attr for node in ast.walk(func) if isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr.startswith(("put_", "delete_")))
+    assert not writes, "%s.%s writes stored state itself: %s" % (module, name, writes)
+    calls = [node.func for node in ast.walk(func) if isinstance(node, ast.Call)
+             and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)]
+    assert any(call.value.id in ("snaps", "datasets", "access") for call in calls), \
+        "%s.%s calls no operation of ops/" % (module, name)
+
+
 def test_model_and_converters_do_not_import_the_request_parser():
     for module in ("model", "convert", "core", "store"):
         bad = {m for m in imports_of(module)
