@@ -32,17 +32,34 @@ CREATE INDEX IF NOT EXISTS projects_pool ON projects (pool, container);
 CREATE INDEX IF NOT EXISTS projects_origin ON projects (origin);
 CREATE TABLE IF NOT EXISTS shares (
     path TEXT PRIMARY KEY, project TEXT NOT NULL, pool TEXT NOT NULL, name TEXT NOT NULL,
-    origin TEXT, seq INTEGER NOT NULL, doc TEXT NOT NULL);
+    origin TEXT, seq INTEGER NOT NULL, doc TEXT NOT NULL,
+    consumption INTEGER NOT NULL DEFAULT 0, quota INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS shares_project ON shares (project);
 CREATE INDEX IF NOT EXISTS shares_pool ON shares (pool);
 CREATE INDEX IF NOT EXISTS shares_origin ON shares (origin);
 CREATE INDEX IF NOT EXISTS shares_name ON shares (name);
+CREATE INDEX IF NOT EXISTS shares_own_mount ON shares (json_extract(doc, '$.own.mountPoint'));
 CREATE TABLE IF NOT EXISTS snapshots (
     path TEXT PRIMARY KEY, dataset TEXT NOT NULL, name TEXT NOT NULL,
     seq INTEGER NOT NULL, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS snapshots_dataset ON snapshots (dataset, seq);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
+
+# Columns added after the first release of the schema: (column, definition, value of a row).
+# A state directory made before them gets them at its next start (``Store._migrate``).
+_SHARE_COLUMNS = (
+    ("consumption", "INTEGER NOT NULL DEFAULT 0",
+     "MAX(COALESCE(json_extract(doc, '$.used'), 0), "
+     "COALESCE(json_extract(doc, '$.reservation'), 0))"),
+    ("quota", "INTEGER NOT NULL DEFAULT 0", "COALESCE(json_extract(doc, '$.quota'), 0)"),
+)
+# Sums over a pool's or a project's shares read these indexes only (every getShare answers its
+# pool's free space: it must not decode every share of the pool).
+_SHARE_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS shares_pool_space ON shares (pool, consumption, quota)",
+    "CREATE INDEX IF NOT EXISTS shares_project_space ON shares (project, consumption)",
+)
 
 
 def _dump(doc):
@@ -155,38 +172,36 @@ class Txn:
     def all_shares(self):
         return self._all("SELECT doc FROM shares ORDER BY seq")
 
-    # Sums over a pool's or a project's shares, computed by SQLite without decoding a document:
-    # every getShare answers its pool's free space, which must not cost O(shares) in Python.
-    _CONSUMPTION = ("SELECT COALESCE(SUM(MAX(COALESCE(json_extract(doc, '$.used'), 0), "
-                    "COALESCE(json_extract(doc, '$.reservation'), 0))), 0) FROM shares ")
-
+    # Sums over a pool's or a project's shares, from the columns ``put_share`` keeps (indexed):
+    # every getShare answers its pool's free space, which must not decode every share.
     def pool_consumption(self, pool):
         """Σ max(used, reservation) over the shares of ``pool`` (C8)."""
-        return self.conn.execute(self._CONSUMPTION + "WHERE pool = ?", (pool,)).fetchone()[0]
+        return self.conn.execute("SELECT COALESCE(SUM(consumption), 0) FROM shares "
+                                 "WHERE pool = ?", (pool,)).fetchone()[0]
 
     def project_consumption(self, project_path):
         """Σ max(used, reservation) over the shares of a project (C7)."""
-        return self.conn.execute(self._CONSUMPTION + "WHERE project = ?",
-                                 (project_path,)).fetchone()[0]
+        return self.conn.execute("SELECT COALESCE(SUM(consumption), 0) FROM shares "
+                                 "WHERE project = ?", (project_path,)).fetchone()[0]
 
     def pool_quota_total(self, pool):
         """Σ quota over the shares of ``pool``; quotas up to 2**63 - 1 each may overflow
         SQLite's integers, then Python sums them."""
         try:
-            return self.conn.execute(
-                "SELECT COALESCE(SUM(COALESCE(json_extract(doc, '$.quota'), 0)), 0) "
-                "FROM shares WHERE pool = ?", (pool,)).fetchone()[0]
+            return self.conn.execute("SELECT COALESCE(SUM(quota), 0) FROM shares "
+                                     "WHERE pool = ?", (pool,)).fetchone()[0]
         except sqlite3.OperationalError:  # integer overflow
             return sum(share.get("quota", 0) for share in self.shares_of_pool(pool))
 
     def shares_maybe_mounted_at(self, mount_point):
         """Shares that may be mounted at ``mount_point`` (C33): those named like its last
         component (mounted below their project) and those whose own mountPoint it is. The
-        caller checks each; nothing else is decoded."""
+        caller checks each; nothing else is decoded. Both conditions are indexed: a create
+        does not scan every share."""
         name = mount_point.rstrip("/").rsplit("/", 1)[-1]
-        own = '"mountPoint":' + json.dumps(mount_point)  # as _dump writes it
-        return self._all("SELECT doc FROM shares WHERE name = ? OR instr(doc, ?) > 0 "
-                         "ORDER BY seq", (name, own))
+        return self._all("SELECT doc FROM shares WHERE name = ? OR "
+                         "json_extract(doc, '$.own.mountPoint') = ? ORDER BY seq",
+                         (name, mount_point))
 
     def shares_with_origin(self, snapshot_path):
         return self._all("SELECT doc FROM shares WHERE origin = ? ORDER BY seq", (snapshot_path,))
@@ -195,11 +210,13 @@ class Txn:
         if "seq" not in doc:
             doc["seq"] = self.next_seq()
         self.conn.execute(
-            "INSERT INTO shares (path, project, pool, name, origin, seq, doc) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
-            "origin = excluded.origin, doc = excluded.doc",
+            "INSERT INTO shares (path, project, pool, name, origin, seq, doc, consumption, quota) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+            "origin = excluded.origin, doc = excluded.doc, consumption = excluded.consumption, "
+            "quota = excluded.quota",
             (doc["path"], doc["project_path"], doc["pool"], doc["name"], doc.get("origin"),
-             doc["seq"], _dump(doc)),
+             doc["seq"], _dump(doc), max(doc.get("used", 0), doc.get("reservation", 0)),
+             doc.get("quota", 0)),
         )
 
     def delete_share(self, path):
@@ -246,10 +263,24 @@ class Store:
         self._closed = False
         conn = self._acquire()
         conn.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
+        self._migrate(conn)
         self._release(conn)
         with self.transaction(write=True) as txn:
             if txn.setting("schema_version") is None:
                 txn.put_setting("schema_version", SCHEMA_VERSION)
+
+    @staticmethod
+    def _migrate(conn):
+        """Add the share columns a state directory made by an older simulator lacks."""
+        have = {row[1] for row in conn.execute("PRAGMA table_info(shares)")}
+        conn.execute("BEGIN IMMEDIATE")
+        for column, definition, value in _SHARE_COLUMNS:
+            if column not in have:
+                conn.execute("ALTER TABLE shares ADD COLUMN %s %s" % (column, definition))
+                conn.execute("UPDATE shares SET %s = %s" % (column, value))
+        for statement in _SHARE_INDEXES:
+            conn.execute(statement)
+        conn.execute("COMMIT")
 
     def _open(self):
         conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None,

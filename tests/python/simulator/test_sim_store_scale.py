@@ -1,0 +1,90 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""The store's capacity sums and look-ups do not grow with the shares a call does not touch.
+
+Every getShare answers its pool's free space and every create checks mount points (C33): with
+thousands of shares these must read indexes, not decode every share. Checked by the query plan
+and by comparing the kept columns with the documents (no timing).
+"""
+
+import json
+import sqlite3
+
+from tegile_intelliflash.simulator import core, model
+from tegile_intelliflash.simulator.store import Store
+
+GiB = 1024 ** 3
+
+
+def _plan(txn, sql, args):
+    return " ".join(row[3] for row in txn.conn.execute("EXPLAIN QUERY PLAN " + sql, args))
+
+
+def _seed(store, count):
+    with store.transaction(write=True) as txn:
+        txn.put_pool("pool-a", 100 * 1024 * GiB)
+        project = model.new_project("pool-a", "p")
+        txn.put_project(project)
+        for index in range(count):
+            share = model.new_share(project, "s%d" % index)
+            share["quota"] = (index + 1) * GiB
+            share["used"] = index * 1000
+            share["reservation"] = GiB if index % 3 == 0 else 0
+            txn.put_share(share)
+    return project
+
+
+def test_capacity_sums_read_an_index_and_match_the_documents(tmp_path):
+    store = Store(str(tmp_path))
+    project = _seed(store, 30)
+    with store.transaction(write=False) as txn:
+        shares = txn.shares_of_pool("pool-a")
+        assert len(shares) == 30
+        assert txn.pool_consumption("pool-a") == sum(map(core.share_consumption, shares))
+        assert txn.project_consumption(project["path"]) == \
+            sum(map(core.share_consumption, shares))
+        assert txn.pool_quota_total("pool-a") == sum(s["quota"] for s in shares)
+        for sql in ("SELECT COALESCE(SUM(consumption), 0) FROM shares WHERE pool = ?",
+                    "SELECT COALESCE(SUM(quota), 0) FROM shares WHERE pool = ?",
+                    "SELECT COALESCE(SUM(consumption), 0) FROM shares WHERE project = ?"):
+            assert "COVERING INDEX" in _plan(txn, sql, ("x",)), sql
+        mount_sql = ("SELECT doc FROM shares WHERE name = ? OR "
+                     "json_extract(doc, '$.own.mountPoint') = ? ORDER BY seq")
+        plan = _plan(txn, mount_sql, ("s1", "/export/x"))
+        assert "SCAN shares" not in plan and "shares_own_mount" in plan, plan
+    # A write updates the kept columns with the document.
+    with store.transaction(write=True) as txn:
+        share = txn.shares_of_pool("pool-a")[0]
+        share["used"] = 5 * GiB
+        txn.put_share(share)
+        txn.delete_share(txn.shares_of_pool("pool-a")[1]["path"])
+    with store.transaction(write=False) as txn:
+        shares = txn.shares_of_pool("pool-a")
+        assert txn.pool_consumption("pool-a") == sum(map(core.share_consumption, shares))
+    store.close()
+
+
+def test_a_state_directory_from_before_the_columns_is_migrated(tmp_path):
+    """An older simulator's state.db (no consumption/quota columns) gets them, filled from the
+    documents, at the next start."""
+    conn = sqlite3.connect(str(tmp_path / Store.FILENAME))
+    conn.executescript("""
+        CREATE TABLE shares (path TEXT PRIMARY KEY, project TEXT NOT NULL, pool TEXT NOT NULL,
+            name TEXT NOT NULL, origin TEXT, seq INTEGER NOT NULL, doc TEXT NOT NULL);
+    """)
+    for index, (used, reservation, quota) in enumerate(((10, 0, 100), (5, 50, 200), (0, 0, 0))):
+        doc = {"path": "pool-a/Local/p/s%d" % index, "project_path": "pool-a/Local/p",
+               "pool": "pool-a", "name": "s%d" % index, "seq": index + 1, "used": used,
+               "reservation": reservation, "quota": quota, "own": {}}
+        conn.execute("INSERT INTO shares VALUES (?, ?, ?, ?, NULL, ?, ?)",
+                     (doc["path"], doc["project_path"], doc["pool"], doc["name"], doc["seq"],
+                      json.dumps(doc)))
+    conn.commit()
+    conn.close()
+    store = Store(str(tmp_path))
+    with store.transaction(write=False) as txn:
+        assert txn.pool_consumption("pool-a") == 10 + 50
+        assert txn.project_consumption("pool-a/Local/p") == 60
+        assert txn.pool_quota_total("pool-a") == 300
+    store.close()
+    Store(str(tmp_path)).close()  # a second start finds the columns and changes nothing
