@@ -24,7 +24,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from tegile_intelliflash.client import IntelliFlashClient  # noqa: E402
+from tegile_intelliflash.client.api import IntelliFlashClient  # noqa: E402
 from tegile_intelliflash.client import acl, paths, sizes  # noqa: E402
 from tegile_intelliflash.simulator.harness import SimulatorProcess  # noqa: E402
 

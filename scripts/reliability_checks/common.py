@@ -20,7 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from tegile_intelliflash.client import IntelliFlashClient  # noqa: E402
+from tegile_intelliflash.client.api import IntelliFlashClient  # noqa: E402
 from tegile_intelliflash.simulator.harness import SimulatorProcess  # noqa: E402
 
 VENV_BIN = os.path.join(ROOT, ".venv", "bin")

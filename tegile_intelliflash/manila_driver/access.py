@@ -106,8 +106,7 @@ def _sync_users(backend, ref, info, want):
     def read():
         return client.get_user_acls(ref.pool, ref.project, ref.name)
 
-    current = [client_acl.UserRule.from_wire(entry)
-               for entry in info.get('aclList') or []]
+    current = info.user_acls
     return protocol_base.sync_list(ref, 'file ACL', want, current, write,
                                    read, key=_user_key,
                                    sort_key=lambda r: r.name.lower())

@@ -9,8 +9,6 @@ they live in the group's own project (:func:`group_project`, see groups.py).
 Share size is the share's quota.
 """
 
-import math
-
 from oslo_log import log
 
 from manila import exception
@@ -19,13 +17,14 @@ from manila.share import share_types
 from manila.share import utils as share_utils
 
 from tegile_intelliflash.client import errors as client_errors
+from tegile_intelliflash.client import limits as client_limits
 from tegile_intelliflash.client import paths as client_paths
+from tegile_intelliflash.client import sizes as client_sizes
 from tegile_intelliflash.manila_driver import errors
 
 LOG = log.getLogger(__name__)
 
 DEFAULT_PROJECT = 'openstack'
-GiB = 1024 ** 3
 
 # Keys of the driver's private data (manila's DriverPrivateData).
 # Managed share: its name on the array.
@@ -65,18 +64,6 @@ class ShareRef(object):
         return '<share %s>' % self.path
 
 
-def gib_ceil(n_bytes):
-    return max(1, int(math.ceil(float(n_bytes) / GiB)))
-
-
-def used_bytes(info):
-    """Bytes used by a share, from a getShare reply: the array reports
-    ``totalSize`` = used + ``availableSize`` (protocol choice C8)."""
-    total = int(info.get('totalSize') or 0)
-    available = int(info.get('availableSize') or 0)
-    return max(0, total - available)
-
-
 def pool_of(share):
     return share_utils.extract_host(share['host'], level='pool')
 
@@ -93,7 +80,7 @@ def size_bytes(share, size=None):
             reason=_('share %(id)s: size must be a positive whole number '
                      'of GiB, got %(size)r') % {'id': share.get('id'),
                                                 'size': given})
-    return gib * GiB
+    return gib * client_sizes.GiB
 
 
 def validate_name(share, name):
@@ -231,43 +218,23 @@ class Backend(object):
             return
         if wanted.get('compression') not in (None, 'off'):
             current = self.client.get_share(ref.pool, ref.project, ref.name)
-            algorithm = current.get('compression')
+            algorithm = current.compression
             if algorithm and algorithm != 'off':
                 wanted['compression'] = algorithm
         self.client.modify_share(ref.pool, ref.project, ref.name, wanted)
 
     def set_size(self, ref, size, info):
         """Set the quota to ``size`` bytes; a thick share (one with a
-        reservation) keeps its reservation equal to its quota.
+        reservation) keeps its reservation equal to its quota (``info``:
+        the share's ShareInfo).
 
-        The reservation never exceeds the quota in between (shrink: the
-        reservation first; grow: the quota first). A reservation the pool
-        cannot hold puts the old quota back and raises NoSpaceError.
+        The client plans the writes so that the reservation never exceeds
+        the quota in between; a reservation the pool cannot hold puts the
+        old quota back and raises NoSpaceError.
         """
-        client = self.client
-        old_quota = int(info.get('quotaInByte') or 0)
-        reservation = int(info.get('reservationInByte') or 0)
-        if reservation <= 0:
-            client.set_share_quota(ref.pool, ref.project, ref.name, size)
-            return
-        if size < reservation:
-            client.set_share_reservation(ref.pool, ref.project, ref.name,
-                                         size)
-            client.set_share_quota(ref.pool, ref.project, ref.name, size)
-            return
-        client.set_share_quota(ref.pool, ref.project, ref.name, size)
-        try:
-            client.set_share_reservation(ref.pool, ref.project, ref.name,
-                                         size)
-        except client_errors.NoSpaceError:
-            try:
-                client.set_share_quota(ref.pool, ref.project, ref.name,
-                                       old_quota)
-            except client_errors.IntelliFlashError as err:
-                LOG.error('Could not put the quota of %(path)s back to '
-                          '%(quota)s bytes: %(err)s',
-                          {'path': ref.path, 'quota': old_quota, 'err': err})
-            raise
+        plan = client_limits.plan_size(info, size)
+        client_limits.apply_limits(self.client, plan, ref.pool, ref.project,
+                                   ref.name, restore_quota=True, log=LOG)
 
     def delete_quietly(self, ref, share_id):
         """Remove what a failed creation left; never raises."""

@@ -11,13 +11,12 @@ from oslo_log import log
 from manila import exception
 
 from tegile_intelliflash.client import errors as client_errors
+from tegile_intelliflash.client import sizes as client_sizes
 from tegile_intelliflash.manila_driver import backend as backend_mod
 from tegile_intelliflash.manila_driver import errors
 from tegile_intelliflash.manila_driver import groups
 
 LOG = log.getLogger(__name__)
-
-GiB = backend_mod.GiB
 
 #: What every pool (and the back end) can do.
 CAPABILITIES = {
@@ -73,7 +72,7 @@ def share_usage(backend, shares):
             continue
         result.append({
             'id': share['id'],
-            'used_size': round(float(backend_mod.used_bytes(info)) / GiB, 3),
+            'used_size': round(float(info.used_bytes) / client_sizes.GiB, 3),
             'gathered_at': datetime.datetime.now(datetime.timezone.utc),
         })
     return result
@@ -88,8 +87,7 @@ def ip_versions(backend):
         return None
     versions = set()
     for item in ips:
-        address = item.get('ipAddress') or ''
-        versions.add(6 if ':' in address else 4)
+        versions.add(6 if ':' in item.address else 4)
     return sorted(versions) or [4]
 
 
@@ -98,14 +96,11 @@ def pool_stats(backend):
     conf = backend.configuration
     pools = []
     for pool in backend.list_pools():
-        name = pool['name']
-        total = int(pool.get('totalSize') or 0)
-        free = int(pool.get('availableSize') or 0)
         stats = {
-            'pool_name': name,
-            'total_capacity_gb': round(float(total) / GiB, 2),
-            'free_capacity_gb': round(float(free) / GiB, 2),
-            'allocated_capacity_gb': _allocated_gb(backend, name),
+            'pool_name': pool.name,
+            'total_capacity_gb': round(float(pool.total_bytes) / client_sizes.GiB, 2),
+            'free_capacity_gb': round(float(pool.available_bytes) / client_sizes.GiB, 2),
+            'allocated_capacity_gb': _allocated_gb(backend, pool.name),
             'reserved_percentage': conf.reserved_share_percentage,
             'reserved_snapshot_percentage': (
                 conf.reserved_share_from_snapshot_percentage
@@ -143,11 +138,11 @@ def _allocated_gb(backend, pool):
     """GiB promised to the shares of the back end's project and of its
     share groups' projects (their quotas)."""
     with errors.translate('list the projects of pool %s' % pool):
-        names = [item['name'] for item in backend.client.list_projects(pool)]
+        names = [item.name for item in backend.client.list_projects(pool)]
     allocated = sum(_allocated_bytes(backend, pool, name) for name in names
                     if name == backend.project
                     or groups.is_group_project(backend, name))
-    return backend_mod.gib_ceil(allocated) if allocated else 0
+    return client_sizes.to_gib_ceil(allocated)
 
 
 def _allocated_bytes(backend, pool, project):
@@ -160,11 +155,10 @@ def _allocated_bytes(backend, pool, project):
     allocated = 0
     for item in shares:
         info = None
-        with errors.translate('read share %s/%s/%s' % (pool, project, item['name']),
+        with errors.translate('read share %s/%s/%s' % (pool, project, item.name),
                               (client_errors.NotFoundError, errors.IGNORE)):
-            info = backend.client.get_share(pool, project, item['name'])
+            info = backend.client.get_share(pool, project, item.name)
         if info is None:
             continue
-        quota = int(info.get('quotaInByte') or 0)
-        allocated += quota if quota > 0 else backend_mod.used_bytes(info)
+        allocated += info.quota_bytes or info.used_bytes
     return allocated

@@ -26,9 +26,9 @@ from manila.i18n import _
 from manila.share import driver
 
 from tegile_intelliflash.client import errors as client_errors
-from tegile_intelliflash.client import IntelliFlashClient
+from tegile_intelliflash.client.api import IntelliFlashClient
 from tegile_intelliflash.client import paths as client_paths
-from tegile_intelliflash.client import __version__ as package_version
+from tegile_intelliflash.client.transport import __version__ as package_version
 from tegile_intelliflash.manila_driver import access
 from tegile_intelliflash.manila_driver import backend as backend_mod
 from tegile_intelliflash.manila_driver import capacity

@@ -36,15 +36,6 @@ LOG = log.getLogger(__name__)
 #: group's pool, and a project snapshot is taken at one instant.
 CONSISTENT_SNAPSHOT_SUPPORT = 'pool'
 
-#: The data settings a group's project takes from the back end's project
-#: (what its shares inherit). Not the quota (the back end project's quota
-#: bounds the shares in it, not the groups'), nor the mount point, sharing
-#: state or network ACLs (every share sets its own access).
-INHERITED_SETTINGS = (
-    'compression', 'compressionClass', 'compressedLog', 'dedup', 'copies',
-    'primaryCache', 'secondaryCache', 'readonly', 'logbias', 'sync',
-    'aclInherit', 'aclMode', 'recordSize',
-)
 
 #: Private data of a share being cloned with its group:
 #: ``<source project>@<full snapshot name>``.
@@ -79,15 +70,15 @@ def group_projects(backend, pool):
     """Names of this back end's group projects in ``pool``."""
     with errors.translate('list the projects of pool %s' % pool):
         items = backend.client.list_projects(pool)
-    return [item['name'] for item in items
-            if is_group_project(backend, item.get('name'))]
+    return [item.name for item in items
+            if is_group_project(backend, item.name)]
 
 
 def _group_pools(backend, group):
     pool = backend_mod.pool_of(group)
     if pool:
         return [pool]
-    return [item['name'] for item in backend.list_pools()]
+    return [item.name for item in backend.list_pools()]
 
 
 def _member_pool(group_id, shares):
@@ -111,15 +102,17 @@ def _project_gone(group_id, pool, project):
 
 def inherited_settings(backend, pool):
     """The settings of the back end's project in ``pool`` that a group's
-    project takes (none when it is missing: it is created then, with the
-    array's defaults, which a new group project has too)."""
+    project takes: its data settings (what its shares inherit; none when
+    it is missing: it is created then, with the array's defaults, which a
+    new group project has too). Not the quota (the back end project's quota
+    bounds the shares in it, not the groups'), nor the mount point, sharing
+    state or network ACLs (every share sets its own access)."""
     with errors.translate('read project %s/%s' % (pool, backend.project)):
         info = backend.client.find_project(pool, backend.project)
     if info is None:
         backend.ensure_project(pool)
         return {}
-    return dict((key, info[key]) for key in INHERITED_SETTINGS
-                if info.get(key) not in (None, ''))
+    return info.data_settings()
 
 
 # ----------------------------------------------------------------------
@@ -151,7 +144,7 @@ def delete_share_group(backend, group):
 
         def in_use(err, pool=pool):
             with errors.translate('list the shares of %s/%s' % (pool, name)):
-                left = [item['name'] for item in
+                left = [item.name for item in
                         backend.client.list_shares(pool, name)]
             return exception.ShareBackendException(
                 msg=_('cannot delete share group %(id)s: its project '
@@ -349,7 +342,7 @@ def _clone_done(backend, group_id, pool, project):
                                                                 project)):
         status = backend.client.get_clone_status(pool, source_project, None,
                                                  full, project)
-    state = status.get('state')
+    state = status.state
     if state == 'in_progress':
         return False
     if state != 'success':

@@ -12,6 +12,7 @@ from manila import exception
 from manila.i18n import _
 
 from tegile_intelliflash.client import paths as client_paths
+from tegile_intelliflash.client import sizes as client_sizes
 from tegile_intelliflash.manila_driver import backend as backend_mod
 from tegile_intelliflash.manila_driver import errors
 from tegile_intelliflash.manila_driver import groups
@@ -41,7 +42,7 @@ def _export_path(share, protocol):
 
 
 def _find_managed(backend, protocol, pool, wanted):
-    """(name, getShare reply) of the share exported as ``wanted``."""
+    """(name, ShareInfo) of the share exported as ``wanted``."""
     project = backend.project
     with errors.translate('list the shares of %s/%s' % (pool, project)):
         items = backend.client.list_shares(pool, project)
@@ -70,24 +71,31 @@ def _find_managed(backend, protocol, pool, wanted):
             'project': project, 'pool': pool, 'path': wanted})
 
 
+def _actual_text(info, prop):
+    if prop == 'dedup':
+        return 'on' if info.dedup else 'off'
+    return (info.compression or 'off').lower()
+
+
 def _check_type_matches(share, info, name):
     """Refuse to manage a share whose dedupe, compression or thin
     provisioning contradicts what its share type asks for (nothing is
     changed on the array to make it fit)."""
     props = backend_mod.type_properties(share)
     problems = []
+    actual_on = {'dedup': bool(info.dedup),
+                 'compression': (info.compression or 'off').lower() != 'off'}
     for prop, spec in (('dedup', 'dedupe'), ('compression', 'compression')):
         wanted = props.get(prop)
         if wanted is None:
             continue
-        actual = str(info.get(prop) or 'off').lower()
-        if (wanted == 'off') != (actual == 'off'):
+        if (wanted == 'off') == actual_on[prop]:
             problems.append(_('%(spec)s is %(actual)s on the array but the '
                               'share type asks for %(wanted)s') % {
-                'spec': spec, 'actual': actual,
+                'spec': spec,
+                'actual': _actual_text(info, prop),
                 'wanted': 'off' if wanted == 'off' else 'on'})
-    if (props.get(backend_mod.THICK)
-            and int(info.get('reservationInByte') or 0) <= 0):
+    if props.get(backend_mod.THICK) and not info.thick:
         problems.append(_('the share type asks for thin_provisioning False '
                           'but the share has no reservation'))
     if problems:
@@ -106,27 +114,25 @@ def manage_existing(backend, share):
                      '(host@backend#pool)') % share['id'])
     wanted = _export_path(share, protocol)
     name, info = _find_managed(backend, protocol, pool, wanted)
-    if info.get('projectName') not in (None, backend.project):
+    if info.project not in (None, backend.project):
         raise exception.ManageInvalidShare(
             reason=_('%(name)s belongs to project %(other)s') % {
-                'name': name, 'other': info.get('projectName')})
-    if (info.get('containerName') or 'Local') != 'Local':
+                'name': name, 'other': info.project})
+    if info.container != client_paths.LOCAL:
         raise exception.ManageInvalidShare(
             reason=_('%s is a replica and cannot be managed') % name)
-    if info.get(protocol.sharing_key) == 'off':
+    if info.sharing(protocol.wire) is False:
         raise exception.ManageInvalidShare(
             reason=_('%(name)s is not exported over %(proto)s') % {
                 'name': name, 'proto': protocol.name})
     _check_type_matches(share, info, name)
-    quota = int(info.get('quotaInByte') or 0)
     ref = backend_mod.ShareRef(pool, backend.project, name)
-    size = backend_mod.gib_ceil(quota if quota > 0
-                                else backend_mod.used_bytes(info))
-    if quota != size * backend_mod.GiB:
+    size = max(1, client_sizes.to_gib_ceil(info.quota_bytes or info.used_bytes))
+    if info.quota_bytes != size * client_sizes.GiB:
         with errors.translate('set the quota of %s to %s GiB' % (ref.path,
                                                                  size)):
             backend.client.set_share_quota(pool, backend.project, name,
-                                           size * backend_mod.GiB)
+                                           size * client_sizes.GiB)
     backend.private_storage.update(share['id'],
                                    {backend_mod.PD_ARRAY_NAME: name})
     with errors.translate('export share %s' % ref.path):

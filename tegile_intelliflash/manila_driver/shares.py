@@ -12,7 +12,6 @@ from manila import exception
 from manila.i18n import _
 
 from tegile_intelliflash.client import errors as client_errors
-from tegile_intelliflash.client import written as client_written
 from tegile_intelliflash.manila_driver import backend as backend_mod
 from tegile_intelliflash.manila_driver import errors
 from tegile_intelliflash.manila_driver import protocols
@@ -139,7 +138,7 @@ def resize(backend, share, new_size, shrink=False):
             (client_errors.NotFoundError, errors.share_missing(share))):
         info = backend.client.get_share(ref.pool, ref.project, ref.name)
         if shrink:
-            used = backend_mod.used_bytes(info)
+            used = info.used_bytes
             if used > size:
                 LOG.warning('Refusing to shrink share %(id)s to %(new)s '
                             'GiB: %(used)s bytes are in use.',
@@ -205,13 +204,13 @@ def _ensure_one(backend, share):
     # Checked on the share's own settings, not the effective ones: a setting
     # inherited from the project changes when the project does (e.g. a CIFS
     # share NFS-exported once the project turns NFS on).
-    if not client_written.sharing_written(info, protocol.wire, True):
+    if not info.sets_sharing(protocol.wire, True):
         LOG.warning('Share %(id)s is not exported over %(p)s by a setting '
                     'of its own; exporting it again.',
                     {'id': share['id'], 'p': protocol.name})
         protocol.prepare_access(client, ref, other)
         reapply = True
-    elif not client_written.sharing_written(info, other.wire, False):
+    elif not info.sets_sharing(other.wire, False):
         LOG.warning('Share %(id)s does not turn %(other)s off by a setting '
                     'of its own (it follows its project); turning it off on '
                     'the share.',
@@ -221,7 +220,7 @@ def _ensure_one(backend, share):
         LOG.warning('Share %s is exported to every host (empty NFS access '
                     'list); asking Manila to apply its rules.', share['id'])
         reapply = True
-    if not int(info.get('quotaInByte') or 0) and share.get('size'):
+    if not info.quota_bytes and share.get('size'):
         try:
             backend.set_size(ref, backend_mod.size_bytes(share), info)
             LOG.info('Share %(id)s had no quota; it is now its size, '

@@ -15,6 +15,7 @@ from manila.i18n import _
 
 from tegile_intelliflash.client import errors as client_errors
 from tegile_intelliflash.client import paths as client_paths
+from tegile_intelliflash.client import sizes as client_sizes
 from tegile_intelliflash.manila_driver import backend as backend_mod
 from tegile_intelliflash.manila_driver import errors
 from tegile_intelliflash.manila_driver import protocols
@@ -146,7 +147,7 @@ def _clone_progress(backend, share, ref, protocol, size, props, source, full,
         if first:
             abandon()
         raise
-    state = status.get('state')
+    state = status.state
     if state == 'in_progress':
         LOG.info('Clone %(path)s of share %(id)s is in progress.',
                  {'path': ref.path, 'id': share['id']})
@@ -251,7 +252,8 @@ def revert_to_snapshot(backend, snapshot):
                 'set the quota of share %s to %s GiB after its revert' %
                 (share['id'], snap_size)):
             info = backend.client.get_share(ref.pool, ref.project, ref.name)
-            backend.set_size(ref, int(snap_size) * backend_mod.GiB, info)
+            backend.set_size(ref, int(snap_size) * client_sizes.GiB,
+                             info)
     LOG.info('Reverted share %(id)s to snapshot %(snap)s.',
              {'id': share['id'], 'snap': snapshot['id']})
 

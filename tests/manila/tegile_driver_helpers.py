@@ -17,7 +17,7 @@ from manila.share import driver as manila_driver
 from manila.share import drivers_private_data
 from manila.share import share_types
 
-from tegile_intelliflash.client import IntelliFlashClient
+from tegile_intelliflash.client.api import IntelliFlashClient
 from tegile_intelliflash.manila_driver import options
 from tegile_intelliflash.manila_driver.driver import TegileShareDriver
 

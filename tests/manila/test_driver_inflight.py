@@ -9,7 +9,7 @@ import pytest
 from manila import exception
 
 from tegile_driver_helpers import create, make_rule, make_share, new_driver, where
-from tegile_intelliflash.client import NetworkRule
+from tegile_intelliflash.client.acl import NetworkRule
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
 
 SLOW_MS = 2000

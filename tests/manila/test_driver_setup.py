@@ -130,7 +130,7 @@ def test_setup_reports_rejected_credentials_without_the_password(simulator, capl
 def test_failed_setups_retried_by_manila_release_their_connections(simulator):
     # Manila retries do_setup for ever after a failure: no attempt may leave its HTTP
     # session (a kept-alive connection to the array) behind.
-    from tegile_intelliflash.client import IntelliFlashClient
+    from tegile_intelliflash.client.api import IntelliFlashClient
 
     closed = set()
 

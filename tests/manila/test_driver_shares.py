@@ -11,6 +11,7 @@ from manila.share import manager as share_manager
 
 from tegile_driver_helpers import GiB, POOL, create, make_rule, make_share, where
 from tegile_intelliflash.client import errors as client_errors
+from tegile_intelliflash.client.views import FloatingIP
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
 
 NFS_LOCATION = re.compile(r"^192\.0\.2\.\d+:/export/[^/]+/share-[0-9a-f-]+$")
@@ -30,7 +31,7 @@ def test_create_nfs_share_sets_quota_protocol_and_no_access(driver, array):
     assert array.get_user_acls(pool, project, name) == []
     assert len(locations) == 1
     assert locations[0]["path"] == "%s:/export/%s/%s" % (
-        array.list_floating_ips(pool)[0]["ipAddress"], project, name)
+        array.list_floating_ips(pool)[0].address, project, name)
     assert NFS_LOCATION.match(locations[0]["path"])
     assert locations[0]["is_admin_only"] is False
     assert locations[0]["metadata"] == {"preferred": True}
@@ -43,7 +44,7 @@ def test_create_cifs_share(driver, array):
     assert array.is_exposed("smb", pool, project, name) is True
     assert array.is_exposed("nfs", pool, project, name) is False
     assert array.get_share(pool, project, name)["quotaInByte"] == GiB
-    ip = array.list_floating_ips(pool)[0]["ipAddress"]
+    ip = array.list_floating_ips(pool)[0].address
     display = array.get_share(pool, project, name).get("cifsDisplayName") or \
         "%s_%s" % (project, name)
     assert [loc["path"] for loc in locations] == ["\\\\%s\\%s" % (ip, display)]
@@ -338,7 +339,7 @@ def _foreign_share(array, project, name, quota=None, nfs=True, smb=False):
 def test_manage_nfs_share_with_quota(driver, array):
     project = driver.configuration.safe_get("tegile_default_project")
     _foreign_share(array, project, "legacy1", quota=3 * GiB)
-    ip = array.list_floating_ips(POOL)[0]["ipAddress"]
+    ip = array.list_floating_ips(POOL)[0].address
     share = make_share("NFS", size=None,
                        export_locations=[{"path": "%s:/export/%s/legacy1" % (ip, project)}])
     result = driver.manage_existing(share, {})
@@ -442,7 +443,7 @@ def test_ipv6_export_locations(driver):
     # NFS brackets the address; CIFS uses Windows' UNC form for IPv6 literals.
     from unittest import mock
 
-    ips = [{"ipAddress": "2001:db8::10", "poolName": POOL}]
+    ips = [FloatingIP.from_wire({"ipAddress": "2001:db8::10", "poolName": POOL})]
     with mock.patch.object(driver.client, "list_floating_ips", return_value=ips):
         nfs = create(driver, "NFS")
         cifs = create(driver, "CIFS")
@@ -456,8 +457,8 @@ def test_ipv6_export_locations(driver):
 def test_ip_versions_follow_the_floating_ips(driver):
     from unittest import mock
 
-    ips = [{"ipAddress": "192.0.2.10", "poolName": POOL},
-           {"ipAddress": "2001:db8::10", "poolName": POOL}]
+    ips = [FloatingIP.from_wire({"ipAddress": "192.0.2.10", "poolName": POOL}),
+           FloatingIP.from_wire({"ipAddress": "2001:db8::10", "poolName": POOL})]
     with mock.patch.object(driver.client, "list_floating_ips", return_value=ips):
         stats = driver.get_share_stats(refresh=True)
     assert (stats["ipv4_support"], stats["ipv6_support"]) == (True, True)

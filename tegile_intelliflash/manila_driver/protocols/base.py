@@ -61,8 +61,6 @@ class Protocol(object):
     name = None
     #: The array's name of it ('nfs', 'smb').
     wire = None
-    #: Key of the share's sharing setting in a getShare reply.
-    sharing_key = None
 
     def set_sharing(self, client, ref, enabled):
         raise NotImplementedError()
@@ -131,7 +129,7 @@ class Protocol(object):
         """Export paths on the management address when no floating IP serves
         the pool (what the in-tree driver always used)."""
         info = backend.client.get_share(ref.pool, ref.project, ref.name)
-        if str(info.get(self.sharing_key) or 'off').lower() == 'off':
+        if not info.sharing(self.wire):
             return []
         server = backend.server
         LOG.warning('No floating IP serves pool %(pool)s: the export location '
@@ -140,8 +138,9 @@ class Protocol(object):
         return [self.export_path(server, info, ref)]
 
     def find_managed(self, read, project, items, wanted):
-        """(name, getShare reply) of the share of ``items`` (a listShares
-        reply) exported as ``wanted``, or None; ``read(name)`` reads one."""
+        """(name, ShareInfo) of the share of ``items`` (ShareInfo from
+        listShares) exported as ``wanted``, or None; ``read(name)`` reads
+        one."""
         raise NotImplementedError()
 
     def foreign_project(self, wanted, project):

@@ -14,7 +14,6 @@ class _Cifs(base.Protocol):
 
     name = 'CIFS'
     wire = 'smb'
-    sharing_key = 'sharesmb'
 
     def set_sharing(self, client, ref, enabled):
         client.set_smb_sharing(ref.pool, ref.project, ref.name, enabled)
@@ -26,8 +25,7 @@ class _Cifs(base.Protocol):
         raise base.BadRule(_('only user access is supported for CIFS'))
 
     def export_path(self, server, info, ref):
-        return client_paths.smb_export(server, client_paths.smb_name(
-            info, ref.project, ref.name))
+        return client_paths.smb_export(server, info.effective_smb_name)
 
     def parse_export_path(self, path):
         match = re.match(r'^\\\\([^\\]+)\\([^\\]+)\\?$', path)
@@ -40,10 +38,9 @@ class _Cifs(base.Protocol):
     def find_managed(self, read, project, items, wanted):
         # The SMB name is only in getShare replies.
         for item in items:
-            info = read(item['name'])
-            display = client_paths.smb_name(info, project, item['name'])
-            if display.lower() == wanted.lower():
-                return item['name'], info
+            info = read(item.name)
+            if info.effective_smb_name.lower() == wanted.lower():
+                return item.name, info
         return None
 
 

@@ -10,7 +10,6 @@ from manila.i18n import _
 from tegile_intelliflash.client import acl as client_acl
 from tegile_intelliflash.client import errors as client_errors
 from tegile_intelliflash.client import paths as client_paths
-from tegile_intelliflash.client import written as client_written
 from tegile_intelliflash.manila_driver.protocols import base
 
 #: NFS network ACL entry that keeps an NFS export closed while a share has no
@@ -27,7 +26,6 @@ class _Nfs(base.Protocol):
 
     name = 'NFS'
     wire = 'nfs'
-    sharing_key = 'sharenfs'
 
     def set_sharing(self, client, ref, enabled):
         client.set_nfs_sharing(ref.pool, ref.project, ref.name, enabled)
@@ -51,7 +49,7 @@ class _Nfs(base.Protocol):
 
     def sync_network(self, backend, ref, info, want):
         client = backend.client
-        if not client_written.sharing_written(info, 'nfs', True):
+        if not info.sets_sharing('nfs', True):
             self.set_sharing(client, ref, True)
 
         def write(rules):
@@ -71,8 +69,7 @@ class _Nfs(base.Protocol):
                                            ref.name)
 
     def export_path(self, server, info, ref):
-        return client_paths.nfs_export(server, client_paths.mount_point(
-            info, ref.project, ref.name))
+        return client_paths.nfs_export(server, info.mount_point)
 
     def parse_export_path(self, path):
         match = re.match(r'^(\[[^\]]+\]|[^:/]+):(/.+)$', path)
@@ -86,9 +83,8 @@ class _Nfs(base.Protocol):
     def find_managed(self, read, project, items, wanted):
         # The mount point is in the listShares reply: one getShare only.
         for item in items:
-            mount = client_paths.mount_point(item, project, item['name'])
-            if mount.rstrip('/') == wanted:
-                return item['name'], read(item['name'])
+            if item.mount_point.rstrip('/') == wanted:
+                return item.name, read(item.name)
         return None
 
     def foreign_project(self, wanted, project):

@@ -3,7 +3,7 @@
 
 import uuid
 
-from tegile_intelliflash.client import IntelliFlashClient
+from tegile_intelliflash.client.api import IntelliFlashClient
 
 # A distinctive password, so that scanning logs and exception texts for it is meaningful.
 PASSWORD = "Pw-9f3c7e-Sekr1t!"

@@ -3,10 +3,13 @@
 
 import pytest
 
-from tegile_intelliflash.client import (
-    GiB, AlreadyExistsError, ApiError, InUseError, InvalidArgumentError, NetworkRule,
-    NoSpaceError, NotAllowedError, NotFoundError, QuotaError, UserRule,
+from tegile_intelliflash.client.acl import NetworkRule, UserRule
+from tegile_intelliflash.client.errors import (
+    AlreadyExistsError, ApiError, InUseError, InvalidArgumentError, NoSpaceError, NotAllowedError,
+    NotFoundError, QuotaError,
 )
+from tegile_intelliflash.client.sizes import GiB
+from tegile_intelliflash.client.views import FloatingIP
 
 from client_helpers import unique
 
@@ -413,7 +416,7 @@ def test_export_locations_ipv6_and_missing_floating_ip(client, project, monkeypa
     client.set_smb_sharing(POOL, project, "s1", True)
     # The simulator's floating IPs are IPv4; the IPv6 form is checked with a stubbed list.
     monkeypatch.setattr(client, "list_floating_ips", lambda pool="All": [
-        {"ipAddress": "fd00::10", "poolName": "pool-b,%s" % POOL}])
+        FloatingIP.from_wire({"ipAddress": "fd00::10", "poolName": "pool-b,%s" % POOL})])
     assert client.export_locations(POOL, project, "s1") == {
         "nfs": ["[fd00::10]:/export/%s/s1" % project],
         "smb": ["\\\\fd00--10.ipv6-literal.net\\%s_s1" % project]}

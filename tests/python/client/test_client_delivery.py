@@ -12,9 +12,9 @@ import time
 import pytest
 import requests
 
-from tegile_intelliflash.client import (
-    ConnectionFailedError, IntelliFlashClient, OutcomeUnknownError, delivery,
-)
+from tegile_intelliflash.client import delivery
+from tegile_intelliflash.client.api import IntelliFlashClient
+from tegile_intelliflash.client.errors import ConnectionFailedError, OutcomeUnknownError
 from tegile_intelliflash.simulator.harness import SimulatorProcess
 
 from client_helpers import PASSWORD, make_client

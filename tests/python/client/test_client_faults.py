@@ -8,9 +8,9 @@ answers an HTTP error page before the call runs (not applied).
 
 import pytest
 
-from tegile_intelliflash.client import (
-    BusyError, GiB, NetworkRule, UserRule,
-)
+from tegile_intelliflash.client.acl import NetworkRule, UserRule
+from tegile_intelliflash.client.errors import BusyError
+from tegile_intelliflash.client.sizes import GiB
 
 from client_helpers import fake_response, make_client, unique
 
@@ -157,7 +157,7 @@ def test_dropped_rollback_reply_is_outcome_unknown(sim_clean, client, project):
     """A rollback has no effect a read can see: its lost reply is reported as an unknown
     outcome naming the call, and it is never sent twice (a late first copy could undo what
     the caller does next)."""
-    from tegile_intelliflash.client import OutcomeUnknownError
+    from tegile_intelliflash.client.errors import OutcomeUnknownError
 
     client.create_share(POOL, project, "r")
     full = client.create_snapshot(POOL, project, "r", "snap")
@@ -178,7 +178,7 @@ def test_reset_after_send_is_outcome_unknown_never_resent(sim_clean, fclient, sh
     """The connection was reset after the request was sent (the simulator resets before
     applying, but the client cannot know that): the write is not sent again; the client reads
     for its effect within the budget and then says the outcome is unknown, naming the call."""
-    from tegile_intelliflash.client import OutcomeUnknownError
+    from tegile_intelliflash.client.errors import OutcomeUnknownError
 
     method, prepare, write = spec[:3]
     share = unique("w")
@@ -216,7 +216,7 @@ def test_503_on_write_is_resent(sim_clean, client, project):
 @pytest.mark.parametrize("status", [502, 504])
 def test_502_504_on_write_is_outcome_unknown(sim_clean, client, project, status):
     """HTTP 502/504 come from a proxy that forwarded the call: never re-sent."""
-    from tegile_intelliflash.client import OutcomeUnknownError
+    from tegile_intelliflash.client.errors import OutcomeUnknownError
 
     sim_clean.set_faults(error_rate=1, status=status, methods=["createShare"], count=1)
     with make_client(sim_clean, retry_budget=0.3) as c:
@@ -239,7 +239,7 @@ def test_dropped_create_share_gives_one_share(sim_clean, client, project):
 def test_lost_reply_and_failed_reread_is_an_error(sim_clean, project):
     """Reply lost and the verification reads fail too: the client cannot know, so it says so
     instead of re-sending."""
-    from tegile_intelliflash.client import OutcomeUnknownError
+    from tegile_intelliflash.client.errors import OutcomeUnknownError
 
     sim_clean.set_faults(drop_reply_rate=1, methods=["createShare", "getShare"])
     with make_client(sim_clean, retry_budget=0.2) as c:
@@ -309,7 +309,7 @@ def test_slow_write_is_awaited_not_resent(sim_clean, project):
 def test_refused_resend_after_not_sent_is_raised(sim_clean, project, monkeypatch):
     """A write that provably never reached the array (connection refused) is sent again; the
     array's refusal of that copy is raised as is."""
-    from tegile_intelliflash.client import NotFoundError
+    from tegile_intelliflash.client.errors import NotFoundError
     from requests.exceptions import ConnectionError as RequestsConnectionError
     from urllib3.exceptions import NewConnectionError
 
@@ -332,7 +332,7 @@ def test_refused_resend_after_not_sent_is_raised(sim_clean, project, monkeypatch
 
 def test_lost_write_with_zero_budget_reads_once(sim_clean, project):
     sim_clean.set_faults(reset_rate=1, methods=["createShare"], count=1)
-    from tegile_intelliflash.client import OutcomeUnknownError
+    from tegile_intelliflash.client.errors import OutcomeUnknownError
 
     with make_client(sim_clean, retry_budget=0) as c:
         with pytest.raises(OutcomeUnknownError) as info:

@@ -12,7 +12,9 @@ import time
 
 import pytest
 
-from tegile_intelliflash.client import GiB, NetworkRule, OutcomeUnknownError
+from tegile_intelliflash.client.acl import NetworkRule
+from tegile_intelliflash.client.errors import OutcomeUnknownError
+from tegile_intelliflash.client.sizes import GiB
 
 from client_helpers import make_client
 

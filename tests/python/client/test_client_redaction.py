@@ -8,7 +8,8 @@ import socket
 
 import pytest
 
-from tegile_intelliflash.client import IntelliFlashClient, IntelliFlashError
+from tegile_intelliflash.client.api import IntelliFlashClient
+from tegile_intelliflash.client.errors import IntelliFlashError
 
 from client_helpers import PASSWORD, fake_response, make_client, unique
 

@@ -12,7 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from client_helpers import unique
-from tegile_intelliflash.client import InvalidArgumentError, normalize_host, paths, validate_name
+from tegile_intelliflash.client import paths
+from tegile_intelliflash.client.acl import normalize_host
+from tegile_intelliflash.client.errors import InvalidArgumentError
+from tegile_intelliflash.client.paths import validate_name
 from tegile_intelliflash.client.sizes import parse_optional_size
 
 # Deterministic (CI runs the same examples every time) and no example database in the tree.

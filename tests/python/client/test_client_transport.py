@@ -19,9 +19,10 @@ import pytest
 import requests
 import urllib3.exceptions as u3
 
-from tegile_intelliflash.client import (
-    ApiError, ArrayTimeoutError, AuthenticationError, ConnectionFailedError,
-    IntelliFlashClient, InvalidArgumentError, ProtocolError, TLSVerificationError,
+from tegile_intelliflash.client.api import IntelliFlashClient
+from tegile_intelliflash.client.errors import (
+    ApiError, ArrayTimeoutError, AuthenticationError, ConnectionFailedError, InvalidArgumentError,
+    ProtocolError, TLSVerificationError,
 )
 
 from client_helpers import PASSWORD, fake_response, make_client
@@ -355,7 +356,7 @@ def test_write_not_sent_is_resent(sim_clean, monkeypatch):
 def test_lost_write_without_verification_is_not_resent(sim_clean):
     """A raw write with no verify callable is never re-sent after a lost reply: its outcome is
     unknown at once (nothing can check it), and the error names the call."""
-    from tegile_intelliflash.client import OutcomeUnknownError
+    from tegile_intelliflash.client.errors import OutcomeUnknownError
 
     sim_clean.set_faults(drop_reply_rate=1, methods=["createProject"], count=1)
     name = "p-raw-%d" % random.randrange(10 ** 9)

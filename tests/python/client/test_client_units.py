@@ -5,13 +5,17 @@ import pickle
 
 import pytest
 
-from tegile_intelliflash.client import (
-    GiB, AlreadyExistsError, ApiError, BusyError, DatasetRef, InUseError, InvalidArgumentError,
-    NetworkRule, NoSpaceError, NotAllowedError, NotFoundError, QuotaError, UserRule, acl,
-    diff_rules, errors, format_size, normalize_host, parse_path, parse_size, paths,
-    project_path, project_snapshot_name, share_path, share_snapshot_name, snapshot_path,
-    to_gib_ceil, validate_name,
+from tegile_intelliflash.client import acl, errors, paths
+from tegile_intelliflash.client.acl import NetworkRule, UserRule, diff_rules, normalize_host
+from tegile_intelliflash.client.errors import (
+    AlreadyExistsError, ApiError, BusyError, InUseError, InvalidArgumentError, NoSpaceError,
+    NotAllowedError, NotFoundError, QuotaError,
 )
+from tegile_intelliflash.client.paths import (
+    DatasetRef, parse_path, project_path, project_snapshot_name, share_path, share_snapshot_name,
+    snapshot_path, validate_name,
+)
+from tegile_intelliflash.client.sizes import GiB, format_size, parse_size, to_gib_ceil
 from tegile_intelliflash.client.transport import Secret, parse_host
 
 
@@ -379,7 +383,7 @@ def test_from_wire_is_lenient_but_coerce_is_strict():
 
 
 def test_call_rejects_unencodable_arguments_before_sending():
-    from tegile_intelliflash.client import IntelliFlashClient
+    from tegile_intelliflash.client.api import IntelliFlashClient
 
     client = IntelliFlashClient("127.0.0.1", "admin", "pw", port=9, retry_budget=0)
     with client:

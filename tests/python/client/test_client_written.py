@@ -11,7 +11,8 @@ the outcome stays unknown.
 
 import pytest
 
-from tegile_intelliflash.client import NetworkRule, OutcomeUnknownError
+from tegile_intelliflash.client.acl import NetworkRule
+from tegile_intelliflash.client.errors import OutcomeUnknownError
 
 from client_helpers import make_client
 

@@ -78,7 +78,9 @@ def writes(sim):
 
 def client(sim):
     """A REST client of ``sim`` (verification on) to set up what a test needs."""
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client import IntelliFlashClient
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.api import (
+        IntelliFlashClient,
+    )
     return IntelliFlashClient(sim.address, "admin", PASSWORD, ca_path=sim.ca_path)
 
 

@@ -21,7 +21,9 @@ POOL, PROJECT = "pool-a", "unit_info"
 
 
 def prepare(api, _sim):
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client import NetworkRule, UserRule
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import (
+        NetworkRule, UserRule,
+    )
     api.create_project(POOL, PROJECT)
     api.create_share(POOL, PROJECT, "s1", quota="1G")
     api.create_share(POOL, PROJECT, "s2")

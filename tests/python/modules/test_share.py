@@ -183,7 +183,9 @@ def test_examples_run_as_written(sim, capsys):
 def create_first_elsewhere(monkeypatch, sim, really=True):
     """Another task creates the share between this task's read and its create (``really``), or the
     array answers EZEBI_RESOURCE_EXIST although no such share appears."""
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client import IntelliFlashClient
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.api import (
+        IntelliFlashClient,
+    )
     from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import AlreadyExistsError
     original = IntelliFlashClient.create_share
 

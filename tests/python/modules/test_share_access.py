@@ -19,7 +19,9 @@ import pytest
 
 from ansible.module_utils.common import warnings as ansible_warnings
 from ansible_collections.tegile.intelliflash.plugins.modules import share_access
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client import IntelliFlashClient
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.api import (
+    IntelliFlashClient,
+)
 from module_runner import (
     PASSWORD,
     connection,

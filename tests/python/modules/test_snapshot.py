@@ -18,7 +18,9 @@ import json
 import pytest
 
 from ansible_collections.tegile.intelliflash.plugins.modules import snapshot
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client import IntelliFlashClient
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.api import (
+    IntelliFlashClient,
+)
 from module_runner import (
     PASSWORD,
     connection,

@@ -18,7 +18,7 @@ def test_every_copy_says_the_galaxy_version():
 
 
 def test_client_user_agent_carries_the_version():
-    from tegile_intelliflash.client import IntelliFlashClient
+    from tegile_intelliflash.client.api import IntelliFlashClient
     client = IntelliFlashClient("h", "u", "p", timeout=5)
     assert client._transport.session.headers["User-Agent"] == "tegile-intelliflash/" + version.version()
 
@@ -32,7 +32,7 @@ def test_driver_version_is_the_clients():
     value = [node.value for node in tree.body if isinstance(node, ast.Assign)
              and [getattr(t, "id", None) for t in node.targets] == ["VERSION"]]
     assert len(value) == 1 and isinstance(value[0], ast.Name), "VERSION must come from the client"
-    assert imported[value[0].id] == ("tegile_intelliflash.client", "__version__")
+    assert imported[value[0].id] == ("tegile_intelliflash.client.transport", "__version__")
 
 
 @pytest.fixture

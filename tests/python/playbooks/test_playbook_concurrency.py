@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from playbook_helpers import PASSWORD, connection_vars, module_defaults, run_playbook
-from tegile_intelliflash.client import IntelliFlashClient
+from tegile_intelliflash.client.api import IntelliFlashClient
 
 WRITERS = 4
 ROUNDS = 3

@@ -10,7 +10,9 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client import IntelliFlashClient
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.api import (
+    IntelliFlashClient,
+)
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import ApiError, NotFoundError
 from ansible_collections.tegile.intelliflash.tests.unit.framework import wire
 from ansible_collections.tegile.intelliflash.tests.unit.framework.mock_array import (

@@ -1,0 +1,173 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""Network ACLs (per protocol, on shares and projects) and a share's user (file) ACL."""
+
+from . import acl as acl_mod
+from . import written
+from .acl import NetworkRule, UserRule
+from .base import by_level, check_protocol
+from .errors import NotFoundError, invalid_argument
+
+# verb -> protocol -> (project method, share method): every network ACL call, written out.
+NETWORK_ACL_METHODS = {
+    "get": {"nfs": ("getNFSNetworkACLsOnProject", "getNFSNetworkACLsOnShare"),
+            "smb": ("getSMBNetworkACLsOnProject", "getSMBNetworkACLsOnShare")},
+    "add": {"nfs": ("addNFSNetworkACLOnProject", "addNFSNetworkACLOnShare"),
+            "smb": ("addSMBNetworkACLOnProject", "addSMBNetworkACLOnShare")},
+    "remove": {"nfs": ("removeNFSNetworkACLOnProject", "removeNFSNetworkACLOnShare"),
+               "smb": ("removeSMBNetworkACLOnProject", "removeSMBNetworkACLOnShare")},
+    "set": {"nfs": ("setNFSNetworkACLsOnProject", "setNFSNetworkACLsOnShare"),
+            "smb": ("setSMBNetworkACLsOnProject", "setSMBNetworkACLsOnShare")},
+    "removeAll": {"nfs": ("removeAllNFSNetworkACLsOnProject", "removeAllNFSNetworkACLsOnShare"),
+                  "smb": ("removeAllSMBNetworkACLsOnProject", "removeAllSMBNetworkACLsOnShare")},
+}
+
+
+def _acl_method(verb, protocol, share):
+    return by_level(share, *NETWORK_ACL_METHODS[verb][protocol])
+
+
+def _duplicates_error(wanted):
+    dups = acl_mod.find_duplicates(wanted)
+    if dups:
+        raise invalid_argument("rules", "duplicate entries for %s"
+                               % ", ".join("%s %s" % d for d in dups),
+                               code="EZEBI_INVALID_ACL_API_PARAM_GENERAL")
+
+
+class AccessCalls(object):
+    """The network ACL calls and the share's file ACL (``aclList``)."""
+
+    def get_network_acls(self, protocol, pool, project, share=None):
+        """The effective network ACL list as NetworkRule objects."""
+        with self._context("getNetworkACLs"):
+            proto = check_protocol(protocol)
+        method = _acl_method("get", proto, share)
+        path = self._dataset(method, pool, project, share)
+        reply = self.call(method, path, dataset=path) or []
+        return [NetworkRule.from_wire(item) for item in reply]
+
+    def _coerce_rule(self, proto, rule, field):
+        rule = NetworkRule.coerce(rule, field)
+        if proto == "smb" and rule.root:
+            raise invalid_argument("%s.root" % field, "root access applies to NFS only")
+        return rule
+
+    def add_network_acl(self, protocol, pool, project, share, rule):
+        """add{NFS,SMB}NetworkACLOn{Share,Project} (rule: NetworkRule or dict)."""
+        with self._context("addNetworkACL"):
+            proto = check_protocol(protocol)
+        method = _acl_method("add", proto, share)
+        path = self._dataset(method, pool, project, share)
+        with self._context(method, path):
+            rule = self._coerce_rule(proto, rule, "rule")
+        args = [path, rule.host_type, rule.host, rule.access]
+        if proto == "nfs":
+            args.append(rule.root)
+        self.call(method, *args, write=True, dataset=path,
+                  verify=lambda: self._acls_written(
+                      proto, pool, project, share, lambda rules: rule in rules))
+
+    def remove_network_acl(self, protocol, pool, project, share, host_type, host,
+                           missing_ok=True):
+        """remove{NFS,SMB}NetworkACLOn{Share,Project}; True when removed, False when the rule
+        was not there (missing_ok). A missing share/project still raises NotFoundError."""
+        with self._context("removeNetworkACL"):
+            proto = check_protocol(protocol)
+        method = _acl_method("remove", proto, share)
+        path = self._dataset(method, pool, project, share)
+        with self._context(method, path):
+            detected, norm = acl_mod.normalize_host(host, "host")
+            if host_type:
+                if not isinstance(host_type, str) or host_type.upper() != detected:
+                    raise invalid_argument("host_type", "%r is a %s, not %r"
+                                           % (host, detected, host_type))
+            key = (detected, norm)
+
+        def absent():
+            return self._acls_written(proto, pool, project, share,
+                                      lambda rules: all(r.key != key for r in rules))
+
+        try:
+            self.call(method, path, detected, norm, write=True, dataset=path, verify=absent)
+        except NotFoundError:
+            if not missing_ok:
+                raise
+            # Distinguish "no such rule" from "no such dataset".
+            if share is None:
+                self._read_project(pool, project)
+            else:
+                self._read_share(pool, project, share)
+            return False
+        return True
+
+    def set_network_acls(self, protocol, pool, project, share, rules):
+        """set{NFS,SMB}NetworkACLsOn{Share,Project}: replace the whole list."""
+        with self._context("setNetworkACLs"):
+            proto = check_protocol(protocol)
+        method = _acl_method("set", proto, share)
+        path = self._dataset(method, pool, project, share)
+        with self._context(method, path):
+            if isinstance(rules, (str, dict)) or rules is None:
+                raise invalid_argument("rules", "must be a list of rules")
+            wanted = [self._coerce_rule(proto, r, "rules[%d]" % i) for i, r in enumerate(rules)]
+            acl_mod.check_size(wanted, "rules")
+            _duplicates_error(wanted)
+        self.call(method, path, [r.to_wire() for r in wanted], write=True, dataset=path,
+                  verify=lambda: self._acls_written(
+                      proto, pool, project, share,
+                      lambda rules: acl_mod.same_rules(rules, wanted)))
+
+    def remove_all_network_acls(self, protocol, pool, project, share=None):
+        """removeAll{NFS,SMB}NetworkACLsOn{Share,Project}."""
+        with self._context("removeAllNetworkACLs"):
+            proto = check_protocol(protocol)
+        method = _acl_method("removeAll", proto, share)
+        path = self._dataset(method, pool, project, share)
+        self.call(method, path, write=True, dataset=path,
+                  verify=lambda: self._acls_written(proto, pool, project, share,
+                                                    lambda rules: not rules))
+
+    def _acls_written(self, proto, pool, project, share, check):
+        """Verification of a network ACL write: ``check(rules)`` holds for the list read back
+        and, on a share, the list is the share's own (C16: every share-level ACL write sets
+        the override flag; an equal list inherited from the project is not what was
+        written)."""
+        if not check(self.get_network_acls(proto, pool, project, share)):
+            return False
+        return share is None or written.acls_owned(self._read_share(pool, project, share),
+                                                   proto)
+
+    def inherit_network_acls(self, pool, project, share):
+        """inheritNetworkACLsettingsFromProject: the share follows the project again (NFS and
+        SMB)."""
+        path = self._dataset("inheritNetworkACLsettingsFromProject", pool, project, share)
+
+        def verify():
+            current = self.get_share(pool, project, share)
+            return not current.nfs_own and not current.smb_own
+
+        self.call("inheritNetworkACLsettingsFromProject", path, write=True, dataset=path,
+                  verify=verify)
+
+    # -- user (file) ACLs ------------------------------------------------------------------
+
+    def get_user_acls(self, pool, project, share):
+        """The share's file ACL (C18) as UserRule objects."""
+        return self.get_share(pool, project, share).user_acls
+
+    def set_user_acls(self, pool, project, share, rules):
+        """Replace the share's file ACL (``modifyShareProperties`` ``aclList``)."""
+        path = self._dataset("modifyShareProperties", pool, project, share)
+        with self._context("modifyShareProperties", path):
+            if isinstance(rules, (str, dict)) or rules is None:
+                raise invalid_argument("rules", "must be a list of rules")
+            wanted = []
+            for i, rule in enumerate(rules):
+                wanted.append(UserRule.coerce(rule, "rules[%d]" % i))
+            acl_mod.check_size(wanted, "rules")
+            _duplicates_error(wanted)
+        self.call("modifyShareProperties", path, {"aclList": [r.to_wire() for r in wanted]},
+                  write=True, dataset=path,
+                  verify=lambda: acl_mod.same_rules(self.get_user_acls(pool, project, share),
+                                                    wanted))

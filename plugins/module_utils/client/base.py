@@ -1,0 +1,130 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""What every group of calls shares: the transport, the generic ``call`` and argument checks.
+
+IntelliFlashClient (``api.py``) combines the call groups (``system``, ``projects``, ``shares``,
+``sharing``, ``access``, ``snapshots``); each is a mixin over ClientBase and writes every RPC
+method name out in full, so a search for a name finds it here and in the simulator alike.
+"""
+
+import contextlib
+
+from . import paths as paths_mod
+from .errors import IntelliFlashError, invalid_argument
+from .transport import REDACTED, Transport
+
+PROTOCOLS = ("nfs", "smb")
+
+
+def check_protocol(value):
+    """``"nfs"`` or ``"smb"`` (case and surrounding blanks ignored); InvalidArgumentError."""
+    if not isinstance(value, str) or value.strip().lower() not in PROTOCOLS:
+        raise invalid_argument("protocol", "must be 'nfs' or 'smb', got %r" % (value,))
+    return value.strip().lower()
+
+
+def check_bool(value, field):
+    if isinstance(value, bool):
+        return value
+    raise invalid_argument(field, "must be true or false, got %r" % (value,))
+
+
+def by_level(share, project_method, share_method):
+    """The RPC name for a project (``share`` None) or a share dataset."""
+    return project_method if share is None else share_method
+
+
+class ClientBase(object):
+    """The connection of a client and the generic call (see docs/client.md)."""
+
+    def __init__(self, host, username, password, port=None, verify=True, ca_path=None,
+                 timeout=(10.0, 60.0), retry_budget=60.0, backoff=0.5, backoff_max=8.0,
+                 user_agent=None, logger=None):
+        self._transport = Transport(
+            host, username, password, port=port, verify=verify, ca_path=ca_path,
+            timeout=timeout, retry_budget=retry_budget, backoff=backoff,
+            backoff_max=backoff_max, user_agent=user_agent, logger=logger)
+        self.log = self._transport.log
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+        return False
+
+    def close(self):
+        """Release the HTTP session (connections)."""
+        self._transport.close()
+
+    def __repr__(self):
+        t = self._transport
+        return "IntelliFlashClient(base_url=%r, username=%r, password=%s, insecure=%r)" % (
+            t.base_url, t.username, REDACTED, t.insecure)
+
+    @property
+    def base_url(self):
+        return self._transport.base_url
+
+    @property
+    def insecure(self):
+        return self._transport.insecure
+
+    @property
+    def host(self):
+        return self._transport.hostname
+
+    @property
+    def port(self):
+        return self._transport.port
+
+    @property
+    def username(self):
+        return self._transport.username
+
+    @property
+    def ca_path(self):
+        return self._transport.ca_path
+
+    @property
+    def session(self):
+        """The requests.Session (one per client)."""
+        return self._transport.session
+
+    # -- generic call ----------------------------------------------------------------------
+
+    def call(self, method, *args, **kwargs):
+        """Send any v2 call: ``call(method, *args, write=False, verify=None, dataset=None)``.
+
+        Reads are retried; a write is sent again only when it provably did not reach the
+        array (or the array answered 503). After a lost reply a write is never re-sent:
+        ``verify()`` (a callable re-reading the array, True once the write's effect shows) is
+        polled within the retry budget and the call returns None; when the effect does not
+        show, or without a callable ``verify``, it raises OutcomeUnknownError (C32).
+        """
+        write = kwargs.pop("write", False)
+        verify = kwargs.pop("verify", None)
+        dataset = kwargs.pop("dataset", None)
+        if kwargs:
+            raise TypeError("unexpected keyword arguments: %s" % ", ".join(sorted(kwargs)))
+        if not isinstance(method, str) or not method or "/" in method:
+            raise invalid_argument("method", "must be an API method name, got %r" % (method,))
+        return self._transport.request(method, args, write=bool(write), verify=verify,
+                                       dataset=dataset)
+
+    @contextlib.contextmanager
+    def _context(self, method, dataset=None):
+        """Name the call and dataset in client-side validation errors."""
+        try:
+            yield
+        except IntelliFlashError as exc:
+            exc.with_context(method, dataset)
+            raise
+
+    def _dataset(self, method, pool, project, share):
+        """Validated dataset path (share or project) with context for errors."""
+        shown = "%s/Local/%s" % (pool, project) + ("/%s" % share if share is not None else "")
+        with self._context(method, shown):
+            return paths_mod.dataset_path(pool, project, share)

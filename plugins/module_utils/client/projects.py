@@ -1,0 +1,105 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""Projects: listProjects, getProject, createProject, modifyProjectProperties, deleteProject."""
+
+from . import paths as paths_mod
+from . import sizes as sizes_mod
+from . import written
+from .base import check_bool
+from .errors import NotFoundError, invalid_argument
+from .views import ProjectInfo
+
+
+class ProjectCalls(object):
+    """The project calls of IntelliFlashClient."""
+
+    def list_projects(self, pool, local=True):
+        """The projects of ``pool`` (ProjectInfo from the list items: name and pool)."""
+        with self._context("listProjects", pool):
+            paths_mod.validate_pool(pool)
+            check_bool(local, "local")
+        reply = self.call("listProjects", pool, local, dataset=pool) or []
+        return [ProjectInfo.from_wire(item, pool=pool) for item in reply]
+
+    def _read_project(self, pool, project):
+        """The getProject reply (wire dict), for the checks of a write."""
+        with self._context("getProject", "%s/Local/%s" % (pool, project)):
+            path = paths_mod.project_path(pool, project)
+        return self.call("getProject", pool, project, True, dataset=path)
+
+    def get_project(self, pool, project):
+        """ProjectInfo; NotFoundError when the project does not exist."""
+        return ProjectInfo.from_wire(self._read_project(pool, project), pool=pool)
+
+    def find_project(self, pool, project):
+        """ProjectInfo, or None when the project does not exist."""
+        try:
+            return self.get_project(pool, project)
+        except NotFoundError:
+            return None
+
+    def _project_exists(self, pool, project):
+        try:
+            self._read_project(pool, project)
+        except NotFoundError:
+            return False
+        return True
+
+    def create_project(self, pool, project, properties=None):
+        """createProject with optional Project_V2_1 keys (e.g. ``{"compression": "lz4"}``)."""
+        with self._context("createProject", "%s/Local/%s" % (pool, project)):
+            path = paths_mod.project_path(pool, project)
+            if properties is not None and not isinstance(properties, dict):
+                raise invalid_argument("properties", "must be a dict of Project_V2_1 keys")
+        body = dict(properties or {})
+        body.update({"poolName": pool, "projectName": project})
+
+        def verify():
+            try:
+                current = self._read_project(pool, project)
+            except NotFoundError:
+                return False
+            return written.properties_written(current, dict(properties or {}),
+                                              share_level=False)
+
+        self.call("createProject", body, write=True, dataset=path, verify=verify)
+
+    def modify_project(self, pool, project, properties):
+        """modifyProjectProperties with a partial Project_V2_1 dict."""
+        with self._context("modifyProjectProperties", "%s/Local/%s" % (pool, project)):
+            path = paths_mod.project_path(pool, project)
+            if not isinstance(properties, dict) or not properties:
+                raise invalid_argument("properties", "must be a non-empty dict")
+        props = dict(properties)
+
+        def verify():
+            return written.properties_written(self._read_project(pool, project), props,
+                                              share_level=False)
+
+        self.call("modifyProjectProperties", path, props, write=True, dataset=path,
+                  verify=verify)
+
+    def delete_project(self, pool, project, missing_ok=True):
+        """deleteProject; True when deleted, False when it was already gone (missing_ok)."""
+        with self._context("deleteProject", "%s/Local/%s" % (pool, project)):
+            path = paths_mod.project_path(pool, project)
+        try:
+            self.call("deleteProject", path, write=True, dataset=path,
+                      verify=lambda: not self._project_exists(pool, project))
+        except NotFoundError:
+            if not missing_ok:
+                raise
+            return False
+        return True
+
+    def set_project_quota(self, pool, project, quota_bytes):
+        """Set (or with 0/None clear) the project quota via ``quotaInByte``."""
+        with self._context("modifyProjectProperties", "%s/Local/%s" % (pool, project)):
+            path = paths_mod.project_path(pool, project)
+            wanted = sizes_mod.parse_optional_size(quota_bytes, "quota")
+
+        def verify():
+            return self.get_project(pool, project).quota_bytes == wanted
+
+        self.call("modifyProjectProperties", path, {"quotaInByte": wanted}, write=True,
+                  dataset=path, verify=verify)

@@ -1,0 +1,118 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""NFS and SMB sharing of shares and projects, and export locations."""
+
+from . import paths as paths_mod
+from . import written
+from .base import by_level, check_bool, check_protocol
+from .errors import invalid_argument
+from .views import ShareInfo
+
+# (protocol, project method, share method)
+EXPOSED_METHODS = {
+    "nfs": ("isProjectExposedOverNFS", "isShareExposedOverNFS"),
+    "smb": ("isProjectExposedOverSMB", "isShareExposedOverSMB"),
+}
+
+
+class SharingCalls(object):
+    """setNFSSharingOn*, setSMBSharingOn*, is*ExposedOver*, and export locations."""
+
+    def set_nfs_sharing(self, pool, project, share, on):
+        """setNFSSharingOnShare (share given) or setNFSSharingOnProject (share None)."""
+        method = by_level(share, "setNFSSharingOnProject", "setNFSSharingOnShare")
+        path = self._dataset(method, pool, project, share)
+        with self._context(method, path):
+            check_bool(on, "on")
+        if share is None:
+            def verify():
+                return self.is_exposed("nfs", pool, project, None) == on
+        else:
+            def verify():  # the share's own setting, not one inherited from the project
+                return written.sharing_written(self._read_share(pool, project, share), "nfs",
+                                               on)
+        self.call(method, path, on, write=True, dataset=path, verify=verify)
+
+    def set_smb_sharing(self, pool, project, share, on, display_name=None, guest=False):
+        """setSMBSharingOnShare (with display name and guest mode) or ...OnProject."""
+        method = by_level(share, "setSMBSharingOnProject", "setSMBSharingOnShare")
+        path = self._dataset(method, pool, project, share)
+        with self._context(method, path):
+            check_bool(on, "on")
+            check_bool(guest, "guest")
+            if display_name is not None and not isinstance(display_name, str):
+                raise invalid_argument("display_name", "must be a string")
+            problem = paths_mod.smb_name_problem(display_name) if display_name else None
+            if problem:
+                raise invalid_argument("display_name", "%r is not a valid SMB share name: %s"
+                                       % (display_name, problem),
+                                       code="EZEBI_INVALID_WINDOWS_DISPLAY_NAME")
+            if share is None and (display_name or guest):
+                raise invalid_argument("display_name", "display name and guest mode apply to "
+                                                       "shares only, not projects")
+        if share is None:
+            args = (path, on)
+
+            def verify():
+                return self.is_exposed("smb", pool, project, None) == on
+        else:
+            args = (path, on, display_name or "", guest)
+
+            def verify():  # the share's own setting, not one inherited from the project
+                current = self._read_share(pool, project, share)
+                if not written.sharing_written(current, "smb", on):
+                    return False
+                if not on:
+                    return True
+                if display_name and "cifsDisplayName" in current and \
+                        current["cifsDisplayName"] != display_name:
+                    return False
+                if "guestStatus" in current and bool(current["guestStatus"]) != guest:
+                    return False
+                return True
+        self.call(method, *args, write=True, dataset=path, verify=verify)
+
+    def is_exposed(self, protocol, pool, project, share=None):
+        """isShare/ProjectExposedOverNFS/SMB -> bool (effective state)."""
+        with self._context("isExposed"):
+            proto = check_protocol(protocol)
+        method = by_level(share, *EXPOSED_METHODS[proto])
+        path = self._dataset(method, pool, project, share)
+        value = self.call(method, path, dataset=path)
+        return value is True or (isinstance(value, str) and value.lower() == "true")
+
+    def export_locations(self, pool, project, share, share_info=None):
+        """``{"nfs": ["ip:/export/p/s"], "smb": ["\\\\ip\\name"]}`` for the protocols that are
+        on, using the first floating IP serving the pool (C19). Empty lists when no floating
+        IP serves the pool (a warning is logged).
+
+        ``share_info`` is the share's ShareInfo when the caller already holds a current one
+        (saves a read); without it the share is read."""
+        current = share_info if share_info is not None else self.get_share(pool, project, share)
+        if not isinstance(current, ShareInfo):
+            current = ShareInfo.from_wire(current, pool=pool, project=project)
+        result = {"nfs": [], "smb": []}
+        nfs_on = self._sharing_on(current, "nfs", pool, project, share)
+        smb_on = self._sharing_on(current, "smb", pool, project, share)
+        if not (nfs_on or smb_on):
+            return result
+        address = None
+        for item in self.list_floating_ips(pool):
+            if item.serves(pool) and item.address:
+                address = item.address
+                break
+        if address is None:
+            self.log.warning("no floating IP serves pool %s: no export locations for %s",
+                             pool, paths_mod.share_path(pool, project, share))
+            return result
+        if nfs_on:
+            result["nfs"].append(paths_mod.nfs_export(address, current.mount_point))
+        if smb_on:
+            result["smb"].append(paths_mod.smb_export(address, current.effective_smb_name))
+        return result
+
+    def _sharing_on(self, info, protocol, pool, project, share):
+        value = info.sharing(protocol)
+        if value is None:
+            return self.is_exposed(protocol, pool, project, share)
+        return value

@@ -1,0 +1,184 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""Snapshots of shares and projects: create (and wait), status, list, delete, clone, roll back."""
+
+import time
+
+from . import paths as paths_mod
+from .base import by_level, check_bool
+from .errors import ApiError, ArrayTimeoutError, NotFoundError, ProtocolError, invalid_argument
+from .views import CloneStatus
+
+CLONE_STATES = {0: "in_progress", 1: "success", 2: "partial", 3: "failure"}
+SNAPSHOT_STATUS_SUCCESS = 0
+SNAPSHOT_STATUS_IN_PROGRESS = 1
+SNAPSHOT_STATUS_ERROR = 2
+
+CREATE = ("createProjectSnapshot", "createShareSnapshot")
+STATUS = ("getProjectSnapshotCreationStatus", "getShareSnapshotCreationStatus")
+DELETE = ("deleteProjectSnapshot", "deleteShareSnapshot")
+ROLLBACK = ("rollBackToProjectSnapshot", "rollBackToShareSnapshot")
+
+
+class SnapshotCalls(object):
+    """The snapshot calls of IntelliFlashClient (``share`` None: a project snapshot)."""
+
+    def list_snapshots(self, pool, project, share=None, pattern=""):
+        """Full snapshot names (``Manual-S-x``) of the share (or project) only."""
+        path = self._dataset("listSnapshots", pool, project, share)
+        with self._context("listSnapshots", path):
+            if not isinstance(pattern, str):
+                raise invalid_argument("pattern", "must be a string (a regular expression)")
+        return self.call("listSnapshots", path, pattern, dataset=path) or []
+
+    def _snapshot_exists(self, pool, project, share, full_name):
+        try:
+            return full_name in self.list_snapshots(pool, project, share)
+        except NotFoundError:
+            return False
+
+    def create_snapshot(self, pool, project, share, name, quiesce=False, wait=True,
+                        poll_interval=1.0, wait_timeout=300):
+        """Create a share snapshot (share given) or a project snapshot; returns the full name
+        (``Manual-S-<name>`` / ``Manual-P-<name>``). With ``wait`` polls the creation status
+        until it succeeds (error: ApiError; not done in ``wait_timeout``: ArrayTimeoutError).
+        """
+        method = by_level(share, *CREATE)
+        path = self._dataset(method, pool, project, share)
+        with self._context(method, path):
+            full = paths_mod.snapshot_name(name, share)
+            check_bool(quiesce, "quiesce")
+            check_bool(wait, "wait")
+            for field, value in (("poll_interval", poll_interval),
+                                 ("wait_timeout", wait_timeout)):
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                    raise invalid_argument(field, "must be a non-negative number of seconds")
+        if share is None:
+            target = {"poolName": pool, "name": project, "local": True}
+        else:
+            target = {"poolName": pool, "projectName": project, "name": share,
+                      "datasetPath": path, "local": True}
+        self.call(method, target, name, quiesce, write=True,
+                  dataset=paths_mod.snapshot_path(path, full),
+                  verify=lambda: self._snapshot_exists(pool, project, share, full))
+        if wait:
+            self.wait_for_snapshot(pool, project, share, name, poll_interval, wait_timeout)
+        return full
+
+    def wait_for_snapshot(self, pool, project, share, name, poll_interval=1.0,
+                          wait_timeout=300):
+        """Poll the creation status until success (0); error (2) raises ApiError."""
+        deadline = time.monotonic() + wait_timeout
+        while True:
+            status = self.get_snapshot_status(pool, project, share, name)
+            if status == SNAPSHOT_STATUS_SUCCESS:
+                return
+            method = by_level(share, *STATUS)
+            path = paths_mod.snapshot_path(paths_mod.dataset_path(pool, project, share),
+                                           paths_mod.snapshot_name(
+                                               paths_mod.strip_snapshot_prefix(name), share))
+            if status == SNAPSHOT_STATUS_ERROR:
+                raise ApiError("the array reports that creating the snapshot failed",
+                               method=method, dataset=path)
+            if time.monotonic() + poll_interval > deadline:
+                raise ArrayTimeoutError("snapshot creation still in progress after %s s"
+                                        % wait_timeout, method=method, dataset=path)
+            time.sleep(poll_interval)
+
+    def get_snapshot_status(self, pool, project, share, name):
+        """0 success, 1 in progress, 2 error (name with or without its prefix)."""
+        method = by_level(share, *STATUS)
+        path = self._dataset(method, pool, project, share)
+        with self._context(method, path):
+            short = paths_mod.strip_snapshot_prefix(paths_mod.validate_name(name, "name"))
+            full = paths_mod.snapshot_name(short, share)
+        reply = self.call(method, path, short, dataset=paths_mod.snapshot_path(path, full))
+        if isinstance(reply, dict):
+            reply = reply.get("snapshotProgressStatus")
+        try:
+            return int(reply)
+        except (TypeError, ValueError):
+            raise ProtocolError("unexpected snapshot status %r" % (reply,), method=method,
+                                dataset=path)
+
+    def delete_snapshot(self, pool, project, share, full_name, recursive=False,
+                        missing_ok=True):
+        """deleteShare/ProjectSnapshot; returns the SnapShotDeletionStatus reply.
+
+        A status other than 0 (partial/failure) raises ApiError carrying ``reply``.
+        A missing snapshot with ``missing_ok`` returns an empty deletion reply.
+        """
+        method = by_level(share, *DELETE)
+        path = self._dataset(method, pool, project, share)
+        with self._context(method, path):
+            snap = paths_mod.snapshot_path(path, full_name)
+            check_bool(recursive, "recursive")
+        try:
+            reply = self.call(method, snap, recursive, write=True, dataset=snap,
+                              verify=lambda: not self._snapshot_exists(pool, project, share,
+                                                                       full_name))
+        except NotFoundError:
+            if not missing_ok:
+                raise
+            return {"deletedList": [], "failedToDeleteList": [], "snapshotDeletionStatus": 0}
+        if reply is None:  # reply lost, re-read shows it is gone
+            return {"deletedList": [snap], "failedToDeleteList": [], "snapshotDeletionStatus": 0}
+        if isinstance(reply, dict) and reply.get("snapshotDeletionStatus", 0) not in (0, None):
+            err = ApiError("the array could not delete %s (status %s)"
+                           % (", ".join(reply.get("failedToDeleteList") or [snap]),
+                              reply.get("snapshotDeletionStatus")),
+                           method=method, dataset=snap)
+            err.reply = reply
+            raise err
+        return reply
+
+    def clone_snapshot(self, pool, project, share, full_name, clone_name, inherit=True):
+        """cloneShareSnapshot: a new share ``clone_name`` in the same pool and project."""
+        path = self._dataset("cloneShareSnapshot", pool, project, share)
+        with self._context("cloneShareSnapshot", path):
+            if share is None:
+                raise invalid_argument("share", "cloning needs a share snapshot")
+            snap = paths_mod.snapshot_path(path, full_name)
+            paths_mod.validate_name(clone_name, "clone_name")
+            check_bool(inherit, "inherit")
+        self.call("cloneShareSnapshot", snap, clone_name, inherit, write=True, dataset=snap,
+                  verify=lambda: self._find_share_wire(pool, project, clone_name) is not None)
+
+    def clone_project_snapshot(self, pool, project, full_name, clone_name, inherit=False):
+        """cloneProjectSnapshot: a new project ``clone_name`` in the same pool holding a clone
+        of every share that has the snapshot, under the same share names (C25); progress
+        with ``get_clone_status(pool, project, None, full_name, clone_name)``."""
+        path = self._dataset("cloneProjectSnapshot", pool, project, None)
+        with self._context("cloneProjectSnapshot", path):
+            snap = paths_mod.snapshot_path(path, full_name)
+            paths_mod.validate_name(clone_name, "clone_name")
+            check_bool(inherit, "inherit")
+        self.call("cloneProjectSnapshot", snap, clone_name, inherit, write=True, dataset=snap,
+                  verify=lambda: self._project_exists(pool, clone_name))
+
+    def get_clone_status(self, pool, project, share, full_name, clone_name):
+        """getProjectCloneStatus -> CloneStatus (``state``: in_progress, success, partial,
+        failure)."""
+        path = self._dataset("getProjectCloneStatus", pool, project, share)
+        with self._context("getProjectCloneStatus", path):
+            snap = paths_mod.snapshot_path(path, full_name)
+            paths_mod.validate_name(clone_name, "clone_name")
+        reply = self.call("getProjectCloneStatus", snap, clone_name, dataset=snap) or {}
+        result = dict(reply) if isinstance(reply, dict) else {"raw": reply}
+        state = result.get("projectCloneState")
+        try:
+            state = CLONE_STATES[int(state)]
+        except (TypeError, ValueError, KeyError):
+            raise ProtocolError("unexpected clone state %r" % (state,),
+                                method="getProjectCloneStatus", dataset=snap)
+        return CloneStatus.from_wire(result, state)
+
+    def rollback_snapshot(self, pool, project, share, full_name, delete_dependents=False):
+        """rollBackToShare/ProjectSnapshot. No read shows that a rollback ran, so a lost reply
+        raises OutcomeUnknownError (never re-sent: a late copy would undo later writes)."""
+        method = by_level(share, *ROLLBACK)
+        path = self._dataset(method, pool, project, share)
+        with self._context(method, path):
+            snap = paths_mod.snapshot_path(path, full_name)
+            check_bool(delete_dependents, "delete_dependents")
+        self.call(method, snap, delete_dependents, write=True, dataset=snap)

@@ -1,0 +1,295 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""Typed, immutable views of what the array reports (the client's read model).
+
+The client's reads return these instead of wire dicts: sizes are bytes (``int``, 0 = no limit),
+on/off values are booleans, and a share tells its own settings from those it inherits from its
+project. Callers (modules, driver) read attributes and never a wire key; the wire vocabulary
+(``quotaInByte``, ``sharenfs``, ``overrideSharenfs``, ``usedSize``...) stays in this file.
+"""
+
+import dataclasses
+import types
+from typing import Optional, Tuple
+
+from . import paths
+from .acl import UserRule
+
+# Share_V2_1 property -> override flag (spec §9.5); a share property whose flag is true is the
+# share's own value, otherwise it is inherited from the project.
+_OVERRIDES = (
+    ("compression", "overrideCompression"), ("dedup", "overrideDedup"),
+    ("copies", "overrideCopies"), ("primary_cache", "overridePrimaryCache"),
+    ("secondary_cache", "overrideSecondaryCache"), ("readonly", "overrideReadonly"),
+    ("logbias", "overrideLogbias"), ("sync", "overrideSync"),
+    ("compressed_log", "overrideCompressedLog"),
+    ("project_snapshot_settings", "overrideProjectSnapshotSettings"),
+    ("mount_point", "overrideMountPoint"), ("acl_inherit", "overrideAclInherit"),
+    ("record_size", "overrideRecordSize"),
+)
+# The data settings of a project (Project_V2_1 keys) its shares inherit: what a project made
+# to hold shares like another project's takes from it (``ProjectInfo.data_settings``).
+DATA_SETTINGS = (
+    "compression", "compressionClass", "compressedLog", "dedup", "copies", "primaryCache",
+    "secondaryCache", "readonly", "logbias", "sync", "aclInherit", "aclMode", "recordSize",
+)
+# Some firmware reports the used bytes directly (C8); the first key present wins.
+USED_KEYS = ("usedSize", "usedInByte", "usedBytes")
+
+
+def _int(value):
+    """Bytes from a wire value (int, digit string, None); anything else counts as 0."""
+    if isinstance(value, bool):
+        return 0
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _limit(value):
+    """A quota/reservation in bytes; the array writes -1 or 0 for "none" (C7): 0 here."""
+    return max(0, _int(value))
+
+
+def _on(value):
+    """``on``/``off`` (or booleans) as a bool; None when the array did not report it."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() not in ("off", "false", "0", "")
+
+
+def _flag(value):
+    return value is True or str(value).lower() == "true"
+
+
+def used_bytes(wire):
+    """Bytes a share uses (C8): the reported used size when the reply carries one, else
+    ``totalSize - availableSize`` (totalSize = used + availableSize)."""
+    for key in USED_KEYS:
+        if key in wire:
+            return _int(wire[key])
+    return max(0, _int(wire.get("totalSize")) - _int(wire.get("availableSize")))
+
+
+def _frozen(wire):
+    return types.MappingProxyType(dict(wire))
+
+
+class _WireAccess(object):
+    """Transitional read access to the reply by wire key, kept while the modules' glue still
+    reads wire keys (issue 11); the driver and new code read attributes."""
+
+    __slots__ = ()
+
+    def get(self, key, default=None):
+        return self._wire.get(key, default)
+
+    def __getitem__(self, key):
+        return self._wire[key]
+
+    def __contains__(self, key):
+        return key in self._wire
+
+
+@dataclasses.dataclass(frozen=True)
+class PoolInfo(_WireAccess):
+    """A pool (Pool_V1_0): its name and its free and total bytes."""
+
+    name: str
+    available_bytes: int
+    total_bytes: int
+    _wire: types.MappingProxyType = dataclasses.field(repr=False, compare=False)
+
+    @classmethod
+    def from_wire(cls, wire):
+        return cls(name=wire.get("name"), available_bytes=_int(wire.get("availableSize")),
+                   total_bytes=_int(wire.get("totalSize")), _wire=_frozen(wire))
+
+
+@dataclasses.dataclass(frozen=True)
+class FloatingIP(_WireAccess):
+    """A data IP (FloatingIP_V2_2) and the pools it serves."""
+
+    address: str
+    pools: Tuple[str, ...]
+    netmask: Optional[str] = None
+    resource_group: Optional[str] = None
+    description: Optional[str] = None
+    failover_mode: Optional[str] = None
+    _wire: types.MappingProxyType = dataclasses.field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_wire(cls, wire):
+        pools = tuple(p.strip() for p in str(wire.get("poolName") or "").split(",")
+                      if p.strip())
+        return cls(address=str(wire.get("ipAddress") or "").strip(), pools=pools,
+                   netmask=wire.get("netmask"), resource_group=wire.get("resourceGroupName"),
+                   description=wire.get("description"), failover_mode=wire.get("failoverMode"),
+                   _wire=_frozen(wire))
+
+    def serves(self, pool):
+        return pool in self.pools
+
+
+@dataclasses.dataclass(frozen=True)
+class _Dataset(_WireAccess):
+    """What projects and shares have in common (BaseDataset_V2_1)."""
+
+    pool: str
+    project: str
+    path: str
+    compression: Optional[str]
+    dedup: Optional[bool]
+    readonly: Optional[bool]
+    record_size: Optional[str]
+    mount_point: str
+    quota_bytes: int
+    nfs: Optional[bool]                  # effective NFS sharing (None: not reported)
+    smb: Optional[bool]                  # effective SMB sharing
+    _wire: types.MappingProxyType = dataclasses.field(repr=False, compare=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class ProjectInfo(_Dataset):
+    """A project (Project_V2_1 from getProject)."""
+
+    name: str = ""
+
+    @property
+    def ref(self):
+        return paths.DatasetRef(self.pool, paths.LOCAL, self.name, None, None)
+
+    def data_settings(self):
+        """The project's data settings (DATA_SETTINGS present in the reply), as Project_V2_1
+        keys for ``create_project``/``modify_project`` of a project that is to hold shares
+        like this one's."""
+        return dict((key, self._wire[key]) for key in DATA_SETTINGS
+                    if self._wire.get(key) not in (None, ""))
+
+    @classmethod
+    def from_wire(cls, wire, pool=None):
+        name = wire.get("projectName") or wire.get("name")
+        pool = wire.get("poolName") or pool
+        return cls(
+            pool=pool, project=name, name=name,
+            path=wire.get("zfsDataSetName") or "%s/%s/%s" % (pool, paths.LOCAL, name),
+            compression=wire.get("compression"), dedup=_on(wire.get("dedup")),
+            readonly=_on(wire.get("readonly")), record_size=wire.get("recordSize"),
+            mount_point=wire.get("mountPoint") or "/export/%s" % name,
+            quota_bytes=_limit(wire.get("quotaInByte")),
+            nfs=_on(wire.get("sharenfs")), smb=_on(wire.get("sharesmb")), _wire=_frozen(wire))
+
+
+@dataclasses.dataclass(frozen=True)
+class ShareInfo(_Dataset):
+    """A share (Share_V2_1 from getShare, or a Share_V1_0 listShares item: then only the
+    name, parents, mount point and sizes are known)."""
+
+    name: str = ""
+    container: str = paths.LOCAL
+    reservation_bytes: int = 0
+    used_bytes: int = 0
+    available_bytes: int = 0
+    total_bytes: int = 0
+    smb_name: Optional[str] = None       # cifsDisplayName (None: the default, C9)
+    guest: Optional[bool] = None         # SMB guest access
+    nfs_own: bool = False                # NFS sharing + network ACLs are the share's own
+    smb_own: bool = False                # SMB sharing + network ACLs are the share's own
+    own_properties: frozenset = frozenset()   # properties set on the share, not inherited
+
+    @property
+    def ref(self):
+        return paths.DatasetRef(self.pool, self.container, self.project, self.name, None)
+
+    @property
+    def user_acls(self):
+        """The share's file ACL (C18) as UserRule objects (parsed when asked for)."""
+        return [UserRule.from_wire(item) for item in (self._wire.get("aclList") or [])]
+
+    @property
+    def thick(self):
+        """The share reserves space (a reservation is set)."""
+        return self.reservation_bytes > 0
+
+    def owns(self, prop):
+        """True when ``prop`` (e.g. ``"dedup"``, ``"nfs"``) is the share's own setting."""
+        if prop == "nfs":
+            return self.nfs_own
+        if prop == "smb":
+            return self.smb_own
+        return prop in self.own_properties
+
+    def sharing(self, protocol):
+        """Effective sharing state of ``"nfs"`` or ``"smb"`` (None: not reported)."""
+        return self.nfs if protocol == "nfs" else self.smb
+
+    def owns_sharing(self, protocol):
+        """The share's sharing setting (and network ACLs) for ``protocol`` is its own."""
+        return self.nfs_own if protocol == "nfs" else self.smb_own
+
+    def sets_sharing(self, protocol, on):
+        """The share's own setting (not one inherited from its project, which changes when
+        the project does) turns ``protocol`` on (``on`` True) or off."""
+        return self.owns_sharing(protocol) and self.sharing(protocol) is on
+
+    @property
+    def default_smb_name(self):
+        return "%s_%s" % (self.project, self.name)
+
+    @property
+    def effective_smb_name(self):
+        """The name SMB clients use: its own display name or the default (C9)."""
+        return self.smb_name or self.default_smb_name
+
+    @classmethod
+    def from_wire(cls, wire, pool=None, project=None, name=None):
+        pool = wire.get("poolName") or pool
+        project = wire.get("projectName") or project
+        name = wire.get("name") or name
+        path = (wire.get("zfsDataSetName") or wire.get("datasetPath")
+                or "%s/%s/%s/%s" % (pool, paths.LOCAL, project, name))
+        available = _int(wire.get("availableSize"))
+        used = used_bytes(wire)
+        total = _int(wire.get("totalSize")) or used + available
+        own = frozenset(prop for prop, flag in _OVERRIDES if _flag(wire.get(flag)))
+        guest = wire.get("guestStatus")
+        return cls(
+            pool=pool, project=project, name=name, path=path,
+            container=wire.get("containerName") or paths.LOCAL,
+            compression=wire.get("compression"), dedup=_on(wire.get("dedup")),
+            readonly=_on(wire.get("readonly")), record_size=wire.get("recordSize"),
+            mount_point=paths.mount_point(wire, project, name),
+            quota_bytes=_limit(wire.get("quotaInByte")),
+            reservation_bytes=_limit(wire.get("reservationInByte")),
+            used_bytes=used, available_bytes=available, total_bytes=total,
+            nfs=_on(wire.get("sharenfs")), smb=_on(wire.get("sharesmb")),
+            nfs_own=_flag(wire.get("overrideSharenfs")),
+            smb_own=_flag(wire.get("overrideSharesmb")),
+            smb_name=wire.get("cifsDisplayName") or None,
+            guest=None if guest is None else _flag(guest),
+            own_properties=own,
+            _wire=_frozen(wire))
+
+
+@dataclasses.dataclass(frozen=True)
+class CloneStatus(_WireAccess):
+    """getProjectCloneStatus: ``state`` is in_progress, success, partial or failure."""
+
+    state: str
+    total: Optional[int] = None
+    failed: Optional[int] = None
+    _wire: types.MappingProxyType = dataclasses.field(default=None, repr=False, compare=False)
+
+    @property
+    def done(self):
+        return self.state != "in_progress"
+
+    @classmethod
+    def from_wire(cls, wire, state):
+        reply = dict(wire)
+        reply["state"] = state
+        return cls(state=state, total=wire.get("totalSubProjects"),
+                   failed=wire.get("failedSubProjects"), _wire=_frozen(reply))

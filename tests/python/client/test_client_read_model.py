@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The client's read model (typed views), its quota/reservation planning and the literal RPC
+names of its call modules (no simulator)."""
+
+import ast
+import dataclasses
+import glob
+import os
+import re
+
+import pytest
+
+from tegile_intelliflash.client import limits, views
+from tegile_intelliflash.client.errors import NoSpaceError
+from tegile_intelliflash.simulator import routes
+
+GiB = 1024 ** 3
+CLIENT_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "plugins", "module_utils",
+                          "client")
+
+SHARE_WIRE = {
+    "name": "s1", "poolName": "pool-a", "projectName": "p1", "containerName": "Local",
+    "zfsDataSetName": "pool-a/Local/p1/s1", "quotaInByte": 10 * GiB, "reservationInByte": -1,
+    "totalSize": 8 * GiB, "availableSize": 6 * GiB, "compression": "lz4", "dedup": "off",
+    "readonly": "on", "recordSize": "64KB", "mountPoint": "/export/p1/s1",
+    "sharenfs": "on", "sharesmb": "off", "overrideSharenfs": True, "overrideSharesmb": False,
+    "overrideDedup": True, "overrideCompression": False, "cifsDisplayName": "",
+    "guestStatus": False,
+    "aclList": [{"aclType": "user", "aclUser": "alice", "aclGroup": "", "aclMode": "allow",
+                 "aclValDisplay": "read_set"}],
+}
+
+
+def test_share_view_has_bytes_booleans_and_own_vs_inherited_settings():
+    info = views.ShareInfo.from_wire(SHARE_WIRE)
+    assert (info.pool, info.project, info.name, info.path) == (
+        "pool-a", "p1", "s1", "pool-a/Local/p1/s1")
+    assert (info.quota_bytes, info.reservation_bytes) == (10 * GiB, 0)   # -1 = none (C7)
+    assert (info.used_bytes, info.available_bytes, info.total_bytes) == (2 * GiB, 6 * GiB,
+                                                                         8 * GiB)
+    assert (info.dedup, info.readonly, info.compression) == (False, True, "lz4")
+    assert (info.nfs, info.smb) == (True, False)
+    # NFS is the share's own setting, SMB "off" follows the project.
+    assert info.sets_sharing("nfs", True) and not info.sets_sharing("smb", False)
+    assert info.owns("dedup") and not info.owns("compression")
+    assert info.effective_smb_name == "p1_s1" and info.smb_name is None   # default, C9
+    assert not info.thick
+    assert [(r.kind, r.name, r.access) for r in info.user_acls] == [("user", "alice", "ro")]
+
+
+def test_views_are_immutable():
+    info = views.ShareInfo.from_wire(SHARE_WIRE)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        info.quota_bytes = 0
+    pool = views.PoolInfo.from_wire({"name": "pool-a", "availableSize": 5, "totalSize": 9})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        pool.name = "other"
+
+
+@pytest.mark.parametrize("key", views.USED_KEYS)
+def test_used_bytes_prefers_a_reported_used_size(key):
+    # C8: totalSize = used + availableSize, unless the reply reports the used bytes itself.
+    wire = dict(SHARE_WIRE, **{key: 3 * GiB})
+    assert views.ShareInfo.from_wire(wire).used_bytes == 3 * GiB
+
+
+def test_list_item_view_uses_the_list_vocabulary():
+    # listShares items (Share_V1_0) spell the mount point "mountpoint".
+    item = views.ShareInfo.from_wire({"name": "s2", "mountpoint": "/export/x/y",
+                                      "availableSize": 1, "totalSize": 1},
+                                     pool="pool-a", project="p1")
+    assert (item.path, item.mount_point, item.used_bytes) == (
+        "pool-a/Local/p1/s2", "/export/x/y", 0)
+
+
+def test_floating_ip_serves_each_pool_of_its_list():
+    ip = views.FloatingIP.from_wire({"ipAddress": " 10.0.0.5 ", "poolName": "pool-a, pool-b"})
+    assert ip.address == "10.0.0.5" and ip.serves("pool-b") and not ip.serves("pool-c")
+
+
+def test_project_view():
+    project = views.ProjectInfo.from_wire({"projectName": "p1", "poolName": "pool-a",
+                                           "quotaInByte": 0, "sharenfs": "off"})
+    assert (project.name, project.path, project.quota_bytes, project.nfs, project.smb) == (
+        "p1", "pool-a/Local/p1", 0, False, None)
+
+
+# -- limits ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("current, want, writes", [
+    # grow a thick share: quota first, then the reservation
+    ((4, 4), (8, 8), (("quota", 8), ("reservation", 8))),
+    # shrink a thick share: the reservation first, so it never exceeds the quota
+    ((8, 8), (4, 4), (("reservation", 4), ("quota", 4))),
+    # nothing changes: nothing is written
+    ((4, 4), (4, 4), ()),
+    # thin share: the quota only
+    ((4, 0), (6, None), (("quota", 6),)),
+])
+def test_plan_orders_the_writes(current, want, writes):
+    plan = limits.plan_limits("pool-a/Local/p/s", current[0] * GiB, current[1] * GiB, 0,
+                              want_quota=want[0] * GiB,
+                              want_reservation=None if want[1] is None else want[1] * GiB)
+    assert plan.writes == tuple((kind, value * GiB) for kind, value in writes)
+
+
+def test_plan_refuses_a_quota_below_used_naming_the_option():
+    with pytest.raises(limits.LimitError) as err:
+        limits.plan_limits("pool-a/Local/p/s", 0, 0, 5 * GiB, want_quota=4 * GiB)
+    assert err.value.field == "quota" and "5 GiB" in str(err.value)
+
+
+def test_plan_size_keeps_a_thick_share_thick():
+    thick = views.ShareInfo.from_wire(dict(SHARE_WIRE, reservationInByte=10 * GiB))
+    assert limits.plan_size(thick, 4 * GiB).writes == (("reservation", 4 * GiB),
+                                                      ("quota", 4 * GiB))
+    thin = views.ShareInfo.from_wire(SHARE_WIRE)
+    assert limits.plan_size(thin, 12 * GiB).writes == (("quota", 12 * GiB),)
+
+
+class _Recorder(object):
+    """Records the size writes; the reservation write fails with NoSpaceError."""
+
+    def __init__(self):
+        self.writes = []
+        self.log = None
+
+    def set_share_quota(self, pool, project, share, value):
+        self.writes.append(("quota", value))
+
+    def set_share_reservation(self, pool, project, share, value):
+        self.writes.append(("reservation", value))
+        raise NoSpaceError("no space")
+
+
+def test_apply_puts_the_quota_back_when_the_reservation_does_not_fit():
+    plan = limits.plan_limits("pool-a/Local/p/s", 4 * GiB, 4 * GiB, 0, want_quota=8 * GiB,
+                              want_reservation=8 * GiB)
+    recorder = _Recorder()
+    with pytest.raises(NoSpaceError):
+        limits.apply_limits(recorder, plan, "pool-a", "p", "s", restore_quota=True)
+    assert recorder.writes == [("quota", 8 * GiB), ("reservation", 8 * GiB),
+                               ("quota", 4 * GiB)]
+    recorder = _Recorder()
+    with pytest.raises(NoSpaceError):
+        limits.apply_limits(recorder, plan, "pool-a", "p", "s")
+    assert recorder.writes == [("quota", 8 * GiB), ("reservation", 8 * GiB)]
+
+
+# -- literal RPC names ----------------------------------------------------------------------
+
+def _client_literals():
+    found = set()
+    for path in glob.glob(os.path.join(CLIENT_DIR, "*.py")):
+        with open(path, encoding="utf-8") as handle:
+            for node in ast.walk(ast.parse(handle.read())):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    found.add(node.value)
+    return found
+
+
+def test_every_rpc_name_the_client_sends_is_written_out():
+    """``grep setNFSNetworkACLsOnShare`` finds the call in the client as in the simulator."""
+    literals = _client_literals()
+    unused = {"getProjectProperty", "deleteDataset"}
+    missing = [name for name, _handler, _write in routes.V2_ROUTES
+               if name not in literals and name not in unused]
+    assert not missing
+    built = [text for text in literals if re.search(r"%s(On|Snapshot|Exposed|Network)", text)]
+    assert not built
