@@ -20,6 +20,7 @@ if ROOT not in sys.path:
 
 from tegile_intelliflash.client.acl import NetworkRule  # noqa: E402
 from tegile_intelliflash.client.api import IntelliFlashClient  # noqa: E402
+from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref  # noqa: E402
 from tegile_intelliflash.simulator.harness import SimulatorProcess  # noqa: E402
 
 POOL = "pool-a"
@@ -34,14 +35,14 @@ def _ms(values):
 
 
 def bench_get_share(client, n):
-    client.create_share(POOL, PROJECT, "lat")
-    client.get_share(POOL, PROJECT, "lat")  # warm the connection
+    client.create_share(share_ref(POOL, PROJECT, "lat"))
+    client.get_share(share_ref(POOL, PROJECT, "lat"))  # warm the connection
     times = []
     for _iteration in range(n):
         start = time.perf_counter()
-        client.get_share(POOL, PROJECT, "lat")
+        client.get_share(share_ref(POOL, PROJECT, "lat"))
         times.append(time.perf_counter() - start)
-    client.delete_share(POOL, PROJECT, "lat")
+    client.delete_share(share_ref(POOL, PROJECT, "lat"))
     median, p95, worst = _ms(times)
     return ("getShare latency", n, median, p95, worst, "%.0f calls/s" % (n / sum(times)))
 
@@ -50,11 +51,11 @@ def bench_create_delete(client, n):
     names = ["tp-%04d" % i for i in range(n)]
     start = time.perf_counter()
     for name in names:
-        client.create_share(POOL, PROJECT, name, quota="1G")
+        client.create_share(share_ref(POOL, PROJECT, name), quota="1G")
     created = time.perf_counter() - start
     start = time.perf_counter()
     for name in names:
-        client.delete_share(POOL, PROJECT, name)
+        client.delete_share(share_ref(POOL, PROJECT, name))
     deleted = time.perf_counter() - start
     return [
         ("createShare (quota 1G)", n, "%.1f" % (created / n * 1000), "", "",
@@ -65,22 +66,22 @@ def bench_create_delete(client, n):
 
 
 def bench_acl_set(client, rounds):
-    client.create_share(POOL, PROJECT, "acl")
+    client.create_share(share_ref(POOL, PROJECT, "acl"))
     rules = [NetworkRule("IP", "10.%d.%d.0/24" % (i // 250, i % 250), "rw" if i % 2 else "ro")
              for i in range(100)]
     set_times, get_times = [], []
     for r in range(rounds):
         wanted = rules if r % 2 == 0 else list(reversed(rules))
         start = time.perf_counter()
-        client.set_network_acls("nfs", POOL, PROJECT, "acl", wanted)
+        client.set_network_acls("nfs", dataset_ref(POOL, PROJECT, "acl"), wanted)
         set_times.append(time.perf_counter() - start)
         start = time.perf_counter()
-        current = client.get_network_acls("nfs", POOL, PROJECT, "acl")
+        current = client.get_network_acls("nfs", dataset_ref(POOL, PROJECT, "acl"))
         get_times.append(time.perf_counter() - start)
         if len(current) != 100:
             print("warning: expected 100 rules, the array holds %d" % len(current),
                   file=sys.stderr)
-    client.delete_share(POOL, PROJECT, "acl")
+    client.delete_share(share_ref(POOL, PROJECT, "acl"))
     return [("setNFSNetworkACLsOnShare (100 rules)", rounds) + _ms(set_times) + ("",),
             ("getNFSNetworkACLsOnShare (100 rules)", rounds) + _ms(get_times) + ("",)]
 
@@ -102,11 +103,11 @@ def main(argv=None):
                               password="bench-password") as sim:
             with IntelliFlashClient(sim.address, sim.user, sim.password, ca_path=sim.ca_path,
                                     retry_budget=10) as client:
-                client.create_project(POOL, PROJECT)
+                client.create_project(project_ref(POOL, PROJECT))
                 rows.append(bench_get_share(client, n_get))
                 rows.extend(bench_create_delete(client, n_shares))
                 rows.extend(bench_acl_set(client, rounds))
-                client.delete_project(POOL, PROJECT)
+                client.delete_project(project_ref(POOL, PROJECT))
             calls = sim.calls()
     finally:
         shutil.rmtree(state, ignore_errors=True)

@@ -26,6 +26,7 @@ sys.path.insert(0, ROOT)
 
 from tegile_intelliflash.client.api import IntelliFlashClient  # noqa: E402
 from tegile_intelliflash.client import acl, paths, sizes  # noqa: E402
+from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref  # noqa: E402
 from tegile_intelliflash.simulator.harness import SimulatorProcess  # noqa: E402
 
 POOL = "pool-a"
@@ -34,24 +35,24 @@ PROJECT = "demo"
 
 def provision_with_client(client):
     """The stage-one demo: the same objects, made through the client alone."""
-    if client.find_project(POOL, PROJECT) is None:
-        client.create_project(POOL, PROJECT, {"compression": "lz4", "dedup": "off"})
-    client.set_project_quota(POOL, PROJECT, sizes.parse_size("500G"))
+    if client.find_project(project_ref(POOL, PROJECT)) is None:
+        client.create_project(project_ref(POOL, PROJECT), {"compression": "lz4", "dedup": "off"})
+    client.set_project_quota(project_ref(POOL, PROJECT), sizes.parse_size("500G"))
     for share, quota in (("nfs-data", "100G"), ("smb-home", "50G")):
-        if client.find_share(POOL, PROJECT, share) is None:
-            client.create_share(POOL, PROJECT, share, quota=sizes.parse_size(quota))
-    client.set_share_reservation(POOL, PROJECT, "nfs-data", sizes.parse_size("10G"))
-    client.set_nfs_sharing(POOL, PROJECT, "nfs-data", True)
-    client.set_network_acls("nfs", POOL, PROJECT, "nfs-data", [
+        if client.find_share(share_ref(POOL, PROJECT, share)) is None:
+            client.create_share(share_ref(POOL, PROJECT, share), quota=sizes.parse_size(quota))
+    client.set_share_reservation(share_ref(POOL, PROJECT, "nfs-data"), sizes.parse_size("10G"))
+    client.set_nfs_sharing(dataset_ref(POOL, PROJECT, "nfs-data"), True)
+    client.set_network_acls("nfs", dataset_ref(POOL, PROJECT, "nfs-data"), [
         acl.NetworkRule("IP", "10.20.0.0/24", "rw"),
         acl.NetworkRule("FQDN", "backup.example.com", "ro"),
     ])
-    client.set_user_acls(POOL, PROJECT, "nfs-data", [acl.UserRule("user", "alice", "rw")])
-    client.set_smb_sharing(POOL, PROJECT, "smb-home", True, display_name="home")
-    client.set_user_acls(POOL, PROJECT, "smb-home", [
+    client.set_user_acls(share_ref(POOL, PROJECT, "nfs-data"), [acl.UserRule("user", "alice", "rw")])
+    client.set_smb_sharing(dataset_ref(POOL, PROJECT, "smb-home"), True, display_name="home")
+    client.set_user_acls(share_ref(POOL, PROJECT, "smb-home"), [
         acl.UserRule("group", "finance", "rw"), acl.UserRule("user", "auditor", "ro")])
-    if paths.share_snapshot_name("before-migration") not in client.list_snapshots(POOL, PROJECT, "nfs-data"):
-        client.create_snapshot(POOL, PROJECT, "nfs-data", "before-migration")
+    if paths.share_snapshot_name("before-migration") not in client.list_snapshots(dataset_ref(POOL, PROJECT, "nfs-data")):
+        client.create_snapshot(dataset_ref(POOL, PROJECT, "nfs-data"), "before-migration")
 
 
 def run_playbooks(sim, env):
@@ -113,12 +114,12 @@ def show_array(client):
     for pool in client.list_pools():
         for proj in client.list_projects(pool["name"]):
             project = proj["name"]
-            for item in client.list_shares(pool["name"], project):
+            for item in client.list_shares(project_ref(pool["name"], project)):
                 name = item["name"]
-                share = client.get_share(pool["name"], project, name)
+                share = client.get_share(share_ref(pool["name"], project, name))
                 quota = share.get("quotaInByte") or 0
                 reservation = share.get("reservationInByte") or 0
-                exports = client.export_locations(pool["name"], project, name)
+                exports = client.export_locations(share_ref(pool["name"], project, name))
                 share_rows.append((
                     "%s/%s/%s" % (pool["name"], project, name),
                     sizes.format_size(quota) if quota else "none",
@@ -126,11 +127,11 @@ def show_array(client):
                     " ".join(exports.get("nfs", []) + exports.get("smb", [])) or "(not shared)",
                 ))
                 for proto in ("nfs", "smb"):
-                    for rule in client.get_network_acls(proto, pool["name"], project, name):
+                    for rule in client.get_network_acls(proto, dataset_ref(pool["name"], project, name)):
                         acl_rows.append((name, proto.upper(), rule.host_type, rule.host, rule.access))
-                for rule in client.get_user_acls(pool["name"], project, name):
+                for rule in client.get_user_acls(share_ref(pool["name"], project, name)):
                     acl_rows.append((name, "file", rule.kind, rule.name, rule.access))
-                for snap in client.list_snapshots(pool["name"], project, name):
+                for snap in client.list_snapshots(dataset_ref(pool["name"], project, name)):
                     snap_rows.append((name, snap))
     print("\nShares")
     print(table(share_rows, ("share", "quota", "reservation", "export locations")))

@@ -21,6 +21,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from tegile_intelliflash.client.api import IntelliFlashClient  # noqa: E402
+from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref  # noqa: E402
 from tegile_intelliflash.simulator.harness import SimulatorProcess  # noqa: E402
 
 VENV_BIN = os.path.join(ROOT, ".venv", "bin")
@@ -168,19 +169,19 @@ def array_state(sim):
             pname = pool["name"]
             for proj in client.list_projects(pname):
                 project = proj["name"]
-                state["%s/%s" % (pname, project)] = _clean(client.get_project(pname, project))
-                for snap in client.list_snapshots(pname, project):
+                state["%s/%s" % (pname, project)] = _clean(client.get_project(project_ref(pname, project)))
+                for snap in client.list_snapshots(project_ref(pname, project)):
                     state["%s/%s@%s" % (pname, project, snap)] = {}
-                for item in client.list_shares(pname, project):
+                for item in client.list_shares(project_ref(pname, project)):
                     share = item["name"]
                     path = "%s/%s/%s" % (pname, project, share)
-                    model = _clean(client.get_share(pname, project, share))
+                    model = _clean(client.get_share(share_ref(pname, project, share)))
                     for proto in ("nfs", "smb"):
                         model["acl_" + proto] = sorted(
                             repr([getattr(r, k) for k in r.__slots__])
-                            for r in client.get_network_acls(proto, pname, project, share))
+                            for r in client.get_network_acls(proto, dataset_ref(pname, project, share)))
                     state[path] = model
-                    for snap in client.list_snapshots(pname, project, share):
+                    for snap in client.list_snapshots(dataset_ref(pname, project, share)):
                         state["%s@%s" % (path, snap)] = {}
     return state
 

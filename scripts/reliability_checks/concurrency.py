@@ -13,6 +13,7 @@ import os
 import re
 
 from . import common
+from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
 
 POOL, PROJECT, SHARE = "pool-a", "conc", "shared"
 
@@ -53,7 +54,7 @@ def _reported_rounds(output):
 def run_round(workdir, processes, rounds, name):
     with common.simulator(workdir, name) as sim:
         with common.client_for(sim) as client:
-            client.create_project(POOL, PROJECT)
+            client.create_project(project_ref(POOL, PROJECT))
         books = []
         for process in range(processes):
             path = os.path.join(workdir.path, "%s-writer-%d.yml" % (name, process))
@@ -64,9 +65,9 @@ def run_round(workdir, processes, rounds, name):
             runs = list(pool.map(lambda path: common.run_playbook(workdir, path, {}), books))
         common.wait_quiet(sim)
         with common.client_for(sim, retry_budget=10) as client:
-            shares = [s["name"] for s in client.list_shares(POOL, PROJECT)]
-            net = {r.host for r in client.get_network_acls("nfs", POOL, PROJECT, SHARE)}
-            users = {r.name for r in client.get_user_acls(POOL, PROJECT, SHARE)}
+            shares = [s["name"] for s in client.list_shares(project_ref(POOL, PROJECT))]
+            net = {r.host for r in client.get_network_acls("nfs", dataset_ref(POOL, PROJECT, SHARE))}
+            users = {r.name for r in client.get_user_acls(share_ref(POOL, PROJECT, SHARE))}
     failed = [rc for rc, _out in runs if rc != 0]
     # Rules of the rounds each run reported as done: each must be on the share.
     reported = [(p, n) for p, (_rc, out) in enumerate(runs) for n in _reported_rounds(out)]

@@ -29,6 +29,7 @@ from . import common
 # The Manila tests' helpers build a driver the way Manila does (its Configuration, private data).
 sys.path.insert(0, os.path.join(common.ROOT, "tests", "manila"))
 import tegile_driver_helpers  # noqa: E402  pylint: disable=wrong-import-position
+from tegile_intelliflash.client.paths import dataset_ref  # noqa: E402
 
 CONF = cfg.CONF
 _SETUP_LOCK = threading.Lock()
@@ -233,8 +234,7 @@ def run_concurrent_access(workdir, rounds):
             drv.client.close()
         common.wait_quiet(sim)
         with common.client_for(sim, retry_budget=10) as client:
-            present = {r.host for r in client.get_network_acls("nfs", "pool-a", "manila",
-                                                               share["name"])}
+            present = {r.host for r in client.get_network_acls("nfs", dataset_ref("pool-a", "manila", share["name"]))}
         out["lost"] = len({r["access_to"] for r in rules} - present)
     return out
 

@@ -14,6 +14,7 @@ import threading
 import time
 
 from . import common
+from tegile_intelliflash.client.paths import project_ref, share_ref
 
 GiB = 1024 ** 3
 POOL, PROJECT = "pool-a", "durable"
@@ -34,7 +35,7 @@ class _Writer(threading.Thread):
                 n += 1
                 name = "w%s-%d" % (self.index, n)
                 try:
-                    client.create_share(POOL, PROJECT, name, quota=GiB)
+                    client.create_share(share_ref(POOL, PROJECT, name), quota=GiB)
                 except Exception:  # pylint: disable=broad-except
                     return  # the simulator is gone
                 self.created.add(name)
@@ -42,7 +43,7 @@ class _Writer(threading.Thread):
                 for size in (2, 3):
                     self.quota[name] = (self.quota.get(name, (1, None))[0], size)
                     try:
-                        client.set_share_quota(POOL, PROJECT, name, size * GiB)
+                        client.set_share_quota(share_ref(POOL, PROJECT, name), size * GiB)
                     except Exception:  # pylint: disable=broad-except
                         return
                     self.quota[name] = (size, None)
@@ -68,13 +69,13 @@ def _cycle(workdir, sim, seconds, writers_count, rng):
     sim.start()
     lost = 0
     with common.client_for(sim, retry_budget=10) as client:
-        present = {s["name"]: s for s in client.list_shares(POOL, PROJECT)}
+        present = {s["name"]: s for s in client.list_shares(project_ref(POOL, PROJECT))}
         for writer in writers:
             lost += len(writer.created - set(present))
             for name, (acked, in_flight) in writer.quota.items():
                 if name not in present:
                     continue
-                quota = client.get_share(POOL, PROJECT, name).get("quotaInByte", 0) // GiB
+                quota = client.get_share(share_ref(POOL, PROJECT, name)).get("quotaInByte", 0) // GiB
                 if quota not in (acked, in_flight):
                     lost += 1
     del workdir
@@ -88,7 +89,7 @@ def run(workdir, profile, log=print):
     results = []
     with common.simulator(workdir, "durability") as sim:
         with common.client_for(sim) as client:
-            client.create_project(POOL, PROJECT)
+            client.create_project(project_ref(POOL, PROJECT))
         for _cycle_no in range(cycles):
             result = _cycle(workdir, sim, seconds, 4, rng)
             results.append(result)

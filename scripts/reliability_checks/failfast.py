@@ -10,6 +10,7 @@
 import time
 
 from . import common
+from tegile_intelliflash.client.paths import project_ref, share_ref
 
 FAST_SECONDS = 10.0
 
@@ -35,10 +36,10 @@ def _plain_http(workdir):
 def _reset_after_send(workdir):
     with common.simulator(workdir, "failfast-reset") as sim:
         with common.client_for(sim, retry_budget=3) as client:
-            client.create_project("pool-a", "ff")
+            client.create_project(project_ref("pool-a", "ff"))
             sim.set_faults(reset_rate=1.0, methods=["createShare"], count=1)
             try:
-                client.create_share("pool-a", "ff", "s1")
+                client.create_share(share_ref("pool-a", "ff", "s1"))
                 return "no error"
             except Exception as exc:  # pylint: disable=broad-except
                 return getattr(exc, "message", None) or str(exc)

@@ -14,6 +14,7 @@ import re
 import time
 
 from . import common
+from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
 
 ZWSP, RLO, BOM = "\u200b", "\u202e", "\ufeff"
 _SHARE = {"pool": "pool-a", "project": "mal", "share": "s1"}
@@ -159,9 +160,9 @@ def run_module(workdir, sim, module, cases):
 def _one_module(workdir, module, cases):
     with common.simulator(workdir, "malformed-" + module) as sim:
         with common.client_for(sim) as client:
-            client.create_project("pool-a", "mal")
-            client.create_share("pool-a", "mal", "s1")
-            client.set_nfs_sharing("pool-a", "mal", "s1", True)
+            client.create_project(project_ref("pool-a", "mal"))
+            client.create_share(share_ref("pool-a", "mal", "s1"))
+            client.set_nfs_sharing(dataset_ref("pool-a", "mal", "s1"), True)
         return run_module(workdir, sim, module, cases)
 
 

@@ -101,10 +101,10 @@ def _sync_users(backend, ref, info, want):
     client = backend.client
 
     def write(rules):
-        client.set_user_acls(ref.pool, ref.project, ref.name, rules)
+        client.set_user_acls(ref, rules)
 
     def read():
-        return client.get_user_acls(ref.pool, ref.project, ref.name)
+        return client.get_user_acls(ref)
 
     current = info.user_acls
     return protocol_base.sync_list(ref, 'file ACL', want, current, write,
@@ -138,7 +138,7 @@ def update_access(backend, share, access_rules, add_rules):
         # which then reported an applied rule as 'error'.
         with lockutils.lock('tegile-intelliflash-access-%s-%s'
                             % (backend.client.host, ref.path)):
-            info = backend.client.get_share(ref.pool, ref.project, ref.name)
+            info = backend.client.get_share(ref)
             failed = [('net', key) for key in protocol.sync_network(
                 backend, ref, info, wanted['net'])]
             failed += [('user', key) for key in _sync_users(

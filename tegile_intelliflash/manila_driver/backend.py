@@ -46,24 +46,6 @@ def group_project(project, group_id):
     return '%s%s%s' % (project, GROUP_PROJECT_INFIX, group_id)
 
 
-class ShareRef(object):
-    """Where a Manila share lives on the array."""
-
-    __slots__ = ('pool', 'project', 'name')
-
-    def __init__(self, pool, project, name):
-        self.pool = pool
-        self.project = project
-        self.name = name
-
-    @property
-    def path(self):
-        return client_paths.share_path(self.pool, self.project, self.name)
-
-    def __repr__(self):
-        return '<share %s>' % self.path
-
-
 def pool_of(share):
     return share_utils.extract_host(share['host'], level='pool')
 
@@ -178,31 +160,36 @@ class Backend(object):
             self.project
 
     def share_ref(self, share, pool=None):
-        """(pool, project, array share name) of a Manila share instance."""
+        """Where a Manila share instance lives on the array (a client
+        DatasetRef: pool, project, array share name)."""
         pool = pool or pool_of(share) or self.find_pool_of(share)
-        return ShareRef(pool, self.project_of(share), self.array_name(share))
+        return client_paths.share_ref(pool, self.project_of(share),
+                                      self.array_name(share))
 
     def find_pool_of(self, share):
         name = self.array_name(share)
         project = self.project_of(share)
         for pool in self.list_pools():
             with errors.translate('look for share %s' % name):
-                found = self.client.find_share(pool['name'], project, name)
+                found = self.client.find_share(
+                    client_paths.share_ref(pool.name, project, name))
             if found:
-                return pool['name']
+                return pool.name
         raise exception.ShareResourceNotFound(share_id=share['id'])
 
     def ensure_project(self, pool):
         what = 'read project %s/%s' % (pool, self.project)
         with errors.translate(what):
-            if self.client.find_project(pool, self.project):
+            if self.client.find_project(
+                    client_paths.project_ref(pool, self.project)):
                 return
         LOG.info('Creating project %(project)s in pool %(pool)s.',
                  {'project': self.project, 'pool': pool})
         with errors.translate('create project %s in pool %s' % (
                 self.project, pool),
                 (client_errors.AlreadyExistsError, errors.IGNORE)):
-            self.client.create_project(pool, self.project)
+            self.client.create_project(
+                client_paths.project_ref(pool, self.project))
 
     # -- writes shared by creation, resize, revert and ensure -------------
 
@@ -217,11 +204,11 @@ class Backend(object):
         if not wanted:
             return
         if wanted.get('compression') not in (None, 'off'):
-            current = self.client.get_share(ref.pool, ref.project, ref.name)
+            current = self.client.get_share(ref)
             algorithm = current.compression
             if algorithm and algorithm != 'off':
                 wanted['compression'] = algorithm
-        self.client.modify_share(ref.pool, ref.project, ref.name, wanted)
+        self.client.modify_share(ref, wanted)
 
     def set_size(self, ref, size, info):
         """Set the quota to ``size`` bytes; a thick share (one with a
@@ -233,14 +220,13 @@ class Backend(object):
         old quota back and raises NoSpaceError.
         """
         plan = client_limits.plan_size(info, size)
-        client_limits.apply_limits(self.client, plan, ref.pool, ref.project,
-                                   ref.name, restore_quota=True, log=LOG)
+        client_limits.apply_limits(self.client, plan, ref, restore_quota=True,
+                                   log=LOG)
 
     def delete_quietly(self, ref, share_id):
         """Remove what a failed creation left; never raises."""
         try:
-            self.client.delete_share(ref.pool, ref.project, ref.name,
-                                     recursive=False, missing_ok=True)
+            self.client.delete_share(ref, recursive=False, missing_ok=True)
             LOG.info('Removed share %(path)s after a failed creation of '
                      'Manila share %(id)s.', {'path': ref.path,
                                               'id': share_id})

@@ -11,6 +11,7 @@ from oslo_log import log
 from manila import exception
 
 from tegile_intelliflash.client import errors as client_errors
+from tegile_intelliflash.client import paths as client_paths
 from tegile_intelliflash.client import sizes as client_sizes
 from tegile_intelliflash.manila_driver import backend as backend_mod
 from tegile_intelliflash.manila_driver import errors
@@ -60,7 +61,7 @@ def share_usage(backend, shares):
     for share in shares:
         try:
             ref = backend.share_ref(share)
-            info = backend.client.get_share(ref.pool, ref.project, ref.name)
+            info = backend.client.get_share(ref)
         except (client_errors.NotFoundError,
                 exception.ShareResourceNotFound):
             LOG.warning('Share %s is not on the array; no usage.',
@@ -98,8 +99,8 @@ def pool_stats(backend):
     for pool in backend.list_pools():
         stats = {
             'pool_name': pool.name,
-            'total_capacity_gb': round(float(pool.total_bytes) / client_sizes.GiB, 2),
-            'free_capacity_gb': round(float(pool.available_bytes) / client_sizes.GiB, 2),
+            'total_capacity_gb': _gb(pool.total_bytes),
+            'free_capacity_gb': _gb(pool.available_bytes),
             'allocated_capacity_gb': _allocated_gb(backend, pool.name),
             'reserved_percentage': conf.reserved_share_percentage,
             'reserved_snapshot_percentage': (
@@ -118,6 +119,10 @@ def pool_stats(backend):
         stats.update(CAPABILITIES)
         pools.append(stats)
     return pools
+
+
+def _gb(n_bytes):
+    return round(float(n_bytes) / client_sizes.GiB, 2)
 
 
 def backend_stats(pools):
@@ -149,7 +154,8 @@ def _allocated_bytes(backend, pool, project):
     shares = None
     with errors.translate('list the shares of %s/%s' % (pool, project),
                           (client_errors.NotFoundError, errors.IGNORE)):
-        shares = backend.client.list_shares(pool, project)
+        shares = backend.client.list_shares(
+            client_paths.project_ref(pool, project))
     if shares is None:
         return 0
     allocated = 0
@@ -157,7 +163,8 @@ def _allocated_bytes(backend, pool, project):
         info = None
         with errors.translate('read share %s/%s/%s' % (pool, project, item.name),
                               (client_errors.NotFoundError, errors.IGNORE)):
-            info = backend.client.get_share(pool, project, item.name)
+            info = backend.client.get_share(
+                client_paths.share_ref(pool, project, item.name))
         if info is None:
             continue
         allocated += info.quota_bytes or info.used_bytes

@@ -108,7 +108,8 @@ def inherited_settings(backend, pool):
     bounds the shares in it, not the groups'), nor the mount point, sharing
     state or network ACLs (every share sets its own access)."""
     with errors.translate('read project %s/%s' % (pool, backend.project)):
-        info = backend.client.find_project(pool, backend.project)
+        info = backend.client.find_project(
+            client_paths.project_ref(pool, backend.project))
     if info is None:
         backend.ensure_project(pool)
         return {}
@@ -129,7 +130,8 @@ def create_share_group(backend, group):
                 'create project %s/%s for share group %s' % (
                     pool, name, group['id']),
                 (client_errors.AlreadyExistsError, errors.IGNORE)):
-            backend.client.create_project(pool, name, settings)
+            backend.client.create_project(
+                client_paths.project_ref(pool, name), settings)
         LOG.info('Created project %(pool)s/%(project)s for share group '
                  '%(id)s.', {'pool': pool, 'project': name,
                              'id': group['id']})
@@ -144,8 +146,8 @@ def delete_share_group(backend, group):
 
         def in_use(err, pool=pool):
             with errors.translate('list the shares of %s/%s' % (pool, name)):
-                left = [item.name for item in
-                        backend.client.list_shares(pool, name)]
+                left = [item.name for item in backend.client.list_shares(
+                    client_paths.project_ref(pool, name))]
             return exception.ShareBackendException(
                 msg=_('cannot delete share group %(id)s: its project '
                       '%(pool)s/%(project)s still holds shares unknown to '
@@ -157,8 +159,8 @@ def delete_share_group(backend, group):
                 'delete project %s/%s of share group %s' % (pool, name,
                                                             group['id']),
                 (client_errors.InUseError, in_use)):
-            deleted = backend.client.delete_project(pool, name,
-                                                    missing_ok=True)
+            deleted = backend.client.delete_project(
+                client_paths.project_ref(pool, name), missing_ok=True)
         backend.private_storage.delete(group['id'])
         if deleted:
             LOG.info('Deleted project %(pool)s/%(project)s of share group '
@@ -192,8 +194,9 @@ def create_share_group_snapshot(backend, snap):
 
     def remove_partial():
         try:
-            backend.client.delete_snapshot(pool, project, None, full,
-                                           recursive=False, missing_ok=True)
+            backend.client.delete_snapshot(
+                client_paths.project_ref(pool, project), full,
+                recursive=False, missing_ok=True)
         except client_errors.IntelliFlashError as err:
             LOG.error('Could not remove the failed group snapshot '
                       '%(pool)s/%(project)s@%(full)s; remove it by hand: '
@@ -205,7 +208,8 @@ def create_share_group_snapshot(backend, snap):
             remove_partial,
             (client_errors.NotFoundError,
              _project_gone(group_id, pool, project))):
-        full = backend.client.create_snapshot(pool, project, None, name)
+        full = backend.client.create_snapshot(
+            client_paths.project_ref(pool, project), name)
     LOG.info('Created share group snapshot %(snap)s as '
              '%(pool)s/%(project)s@%(full)s (%(n)d shares).',
              {'snap': snap['id'], 'pool': pool, 'project': project,
@@ -242,8 +246,9 @@ def delete_share_group_snapshot(backend, snap):
                        'groups created from it depend on it on the array '
                        '(%(err)s); delete them first') % {
                      'id': snap['id'], 'err': err}))):
-        backend.client.delete_snapshot(pool, project, None, full,
-                                       recursive=False, missing_ok=True)
+        backend.client.delete_snapshot(
+            client_paths.project_ref(pool, project), full, recursive=False,
+            missing_ok=True)
     LOG.info('Deleted share group snapshot %(snap)s (%(pool)s/%(project)s@'
              '%(full)s).', {'snap': snap['id'], 'pool': pool,
                             'project': project, 'full': full})
@@ -297,8 +302,9 @@ def create_share_group_from_share_group_snapshot(backend, group, snap):
         # Not inheriting: no host that reaches a source share reaches its
         # clone before the clone's access is set; the project takes the
         # back end project's settings once the clone is done.
-        backend.client.clone_project_snapshot(pool, source_project, full,
-                                              project, inherit=False)
+        backend.client.clone_project_snapshot(
+            client_paths.project_ref(pool, source_project), full, project,
+            inherit=False)
     LOG.info('Cloned %(pool)s/%(src)s@%(full)s into project %(project)s for '
              'share group %(id)s.', {'pool': pool, 'src': source_project,
                                      'full': full, 'project': project,
@@ -340,8 +346,8 @@ def _clone_done(backend, group_id, pool, project):
     source_project, full = origin.split('@', 1)
     with errors.translate('read the progress of clone %s/%s' % (pool,
                                                                 project)):
-        status = backend.client.get_clone_status(pool, source_project, None,
-                                                 full, project)
+        status = backend.client.get_clone_status(
+            client_paths.project_ref(pool, source_project), full, project)
     state = status.state
     if state == 'in_progress':
         return False
@@ -356,7 +362,8 @@ def _clone_done(backend, group_id, pool, project):
     if settings:
         with errors.translate('set the settings of project %s/%s' % (
                 pool, project)):
-            backend.client.modify_project(pool, project, settings)
+            backend.client.modify_project(
+                client_paths.project_ref(pool, project), settings)
     backend.private_storage.delete(group_id, PD_GROUP_CLONE)
     return True
 
@@ -367,7 +374,8 @@ def _abandon_group_clone(backend, group, pool, project, pairs):
         backend.delete_quietly(backend.share_ref(share, pool), share['id'])
         backend.private_storage.delete(share['id'])
     try:
-        backend.client.delete_project(pool, project, missing_ok=True)
+        backend.client.delete_project(client_paths.project_ref(pool, project),
+                                      missing_ok=True)
         backend.private_storage.delete(group['id'])
     except client_errors.IntelliFlashError as err:
         LOG.error('Could not remove project %(pool)s/%(project)s after the '

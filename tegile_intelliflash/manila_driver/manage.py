@@ -45,11 +45,13 @@ def _find_managed(backend, protocol, pool, wanted):
     """(name, ShareInfo) of the share exported as ``wanted``."""
     project = backend.project
     with errors.translate('list the shares of %s/%s' % (pool, project)):
-        items = backend.client.list_shares(pool, project)
+        items = backend.client.list_shares(
+            client_paths.project_ref(pool, project))
 
     def read(name):
         with errors.translate('read share %s' % name):
-            return backend.client.get_share(pool, project, name)
+            return backend.client.get_share(
+                client_paths.share_ref(pool, project, name))
 
     found = protocol.find_managed(read, project, items, wanted)
     if found:
@@ -126,13 +128,13 @@ def manage_existing(backend, share):
             reason=_('%(name)s is not exported over %(proto)s') % {
                 'name': name, 'proto': protocol.name})
     _check_type_matches(share, info, name)
-    ref = backend_mod.ShareRef(pool, backend.project, name)
-    size = max(1, client_sizes.to_gib_ceil(info.quota_bytes or info.used_bytes))
+    ref = client_paths.share_ref(pool, backend.project, name)
+    size = max(1, client_sizes.to_gib_ceil(info.quota_bytes
+                                           or info.used_bytes))
     if info.quota_bytes != size * client_sizes.GiB:
         with errors.translate('set the quota of %s to %s GiB' % (ref.path,
                                                                  size)):
-            backend.client.set_share_quota(pool, backend.project, name,
-                                           size * client_sizes.GiB)
+            backend.client.set_share_quota(ref, size * client_sizes.GiB)
     backend.private_storage.update(share['id'],
                                    {backend_mod.PD_ARRAY_NAME: name})
     with errors.translate('export share %s' % ref.path):
@@ -166,8 +168,7 @@ def manage_existing_snapshot(backend, snapshot):
     else:
         name = location
     with errors.translate('list snapshots of %s' % ref.path):
-        names = backend.client.list_snapshots(ref.pool, ref.project,
-                                              ref.name)
+        names = backend.client.list_snapshots(ref)
     if name not in names:
         prefixed = client_paths.share_snapshot_name(name)
         if prefixed not in names:

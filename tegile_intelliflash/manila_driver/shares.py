@@ -53,7 +53,7 @@ def create_share(backend, share):
                        '%(err)s') % {'id': share['id'], 'pool': ref.pool,
                                      'err': err}))):
         backend.client.create_share(
-            ref.pool, ref.project, ref.name, quota=size,
+            ref, quota=size,
             reservation=size if props.get(backend_mod.THICK) else None)
     with errors.undo_on_failure(
             'set up share %s (%s)' % (share['id'], ref.path),
@@ -76,8 +76,7 @@ def delete_share(backend, share):
     what = 'delete share %s (%s)' % (share['id'], ref.path)
 
     def delete():
-        backend.client.delete_share(ref.pool, ref.project, ref.name,
-                                    recursive=False, missing_ok=True)
+        backend.client.delete_share(ref, recursive=False, missing_ok=True)
 
     def in_use(err):
         # Snapshots Manila does not know (array schedules, admins). They go
@@ -97,8 +96,7 @@ def delete_share(backend, share):
 
 def _delete_foreign_snapshots(backend, share, ref):
     with errors.translate('list snapshots of %s' % ref.path):
-        names = backend.client.list_snapshots(ref.pool, ref.project,
-                                              ref.name)
+        names = backend.client.list_snapshots(ref)
     for name in names:
         with errors.translate(
                 'delete snapshot %s@%s of share %s' % (ref.path, name, share['id']),
@@ -108,8 +106,7 @@ def _delete_foreign_snapshots(backend, share, ref):
                            '%(path)s@%(snap)s has dependent clones on the '
                            'array') % {'id': share['id'], 'path': ref.path,
                                        'snap': name}))):
-            backend.client.delete_snapshot(ref.pool, ref.project, ref.name,
-                                           name, recursive=False,
+            backend.client.delete_snapshot(ref, name, recursive=False,
                                            missing_ok=True)
 
 
@@ -136,7 +133,7 @@ def resize(backend, share, new_size, shrink=False):
                        '(%(err)s)') % {'id': share['id'], 'size': new_size,
                                        'pool': ref.pool, 'err': err})),
             (client_errors.NotFoundError, errors.share_missing(share))):
-        info = backend.client.get_share(ref.pool, ref.project, ref.name)
+        info = backend.client.get_share(ref)
         if shrink:
             used = info.used_bytes
             if used > size:
@@ -192,7 +189,7 @@ def _ensure_one(backend, share):
     try:
         protocol = protocols.of_share(share)
         ref = backend.share_ref(share)
-        info = client.get_share(ref.pool, ref.project, ref.name)
+        info = client.get_share(ref)
     except (exception.ShareResourceNotFound, client_errors.NotFoundError):
         LOG.error('Share %s is not on the array any more.', share['id'])
         return {'status': constants.STATUS_ERROR}

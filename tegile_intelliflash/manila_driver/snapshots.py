@@ -59,8 +59,7 @@ def create_snapshot(backend, snapshot):
                  reason=_('snapshot %(id)s: %(err)s') % {
                      'id': snapshot['id'], 'err': err}))):
         client_paths.validate_name(snapshot['name'], 'snapshot name')
-        full = backend.client.create_snapshot(ref.pool, ref.project,
-                                              ref.name, snapshot['name'])
+        full = backend.client.create_snapshot(ref, snapshot['name'])
     LOG.info('Created snapshot %(snap)s of share %(id)s as '
              '%(path)s@%(full)s.', {'snap': snapshot['id'],
                                     'id': share['id'], 'path': ref.path,
@@ -80,7 +79,7 @@ def delete_snapshot(backend, snapshot):
             (client_errors.NotFoundError, errors.IGNORE),
             (client_errors.InUseError,
              lambda err: exception.ShareSnapshotIsBusy(snapshot_name=full))):
-        backend.client.delete_snapshot(ref.pool, ref.project, ref.name, full,
+        backend.client.delete_snapshot(ref, full,
                                        recursive=False, missing_ok=True)
     LOG.info('Deleted snapshot %(snap)s (%(path)s@%(full)s).',
              {'snap': snapshot['id'], 'path': ref.path, 'full': full})
@@ -113,8 +112,7 @@ def create_share_from_snapshot(backend, share, snapshot, parent_share=None):
                  msg=_('cannot create share %(id)s: %(path)s already exists '
                        'on the array') % {'id': share['id'],
                                           'path': ref.path}))):
-        backend.client.clone_snapshot(source_ref.pool, source_ref.project,
-                                      source_ref.name, full, ref.name,
+        backend.client.clone_snapshot(source_ref, full, ref.name,
                                       inherit=False)
     LOG.info('Cloned %(src)s@%(snap)s into %(path)s for share %(id)s.',
              {'src': source_ref.path, 'snap': full, 'path': ref.path,
@@ -141,8 +139,8 @@ def _clone_progress(backend, share, ref, protocol, size, props, source, full,
 
     try:
         with errors.translate('read the progress of clone %s' % ref.path):
-            status = backend.client.get_clone_status(ref.pool, ref.project,
-                                                     source, full, ref.name)
+            status = backend.client.get_clone_status(ref.child(source), full,
+                                                     ref.name)
     except exception.ShareBackendException:
         if first:
             abandon()
@@ -185,10 +183,9 @@ def finish_clone(backend, share, ref, protocol, size, props, abandon):
                        'requested %(size)s GiB (%(err)s)') % {
                      'id': share['id'], 'size': share['size'],
                      'err': err}))):
-        backend.client.set_share_quota(ref.pool, ref.project, ref.name, size)
+        backend.client.set_share_quota(ref, size)
         if props.get(backend_mod.THICK):
-            backend.client.set_share_reservation(ref.pool, ref.project,
-                                                 ref.name, size)
+            backend.client.set_share_reservation(ref, size)
         return shares.finish_new_share(backend, ref, protocol, props)
 
 
@@ -243,15 +240,14 @@ def revert_to_snapshot(backend, snapshot):
             (client_errors.InUseError, newer_exist),
             (client_errors.NotFoundError,
              _snapshot_missing(share, ref, full, 'revert'))):
-        backend.client.rollback_snapshot(ref.pool, ref.project, ref.name,
-                                         full, delete_dependents=False)
+        backend.client.rollback_snapshot(ref, full, delete_dependents=False)
     # Manila sets the share's size to the snapshot's: follow it.
     snap_size = snapshot.get('size') or share.get('size')
     if snap_size:
         with errors.translate(
                 'set the quota of share %s to %s GiB after its revert' %
                 (share['id'], snap_size)):
-            info = backend.client.get_share(ref.pool, ref.project, ref.name)
+            info = backend.client.get_share(ref)
             backend.set_size(ref, int(snap_size) * client_sizes.GiB,
                              info)
     LOG.info('Reverted share %(id)s to snapshot %(snap)s.',
@@ -260,8 +256,7 @@ def revert_to_snapshot(backend, snapshot):
 
 def _newer_snapshots(backend, ref, full):
     try:
-        names = backend.client.list_snapshots(ref.pool, ref.project,
-                                              ref.name)
+        names = backend.client.list_snapshots(ref)
     except client_errors.IntelliFlashError:
         return []
     if full not in names:

@@ -9,6 +9,7 @@ from manila import exception
 
 from tegile_driver_helpers import create, make_rule, make_share, where
 from tegile_intelliflash.client import errors as client_errors
+from tegile_intelliflash.client.paths import dataset_ref, share_ref
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
 
 ACL_WRITES = ("setNFSNetworkACLsOnShare", "addNFSNetworkACLOnShare",
@@ -22,11 +23,11 @@ REMOVALS = ("removeNFSNetworkACLOnShare", "removeAllNFSNetworkACLsOnShare",
 
 def nfs_acls(array, driver, share):
     return sorted((r.host, r.access) for r in array.get_network_acls(
-        "nfs", *where(driver, share)))
+        "nfs", dataset_ref(*where(driver, share))))
 
 
 def user_acls(array, driver, share):
-    return sorted((r.name, r.access) for r in array.get_user_acls(*where(driver, share)))
+    return sorted((r.name, r.access) for r in array.get_user_acls(share_ref(*where(driver, share))))
 
 
 def writes(simulator):
@@ -95,7 +96,7 @@ def test_cifs_allows_user_rules_only(driver, array):
                        refused["access_id"]: {"state": "error"}}
     assert user_acls(array, driver, share) == [("Bob", "ro"), ("carol", "rw")]
     pool, project, name = where(driver, share)
-    assert array.get_network_acls("smb", pool, project, name) == []
+    assert array.get_network_acls("smb", dataset_ref(pool, project, name)) == []
 
 
 def test_nfs_user_rules_go_to_the_file_acl_and_do_not_open_the_export(driver, array):
@@ -165,10 +166,10 @@ def test_recovery_converges_a_drifted_share_without_removing_everything(simulato
     driver.update_access(None, share, rules, rules, [], [])
     pool, project, name = where(driver, share)
     # Drift on the array: an extra host, a changed level, a stray file ACL entry.
-    array.set_network_acls("nfs", pool, project, name, [
+    array.set_network_acls("nfs", dataset_ref(pool, project, name), [
         {"host": "10.0.0.1", "access": "ro"}, {"host": "10.0.0.2", "access": "ro"},
         {"host": "10.66.0.0/16", "access": "rw"}])
-    array.set_user_acls(pool, project, name, [{"kind": "user", "name": "mallory"}])
+    array.set_user_acls(share_ref(pool, project, name), [{"kind": "user", "name": "mallory"}])
     simulator.reset_calls()
     assert driver.update_access(None, share, rules, [], [], []) == {}
     assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw"), ("10.0.0.2", "ro")]
@@ -183,12 +184,12 @@ def test_a_rule_the_array_refuses_is_isolated(driver, array):
     share = create(driver)
     real_set = driver.client.set_network_acls
 
-    def refusing(protocol, pool, project, name, rules):
+    def refusing(protocol, ref, rules):
         if any(r.host == "10.0.0.66" for r in rules):
             raise client_errors.InvalidArgumentError(
                 "host 10.0.0.66 refused", method="setNFSNetworkACLsOnShare",
                 code="EZEBI_INVALID_ACL_API_PARAM_GENERAL")
-        return real_set(protocol, pool, project, name, rules)
+        return real_set(protocol, ref, rules)
 
     good = [make_rule("ip", "10.0.0.1"), make_rule("ip", "10.0.0.99", "ro")]
     refused = make_rule("ip", "10.0.0.66")
@@ -215,10 +216,10 @@ def test_update_access_on_a_missing_share(driver):
 def test_update_access_turns_a_switched_off_export_back_on(driver, array):
     share = create(driver)
     pool, project, name = where(driver, share)
-    array.set_nfs_sharing(pool, project, name, False)
+    array.set_nfs_sharing(dataset_ref(pool, project, name), False)
     rule = make_rule("ip", "10.0.0.1")
     assert driver.update_access(None, share, [rule], [], [], []) == {}
-    assert array.is_exposed("nfs", pool, project, name) is True
+    assert array.is_exposed("nfs", dataset_ref(pool, project, name)) is True
     assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw")]
 
 

@@ -14,6 +14,7 @@ from tegile_driver_helpers import (
     GiB, HOST, POOL, create, make_rule, make_share, make_snapshot, new_driver,
 )
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
+from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
 
 CLONE_MS = 3000
 
@@ -87,32 +88,32 @@ def test_stats_offer_consistent_group_snapshots_per_pool(driver):
 
 def test_group_project_takes_the_backend_projects_settings(driver, array):
     backend_project = driver.configuration.safe_get("tegile_default_project")
-    array.modify_project(POOL, backend_project, {"compression": "gzip", "dedup": "on",
+    array.modify_project(project_ref(POOL, backend_project), {"compression": "gzip", "dedup": "on",
                                                  "recordSize": "32KB"})
-    array.set_project_quota(POOL, backend_project, 100 * GiB)
+    array.set_project_quota(project_ref(POOL, backend_project), 100 * GiB)
     # Manila's share manager passes the back end's host (no pool): every pool gets one.
     group = _group(driver)
     project = _project(driver, group["id"])
     for pool in ("pool-a", "pool-b"):
-        assert array.find_project(pool, project) is not None
-    info = array.get_project(POOL, project)
+        assert array.find_project(project_ref(pool, project)) is not None
+    info = array.get_project(project_ref(POOL, project))
     assert (info["compression"], info["dedup"], info["recordSize"]) == ("gzip", "on", "32KB")
     assert not info["quotaInByte"]
     # Creating it again (a retried request) is a success.
     assert driver.create_share_group(None, group) is None
     driver.delete_share_group(None, group)
     for pool in ("pool-a", "pool-b"):
-        assert array.find_project(pool, project) is None
+        assert array.find_project(project_ref(pool, project)) is None
     driver.delete_share_group(None, group)  # already gone: success
 
 
 def test_group_with_a_pool_in_its_host_uses_that_pool_only(driver, array):
     group = _group(driver, host=HOST)
     project = _project(driver, group["id"])
-    assert array.find_project(POOL, project) is not None
-    assert array.find_project("pool-b", project) is None
+    assert array.find_project(project_ref(POOL, project)) is not None
+    assert array.find_project(project_ref("pool-b", project)) is None
     driver.delete_share_group(None, group)
-    assert array.find_project(POOL, project) is None
+    assert array.find_project(project_ref(POOL, project)) is None
 
 
 def test_members_live_in_the_group_project_and_everything_works(simulator, driver, array):
@@ -121,16 +122,16 @@ def test_members_live_in_the_group_project_and_everything_works(simulator, drive
     share = _member(driver, group, size=2)
     assert share["export_locations"][0]["path"].endswith(
         "/export/%s/%s" % (project, share["name"]))
-    info = array.get_share(POOL, project, share["name"])
+    info = array.get_share(share_ref(POOL, project, share["name"]))
     assert info["quotaInByte"] == 2 * GiB
     # Access rules.
     rule = make_rule("ip", "10.9.0.0/16")
     driver.update_access(None, share, [rule], [rule], [], [])
-    hosts = [r.host for r in array.get_network_acls("nfs", POOL, project, share["name"])]
+    hosts = [r.host for r in array.get_network_acls("nfs", dataset_ref(POOL, project, share["name"]))]
     assert "10.9.0.0/16" in hosts and NO_ACCESS_HOST not in hosts
     # Extend and shrink.
     driver.extend_share(share, 3)
-    assert array.get_share(POOL, project, share["name"])["quotaInByte"] == 3 * GiB
+    assert array.get_share(share_ref(POOL, project, share["name"]))["quotaInByte"] == 3 * GiB
     simulator.set_used("%s/Local/%s/%s" % (POOL, project, share["name"]), GiB + 1)
     with pytest.raises(exception.ShareShrinkingPossibleDataLoss):
         driver.shrink_share(share, 1)
@@ -146,7 +147,7 @@ def test_members_live_in_the_group_project_and_everything_works(simulator, drive
     snapshot.update(driver.create_snapshot(None, snapshot))
     simulator.set_used("%s/Local/%s/%s" % (POOL, project, share["name"]), 5)
     driver.revert_to_snapshot(None, snapshot, [], [])
-    assert array.get_share(POOL, project, share["name"])["quotaInByte"] == 2 * GiB
+    assert array.get_share(share_ref(POOL, project, share["name"]))["quotaInByte"] == 2 * GiB
     driver.delete_snapshot(None, snapshot)
     # ensure_shares after a restart finds it in its group's project.
     again = new_driver(simulator, tegile_default_project=driver.configuration.safe_get(
@@ -160,7 +161,7 @@ def test_members_live_in_the_group_project_and_everything_works(simulator, drive
     finally:
         again.client.close()
     _delete_group(driver, group)
-    assert array.find_project(POOL, project) is None
+    assert array.find_project(project_ref(POOL, project)) is None
 
 
 def test_group_snapshot_and_a_group_from_it(simulator, driver, array):
@@ -176,9 +177,9 @@ def test_group_snapshot_and_a_group_from_it(simulator, driver, array):
     members = _take(driver, snap)
     full = "Manual-P-share-group-snapshot-%s" % snap["id"]
     assert sorted(m["provider_location"] for m in members) == [full, full]
-    assert full in array.list_snapshots(POOL, project)
+    assert full in array.list_snapshots(project_ref(POOL, project))
     for share in (nfs, cifs):
-        assert full in array.list_snapshots(POOL, project, share["name"])
+        assert full in array.list_snapshots(dataset_ref(POOL, project, share["name"]))
     # Data written after the snapshot does not reach the new group.
     simulator.set_used("%s/Local/%s/%s" % (POOL, project, nfs["name"]), 3)
 
@@ -190,27 +191,27 @@ def test_group_snapshot_and_a_group_from_it(simulator, driver, array):
         assert update["export_locations"]
         share["export_locations"] = update["export_locations"]
         share["status"] = "available"
-        info = array.get_share(POOL, new_project, source["name"])
+        info = array.get_share(share_ref(POOL, new_project, source["name"]))
         assert info["quotaInByte"] == share["size"] * GiB
         assert info["totalSize"] - info["availableSize"] == used
     # The clone of the NFS member is closed: the source's rule did not follow it.
-    hosts = [r.host for r in array.get_network_acls("nfs", POOL, new_project, nfs["name"])]
+    hosts = [r.host for r in array.get_network_acls("nfs", dataset_ref(POOL, new_project, nfs["name"]))]
     assert hosts == [NO_ACCESS_HOST]
     assert new["shares"][0]["export_locations"][0]["path"].endswith(
         "/export/%s/%s" % (new_project, nfs["name"]))
     # The new members work like any member (their array name is recorded).
     driver.extend_share(new["shares"][0], 4)
-    assert array.get_share(POOL, new_project, nfs["name"])["quotaInByte"] == 4 * GiB
+    assert array.get_share(share_ref(POOL, new_project, nfs["name"]))["quotaInByte"] == 4 * GiB
 
     # The group snapshot cannot go while a group cloned from it exists.
     with pytest.raises(exception.ShareBackendException) as info:
         driver.delete_share_group_snapshot(None, snap)
     assert "delete them first" in str(info.value)
     _delete_group(driver, new)
-    assert array.find_project(POOL, new_project) is None
+    assert array.find_project(project_ref(POOL, new_project)) is None
     assert driver.delete_share_group_snapshot(None, snap) == (None, None)
-    assert full not in array.list_snapshots(POOL, project)
-    assert full not in array.list_snapshots(POOL, project, nfs["name"])
+    assert full not in array.list_snapshots(project_ref(POOL, project))
+    assert full not in array.list_snapshots(dataset_ref(POOL, project, nfs["name"]))
     driver.delete_share_group_snapshot(None, snap)  # already gone: success
     _delete_group(driver, group)
 
@@ -221,7 +222,7 @@ def test_group_from_snapshot_honours_larger_sizes(simulator, driver, array):
     snap = _group_snapshot(driver, group, [share])
     _take(driver, snap)
     new, updates = _group_from(driver, snap, sizes={0: 3})
-    info = array.get_share(POOL, _project(driver, new["id"]), share["name"])
+    info = array.get_share(share_ref(POOL, _project(driver, new["id"]), share["name"]))
     assert info["quotaInByte"] == 3 * GiB
     assert updates[new["shares"][0]["id"]]["status"] == "available"
     _delete_group(driver, new)
@@ -232,7 +233,7 @@ def test_group_from_snapshot_honours_larger_sizes(simulator, driver, array):
 def test_group_from_snapshot_in_progress_is_finished_by_get_share_status(
         simulator, driver, array):
     backend_project = driver.configuration.safe_get("tegile_default_project")
-    array.modify_project(POOL, backend_project, {"compression": "gzip"})
+    array.modify_project(project_ref(POOL, backend_project), {"compression": "gzip"})
     group = _group(driver)
     share = _member(driver, group)
     snap = _group_snapshot(driver, group, [share])
@@ -254,8 +255,8 @@ def test_group_from_snapshot_in_progress_is_finished_by_get_share_status(
         time.sleep(0.5)
     assert update["status"] == "available"
     assert update["export_locations"]
-    assert array.get_project(POOL, project)["compression"] == "gzip"
-    assert array.get_share(POOL, project, share["name"])["quotaInByte"] == GiB
+    assert array.get_project(project_ref(POOL, project))["compression"] == "gzip"
+    assert array.get_share(share_ref(POOL, project, share["name"]))["quotaInByte"] == GiB
     member["status"] = "available"
     _delete_group(driver, new)
     driver.delete_share_group_snapshot(None, snap)
@@ -283,9 +284,9 @@ def test_a_member_that_cannot_be_snapshotted_leaves_no_group_snapshot(
     finally:
         simulator.set_delays(clone_ms=0)
     name = "Manual-P-share-group-snapshot-%s" % snap["id"]
-    assert name not in array.list_snapshots(POOL, project)
+    assert name not in array.list_snapshots(project_ref(POOL, project))
     for share in (first, busy):
-        assert name not in array.list_snapshots(POOL, project, share["name"])
+        assert name not in array.list_snapshots(dataset_ref(POOL, project, share["name"]))
     driver.delete_share(None, busy)
     driver.delete_snapshot(None, single)
     _delete_group(driver, group)
@@ -303,8 +304,8 @@ def test_a_failure_after_the_snapshot_was_taken_removes_it(simulator, driver, ar
             driver.create_share_group_snapshot(None, snap)
     finally:
         simulator.clear_faults()
-    assert [n for n in array.list_snapshots(POOL, project) if n.startswith("Manual-P-")] == []
-    assert [n for n in array.list_snapshots(POOL, project, share["name"])
+    assert [n for n in array.list_snapshots(project_ref(POOL, project)) if n.startswith("Manual-P-")] == []
+    assert [n for n in array.list_snapshots(dataset_ref(POOL, project, share["name"]))
             if n.startswith("Manual-P-")] == []
     _delete_group(driver, group)
 
@@ -313,8 +314,8 @@ def test_a_group_whose_project_vanished_says_so(driver, array):
     group = _group(driver, host=HOST)
     project = _project(driver, group["id"])
     share = _member(driver, group)
-    array.delete_share(POOL, project, share["name"])
-    array.delete_project(POOL, project)
+    array.delete_share(share_ref(POOL, project, share["name"]))
+    array.delete_project(project_ref(POOL, project))
     with pytest.raises(exception.ShareBackendException) as info:
         driver.create_share(None, make_share(share_group_id=group["id"]))
     assert "share group %s" % group["id"] in str(info.value)
@@ -331,11 +332,11 @@ def test_a_group_whose_project_vanished_says_so(driver, array):
 def test_deleting_a_group_whose_project_holds_other_shares_names_them(driver, array):
     group = _group(driver, host=HOST)
     project = _project(driver, group["id"])
-    array.create_share(POOL, project, "intruder")
+    array.create_share(share_ref(POOL, project, "intruder"))
     with pytest.raises(exception.ShareBackendException) as info:
         driver.delete_share_group(None, group)
     assert "intruder" in str(info.value)
-    array.delete_share(POOL, project, "intruder")
+    array.delete_share(share_ref(POOL, project, "intruder"))
     driver.delete_share_group(None, group)
 
 
@@ -358,7 +359,7 @@ def test_empty_group_snapshot_and_a_group_from_it(driver, array):
     assert driver.create_share_group_snapshot(None, snap) == (None, None)
     new = {"id": str(uuid.uuid4()), "host": HOST, "shares": [], "share_types": []}
     assert driver.create_share_group_from_share_group_snapshot(None, new, snap) == (None, None)
-    assert array.find_project(POOL, _project(driver, new["id"])) is not None
+    assert array.find_project(project_ref(POOL, _project(driver, new["id"]))) is not None
     assert driver.delete_share_group_snapshot(None, snap) == (None, None)
     driver.delete_share_group(None, new)
     driver.delete_share_group(None, group)

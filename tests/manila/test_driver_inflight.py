@@ -10,6 +10,7 @@ from manila import exception
 
 from tegile_driver_helpers import create, make_rule, make_share, new_driver, where
 from tegile_intelliflash.client.acl import NetworkRule
+from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
 
 SLOW_MS = 2000
@@ -19,7 +20,7 @@ ACL_WRITES = ["setNFSNetworkACLsOnShare", "addNFSNetworkACLOnShare",
 
 
 def nfs_hosts(array, driver, share):
-    return sorted(r.host for r in array.get_network_acls("nfs", *where(driver, share)))
+    return sorted(r.host for r in array.get_network_acls("nfs", dataset_ref(*where(driver, share))))
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def test_cifs_share_whose_nfs_pin_was_lost_is_not_reported_created(simulator, dr
         simulator.clear_faults()
     assert "outcome of setNFSSharingOnShare" in str(err.value)
     assert "unknown" in str(err.value)
-    assert array.find_share(*where(driver, share)) is None
+    assert array.find_share(share_ref(*where(driver, share))) is None
 
 
 def test_ensure_repins_a_share_that_follows_its_project(simulator, driver, array):
@@ -73,22 +74,22 @@ def test_ensure_repins_a_share_that_follows_its_project(simulator, driver, array
     exports NFS to a network) is closed and pinned again by ensure_shares."""
     share = create(driver)
     pool, project, name = where(driver, share)
-    array.inherit_network_acls(pool, project, name)
-    array.set_nfs_sharing(pool, project, None, True)
-    array.set_network_acls("nfs", pool, project, None, [NetworkRule("IP", "10.7.0.0/16", "rw")])
+    array.inherit_network_acls(share_ref(pool, project, name))
+    array.set_nfs_sharing(project_ref(pool, project), True)
+    array.set_network_acls("nfs", project_ref(pool, project), [NetworkRule("IP", "10.7.0.0/16", "rw")])
     try:
-        assert array.is_exposed("nfs", pool, project, name)  # inherited, open to 10.7/16
+        assert array.is_exposed("nfs", dataset_ref(pool, project, name))  # inherited, open to 10.7/16
         update = driver.ensure_shares(None, [share])[share["id"]]
         assert update["reapply_access_rules"] is True
-        info = array.get_share(pool, project, name)
+        info = array.get_share(share_ref(pool, project, name))
         assert info["overrideSharenfs"] is True and info["overrideSharesmb"] is True
         assert info["sharenfs"] == "on" and info["sharesmb"] == "off"
         assert nfs_hosts(array, driver, share) == [NO_ACCESS_HOST]
         # The project's next change does not reach the share.
-        array.set_nfs_sharing(pool, project, None, False)
-        assert array.is_exposed("nfs", pool, project, name)
+        array.set_nfs_sharing(project_ref(pool, project), False)
+        assert array.is_exposed("nfs", dataset_ref(pool, project, name))
     finally:
-        array.set_nfs_sharing(pool, project, None, False)
+        array.set_nfs_sharing(project_ref(pool, project), False)
 
 
 def test_ensure_pins_the_other_protocol_off_without_closing_the_share(driver, array):
@@ -96,17 +97,17 @@ def test_ensure_pins_the_other_protocol_off_without_closing_the_share(driver, ar
     in-tree driver leaves): SMB is turned off on the share, NFS and its rules stay."""
     share = make_share("NFS", size=1)
     pool, project, name = where(driver, share)
-    array.create_share(pool, project, name, quota="1G")
-    array.set_nfs_sharing(pool, project, name, True)
-    array.set_network_acls("nfs", pool, project, name, [{"host": "10.0.0.1"}])
-    assert array.get_share(pool, project, name)["overrideSharesmb"] is False
+    array.create_share(share_ref(pool, project, name), quota="1G")
+    array.set_nfs_sharing(dataset_ref(pool, project, name), True)
+    array.set_network_acls("nfs", dataset_ref(pool, project, name), [{"host": "10.0.0.1"}])
+    assert array.get_share(share_ref(pool, project, name))["overrideSharesmb"] is False
     update = driver.ensure_shares(None, [share])[share["id"]]
     assert update["reapply_access_rules"] is False
-    info = array.get_share(pool, project, name)
+    info = array.get_share(share_ref(pool, project, name))
     assert info["overrideSharesmb"] is True and info["sharesmb"] == "off"
     assert nfs_hosts(array, driver, share) == ["10.0.0.1"]
     try:
-        array.set_smb_sharing(pool, project, None, True)
-        assert not array.is_exposed("smb", pool, project, name)
+        array.set_smb_sharing(project_ref(pool, project), True)
+        assert not array.is_exposed("smb", dataset_ref(pool, project, name))
     finally:
-        array.set_smb_sharing(pool, project, None, False)
+        array.set_smb_sharing(project_ref(pool, project), False)

@@ -15,6 +15,7 @@ from manila import exception
 from tegile_intelliflash.manila_driver.driver import TegileShareDriver
 
 from tegile_driver_helpers import GiB, POOL, create, make_configuration, new_driver, where
+from tegile_intelliflash.client.paths import project_ref
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
@@ -74,7 +75,7 @@ def test_setup_creates_the_project_in_every_pool(simulator, array):
     drv = new_driver(simulator)
     project = drv.configuration.safe_get("tegile_default_project")
     for pool in array.list_pools():
-        assert array.find_project(pool["name"], project) is not None
+        assert array.find_project(project_ref(pool["name"], project)) is not None
     # A second start finds the projects and creates nothing.
     simulator.reset_calls()
     new_driver(simulator, tegile_default_project=project)
@@ -85,7 +86,7 @@ def test_setup_creates_the_project_in_every_pool(simulator, array):
 def test_default_project_is_openstack_when_unset(simulator, array):
     drv = new_driver(simulator, tegile_default_project=None)
     assert drv.get_backend_info(None)["project"] == "openstack"
-    assert array.find_project(POOL, "openstack") is not None
+    assert array.find_project(project_ref(POOL, "openstack")) is not None
 
 
 @pytest.mark.parametrize("unset", ["tegile_nas_server", "tegile_nas_login",

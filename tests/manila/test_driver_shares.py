@@ -12,6 +12,7 @@ from manila.share import manager as share_manager
 from tegile_driver_helpers import GiB, POOL, create, make_rule, make_share, where
 from tegile_intelliflash.client import errors as client_errors
 from tegile_intelliflash.client.views import FloatingIP
+from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
 
 NFS_LOCATION = re.compile(r"^192\.0\.2\.\d+:/export/[^/]+/share-[0-9a-f-]+$")
@@ -21,14 +22,14 @@ def test_create_nfs_share_sets_quota_protocol_and_no_access(driver, array):
     share = make_share("NFS", size=2)
     locations = driver.create_share(None, share)
     pool, project, name = where(driver, share)
-    info = array.get_share(pool, project, name)
+    info = array.get_share(share_ref(pool, project, name))
     assert info["quotaInByte"] == 2 * GiB
-    assert array.is_exposed("nfs", pool, project, name) is True
-    assert array.is_exposed("smb", pool, project, name) is False
+    assert array.is_exposed("nfs", dataset_ref(pool, project, name)) is True
+    assert array.is_exposed("smb", dataset_ref(pool, project, name)) is False
     # Closed until the first IP rule: only the no-access entry.
-    acls = array.get_network_acls("nfs", pool, project, name)
+    acls = array.get_network_acls("nfs", dataset_ref(pool, project, name))
     assert [(r.host, r.access) for r in acls] == [(NO_ACCESS_HOST, "ro")]
-    assert array.get_user_acls(pool, project, name) == []
+    assert array.get_user_acls(share_ref(pool, project, name)) == []
     assert len(locations) == 1
     assert locations[0]["path"] == "%s:/export/%s/%s" % (
         array.list_floating_ips(pool)[0].address, project, name)
@@ -41,11 +42,11 @@ def test_create_cifs_share(driver, array):
     share = make_share("CIFS", size=1)
     locations = driver.create_share(None, share)
     pool, project, name = where(driver, share)
-    assert array.is_exposed("smb", pool, project, name) is True
-    assert array.is_exposed("nfs", pool, project, name) is False
-    assert array.get_share(pool, project, name)["quotaInByte"] == GiB
+    assert array.is_exposed("smb", dataset_ref(pool, project, name)) is True
+    assert array.is_exposed("nfs", dataset_ref(pool, project, name)) is False
+    assert array.get_share(share_ref(pool, project, name))["quotaInByte"] == GiB
     ip = array.list_floating_ips(pool)[0].address
-    display = array.get_share(pool, project, name).get("cifsDisplayName") or \
+    display = array.get_share(share_ref(pool, project, name)).get("cifsDisplayName") or \
         "%s_%s" % (project, name)
     assert [loc["path"] for loc in locations] == ["\\\\%s\\%s" % (ip, display)]
 
@@ -53,15 +54,15 @@ def test_create_cifs_share(driver, array):
 def test_new_share_ignores_the_projects_sharing_and_acls(driver, array):
     # An administrator exported the whole project to a network: new shares stay closed.
     project = driver.configuration.safe_get("tegile_default_project")
-    array.set_nfs_sharing(POOL, project, None, True)
-    array.set_network_acls("nfs", POOL, project, None,
+    array.set_nfs_sharing(project_ref(POOL, project), True)
+    array.set_network_acls("nfs", project_ref(POOL, project),
                            [{"host": "10.9.0.0/16", "access": "rw"}])
     share = create(driver, "CIFS")
     pool, project, name = where(driver, share)
-    assert array.is_exposed("nfs", pool, project, name) is False
+    assert array.is_exposed("nfs", dataset_ref(pool, project, name)) is False
     share = create(driver, "NFS")
     pool, project, name = where(driver, share)
-    assert [r.host for r in array.get_network_acls("nfs", pool, project, name)] == \
+    assert [r.host for r in array.get_network_acls("nfs", dataset_ref(pool, project, name))] == \
         [NO_ACCESS_HOST]
 
 
@@ -86,10 +87,10 @@ def test_create_applies_dedupe_and_compression_from_the_share_type(driver, array
     share_type_specs["thin-dedup"] = {"dedupe": "<is> True", "compression": "<is> False"}
     share_type_specs["plain"] = {"dedupe": "<is> False"}
     share = create(driver, share_type_id="thin-dedup")
-    info = array.get_share(*where(driver, share))
+    info = array.get_share(share_ref(*where(driver, share)))
     assert (info["dedup"], info["compression"]) == ("on", "off")
     share = create(driver, share_type_id="plain")
-    info = array.get_share(*where(driver, share))
+    info = array.get_share(share_ref(*where(driver, share)))
     assert info["dedup"] == "off"
     assert info["compression"] == "lz4"  # the project's default, untouched
 
@@ -99,8 +100,8 @@ def test_share_type_properties_are_pinned_on_the_share(driver, array, share_type
     share_type_specs["dedup"] = {"dedupe": "<is> True", "compression": "<is> True"}
     share = create(driver, share_type_id="dedup")
     pool, project, name = where(driver, share)
-    array.modify_project(pool, project, {"dedup": "off", "compression": "gzip"})
-    info = array.get_share(pool, project, name)
+    array.modify_project(project_ref(pool, project), {"dedup": "off", "compression": "gzip"})
+    info = array.get_share(share_ref(pool, project, name))
     assert (info["dedup"], info["compression"]) == ("on", "lz4")
 
 
@@ -109,24 +110,24 @@ def test_thick_share_reserves_its_size_and_keeps_it_on_resize(
     share_type_specs["thick"] = {"thin_provisioning": "<is> False"}
     share = create(driver, size=2, share_type_id="thick")
     pool, project, name = where(driver, share)
-    info = array.get_share(pool, project, name)
+    info = array.get_share(share_ref(pool, project, name))
     assert (info["quotaInByte"], info["reservationInByte"]) == (2 * GiB, 2 * GiB)
     driver.extend_share(share, 3)
-    info = array.get_share(pool, project, name)
+    info = array.get_share(share_ref(pool, project, name))
     assert (info["quotaInByte"], info["reservationInByte"]) == (3 * GiB, 3 * GiB)
     driver.shrink_share(share, 1)
-    info = array.get_share(pool, project, name)
+    info = array.get_share(share_ref(pool, project, name))
     assert (info["quotaInByte"], info["reservationInByte"]) == (GiB, GiB)
     # A reservation the pool cannot hold: refused, the old size stays.
     too_big = array.get_pool(pool)["totalSize"] // GiB + 1
     with pytest.raises(exception.ShareBackendException) as err:
         driver.extend_share(share, too_big)
     assert "not enough free space" in str(err.value) and share["id"] in str(err.value)
-    info = array.get_share(pool, project, name)
+    info = array.get_share(share_ref(pool, project, name))
     assert (info["quotaInByte"], info["reservationInByte"]) == (GiB, GiB)
     # Thin shares get no reservation.
     thin = create(driver, size=2)
-    assert not array.get_share(*where(driver, thin)).get("reservationInByte")
+    assert not array.get_share(share_ref(*where(driver, thin))).get("reservationInByte")
 
 
 def test_create_refuses_a_bad_extra_spec_before_writing(simulator, driver, share_type_specs):
@@ -147,7 +148,7 @@ def test_create_removes_the_share_when_a_later_step_fails(simulator, driver, arr
     finally:
         simulator.clear_faults()
     assert share["id"] in str(err.value)
-    assert array.find_share(*where(driver, share)) is None
+    assert array.find_share(share_ref(*where(driver, share))) is None
 
 
 def test_create_of_an_existing_share_is_refused(driver, array):
@@ -155,30 +156,30 @@ def test_create_of_an_existing_share_is_refused(driver, array):
     with pytest.raises(exception.ShareBackendException) as err:
         driver.create_share(None, dict(share))
     assert "already exists" in str(err.value)
-    assert array.find_share(*where(driver, share)) is not None
+    assert array.find_share(share_ref(*where(driver, share))) is not None
 
 
 def test_delete_share_and_delete_again(driver, array):
     share = create(driver)
     driver.delete_share(None, share)
-    assert array.find_share(*where(driver, share)) is None
+    assert array.find_share(share_ref(*where(driver, share))) is None
     driver.delete_share(None, share)  # already gone: success
 
 
 def test_delete_share_removes_snapshots_unknown_to_manila(driver, array):
     share = create(driver)
     pool, project, name = where(driver, share)
-    array.create_snapshot(pool, project, name, "hourly-1")
+    array.create_snapshot(dataset_ref(pool, project, name), "hourly-1")
     driver.delete_share(None, share)
-    assert array.find_share(pool, project, name) is None
+    assert array.find_share(share_ref(pool, project, name)) is None
 
 
 def test_extend_and_shrink_set_the_quota(driver, array):
     share = create(driver, size=2)
     driver.extend_share(share, 5)
-    assert array.get_share(*where(driver, share))["quotaInByte"] == 5 * GiB
+    assert array.get_share(share_ref(*where(driver, share)))["quotaInByte"] == 5 * GiB
     driver.shrink_share(share, 3)
-    assert array.get_share(*where(driver, share))["quotaInByte"] == 3 * GiB
+    assert array.get_share(share_ref(*where(driver, share)))["quotaInByte"] == 3 * GiB
 
 
 def test_shrink_below_used_space_is_refused_before_writing(simulator, driver, array):
@@ -190,11 +191,11 @@ def test_shrink_below_used_space_is_refused_before_writing(simulator, driver, ar
         driver.shrink_share(share, 3)
     assert share["id"] in str(err.value)
     assert simulator.calls()["writes"] == 0
-    assert array.get_share(pool, project, name)["quotaInByte"] == 4 * GiB
+    assert array.get_share(share_ref(pool, project, name))["quotaInByte"] == 4 * GiB
     driver.shrink_share(share, 4)  # same size: fine
     simulator.set_used("%s/Local/%s/%s" % (pool, project, name), 3 * GiB)
     driver.shrink_share(share, 3)
-    assert array.get_share(pool, project, name)["quotaInByte"] == 3 * GiB
+    assert array.get_share(share_ref(pool, project, name))["quotaInByte"] == 3 * GiB
 
 
 def test_resize_of_a_missing_share_is_share_resource_not_found(driver):
@@ -228,15 +229,15 @@ def test_ensure_shares_reports_locations_missing_shares_and_reexports(driver, ar
     cifs = create(driver, "CIFS")
     gone = make_share("NFS")
     pool, project, name = where(driver, nfs)
-    array.set_nfs_sharing(pool, project, name, False)  # someone unexported it
+    array.set_nfs_sharing(dataset_ref(pool, project, name), False)  # someone unexported it
     updates = driver.ensure_shares(None, [nfs, cifs, gone])
     assert updates[gone["id"]]["status"] == "error"
     assert updates[cifs["id"]]["export_locations"] == cifs["export_locations"]
     assert updates[cifs["id"]]["reapply_access_rules"] is False
     assert updates[nfs["id"]]["export_locations"] == nfs["export_locations"]
     assert updates[nfs["id"]]["reapply_access_rules"] is True
-    assert array.is_exposed("nfs", pool, project, name) is True
-    assert [r.host for r in array.get_network_acls("nfs", pool, project, name)] == \
+    assert array.is_exposed("nfs", dataset_ref(pool, project, name)) is True
+    assert [r.host for r in array.get_network_acls("nfs", dataset_ref(pool, project, name))] == \
         [NO_ACCESS_HOST]
 
 
@@ -244,25 +245,25 @@ def test_ensure_shares_repairs_shares_of_the_in_tree_driver(simulator, driver, a
     # What the in-tree driver left: no quota, NFS on with an empty list (every host).
     share = make_share("NFS", size=3)
     pool, project, name = where(driver, share)
-    array.create_share(pool, project, name)
-    array.set_nfs_sharing(pool, project, name, True)
+    array.create_share(share_ref(pool, project, name))
+    array.set_nfs_sharing(dataset_ref(pool, project, name), True)
     full = make_share("NFS", size=1)
     fpool, fproject, fname = where(driver, full)
-    array.create_share(fpool, fproject, fname)
-    array.set_nfs_sharing(fpool, fproject, fname, True)
-    array.set_network_acls("nfs", fpool, fproject, fname, [{"host": "10.0.0.1"}])
+    array.create_share(share_ref(fpool, fproject, fname))
+    array.set_nfs_sharing(dataset_ref(fpool, fproject, fname), True)
+    array.set_network_acls("nfs", dataset_ref(fpool, fproject, fname), [{"host": "10.0.0.1"}])
     simulator.set_used("%s/Local/%s/%s" % (fpool, fproject, fname), 2 * GiB)
     updates = driver.ensure_shares(None, [share, full])
     assert updates[share["id"]]["reapply_access_rules"] is True
     assert updates[share["id"]]["status"] == "available"
-    assert array.get_share(pool, project, name)["quotaInByte"] == 3 * GiB
+    assert array.get_share(share_ref(pool, project, name))["quotaInByte"] == 3 * GiB
     # Holding more than its size: left without quota, still ensured.
     assert updates[full["id"]]["reapply_access_rules"] is False
-    assert not array.get_share(fpool, fproject, fname).get("quotaInByte")
+    assert not array.get_share(share_ref(fpool, fproject, fname)).get("quotaInByte")
     # Manila then re-applies its rules: the export is closed to everyone else.
     rule = make_rule("ip", "10.0.0.9")
     assert driver.update_access(None, share, [rule], [], [], []) == {}
-    assert [r.host for r in array.get_network_acls("nfs", pool, project, name)] == \
+    assert [r.host for r in array.get_network_acls("nfs", dataset_ref(pool, project, name))] == \
         ["10.0.0.9"]
 
 
@@ -295,10 +296,10 @@ def test_ensure_shares_leaves_no_share_in_ensuring_when_one_fails(simulator, dri
     name = where(driver, broken)[2]
     real_get = driver.client.get_share
 
-    def failing(pool, project, share_name):
-        if share_name == name:
+    def failing(ref):
+        if ref.name == name:
             raise client_errors.IntelliFlashError("unexpected reply", method="getShare")
-        return real_get(pool, project, share_name)
+        return real_get(ref)
 
     with mock.patch.object(driver.client, "get_share", side_effect=failing):
         statuses = _manila_ensure(driver, [first, broken, last])
@@ -331,9 +332,9 @@ def test_update_share_usage_size(simulator, driver):
 # -- manage / unmanage ------------------------------------------------------------------------
 
 def _foreign_share(array, project, name, quota=None, nfs=True, smb=False):
-    array.create_share(POOL, project, name, quota=quota)
-    array.set_nfs_sharing(POOL, project, name, nfs)
-    array.set_smb_sharing(POOL, project, name, smb)
+    array.create_share(share_ref(POOL, project, name), quota=quota)
+    array.set_nfs_sharing(dataset_ref(POOL, project, name), nfs)
+    array.set_smb_sharing(dataset_ref(POOL, project, name), smb)
 
 
 def test_manage_nfs_share_with_quota(driver, array):
@@ -348,27 +349,27 @@ def test_manage_nfs_share_with_quota(driver, array):
     # The driver now finds the share under its array name.
     share["size"] = 3
     driver.extend_share(share, 4)
-    assert array.get_share(POOL, project, "legacy1")["quotaInByte"] == 4 * GiB
+    assert array.get_share(share_ref(POOL, project, "legacy1"))["quotaInByte"] == 4 * GiB
     driver.unmanage(share)
-    assert array.find_share(POOL, project, "legacy1") is not None
+    assert array.find_share(share_ref(POOL, project, "legacy1")) is not None
 
 
 def test_manage_share_without_quota_uses_used_space(simulator, driver, array):
     project = driver.configuration.safe_get("tegile_default_project")
     _foreign_share(array, project, "legacy2", nfs=False, smb=True)
     simulator.set_used("%s/Local/%s/legacy2" % (POOL, project), int(1.2 * GiB))
-    display = array.get_share(POOL, project, "legacy2").get("cifsDisplayName") or \
+    display = array.get_share(share_ref(POOL, project, "legacy2")).get("cifsDisplayName") or \
         "%s_legacy2" % project
     share = make_share("CIFS", size=None,
                        export_locations=[{"path": "\\\\192.0.2.1\\%s" % display}])
     result = driver.manage_existing(share, {})
     assert result["size"] == 2
-    assert array.get_share(POOL, project, "legacy2")["quotaInByte"] == 2 * GiB
+    assert array.get_share(share_ref(POOL, project, "legacy2"))["quotaInByte"] == 2 * GiB
 
 
 def test_manage_refuses_a_share_of_another_project(driver, array):
-    array.create_project(POOL, "elsewhere-%s" % driver.configuration.safe_get(
-        "tegile_default_project"))
+    array.create_project(project_ref(POOL, "elsewhere-%s" % driver.configuration.safe_get(
+        "tegile_default_project")))
     other = "elsewhere-%s" % driver.configuration.safe_get("tegile_default_project")
     _foreign_share(array, other, "x1", quota=GiB)
     share = make_share("NFS", export_locations=[
@@ -391,16 +392,16 @@ def test_manage_refuses_a_share_without_the_protocol(driver, array):
 def test_manage_refuses_a_share_that_contradicts_its_share_type(driver, array, share_type_specs):
     project = driver.configuration.safe_get("tegile_default_project")
     _foreign_share(array, project, "typed1", quota=GiB)
-    array.modify_share(POOL, project, "typed1", {"dedup": "off", "compression": "lz4"})
+    array.modify_share(share_ref(POOL, project, "typed1"), {"dedup": "off", "compression": "lz4"})
     path = "192.0.2.1:/export/%s/typed1" % project
     share_type_specs["dedup-thick"] = {"dedupe": "<is> True", "thin_provisioning": "<is> False"}
     share = make_share("NFS", share_type_id="dedup-thick", export_locations=[{"path": path}])
-    before = array.get_share(POOL, project, "typed1")
+    before = array.get_share(share_ref(POOL, project, "typed1"))
     with pytest.raises(exception.ManageExistingShareTypeMismatch) as err:
         driver.manage_existing(share, {})
     assert "typed1" in str(err.value)
     assert "dedupe is off" in str(err.value) and "no reservation" in str(err.value)
-    assert array.get_share(POOL, project, "typed1") == before
+    assert array.get_share(share_ref(POOL, project, "typed1")) == before
     # A type that matches (compression on, dedupe off) is managed.
     share_type_specs["lz4"] = {"compression": "<is> True", "dedupe": "<is> False"}
     share = make_share("NFS", share_type_id="lz4", export_locations=[{"path": path}])

@@ -10,6 +10,7 @@ from manila import exception
 
 from tegile_driver_helpers import GiB, POOL, create, make_rule, make_share, make_snapshot, where
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
+from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
 
 # How long the simulator keeps a new clone in progress (its delay control).
 CLONE_MS = 3000
@@ -29,9 +30,9 @@ def test_create_and_delete_snapshot(driver, array):
     snapshot = _snap(driver, share)
     full = "Manual-S-%s" % snapshot["name"]
     assert snapshot["provider_location"] == full
-    assert full in array.list_snapshots(pool, project, name)
+    assert full in array.list_snapshots(dataset_ref(pool, project, name))
     driver.delete_snapshot(None, snapshot)
-    assert full not in array.list_snapshots(pool, project, name)
+    assert full not in array.list_snapshots(dataset_ref(pool, project, name))
     driver.delete_snapshot(None, snapshot)  # already gone: success
     # Without provider_location the name is derived from Manila's snapshot name.
     snapshot["provider_location"] = None
@@ -63,11 +64,11 @@ def test_share_from_snapshot_is_available_with_its_own_quota(simulator, driver, 
     assert result["status"] == "available"
     pool, project, name = where(driver, clone)
     assert result["export_locations"][0]["path"].endswith(":/export/%s/%s" % (project, name))
-    info = array.get_share(pool, project, name)
+    info = array.get_share(share_ref(pool, project, name))
     assert info["quotaInByte"] == 5 * GiB
-    assert [r.host for r in array.get_network_acls("nfs", pool, project, name)] == \
+    assert [r.host for r in array.get_network_acls("nfs", dataset_ref(pool, project, name))] == \
         [NO_ACCESS_HOST]
-    assert array.is_exposed("smb", pool, project, name) is False
+    assert array.is_exposed("smb", dataset_ref(pool, project, name)) is False
     # A snapshot with a clone is busy.
     with pytest.raises(exception.ShareSnapshotIsBusy):
         driver.delete_snapshot(None, snapshot)
@@ -79,7 +80,7 @@ def test_thick_share_from_snapshot_reserves_its_size(driver, array, share_type_s
     snapshot = _snap(driver, source)
     clone = make_share("NFS", size=2, share_type_id="thick")
     assert driver.create_share_from_snapshot(None, clone, snapshot)["status"] == "available"
-    info = array.get_share(*where(driver, clone))
+    info = array.get_share(share_ref(*where(driver, clone)))
     assert (info["quotaInByte"], info["reservationInByte"], info["dedup"]) == \
         (2 * GiB, 2 * GiB, "on")
 
@@ -92,7 +93,7 @@ def test_share_from_snapshot_cifs_without_parent_share(driver, array):
     assert result["status"] == "available"
     assert result["export_locations"][0]["path"].startswith("\\\\")
     pool, project, name = where(driver, clone)
-    assert array.is_exposed("smb", pool, project, name) is True
+    assert array.is_exposed("smb", dataset_ref(pool, project, name)) is True
 
 
 def test_share_from_snapshot_smaller_than_its_data_is_cleaned_up(simulator, driver, array):
@@ -104,7 +105,7 @@ def test_share_from_snapshot_smaller_than_its_data_is_cleaned_up(simulator, driv
     with pytest.raises(exception.ShareBackendException) as err:
         driver.create_share_from_snapshot(None, clone, snapshot, parent_share=source)
     assert clone["id"] in str(err.value)
-    assert array.find_share(*where(driver, clone)) is None  # no orphan clone
+    assert array.find_share(share_ref(*where(driver, clone))) is None  # no orphan clone
 
 
 def test_share_from_snapshot_cleans_up_when_a_later_step_fails(simulator, driver, array):
@@ -117,7 +118,7 @@ def test_share_from_snapshot_cleans_up_when_a_later_step_fails(simulator, driver
             driver.create_share_from_snapshot(None, clone, snapshot, parent_share=source)
     finally:
         simulator.clear_faults()
-    assert array.find_share(*where(driver, clone)) is None
+    assert array.find_share(share_ref(*where(driver, clone))) is None
     driver.delete_snapshot(None, snapshot)  # not busy: the clone is gone
 
 
@@ -129,7 +130,7 @@ def test_share_from_snapshot_in_progress_is_finished_by_get_share_status(simulat
     pool, project, name = where(driver, clone)
 
     def array_state():
-        return array.get_clone_status(POOL, project, source["name"],
+        return array.get_clone_status(dataset_ref(POOL, project, source["name"]),
                                       snapshot["provider_location"], name)["state"]
 
     simulator.set_delays(clone_ms=CLONE_MS)
@@ -140,7 +141,7 @@ def test_share_from_snapshot_in_progress_is_finished_by_get_share_status(simulat
         simulator.set_delays(clone_ms=0)
     assert result == {"status": "creating_from_snapshot"}
     clone["status"] = "creating_from_snapshot"
-    assert array.find_share(pool, project, name) is not None
+    assert array.find_share(share_ref(pool, project, name)) is not None
     if array_state() == "in_progress":
         assert driver.get_share_status(clone) == {"status": "creating_from_snapshot"}
     # Wait for the array (not the driver) to finish the clone.
@@ -153,8 +154,8 @@ def test_share_from_snapshot_in_progress_is_finished_by_get_share_status(simulat
     status = driver.get_share_status(clone)
     assert status["status"] == "available"
     assert status["export_locations"][0]["path"].endswith(name)
-    assert array.get_share(pool, project, name)["quotaInByte"] == 3 * GiB
-    assert [r.host for r in array.get_network_acls("nfs", pool, project, name)] == \
+    assert array.get_share(share_ref(pool, project, name))["quotaInByte"] == 3 * GiB
+    assert [r.host for r in array.get_network_acls("nfs", dataset_ref(pool, project, name))] == \
         [NO_ACCESS_HOST]
 
 
@@ -175,29 +176,29 @@ def test_revert_to_snapshot_restores_data_and_size(simulator, driver, array):
     rules = [make_rule("ip", "10.0.0.7")]
     driver.update_access(None, share, rules, rules, [], [])
     driver.revert_to_snapshot(None, snapshot, rules, [])
-    info = array.get_share(pool, project, name)
+    info = array.get_share(share_ref(pool, project, name))
     assert info["quotaInByte"] == 2 * GiB  # the snapshot's size
     assert driver.update_share_usage_size(None, [share])[0]["used_size"] == 0.5
-    assert [r.host for r in array.get_network_acls("nfs", pool, project, name)] == \
+    assert [r.host for r in array.get_network_acls("nfs", dataset_ref(pool, project, name))] == \
         ["10.0.0.7"]
-    assert snapshot["provider_location"] in array.list_snapshots(pool, project, name)
+    assert snapshot["provider_location"] in array.list_snapshots(dataset_ref(pool, project, name))
 
 
 def test_revert_never_destroys_newer_array_snapshots(driver, array):
     share = create(driver)
     pool, project, name = where(driver, share)
     snapshot = _snap(driver, share)
-    array.create_snapshot(pool, project, name, "scheduled-1")
+    array.create_snapshot(dataset_ref(pool, project, name), "scheduled-1")
     with pytest.raises(exception.ShareBackendException) as err:
         driver.revert_to_snapshot(None, snapshot, [], [])
     assert "Manual-S-scheduled-1" in str(err.value)
-    assert "Manual-S-scheduled-1" in array.list_snapshots(pool, project, name)
+    assert "Manual-S-scheduled-1" in array.list_snapshots(dataset_ref(pool, project, name))
 
 
 def test_manage_and_unmanage_snapshot(driver, array):
     share = create(driver, size=2)
     pool, project, name = where(driver, share)
-    array.create_snapshot(pool, project, name, "legacy-snap")
+    array.create_snapshot(dataset_ref(pool, project, name), "legacy-snap")
     for location in ("Manual-S-legacy-snap", "legacy-snap",
                      "%s/Local/%s/%s@Manual-S-legacy-snap" % (pool, project, name)):
         snapshot = make_snapshot(share, provider_location=location)
@@ -205,10 +206,10 @@ def test_manage_and_unmanage_snapshot(driver, array):
         assert result == {"size": 2, "provider_location": "Manual-S-legacy-snap"}
     snapshot["provider_location"] = result["provider_location"]
     driver.unmanage_snapshot(snapshot)
-    assert "Manual-S-legacy-snap" in array.list_snapshots(pool, project, name)
+    assert "Manual-S-legacy-snap" in array.list_snapshots(dataset_ref(pool, project, name))
     # Managed, it can then be deleted by Manila like any other.
     driver.delete_snapshot(None, snapshot)
-    assert "Manual-S-legacy-snap" not in array.list_snapshots(pool, project, name)
+    assert "Manual-S-legacy-snap" not in array.list_snapshots(dataset_ref(pool, project, name))
 
 
 def test_manage_snapshot_refuses_unknown_or_foreign_snapshots(driver):
@@ -255,4 +256,4 @@ def test_works_with_manilas_own_fake_models(driver, array):
     driver.delete_snapshot(None, snapshot)
     driver.delete_share(None, share)
     project = driver.configuration.safe_get("tegile_default_project")
-    assert array.list_shares(POOL, project) == []
+    assert array.list_shares(project_ref(POOL, project)) == []

@@ -3,9 +3,10 @@
 """Network ACLs (per protocol, on shares and projects) and a share's user (file) ACL."""
 
 from . import acl as acl_mod
+from . import paths as paths_mod
 from . import written
 from .acl import NetworkRule, UserRule
-from .base import by_level, check_protocol
+from .base import by_level, check_protocol, takes_dataset
 from .errors import NotFoundError, invalid_argument
 
 # verb -> protocol -> (project method, share method): every network ACL call, written out.
@@ -38,8 +39,10 @@ def _duplicates_error(wanted):
 class AccessCalls(object):
     """The network ACL calls and the share's file ACL (``aclList``)."""
 
-    def get_network_acls(self, protocol, pool, project, share=None):
+    @takes_dataset("dataset", position=1)
+    def get_network_acls(self, protocol, ref):
         """The effective network ACL list as NetworkRule objects."""
+        pool, project, share = self._unpack(ref, share=None)
         with self._context("getNetworkACLs"):
             proto = check_protocol(protocol)
         method = _acl_method("get", proto, share)
@@ -53,8 +56,10 @@ class AccessCalls(object):
             raise invalid_argument("%s.root" % field, "root access applies to NFS only")
         return rule
 
-    def add_network_acl(self, protocol, pool, project, share, rule):
+    @takes_dataset("dataset", position=1)
+    def add_network_acl(self, protocol, ref, rule):
         """add{NFS,SMB}NetworkACLOn{Share,Project} (rule: NetworkRule or dict)."""
+        pool, project, share = self._unpack(ref, share=None)
         with self._context("addNetworkACL"):
             proto = check_protocol(protocol)
         method = _acl_method("add", proto, share)
@@ -68,10 +73,12 @@ class AccessCalls(object):
                   verify=lambda: self._acls_written(
                       proto, pool, project, share, lambda rules: rule in rules))
 
-    def remove_network_acl(self, protocol, pool, project, share, host_type, host,
+    @takes_dataset("dataset", position=1)
+    def remove_network_acl(self, protocol, ref, host_type, host,
                            missing_ok=True):
         """remove{NFS,SMB}NetworkACLOn{Share,Project}; True when removed, False when the rule
         was not there (missing_ok). A missing share/project still raises NotFoundError."""
+        pool, project, share = self._unpack(ref, share=None)
         with self._context("removeNetworkACL"):
             proto = check_protocol(protocol)
         method = _acl_method("remove", proto, share)
@@ -101,8 +108,10 @@ class AccessCalls(object):
             return False
         return True
 
-    def set_network_acls(self, protocol, pool, project, share, rules):
+    @takes_dataset("dataset", position=1)
+    def set_network_acls(self, protocol, ref, rules):
         """set{NFS,SMB}NetworkACLsOn{Share,Project}: replace the whole list."""
+        pool, project, share = self._unpack(ref, share=None)
         with self._context("setNetworkACLs"):
             proto = check_protocol(protocol)
         method = _acl_method("set", proto, share)
@@ -118,8 +127,10 @@ class AccessCalls(object):
                       proto, pool, project, share,
                       lambda rules: acl_mod.same_rules(rules, wanted)))
 
-    def remove_all_network_acls(self, protocol, pool, project, share=None):
+    @takes_dataset("dataset", position=1)
+    def remove_all_network_acls(self, protocol, ref):
         """removeAll{NFS,SMB}NetworkACLsOn{Share,Project}."""
+        pool, project, share = self._unpack(ref, share=None)
         with self._context("removeAllNetworkACLs"):
             proto = check_protocol(protocol)
         method = _acl_method("removeAll", proto, share)
@@ -133,18 +144,20 @@ class AccessCalls(object):
         and, on a share, the list is the share's own (C16: every share-level ACL write sets
         the override flag; an equal list inherited from the project is not what was
         written)."""
-        if not check(self.get_network_acls(proto, pool, project, share)):
+        if not check(self.get_network_acls(proto, paths_mod.dataset_ref(pool, project, share))):
             return False
         return share is None or written.acls_owned(self._read_share(pool, project, share),
                                                    proto)
 
-    def inherit_network_acls(self, pool, project, share):
+    @takes_dataset("share")
+    def inherit_network_acls(self, ref):
         """inheritNetworkACLsettingsFromProject: the share follows the project again (NFS and
         SMB)."""
+        pool, project, share = self._unpack(ref, share=True)
         path = self._dataset("inheritNetworkACLsettingsFromProject", pool, project, share)
 
         def verify():
-            current = self.get_share(pool, project, share)
+            current = self.get_share(paths_mod.share_ref(pool, project, share))
             return not current.nfs_own and not current.smb_own
 
         self.call("inheritNetworkACLsettingsFromProject", path, write=True, dataset=path,
@@ -152,12 +165,16 @@ class AccessCalls(object):
 
     # -- user (file) ACLs ------------------------------------------------------------------
 
-    def get_user_acls(self, pool, project, share):
+    @takes_dataset("share")
+    def get_user_acls(self, ref):
         """The share's file ACL (C18) as UserRule objects."""
-        return self.get_share(pool, project, share).user_acls
+        pool, project, share = self._unpack(ref, share=True)
+        return self.get_share(paths_mod.share_ref(pool, project, share)).user_acls
 
-    def set_user_acls(self, pool, project, share, rules):
+    @takes_dataset("share")
+    def set_user_acls(self, ref, rules):
         """Replace the share's file ACL (``modifyShareProperties`` ``aclList``)."""
+        pool, project, share = self._unpack(ref, share=True)
         path = self._dataset("modifyShareProperties", pool, project, share)
         with self._context("modifyShareProperties", path):
             if isinstance(rules, (str, dict)) or rules is None:
@@ -169,5 +186,5 @@ class AccessCalls(object):
             _duplicates_error(wanted)
         self.call("modifyShareProperties", path, {"aclList": [r.to_wire() for r in wanted]},
                   write=True, dataset=path,
-                  verify=lambda: acl_mod.same_rules(self.get_user_acls(pool, project, share),
+                  verify=lambda: acl_mod.same_rules(self.get_user_acls(ref),
                                                     wanted))

@@ -122,31 +122,31 @@ def check_pool_space(path, pool_available, used, old_reservation, new_reservatio
                                            describe_size(demand), describe_size(pool_available)))
 
 
-def apply_limits(client, plan, pool, project, share=None, restore_quota=False, log=None):
-    """Send the plan's writes in order (share, or project when ``share`` is None).
+def apply_limits(client, plan, ref, restore_quota=False, log=None):
+    """Send the plan's writes in order to the share or project ``ref`` (a DatasetRef).
 
     With ``restore_quota``, a reservation the pool cannot hold (NoSpaceError) after the quota
     was written puts the old quota back before the error is raised again.
     """
     quota_written = False
     for kind, value in plan.writes:
-        if share is None:
-            client.set_project_quota(pool, project, value or None)
+        if not ref.is_share:
+            client.set_project_quota(ref, value or None)
         elif kind == QUOTA:
-            client.set_share_quota(pool, project, share, value or None)
+            client.set_share_quota(ref, value or None)
             quota_written = True
         else:
             try:
-                client.set_share_reservation(pool, project, share, value or None)
+                client.set_share_reservation(ref, value or None)
             except NoSpaceError:
                 if restore_quota and quota_written:
-                    _restore_quota(client, plan, pool, project, share, log or client.log)
+                    _restore_quota(client, plan, ref, log or client.log)
                 raise
 
 
-def _restore_quota(client, plan, pool, project, share, log):
+def _restore_quota(client, plan, ref, log):
     try:
-        client.set_share_quota(pool, project, share, plan.before_quota or None)
+        client.set_share_quota(ref, plan.before_quota or None)
     except IntelliFlashError as err:
-        log.error("Could not put the quota of %s/Local/%s/%s back to %s bytes: %s",
-                  pool, project, share, plan.before_quota, err)
+        log.error("Could not put the quota of %s back to %s bytes: %s",
+                  ref.path, plan.before_quota, err)

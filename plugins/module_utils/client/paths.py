@@ -30,8 +30,81 @@ INVISIBLE_CATEGORIES = {"Cc": "control", "Cf": "invisible format", "Cs": "surrog
 SMB_NAME_MAX_LENGTH = 80
 FORBIDDEN_SMB_NAME_CHARS = frozenset('\\/[]:|<>+=;,*?"')
 
-DatasetRef = collections.namedtuple("DatasetRef", "pool container project share snapshot")
-DatasetRef.__doc__ = """A parsed dataset path; absent parts are None."""
+_DatasetRefBase = collections.namedtuple("DatasetRef", "pool container project share snapshot")
+
+
+class DatasetRef(_DatasetRefBase):
+    """Where a dataset lives: pool, container, project, share (None for a project) and
+    snapshot (None unless it names one). Every client call that works on a project or share
+    takes one; build it with ``project_ref``, ``share_ref``, ``dataset_ref`` or ``parse_path``.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, pool, container=LOCAL, project=None, share=None, snapshot=None):
+        return super(DatasetRef, cls).__new__(cls, pool, container, project, share, snapshot)
+
+    @property
+    def is_share(self):
+        return self.share is not None
+
+    @property
+    def name(self):
+        """The share's name, or the project's for a project reference."""
+        return self.project if self.share is None else self.share
+
+    @property
+    def path(self):
+        """``pool/Local/project[/share]`` (without the snapshot)."""
+        parts = [self.pool, self.container or LOCAL, self.project]
+        if self.share is not None:
+            parts.append(self.share)
+        return "/".join(parts)
+
+    @property
+    def project_ref(self):
+        """The reference of the project holding this dataset."""
+        return DatasetRef(self.pool, self.container, self.project)
+
+    def child(self, share):
+        """The reference of share ``share`` in this dataset's project."""
+        return DatasetRef(self.pool, self.container, self.project, share)
+
+    def __repr__(self):
+        return "<dataset %s>" % self.path
+
+
+def project_ref(pool, project):
+    """DatasetRef of a project (not validated until a call uses it)."""
+    return DatasetRef(pool, LOCAL, project)
+
+
+def share_ref(pool, project, share):
+    """DatasetRef of a share."""
+    return DatasetRef(pool, LOCAL, project, share)
+
+
+def dataset_ref(pool, project, share=None):
+    """DatasetRef of a share, or of the project when ``share`` is None."""
+    return DatasetRef(pool, LOCAL, project, share)
+
+
+def as_ref(value, field="dataset", share=None):
+    """A DatasetRef from a DatasetRef or a dataset path (``pool/Local/project[/share]``).
+
+    ``share`` True requires a share, False a project, None accepts either. Raises
+    InvalidArgumentError naming ``field``.
+    """
+    if isinstance(value, str):
+        value = parse_path(value)
+    if not isinstance(value, DatasetRef) or value.project is None:
+        raise invalid_argument(field, "must be a project or share reference (DatasetRef or "
+                                      "pool/Local/project[/share]), got %r" % (value,))
+    if share is True and value.share is None:
+        raise invalid_argument(field, "%s is a project; this call needs a share" % value.path)
+    if share is False and value.share is not None:
+        raise invalid_argument(field, "%s is a share; this call needs a project" % value.path)
+    return value
 
 
 def invisible_problem(value):

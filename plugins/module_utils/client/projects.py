@@ -5,7 +5,7 @@
 from . import paths as paths_mod
 from . import sizes as sizes_mod
 from . import written
-from .base import check_bool
+from .base import check_bool, takes_dataset
 from .errors import NotFoundError, invalid_argument
 from .views import ProjectInfo
 
@@ -27,14 +27,18 @@ class ProjectCalls(object):
             path = paths_mod.project_path(pool, project)
         return self.call("getProject", pool, project, True, dataset=path)
 
-    def get_project(self, pool, project):
+    @takes_dataset("project")
+    def get_project(self, ref):
         """ProjectInfo; NotFoundError when the project does not exist."""
+        pool, project = self._unpack(ref, share=False)[:2]
         return ProjectInfo.from_wire(self._read_project(pool, project), pool=pool)
 
-    def find_project(self, pool, project):
+    @takes_dataset("project")
+    def find_project(self, ref):
         """ProjectInfo, or None when the project does not exist."""
+        pool, project = self._unpack(ref, share=False)[:2]
         try:
-            return self.get_project(pool, project)
+            return self.get_project(ref)
         except NotFoundError:
             return None
 
@@ -45,8 +49,10 @@ class ProjectCalls(object):
             return False
         return True
 
-    def create_project(self, pool, project, properties=None):
+    @takes_dataset("project")
+    def create_project(self, ref, properties=None):
         """createProject with optional Project_V2_1 keys (e.g. ``{"compression": "lz4"}``)."""
+        pool, project = self._unpack(ref, share=False)[:2]
         with self._context("createProject", "%s/Local/%s" % (pool, project)):
             path = paths_mod.project_path(pool, project)
             if properties is not None and not isinstance(properties, dict):
@@ -64,8 +70,10 @@ class ProjectCalls(object):
 
         self.call("createProject", body, write=True, dataset=path, verify=verify)
 
-    def modify_project(self, pool, project, properties):
+    @takes_dataset("project")
+    def modify_project(self, ref, properties):
         """modifyProjectProperties with a partial Project_V2_1 dict."""
+        pool, project = self._unpack(ref, share=False)[:2]
         with self._context("modifyProjectProperties", "%s/Local/%s" % (pool, project)):
             path = paths_mod.project_path(pool, project)
             if not isinstance(properties, dict) or not properties:
@@ -79,8 +87,10 @@ class ProjectCalls(object):
         self.call("modifyProjectProperties", path, props, write=True, dataset=path,
                   verify=verify)
 
-    def delete_project(self, pool, project, missing_ok=True):
+    @takes_dataset("project")
+    def delete_project(self, ref, missing_ok=True):
         """deleteProject; True when deleted, False when it was already gone (missing_ok)."""
+        pool, project = self._unpack(ref, share=False)[:2]
         with self._context("deleteProject", "%s/Local/%s" % (pool, project)):
             path = paths_mod.project_path(pool, project)
         try:
@@ -92,14 +102,16 @@ class ProjectCalls(object):
             return False
         return True
 
-    def set_project_quota(self, pool, project, quota_bytes):
+    @takes_dataset("project")
+    def set_project_quota(self, ref, quota_bytes):
         """Set (or with 0/None clear) the project quota via ``quotaInByte``."""
+        pool, project = self._unpack(ref, share=False)[:2]
         with self._context("modifyProjectProperties", "%s/Local/%s" % (pool, project)):
             path = paths_mod.project_path(pool, project)
             wanted = sizes_mod.parse_optional_size(quota_bytes, "quota")
 
         def verify():
-            return self.get_project(pool, project).quota_bytes == wanted
+            return self.get_project(paths_mod.project_ref(pool, project)).quota_bytes == wanted
 
         self.call("modifyProjectProperties", path, {"quotaInByte": wanted}, write=True,
                   dataset=path, verify=verify)

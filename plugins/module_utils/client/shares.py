@@ -6,7 +6,7 @@ deleteShare, and the share quota and reservation."""
 from . import paths as paths_mod
 from . import sizes as sizes_mod
 from . import written
-from .base import check_bool
+from .base import check_bool, takes_dataset
 from .errors import NotFoundError, invalid_argument
 from .views import ShareInfo
 
@@ -17,9 +17,11 @@ DEFAULT_SHARE_PERMISSIONS = [{"sharePermissionEnum": 0, "sharePermissionMode": 0
 class ShareCalls(object):
     """The share calls of IntelliFlashClient."""
 
-    def list_shares(self, pool, project, local=True):
+    @takes_dataset("project")
+    def list_shares(self, ref, local=True):
         """The shares of a project (ShareInfo from the list items: name, parents, mount point
         and sizes)."""
+        pool, project = self._unpack(ref, share=False)[:2]
         with self._context("listShares", "%s/Local/%s" % (pool, project)):
             path = paths_mod.project_path(pool, project)
             check_bool(local, "local")
@@ -38,21 +40,27 @@ class ShareCalls(object):
         except NotFoundError:
             return None
 
-    def get_share(self, pool, project, share):
+    @takes_dataset("share")
+    def get_share(self, ref):
         """ShareInfo; NotFoundError when the share (or its project) does not exist."""
+        pool, project, share = self._unpack(ref, share=True)
         return ShareInfo.from_wire(self._read_share(pool, project, share), pool=pool,
                                    project=project, name=share)
 
-    def find_share(self, pool, project, share):
+    @takes_dataset("share")
+    def find_share(self, ref):
         """ShareInfo, or None when the share (or its project) does not exist."""
+        pool, project, share = self._unpack(ref, share=True)
         try:
-            return self.get_share(pool, project, share)
+            return self.get_share(ref)
         except NotFoundError:
             return None
 
-    def create_share(self, pool, project, share, quota=None, reservation=None,
+    @takes_dataset("share")
+    def create_share(self, ref, quota=None, reservation=None,
                      block_size=None, mount_point=None):
         """createShare; sizes as bytes or human strings (``"10G"``); None = no quota."""
+        pool, project, share = self._unpack(ref, share=True)
         with self._context("createShare", "%s/Local/%s/%s" % (pool, project, share)):
             path = paths_mod.share_path(pool, project, share)
             quota_b = sizes_mod.parse_optional_size(quota, "quota")
@@ -87,8 +95,10 @@ class ShareCalls(object):
         self.call("createShare", pool, project, share, options,
                   list(DEFAULT_SHARE_PERMISSIONS), write=True, dataset=path, verify=verify)
 
-    def modify_share(self, pool, project, share, properties):
+    @takes_dataset("share")
+    def modify_share(self, ref, properties):
         """modifyShareProperties with a partial Share_V2_1 dict."""
+        pool, project, share = self._unpack(ref, share=True)
         with self._context("modifyShareProperties", "%s/Local/%s/%s" % (pool, project, share)):
             path = paths_mod.share_path(pool, project, share)
             if not isinstance(properties, dict) or not properties:
@@ -113,17 +123,23 @@ class ShareCalls(object):
         self.call("modifyShareProperties", path, {key: wanted}, write=True, dataset=path,
                   verify=verify)
 
-    def set_share_quota(self, pool, project, share, quota_bytes):
+    @takes_dataset("share")
+    def set_share_quota(self, ref, quota_bytes):
         """Set (or with 0/None clear) the share quota via ``quotaInByte``."""
+        pool, project, share = self._unpack(ref, share=True)
         self._set_share_size(pool, project, share, "quotaInByte", "quota", quota_bytes)
 
-    def set_share_reservation(self, pool, project, share, reservation_bytes):
+    @takes_dataset("share")
+    def set_share_reservation(self, ref, reservation_bytes):
         """Set (or with 0/None clear) the share reservation via ``reservationInByte``."""
+        pool, project, share = self._unpack(ref, share=True)
         self._set_share_size(pool, project, share, "reservationInByte", "reservation",
                              reservation_bytes)
 
-    def inherit_share_property(self, pool, project, share, prop):
+    @takes_dataset("share")
+    def inherit_share_property(self, ref, prop):
         """inheritPropertyFromProject (``prop`` in the SDK >= v23 vocabulary, e.g. Dedup)."""
+        pool, project, share = self._unpack(ref, share=True)
         with self._context("inheritPropertyFromProject",
                            "%s/Local/%s/%s" % (pool, project, share)):
             path = paths_mod.share_path(pool, project, share)
@@ -141,9 +157,11 @@ class ShareCalls(object):
         self.call("inheritPropertyFromProject", path, prop, write=True, dataset=path,
                   verify=verify)
 
-    def delete_share(self, pool, project, share, recursive=False, missing_ok=True):
+    @takes_dataset("share")
+    def delete_share(self, ref, recursive=False, missing_ok=True):
         """deleteShare (errorIfNotExist = not missing_ok); recursive deletes snapshots and
         their clones."""
+        pool, project, share = self._unpack(ref, share=True)
         with self._context("deleteShare", "%s/Local/%s/%s" % (pool, project, share)):
             path = paths_mod.share_path(pool, project, share)
             check_bool(recursive, "recursive")

@@ -4,7 +4,7 @@
 
 from . import paths as paths_mod
 from . import written
-from .base import by_level, check_bool, check_protocol
+from .base import by_level, check_bool, check_protocol, takes_dataset
 from .errors import invalid_argument
 from .views import ShareInfo
 
@@ -18,23 +18,27 @@ EXPOSED_METHODS = {
 class SharingCalls(object):
     """setNFSSharingOn*, setSMBSharingOn*, is*ExposedOver*, and export locations."""
 
-    def set_nfs_sharing(self, pool, project, share, on):
+    @takes_dataset("dataset")
+    def set_nfs_sharing(self, ref, on):
         """setNFSSharingOnShare (share given) or setNFSSharingOnProject (share None)."""
+        pool, project, share = self._unpack(ref, share=None)
         method = by_level(share, "setNFSSharingOnProject", "setNFSSharingOnShare")
         path = self._dataset(method, pool, project, share)
         with self._context(method, path):
             check_bool(on, "on")
         if share is None:
             def verify():
-                return self.is_exposed("nfs", pool, project, None) == on
+                return self.is_exposed("nfs", paths_mod.project_ref(pool, project)) == on
         else:
             def verify():  # the share's own setting, not one inherited from the project
                 return written.sharing_written(self._read_share(pool, project, share), "nfs",
                                                on)
         self.call(method, path, on, write=True, dataset=path, verify=verify)
 
-    def set_smb_sharing(self, pool, project, share, on, display_name=None, guest=False):
+    @takes_dataset("dataset")
+    def set_smb_sharing(self, ref, on, display_name=None, guest=False):
         """setSMBSharingOnShare (with display name and guest mode) or ...OnProject."""
+        pool, project, share = self._unpack(ref, share=None)
         method = by_level(share, "setSMBSharingOnProject", "setSMBSharingOnShare")
         path = self._dataset(method, pool, project, share)
         with self._context(method, path):
@@ -54,7 +58,7 @@ class SharingCalls(object):
             args = (path, on)
 
             def verify():
-                return self.is_exposed("smb", pool, project, None) == on
+                return self.is_exposed("smb", paths_mod.project_ref(pool, project)) == on
         else:
             args = (path, on, display_name or "", guest)
 
@@ -72,8 +76,10 @@ class SharingCalls(object):
                 return True
         self.call(method, *args, write=True, dataset=path, verify=verify)
 
-    def is_exposed(self, protocol, pool, project, share=None):
+    @takes_dataset("dataset", position=1)
+    def is_exposed(self, protocol, ref):
         """isShare/ProjectExposedOverNFS/SMB -> bool (effective state)."""
+        pool, project, share = self._unpack(ref, share=None)
         with self._context("isExposed"):
             proto = check_protocol(protocol)
         method = by_level(share, *EXPOSED_METHODS[proto])
@@ -81,14 +87,16 @@ class SharingCalls(object):
         value = self.call(method, path, dataset=path)
         return value is True or (isinstance(value, str) and value.lower() == "true")
 
-    def export_locations(self, pool, project, share, share_info=None):
+    @takes_dataset("share")
+    def export_locations(self, ref, share_info=None):
         """``{"nfs": ["ip:/export/p/s"], "smb": ["\\\\ip\\name"]}`` for the protocols that are
         on, using the first floating IP serving the pool (C19). Empty lists when no floating
         IP serves the pool (a warning is logged).
 
         ``share_info`` is the share's ShareInfo when the caller already holds a current one
         (saves a read); without it the share is read."""
-        current = share_info if share_info is not None else self.get_share(pool, project, share)
+        pool, project, share = self._unpack(ref, share=True)
+        current = share_info if share_info is not None else self.get_share(ref)
         if not isinstance(current, ShareInfo):
             current = ShareInfo.from_wire(current, pool=pool, project=project)
         result = {"nfs": [], "smb": []}
@@ -114,5 +122,5 @@ class SharingCalls(object):
     def _sharing_on(self, info, protocol, pool, project, share):
         value = info.sharing(protocol)
         if value is None:
-            return self.is_exposed(protocol, pool, project, share)
+            return self.is_exposed(protocol, paths_mod.dataset_ref(pool, project, share))
         return value

@@ -5,7 +5,7 @@
 import time
 
 from . import paths as paths_mod
-from .base import by_level, check_bool
+from .base import by_level, check_bool, takes_dataset
 from .errors import ApiError, ArrayTimeoutError, NotFoundError, ProtocolError, invalid_argument
 from .views import CloneStatus
 
@@ -23,8 +23,10 @@ ROLLBACK = ("rollBackToProjectSnapshot", "rollBackToShareSnapshot")
 class SnapshotCalls(object):
     """The snapshot calls of IntelliFlashClient (``share`` None: a project snapshot)."""
 
-    def list_snapshots(self, pool, project, share=None, pattern=""):
+    @takes_dataset("dataset")
+    def list_snapshots(self, ref, pattern=""):
         """Full snapshot names (``Manual-S-x``) of the share (or project) only."""
+        pool, project, share = self._unpack(ref, share=None)
         path = self._dataset("listSnapshots", pool, project, share)
         with self._context("listSnapshots", path):
             if not isinstance(pattern, str):
@@ -33,16 +35,18 @@ class SnapshotCalls(object):
 
     def _snapshot_exists(self, pool, project, share, full_name):
         try:
-            return full_name in self.list_snapshots(pool, project, share)
+            return full_name in self.list_snapshots(paths_mod.dataset_ref(pool, project, share))
         except NotFoundError:
             return False
 
-    def create_snapshot(self, pool, project, share, name, quiesce=False, wait=True,
+    @takes_dataset("dataset")
+    def create_snapshot(self, ref, name, quiesce=False, wait=True,
                         poll_interval=1.0, wait_timeout=300):
         """Create a share snapshot (share given) or a project snapshot; returns the full name
         (``Manual-S-<name>`` / ``Manual-P-<name>``). With ``wait`` polls the creation status
         until it succeeds (error: ApiError; not done in ``wait_timeout``: ArrayTimeoutError).
         """
+        pool, project, share = self._unpack(ref, share=None)
         method = by_level(share, *CREATE)
         path = self._dataset(method, pool, project, share)
         with self._context(method, path):
@@ -62,15 +66,17 @@ class SnapshotCalls(object):
                   dataset=paths_mod.snapshot_path(path, full),
                   verify=lambda: self._snapshot_exists(pool, project, share, full))
         if wait:
-            self.wait_for_snapshot(pool, project, share, name, poll_interval, wait_timeout)
+            self.wait_for_snapshot(ref, name, poll_interval, wait_timeout)
         return full
 
-    def wait_for_snapshot(self, pool, project, share, name, poll_interval=1.0,
+    @takes_dataset("dataset")
+    def wait_for_snapshot(self, ref, name, poll_interval=1.0,
                           wait_timeout=300):
         """Poll the creation status until success (0); error (2) raises ApiError."""
+        pool, project, share = self._unpack(ref, share=None)
         deadline = time.monotonic() + wait_timeout
         while True:
-            status = self.get_snapshot_status(pool, project, share, name)
+            status = self.get_snapshot_status(paths_mod.dataset_ref(pool, project, share), name)
             if status == SNAPSHOT_STATUS_SUCCESS:
                 return
             method = by_level(share, *STATUS)
@@ -85,8 +91,10 @@ class SnapshotCalls(object):
                                         % wait_timeout, method=method, dataset=path)
             time.sleep(poll_interval)
 
-    def get_snapshot_status(self, pool, project, share, name):
+    @takes_dataset("dataset")
+    def get_snapshot_status(self, ref, name):
         """0 success, 1 in progress, 2 error (name with or without its prefix)."""
+        pool, project, share = self._unpack(ref, share=None)
         method = by_level(share, *STATUS)
         path = self._dataset(method, pool, project, share)
         with self._context(method, path):
@@ -101,13 +109,15 @@ class SnapshotCalls(object):
             raise ProtocolError("unexpected snapshot status %r" % (reply,), method=method,
                                 dataset=path)
 
-    def delete_snapshot(self, pool, project, share, full_name, recursive=False,
+    @takes_dataset("dataset")
+    def delete_snapshot(self, ref, full_name, recursive=False,
                         missing_ok=True):
         """deleteShare/ProjectSnapshot; returns the SnapShotDeletionStatus reply.
 
         A status other than 0 (partial/failure) raises ApiError carrying ``reply``.
         A missing snapshot with ``missing_ok`` returns an empty deletion reply.
         """
+        pool, project, share = self._unpack(ref, share=None)
         method = by_level(share, *DELETE)
         path = self._dataset(method, pool, project, share)
         with self._context(method, path):
@@ -132,8 +142,10 @@ class SnapshotCalls(object):
             raise err
         return reply
 
-    def clone_snapshot(self, pool, project, share, full_name, clone_name, inherit=True):
+    @takes_dataset("dataset")
+    def clone_snapshot(self, ref, full_name, clone_name, inherit=True):
         """cloneShareSnapshot: a new share ``clone_name`` in the same pool and project."""
+        pool, project, share = self._unpack(ref, share=None)
         path = self._dataset("cloneShareSnapshot", pool, project, share)
         with self._context("cloneShareSnapshot", path):
             if share is None:
@@ -144,10 +156,12 @@ class SnapshotCalls(object):
         self.call("cloneShareSnapshot", snap, clone_name, inherit, write=True, dataset=snap,
                   verify=lambda: self._find_share_wire(pool, project, clone_name) is not None)
 
-    def clone_project_snapshot(self, pool, project, full_name, clone_name, inherit=False):
+    @takes_dataset("project")
+    def clone_project_snapshot(self, ref, full_name, clone_name, inherit=False):
         """cloneProjectSnapshot: a new project ``clone_name`` in the same pool holding a clone
         of every share that has the snapshot, under the same share names (C25); progress
-        with ``get_clone_status(pool, project, None, full_name, clone_name)``."""
+        with ``get_clone_status(project_ref, full_name, clone_name)``."""
+        pool, project = self._unpack(ref, share=False)[:2]
         path = self._dataset("cloneProjectSnapshot", pool, project, None)
         with self._context("cloneProjectSnapshot", path):
             snap = paths_mod.snapshot_path(path, full_name)
@@ -156,9 +170,11 @@ class SnapshotCalls(object):
         self.call("cloneProjectSnapshot", snap, clone_name, inherit, write=True, dataset=snap,
                   verify=lambda: self._project_exists(pool, clone_name))
 
-    def get_clone_status(self, pool, project, share, full_name, clone_name):
+    @takes_dataset("dataset")
+    def get_clone_status(self, ref, full_name, clone_name):
         """getProjectCloneStatus -> CloneStatus (``state``: in_progress, success, partial,
         failure)."""
+        pool, project, share = self._unpack(ref, share=None)
         path = self._dataset("getProjectCloneStatus", pool, project, share)
         with self._context("getProjectCloneStatus", path):
             snap = paths_mod.snapshot_path(path, full_name)
@@ -173,9 +189,11 @@ class SnapshotCalls(object):
                                 method="getProjectCloneStatus", dataset=snap)
         return CloneStatus.from_wire(result, state)
 
-    def rollback_snapshot(self, pool, project, share, full_name, delete_dependents=False):
+    @takes_dataset("dataset")
+    def rollback_snapshot(self, ref, full_name, delete_dependents=False):
         """rollBackToShare/ProjectSnapshot. No read shows that a rollback ran, so a lost reply
         raises OutcomeUnknownError (never re-sent: a late copy would undo later writes)."""
+        pool, project, share = self._unpack(ref, share=None)
         method = by_level(share, *ROLLBACK)
         path = self._dataset(method, pool, project, share)
         with self._context(method, path):

@@ -103,19 +103,16 @@ class Protocol(object):
         other.set_sharing(client, ref, False)
         self.set_sharing(client, ref, True)
         closed = self.closed_network_list()
-        current = client.get_network_acls(self.wire, ref.pool, ref.project,
-                                          ref.name)
+        current = client.get_network_acls(self.wire, ref)
         if set(current) != set(closed):
-            client.set_network_acls(self.wire, ref.pool, ref.project,
-                                    ref.name, closed)
-        if client.get_user_acls(ref.pool, ref.project, ref.name):
-            client.set_user_acls(ref.pool, ref.project, ref.name, [])
+            client.set_network_acls(self.wire, ref, closed)
+        if client.get_user_acls(ref):
+            client.set_user_acls(ref, [])
 
     def export_locations(self, backend, ref):
         """Manila export locations: the array's floating IPs serving the
         pool, else the management address."""
-        locations = backend.client.export_locations(ref.pool, ref.project,
-                                                    ref.name)
+        locations = backend.client.export_locations(ref)
         paths = locations.get(self.wire) or []
         if not paths:
             paths = self._fallback_locations(backend, ref)
@@ -128,7 +125,7 @@ class Protocol(object):
     def _fallback_locations(self, backend, ref):
         """Export paths on the management address when no floating IP serves
         the pool (what the in-tree driver always used)."""
-        info = backend.client.get_share(ref.pool, ref.project, ref.name)
+        info = backend.client.get_share(ref)
         if not info.sharing(self.wire):
             return []
         server = backend.server

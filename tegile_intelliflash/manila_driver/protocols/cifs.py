@@ -16,7 +16,7 @@ class _Cifs(base.Protocol):
     wire = 'smb'
 
     def set_sharing(self, client, ref, enabled):
-        client.set_smb_sharing(ref.pool, ref.project, ref.name, enabled)
+        client.set_smb_sharing(ref, enabled)
 
     def closed_network_list(self):
         return []

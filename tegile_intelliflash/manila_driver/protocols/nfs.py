@@ -28,7 +28,7 @@ class _Nfs(base.Protocol):
     wire = 'nfs'
 
     def set_sharing(self, client, ref, enabled):
-        client.set_nfs_sharing(ref.pool, ref.project, ref.name, enabled)
+        client.set_nfs_sharing(ref, enabled)
 
     def closed_network_list(self):
         return [no_access_rule()]
@@ -53,20 +53,18 @@ class _Nfs(base.Protocol):
             self.set_sharing(client, ref, True)
 
         def write(rules):
-            client.set_network_acls('nfs', ref.pool, ref.project, ref.name,
+            client.set_network_acls('nfs', ref,
                                     rules)
 
         def read():
-            return client.get_network_acls('nfs', ref.pool, ref.project,
-                                           ref.name)
+            return client.get_network_acls('nfs', ref)
 
         return base.sync_list(ref, 'NFS access list', want, read(), write,
                               read, sort_key=lambda r: (r.host_type, r.host),
                               closed=no_access_rule())
 
     def is_open_to_all(self, client, ref):
-        return not client.get_network_acls('nfs', ref.pool, ref.project,
-                                           ref.name)
+        return not client.get_network_acls('nfs', ref)
 
     def export_path(self, server, info, ref):
         return client_paths.nfs_export(server, info.mount_point)

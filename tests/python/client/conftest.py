@@ -8,6 +8,7 @@ import pytest
 
 from client_helpers import PASSWORD, make_client, make_client_like, unique
 from tegile_intelliflash.simulator.harness import SimulatorProcess
+from tegile_intelliflash.client.paths import project_ref, share_ref
 
 
 @pytest.fixture(scope="session")
@@ -39,12 +40,12 @@ def client(sim_clean):
 def project(client):
     """A fresh project in pool-a, deleted (with its shares) afterwards."""
     name = unique("p")
-    client.create_project("pool-a", name)
+    client.create_project(project_ref("pool-a", name))
     yield name
     cleanup = make_client_like(client)
     try:
-        for item in cleanup.list_shares("pool-a", name):
-            cleanup.delete_share("pool-a", name, item["name"], recursive=True)
-        cleanup.delete_project("pool-a", name)
+        for item in cleanup.list_shares(project_ref("pool-a", name)):
+            cleanup.delete_share(share_ref("pool-a", name, item["name"]), recursive=True)
+        cleanup.delete_project(project_ref("pool-a", name))
     finally:
         cleanup.close()

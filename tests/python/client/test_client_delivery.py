@@ -15,6 +15,7 @@ import requests
 from tegile_intelliflash.client import delivery
 from tegile_intelliflash.client.api import IntelliFlashClient
 from tegile_intelliflash.client.errors import ConnectionFailedError, OutcomeUnknownError
+from tegile_intelliflash.client.paths import share_ref
 from tegile_intelliflash.simulator.harness import SimulatorProcess
 
 from client_helpers import PASSWORD, make_client
@@ -43,9 +44,9 @@ def test_tls_failure_during_handshake_resends_a_write(sim_clean, project, monkey
     sent = _fail_first(c, monkeypatch, delivery.CONNECTING, requests.exceptions.SSLError(
         "EOF occurred in violation of protocol (_ssl.c:992)"))
     with c:
-        c.create_share(POOL, project, "hs")
+        c.create_share(share_ref(POOL, project, "hs"))
         assert [url.rsplit("/", 1)[1] for url in sent] == ["createShare", "createShare"]
-        assert c.find_share(POOL, project, "hs") is not None
+        assert c.find_share(share_ref(POOL, project, "hs")) is not None
     assert sim_clean.calls()["by_method"]["createShare"] == 1
 
 
@@ -57,7 +58,7 @@ def test_tls_eof_after_the_request_was_sent_is_not_a_handshake_failure(
     sent = _fail_first(c, monkeypatch, delivery.SENDING, requests.exceptions.SSLError(
         "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol"))
     with c, pytest.raises(OutcomeUnknownError) as info:
-        c.create_share(POOL, project, "eof")
+        c.create_share(share_ref(POOL, project, "eof"))
     text = str(info.value)
     assert "reset or closed after the request was sent" in text
     assert "handshake" not in text

@@ -11,6 +11,7 @@ import pytest
 from tegile_intelliflash.client.acl import NetworkRule, UserRule
 from tegile_intelliflash.client.errors import BusyError
 from tegile_intelliflash.client.sizes import GiB
+from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
 
 from client_helpers import fake_response, make_client, unique
 
@@ -19,17 +20,17 @@ RULE = NetworkRule("IP", "10.20.0.0/16", "rw", root=True)
 
 
 def _prepare_share(c, project, s):
-    c.create_share(POOL, project, s)
+    c.create_share(share_ref(POOL, project, s))
 
 
 def _prepare_acl(c, project, s):
-    c.create_share(POOL, project, s)
-    c.add_network_acl("nfs", POOL, project, s, RULE)
+    c.create_share(share_ref(POOL, project, s))
+    c.add_network_acl("nfs", dataset_ref(POOL, project, s), RULE)
 
 
 def _prepare_snapshot(c, project, s):
-    c.create_share(POOL, project, s)
-    c.create_snapshot(POOL, project, s, "snap")
+    c.create_share(share_ref(POOL, project, s))
+    c.create_snapshot(dataset_ref(POOL, project, s), "snap")
 
 
 def _nothing(c, project, s):
@@ -39,66 +40,66 @@ def _nothing(c, project, s):
 # (wire method, preparation, the write, check after the call)
 WRITES = [
     ("createShare", _nothing,
-     lambda c, p, s: c.create_share(POOL, p, s, quota="1G"),
-     lambda c, p, s: [x["name"] for x in c.list_shares(POOL, p)].count(s) == 1),
+     lambda c, p, s: c.create_share(share_ref(POOL, p, s), quota="1G"),
+     lambda c, p, s: [x["name"] for x in c.list_shares(project_ref(POOL, p))].count(s) == 1),
     ("modifyShareProperties", _prepare_share,
-     lambda c, p, s: c.set_share_quota(POOL, p, s, "2G"),
-     lambda c, p, s: c.get_share(POOL, p, s)["quotaInByte"] == 2 * GiB),
+     lambda c, p, s: c.set_share_quota(share_ref(POOL, p, s), "2G"),
+     lambda c, p, s: c.get_share(share_ref(POOL, p, s))["quotaInByte"] == 2 * GiB),
     ("modifyShareProperties", _prepare_share,
-     lambda c, p, s: c.modify_share(POOL, p, s, {"compression": "gzip"}),
-     lambda c, p, s: c.get_share(POOL, p, s)["compression"] == "gzip"),
+     lambda c, p, s: c.modify_share(share_ref(POOL, p, s), {"compression": "gzip"}),
+     lambda c, p, s: c.get_share(share_ref(POOL, p, s))["compression"] == "gzip"),
     ("modifyShareProperties", _prepare_share,
-     lambda c, p, s: c.set_user_acls(POOL, p, s, [UserRule("user", "alice", "rw")]),
-     lambda c, p, s: c.get_user_acls(POOL, p, s) == [UserRule("user", "alice", "rw")]),
+     lambda c, p, s: c.set_user_acls(share_ref(POOL, p, s), [UserRule("user", "alice", "rw")]),
+     lambda c, p, s: c.get_user_acls(share_ref(POOL, p, s)) == [UserRule("user", "alice", "rw")]),
     ("modifyProjectProperties", _nothing,
-     lambda c, p, s: c.set_project_quota(POOL, p, "3G"),
-     lambda c, p, s: c.get_project(POOL, p)["quotaInByte"] == 3 * GiB),
+     lambda c, p, s: c.set_project_quota(project_ref(POOL, p), "3G"),
+     lambda c, p, s: c.get_project(project_ref(POOL, p))["quotaInByte"] == 3 * GiB),
     ("modifyProjectProperties", _nothing,
-     lambda c, p, s: c.modify_project(POOL, p, {"dedup": "on"}),
-     lambda c, p, s: c.get_project(POOL, p)["dedup"] == "on"),
+     lambda c, p, s: c.modify_project(project_ref(POOL, p), {"dedup": "on"}),
+     lambda c, p, s: c.get_project(project_ref(POOL, p))["dedup"] == "on"),
     ("setNFSSharingOnShare", _prepare_share,
-     lambda c, p, s: c.set_nfs_sharing(POOL, p, s, True),
-     lambda c, p, s: c.is_exposed("nfs", POOL, p, s)),
+     lambda c, p, s: c.set_nfs_sharing(dataset_ref(POOL, p, s), True),
+     lambda c, p, s: c.is_exposed("nfs", dataset_ref(POOL, p, s))),
     ("setSMBSharingOnShare", _prepare_share,
-     lambda c, p, s: c.set_smb_sharing(POOL, p, s, True, display_name=s),
-     lambda c, p, s: c.get_share(POOL, p, s)["cifsDisplayName"] == s),
+     lambda c, p, s: c.set_smb_sharing(dataset_ref(POOL, p, s), True, display_name=s),
+     lambda c, p, s: c.get_share(share_ref(POOL, p, s))["cifsDisplayName"] == s),
     ("setNFSSharingOnProject", _nothing,
-     lambda c, p, s: c.set_nfs_sharing(POOL, p, None, True),
-     lambda c, p, s: c.is_exposed("nfs", POOL, p)),
+     lambda c, p, s: c.set_nfs_sharing(project_ref(POOL, p), True),
+     lambda c, p, s: c.is_exposed("nfs", project_ref(POOL, p))),
     ("addNFSNetworkACLOnShare", _prepare_share,
-     lambda c, p, s: c.add_network_acl("nfs", POOL, p, s, RULE),
-     lambda c, p, s: c.get_network_acls("nfs", POOL, p, s) == [RULE]),
+     lambda c, p, s: c.add_network_acl("nfs", dataset_ref(POOL, p, s), RULE),
+     lambda c, p, s: c.get_network_acls("nfs", dataset_ref(POOL, p, s)) == [RULE]),
     ("removeNFSNetworkACLOnShare", _prepare_acl,
-     lambda c, p, s: c.remove_network_acl("nfs", POOL, p, s, "IP", "10.20.0.0/16"),
-     lambda c, p, s: c.get_network_acls("nfs", POOL, p, s) == []),
+     lambda c, p, s: c.remove_network_acl("nfs", dataset_ref(POOL, p, s), "IP", "10.20.0.0/16"),
+     lambda c, p, s: c.get_network_acls("nfs", dataset_ref(POOL, p, s)) == []),
     ("setSMBNetworkACLsOnShare", _prepare_share,
-     lambda c, p, s: c.set_network_acls("smb", POOL, p, s, [NetworkRule(None, "h1", "ro")]),
-     lambda c, p, s: c.get_network_acls("smb", POOL, p, s) == [NetworkRule(None, "h1", "ro")]),
+     lambda c, p, s: c.set_network_acls("smb", dataset_ref(POOL, p, s), [NetworkRule(None, "h1", "ro")]),
+     lambda c, p, s: c.get_network_acls("smb", dataset_ref(POOL, p, s)) == [NetworkRule(None, "h1", "ro")]),
     ("removeAllNFSNetworkACLsOnShare", _prepare_acl,
-     lambda c, p, s: c.remove_all_network_acls("nfs", POOL, p, s),
-     lambda c, p, s: c.get_network_acls("nfs", POOL, p, s) == []),
+     lambda c, p, s: c.remove_all_network_acls("nfs", dataset_ref(POOL, p, s)),
+     lambda c, p, s: c.get_network_acls("nfs", dataset_ref(POOL, p, s)) == []),
     ("inheritNetworkACLsettingsFromProject", _prepare_acl,
-     lambda c, p, s: c.inherit_network_acls(POOL, p, s),
-     lambda c, p, s: c.get_share(POOL, p, s)["overrideSharenfs"] is False),
+     lambda c, p, s: c.inherit_network_acls(share_ref(POOL, p, s)),
+     lambda c, p, s: c.get_share(share_ref(POOL, p, s))["overrideSharenfs"] is False),
     ("inheritPropertyFromProject", _prepare_share,
-     lambda c, p, s: (c.modify_share(POOL, p, s, {"dedup": "on"}),
-                      c.inherit_share_property(POOL, p, s, "Dedup")),
-     lambda c, p, s: c.get_share(POOL, p, s)["overrideDedup"] is False),
+     lambda c, p, s: (c.modify_share(share_ref(POOL, p, s), {"dedup": "on"}),
+                      c.inherit_share_property(share_ref(POOL, p, s), "Dedup")),
+     lambda c, p, s: c.get_share(share_ref(POOL, p, s))["overrideDedup"] is False),
     ("createShareSnapshot", _prepare_share,
-     lambda c, p, s: c.create_snapshot(POOL, p, s, "snap"),
-     lambda c, p, s: c.list_snapshots(POOL, p, s) == ["Manual-S-snap"]),
+     lambda c, p, s: c.create_snapshot(dataset_ref(POOL, p, s), "snap"),
+     lambda c, p, s: c.list_snapshots(dataset_ref(POOL, p, s)) == ["Manual-S-snap"]),
     ("deleteShareSnapshot", _prepare_snapshot,
-     lambda c, p, s: c.delete_snapshot(POOL, p, s, "Manual-S-snap")["snapshotDeletionStatus"],
-     lambda c, p, s: c.list_snapshots(POOL, p, s) == []),
+     lambda c, p, s: c.delete_snapshot(dataset_ref(POOL, p, s), "Manual-S-snap")["snapshotDeletionStatus"],
+     lambda c, p, s: c.list_snapshots(dataset_ref(POOL, p, s)) == []),
     ("cloneShareSnapshot", _prepare_snapshot,
-     lambda c, p, s: c.clone_snapshot(POOL, p, s, "Manual-S-snap", s + "-copy"),
-     lambda c, p, s: c.find_share(POOL, p, s + "-copy") is not None),
+     lambda c, p, s: c.clone_snapshot(dataset_ref(POOL, p, s), "Manual-S-snap", s + "-copy"),
+     lambda c, p, s: c.find_share(share_ref(POOL, p, s + "-copy")) is not None),
     ("rollBackToShareSnapshot", _prepare_snapshot,
-     lambda c, p, s: c.rollback_snapshot(POOL, p, s, "Manual-S-snap"),
-     lambda c, p, s: c.list_snapshots(POOL, p, s) == ["Manual-S-snap"]),
+     lambda c, p, s: c.rollback_snapshot(dataset_ref(POOL, p, s), "Manual-S-snap"),
+     lambda c, p, s: c.list_snapshots(dataset_ref(POOL, p, s)) == ["Manual-S-snap"]),
     ("deleteShare", _prepare_share,
-     lambda c, p, s: c.delete_share(POOL, p, s),
-     lambda c, p, s: c.find_share(POOL, p, s) is None),
+     lambda c, p, s: c.delete_share(share_ref(POOL, p, s)),
+     lambda c, p, s: c.find_share(share_ref(POOL, p, s)) is None),
 ]
 IDS = ["%s-%d" % (w[0], i) for i, w in enumerate(WRITES)]
 
@@ -108,11 +109,11 @@ def shared_project(sim):
     """One project for the parametrized write tests (each test uses its own share names)."""
     name = unique("pf")
     with make_client(sim) as c:
-        c.create_project(POOL, name)
+        c.create_project(project_ref(POOL, name))
         yield name
-        for item in c.list_shares(POOL, name):
-            c.delete_share(POOL, name, item["name"], recursive=True)
-        c.delete_project(POOL, name)
+        for item in c.list_shares(project_ref(POOL, name)):
+            c.delete_share(share_ref(POOL, name, item["name"]), recursive=True)
+        c.delete_project(project_ref(POOL, name))
 
 
 def _run(sim, client, project, spec, fault):
@@ -122,7 +123,7 @@ def _run(sim, client, project, spec, fault):
     if method.endswith("OnProject") or method == "modifyProjectProperties":
         # Project-level writes get a project of their own.
         project = unique("pw")
-        client.create_project(POOL, project)
+        client.create_project(project_ref(POOL, project))
     sim.reset_calls()
     sim.set_faults(methods=[method], count=1, **fault)
     try:
@@ -132,7 +133,7 @@ def _run(sim, client, project, spec, fault):
     calls = sim.calls()["by_method"]
     assert check(client, project, share)
     if project != client._test_project:
-        client.delete_project(POOL, project)
+        client.delete_project(project_ref(POOL, project))
     return calls
 
 
@@ -159,12 +160,12 @@ def test_dropped_rollback_reply_is_outcome_unknown(sim_clean, client, project):
     the caller does next)."""
     from tegile_intelliflash.client.errors import OutcomeUnknownError
 
-    client.create_share(POOL, project, "r")
-    full = client.create_snapshot(POOL, project, "r", "snap")
+    client.create_share(share_ref(POOL, project, "r"))
+    full = client.create_snapshot(dataset_ref(POOL, project, "r"), "snap")
     sim_clean.reset_calls()
     sim_clean.set_faults(drop_reply_rate=1, methods=["rollBackToShareSnapshot"], count=1)
     with pytest.raises(OutcomeUnknownError) as info:
-        client.rollback_snapshot(POOL, project, "r", full)
+        client.rollback_snapshot(dataset_ref(POOL, project, "r"), full)
     text = str(info.value)
     assert "outcome of rollBackToShareSnapshot %s/Local/%s/r@%s is unknown" % (
         POOL, project, full) in text
@@ -186,7 +187,7 @@ def test_reset_after_send_is_outcome_unknown_never_resent(sim_clean, fclient, sh
     prepare(fclient, project, share)
     if method.endswith("OnProject") or method == "modifyProjectProperties":
         project = unique("pw")
-        fclient.create_project(POOL, project)
+        fclient.create_project(project_ref(POOL, project))
     sim_clean.reset_calls()
     sim_clean.set_faults(methods=[method], count=1, reset_rate=1)
     with make_client(sim_clean, retry_budget=0.3) as c:
@@ -201,16 +202,16 @@ def test_reset_after_send_is_outcome_unknown_never_resent(sim_clean, fclient, sh
     assert "did not show on the array" in text
     assert info.value.method == method
     if project != shared_project:
-        fclient.delete_project(POOL, project)
+        fclient.delete_project(project_ref(POOL, project))
 
 
 def test_503_on_write_is_resent(sim_clean, client, project):
     """HTTP 503 says the call was not handled (C32): the write is sent again at once."""
     sim_clean.set_faults(error_rate=1, status=503, methods=["createShare"], count=1)
-    client.create_share(POOL, project, "s1")
+    client.create_share(share_ref(POOL, project, "s1"))
     calls = sim_clean.calls()["by_method"]
     assert calls["createShare"] == 2
-    assert [s["name"] for s in client.list_shares(POOL, project)] == ["s1"]
+    assert [s["name"] for s in client.list_shares(project_ref(POOL, project))] == ["s1"]
 
 
 @pytest.mark.parametrize("status", [502, 504])
@@ -221,7 +222,7 @@ def test_502_504_on_write_is_outcome_unknown(sim_clean, client, project, status)
     sim_clean.set_faults(error_rate=1, status=status, methods=["createShare"], count=1)
     with make_client(sim_clean, retry_budget=0.3) as c:
         with pytest.raises(OutcomeUnknownError) as info:
-            c.create_share(POOL, project, "s1")
+            c.create_share(share_ref(POOL, project, "s1"))
     assert "HTTP %d" % status in str(info.value)
     assert sim_clean.calls()["by_method"]["createShare"] == 1
     assert info.value.http_status == status
@@ -230,9 +231,9 @@ def test_502_504_on_write_is_outcome_unknown(sim_clean, client, project, status)
 def test_dropped_create_share_gives_one_share(sim_clean, client, project):
     sim_clean.reset_calls()
     sim_clean.set_faults(drop_reply_rate=1, methods=["createShare"], count=1)
-    client.create_share(POOL, project, "only", quota="1G")
+    client.create_share(share_ref(POOL, project, "only"), quota="1G")
     assert sim_clean.calls()["by_method"]["createShare"] == 1
-    shares = client.list_shares(POOL, project)
+    shares = client.list_shares(project_ref(POOL, project))
     assert [s["name"] for s in shares] == ["only"]
 
 
@@ -244,7 +245,7 @@ def test_lost_reply_and_failed_reread_is_an_error(sim_clean, project):
     sim_clean.set_faults(drop_reply_rate=1, methods=["createShare", "getShare"])
     with make_client(sim_clean, retry_budget=0.2) as c:
         with pytest.raises(OutcomeUnknownError) as info:
-            c.create_share(POOL, project, "s1")
+            c.create_share(share_ref(POOL, project, "s1"))
         sim_clean.clear_faults()
         assert "reading the array to look for its effect failed" in str(info.value)
         assert "Check the array" in str(info.value)
@@ -253,13 +254,13 @@ def test_lost_reply_and_failed_reread_is_an_error(sim_clean, project):
 
 def test_busy_write_is_not_retried(sim_clean, client, project):
     """EZEBI_RESOURCE_BUSY on a write (a clone still in progress) is raised at once."""
-    client.create_share(POOL, project, "src")
-    full = client.create_snapshot(POOL, project, "src", "b")
+    client.create_share(share_ref(POOL, project, "src"))
+    full = client.create_snapshot(dataset_ref(POOL, project, "src"), "b")
     sim_clean.set_delays(clone_ms=60000)
-    client.clone_snapshot(POOL, project, "src", full, "c1")
+    client.clone_snapshot(dataset_ref(POOL, project, "src"), full, "c1")
     sim_clean.reset_calls()
     with pytest.raises(BusyError) as info:
-        client.set_nfs_sharing(POOL, project, "c1", True)
+        client.set_nfs_sharing(dataset_ref(POOL, project, "c1"), True)
     assert info.value.code == "EZEBI_RESOURCE_BUSY"
     assert info.value.attempts == 1
     assert sim_clean.calls()["by_method"]["setNFSSharingOnShare"] == 1
@@ -299,11 +300,11 @@ def test_slow_write_is_awaited_not_resent(sim_clean, project):
     share."""
     sim_clean.set_faults(latency_ms=1200, methods=["createShare"], count=1)
     with make_client(sim_clean, timeout=(5.0, 0.2), retry_budget=5.0) as c:
-        c.create_share(POOL, project, "late")
+        c.create_share(share_ref(POOL, project, "late"))
         calls = sim_clean.calls()["by_method"]
         assert calls["createShare"] == 1
         assert calls["getShare"] >= 1
-        assert [s["name"] for s in c.list_shares(POOL, project)] == ["late"]
+        assert [s["name"] for s in c.list_shares(project_ref(POOL, project))] == ["late"]
 
 
 def test_refused_resend_after_not_sent_is_raised(sim_clean, project, monkeypatch):
@@ -325,7 +326,7 @@ def test_refused_resend_after_not_sent_is_raised(sim_clean, project, monkeypatch
 
     monkeypatch.setattr(c.session, "post", post)
     with c, pytest.raises(NotFoundError) as info:
-        c.create_share(POOL, project + "-missing", "s1")
+        c.create_share(share_ref(POOL, project + "-missing", "s1"))
     assert info.value.attempts == 2
     assert sim_clean.calls()["by_method"]["createShare"] == 1
 
@@ -336,10 +337,10 @@ def test_lost_write_with_zero_budget_reads_once(sim_clean, project):
 
     with make_client(sim_clean, retry_budget=0) as c:
         with pytest.raises(OutcomeUnknownError) as info:
-            c.create_share(POOL, project, "s1")
+            c.create_share(share_ref(POOL, project, "s1"))
         assert "(1 read(s))" in str(info.value)
         assert sim_clean.calls()["by_method"]["createShare"] == 1
-        assert c.find_share(POOL, project, "s1") is None
+        assert c.find_share(share_ref(POOL, project, "s1")) is None
 
 
 def test_one_client_shared_by_threads_under_faults(sim_clean, client, project):
@@ -355,9 +356,9 @@ def test_one_client_shared_by_threads_under_faults(sim_clean, client, project):
         try:
             for i in range(3):
                 name = "t%d-%d" % (n, i)
-                client.create_share(POOL, project, name)
-                assert client.get_share(POOL, project, name)["name"] == name
-            client.delete_share(POOL, project, "t%d-0" % n)
+                client.create_share(share_ref(POOL, project, name))
+                assert client.get_share(share_ref(POOL, project, name))["name"] == name
+            client.delete_share(share_ref(POOL, project, "t%d-0" % n))
         except Exception as exc:  # collected and reported below
             errors.append(exc)
 
@@ -368,5 +369,5 @@ def test_one_client_shared_by_threads_under_faults(sim_clean, client, project):
         t.join(120)
     sim_clean.clear_faults()
     assert errors == []
-    names = sorted(s["name"] for s in client.list_shares(POOL, project))
+    names = sorted(s["name"] for s in client.list_shares(project_ref(POOL, project)))
     assert names == sorted("t%d-%d" % (n, i) for n in range(4) for i in (1, 2))

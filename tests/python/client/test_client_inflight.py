@@ -15,6 +15,7 @@ import pytest
 from tegile_intelliflash.client.acl import NetworkRule
 from tegile_intelliflash.client.errors import OutcomeUnknownError
 from tegile_intelliflash.client.sizes import GiB
+from tegile_intelliflash.client.paths import dataset_ref, share_ref
 
 from client_helpers import make_client
 
@@ -43,42 +44,42 @@ def slow_client(sim_clean):
 def test_revoked_rule_stays_revoked(sim_clean, slow_client, project, fault):
     """Whole-list ACL writes: grant A+B (slow), then revoke B. B must stay revoked."""
     c = slow_client
-    c.create_share(POOL, project, "acl")
+    c.create_share(share_ref(POOL, project, "acl"))
     a = NetworkRule("IP", "10.1.0.0/16", "rw")
     b = NetworkRule("IP", "10.2.0.0/16", "rw")
     sim_clean.reset_calls()
     sim_clean.set_faults(methods=["setNFSNetworkACLsOnShare"], count=1, **FAULTS[fault])
-    c.set_network_acls("nfs", POOL, project, "acl", [a, b])
-    assert set(c.get_network_acls("nfs", POOL, project, "acl")) == {a, b}
-    c.set_network_acls("nfs", POOL, project, "acl", [a])
+    c.set_network_acls("nfs", dataset_ref(POOL, project, "acl"), [a, b])
+    assert set(c.get_network_acls("nfs", dataset_ref(POOL, project, "acl"))) == {a, b}
+    c.set_network_acls("nfs", dataset_ref(POOL, project, "acl"), [a])
     _settle()
-    assert c.get_network_acls("nfs", POOL, project, "acl") == [a]
+    assert c.get_network_acls("nfs", dataset_ref(POOL, project, "acl")) == [a]
     assert sim_clean.calls()["by_method"]["setNFSNetworkACLsOnShare"] == 2
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_quota_change_then_another(sim_clean, slow_client, project, fault):
     c = slow_client
-    c.create_share(POOL, project, "q")
+    c.create_share(share_ref(POOL, project, "q"))
     sim_clean.reset_calls()
     sim_clean.set_faults(methods=["modifyShareProperties"], count=1, **FAULTS[fault])
-    c.set_share_quota(POOL, project, "q", 2 * GiB)
-    c.set_share_quota(POOL, project, "q", 3 * GiB)
+    c.set_share_quota(share_ref(POOL, project, "q"), 2 * GiB)
+    c.set_share_quota(share_ref(POOL, project, "q"), 3 * GiB)
     _settle()
-    assert c.get_share(POOL, project, "q")["quotaInByte"] == 3 * GiB
+    assert c.get_share(share_ref(POOL, project, "q"))["quotaInByte"] == 3 * GiB
     assert sim_clean.calls()["by_method"]["modifyShareProperties"] == 2
 
 
 def test_delete_then_create_same_name(sim_clean, slow_client, project):
     """A slow delete, then a create of the same name: the new share survives."""
     c = slow_client
-    c.create_share(POOL, project, "again", quota="1G")
+    c.create_share(share_ref(POOL, project, "again"), quota="1G")
     sim_clean.reset_calls()
     sim_clean.set_faults(methods=["deleteShare"], count=1, **FAULTS["latency"])
-    c.delete_share(POOL, project, "again")
-    c.create_share(POOL, project, "again", quota="2G")
+    c.delete_share(share_ref(POOL, project, "again"))
+    c.create_share(share_ref(POOL, project, "again"), quota="2G")
     _settle()
-    assert c.get_share(POOL, project, "again")["quotaInByte"] == 2 * GiB
+    assert c.get_share(share_ref(POOL, project, "again"))["quotaInByte"] == 2 * GiB
     assert sim_clean.calls()["by_method"]["deleteShare"] == 1
 
 
@@ -86,12 +87,12 @@ def test_effect_never_shows_is_outcome_unknown(sim_clean, project):
     """The write takes longer than the whole budget: one call, an error that says the outcome
     is unknown and names it; the write still commits once, later."""
     with make_client(sim_clean, timeout=(5.0, 0.3), retry_budget=0.5) as c:
-        c.create_share(POOL, project, "slow")
+        c.create_share(share_ref(POOL, project, "slow"))
         sim_clean.reset_calls()
         sim_clean.set_faults(methods=["modifyShareProperties"], count=1, latency_ms=2500)
         started = time.monotonic()
         with pytest.raises(OutcomeUnknownError) as info:
-            c.set_share_quota(POOL, project, "slow", 5 * GiB)
+            c.set_share_quota(share_ref(POOL, project, "slow"), 5 * GiB)
         assert time.monotonic() - started < 2.0
         text = str(info.value)
         assert text.startswith("the outcome of modifyShareProperties %s/Local/%s/slow is unknown"
@@ -99,5 +100,5 @@ def test_effect_never_shows_is_outcome_unknown(sim_clean, project):
         assert "no reply from" in text and "not sent again" in text
         assert info.value.method == "modifyShareProperties"
         time.sleep(3.0)
-        assert c.get_share(POOL, project, "slow")["quotaInByte"] == 5 * GiB
+        assert c.get_share(share_ref(POOL, project, "slow"))["quotaInByte"] == 5 * GiB
         assert sim_clean.calls()["by_method"]["modifyShareProperties"] == 1

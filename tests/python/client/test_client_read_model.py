@@ -10,8 +10,10 @@ import re
 
 import pytest
 
-from tegile_intelliflash.client import limits, views
-from tegile_intelliflash.client.errors import NoSpaceError
+from tegile_intelliflash.client import limits, paths, views
+from tegile_intelliflash.client.api import IntelliFlashClient
+from tegile_intelliflash.client.errors import InvalidArgumentError, NoSpaceError
+from tegile_intelliflash.client.paths import share_ref
 from tegile_intelliflash.simulator import routes
 
 GiB = 1024 ** 3
@@ -125,10 +127,10 @@ class _Recorder(object):
         self.writes = []
         self.log = None
 
-    def set_share_quota(self, pool, project, share, value):
+    def set_share_quota(self, ref, value):
         self.writes.append(("quota", value))
 
-    def set_share_reservation(self, pool, project, share, value):
+    def set_share_reservation(self, ref, value):
         self.writes.append(("reservation", value))
         raise NoSpaceError("no space")
 
@@ -138,12 +140,12 @@ def test_apply_puts_the_quota_back_when_the_reservation_does_not_fit():
                               want_reservation=8 * GiB)
     recorder = _Recorder()
     with pytest.raises(NoSpaceError):
-        limits.apply_limits(recorder, plan, "pool-a", "p", "s", restore_quota=True)
+        limits.apply_limits(recorder, plan, share_ref("pool-a", "p", "s"), restore_quota=True)
     assert recorder.writes == [("quota", 8 * GiB), ("reservation", 8 * GiB),
                                ("quota", 4 * GiB)]
     recorder = _Recorder()
     with pytest.raises(NoSpaceError):
-        limits.apply_limits(recorder, plan, "pool-a", "p", "s")
+        limits.apply_limits(recorder, plan, share_ref("pool-a", "p", "s"))
     assert recorder.writes == [("quota", 8 * GiB), ("reservation", 8 * GiB)]
 
 
@@ -168,3 +170,26 @@ def test_every_rpc_name_the_client_sends_is_written_out():
     assert not missing
     built = [text for text in literals if re.search(r"%s(On|Snapshot|Exposed|Network)", text)]
     assert not built
+
+
+# -- dataset references ----------------------------------------------------------------------
+
+def test_dataset_references():
+    share = share_ref("pool-a", "p1", "s1")
+    assert (share.path, share.name, share.is_share) == ("pool-a/Local/p1/s1", "s1", True)
+    assert share.project_ref.path == "pool-a/Local/p1" and not share.project_ref.is_share
+    assert share.project_ref.child("s2") == share_ref("pool-a", "p1", "s2")
+    assert paths.dataset_ref("pool-a", "p1") == paths.project_ref("pool-a", "p1")
+    assert paths.as_ref("pool-a/Local/p1/s1") == share
+
+
+def test_a_call_refuses_the_wrong_kind_of_reference_before_any_request():
+    client = IntelliFlashClient("array.invalid", "u", "p", retry_budget=0)
+    with pytest.raises(InvalidArgumentError) as err:
+        client.get_share(paths.project_ref("pool-a", "p1"))
+    assert err.value.field == "dataset" and "needs a share" in str(err.value)
+    with pytest.raises(InvalidArgumentError) as err:
+        client.get_project(share_ref("pool-a", "p1", "s1"))
+    assert err.value.field == "dataset"
+    with pytest.raises(InvalidArgumentError):
+        client.get_share(42)

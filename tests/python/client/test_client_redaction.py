@@ -10,6 +10,7 @@ import pytest
 
 from tegile_intelliflash.client.api import IntelliFlashClient
 from tegile_intelliflash.client.errors import IntelliFlashError
+from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
 
 from client_helpers import PASSWORD, fake_response, make_client, unique
 
@@ -44,27 +45,27 @@ def test_nothing_leaks_in_logs_errors_or_reprs(sim_clean, caplog, tmp_path):
     with make_client(sim_clean, retry_budget=1.0) as c:
         texts += [repr(c), repr(vars(c)), repr(vars(c._transport)), repr(c._transport._auth),
                   repr(vars(c._transport._auth)), repr(c.session.__dict__)]
-        c.create_project(POOL, project)
-        c.create_share(POOL, project, "s1", quota="1G")
+        c.create_project(project_ref(POOL, project))
+        c.create_share(share_ref(POOL, project, "s1"), quota="1G")
         # Faults: retried reads, a lost write reply, a reset write.
         sim_clean.set_faults(error_rate=1, status=503, methods=["getShare"], count=2)
-        c.get_share(POOL, project, "s1")
+        c.get_share(share_ref(POOL, project, "s1"))
         sim_clean.set_faults(drop_reply_rate=1, methods=["modifyShareProperties"], count=1)
-        c.set_share_quota(POOL, project, "s1", "2G")
+        c.set_share_quota(share_ref(POOL, project, "s1"), "2G")
         sim_clean.set_faults(reset_rate=1, methods=["setNFSSharingOnShare"], count=1)
         with pytest.raises(IntelliFlashError) as info:  # outcome unknown, never re-sent
-            c.set_nfs_sharing(POOL, project, "s1", True)
+            c.set_nfs_sharing(dataset_ref(POOL, project, "s1"), True)
         texts += _exc_texts(info.value)
         sim_clean.clear_faults()
-        for func in (lambda: c.get_share(POOL, project, "missing"),
-                     lambda: c.create_share(POOL, project, "s1"),
-                     lambda: c.create_share(POOL, project, "bad name"),
+        for func in (lambda: c.get_share(share_ref(POOL, project, "missing")),
+                     lambda: c.create_share(share_ref(POOL, project, "s1")),
+                     lambda: c.create_share(share_ref(POOL, project, "bad name")),
                      lambda: c.call("noSuchMethod")):
             with pytest.raises(IntelliFlashError) as info:
                 func()
             texts += _exc_texts(info.value)
-        c.delete_share(POOL, project, "s1")
-        c.delete_project(POOL, project)
+        c.delete_share(share_ref(POOL, project, "s1"))
+        c.delete_project(project_ref(POOL, project))
     # Wrong password, untrusted CA, connection refused, verification off.
     bad = IntelliFlashClient(sim_clean.address, "admin", wrong, ca_path=sim_clean.ca_path)
     texts += [repr(bad), repr(vars(bad._transport))]

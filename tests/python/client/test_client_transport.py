@@ -24,6 +24,7 @@ from tegile_intelliflash.client.errors import (
     ApiError, ArrayTimeoutError, AuthenticationError, ConnectionFailedError, InvalidArgumentError,
     ProtocolError, TLSVerificationError,
 )
+from tegile_intelliflash.client.paths import project_ref, share_ref
 
 from client_helpers import PASSWORD, fake_response, make_client
 
@@ -69,11 +70,11 @@ def test_one_connection_serves_a_hundred_calls(client, sim_clean, project):
     client.list_pools()
     before = _connections_opened(sim_clean) + 1
     for index in range(25):
-        client.create_share("pool-a", project, "ka%d" % index)
-        client.get_share("pool-a", project, "ka%d" % index)
+        client.create_share(share_ref("pool-a", project, "ka%d" % index))
+        client.get_share(share_ref("pool-a", project, "ka%d" % index))
         with pytest.raises(ApiError):
-            client.get_share("pool-a", project, "missing%d" % index)
-        client.delete_share("pool-a", project, "ka%d" % index)
+            client.get_share(share_ref("pool-a", project, "missing%d" % index))
+        client.delete_share(share_ref("pool-a", project, "ka%d" % index))
     assert _connections_opened(sim_clean) - before == 0
     assert sim_clean.calls()["total"] >= 101
 
@@ -283,7 +284,7 @@ def test_connection_refused_is_retried_within_budget():
     c = IntelliFlashClient("127.0.0.1", "admin", PASSWORD, port=port, retry_budget=0.2,
                            backoff=0.01, backoff_max=0.02)
     with c, pytest.raises(ConnectionFailedError) as info:
-        c.create_project("pool-a", "never")  # a write that never reached the array
+        c.create_project(project_ref("pool-a", "never"))  # a write that never reached the array
     assert info.value.attempts > 1
     assert "gave up after %d attempts" % info.value.attempts in str(info.value)
 
@@ -346,11 +347,11 @@ def test_write_not_sent_is_resent(sim_clean, monkeypatch):
     monkeypatch.setattr(c.session, "post", flaky)
     name = "p-nsent-%d" % random.randrange(10 ** 9)
     with c:
-        c.create_project("pool-a", name)
+        c.create_project(project_ref("pool-a", name))
         calls = sim_clean.calls()["by_method"]
         assert calls["createProject"] == 1
         assert "getProject" not in calls  # no verification needed
-        c.delete_project("pool-a", name)
+        c.delete_project(project_ref("pool-a", name))
 
 
 def test_lost_write_without_verification_is_not_resent(sim_clean):
@@ -366,8 +367,8 @@ def test_lost_write_without_verification_is_not_resent(sim_clean):
         assert "the outcome of createProject is unknown" in str(info.value)
         assert "not sent again" in str(info.value)
         assert sim_clean.calls()["by_method"]["createProject"] == 1
-        assert c.find_project("pool-a", name) is not None  # it was applied
-        c.delete_project("pool-a", name)
+        assert c.find_project(project_ref("pool-a", name)) is not None  # it was applied
+        c.delete_project(project_ref("pool-a", name))
 
 
 def test_non_json_success_reply_is_protocol_error(sim_clean, monkeypatch):

@@ -13,6 +13,7 @@ import pytest
 
 from tegile_intelliflash.client.acl import NetworkRule
 from tegile_intelliflash.client.errors import OutcomeUnknownError
+from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
 
 from client_helpers import make_client
 
@@ -21,26 +22,26 @@ RULE = NetworkRule("IP", "10.9.0.0/16", "rw")
 
 
 def _project_nfs_on_with_rule(c, project):
-    c.set_nfs_sharing(POOL, project, None, True)
-    c.set_network_acls("nfs", POOL, project, None, [RULE])
+    c.set_nfs_sharing(project_ref(POOL, project), True)
+    c.set_network_acls("nfs", project_ref(POOL, project), [RULE])
 
 
 # (wire method, preparation of the project, the share-level write)
 PINS = [
     ("setSMBSharingOnShare", None,
-     lambda c, p, s: c.set_smb_sharing(POOL, p, s, False)),
+     lambda c, p, s: c.set_smb_sharing(dataset_ref(POOL, p, s), False)),
     ("setNFSSharingOnShare", None,
-     lambda c, p, s: c.set_nfs_sharing(POOL, p, s, False)),
-    ("setNFSSharingOnShare", lambda c, p: c.set_nfs_sharing(POOL, p, None, True),
-     lambda c, p, s: c.set_nfs_sharing(POOL, p, s, True)),
+     lambda c, p, s: c.set_nfs_sharing(dataset_ref(POOL, p, s), False)),
+    ("setNFSSharingOnShare", lambda c, p: c.set_nfs_sharing(project_ref(POOL, p), True),
+     lambda c, p, s: c.set_nfs_sharing(dataset_ref(POOL, p, s), True)),
     ("modifyShareProperties", None,
-     lambda c, p, s: c.modify_share(POOL, p, s, {"compression": "lz4", "dedup": "off"})),
+     lambda c, p, s: c.modify_share(share_ref(POOL, p, s), {"compression": "lz4", "dedup": "off"})),
     ("setNFSNetworkACLsOnShare", _project_nfs_on_with_rule,
-     lambda c, p, s: c.set_network_acls("nfs", POOL, p, s, [RULE])),
+     lambda c, p, s: c.set_network_acls("nfs", dataset_ref(POOL, p, s), [RULE])),
     ("addNFSNetworkACLOnShare", _project_nfs_on_with_rule,
-     lambda c, p, s: c.add_network_acl("nfs", POOL, p, s, RULE)),
+     lambda c, p, s: c.add_network_acl("nfs", dataset_ref(POOL, p, s), RULE)),
     ("removeAllSMBNetworkACLsOnShare", None,
-     lambda c, p, s: c.remove_all_network_acls("smb", POOL, p, s)),
+     lambda c, p, s: c.remove_all_network_acls("smb", dataset_ref(POOL, p, s))),
 ]
 IDS = ["%s-%d" % (pin[0], i) for i, pin in enumerate(PINS)]
 
@@ -50,7 +51,7 @@ def test_inherited_value_is_not_taken_for_the_written_one(sim_clean, client, pro
     method, prepare, write = pin
     if prepare:
         prepare(client, project)
-    client.create_share(POOL, project, "pinned")
+    client.create_share(share_ref(POOL, project, "pinned"))
     sim_clean.reset_calls()
     sim_clean.set_faults(reset_rate=1, methods=[method], count=1)
     with make_client(sim_clean, retry_budget=0.3) as c:
@@ -71,7 +72,7 @@ def test_written_value_with_lost_reply_is_success(sim_clean, client, project, pi
     method, prepare, write = pin
     if prepare:
         prepare(client, project)
-    client.create_share(POOL, project, "pinned")
+    client.create_share(share_ref(POOL, project, "pinned"))
     sim_clean.reset_calls()
     sim_clean.set_faults(drop_reply_rate=1, methods=[method], count=1)
     write(client, project, "pinned")
@@ -88,10 +89,10 @@ def test_create_share_checks_its_options(sim_clean, client, project):
             real_sleep = c._transport._sleep
 
             def sleep_and_race(seconds):
-                if other.find_share(POOL, project, "race") is None:
-                    other.create_share(POOL, project, "race", quota="5G")
+                if other.find_share(share_ref(POOL, project, "race")) is None:
+                    other.create_share(share_ref(POOL, project, "race"), quota="5G")
                 real_sleep(seconds)
 
             c._transport._sleep = sleep_and_race
-            c.create_share(POOL, project, "race", quota="1G")
+            c.create_share(share_ref(POOL, project, "race"), quota="1G")
     other.close()

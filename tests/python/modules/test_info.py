@@ -16,6 +16,7 @@ from module_runner import (
     run_module,
     simulator_fixture,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, project_ref, share_ref
 
 POOL, PROJECT = "pool-a", "unit_info"
 
@@ -24,14 +25,14 @@ def prepare(api, _sim):
     from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import (
         NetworkRule, UserRule,
     )
-    api.create_project(POOL, PROJECT)
-    api.create_share(POOL, PROJECT, "s1", quota="1G")
-    api.create_share(POOL, PROJECT, "s2")
-    api.set_nfs_sharing(POOL, PROJECT, "s1", True)
-    api.add_network_acl("nfs", POOL, PROJECT, "s1", NetworkRule("IP", "10.0.0.0/24", "rw"))
-    api.set_user_acls(POOL, PROJECT, "s1", [UserRule("user", "alice", "ro")])
-    api.create_snapshot(POOL, PROJECT, "s1", "daily")
-    api.create_snapshot(POOL, PROJECT, None, "weekly")
+    api.create_project(project_ref(POOL, PROJECT))
+    api.create_share(share_ref(POOL, PROJECT, "s1"), quota="1G")
+    api.create_share(share_ref(POOL, PROJECT, "s2"))
+    api.set_nfs_sharing(dataset_ref(POOL, PROJECT, "s1"), True)
+    api.add_network_acl("nfs", dataset_ref(POOL, PROJECT, "s1"), NetworkRule("IP", "10.0.0.0/24", "rw"))
+    api.set_user_acls(share_ref(POOL, PROJECT, "s1"), [UserRule("user", "alice", "ro")])
+    api.create_snapshot(dataset_ref(POOL, PROJECT, "s1"), "daily")
+    api.create_snapshot(project_ref(POOL, PROJECT), "weekly")
 
 
 sim = simulator_fixture(prepare)
@@ -117,8 +118,8 @@ def test_unknown_subset(sim, capsys):
 
 def test_examples_run_as_written(sim, capsys):
     with client(sim) as api:
-        api.create_project("pool-a", "openstack")
-        api.create_project("pool-a", "engineering")
+        api.create_project(project_ref("pool-a", "openstack"))
+        api.create_project(project_ref("pool-a", "engineering"))
     results = run_examples(info, sim, capsys)
     check = results["Check that the array answers, the credentials work and pool-a has the project openstack"]
     assert len(check["pools"]) == 1 and len(check["projects"]) == 1

@@ -24,6 +24,7 @@ from module_runner import (
     simulator_fixture,
     writes,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import project_ref, share_ref
 
 GIB = 1024 ** 3
 
@@ -95,7 +96,7 @@ def test_lifecycle_calls_and_password(sim, capsys):
 def test_project_quota_below_used_says_how_much_is_used(sim, capsys):
     run(sim, capsys, name="unit_p2", quota="10G")
     with client(sim) as api:
-        api.create_share("pool-a", "unit_p2", "s1")
+        api.create_share(share_ref("pool-a", "unit_p2", "s1"))
     sim.set_used("pool-a/Local/unit_p2/s1", 3 * GIB)
     try:
         sim.reset_calls()
@@ -115,8 +116,8 @@ def test_project_quota_below_used_says_how_much_is_used(sim, capsys):
             assert sim.calls()["writes"] == 0
     finally:
         with client(sim) as api:
-            api.delete_share("pool-a", "unit_p2", "s1")
-            api.delete_project("pool-a", "unit_p2")
+            api.delete_share(share_ref("pool-a", "unit_p2", "s1"))
+            api.delete_project(project_ref("pool-a", "unit_p2"))
 
 
 def test_lost_reply_of_create_is_not_a_failure(sim, capsys):

@@ -20,15 +20,16 @@ from module_runner import (
     simulator_fixture,
     writes,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import project_ref, share_ref
 
 GIB = 1024 ** 3
 POOL, PROJECT = "pool-b", "unit_quota"
 
 
 def prepare(api, proc):
-    api.create_project(POOL, PROJECT)
-    api.create_share(POOL, PROJECT, "s1")
-    api.create_share(POOL, PROJECT, "s2")
+    api.create_project(project_ref(POOL, PROJECT))
+    api.create_share(share_ref(POOL, PROJECT, "s1"))
+    api.create_share(share_ref(POOL, PROJECT, "s2"))
     proc.set_used("%s/Local/%s/s1" % (POOL, PROJECT), 2 * GIB)
     proc.set_used("%s/Local/%s/s2" % (POOL, PROJECT), GIB)
 
@@ -111,8 +112,8 @@ def test_project_quota(sim, capsys):
 
 def test_examples_run_as_written(sim, capsys):
     with client(sim) as api:
-        api.create_project("pool-a", "engineering")
-        api.create_share("pool-a", "engineering", "builds")
+        api.create_project(project_ref("pool-a", "engineering"))
+        api.create_share(share_ref("pool-a", "engineering", "builds"))
     results = run_examples(quota, sim, capsys)
     assert [result["changed"] for result in results.values()] == [True, True, True]
     assert results["Remove the reservation of the builds share, keep its quota"]["quota_bytes"] == 200 * GIB

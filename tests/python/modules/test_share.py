@@ -20,15 +20,16 @@ from module_runner import (
     simulator_fixture,
     writes,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, project_ref, share_ref
 
 GIB = 1024 ** 3
 POOL, PROJECT = "pool-a", "unit_share"
 
 
 def prepare(api, _sim):
-    api.create_project(POOL, PROJECT)
-    api.create_share(POOL, PROJECT, "base")
-    api.create_snapshot(POOL, PROJECT, "base", "snap1")
+    api.create_project(project_ref(POOL, PROJECT))
+    api.create_share(share_ref(POOL, PROJECT, "base"))
+    api.create_snapshot(dataset_ref(POOL, PROJECT, "base"), "snap1")
 
 
 sim = simulator_fixture(prepare)
@@ -163,7 +164,7 @@ def test_refused_smb_name_leaves_no_share_behind(sim, capsys):
     assert result["failed"] is True and result["error_code"] == "EZEBI_RESOURCE_EXIST"
     assert "the share this task created was deleted again" in result["msg"]
     with client(sim) as api:
-        assert api.find_share(POOL, PROJECT, "second") is None
+        assert api.find_share(share_ref(POOL, PROJECT, "second")) is None
     result, _out = run(sim, capsys, name="first", state="absent")
     assert result["changed"] is True
 
@@ -171,10 +172,10 @@ def test_refused_smb_name_leaves_no_share_behind(sim, capsys):
 def test_examples_run_as_written(sim, capsys):
     api = client(sim)
     with api:
-        api.create_project("pool-a", "engineering")
+        api.create_project(project_ref("pool-a", "engineering"))
         results = run_examples(share, sim, capsys, before={
             'Clone the builds share from its snapshot "nightly"':
-                lambda: api.create_snapshot("pool-a", "engineering", "builds", "nightly")})
+                lambda: api.create_snapshot(dataset_ref("pool-a", "engineering", "builds"), "nightly")})
     assert [result["changed"] for result in results.values()] == [True, True, True, True]
     assert results["Create a 100 GiB NFS share with 10 GiB reserved"]["export_locations"]["nfs"] == [
         "192.0.2.10:/export/engineering/builds"]

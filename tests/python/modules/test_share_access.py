@@ -22,6 +22,7 @@ from ansible_collections.tegile.intelliflash.plugins.modules import share_access
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.api import (
     IntelliFlashClient,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, project_ref, share_ref
 from module_runner import (
     PASSWORD,
     connection,
@@ -40,10 +41,10 @@ def sim(tmp_path):
     with simulator(tmp_path / "sim") as proc:
         conn = connection(proc)
         with IntelliFlashClient(conn["host"], conn["username"], PASSWORD, ca_path=conn["ca_path"]) as client:
-            client.create_project(POOL, PROJECT)
-            client.create_share(POOL, PROJECT, SHARE)
-            client.set_nfs_sharing(POOL, PROJECT, SHARE, True)
-            client.create_share(POOL, PROJECT, "unexported")
+            client.create_project(project_ref(POOL, PROJECT))
+            client.create_share(share_ref(POOL, PROJECT, SHARE))
+            client.set_nfs_sharing(dataset_ref(POOL, PROJECT, SHARE), True)
+            client.create_share(share_ref(POOL, PROJECT, "unexported"))
         yield proc
 
 
@@ -163,7 +164,7 @@ def undo_each_add(monkeypatch, sim, times):
         if len(undone) < times:
             conn = connection(sim)
             with IntelliFlashClient(conn["host"], conn["username"], PASSWORD, ca_path=conn["ca_path"]) as other:
-                other.remove_network_acl(protocol, pool, project, share, rule.host_type, rule.host)
+                other.remove_network_acl(protocol, dataset_ref(pool, project, share), rule.host_type, rule.host)
             undone.append(rule)
 
     monkeypatch.setattr(IntelliFlashClient, "add_network_acl", add_then_undo)

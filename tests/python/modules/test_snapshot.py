@@ -21,6 +21,7 @@ from ansible_collections.tegile.intelliflash.plugins.modules import snapshot
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.api import (
     IntelliFlashClient,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import project_ref, share_ref
 from module_runner import (
     PASSWORD,
     connection,
@@ -39,8 +40,8 @@ def sim(tmp_path):
     with simulator(tmp_path / "sim") as proc:
         conn = connection(proc)
         with IntelliFlashClient(conn["host"], conn["username"], PASSWORD, ca_path=conn["ca_path"]) as client:
-            client.create_project(POOL, PROJECT)
-            client.create_share(POOL, PROJECT, SHARE)
+            client.create_project(project_ref(POOL, PROJECT))
+            client.create_share(share_ref(POOL, PROJECT, SHARE))
         yield proc
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from playbook_helpers import PASSWORD, connection_vars, module_defaults, run_playbook
 from tegile_intelliflash.client.api import IntelliFlashClient
+from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
 
 WRITERS = 4
 ROUNDS = 3
@@ -50,14 +51,14 @@ def writer_index():
 def share(sim):
     project, name = "conc_%d" % os.getpid(), "data"
     with client_of(sim) as api:
-        if api.find_project(POOL, project) is None:
-            api.create_project(POOL, project)
-        api.create_share(POOL, project, name)
-        api.set_nfs_sharing(POOL, project, name, True)
-        api.set_network_acls("nfs", POOL, project, name, [])
+        if api.find_project(project_ref(POOL, project)) is None:
+            api.create_project(project_ref(POOL, project))
+        api.create_share(share_ref(POOL, project, name))
+        api.set_nfs_sharing(dataset_ref(POOL, project, name), True)
+        api.set_network_acls("nfs", dataset_ref(POOL, project, name), [])
     yield project, name
     with client_of(sim) as api:
-        api.delete_share(POOL, project, name, recursive=True)
+        api.delete_share(share_ref(POOL, project, name), recursive=True)
 
 
 def test_share_access_merge_loses_no_rule(sim, ansible_env, tmp_path, share):
@@ -72,8 +73,8 @@ def test_share_access_merge_loses_no_rule(sim, ansible_env, tmp_path, share):
     assert rc == 0, out[-4000:]
     assert "changed=%d" % ROUNDS in out and out.count("changed=%d" % ROUNDS) == WRITERS, out[-2000:]
     with client_of(sim) as api:
-        network = api.get_network_acls("nfs", POOL, project, name)
-        users = api.get_user_acls(POOL, project, name)
+        network = api.get_network_acls("nfs", dataset_ref(POOL, project, name))
+        users = api.get_user_acls(share_ref(POOL, project, name))
     wanted_net = set("10.%d.%d.%d" % (w, r, n) for w in range(1, WRITERS + 1) for r in range(1, ROUNDS + 1)
                      for n in range(1, 4))
     wanted_users = set("u%d_%d" % (w, r) for w in range(1, WRITERS + 1) for r in range(1, ROUNDS + 1))
@@ -99,14 +100,14 @@ def test_concurrent_creates_converge(sim, ansible_env, tmp_path):
         assert rc == 0, out[-4000:]
         assert "failed=0" in out and out.count("failed=0") == WRITERS, out[-2000:]
         with client_of(sim) as api:
-            assert [item["name"] for item in api.list_shares(POOL, project)] == ["s1"]
-            assert api.get_share(POOL, project, "s1")["quotaInByte"] == 2 * 1024 ** 3
-            assert sorted(api.list_snapshots(POOL, project, "s1")) == ["Manual-P-psnap1", "Manual-S-snap1"]
-            assert api.list_snapshots(POOL, project) == ["Manual-P-psnap1"]
+            assert [item["name"] for item in api.list_shares(project_ref(POOL, project))] == ["s1"]
+            assert api.get_share(share_ref(POOL, project, "s1"))["quotaInByte"] == 2 * 1024 ** 3
+            assert sorted(api.list_snapshots(dataset_ref(POOL, project, "s1"))) == ["Manual-P-psnap1", "Manual-S-snap1"]
+            assert api.list_snapshots(project_ref(POOL, project)) == ["Manual-P-psnap1"]
     finally:
         with client_of(sim) as api:
-            if api.find_project(POOL, project) is not None:
-                for snap in api.list_snapshots(POOL, project):
-                    api.delete_snapshot(POOL, project, None, snap, recursive=True)
-                api.delete_share(POOL, project, "s1", recursive=True)
-                api.delete_project(POOL, project)
+            if api.find_project(project_ref(POOL, project)) is not None:
+                for snap in api.list_snapshots(project_ref(POOL, project)):
+                    api.delete_snapshot(project_ref(POOL, project), snap, recursive=True)
+                api.delete_share(share_ref(POOL, project, "s1"), recursive=True)
+                api.delete_project(project_ref(POOL, project))

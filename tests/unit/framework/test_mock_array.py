@@ -14,6 +14,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.client.api imp
     IntelliFlashClient,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import ApiError, NotFoundError
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import project_ref, share_ref
 from ansible_collections.tegile.intelliflash.tests.unit.framework import wire
 from ansible_collections.tegile.intelliflash.tests.unit.framework.mock_array import (
     HOST,
@@ -34,8 +35,8 @@ def test_answers_in_order_and_records_the_calls():
                      ("deleteProject", wire.SUCCESS))
         with client() as api:
             assert [pool["name"] for pool in api.list_pools()] == ["pool-a", "pool-b"]
-            assert api.get_project("pool-a", "p1")["projectName"] == "p1"
-            assert api.delete_project("pool-a", "p1") is True
+            assert api.get_project(project_ref("pool-a", "p1"))["projectName"] == "p1"
+            assert api.delete_project(project_ref("pool-a", "p1")) is True
     assert array.check() == []
     assert array.methods() == ["listPools", "getProject", "deleteProject"]
     assert [call.method for call in array.writes()] == ["deleteProject"]
@@ -49,7 +50,7 @@ def test_error_replies_reach_the_client_as_typed_errors():
         array.expect(("getShare", wire.not_found("Share pool-a/Local/p1/s1")))
         with client() as api:
             with pytest.raises(NotFoundError) as info:
-                api.get_share("pool-a", "p1", "s1")
+                api.get_share(share_ref("pool-a", "p1", "s1"))
     assert info.value.code == "EZEBI_RESOURCE_NOT_FOUND"
     assert array.check() == []
 
