@@ -13,6 +13,7 @@ from ..errors import ApiError, INVALID_ACL_PARAM, RESOURCE_EXIST, RESOURCE_NOT_F
 from ..ops import access
 from ..ops.datasets import check_display_name_unique
 
+
 # -- sharing on/off (C17) --------------------------------------------------------------------
 def set_sharing(proto, level, ctx, args):
     """set{NFS,SMB}SharingOn{Share,Project}."""
