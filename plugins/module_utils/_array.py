@@ -33,7 +33,6 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset impor
     used_bytes,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import (
-    LimitError,
     check_pool_space,
     plan_limits,
 )
@@ -145,15 +144,14 @@ def checked_limits(module, pool, path, current, used, quota, reservation, tracke
     when the array would refuse the values.
     """
     current = current or {}
-    try:
+    with module.api_errors("planning the limits of %s" % path, path):
         plan = plan_limits(path, current.get("quotaInByte"), current.get("reservationInByte"), used,
                            want_quota=quota, want_reservation=reservation, tracker=tracker,
                            quota_field=quota_field)
-        if reservation and reservation != int_or_zero(current.get("reservationInByte")):
-            check_pool_space(path, require_pool(module, pool).get("availableSize"), used,
-                             current.get("reservationInByte"), reservation)
-    except LimitError as exc:
-        module.fail(str(exc), dataset=path)
+    if reservation and reservation != int_or_zero(current.get("reservationInByte")):
+        available = require_pool(module, pool).get("availableSize")
+        with module.api_errors("planning the reservation of %s" % path, path):
+            check_pool_space(path, available, used, current.get("reservationInByte"), reservation)
     return plan
 
 

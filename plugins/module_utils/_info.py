@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import int_or_zero
+from ansible_collections.tegile.intelliflash.plugins.module_utils.common import InputError
 from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import rule_to_dict
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import UserRule
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import strip_snapshot_prefix
@@ -41,7 +42,7 @@ SYSTEM_KEYS = (
 def select_subsets(requested):
     """The set of subsets to gather from ``gather_subset`` (``all`` and ``!name`` allowed).
 
-    Raises ValueError naming ``gather_subset`` for unknown names.
+    Raises InputError naming ``gather_subset`` for unknown names.
     """
     requested = list(requested or DEFAULT_SUBSETS)
     selected = set()
@@ -56,7 +57,7 @@ def select_subsets(requested):
         elif name in SUBSETS:
             (excluded if negate else selected).add(name)
         else:
-            raise ValueError("gather_subset: unknown subset '%s'; choose from all, %s (a leading ! excludes one)"
+            raise InputError("gather_subset: unknown subset '%s'; choose from all, %s (a leading ! excludes one)"
                              % (item, ", ".join(SUBSETS)))
     if not selected and excluded:
         selected = set(SUBSETS)

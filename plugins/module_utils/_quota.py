@@ -16,13 +16,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.tegile.intelliflash.plugins.module_utils.common import InputError
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import (
     describe_size,
     int_or_zero,
 )
 
 
-class LimitError(ValueError):
+class LimitError(InputError):
     """A wanted quota/reservation the array would refuse; ``field`` names the option."""
 
     def __init__(self, field, message):

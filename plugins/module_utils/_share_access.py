@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.tegile.intelliflash.plugins.module_utils.common import InputError
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import (
     NetworkRule,
     UserRule,
@@ -34,7 +35,7 @@ RULE_TYPES = NETWORK_TYPES + USER_TYPES
 _RULE_TYPE = {"IP": "ip", "FQDN": "host"}
 
 
-class RuleError(ValueError):
+class RuleError(InputError):
     """A wanted rule (or combination of options) the module refuses; the text names the field."""
 
 

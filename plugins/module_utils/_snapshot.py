@@ -15,13 +15,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.tegile.intelliflash.plugins.module_utils.common import InputError
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client import paths
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import (
     InvalidArgumentError,
 )
 
 
-class SnapshotError(ValueError):
+class SnapshotError(InputError):
     """Input (or array state) the module refuses before writing; the text names the field."""
 
 

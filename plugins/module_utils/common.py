@@ -47,6 +47,7 @@ __all__ = [
     "DifferenceTracker",
     "IntelliFlashError",
     "IntelliFlashModule",
+    "InputError",
     "InvalidArgumentError",
     "NotFoundError",
     "client_paths",
@@ -71,6 +72,18 @@ def connection_argument_spec():
         ca_path=dict(type="path", fallback=(env_fallback, ["INTELLIFLASH_CA_PATH"])),
         timeout=dict(type="float", default=DEFAULT_TIMEOUT),
     )
+
+
+class InputError(ValueError):
+    """A value a module refuses before writing (raised by the planners); the text names the option.
+
+    ``IntelliFlashModule.api_errors`` turns it into a failed result with that text.
+    """
+
+    def __init__(self, message, dataset=None):
+        super(InputError, self).__init__(message)
+        self.message = message
+        self.dataset = dataset
 
 
 def client_timeout(timeout):
@@ -303,14 +316,25 @@ class IntelliFlashModule:
             extra.update(self._forwarder.flush())
         self.module.fail_json(msg=self._scrub(msg), **extra)
 
-    def fail_from_error(self, exc, action, dataset=None):
-        """fail_json for a client exception raised while doing ``action``."""
+    def fail_from_error(self, exc, action, dataset=None, explain=None):
+        """fail_json for a client exception (or an ``InputError``) raised while doing ``action``.
+
+        ``explain`` maps client error classes to what the error means for this action; the
+        array's own text follows it (``<explanation> Array: <text>``).
+        """
         code = getattr(exc, "code", None)
         dataset = getattr(exc, "dataset", None) or dataset
         text = error_text(exc)
+        explanation = next((words for kind, words in (explain or {}).items() if isinstance(exc, kind)), None)
+        if isinstance(exc, InputError):
+            # Refused by a plan, before any write: the text names the option.
+            self.fail(text, **({} if dataset is None else dict(dataset=dataset)))
+            return
         if isinstance(exc, InvalidArgumentError) and not getattr(exc, "method", None):
             # Raised by the client's own validation, before any call: the text names the field.
             msg = text
+        elif explanation:
+            msg = "%s Array: %s" % (explanation, text)
         else:
             msg = "Error %s: %s" % (action, text)
             if code and code not in msg:
@@ -322,12 +346,16 @@ class IntelliFlashModule:
         self.fail(msg, **extra)
 
     @contextlib.contextmanager
-    def api_errors(self, action, dataset=None):
-        """Turn client exceptions raised in the block into a failed result."""
+    def api_errors(self, action, dataset=None, explain=None):
+        """Turn client exceptions and ``InputError`` raised in the block into a failed result.
+
+        The one place errors become results: the action, the array's error code and method, the
+        dataset, never the password (see ``fail_from_error`` for ``explain``).
+        """
         try:
             yield
-        except IntelliFlashError as exc:
-            self.fail_from_error(exc, action, dataset)
+        except (IntelliFlashError, InputError) as exc:
+            self.fail_from_error(exc, action, dataset, explain)
 
     # -- result ----------------------------------------------------------------------------
     def exit(self, changed, diff=None, **result):

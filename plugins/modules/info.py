@@ -477,10 +477,8 @@ def main():
         ),
         supports_check_mode=True,
     )
-    try:
+    with module.api_errors("checking gather_subset"):
         subsets = select_subsets(module.params["gather_subset"])
-    except ValueError as exc:
-        module.fail(str(exc))
     module.validate_names(project=module.params["project"], share=module.params["share"])
     facts = Gatherer(module, subsets).gather()
     module.exit(False, gathered_subsets=sorted(subsets), **facts)

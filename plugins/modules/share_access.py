@@ -263,7 +263,6 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._array import 
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import ArgumentSpec, dataset_spec
 from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import (
-    RuleError,
     current_user_rules,
     parse_rules,
     plan_rules,
@@ -293,10 +292,8 @@ def wanted_rules(module, protocol, share_level):
     """The ``rules`` option as client rule objects split by list, or (None, None) when omitted."""
     if module.params["rules"] is None:
         return None, None
-    try:
+    with module.api_errors("checking rules"):
         return split_rules(parse_rules(module.params["rules"], protocol, share_level))
-    except RuleError as exc:
-        module.fail(str(exc))
 
 
 def main():

@@ -233,7 +233,6 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
     DifferenceTracker,
     IntelliFlashModule,
     NotFoundError,
-    error_text,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._array import (
     create_or_adopt,
@@ -243,7 +242,6 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._array import 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import InUseError
 from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import ArgumentSpec, dataset_spec, wait_timeout_spec
 from ansible_collections.tegile.intelliflash.plugins.module_utils._snapshot import (
-    SnapshotError,
     rollback_blockers_message,
     rollback_dependents,
     snapshot_info,
@@ -264,10 +262,8 @@ def argument_spec():
 def main():
     module = IntelliFlashModule.from_spec(argument_spec(), supports_check_mode=True)
     params = module.params
-    try:
+    with module.api_errors("checking name"):
         short, full = snapshot_names(params["name"], params["share"])
-    except SnapshotError as exc:
-        module.fail(str(exc))
     with module.api_errors("checking pool, project and share"):  # client-side name checks, no call
         info = snapshot_info(params["pool"], params["project"], params["share"], short, full)
     # One read; a rollback needs every snapshot (their order tells the newer ones).
@@ -328,15 +324,11 @@ def ensure_absent(module, info, exists, tracker, result):
     tracker.add(info["path"], before="present", after="absent")
     if module.check_mode:
         return
-    with module.api_errors("deleting snapshot %s" % info["path"], info["dataset"]):
-        try:
-            reply = module.client.delete_snapshot(info["pool"], info["project"], info["share"], info["full_name"],
-                                                  recursive=module.params["recursive"], missing_ok=True)
-        except InUseError as exc:
-            module.fail("Cannot delete snapshot %s: it has clones (shares created from it). Delete the clones "
-                        "first, or set recursive=true to delete them, and their data, with the snapshot. "
-                        "Array: %s" % (info["path"], error_text(exc)),
-                        error_code=exc.code, dataset=info["dataset"])
+    has_clones = ("Cannot delete snapshot %s: it has clones (shares created from it). Delete the clones first, or "
+                  "set recursive=true to delete them, and their data, with the snapshot." % info["path"])
+    with module.api_errors("deleting snapshot %s" % info["path"], info["dataset"], explain={InUseError: has_clones}):
+        reply = module.client.delete_snapshot(info["pool"], info["project"], info["share"], info["full_name"],
+                                              recursive=module.params["recursive"], missing_ok=True)
     result["deleted"] = list((reply or {}).get("deletedList") or [info["path"]])
 
 
@@ -356,15 +348,11 @@ def roll_back(module, info, names, tracker, result):
     if module.check_mode:
         return
     action = "rolling %s back to %s" % (dataset, full)
-    with module.api_errors(action, dataset):
-        try:
-            module.client.rollback_snapshot(info["pool"], info["project"], info["share"], full,
-                                            delete_dependents=module.params["destroy_newer"])
-        except InUseError as exc:
-            module.fail("Error %s: a newer snapshot is in the way, or one of the newer snapshots has clones "
-                        "(delete those clones first; destroy_newer=true destroys newer snapshots only when "
-                        "none has clones). Array: %s" % (action, error_text(exc)),
-                        error_code=exc.code, dataset=dataset)
+    in_the_way = ("Error %s: a newer snapshot is in the way, or one of the newer snapshots has clones (delete those "
+                  "clones first; destroy_newer=true destroys newer snapshots only when none has clones)." % action)
+    with module.api_errors(action, dataset, explain={InUseError: in_the_way}):
+        module.client.rollback_snapshot(info["pool"], info["project"], info["share"], full,
+                                        delete_dependents=module.params["destroy_newer"])
 
 
 def share_snapshots(module, info):

@@ -227,6 +227,38 @@ class TestErrors:
             assert result["dataset"] == "pool-a/Local/p/s"
             assert result["error_code"] is None
 
+    @pytest.mark.parametrize("dataset", [None, "pool-a/Local/p"])
+    def test_input_errors_of_the_planners_fail_with_their_text(self, capsys, dataset):
+        with build(BASE) as module:
+            def run():
+                with module.api_errors("planning the limits of pool-a/Local/p", dataset):
+                    raise common.InputError("quota: 1 GiB is below the 2 GiB already used (%s)" % PASSWORD)
+            result = finish(capsys, run)
+        assert result["failed"] is True
+        assert result["msg"] == "quota: 1 GiB is below the 2 GiB already used (********)"
+        assert "error_code" not in result
+        assert result.get("dataset") == dataset
+
+    def test_explained_client_error(self, capsys):
+        with build(BASE) as module:
+            def run():
+                with module.api_errors("deleting snapshot s@x", "pool-a/Local/p/s",
+                                       explain={errors.InUseError: "Cannot delete s@x: it has clones."}):
+                    raise errors.api_error("EZEBI_RESOURCE_INUSE", "snapshot has clones", method="deleteSnapshot")
+            result = finish(capsys, run)
+        assert result["msg"] == "Cannot delete s@x: it has clones. Array: snapshot has clones"
+        assert result["error_code"] == "EZEBI_RESOURCE_INUSE"
+        assert result["dataset"] == "pool-a/Local/p/s"
+        assert result["api_method"] == "deleteSnapshot"
+
+    def test_an_explanation_of_another_error_class_is_not_used(self, capsys):
+        with build(BASE) as module:
+            def run():
+                with module.api_errors("deleting snapshot s@x", explain={errors.InUseError: "has clones"}):
+                    raise errors.ConnectionFailedError("connection refused")
+            result = finish(capsys, run)
+        assert result["msg"] == "Error deleting snapshot s@x: connection refused"
+
     def test_password_never_in_failure(self, capsys):
         with build(BASE) as m:
             result = finish(capsys, m.fail, "the array said %s" % PASSWORD)
