@@ -219,6 +219,10 @@ class IntelliFlashModule:
         spec.update(argument_spec or {})
         # The password is masked from the first output on, even when validation fails (_secrets).
         self.module = SecretSafeModule(argument_spec=spec, **kwargs)
+        # What the modules read of the AnsibleModule; fixed once it has validated the arguments.
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        self.diff_mode = self.module._diff
         self._client = None
         self._forwarder = None
         if not HAS_REQUESTS:
@@ -234,19 +238,6 @@ class IntelliFlashModule:
         """The module of an ``_argspec.ArgumentSpec``: its options, their relations and its checks."""
         kwargs.update(spec.module_kwargs())
         return cls(checks=spec.checks, **kwargs)
-
-    # -- AnsibleModule pass-throughs -------------------------------------------------------
-    @property
-    def params(self):
-        return self.module.params
-
-    @property
-    def check_mode(self):
-        return self.module.check_mode
-
-    @property
-    def diff_mode(self):
-        return self.module._diff
 
     def warn(self, msg):
         self.module.warn(msg)
