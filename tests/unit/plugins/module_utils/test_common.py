@@ -90,10 +90,10 @@ class TestConnectionOptions:
         monkeypatch.setenv("INTELLIFLASH_USERNAME", "ops")
         monkeypatch.setenv("INTELLIFLASH_PASSWORD", PASSWORD)
         monkeypatch.setenv("INTELLIFLASH_VALIDATE_CERTS", "false")
-        with build({}) as m:
-            assert m.params["host"] == "array.example.com"
-            assert m.params["username"] == "ops"
-            assert m.params["validate_certs"] is False
+        with build({}) as module:
+            assert module.params["host"] == "array.example.com"
+            assert module.params["username"] == "ops"
+            assert module.params["validate_certs"] is False
 
     def test_missing_host_fails(self, capsys, monkeypatch):
         monkeypatch.delenv("INTELLIFLASH_HOST", raising=False)
@@ -144,10 +144,10 @@ class TestClient:
     def test_client_is_built_lazily_with_verification(self, tmp_path):
         ca = tmp_path / "ca.pem"
         ca.write_text(u"not used: no connection is made\n")
-        with build(dict(BASE, ca_path=str(ca))) as m:
-            assert m._client is None
-            client = m.client
-            assert client is m.client
+        with build(dict(BASE, ca_path=str(ca))) as module:
+            assert module._client is None
+            client = module.client
+            assert client is module.client
             assert client.insecure is False
             assert client.ca_path == str(ca)
             assert PASSWORD not in repr(client)
@@ -156,15 +156,15 @@ class TestClient:
     def test_retry_warnings_are_one_summary_per_task(self, capsys, verbosity):
         """Retries (records the client marks transient) give one warning per task; each one is
         in the result at -v; other warnings are shown once each."""
-        with build(dict(BASE, _ansible_verbosity=verbosity)) as m:
-            m.client  # pylint: disable=pointless-statement  # builds the client and its log handler
+        with build(dict(BASE, _ansible_verbosity=verbosity)) as module:
+            module.client  # pylint: disable=pointless-statement  # builds the client and its log handler
             log = common.logging.getLogger(common.LOGGER_NAME)
             for attempt in range(2, 9):
                 log.warning("%s %s: %s; retrying in %.2f s (attempt %d)", "listPools", "", "refused", 0.5, attempt,
                             extra={"intelliflash_transient": True})
             log.warning("something else")
             log.warning("something else")
-            result = finish(capsys, m.fail, "gave up")
+            result = finish(capsys, module.fail, "gave up")
         # core 2.19 returns warnings as WarningSummary dicts (text under event.msg); older cores as strings
         warnings = [w["event"]["msg"] if isinstance(w, dict) else w for w in result["warnings"]]
         assert len(warnings) == 2, result["warnings"]
@@ -180,10 +180,10 @@ class TestClient:
             assert warnings[1].endswith("(each one: run with -v)")
 
     def test_insecure_client_warns(self, capsys):
-        with build(dict(BASE, validate_certs=False, ca_path="/etc/ssl/ca.pem")) as m:
-            assert m.client.insecure is True
-            assert m.client.ca_path is None
-            result = finish(capsys, m.exit, False)
+        with build(dict(BASE, validate_certs=False, ca_path="/etc/ssl/ca.pem")) as module:
+            assert module.client.insecure is True
+            assert module.client.ca_path is None
+            result = finish(capsys, module.exit, False)
             assert "validate_certs is false" in json.dumps(result["warnings"])
 
     def test_non_positive_timeout_fails_before_the_client_is_built(self, capsys):
@@ -194,12 +194,12 @@ class TestClient:
 
 class TestErrors:
     def test_api_error_carries_code_dataset_and_method(self, capsys):
-        with build(BASE) as m:
+        with build(BASE) as module:
             exc = errors.api_error("EZEBI_RESOURCE_INUSE", "project has shares", method="deleteProject",
                                    dataset="pool-a/Local/p1")
 
             def run():
-                with m.api_errors("deleting project pool-a/Local/p1"):
+                with module.api_errors("deleting project pool-a/Local/p1"):
                     raise exc
             result = finish(capsys, run)
             assert result["failed"] is True
@@ -210,18 +210,18 @@ class TestErrors:
             assert result["api_method"] == "deleteProject"
 
     def test_client_side_validation_keeps_the_field_message(self, capsys):
-        with build(BASE) as m:
+        with build(BASE) as module:
             def run():
-                with m.api_errors("validating options"):
+                with module.api_errors("validating options"):
                     raise errors.invalid_argument("quota", "'10X' is not a size")
             result = finish(capsys, run)
             assert result["msg"] == "quota: '10X' is not a size"
             assert result["error_code"] == "EZEBI_INVALID_ARGUMENT"
 
     def test_dataset_default(self, capsys):
-        with build(BASE) as m:
+        with build(BASE) as module:
             def run():
-                with m.api_errors("reading share", "pool-a/Local/p/s"):
+                with module.api_errors("reading share", "pool-a/Local/p/s"):
                     raise errors.ConnectionFailedError("connection refused")
             result = finish(capsys, run)
             assert result["dataset"] == "pool-a/Local/p/s"
@@ -260,22 +260,22 @@ class TestErrors:
         assert result["msg"] == "Error deleting snapshot s@x: connection refused"
 
     def test_password_never_in_failure(self, capsys):
-        with build(BASE) as m:
-            result = finish(capsys, m.fail, "the array said %s" % PASSWORD)
+        with build(BASE) as module:
+            result = finish(capsys, module.fail, "the array said %s" % PASSWORD)
             assert PASSWORD not in json.dumps(result)
 
     def test_validate_names(self, capsys):
-        with build(BASE) as m:
-            result = finish(capsys, m.validate_names, name="ok", project="bad name")
+        with build(BASE) as module:
+            result = finish(capsys, module.validate_names, name="ok", project="bad name")
             assert result["msg"].startswith("project:")
             assert "white space" in result["msg"]
 
     def test_dataset_path(self, capsys):
-        with build(BASE) as m:
-            assert m.dataset_path("pool-a", "p1") == "pool-a/Local/p1"
-            assert m.dataset_path("pool-a", "p1", "s1") == "pool-a/Local/p1/s1"
+        with build(BASE) as module:
+            assert module.dataset_path("pool-a", "p1") == "pool-a/Local/p1"
+            assert module.dataset_path("pool-a", "p1", "s1") == "pool-a/Local/p1/s1"
             # An invalid pool name fails the module naming the option (was an unhandled exception).
-            result = finish(capsys, m.dataset_path, "pool a/b", "p1")
+            result = finish(capsys, module.dataset_path, "pool a/b", "p1")
             assert result["failed"] is True
             assert result["msg"].startswith("pool: 'pool a/b' is not a pool name")
 
@@ -284,18 +284,18 @@ class TestExit:
     def test_diff_only_in_diff_mode(self, capsys):
         tracker = DifferenceTracker()
         tracker.add("dedup", before=False, after=True)
-        with build(dict(BASE, _ansible_diff=True)) as m:
-            result = finish(capsys, m.exit, True, diff=tracker, share={"name": "s"})
+        with build(dict(BASE, _ansible_diff=True)) as module:
+            result = finish(capsys, module.exit, True, diff=tracker, share={"name": "s"})
             assert result["changed"] is True
             assert result["diff"] == {"before": {"dedup": False}, "after": {"dedup": True}}
             assert result["share"] == {"name": "s"}
 
-        with build(BASE) as m:
-            result = finish(capsys, m.exit, True, diff=tracker)
+        with build(BASE) as module:
+            result = finish(capsys, module.exit, True, diff=tracker)
             assert "diff" not in result
 
     def test_check_mode_flag(self):
-        with build(dict(BASE, _ansible_check_mode=True)) as m:
-            assert m.check_mode is True
-        with build(BASE) as m:
-            assert m.check_mode is False
+        with build(dict(BASE, _ansible_check_mode=True)) as module:
+            assert module.check_mode is True
+        with build(BASE) as module:
+            assert module.check_mode is False
