@@ -363,3 +363,27 @@ def test_empty_group_snapshot_and_a_group_from_it(driver, array):
     assert driver.delete_share_group_snapshot(None, snap) == (None, None)
     driver.delete_share_group(None, new)
     driver.delete_share_group(None, group)
+
+
+def test_a_group_from_snapshot_that_cannot_be_set_up_leaves_nothing(
+        simulator, driver, array, share_type_specs):
+    share_type_specs["thick"] = {"thin_provisioning": "False"}
+    group = _group(driver)
+    share = _member(driver, group)
+    snap = _group_snapshot(driver, group, [share])
+    _take(driver, snap)
+    new = {"id": str(uuid.uuid4()), "host": "manila@tegile", "share_types": [], "shares": []}
+    # Larger than the pool: its reservation cannot be made.
+    new["shares"].append(make_share(
+        size=64 * 1024, share_type_id="thick", share_group_id=new["id"],
+        source_share_group_snapshot_member_id=snap["share_group_snapshot_members"][0]["id"],
+        status="creating_from_snapshot"))
+    with pytest.raises(exception.ShareBackendException) as info:
+        driver.create_share_group_from_share_group_snapshot(None, new, snap)
+    assert "not enough free space" in str(info.value)
+    assert array.find_project(POOL, _project(driver, new["id"])) is None
+    assert driver.private_storage.get(new["shares"][0]["id"]) == {}
+    assert driver.private_storage.get(new["id"]) == {}
+    # The snapshot has no clone left: it can go.
+    driver.delete_share_group_snapshot(None, snap)
+    _delete_group(driver, group)

@@ -181,5 +181,16 @@ def test_share_group_snapshot_and_group_from_it(manila, e2e, share_type, cleanup
             assert not _project_exists(e2e, p, name), (p, name)
 
 
+def test_share_group_type_without_consistent_snapshots(manila, e2e, share_type, cleanup):
+    group_type = manila.share_group_types.create(GROUP_TYPE + "-plain", [share_type])
+    cleanup.add("share group type", lambda: manila.share_group_types.delete(group_type.id),
+                lambda: None)
+    group = _group(manila, cleanup, "e2e-plain", share_group_type=group_type.id,
+                   share_types=[share_type])
+    share = _member(manila, cleanup, share_type, group, "plain", "NFS", 1)
+    project = group_project(e2e, group.id)
+    assert len(e2e.array.shares(pool_of(share), project)) == 1
+
+
 def _project_exists(e2e, pool, name):
     return any(item["name"] == name for item in e2e.array.call("listProjects", pool, True))
