@@ -34,28 +34,6 @@ attributes:
     platforms: IntelliFlash
 """
 
-    # Attributes of the read-only modules (info).
-    INFO_MODULE = r"""
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying the array.
-    support: full
-    details:
-      - This module only reads; it runs unchanged in check mode.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: N/A
-    details:
-      - This module never changes anything.
-  idempotent:
-    description: When run twice in a row with the same arguments, the second run reports no change.
-    support: full
-  platform:
-    description: Target OS/families that can be operated against.
-    support: N/A
-    platforms: IntelliFlash
-"""
-
     # Membership of the tegile.intelliflash.intelliflash action group (every module).
     ACTIONGROUP = r"""
 attributes:

@@ -22,8 +22,25 @@ author:
   - tegile.intelliflash developers (!UNKNOWN)
 extends_documentation_fragment:
   - tegile.intelliflash.connection
-  - tegile.intelliflash.attributes.info_module
   - tegile.intelliflash.attributes.actiongroup
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying the array.
+    support: full
+    details:
+      - This module only reads; it runs unchanged in check mode.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: N/A
+    details:
+      - This module never changes anything.
+  idempotent:
+    description: When run twice in a row with the same arguments, the second run reports no change.
+    support: full
+  platform:
+    description: Target OS/families that can be operated against.
+    support: N/A
+    platforms: IntelliFlash
 options:
   gather_subset:
     description:
