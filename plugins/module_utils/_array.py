@@ -24,7 +24,7 @@ import time
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import IntelliFlashError, NotFoundError
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import AlreadyExistsError
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import share_path
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import share_ref
 from ansible_collections.tegile.intelliflash.plugins.module_utils._locks import LockError, dataset_lock
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import (
     PROTOCOLS,
@@ -232,12 +232,12 @@ def undo_creation(client, pool, project, name):
     try:
         yield
     except IntelliFlashError as exc:
-        path = share_path(pool, project, name)
+        ref = share_ref(pool, project, name)
         try:
-            client.delete_share(pool, project, name, recursive=False, missing_ok=True)
+            client.delete_share(ref, recursive=False, missing_ok=True)
             note = "; the share this task created was deleted again, so the array is as before"
         except IntelliFlashError:
-            note = "; the share this task created could not be deleted again and is left at %s" % path
+            note = "; the share this task created could not be deleted again and is left at %s" % ref.path
         exc.message = (getattr(exc, "message", None) or str(exc)) + note
         raise
 

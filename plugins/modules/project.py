@@ -162,6 +162,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
     DifferenceTracker,
     IntelliFlashModule,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import project_ref
 from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import dataset_spec
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import (
     parse_limit,
@@ -231,7 +232,7 @@ def main():
                             % (path, len(shares), ", ".join(shares)), error_code="EZEBI_RESOURCE_INUSE", dataset=path)
             if not module.check_mode:
                 with module.api_errors("deleting project %s" % path, path):
-                    client.delete_project(pool, name, missing_ok=True)
+                    client.delete_project(project_ref(pool, name), missing_ok=True)
         module.exit(tracker.has_differences(), diff=tracker, project={})
 
     if current is None:

@@ -262,6 +262,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
     DifferenceTracker,
     IntelliFlashModule,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import share_ref
 from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import ArgumentSpec, dataset_spec, wait_timeout_spec
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import (
     parse_limit,
@@ -436,7 +437,7 @@ def main():
             plan_delete(module, path, tracker)
             if not module.check_mode:
                 with module.api_errors("deleting share %s" % path, path):
-                    client.delete_share(pool, project, name, recursive=params["recursive"], missing_ok=True)
+                    client.delete_share(share_ref(pool, project, name), recursive=params["recursive"], missing_ok=True)
         module.exit(tracker.has_differences(), diff=tracker, share={}, export_locations={})
 
     source = None
@@ -470,7 +471,7 @@ def main():
     locations = {}
     if current is not None:
         with module.api_errors("reading the export locations of share %s" % path, path):
-            locations = client.export_locations(pool, project, name, share_info=current)
+            locations = client.export_locations(share_ref(pool, project, name), share_info=current)
     module.exit(tracker.has_differences(), diff=tracker, share=facts, export_locations=locations)
 
 

@@ -188,13 +188,14 @@ def create_first_elsewhere(monkeypatch, sim, really=True):
         IntelliFlashClient,
     )
     from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import AlreadyExistsError
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import share_ref
     original = IntelliFlashClient.create_share
 
     def racing_create(self, pool, project, name, **kwargs):
         if not really:
             raise AlreadyExistsError("Mount point in use", method="createShare")
         with client(sim) as other:
-            original(other, pool, project, name, quota="1G")  # not the patched method
+            original(other, share_ref(pool, project, name), quota="1G")  # not the patched method
         return original(self, pool, project, name, **kwargs)
 
     monkeypatch.setattr(IntelliFlashClient, "create_share", racing_create)
