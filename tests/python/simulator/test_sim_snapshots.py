@@ -182,3 +182,40 @@ def test_snapshot_and_clone_delays(sim, api, project, share):
     # delays apply to new objects only: these stay in progress until their time passes
     assert api("getProjectCloneStatus", fast, "c")["projectCloneState"] == 0
     api("deleteShare", share, True, True)
+
+
+@pytest.mark.usefixtures("clean_faults")
+def test_project_snapshot_is_all_or_nothing_and_clones_without_inheriting(sim, api, project,
+                                                                           share):
+    """What share groups rely on (C25, C35)."""
+    project_path = "pool-a/Local/%s" % project
+    project_obj = {"poolName": "pool-a", "name": project, "local": True}
+    api("modifyProjectProperties", project_path, {"compression": "gzip"})
+    api("setNFSSharingOnShare", share, True)
+    api("addNFSNetworkACLOnShare", share, "IP", "10.0.0.1", "rw", False)
+    # A share still being cloned makes the whole project snapshot fail: nothing is recorded.
+    base = snap(api, project, "base")
+    sim.set_delays(clone_ms=600000)
+    api("cloneShareSnapshot", base, "busy", False)
+    assert api.error("createProjectSnapshot", project_obj, "g1", False) == "EZEBI_RESOURCE_BUSY"
+    assert api("listSnapshots", project_path, "") == []
+    assert api("listSnapshots", share, "") == ["Manual-S-base"]
+    sim.set_delays(clone_ms=0)
+    api("deleteShare", project_path + "/busy", True, True)
+    # Without inheriting, the new project has the array's defaults and its clones are closed;
+    # while in progress the new project refuses property writes.
+    api("createProjectSnapshot", project_obj, "g2", False)
+    full = project_path + "@Manual-P-g2"
+    sim.set_delays(clone_ms=600000)
+    api("cloneProjectSnapshot", full, project + "-copy", False)
+    copy = "pool-a/Local/%s-copy" % project
+    assert api("getProjectCloneStatus", full, project + "-copy")["projectCloneState"] == 0
+    assert api.error("modifyProjectProperties", copy, {"compression": "gzip"}) == \
+        "EZEBI_RESOURCE_BUSY"
+    sim.set_delays(clone_ms=0)
+    assert api("getProject", "pool-a", project + "-copy", True)["compression"] == "lz4"
+    clone = api("getShare", copy + "/s1")
+    assert clone["sharenfs"] == "off"
+    assert api("getNFSNetworkACLsOnShare", copy + "/s1") == []
+    api("deleteProjectSnapshot", full, True)
+    api("deleteShareSnapshot", base, True)
