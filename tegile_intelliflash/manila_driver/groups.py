@@ -36,7 +36,6 @@ LOG = log.getLogger(__name__)
 #: group's pool, and a project snapshot is taken at one instant.
 CONSISTENT_SNAPSHOT_SUPPORT = 'pool'
 
-
 #: Private data of a share being cloned with its group:
 #: ``<source project>@<full snapshot name>``.
 PD_GROUP_CLONE = 'tegile_group_clone'
@@ -64,14 +63,6 @@ def is_group_project(backend, name):
     """Whether ``name`` is the project of one of this back end's groups."""
     prefix = backend_mod.group_project(backend.project, '')
     return bool(name) and name.startswith(prefix) and len(name) > len(prefix)
-
-
-def group_projects(backend, pool):
-    """Names of this back end's group projects in ``pool``."""
-    with errors.translate('list the projects of pool %s' % pool):
-        items = backend.client.list_projects(pool)
-    return [item.name for item in items
-            if is_group_project(backend, item.name)]
 
 
 def _group_pools(backend, group):

@@ -88,8 +88,8 @@ def test_stats_offer_consistent_group_snapshots_per_pool(driver):
 
 def test_group_project_takes_the_backend_projects_settings(driver, array):
     backend_project = driver.configuration.safe_get("tegile_default_project")
-    array.modify_project(project_ref(POOL, backend_project), {"compression": "gzip", "dedup": "on",
-                                                 "recordSize": "32KB"})
+    array.modify_project(project_ref(POOL, backend_project),
+                         {"compression": "gzip", "dedup": "on", "recordSize": "32KB"})
     array.set_project_quota(project_ref(POOL, backend_project), 100 * GiB)
     # Manila's share manager passes the back end's host (no pool): every pool gets one.
     group = _group(driver)

@@ -185,8 +185,8 @@ def test_snapshot_and_clone_delays(sim, api, project, share):
 
 
 @pytest.mark.usefixtures("clean_faults")
-def test_project_snapshot_is_all_or_nothing_and_clones_without_inheriting(sim, api, project,
-                                                                           share):
+def test_project_snapshot_is_all_or_nothing_and_clones_without_inheriting(
+        sim, api, project, share):
     """What share groups rely on (C25, C35)."""
     project_path = "pool-a/Local/%s" % project
     project_obj = {"poolName": "pool-a", "name": project, "local": True}
