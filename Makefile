@@ -14,7 +14,7 @@ help:
 	@echo "make venv         only create .venv (pinned tooling + this package in editable mode)"
 	@echo "make venv-manila  only create .venv-manila (Manila 23.0.1 + this package)"
 	@echo "make venv-manila-all  every Manila release's venv (requirements/manila/matrix.json)"
-	@echo "make bench        client/simulator benchmarks"
+	@echo "make bench        REST calls and time: both Manila drivers, modules vs uri (bench/results.json, docs/benchmarks.md)"
 	@echo "make reliability  quick reliability run (faults, malformed input, concurrency, kill -9); fails on a missed goal"
 	@echo "make soak         long reliability run (30-60 min); rewrites the soak figures in docs/reliability.md"
 	@echo "make docs         HTML documentation site into .build/docs/html"
@@ -41,7 +41,7 @@ demo: venv venv-manila
 test: venv venv-manila
 	$(VENV)/bin/python tests/run_all.py
 
-bench: venv
+bench: venv venv-manila
 	$(VENV)/bin/python scripts/bench.py
 
 reliability: venv venv-manila

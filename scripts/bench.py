@@ -1,128 +1,155 @@
 #!/usr/bin/env python
 # SPDX-License-Identifier: Apache-2.0
-"""``make bench``: timed loops of the REST client against a fresh simulator (HTTPS, verified).
+"""``make bench``: REST calls and wall time of our driver, Manila's in-tree driver and the
+modules, measured on the simulator; writes bench/results.json and docs/benchmarks.md.
 
-Prints a table; never asserts on time. Options: ``--quick`` (fewer iterations),
-``--iterations N`` (getShare calls), ``--shares N`` (create/delete loop size).
+    .venv/bin/python scripts/bench.py            # the full run (15-20 min on 2 cores)
+    .venv/bin/python scripts/bench.py --smoke --out-dir DIR   # tiny sizes (the test stage)
+
+Parts, each in the interpreter it needs:
+- ``scripts/bench_load.py`` (.venv): requests per second the simulator serves;
+- ``scripts/bench_manila.py`` (.venv-manila, holding /tmp/tegile-manila.lock because the
+  in-tree driver's simulator binds 127.0.0.2:443): the driver workload, access re-sync of N
+  rules, stats refresh at N shares, for both drivers;
+- ``scripts/bench_playbook.py`` (.venv): the modules' provisioning playbook against the same
+  work written with ansible.builtin.uri, first and converged run;
+- ``scripts/bench_report.py`` (the cached ``bench`` venv: matplotlib,
+  requirements/bench.txt): the table and the two plots.
+
+Every figure is read from the simulator's counters during the run: nothing is hard-coded, and
+nothing here asserts on a figure (the smoke test checks only that every figure is there).
 """
 
 import argparse
+import datetime
+import fcntl
+import json
 import os
-import shutil
-import statistics
+import platform
+import subprocess
 import sys
 import tempfile
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "tests", "tools"))
+import ansible_matrix  # noqa: E402  pylint: disable=wrong-import-position
+import venvs  # noqa: E402  pylint: disable=wrong-import-position
 
-from tegile_intelliflash.client.acl import NetworkRule  # noqa: E402
-from tegile_intelliflash.client.api import IntelliFlashClient  # noqa: E402
-from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref  # noqa: E402
-from tegile_intelliflash.simulator.harness import SimulatorProcess  # noqa: E402
+MANILA_LOCK = "/tmp/tegile-manila.lock"
+SCHEMA = 1
 
-POOL = "pool-a"
-PROJECT = "bench"
-
-
-def _ms(values):
-    values = sorted(values)
-    p95 = values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
-    return "%.1f" % (statistics.median(values) * 1000), "%.1f" % (p95 * 1000), \
-        "%.1f" % (values[-1] * 1000)
-
-
-def bench_get_share(client, n):
-    client.create_share(share_ref(POOL, PROJECT, "lat"))
-    client.get_share(share_ref(POOL, PROJECT, "lat"))  # warm the connection
-    times = []
-    for _iteration in range(n):
-        start = time.perf_counter()
-        client.get_share(share_ref(POOL, PROJECT, "lat"))
-        times.append(time.perf_counter() - start)
-    client.delete_share(share_ref(POOL, PROJECT, "lat"))
-    median, p95, worst = _ms(times)
-    return ("getShare latency", n, median, p95, worst, "%.0f calls/s" % (n / sum(times)))
+FULL = {
+    "load_seconds": 5, "load_threads": 4,
+    "shares": 50, "clones": 10, "refreshes": 20,
+    "access": [10, 100, 1000], "access_intree": [10, 100, 1000],
+    "stats": [50, 500, 5000], "playbook_shares": 100,
+}
+SMOKE = {
+    "load_seconds": 0.5, "load_threads": 2,
+    "shares": 2, "clones": 1, "refreshes": 2,
+    "access": [1, 3], "access_intree": [1, 3],
+    "stats": [2, 4], "playbook_shares": 2,
+}
 
 
-def bench_create_delete(client, n):
-    names = ["tp-%04d" % i for i in range(n)]
-    start = time.perf_counter()
-    for name in names:
-        client.create_share(share_ref(POOL, PROJECT, name), quota="1G")
-    created = time.perf_counter() - start
-    start = time.perf_counter()
-    for name in names:
-        client.delete_share(share_ref(POOL, PROJECT, name))
-    deleted = time.perf_counter() - start
-    return [
-        ("createShare (quota 1G)", n, "%.1f" % (created / n * 1000), "", "",
-         "%.1f shares/s" % (n / created)),
-        ("deleteShare", n, "%.1f" % (deleted / n * 1000), "", "",
-         "%.1f shares/s" % (n / deleted)),
-    ]
+def _run(cmd, what):
+    print("bench: %s" % what, flush=True)
+    proc = subprocess.run(cmd, cwd=ROOT, check=False)
+    if proc.returncode != 0:
+        raise SystemExit("bench: %s failed (exit %d): %s" % (what, proc.returncode,
+                                                             " ".join(cmd)))
 
 
-def bench_acl_set(client, rounds):
-    client.create_share(share_ref(POOL, PROJECT, "acl"))
-    rules = [NetworkRule("IP", "10.%d.%d.0/24" % (i // 250, i % 250), "rw" if i % 2 else "ro")
-             for i in range(100)]
-    set_times, get_times = [], []
-    for r in range(rounds):
-        wanted = rules if r % 2 == 0 else list(reversed(rules))
-        start = time.perf_counter()
-        client.set_network_acls("nfs", dataset_ref(POOL, PROJECT, "acl"), wanted)
-        set_times.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        current = client.get_network_acls("nfs", dataset_ref(POOL, PROJECT, "acl"))
-        get_times.append(time.perf_counter() - start)
-        if len(current) != 100:
-            print("warning: expected 100 rules, the array holds %d" % len(current),
-                  file=sys.stderr)
-    client.delete_share(share_ref(POOL, PROJECT, "acl"))
-    return [("setNFSNetworkACLsOnShare (100 rules)", rounds) + _ms(set_times) + ("",),
-            ("getNFSNetworkACLsOnShare (100 rules)", rounds) + _ms(get_times) + ("",)]
+def _read(path):
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def manila_python():
+    python = os.path.join(ROOT, ".venv-manila", "bin", "python")
+    if not os.path.exists(python):
+        _run([sys.executable, os.path.join(ROOT, "tests", "tools", "manila_matrix.py"),
+              "ensure", "2026.2"], "building .venv-manila")
+    return python
+
+
+def bench_python():
+    requirements = os.path.join(ROOT, "requirements", "bench.txt")
+    constraints = os.path.join(ROOT, "requirements", "bench-constraints.txt")
+    venv = venvs.ensure("bench", ansible_matrix.find_python("3.11"), [requirements],
+                        [constraints], log=sys.stdout)
+    return os.path.join(venv, "bin", "python")
+
+
+def _csv(values):
+    return ",".join(str(v) for v in values)
+
+
+def run_parts(params, work):
+    """Every part into ``work``; returns the assembled results (fixed keys)."""
+    def script(name):
+        return os.path.join(ROOT, "scripts", name)
+
+    load_out = os.path.join(work, "load.json")
+    with open(load_out, "w") as handle:
+        subprocess.run([sys.executable, script("bench_load.py"), "--json",
+                        "--seconds", str(params["load_seconds"]),
+                        "--threads", str(params["load_threads"])],
+                       cwd=ROOT, stdout=handle, check=True)
+    manila_out = os.path.join(work, "manila.json")
+    manila_cmd = [manila_python(), script("bench_manila.py"), "--out", manila_out,
+                  "--shares", str(params["shares"]), "--clones", str(params["clones"]),
+                  "--refreshes", str(params["refreshes"]), "--access", _csv(params["access"]),
+                  "--access-intree", _csv(params["access_intree"]),
+                  "--stats", _csv(params["stats"])]
+    with open(MANILA_LOCK, "a") as lock:
+        print("bench: waiting for %s (127.0.0.2:443)" % MANILA_LOCK, flush=True)
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            _run(manila_cmd, "drivers (ours and in-tree)")
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+    playbook_out = os.path.join(work, "playbook.json")
+    _run([sys.executable, script("bench_playbook.py"), "--out", playbook_out,
+          "--shares", str(params["playbook_shares"])], "provisioning playbook vs uri")
+
+    manila = _read(manila_out)
+    return {
+        "schema": SCHEMA,
+        "generated": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "load_average": [round(v, 2) for v in os.getloadavg()]},
+        "parameters": params,
+        "simulator_load": _read(load_out),
+        "driver_workload": {kind: manila[kind]["workload"] for kind in ("ours", "intree")},
+        "access_resync": {kind: manila[kind]["access_resync"] for kind in ("ours", "intree")},
+        "stats_refresh": {kind: manila[kind]["stats_refresh"] for kind in ("ours", "intree")},
+        "provisioning_playbook": _read(playbook_out),
+    }
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer iterations")
-    parser.add_argument("--iterations", type=int, default=None, help="getShare calls")
-    parser.add_argument("--shares", type=int, default=None, help="shares to create/delete")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes (the test stage)")
+    parser.add_argument("--out-dir", default=ROOT,
+                        help="where bench/results.json, docs/benchmarks.md and docs/img/ go "
+                             "(default: this checkout)")
     opts = parser.parse_args(argv)
-    n_get = opts.iterations or (50 if opts.quick else 300)
-    n_shares = opts.shares or (10 if opts.quick else 50)
-    rounds = 4 if opts.quick else 10
-
-    state = tempfile.mkdtemp(prefix="tegile-bench-")
-    rows = []
-    try:
-        with SimulatorProcess(state, host="127.0.0.1", port=0, user="admin",
-                              password="bench-password") as sim:
-            with IntelliFlashClient(sim.address, sim.user, sim.password, ca_path=sim.ca_path,
-                                    retry_budget=10) as client:
-                client.create_project(project_ref(POOL, PROJECT))
-                rows.append(bench_get_share(client, n_get))
-                rows.extend(bench_create_delete(client, n_shares))
-                rows.extend(bench_acl_set(client, rounds))
-                client.delete_project(project_ref(POOL, PROJECT))
-            calls = sim.calls()
-    finally:
-        shutil.rmtree(state, ignore_errors=True)
-
-    header = ("benchmark", "n", "median ms", "p95 ms", "max ms", "throughput")
-    table = [header] + [tuple(str(c) for c in row) for row in rows]
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    print("IntelliFlash client vs simulator (HTTPS, certificate verified, one session)")
-    for i, row in enumerate(table):
-        print("  ".join(cell.ljust(widths[j]) if j == 0 else cell.rjust(widths[j])
-                        for j, cell in enumerate(row)))
-        if i == 0:
-            print("  ".join("-" * w for w in widths))
-    print("array calls: %d (%d reads, %d writes)" % (calls["total"], calls["reads"],
-                                                     calls["writes"]))
+    params = dict(SMOKE if opts.smoke else FULL)
+    results_path = os.path.join(opts.out_dir, "bench", "results.json")
+    doc_path = os.path.join(opts.out_dir, "docs", "benchmarks.md")
+    img_dir = os.path.join(opts.out_dir, "docs", "img")
+    for path in (os.path.dirname(results_path), img_dir):
+        os.makedirs(path, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="tegile-bench-") as work:
+        results = run_parts(params, work)
+    results["command"] = "make bench" if not opts.smoke else "scripts/bench.py --smoke"
+    with open(results_path, "w") as handle:
+        json.dump(results, handle, indent=1)
+        handle.write("\n")
+    _run([bench_python(), os.path.join(ROOT, "scripts", "bench_report.py"), "--results",
+          results_path, "--doc", doc_path, "--img", img_dir], "report and plots")
+    print("bench: wrote %s, %s and the plots in %s" % (results_path, doc_path, img_dir))
     return 0
 
 

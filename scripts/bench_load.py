@@ -160,8 +160,8 @@ def main(argv=None):
     if opts.json:
         print(json.dumps(results, indent=2))
         return 0
-    print("%-24s %12s %8s %12s %18s" % ("phase", "requests/s", "calls", "connections",
-                                         "server CPU ms/call"))
+    print("%-24s %12s %8s %12s %18s"
+          % ("phase", "requests/s", "calls", "connections", "server CPU ms/call"))
     for phase, row in results.items():
         print("%-24s %12.1f %8d %12s %18.3f" % (
             phase, row["requests_per_s"], row["calls"],

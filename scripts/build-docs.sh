@@ -29,6 +29,8 @@ antsibull-docs --config-file "$site/antsibull-docs.cfg" collection --cleanup eve
 # The guides, with links between them rewritten to their place in the site.
 mkdir -p "$site/rst/guides"
 cp "$ROOT"/docs/*.md "$site/rst/guides/"
+# Images the guides show (docs/benchmarks.md's plots), at the same relative place.
+if [ -d "$ROOT/docs/img" ]; then cp -r "$ROOT/docs/img" "$site/rst/guides/img"; fi
 cp "$ROOT/README.md" "$site/rst/guides/readme.md"
 cp "$ROOT/DEVELOPERS.md" "$site/rst/guides/developers.md"
 sed -i -e 's#](docs/#](#g' -e 's#](DEVELOPERS.md#](developers.md#g' "$site/rst/guides/readme.md"

@@ -302,6 +302,8 @@ STAGES = [
     ("demo", lambda: command_stage("demo", [VENV_PY, os.path.join(ROOT, "scripts", "demo.py")])),
     # scripts/reliability.py's quick profile (docs/reliability.md): one test per goal.
     ("reliability", lambda: pytest_stage("reliability", VENV_PY, ["tests/reliability"])),
+    # `make bench` with tiny sizes (scripts/bench.py --smoke): every part runs, no timing asserted.
+    ("bench", lambda: pytest_stage("bench", VENV_PY, ["tests/bench"])),
 ]
 
 

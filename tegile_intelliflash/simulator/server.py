@@ -341,4 +341,3 @@ def build_server(host, port, app, ssl_context=None, idle_timeout=DEFAULT_IDLE_TI
     server.idle_timeout = idle_timeout
     server.connection_stats = stats if stats is not None else ConnectionStats()
     return server
-

@@ -1,0 +1,211 @@
+#!/usr/bin/env python
+# SPDX-License-Identifier: Apache-2.0
+"""``make bench``, report: docs/benchmarks.md and its two plots from bench/results.json.
+
+    <bench venv>/bin/python scripts/bench_report.py --results bench/results.json \
+        --doc docs/benchmarks.md --img docs/img
+
+Runs in the cached ``bench`` venv (matplotlib, requirements/bench.txt). Every number in the
+page comes from the results file.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  pylint: disable=wrong-import-position
+
+DRIVERS = (("ours", "tegile_intelliflash driver"), ("intree", "Manila in-tree Tegile driver"))
+PLOTS = (
+    ("access_resync", "rules", "bench-access-resync.png",
+     "Access re-sync (update_access with no changes listed)", "access rules on the share"),
+    ("stats_refresh", "shares", "bench-stats-refresh.png",
+     "Stats refresh (steady state)", "shares on the backend"),
+)
+
+
+def _table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines.extend("| " + " | ".join(str(cell) for cell in row) + " |" for row in rows)
+    return "\n".join(lines)
+
+
+def _ratio(numerator, denominator):
+    return "%.2f×" % (numerator / denominator) if denominator else "-"
+
+
+def plot(results, key, count_key, filename, title, xlabel, img_dir):
+    fig, axes = plt.subplots(figsize=(6, 4), dpi=100)
+    for kind, label in DRIVERS:
+        rows = results[key][kind]
+        axes.plot([row[count_key] for row in rows], [row["calls"] for row in rows],
+                  marker="o", label=label)
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel("REST calls")
+    axes.set_title(title)
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend()
+    fig.tight_layout()
+    fig.savefig(os.path.join(img_dir, filename), metadata={"Software": None})
+    plt.close(fig)
+    return filename
+
+
+def workload_section(results):
+    ours, intree = results["driver_workload"]["ours"], results["driver_workload"]["intree"]
+    rows = [(phase, ours["calls"][phase], intree["calls"][phase],
+             "%.2f" % ours["seconds"][phase], "%.2f" % intree["seconds"][phase])
+            for phase in ours["calls"]]
+    rows.append(("**total**", "**%d**" % ours["calls_total"], "**%d**" % intree["calls_total"],
+                 "**%.2f**" % ours["seconds_total"], "**%.2f**" % intree["seconds_total"]))
+    return "\n".join([
+        "## Driver workload",
+        "",
+        "%d shares of 1 GiB: create, extend each to 2 GiB, snapshot each, %d clones, %d stats "
+        "refreshes, delete all (clones, snapshots, shares). One fresh simulator per driver."
+        % (ours["shares"], ours["clones"], ours["refreshes"]),
+        "",
+        _table(("phase", "calls, ours", "calls, in-tree", "seconds, ours", "seconds, in-tree"),
+               rows),
+        "",
+        "Calls per create: ours %s, in-tree %s. Calls per stats refresh: ours %s, in-tree %s. "
+        "Wall time in-tree / ours: %s."
+        % (ours["calls_per_create"], intree["calls_per_create"], ours["calls_per_refresh"],
+           intree["calls_per_refresh"], _ratio(intree["seconds_total"], ours["seconds_total"])),
+    ])
+
+
+def series_section(results, key, count_key, filename, title, xlabel, extra=""):
+    ours = {row[count_key]: row for row in results[key]["ours"]}
+    intree = {row[count_key]: row for row in results[key]["intree"]}
+    rows = []
+    for count in sorted(set(ours) | set(intree)):
+        cells = [count]
+        for side in (ours, intree):
+            row = side.get(count)
+            cells.extend(("%d" % row["calls"], "%.3f" % row["seconds"]) if row else ("-", "-"))
+        rows.append(cells)
+    return "\n".join([
+        "## %s" % title,
+        "",
+        extra,
+        "",
+        _table((xlabel, "calls, ours", "seconds, ours", "calls, in-tree", "seconds, in-tree"),
+               rows),
+        "",
+        "![%s: REST calls against %s, both drivers, log scale](img/%s)" % (title, xlabel,
+                                                                           filename),
+    ])
+
+
+def playbook_section(results):
+    book = results["provisioning_playbook"]
+    rows = []
+    for variant, label in (("modules", "tegile.intelliflash modules (playbooks/provision.yml)"),
+                           ("uri", "ansible.builtin.uri")):
+        for run in ("first", "converged"):
+            row = book[variant][run]
+            rows.append((label, run, row["calls"], row["writes"], "%.1f" % row["seconds"]))
+    ratios = ", ".join("%s run uri / modules: %s" % (run, _ratio(book["uri"][run]["seconds"],
+                                                                 book["modules"][run]["seconds"]))
+                       for run in ("first", "converged"))
+    return "\n".join([
+        "## Provisioning playbook against ansible.builtin.uri",
+        "",
+        "%d shares in one project, each with a 10 GiB quota and three NFS rules (purged to "
+        "exactly those), first run on an empty array then the converged run. The uri playbook "
+        "does the same work idempotently (read each object, write what differs)."
+        % book["shares"],
+        "",
+        _table(("playbook", "run", "calls", "writes", "seconds"), rows),
+        "",
+        "Wall time, %s." % ratios,
+    ])
+
+
+def load_section(results):
+    rows = [(phase, "%.0f" % row["requests_per_s"], row["calls"],
+             "-" if row["connections"] is None else row["connections"],
+             "%.3f" % row["server_cpu_ms_per_call"])
+            for phase, row in results["simulator_load"].items()]
+    return "\n".join([
+        "## The simulator itself",
+        "",
+        "`scripts/bench_load.py`: %d client threads for %s s per phase; fresh-connection reads "
+        "open a connection (TLS handshake) per call, as a short-lived task does."
+        % (results["parameters"]["load_threads"], results["parameters"]["load_seconds"]),
+        "",
+        _table(("phase", "requests/s", "calls", "connections opened", "server CPU ms/call"),
+               rows),
+    ])
+
+
+def render(results, img_dir):
+    params = results["parameters"]
+    parts = [
+        "# Benchmarks",
+        "",
+        "<!-- Generated by scripts/bench_report.py from bench/results.json (`make bench`); "
+        "do not edit. -->",
+        "",
+        "REST calls and wall time on the simulator (`docs/simulator.md`), every figure read from "
+        "its call counters during the run. Calls are the point: they are what a real array "
+        "pays for. Times are from one machine (%d CPUs, load average %s at the start, Python %s) "
+        "shared with other work, so only ratios within one run mean anything."
+        % (results["machine"]["cpus"],
+           " ".join(str(v) for v in results["machine"]["load_average"]),
+           results["machine"]["python"]),
+        "",
+        "Run: `make bench` (15-20 minutes on two cores, most of it the playbooks; it takes "
+        "`/tmp/tegile-manila.lock` while the in-tree driver's simulator holds 127.0.0.2:443). It writes `bench/results.json` "
+        "(fixed keys: `driver_workload`, `access_resync`, `stats_refresh`, "
+        "`provisioning_playbook`, `simulator_load`, each per driver or variant) and this page. "
+        "`scripts/bench.py --smoke --out-dir DIR` is the same run with tiny sizes (the `bench` "
+        "test stage); the parts run alone too: `scripts/bench_manila.py` (in .venv-manila), "
+        "`scripts/bench_playbook.py`, `scripts/bench_load.py`.",
+        "",
+        "Generated %s by `%s`; sizes: %s." % (results["generated"], results["command"],
+                                              json.dumps(params, sort_keys=True)),
+        "",
+        workload_section(results),
+        "",
+    ]
+    for key, count_key, filename, title, xlabel in PLOTS:
+        plot(results, key, count_key, filename, title, xlabel, img_dir)
+        extra = ("A new share with N IP rules, then `update_access(share, all_rules, [], [], [])`"
+                 ", what Manila sends after a restart or an error."
+                 if key == "access_resync" else
+                 "N shares of 1 GiB in the backend's project, then two refreshes "
+                 "(`get_share_stats(refresh=True)`); the table and the plot show the second "
+                 "(steady state); first refresh, ours: %s calls."
+                 % ", ".join("%d shares %d" % (row["shares"], row["first_calls"])
+                             for row in results["stats_refresh"]["ours"]))
+        parts.extend([series_section(results, key, count_key, filename, title, xlabel, extra),
+                      ""])
+    parts.extend([playbook_section(results), "", load_section(results), ""])
+    return "\n".join(parts)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", required=True)
+    parser.add_argument("--doc", required=True)
+    parser.add_argument("--img", required=True)
+    opts = parser.parse_args(argv)
+    with open(opts.results) as handle:
+        results = json.load(handle)
+    os.makedirs(opts.img, exist_ok=True)
+    text = render(results, opts.img)
+    with open(opts.doc, "w") as handle:
+        handle.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

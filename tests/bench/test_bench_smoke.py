@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``make bench`` with tiny sizes, so that it cannot rot: every part runs (both drivers, the
+modules and the uri baseline, the simulator load), every fixed key of bench/results.json is
+there with numbers read from the simulator, and the page and both plots are written.
+
+No figure is compared with anything (calls change as the driver changes; time is noise).
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _counted(row):
+    """A measured row: calls counted by the simulator (at least one) and a wall time."""
+    return isinstance(row["calls"], int) and row["calls"] >= 1 and row["seconds"] >= 0
+
+
+def test_bench_smoke_run_writes_every_figure(tmp_path):
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "bench.py"), "--smoke",
+                    "--out-dir", str(tmp_path)], cwd=ROOT, check=True, timeout=1500)
+    with open(tmp_path / "bench" / "results.json") as handle:
+        results = json.load(handle)
+    params = results["parameters"]
+    assert set(results) >= {"schema", "generated", "machine", "parameters", "command",
+                            "simulator_load", "driver_workload", "access_resync",
+                            "stats_refresh", "provisioning_playbook"}
+    for kind in ("ours", "intree"):
+        workload = results["driver_workload"][kind]
+        assert set(workload["calls"]) == {"create", "extend", "snapshot", "clone", "stats",
+                                          "delete"}
+        assert all(count >= 1 for count in workload["calls"].values()), workload
+        assert workload["calls_total"] == sum(workload["calls"].values())
+        resync = results["access_resync"][kind]
+        wanted = params["access"] if kind == "ours" else params["access_intree"]
+        assert [row["rules"] for row in resync] == wanted and all(map(_counted, resync))
+        stats = results["stats_refresh"][kind]
+        assert [row["shares"] for row in stats] == params["stats"] and all(map(_counted, stats))
+    book = results["provisioning_playbook"]
+    assert book["shares"] == params["playbook_shares"]
+    for variant in ("modules", "uri"):
+        first, converged = book[variant]["first"], book[variant]["converged"]
+        assert _counted(first) and first["writes"] >= 1
+        assert _counted(converged)
+    for phase in ("read", "write", "fresh-connection read"):
+        row = results["simulator_load"][phase]
+        assert row["calls"] >= 1 and row["connections"] >= 1
+
+    page = (tmp_path / "docs" / "benchmarks.md").read_text()
+    for heading in ("## Driver workload", "## Access re-sync", "## Stats refresh",
+                    "## Provisioning playbook", "## The simulator itself"):
+        assert heading in page
+    for name in ("bench-access-resync.png", "bench-stats-refresh.png"):
+        assert "](img/%s)" % name in page
+        assert (tmp_path / "docs" / "img" / name).read_bytes().startswith(PNG)
+    # The page shows the run's own figures.
+    total = results["driver_workload"]["intree"]["calls_total"]
+    assert "**%d**" % total in page
