@@ -9,6 +9,9 @@ they live in the group's own project (:func:`group_project`, see groups.py).
 Share size is the share's quota.
 """
 
+import threading
+import time
+
 from oslo_log import log
 
 from manila import exception
@@ -34,6 +37,11 @@ PD_CLONE_SOURCE = 'tegile_clone_source'
 PD_CLONE_SNAPSHOT = 'tegile_clone_snapshot'
 
 THICK = 'thick'  # not an array property: "reserve the whole size"
+
+#: Seconds the floating IPs read last stay good for export locations. Every
+#: stats refresh (Manila: each minute) reads them again, so this only matters
+#: when refreshes stop; an address that moved is then seen within this time.
+FLOATING_IP_TTL = 600
 
 #: Between the back end's project name and a share group id in the name of
 #: the group's project (docs/protocol-choices.md, "Share groups").
@@ -114,6 +122,13 @@ class Backend(object):
         self.private_storage = private_storage
         self.project = None
         self._client = None
+        # Pool -> ProjectInfo of the back end's project as set-up (or the
+        # last create) found it; None when the driver created it. A pool
+        # listed here is not checked again before each share creation.
+        self.projects = {}
+        self._floating_ips = None
+        self._floating_ips_at = 0.0
+        self._lock = threading.Lock()
 
     def conf(self, name):
         return self.configuration.safe_get(name)
@@ -138,6 +153,8 @@ class Backend(object):
 
     def close_client(self):
         client, self._client = self._client, None
+        self.projects = {}
+        self._floating_ips = None
         if client is not None:
             client.close()
 
@@ -177,12 +194,22 @@ class Backend(object):
                 return pool.name
         raise exception.ShareResourceNotFound(share_id=share['id'])
 
-    def ensure_project(self, pool):
+    def ensure_project(self, pool, known=False):
+        """Create the back end's project in ``pool`` if it is missing.
+
+        ``known``: skip the check when set-up (or an earlier call) already
+        found or made the project; a share creation that finds it gone
+        forgets it (:meth:`forget_project`) and calls this again.
+        """
+        if known and pool in self.projects:
+            return
         what = 'read project %s/%s' % (pool, self.project)
         with errors.translate(what):
-            if self.client.find_project(
-                    client_paths.project_ref(pool, self.project)):
-                return
+            found = self.client.find_project(
+                client_paths.project_ref(pool, self.project))
+        if found:
+            self.projects[pool] = found
+            return
         LOG.info('Creating project %(project)s in pool %(pool)s.',
                  {'project': self.project, 'pool': pool})
         with errors.translate('create project %s in pool %s' % (
@@ -190,6 +217,25 @@ class Backend(object):
                 (client_errors.AlreadyExistsError, errors.IGNORE)):
             self.client.create_project(
                 client_paths.project_ref(pool, self.project))
+        self.projects[pool] = None
+
+    def forget_project(self, pool):
+        self.projects.pop(pool, None)
+
+    # -- floating IPs (export locations, IP versions) ----------------------
+
+    def floating_ips(self, refresh=False):
+        """The array's floating IPs (FloatingIP), read again when
+        ``refresh`` or older than FLOATING_IP_TTL."""
+        with self._lock:
+            cached, read_at = self._floating_ips, self._floating_ips_at
+        if (refresh or cached is None
+                or time.monotonic() - read_at > FLOATING_IP_TTL):
+            cached = self.client.list_floating_ips()
+            with self._lock:
+                self._floating_ips = cached
+                self._floating_ips_at = time.monotonic()
+        return cached
 
     # -- writes shared by creation, resize, revert and ensure -------------
 

@@ -82,7 +82,7 @@ def share_usage(backend, shares):
 def ip_versions(backend):
     """IP versions of the array's floating IPs (None if unknown)."""
     try:
-        ips = backend.client.list_floating_ips()
+        ips = backend.floating_ips(refresh=True)
     except client_errors.IntelliFlashError as err:
         LOG.warning('Could not list the floating IPs: %s', err)
         return None

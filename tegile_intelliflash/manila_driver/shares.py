@@ -29,8 +29,49 @@ def finish_new_share(backend, ref, protocol, props):
     """Pin the type's properties, close the share and return its export
     locations (a new share, or a finished clone)."""
     backend.apply_type_properties(ref, props)
-    protocol.prepare_access(backend.client, ref, protocols.other(protocol))
-    return protocol.export_locations(backend, ref)
+    info = protocol.close_new_share(backend, ref, protocols.other(protocol))
+    return protocol.export_locations(backend, ref, info)
+
+
+def _create_on_array(backend, share, ref, size, props):
+    """createShare with the quota (and the reservation of a thick share).
+
+    The back end's project is checked once per pool (set-up does it); when
+    it is gone since, the array refuses the creation (nothing written), the
+    project is made again and the creation sent once more.
+    """
+    unchecked = False
+    if not share.get('share_group_id'):
+        # A share group's project is made with the group (groups.py).
+        unchecked = ref.pool in backend.projects
+        backend.ensure_project(ref.pool, known=True)
+
+    def project_gone(err):
+        if not unchecked:
+            return errors.project_missing(share, ref)(err)
+        backend.forget_project(ref.pool)
+        return errors.IGNORE
+
+    for attempt in (1, 2):
+        with errors.translate(
+                'create share %s (%s)' % (share['id'], ref.path),
+                (client_errors.AlreadyExistsError,
+                 _already_exists(share, ref)),
+                (client_errors.NotFoundError,
+                 project_gone if attempt == 1 else
+                 errors.project_missing(share, ref)),
+                (client_errors.NoSpaceError,
+                 lambda err: exception.ShareBackendException(
+                     msg=_('cannot create share %(id)s in pool %(pool)s: '
+                           '%(err)s') % {'id': share['id'], 'pool': ref.pool,
+                                         'err': err}))):
+            backend.client.create_share(
+                ref, quota=size,
+                reservation=size if props.get(backend_mod.THICK) else None)
+            return
+        LOG.warning('Project %(project)s of pool %(pool)s is gone; making '
+                    'it again.', {'project': ref.project, 'pool': ref.pool})
+        backend.ensure_project(ref.pool)
 
 
 def create_share(backend, share):
@@ -40,21 +81,7 @@ def create_share(backend, share):
     ref = backend.share_ref(share)
     backend_mod.validate_name(share, ref.name)
     props = backend_mod.type_properties(share)
-    if not share.get('share_group_id'):
-        # A share group's project is made with the group (groups.py).
-        backend.ensure_project(ref.pool)
-    with errors.translate(
-            'create share %s (%s)' % (share['id'], ref.path),
-            (client_errors.AlreadyExistsError, _already_exists(share, ref)),
-            (client_errors.NotFoundError, errors.project_missing(share, ref)),
-            (client_errors.NoSpaceError,
-             lambda err: exception.ShareBackendException(
-                 msg=_('cannot create share %(id)s in pool %(pool)s: '
-                       '%(err)s') % {'id': share['id'], 'pool': ref.pool,
-                                     'err': err}))):
-        backend.client.create_share(
-            ref, quota=size,
-            reservation=size if props.get(backend_mod.THICK) else None)
+    _create_on_array(backend, share, ref, size, props)
     with errors.undo_on_failure(
             'set up share %s (%s)' % (share['id'], ref.path),
             lambda: backend.delete_quietly(ref, share['id'])):
@@ -229,7 +256,8 @@ def _ensure_one(backend, share):
                         {'id': share['id'], 'size': share['size'],
                          'err': err})
     return {
-        'export_locations': protocol.export_locations(backend, ref),
+        'export_locations': protocol.export_locations(
+            backend, ref, None if reapply else info),
         'status': constants.STATUS_AVAILABLE,
         'reapply_access_rules': reapply,
     }

@@ -432,6 +432,8 @@ def test_export_location_without_floating_ip_uses_the_management_address(driver,
     from unittest import mock
 
     with mock.patch.object(driver.client, "list_floating_ips", return_value=[]):
+        # The floating IPs are cached; the stats refresh reads them again.
+        driver._update_share_stats()
         nfs = create(driver, "NFS")
         cifs = create(driver, "CIFS")
     _ignored, project, name = where(driver, nfs)
@@ -446,6 +448,7 @@ def test_ipv6_export_locations(driver):
 
     ips = [FloatingIP.from_wire({"ipAddress": "2001:db8::10", "poolName": POOL})]
     with mock.patch.object(driver.client, "list_floating_ips", return_value=ips):
+        driver._update_share_stats()
         nfs = create(driver, "NFS")
         cifs = create(driver, "CIFS")
     _ignored, project, name = where(driver, nfs)

@@ -88,13 +88,14 @@ class SharingCalls(object):
         return value is True or (isinstance(value, str) and value.lower() == "true")
 
     @takes_dataset("share")
-    def export_locations(self, ref, share_info=None):
+    def export_locations(self, ref, share_info=None, floating_ips=None):
         """``{"nfs": ["ip:/export/p/s"], "smb": ["\\\\ip\\name"]}`` for the protocols that are
         on, using the first floating IP serving the pool (C19). Empty lists when no floating
         IP serves the pool (a warning is logged).
 
         ``share_info`` is the share's ShareInfo when the caller already holds a current one
-        (saves a read); without it the share is read."""
+        (saves a read); without it the share is read. ``floating_ips``: the FloatingIP list
+        (getFloatingIPList of every pool) when the caller keeps one; without it they are read."""
         pool, project, share = self._unpack(ref, share=True)
         current = share_info if share_info is not None else self.get_share(ref)
         if not isinstance(current, ShareInfo):
@@ -105,7 +106,9 @@ class SharingCalls(object):
         if not (nfs_on or smb_on):
             return result
         address = None
-        for item in self.list_floating_ips(pool):
+        if floating_ips is None:
+            floating_ips = self.list_floating_ips(pool)
+        for item in floating_ips:
             if item.serves(pool) and item.address:
                 address = item.address
                 break

@@ -54,6 +54,13 @@ def sync_list(ref, what, want, current, write, read, key=None,
             if key(rule) not in applied]
 
 
+def _contradicts(info, protocol, on):
+    """The share's reply says its sharing of ``protocol`` is not its own, or
+    not ``on`` (a reply without these keys says nothing)."""
+    return info.owns_sharing(protocol) is False or \
+        info.sharing(protocol) is (not on)
+
+
 class Protocol(object):
     """One file protocol of the array, as the driver uses it."""
 
@@ -109,23 +116,55 @@ class Protocol(object):
         if client.get_user_acls(ref):
             client.set_user_acls(ref, [])
 
-    def export_locations(self, backend, ref):
+    def close_new_share(self, backend, ref, other):
+        """Give a share just created (or cloned) its own sharing settings:
+        ``other``'s off, this protocol's on, closed; return its ShareInfo.
+
+        Writes what a new share needs without reading first: turning a
+        protocol on clears the share's list of it when the state changes,
+        and when it does not (the project has it on) the share copies the
+        project's list, so the closed list is always written (getProject
+        does not tell the project's sharing state; reading it would cost
+        the call saved). The one read at the end gives
+        the mount point (or SMB name) for the export locations and checks
+        what was written: both sharing settings the share's own, the file
+        ACL empty (emptied when not).
+        """
+        client = backend.client
+        other.set_sharing(client, ref, False)
+        self.set_sharing(client, ref, True)
+        client.set_network_acls(self.wire, ref, self.closed_network_list())
+        info = client.get_share(ref)
+        if _contradicts(info, self.wire, True) or \
+                _contradicts(info, other.wire, False):
+            raise client_errors.IntelliFlashError(
+                'share %s does not hold the sharing settings just written '
+                '(%s on, %s off, as settings of its own)'
+                % (ref.path, self.wire, other.wire))
+        if info.user_acls:
+            client.set_user_acls(ref, [])
+        return info
+
+    def export_locations(self, backend, ref, info=None):
         """Manila export locations: the array's floating IPs serving the
-        pool, else the management address."""
-        locations = backend.client.export_locations(ref)
+        pool, else the management address. ``info``: the share's current
+        ShareInfo when the caller holds one (saves a read)."""
+        if info is None:
+            info = backend.client.get_share(ref)
+        locations = backend.client.export_locations(
+            ref, share_info=info, floating_ips=backend.floating_ips())
         paths = locations.get(self.wire) or []
         if not paths:
-            paths = self._fallback_locations(backend, ref)
+            paths = self._fallback_locations(backend, ref, info)
         return [{
             'path': path,
             'is_admin_only': False,
             'metadata': {'preferred': index == 0},
         } for index, path in enumerate(paths)]
 
-    def _fallback_locations(self, backend, ref):
+    def _fallback_locations(self, backend, ref, info):
         """Export paths on the management address when no floating IP serves
         the pool (what the in-tree driver always used)."""
-        info = backend.client.get_share(ref)
         if not info.sharing(self.wire):
             return []
         server = backend.server

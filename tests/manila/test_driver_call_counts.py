@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: Apache-2.0
+"""TegileShareDriver: how many REST calls each operation makes (issue 12), counted by the
+simulator (``/sim/v1/calls``). No timing is measured here.
+
+The bounds are what the work needs: e.g. an NFS share is created with createShare (quota and
+reservation in it), its two sharing settings of its own, the closing ACL write and one read for
+its mount point; nothing the driver already knows (its project, checked at set-up; the
+floating IPs, cached) is read again.
+"""
+
+import pytest
+
+from tegile_driver_helpers import GiB, create, make_share, make_snapshot, where
+from tegile_intelliflash.client.paths import share_ref
+
+
+class Counter(object):
+    """Calls the simulator received during a ``with`` block (nothing else may talk to the
+    simulator meanwhile)."""
+
+    def __init__(self, simulator):
+        self.simulator = simulator
+        self.by_method = {}
+
+    def __enter__(self):
+        self.simulator.reset_calls()
+        return self
+
+    def __exit__(self, *exc):
+        self.by_method = dict(self.simulator.calls()["by_method"])
+
+    @property
+    def total(self):
+        return sum(self.by_method.values())
+
+    def __repr__(self):
+        return "%d calls: %r" % (self.total, self.by_method)
+
+
+def count(simulator):
+    return Counter(simulator)
+
+
+@pytest.mark.parametrize("proto", ["NFS", "CIFS"])
+def test_create_share_calls(driver, simulator, proto):
+    create(driver, proto)  # the first create may refresh what is cached
+    with count(simulator) as calls:
+        create(driver, proto)
+    print(proto, calls)
+    assert calls.by_method.get("createShare") == 1
+    assert "getProject" not in calls.by_method, calls
+    assert "getFloatingIPList" not in calls.by_method, calls
+    assert calls.by_method.get("getShare", 0) <= 1, calls
+    # createShare, this protocol on and the other off as settings of the share's own (issue 8:
+    # an inherited "off" changes when the project does), the closed list, one read.
+    assert calls.total <= 5, calls
+
+
+def test_floating_ips_are_cached_until_the_stats_refresh(driver, simulator):
+    from unittest import mock
+    from tegile_intelliflash.client.views import FloatingIP
+    from tegile_driver_helpers import POOL
+
+    before = create(driver, "NFS")["export_locations"][0]["path"]
+    moved = [FloatingIP.from_wire({"ipAddress": "192.0.2.99", "poolName": POOL})]
+    with mock.patch.object(driver.client, "list_floating_ips", return_value=moved):
+        kept = create(driver, "NFS")["export_locations"][0]["path"]
+        driver._update_share_stats()
+        after = create(driver, "NFS")["export_locations"][0]["path"]
+    assert kept.split(":")[0] == before.split(":")[0] != "192.0.2.99"
+    assert after.startswith("192.0.2.99:/export/")
+
+
+def test_a_project_deleted_since_setup_is_made_again(driver, array):
+    from tegile_intelliflash.client.paths import project_ref
+    from tegile_driver_helpers import POOL
+
+    project = driver.configuration.safe_get("tegile_default_project")
+    array.delete_project(project_ref(POOL, project))
+    share = create(driver, "NFS", size=2)
+    pool, project, name = where(driver, share)
+    assert array.get_share(share_ref(pool, project, name)).quota_bytes == 2 * GiB
+
+
+def test_clone_calls(driver, simulator):
+    source = create(driver, "NFS")
+    snapshot = make_snapshot(source)
+    snapshot.update(driver.create_snapshot(None, snapshot))
+    with count(simulator) as calls:
+        clone = make_share("NFS", size=2)
+        result = driver.create_share_from_snapshot(None, clone, snapshot)
+    print("clone", calls)
+    assert result["status"] == "available"
+    assert calls.total <= 7, calls
