@@ -114,6 +114,20 @@ def type_properties(share):
     return props
 
 
+def known_limits(share, private_storage):
+    """(quota, reservation) bytes the driver gave ``share``: its Manila size,
+    reserved whole when its type is thick (as :func:`type_properties` made
+    it); None for a managed share (its limits were an administrator's: only
+    the array can say).
+
+    A type changed since, or limits changed on the array, make a write the
+    array refuses; the caller then reads the share (shares.resize)."""
+    if private_storage.get(share['id'], PD_ARRAY_NAME):
+        return None
+    size = size_bytes(share)
+    return size, size if type_properties(share).get(THICK) else 0
+
+
 class Backend(object):
     """The driver's state, shared by its parts (one per Manila back end)."""
 

@@ -12,6 +12,7 @@ from manila import exception
 from manila.i18n import _
 
 from tegile_intelliflash.client import errors as client_errors
+from tegile_intelliflash.client import limits as client_limits
 from tegile_intelliflash.manila_driver import backend as backend_mod
 from tegile_intelliflash.manila_driver import errors
 from tegile_intelliflash.manila_driver import protocols
@@ -160,19 +161,61 @@ def resize(backend, share, new_size, shrink=False):
                        '(%(err)s)') % {'id': share['id'], 'size': new_size,
                                        'pool': ref.pool, 'err': err})),
             (client_errors.NotFoundError, errors.share_missing(share))):
-        info = backend.client.get_share(ref)
-        if shrink:
-            used = info.used_bytes
-            if used > size:
-                LOG.warning('Refusing to shrink share %(id)s to %(new)s '
-                            'GiB: %(used)s bytes are in use.',
-                            {'id': share['id'], 'new': new_size,
-                             'used': used})
-                raise exception.ShareShrinkingPossibleDataLoss(
-                    share_id=share['id'])
-        backend.set_size(ref, size, info)
+        if not _resize_as_known(backend, share, ref, size):
+            _resize_as_read(backend, share, ref, size, new_size, shrink)
     LOG.info('Share %(id)s now has a quota of %(size)s GiB.',
              {'id': share['id'], 'size': new_size})
+
+
+def _resize_as_read(backend, share, ref, size, new_size, shrink):
+    info = backend.client.get_share(ref)
+    if shrink and info.used_bytes > size:
+        LOG.warning('Refusing to shrink share %(id)s to %(new)s GiB: %(used)s '
+                    'bytes are in use.', {'id': share['id'], 'new': new_size,
+                                          'used': info.used_bytes})
+        raise exception.ShareShrinkingPossibleDataLoss(share_id=share['id'])
+    backend.set_size(ref, size, info)
+
+
+def _resize_as_known(backend, share, ref, size):
+    """Resize without reading the share when the driver knows its limits
+    (:func:`backend.known_limits`); False when it does not, or when the
+    array refused (a shrink below the space in use, limits changed on the
+    array): the writes done are undone and the caller reads the share.
+
+    The space in use is not read before a shrink: the array refuses a quota
+    below it (C7), which is the check; only then is the share read, to say
+    why.
+    """
+    known = backend_mod.known_limits(share, backend.private_storage)
+    if known is None:
+        return False
+    quota, reservation = known
+    plan = client_limits.plan_limits(
+        ref.path, quota, reservation, 0, want_quota=size,
+        want_reservation=size if reservation else None)
+    setters = {client_limits.QUOTA: backend.client.set_share_quota,
+               client_limits.RESERVATION: backend.client.set_share_reservation}
+    before = {client_limits.QUOTA: quota,
+              client_limits.RESERVATION: reservation}
+    done = []
+    try:
+        for kind, value in plan.writes:
+            setters[kind](ref, value or None)
+            done.append(kind)
+    except (client_errors.QuotaError, client_errors.NoSpaceError) as err:
+        for kind in reversed(done):
+            try:
+                setters[kind](ref, before[kind] or None)
+            except client_errors.IntelliFlashError as undo_err:
+                LOG.error('Could not put the %(kind)s of %(path)s back to '
+                          '%(value)s bytes: %(err)s',
+                          {'kind': kind, 'path': ref.path,
+                           'value': before[kind], 'err': undo_err})
+        if isinstance(err, client_errors.NoSpaceError):
+            raise
+        return False
+    return True
 
 
 _ARRAY_DOWN = (client_errors.ConnectionFailedError,

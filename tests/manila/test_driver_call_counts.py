@@ -92,3 +92,56 @@ def test_clone_calls(driver, simulator):
     print("clone", calls)
     assert result["status"] == "available"
     assert calls.total <= 7, calls
+
+
+@pytest.mark.parametrize("thin", [True, False])
+def test_extend_and_shrink_write_without_reading(driver, simulator, array, share_type_specs,
+                                                 thin):
+    share_type_specs["t"] = {"thin_provisioning": thin}
+    share = create(driver, "NFS", size=2, share_type_id="t")
+    with count(simulator) as calls:
+        driver.extend_share(share, 4)
+    assert calls.total == (1 if thin else 2), calls
+    assert "getShare" not in calls.by_method, calls
+    share["size"] = 4
+    with count(simulator) as calls:
+        driver.shrink_share(share, 3)
+    assert calls.total == (1 if thin else 2), calls
+    info = array.get_share(share_ref(*where(driver, share)))
+    assert info.quota_bytes == 3 * GiB
+    assert info.reservation_bytes == (0 if thin else 3 * GiB)
+
+
+@pytest.mark.parametrize("thin", [True, False])
+def test_shrink_below_used_is_refused_and_leaves_the_limits(driver, simulator, array,
+                                                            share_type_specs, thin):
+    from manila import exception
+
+    share_type_specs["t"] = {"thin_provisioning": thin}
+    share = create(driver, "NFS", size=3, share_type_id="t")
+    pool, project, name = where(driver, share)
+    simulator.control("POST", "/sim/v1/used", {
+        "dataset": "%s/Local/%s/%s" % (pool, project, name), "bytes": 2 * GiB + 1})
+    with pytest.raises(exception.ShareShrinkingPossibleDataLoss):
+        driver.shrink_share(share, 2)
+    info = array.get_share(share_ref(pool, project, name))
+    assert info.quota_bytes == 3 * GiB
+    assert info.reservation_bytes == (0 if thin else 3 * GiB)
+
+
+def test_resize_of_limits_changed_on_the_array_reads_the_share(driver, array):
+    # Created thin; an administrator reserved 2 GiB on the array since: the shrink to 1 GiB
+    # is refused by the array (reservation above quota), then planned from what is read.
+    share = create(driver, "NFS", size=2)
+    ref = share_ref(*where(driver, share))
+    array.set_share_reservation(ref, 2 * GiB)
+    driver.shrink_share(share, 1)
+    info = array.get_share(ref)
+    assert (info.quota_bytes, info.reservation_bytes) == (GiB, GiB)
+
+
+def test_delete_is_one_call_like_the_in_tree_driver(driver, simulator):
+    share = create(driver, "NFS")
+    with count(simulator) as calls:
+        driver.delete_share(None, share)
+    assert calls.by_method == {"deleteShare": 1}, calls
