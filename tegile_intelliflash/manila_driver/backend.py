@@ -23,6 +23,7 @@ from tegile_intelliflash.client import errors as client_errors
 from tegile_intelliflash.client import limits as client_limits
 from tegile_intelliflash.client import paths as client_paths
 from tegile_intelliflash.client import sizes as client_sizes
+from tegile_intelliflash.manila_driver import allocation
 from tegile_intelliflash.manila_driver import errors
 
 LOG = log.getLogger(__name__)
@@ -143,6 +144,8 @@ class Backend(object):
         self._floating_ips = None
         self._floating_ips_at = 0.0
         self._lock = threading.Lock()
+        #: Bytes allocated per pool (allocation.py), kept by the operations.
+        self.allocated = allocation.AllocatedBytes()
 
     def conf(self, name):
         return self.configuration.safe_get(name)
@@ -169,6 +172,7 @@ class Backend(object):
         client, self._client = self._client, None
         self.projects = {}
         self._floating_ips = None
+        self.allocated.forget()
         if client is not None:
             client.close()
 

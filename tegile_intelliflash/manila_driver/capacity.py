@@ -101,7 +101,9 @@ def pool_stats(backend):
             'pool_name': pool.name,
             'total_capacity_gb': _gb(pool.total_bytes),
             'free_capacity_gb': _gb(pool.available_bytes),
-            'allocated_capacity_gb': _allocated_gb(backend, pool.name),
+            'allocated_capacity_gb': client_sizes.to_gib_ceil(
+                backend.allocated.get(
+                    pool.name, lambda name: _count_allocated(backend, name))),
             'reserved_percentage': conf.reserved_share_percentage,
             'reserved_snapshot_percentage': (
                 conf.reserved_share_from_snapshot_percentage
@@ -139,15 +141,15 @@ def backend_stats(pools):
     return stats
 
 
-def _allocated_gb(backend, pool):
-    """GiB promised to the shares of the back end's project and of its
-    share groups' projects (their quotas)."""
+def _count_allocated(backend, pool):
+    """Bytes promised to the shares of the back end's project and of its
+    share groups' projects (their quotas), counted from the array: one read
+    per share (see allocation.py for how often)."""
     with errors.translate('list the projects of pool %s' % pool):
         names = [item.name for item in backend.client.list_projects(pool)]
-    allocated = sum(_allocated_bytes(backend, pool, name) for name in names
-                    if name == backend.project
-                    or groups.is_group_project(backend, name))
-    return client_sizes.to_gib_ceil(allocated)
+    return sum(_allocated_bytes(backend, pool, name) for name in names
+               if name == backend.project
+               or groups.is_group_project(backend, name))
 
 
 def _allocated_bytes(backend, pool, project):

@@ -16,6 +16,7 @@ subclass) and the set-up; the work is done by the package's other modules
 * ``groups``: share groups and their consistent snapshots.
 """
 
+import contextlib
 import logging
 
 from oslo_log import log
@@ -85,6 +86,18 @@ class TegileShareDriver(driver.ShareDriver):
     def client(self):
         """The REST client (ShareBackendException before set-up)."""
         return self._backend.client
+
+    @contextlib.contextmanager
+    def _allocation_of(self, share=None):
+        """The operations keep each pool's allocated bytes (allocation.py);
+        one that fails may have changed them by an unknown amount: the pool
+        (``share``'s, or every pool) is counted again at the next refresh."""
+        try:
+            yield
+        except Exception:
+            self._backend.allocated.forget(
+                backend_mod.pool_of(share) if share else None)
+            raise
 
     # ------------------------------------------------------------------
     # Set-up
@@ -200,19 +213,23 @@ class TegileShareDriver(driver.ShareDriver):
 
     def create_share(self, context, share, share_server=None):
         """Create a share whose quota is the requested size."""
-        return shares_mod.create_share(self._backend, share)
+        with self._allocation_of(share):
+            return shares_mod.create_share(self._backend, share)
 
     def delete_share(self, context, share, share_server=None):
         """Delete a share; a share already gone is a success."""
-        shares_mod.delete_share(self._backend, share)
+        with self._allocation_of(share):
+            shares_mod.delete_share(self._backend, share)
 
     def extend_share(self, share, new_size, share_server=None):
         """Grow the share's quota (and its reservation when thick)."""
-        shares_mod.resize(self._backend, share, new_size)
+        with self._allocation_of(share):
+            shares_mod.resize(self._backend, share, new_size)
 
     def shrink_share(self, share, new_size, share_server=None):
         """Lower the share's quota, never below the space in use."""
-        shares_mod.resize(self._backend, share, new_size, shrink=True)
+        with self._allocation_of(share):
+            shares_mod.resize(self._backend, share, new_size, shrink=True)
 
     def get_pool(self, share):
         """Pool of a share: from its host, else looked up on the array."""
@@ -235,13 +252,15 @@ class TegileShareDriver(driver.ShareDriver):
     def create_share_from_snapshot(self, context, share, snapshot,
                                    share_server=None, parent_share=None):
         """Clone a snapshot; the clone's quota is the requested size."""
-        return snapshots.create_share_from_snapshot(
-            self._backend, share, snapshot, parent_share=parent_share)
+        with self._allocation_of(share):
+            return snapshots.create_share_from_snapshot(
+                self._backend, share, snapshot, parent_share=parent_share)
 
     def get_share_status(self, share, share_server=None):
         """Progress of a share created asynchronously from a snapshot."""
-        return (groups.get_share_status(self._backend, share)
-                or snapshots.get_share_status(self._backend, share))
+        with self._allocation_of(share):
+            return (groups.get_share_status(self._backend, share)
+                    or snapshots.get_share_status(self._backend, share))
 
     def revert_to_snapshot(self, context, snapshot, share_access_rules,
                            snapshot_access_rules, share_server=None):
@@ -274,8 +293,9 @@ class TegileShareDriver(driver.ShareDriver):
             self, context, share_group_dict, share_group_snapshot_dict,
             share_server=None):
         """One project clone of the group snapshot."""
-        return groups.create_share_group_from_share_group_snapshot(
-            self._backend, share_group_dict, share_group_snapshot_dict)
+        with self._allocation_of():
+            return groups.create_share_group_from_share_group_snapshot(
+                self._backend, share_group_dict, share_group_snapshot_dict)
 
     # ------------------------------------------------------------------
     # Access
@@ -319,6 +339,8 @@ class TegileShareDriver(driver.ShareDriver):
         entry (status and export locations kept); once the array is
         unreachable the remaining shares are not tried.
         """
+        # It may give shares their quota back: count the pools again.
+        self._backend.allocated.forget()
         return shares_mod.ensure_shares(self._backend, shares)
 
     def ensure_share(self, context, share, share_server=None):
@@ -361,6 +383,9 @@ class TegileShareDriver(driver.ShareDriver):
 
     def manage_existing(self, share, driver_options):
         """Take over a share of the project; its size is its quota."""
+        # The share is counted already (it is in the project); its quota may
+        # change: count its pool again.
+        self._backend.allocated.forget(backend_mod.pool_of(share))
         return manage.manage_existing(self._backend, share)
 
     def unmanage(self, share):

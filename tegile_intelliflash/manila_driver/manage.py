@@ -138,7 +138,7 @@ def manage_existing(backend, share):
     backend.private_storage.update(share['id'],
                                    {backend_mod.PD_ARRAY_NAME: name})
     with errors.translate('export share %s' % ref.path):
-        locations = protocol.export_locations(backend, ref)
+        locations = protocol.export_locations(backend, ref, info)
     LOG.info('Managing %(path)s as share %(id)s (%(size)s GiB).',
              {'path': ref.path, 'id': share['id'], 'size': size})
     return {'size': size, 'export_locations': locations}

@@ -87,6 +87,7 @@ def create_share(backend, share):
             'set up share %s (%s)' % (share['id'], ref.path),
             lambda: backend.delete_quietly(ref, share['id'])):
         locations = finish_new_share(backend, ref, protocol, props)
+    backend.allocated.add(ref.pool, size)
     LOG.info('Created share %(id)s as %(path)s (%(size)s GiB, %(proto)s).',
              {'id': share['id'], 'path': ref.path,
               'size': share['size'], 'proto': protocol.name})
@@ -104,13 +105,25 @@ def delete_share(backend, share):
     what = 'delete share %s (%s)' % (share['id'], ref.path)
 
     def delete():
-        backend.client.delete_share(ref, recursive=False, missing_ok=True)
+        # errorIfNotExist: a share that was not there (a creation that
+        # failed) gives back nothing of the allocated capacity.
+        backend.client.delete_share(ref, recursive=False, missing_ok=False)
+        try:
+            quota = backend_mod.size_bytes(share)
+        except exception.InvalidShare:
+            quota = None  # no size recorded
+        if quota is None or backend.private_storage.get(
+                share['id'], backend_mod.PD_ARRAY_NAME):
+            backend.allocated.forget(ref.pool)  # a managed share's own quota
+        else:
+            backend.allocated.add(ref.pool, -quota)
 
     def in_use(err):
         # Snapshots Manila does not know (array schedules, admins). They go
         # with the share; one with a clone depending on it stops us.
         _delete_foreign_snapshots(backend, share, ref)
-        with errors.translate(what):
+        with errors.translate(what,
+                              (client_errors.NotFoundError, errors.IGNORE)):
             delete()
         return errors.IGNORE
 
@@ -161,8 +174,11 @@ def resize(backend, share, new_size, shrink=False):
                        '(%(err)s)') % {'id': share['id'], 'size': new_size,
                                        'pool': ref.pool, 'err': err})),
             (client_errors.NotFoundError, errors.share_missing(share))):
-        if not _resize_as_known(backend, share, ref, size):
-            _resize_as_read(backend, share, ref, size, new_size, shrink)
+        before = _resize_as_known(backend, share, ref, size)
+        if before is None:
+            before = _resize_as_read(backend, share, ref, size, new_size,
+                                     shrink)
+    backend.allocated.add(ref.pool, size - before)
     LOG.info('Share %(id)s now has a quota of %(size)s GiB.',
              {'id': share['id'], 'size': new_size})
 
@@ -175,13 +191,15 @@ def _resize_as_read(backend, share, ref, size, new_size, shrink):
                                           'used': info.used_bytes})
         raise exception.ShareShrinkingPossibleDataLoss(share_id=share['id'])
     backend.set_size(ref, size, info)
+    return info.quota_bytes or info.used_bytes
 
 
 def _resize_as_known(backend, share, ref, size):
     """Resize without reading the share when the driver knows its limits
-    (:func:`backend.known_limits`); False when it does not, or when the
-    array refused (a shrink below the space in use, limits changed on the
-    array): the writes done are undone and the caller reads the share.
+    (:func:`backend.known_limits`); the quota before, or None when it does
+    not know them, or when the array refused (a shrink below the space in
+    use, limits changed on the array): the writes done are undone and the
+    caller reads the share.
 
     The space in use is not read before a shrink: the array refuses a quota
     below it (C7), which is the check; only then is the share read, to say
@@ -189,11 +207,15 @@ def _resize_as_known(backend, share, ref, size):
     """
     known = backend_mod.known_limits(share, backend.private_storage)
     if known is None:
-        return False
+        return None
     quota, reservation = known
     plan = client_limits.plan_limits(
         ref.path, quota, reservation, 0, want_quota=size,
         want_reservation=size if reservation else None)
+    if not plan.writes:
+        # Manila resizes to another size: this one is what the driver
+        # believes the share has already, so its belief is wrong.
+        return None
     setters = {client_limits.QUOTA: backend.client.set_share_quota,
                client_limits.RESERVATION: backend.client.set_share_reservation}
     before = {client_limits.QUOTA: quota,
@@ -214,8 +236,8 @@ def _resize_as_known(backend, share, ref, size):
                            'value': before[kind], 'err': undo_err})
         if isinstance(err, client_errors.NoSpaceError):
             raise
-        return False
-    return True
+        return None
+    return quota
 
 
 _ARRAY_DOWN = (client_errors.ConnectionFailedError,

@@ -186,7 +186,9 @@ def finish_clone(backend, share, ref, protocol, size, props, abandon):
         backend.client.set_share_quota(ref, size)
         if props.get(backend_mod.THICK):
             backend.client.set_share_reservation(ref, size)
-        return shares.finish_new_share(backend, ref, protocol, props)
+        locations = shares.finish_new_share(backend, ref, protocol, props)
+    backend.allocated.add(ref.pool, size)
+    return locations
 
 
 def get_share_status(backend, share):

@@ -145,3 +145,74 @@ def test_delete_is_one_call_like_the_in_tree_driver(driver, simulator):
     with count(simulator) as calls:
         driver.delete_share(None, share)
     assert calls.by_method == {"deleteShare": 1}, calls
+
+
+def _pool_stats(driver, pool):
+    driver._update_share_stats()
+    return [p for p in driver._stats["pools"] if p["pool_name"] == pool][0]
+
+
+@pytest.mark.parametrize("n_shares", [50, 500, 5000])
+def test_stats_refresh_cost_does_not_grow_with_the_shares(driver, simulator, array, n_shares):
+    from tegile_driver_helpers import POOL
+
+    project = driver.configuration.safe_get("tegile_default_project")
+    for index in range(n_shares):
+        array.create_share(share_ref(POOL, project, "s%05d" % index), quota=GiB)
+    assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == n_shares  # counted once
+    with count(simulator) as calls:
+        stats = _pool_stats(driver, POOL)
+    n_pools = len(driver._stats["pools"])
+    print(n_shares, calls)
+    assert calls.total <= 1 + n_pools, calls
+    assert stats["allocated_capacity_gb"] == n_shares
+
+
+def test_allocated_capacity_follows_the_drivers_changes(driver, simulator, share_type_specs):
+    from tegile_driver_helpers import POOL
+
+    assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 0
+    share_type_specs["thick"] = {"thin_provisioning": False}
+    thin = create(driver, "NFS", size=2)
+    thick = create(driver, "CIFS", size=3, share_type_id="thick")
+    driver.extend_share(thin, 5)
+    thin["size"] = 5
+    driver.shrink_share(thick, 1)
+    thick["size"] = 1
+    snapshot = make_snapshot(thin)
+    snapshot.update(driver.create_snapshot(None, snapshot))
+    driver.create_share_from_snapshot(None, make_share("NFS", size=7), snapshot)
+    gone = create(driver, "NFS", size=4)
+    driver.delete_share(None, gone)
+    never_made = make_share("NFS", size=9)
+    driver.delete_share(None, never_made)  # not on the array: gives nothing back
+    with count(simulator) as calls:
+        stats = _pool_stats(driver, POOL)
+    assert stats["allocated_capacity_gb"] == 5 + 1 + 7
+    assert "getShare" not in calls.by_method and "listShares" not in calls.by_method, calls
+
+
+def test_allocated_capacity_is_counted_again_after_a_failure_and_on_the_slow_period(
+        driver, simulator, array):
+    from manila import exception
+    from tegile_driver_helpers import POOL
+
+    share = create(driver, "NFS", size=2)
+    assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 2
+    # Changed on the array by an administrator: seen at the next count only.
+    project = driver.configuration.safe_get("tegile_default_project")
+    array.create_share(share_ref(POOL, project, "by-hand"), quota=3 * GiB)
+    assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 2
+    allocated = driver._backend.allocated
+    allocated.interval = 0  # the slow period is over
+    assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 5
+    allocated.interval = 3600
+    array.set_share_quota(share_ref(POOL, project, "by-hand"), 4 * GiB)
+    # A failed operation: its effect is unknown, the pool is counted again.
+    simulator.set_faults(error_rate=1.0, methods=["modifyShareProperties"], count=1)
+    try:
+        with pytest.raises(exception.ShareBackendException):
+            driver.extend_share(share, 3)
+    finally:
+        simulator.clear_faults()
+    assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 6
