@@ -2,10 +2,11 @@
 """Access rules: Manila's rules of a share become the array's lists.
 
 'ip' rules go to the protocol's network ACL list (NFS only), 'user' rules to
-the share's file ACL (both protocols). Each list is written whole, with one
-``set`` call, only when it differs from what the array holds (so re-applying
-or resyncing a converged share writes nothing, and a change never goes
-through an empty list).
+the share's file ACL (both protocols). Manila's changes are sent as such,
+one call per rule, without reading (:func:`_apply_changes`); a re-sync reads
+the lists and writes each one whole, with one ``set`` call, only when it
+differs from what the array holds (so re-applying or resyncing a converged
+share writes nothing). A change never goes through an empty list.
 """
 
 from oslo_concurrency import lockutils
@@ -103,22 +104,104 @@ def _sync_users(backend, ref, info, want):
     def write(rules):
         client.set_user_acls(ref, rules)
 
-    def read():
-        return client.get_user_acls(ref)
-
     current = info.user_acls
     return protocol_base.sync_list(ref, 'file ACL', want, current, write,
-                                   read, key=_user_key,
+                                   key=_user_key,
                                    sort_key=lambda r: r.name.lower())
 
 
-def update_access(backend, share, access_rules, add_rules):
+def _access_ids(rules):
+    return set(_access_id(rule) for rule in rules or [])
+
+
+def _apply_changes(backend, ref, protocol, share, wanted, access_rules,
+                   add_rules, delete_rules, update_rules):
+    """Apply Manila's changes without reading the share: the lists the array
+    holds are the ones Manila's rules gave before this call (``access_rules``
+    without ``add_rules``, with ``delete_rules``), so each list is changed
+    by the calls that differ: one add (NFS ``add...NetworkACLOnShare``) or
+    one remove per rule, or one write of the whole list when it goes from or
+    to the closed list, or a rule changes its level. Nothing is read back:
+    a write whose reply is lost is checked by the client against what it
+    wrote.
+
+    Returns the keys that failed ([]), or None when the lists must be read
+    first: every rule is being added, or the array refused a change (a rule
+    it does not take, an entry already there); the caller then reads the
+    lists and makes them whole (:func:`_sync_all`).
+    """
+    added = _access_ids(add_rules)
+    if added == _access_ids(access_rules) and not delete_rules:
+        # Every rule is being added: the first rules of the share, or Manila
+        # sending again rules an earlier call may have applied (after a
+        # failure or a restart): only the array can say what it holds.
+        return None
+    before_rules = [rule for rule in access_rules
+                    if _access_id(rule) not in added] + list(delete_rules or [])
+    before, _owners, _updates = _wanted_lists(share, protocol, before_rules,
+                                              [])
+    # A level change: the list of that rule is written whole (the level it
+    # had is not given).
+    updated = set((rule.get('access_type') or '').lower()
+                  for rule in update_rules or [])
+    client = backend.client
+    try:
+        _change_network(client, ref, protocol, before['net'], wanted['net'],
+                        'ip' in updated)
+        if _user_keys(before['user']) != _user_keys(wanted['user']) or \
+                'user' in updated:
+            client.set_user_acls(ref, sorted(wanted['user'].values(),
+                                             key=lambda r: r.name.lower()))
+    except (client_errors.InvalidArgumentError,
+            client_errors.AlreadyExistsError) as err:
+        LOG.warning('Share %(id)s: the array refused an access change '
+                    '(%(err)s); reading its lists to make them whole.',
+                    {'id': share['id'], 'err': err})
+        return None
+    return []
+
+
+def _user_keys(rules):
+    return set(_user_key(rule) for rule in rules.values())
+
+
+def _change_network(client, ref, protocol, before, want, levels_changed):
+    if before == want and not levels_changed:
+        return
+    wire = protocol.wire
+    same = all(before[key] == want[key] for key in set(before) & set(want))
+    if before and want and same and not levels_changed:
+        for key in set(before) - set(want):
+            client.remove_network_acl(wire, ref, before[key].host_type,
+                                      before[key].host)
+        for key in sorted(set(want) - set(before)):
+            client.add_network_acl(wire, ref, want[key])
+        return
+    target = sorted(want.values(), key=lambda r: (r.host_type, r.host))
+    client.set_network_acls(wire, ref,
+                            target or protocol.closed_network_list())
+
+
+def _sync_all(backend, ref, protocol, wanted):
+    """Read the share's lists and write each one that differs, whole."""
+    info = backend.client.get_share(ref)
+    failed = [('net', key) for key in protocol.sync_network(
+        backend, ref, info, wanted['net'])]
+    failed += [('user', key) for key in _sync_users(
+        backend, ref, info, wanted['user'])]
+    return failed
+
+
+def update_access(backend, share, access_rules, add_rules, delete_rules=None,
+                  update_rules=None):
     """Make the array's access lists equal to Manila's rules.
 
     The target lists are computed from ``access_rules`` (every rule that
     must be on the share, which already reflects add_rules, delete_rules and
-    update_rules) and written only when they differ from what the array
-    holds; a rule the driver cannot apply is reported in error and never
+    update_rules). With changes (add, delete, update rules) they are applied
+    as such, without reading (:func:`_apply_changes`); without (Manila's
+    recovery, a re-sync) the lists are read and written whole when they
+    differ. A rule the driver cannot apply is reported in error and never
     stops the others.
     """
     try:
@@ -133,16 +216,19 @@ def update_access(backend, share, access_rules, add_rules):
                           (client_errors.NotFoundError,
                            errors.share_missing(share))):
         # One update of a share's lists at a time in this process: each call
-        # reads, writes and checks its own write; interleaved, one call's
-        # stale list could land between another's write and its check,
-        # which then reported an applied rule as 'error'.
+        # works from the lists the one before left (Manila's rules, or what
+        # it read); interleaved, one call's stale list could land between
+        # another's write and its check, which then reported an applied
+        # rule as 'error'.
         with lockutils.lock('tegile-intelliflash-access-%s-%s'
                             % (backend.client.host, ref.path)):
-            info = backend.client.get_share(ref)
-            failed = [('net', key) for key in protocol.sync_network(
-                backend, ref, info, wanted['net'])]
-            failed += [('user', key) for key in _sync_users(
-                backend, ref, info, wanted['user'])]
+            failed = None
+            if add_rules or delete_rules or update_rules:
+                failed = _apply_changes(backend, ref, protocol, share, wanted,
+                                        access_rules, add_rules, delete_rules,
+                                        update_rules)
+            if failed is None:
+                failed = _sync_all(backend, ref, protocol, wanted)
     for owner in failed:
         for rule_id in owners.get(owner, []):
             updates[rule_id] = {'state': constants.ACCESS_STATE_ERROR}

@@ -265,7 +265,8 @@ class TegileShareDriver(driver.ShareDriver):
     def revert_to_snapshot(self, context, snapshot, share_access_rules,
                            snapshot_access_rules, share_server=None):
         """Roll the share back; snapshots newer than the target stop it."""
-        snapshots.revert_to_snapshot(self._backend, snapshot)
+        with self._allocation_of():
+            snapshots.revert_to_snapshot(self._backend, snapshot)
 
     # ------------------------------------------------------------------
     # Share groups
@@ -306,7 +307,7 @@ class TegileShareDriver(driver.ShareDriver):
         """Make the array's access lists equal to Manila's rules
         (``access_rules`` already reflects the three change lists)."""
         return access.update_access(self._backend, share, access_rules,
-                                    add_rules)
+                                    add_rules, delete_rules, update_rules)
 
     # ------------------------------------------------------------------
     # Start-up, usage and stats

@@ -252,6 +252,8 @@ def revert_to_snapshot(backend, snapshot):
             info = backend.client.get_share(ref)
             backend.set_size(ref, int(snap_size) * client_sizes.GiB,
                              info)
+        backend.allocated.add(ref.pool, int(snap_size) * client_sizes.GiB -
+                              (info.quota_bytes or info.used_bytes))
     LOG.info('Reverted share %(id)s to snapshot %(snap)s.',
              {'id': share['id'], 'snap': snapshot['id']})
 

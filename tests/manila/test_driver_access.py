@@ -135,7 +135,11 @@ def test_denying_a_rule_never_applied_succeeds(simulator, driver, array):
     simulator.reset_calls()
     assert driver.update_access(None, share, [a], [], [ghost, bad_ghost], []) == {}
     assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw")]
-    assert writes(simulator) == {}
+    # The removal is asked for without reading the list first (the rule the driver could not
+    # translate is not), and the array has nothing to remove.
+    assert writes(simulator) == {"removeNFSNetworkACLOnShare": 1}
+    assert [e["outcome"] for e in simulator.call_log()["entries"] if e["write"]] == [
+        "EZEBI_RESOURCE_NOT_FOUND"]
 
 
 def test_reapplying_existing_rules_writes_nothing(simulator, driver, array):

@@ -182,13 +182,18 @@ def test_allocated_capacity_follows_the_drivers_changes(driver, simulator, share
     snapshot = make_snapshot(thin)
     snapshot.update(driver.create_snapshot(None, snapshot))
     driver.create_share_from_snapshot(None, make_share("NFS", size=7), snapshot)
+    reverted = create(driver, "NFS", size=2)
+    old = make_snapshot(reverted)
+    old.update(driver.create_snapshot(None, old))
+    driver.extend_share(reverted, 6)
+    driver.revert_to_snapshot(None, old, [], [])  # back to 2 GiB
     gone = create(driver, "NFS", size=4)
     driver.delete_share(None, gone)
     never_made = make_share("NFS", size=9)
     driver.delete_share(None, never_made)  # not on the array: gives nothing back
     with count(simulator) as calls:
         stats = _pool_stats(driver, POOL)
-    assert stats["allocated_capacity_gb"] == 5 + 1 + 7
+    assert stats["allocated_capacity_gb"] == 5 + 1 + 7 + 2
     assert "getShare" not in calls.by_method and "listShares" not in calls.by_method, calls
 
 
@@ -216,3 +221,78 @@ def test_allocated_capacity_is_counted_again_after_a_failure_and_on_the_slow_per
     finally:
         simulator.clear_faults()
     assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 6
+
+
+def _hosts(array, driver, share):
+    from tegile_intelliflash.client.paths import dataset_ref
+
+    return sorted((r.host, r.access) for r in
+                  array.get_network_acls("nfs", dataset_ref(*where(driver, share))))
+
+
+def test_access_changes_cost_one_call_each(driver, simulator, array):
+    from tegile_driver_helpers import make_rule
+    from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
+
+    share = create(driver, "NFS")
+    rules = []
+
+    def change(add=(), delete=(), update=()):
+        for rule in delete:
+            rules.remove(rule)
+        rules.extend(add)
+        with count(simulator) as calls:
+            updates = driver.update_access(None, share, list(rules), list(add), list(delete),
+                                           list(update))
+        assert updates == {}
+        return calls
+
+    first = make_rule("ip", "10.0.0.1")
+    # The first rule: nothing tells the array's lists but the array (this could be Manila
+    # sending again rules applied before a restart), so they are read.
+    assert change(add=[first]).by_method == {
+        "getShare": 1, "getNFSNetworkACLsOnShare": 1, "setNFSNetworkACLsOnShare": 1}
+    for host in ("10.0.0.2", "10.0.1.0/24", "10.0.0.3"):
+        calls = change(add=[make_rule("ip", host)])
+        assert calls.by_method == {"addNFSNetworkACLOnShare": 1}, calls
+    assert change(add=[make_rule("user", "alice")]).by_method == {"modifyShareProperties": 1}
+    calls = change(delete=[first])
+    assert calls.by_method == {"removeNFSNetworkACLOnShare": 1}, calls
+    assert _hosts(array, driver, share) == [
+        ("10.0.0.2", "rw"), ("10.0.0.3", "rw"), ("10.0.1.0/24", "rw")]
+    # A level change: the whole list, once.
+    rules[0]["access_level"] = "ro"
+    calls = change(update=[rules[0]])
+    assert calls.by_method.get("setNFSNetworkACLsOnShare") == 1, calls
+    assert "getNFSNetworkACLsOnShare" not in calls.by_method, calls
+    assert ("10.0.0.2", "ro") in _hosts(array, driver, share)
+    # Every rule gone: the closed list again, in one call.
+    calls = change(delete=list(rules))
+    assert calls.total == 2, calls  # the closed NFS list and the empty file ACL
+    assert _hosts(array, driver, share) == [(NO_ACCESS_HOST, "ro")]
+
+
+def test_a_resync_of_a_converged_share_reads_and_writes_nothing(driver, simulator):
+    from tegile_driver_helpers import make_rule
+
+    share = create(driver, "NFS")
+    rules = [make_rule("ip", "10.0.0.%d" % i) for i in range(1, 6)] + [make_rule("user", "bob")]
+    driver.update_access(None, share, rules, rules, [], [])
+    with count(simulator) as calls:
+        assert driver.update_access(None, share, rules, [], [], []) == {}
+    assert calls.by_method == {"getShare": 1, "getNFSNetworkACLsOnShare": 1}, calls
+
+
+def test_a_change_the_array_refuses_falls_back_to_the_whole_lists(driver, array):
+    from tegile_driver_helpers import make_rule
+    from tegile_intelliflash.client.paths import dataset_ref
+
+    share = create(driver, "NFS")
+    old = make_rule("ip", "10.0.0.1")
+    driver.update_access(None, share, [old], [old], [], [])
+    # Added on the array by hand meanwhile: the add is refused (entry exists).
+    array.add_network_acl("nfs", dataset_ref(*where(driver, share)),
+                          {"host": "10.0.0.2", "access": "ro"})
+    new = make_rule("ip", "10.0.0.2")
+    assert driver.update_access(None, share, [old, new], [new], [], []) == {}
+    assert _hosts(array, driver, share) == [("10.0.0.1", "rw"), ("10.0.0.2", "rw")]

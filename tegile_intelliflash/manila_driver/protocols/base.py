@@ -14,19 +14,22 @@ class BadRule(Exception):
     """An access rule this driver cannot apply (reported as 'error')."""
 
 
-def sync_list(ref, what, want, current, write, read, key=None,
-              sort_key=None, closed=None):
+def sync_list(ref, what, want, current, write, key=None, sort_key=None,
+              closed=None):
     """Make one access list of a share hold exactly the rules of ``want``.
 
     ``want`` maps a rule's identity to the rule; ``current`` is the list on
-    the array; ``write(rules)`` sets the whole list, ``read()`` reads it
-    back; ``key(rule)`` is what two equal rules share. ``closed``: the
-    single entry written instead of an empty list (an NFS list must never
-    be empty: that opens the share to every host).
+    the array; ``write(rules)`` sets the whole list; ``key(rule)`` is what
+    two equal rules share. ``closed``: the single entry written instead of
+    an empty list (an NFS list must never be empty: that opens the share to
+    every host).
 
     Writes nothing when the lists already agree. When the array refuses the
     list, applies it rule by rule, keeping the entries it accepts. Returns
-    the identities of the wanted rules the array does not hold.
+    the identities of the wanted rules the array does not hold: the list is
+    not read back, since a write the array answered holds what it wrote (a
+    write whose reply was lost is checked by the client against what it
+    wrote).
     """
     key = key or (lambda rule: rule)
     target = sorted(want.values(), key=sort_key)
@@ -34,6 +37,7 @@ def sync_list(ref, what, want, current, write, read, key=None,
         target = [closed]
     if set(map(key, current)) == set(map(key, target)):
         return []
+    accepted = target
     try:
         write(target)
     except client_errors.InvalidArgumentError as err:
@@ -49,7 +53,7 @@ def sync_list(ref, what, want, current, write, read, key=None,
                 pass
         if not accepted and closed is not None:
             write([closed])
-    applied = set(map(key, read()))
+    applied = set(map(key, accepted))
     return [rule_id for rule_id, rule in want.items()
             if key(rule) not in applied]
 

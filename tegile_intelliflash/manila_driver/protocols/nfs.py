@@ -56,11 +56,9 @@ class _Nfs(base.Protocol):
             client.set_network_acls('nfs', ref,
                                     rules)
 
-        def read():
-            return client.get_network_acls('nfs', ref)
-
-        return base.sync_list(ref, 'NFS access list', want, read(), write,
-                              read, sort_key=lambda r: (r.host_type, r.host),
+        return base.sync_list(ref, 'NFS access list', want,
+                              client.get_network_acls('nfs', ref), write,
+                              sort_key=lambda r: (r.host_type, r.host),
                               closed=no_access_rule())
 
     def is_open_to_all(self, client, ref):
