@@ -158,7 +158,9 @@ def recap_counts(output):
 # -- array state -----------------------------------------------------------------------------
 
 def _clean(model):
-    return {k: v for k, v in sorted((model or {}).items()) if not _VOLATILE.search(k)}
+    # The client's reads return typed views (ProjectInfo, ShareInfo): compare the whole reply.
+    wire = getattr(model, "_wire", model)
+    return {k: v for k, v in sorted((wire or {}).items()) if not _VOLATILE.search(k)}
 
 
 def array_state(sim):
