@@ -296,3 +296,32 @@ def test_a_change_the_array_refuses_falls_back_to_the_whole_lists(driver, array)
     new = make_rule("ip", "10.0.0.2")
     assert driver.update_access(None, share, [old, new], [new], [], []) == {}
     assert _hosts(array, driver, share) == [("10.0.0.1", "rw"), ("10.0.0.2", "rw")]
+
+
+def test_issue_12_workload_stays_within_its_call_budget(driver, simulator):
+    """Issue 12's driver workload: 50 shares created, extended and snapshotted, 10 clones,
+    20 stats refreshes, everything deleted. Goal: at most 1.5x the ~480 calls the work needs."""
+    with count(simulator) as calls:
+        shares, snapshots, clones = [], [], []
+        for index in range(50):
+            share = create(driver, "NFS" if index % 2 else "CIFS")
+            driver.extend_share(share, 2)
+            share["size"] = 2
+            snapshot = make_snapshot(share)
+            snapshot.update(driver.create_snapshot(None, snapshot))
+            shares.append(share)
+            snapshots.append(snapshot)
+        for snapshot in snapshots[:10]:
+            clone = make_share(snapshot["share"]["share_proto"], size=2)
+            driver.create_share_from_snapshot(None, clone, snapshot)
+            clones.append(clone)
+        for _refresh in range(20):
+            driver._update_share_stats()
+        for clone in clones:
+            driver.delete_share(None, clone)
+        for snapshot in snapshots:
+            driver.delete_snapshot(None, snapshot)
+        for share in shares:
+            driver.delete_share(None, share)
+    print("workload", calls)
+    assert calls.total <= 720, calls
