@@ -137,7 +137,8 @@ def _apply_changes(backend, ref, protocol, share, wanted, access_rules,
         # failure or a restart): only the array can say what it holds.
         return None
     before_rules = [rule for rule in access_rules
-                    if _access_id(rule) not in added] + list(delete_rules or [])
+                    if _access_id(rule) not in added]
+    before_rules += list(delete_rules or [])
     before, _owners, _updates = _wanted_lists(share, protocol, before_rules,
                                               [])
     # A level change: the list of that rule is written whole (the level it
