@@ -5,6 +5,8 @@
 All functions take the current ``Txn`` and raise ``ApiError`` with the spec's codes.
 """
 
+import dataclasses
+import typing
 import unicodedata
 
 from . import model
@@ -50,17 +52,16 @@ def validate_name(value, field):
     return value
 
 
+@dataclasses.dataclass(frozen=True)
 class Path:
-    """A parsed dataset path: ``pool/Container/project[/share][@snapshot]``."""
+    """A parsed dataset path: ``pool/Container/project[/share][@snapshot]`` (a value; not a
+    tuple, so that ``"%s" % path`` formats it)."""
 
-    __slots__ = ("pool", "container", "project", "share", "snapshot")
-
-    def __init__(self, pool, container, project, share=None, snapshot=None):
-        self.pool = pool
-        self.container = container
-        self.project = project
-        self.share = share
-        self.snapshot = snapshot
+    pool: str
+    container: str
+    project: str
+    share: typing.Optional[str] = None
+    snapshot: typing.Optional[str] = None
 
     @property
     def project_path(self):

@@ -6,10 +6,12 @@ This state lives in memory (a restart clears it); the array's own state is in th
 """
 
 import collections
+import dataclasses
 import hashlib
 import random
 import threading
 import time
+import typing
 
 from .errors import ApiError, INVALID_ARGUMENT
 
@@ -82,21 +84,18 @@ class CallCounter:
             }
 
 
+@dataclasses.dataclass
 class Decision:
     """What to do to one call: sleep ``latency_ms``, then at most one of error/reset/drop.
 
     ``proxy_timeout_ms``: a proxy in front of the array answers 504 after that long when the
     call takes longer (its latency), while the array goes on and applies the call."""
 
-    __slots__ = ("latency_ms", "error_status", "reset", "drop_reply", "proxy_timeout_ms")
-
-    def __init__(self, latency_ms=0, error_status=None, reset=False, drop_reply=False,
-                 proxy_timeout_ms=None):
-        self.latency_ms = latency_ms
-        self.error_status = error_status
-        self.reset = reset
-        self.drop_reply = drop_reply
-        self.proxy_timeout_ms = proxy_timeout_ms
+    latency_ms: int = 0
+    error_status: typing.Optional[int] = None
+    reset: bool = False
+    drop_reply: bool = False
+    proxy_timeout_ms: typing.Optional[int] = None
 
     @property
     def proxy_gives_up(self):

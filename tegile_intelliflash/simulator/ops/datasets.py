@@ -234,12 +234,10 @@ def delete_dataset(ctx, value, recursive, error_if_missing, what):
         if what != "deleteDataset":
             raise ApiError(INVALID_DATASET_TYPE, "%s %r is a project, a share was expected"
                            % ("datasetPath", value))
-        project = ctx.txn.project(path.project_path)
+        project = _existing(ctx, path, ctx.txn.project(path.project_path), core.get_project,
+                            error_if_missing, what)
         if project is None:
-            if error_if_missing:
-                core.get_project(ctx.txn, path)
             return
-        core.require_local(path, what)
         if recursive:
             for share in ctx.txn.shares_of_project(project["path"]):
                 snaps.destroy_share(ctx.txn, share)
@@ -247,17 +245,26 @@ def delete_dataset(ctx, value, recursive, error_if_missing, what):
                 snaps.destroy_snapshot(ctx.txn, snap, [])
         delete_project_doc(ctx.txn, project)
         return
-    share = ctx.txn.share(path.dataset)
+    share = _existing(ctx, path, ctx.txn.share(path.dataset), core.get_share, error_if_missing,
+                      what)
     if share is None:
-        if error_if_missing:
-            core.get_share(ctx.txn, path)
         return
-    core.require_local(path, what)
     snapshots = ctx.txn.snapshots_of(share["path"])
     if snapshots and not recursive:
         raise ApiError(RESOURCE_INUSE, "Share %s has %d snapshot(s); delete them first or use "
                        "recursive=true" % (share["path"], len(snapshots)))
     snaps.destroy_share(ctx.txn, share)
+
+
+def _existing(ctx, path, found, get, error_if_missing, what):
+    """The dataset a delete names, or None when it is missing and that is no error; ``get``
+    raises the array's not-found error. A replica is refused only once it is known to exist."""
+    if found is None:
+        if error_if_missing:
+            get(ctx.txn, path)
+        return None
+    core.require_local(path, what)
+    return found
 
 
 def inherit_property(ctx, share, project, prop):
