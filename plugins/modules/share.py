@@ -261,6 +261,7 @@ export_locations:
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import (
     DifferenceTracker,
     IntelliFlashModule,
+    NotFoundError,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import share_ref
 from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import ArgumentSpec, dataset_spec, wait_timeout_spec
@@ -360,8 +361,14 @@ def create(module, quota, reservation, properties, limits, source):
         record_size = properties.get("recordSize")
 
         def create_call():
-            client.create_share(pool, project, name, quota=quota or None, reservation=reservation or None,
-                                block_size=record_size)
+            try:
+                client.create_share(pool, project, name, quota=quota or None, reservation=reservation or None,
+                                    block_size=record_size)
+            except NotFoundError:
+                # The project is read only now, to say what is missing (the pool or the project);
+                # the refused creation wrote nothing.
+                require_project(module, pool, project)
+                raise
     else:
         def create_call():
             client.clone_snapshot(pool, project, params["source_share"], source, name, inherit=True)
@@ -442,7 +449,10 @@ def main():
 
     source = None
     if current is None:
-        require_project(module, pool, project)
+        if module.check_mode:
+            # Check mode predicts the failure of a share whose project is missing; a real run
+            # learns it from createShare's refusal (create), and reads the project only then.
+            require_project(module, pool, project)
         if params["source_snapshot"] is not None:
             source = resolve_source(module)
             tracker.add("source", before=None, after="%s@%s" % (params["source_share"], source))
@@ -462,6 +472,10 @@ def main():
             elif tracker.has_differences():
                 apply_limits(client, limits, pool, project, name)
                 configure(module, current, properties, sharing)
+            # Read once after the writes: not to check them (the client checks a write whose reply
+            # is lost against what it wrote; one the array answered holds it), but for the facts
+            # only the array knows: a new share's mount point, SMB name and inherited properties,
+            # the space left under a changed quota, the sharing state the export locations need.
             current = client.get_share(pool, project, name)
 
     facts = share_facts(current or {})

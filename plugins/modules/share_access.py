@@ -121,11 +121,12 @@ notes:
     C(DOMAIN\\name) are refused before any call.
   - B(Several writers.) Tasks on one machine that change the rules of the same share or project (forks, with
     C(delegate_to) set to C(localhost)) take turns, through a lock file per array and dataset in C(/tmp/tegile-intelliflash-locks)
-    (or the directory in the E(INTELLIFLASH_LOCK_DIR) environment variable). After writing, the module reads the rules
-    again and, when another writer undid part of its change meanwhile, applies it again (at most 3 writes, with a
-    warning; then the task fails). Writers on other machines, and the Manila driver, do not take that lock; a
-    whole-list write of theirs that lands between this task's write and its check is repaired, one that lands after
-    the check is not.
+    (or the directory in the E(INTELLIFLASH_LOCK_DIR) environment variable). The rules are not read again after a
+    write the array accepted (a write whose reply is lost is checked against what it wrote); when the array answers
+    that a rule being added is already there (another writer added it meanwhile), the module reads the rules and
+    applies its change again (at most 3 writes, with a warning; then the task fails). Writers on other machines, and
+    the Manila driver, do not take that lock; a whole-list write of theirs that lands after this task's read undoes
+    this task's change.
   - Turning NFS or SMB sharing on or off (with M(tegile.intelliflash.share)) clears that protocol's network rules on
     the array; manage the rules after the sharing state. The module warns when it changes the NFS rules of a share
     that is not exported over NFS.
@@ -272,7 +273,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access 
     split_rules,
 )
 
-# Writes of one task when another writer keeps undoing them (each is verified by a read).
+# Writes of one task when another writer keeps getting in its way (the array refusing an add: the rule exists).
 MAX_WRITES = 3
 
 
@@ -327,11 +328,15 @@ def main():
 def converge(module, dataset, share_level):
     """Read, plan, write and verify until the lists hold what the task wants.
 
-    Returns (share dict, protocol, network plan, user plan, tracker, network written). After a
-    write the written lists are read again: when another writer (on another machine, or the Manila
-    driver) undid part of this task's change meanwhile, the task applies it again, at most
-    ``MAX_WRITES`` times, and fails naming what it could not keep. The plans returned have no
-    change left (their ``final`` is what the array holds), except in check mode.
+    Returns (share dict, protocol, network plan, user plan, tracker, network written). A list the
+    array accepted is what was written: it is not read back (issue 12: a read-back only caught a
+    whole-list write of another writer landing in the instant between this task's write and its
+    read, never one landing later, and cost a read on every run; a write whose reply is lost is
+    still checked by the client against what it wrote). When the array refuses an add because the
+    rule is there already (another writer, on another machine or the Manila driver, added it
+    meanwhile, perhaps with another level), the list is read and the task applies its change
+    again, at most ``MAX_WRITES`` times, and fails naming what it could not keep. The plans
+    returned have no change left (their ``final`` is what the array holds), except in check mode.
     """
     params = module.params
     share_obj, protocol, current_net, current_users = read_current(module, dataset)
@@ -423,29 +428,33 @@ def warn_about_nfs(module, dataset, share, changed, rules):
 
 
 def write_user_rules(module, plan, dataset):
-    """Write the file ACL (one whole-list call, the only one the API has); return it read back."""
+    """Write the file ACL (one whole-list call, the only one the API has); return what it holds now."""
     pool, project, share = module.params["pool"], module.params["project"], module.params["share"]
     with module.api_errors("writing the file ACL (user and group rules) of %s" % dataset, dataset):
         module.client.set_user_acls(pool, project, share, plan.final)
-        return module.client.get_user_acls(pool, project, share)
+    return plan.final
 
 
 def write_network_rules(module, plan, dataset):
-    """Apply a network rule plan (one call per rule added or removed); return the list read back."""
+    """Apply a network rule plan (one call per rule added or removed); return what the list holds now:
+    the plan's, or the list read back when another writer got in the way."""
     pool, project, share = module.params["pool"], module.params["project"], module.params["share"]
     with module.api_errors("changing the NFS network rules of %s" % dataset, dataset):
+        conflict = False
         for verb, arg in plan.network_actions(module.params["purge"]):
             if verb == "add":
                 try:
                     module.client.add_network_acl("nfs", pool, project, share, arg)
                 except AlreadyExistsError:
                     # Another writer added the same host meanwhile; the read below compares its level.
-                    pass
+                    conflict = True
             elif verb == "remove":
                 module.client.remove_network_acl("nfs", pool, project, share, arg.host_type, arg.host)
             else:
                 module.client.set_network_acls("nfs", pool, project, share, arg)
-        return module.client.get_network_acls("nfs", pool, project, share)
+        if conflict:
+            return module.client.get_network_acls("nfs", pool, project, share)
+    return plan.final
 
 
 if __name__ == "__main__":

@@ -71,7 +71,21 @@ def test_bad_input_fails_before_any_call(sim, capsys, args, words):
      "source_snapshot: share 'base' has no snapshot 'snap9' (snapshots: Manual-S-snap1)"),
 ])
 def test_refused_input_writes_nothing(sim, capsys, args, words):
-    assert_refused(run, sim, capsys, args, words, no_call=False)
+    assert_refused(run, sim, capsys, args, words, no_call=None)
+    # A share in a missing project (or pool) is refused by createShare itself: nothing applied.
+    assert [e for e in sim.call_log()["entries"] if e["write"] and e["outcome"] == "applied"] == []
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_missing_project_is_read_only_to_say_so(sim, capsys, check_mode):
+    sim.reset_calls()
+    result, _out = run(sim, capsys, name="s9", project="nope", _ansible_check_mode=check_mode)
+    assert "project: project 'nope' does not exist in pool 'pool-a'" in result["msg"]
+    by_method = sim.calls()["by_method"]
+    assert by_method.get("getProject") == 1 and by_method.get("createShare", 0) == (0 if check_mode else 1)
+    sim.reset_calls()
+    run(sim, capsys, name="s9", size="1G")
+    assert "getProject" not in sim.calls()["by_method"]
 
 
 def test_lifecycle(sim, capsys):
@@ -218,3 +232,18 @@ def test_an_exist_refusal_without_the_share_fails(sim, capsys, monkeypatch):
     result, _out = run(sim, capsys, name="refused")
     assert result["failed"] is True and result["error_code"] == "EZEBI_RESOURCE_EXIST"
     assert "Mount point in use" in result["msg"]
+
+
+def test_calls_of_a_first_run_and_of_a_converged_run(sim, capsys):
+    args = dict(name="counted", size="2G", nfs=True)
+    sim.reset_calls()
+    first, _out = run(sim, capsys, **args)
+    assert first["changed"] is True
+    # The share looked up, created (quota in createShare), exported, read once for its facts, and
+    # the floating IPs for its export locations; the project is not read (only to word an error).
+    assert sim.calls()["by_method"] == {"getShare": 2, "createShare": 1, "setNFSSharingOnShare": 1,
+                                        "getFloatingIPList": 1}
+    sim.reset_calls()
+    again, _out = run(sim, capsys, **args)
+    assert again["changed"] is False and again["export_locations"] == first["export_locations"]
+    assert sim.calls()["by_method"] == {"getShare": 1, "getFloatingIPList": 1}

@@ -154,28 +154,39 @@ def test_merge_adds_each_rule_with_a_call_of_its_own(sim, capsys):
     assert removed["changed"] is True and sim.calls()["by_method"].get("removeNFSNetworkACLOnShare") == 3
 
 
-def undo_each_add(monkeypatch, sim, times):
-    """Make another writer remove each rule right after the module added it, ``times`` times."""
+def get_in_the_way(monkeypatch, sim, times):
+    """Make another writer add each rule (read-only) just before the module adds it, and remove it
+    again right after the array refused the module's add, ``times`` times."""
     original = IntelliFlashClient.add_network_acl
-    undone = []
+    crossed = []
 
-    def add_then_undo(self, protocol, pool, project, share, rule):
-        original(self, protocol, pool, project, share, rule)
-        if len(undone) < times:
-            conn = connection(sim)
-            with IntelliFlashClient(conn["host"], conn["username"], PASSWORD, ca_path=conn["ca_path"]) as other:
-                other.remove_network_acl(protocol, dataset_ref(pool, project, share), rule.host_type, rule.host)
-            undone.append(rule)
+    def other_writer():
+        conn = connection(sim)
+        return IntelliFlashClient(conn["host"], conn["username"], PASSWORD, ca_path=conn["ca_path"])
 
-    monkeypatch.setattr(IntelliFlashClient, "add_network_acl", add_then_undo)
-    return undone
+    def add_in_the_way(self, protocol, pool, project, share, rule):
+        if len(crossed) >= times:
+            return original(self, protocol, pool, project, share, rule)
+        where = dataset_ref(pool, project, share)
+        crossed.append(rule)
+        with other_writer() as other:
+            original(other, protocol, where, dict(host=rule.host, access="ro"))
+        try:
+            return original(self, protocol, pool, project, share, rule)
+        finally:
+            if times > 1:  # gone again before the module reads: its add is needed once more
+                with other_writer() as other:
+                    other.remove_network_acl(protocol, where, rule.host_type, rule.host)
+
+    monkeypatch.setattr(IntelliFlashClient, "add_network_acl", add_in_the_way)
+    return crossed
 
 
-def test_a_change_another_writer_undid_is_applied_again(sim, capsys, monkeypatch):
-    undone = undo_each_add(monkeypatch, sim, times=1)
+def test_a_rule_another_writer_added_meanwhile_gets_the_tasks_level(sim, capsys, monkeypatch):
+    crossed = get_in_the_way(monkeypatch, sim, times=1)
     result, _out = run(sim, capsys, rules=[dict(type="ip", to="10.7.0.0/16")])
-    assert undone and result["changed"] is True
-    assert [rule["to"] for rule in result["rules"]] == ["10.7.0.0/16"]
+    assert crossed and result["changed"] is True
+    assert [(rule["to"], rule["access_level"]) for rule in result["rules"]] == [("10.7.0.0/16", "rw")]
     assert "Another writer changed the access rules" in json.dumps(result["warnings"])
     monkeypatch.undo()
     sim.reset_calls()
@@ -183,12 +194,26 @@ def test_a_change_another_writer_undid_is_applied_again(sim, capsys, monkeypatch
     assert again["changed"] is False and sim.calls()["writes"] == 0
 
 
-def test_a_change_undone_every_time_fails_naming_what_is_left(sim, capsys, monkeypatch):
-    undone = undo_each_add(monkeypatch, sim, times=100)
+def test_a_writer_in_the_way_every_time_fails_naming_what_is_left(sim, capsys, monkeypatch):
+    crossed = get_in_the_way(monkeypatch, sim, times=100)
     result, _out = run(sim, capsys, rules=[dict(type="ip", to="10.8.0.0/16")])
-    assert len(undone) == share_access.MAX_WRITES
+    assert len(crossed) == share_access.MAX_WRITES
     assert result["failed"] is True
     assert "changed by another writer each time" in result["msg"] and "ip 10.8.0.0/16" in result["msg"]
+
+
+def test_rules_are_not_read_back_after_a_write(sim, capsys):
+    rules = [dict(type="ip", to="10.6.0.%d" % i) for i in range(1, 4)] + [dict(type="user", to="carol")]
+    sim.reset_calls()
+    result, _out = run(sim, capsys, rules=rules)
+    assert result["changed"] is True
+    # One read of the share (sharing state, file ACL) and one of the NFS list, then the writes.
+    assert sim.calls()["by_method"] == {"getShare": 1, "getNFSNetworkACLsOnShare": 1,
+                                        "addNFSNetworkACLOnShare": 3, "modifyShareProperties": 1}
+    sim.reset_calls()
+    again, _out = run(sim, capsys, rules=rules)
+    assert again["changed"] is False and again["rules"] == result["rules"]
+    assert sim.calls()["by_method"] == {"getShare": 1, "getNFSNetworkACLsOnShare": 1}
 
 
 def test_an_unusable_lock_directory_fails_before_any_call(sim, capsys, monkeypatch, tmp_path):
