@@ -238,8 +238,8 @@ def test_network_acls_share(client, project, protocol):
     r1 = NetworkRule("IP", "10.0.0.0/24", "rw", root=root)
     r2 = NetworkRule("FQDN", "db1.example.com", "ro")
     client.add_network_acl(protocol, dataset_ref(POOL, project, "s1"), r1)
-    client.add_network_acl(protocol, dataset_ref(POOL, project, "s1"), {"host": "DB1.example.com.",
-                                                           "access": "ro"})
+    client.add_network_acl(protocol, dataset_ref(POOL, project, "s1"),
+                           {"host": "DB1.example.com.", "access": "ro"})
     assert set(client.get_network_acls(protocol, dataset_ref(POOL, project, "s1"))) == {r1, r2}
     with pytest.raises(AlreadyExistsError):
         client.add_network_acl(protocol, dataset_ref(POOL, project, "s1"), r1)

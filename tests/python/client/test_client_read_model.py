@@ -114,8 +114,8 @@ def test_plan_refuses_a_quota_below_used_naming_the_option():
 
 def test_plan_size_keeps_a_thick_share_thick():
     thick = views.ShareInfo.from_wire(dict(SHARE_WIRE, reservationInByte=10 * GiB))
-    assert limits.plan_size(thick, 4 * GiB).writes == (("reservation", 4 * GiB),
-                                                      ("quota", 4 * GiB))
+    assert limits.plan_size(thick, 4 * GiB).writes == (
+        ("reservation", 4 * GiB), ("quota", 4 * GiB))
     thin = views.ShareInfo.from_wire(SHARE_WIRE)
     assert limits.plan_size(thin, 12 * GiB).writes == (("quota", 12 * GiB),)
 

@@ -38,8 +38,7 @@ def wanted(**changes):
 
 def test_create_then_share_over_nfs_and_report_the_export(array):
     array.expect(
-        MISSING,
-        ("getProject", wire.project()),
+        MISSING,  # the project is not read: createShare says when it is missing
         ("createShare", wire.SUCCESS,
          ["pool-a", "p1", "s1", {"quota": 10 * GIB, "reservation": -1},
           [{"sharePermissionEnum": 0, "sharePermissionMode": 0}]]),
@@ -117,7 +116,8 @@ def test_absent_share_that_is_gone_is_not_a_change(array):
 def test_missing_project_is_named(array):
     array.expect(
         MISSING,
-        ("getProject", wire.not_found("Project pool-a/Local/p1")),
+        ("createShare", wire.not_found("Project pool-a/Local/p1")),  # refused: nothing written
+        ("getProject", wire.not_found("Project pool-a/Local/p1")),  # read only now, to say so
         ("listPools", wire.pools()),
     )
     result = run(**WANTED)
@@ -125,10 +125,20 @@ def test_missing_project_is_named(array):
     assert result["msg"] == "project: project 'p1' does not exist in pool 'pool-a'"
 
 
+def test_missing_project_is_named_in_check_mode_before_any_write(array):
+    array.expect(
+        MISSING,
+        ("getProject", wire.not_found("Project pool-a/Local/p1")),
+        ("listPools", wire.pools()),
+    )
+    result = run(check_mode=True, **WANTED)
+    assert result["failed"] is True
+    assert result["msg"] == "project: project 'p1' does not exist in pool 'pool-a'"
+
+
 def test_missing_clone_source_snapshot_is_named(array):
     array.expect(
         MISSING,
-        ("getProject", wire.project()),
         ("getShare", wire.share("src"), ["pool-a/Local/p1/src"]),
         ("listSnapshots", ["Manual-S-other"], ["pool-a/Local/p1/src", ""]),
     )
