@@ -111,9 +111,9 @@ def delete_share(backend, share):
         try:
             quota = backend_mod.size_bytes(share)
         except exception.InvalidShare:
-            quota = None  # no size recorded
-        if quota is None or backend.private_storage.get(
-                share['id'], backend_mod.PD_ARRAY_NAME):
+            backend.allocated.forget(ref.pool)  # no size recorded
+            return
+        if backend.private_storage.get(share['id'], backend_mod.PD_ARRAY_NAME):
             backend.allocated.forget(ref.pool)  # a managed share's own quota
         else:
             backend.allocated.add(ref.pool, -quota)
