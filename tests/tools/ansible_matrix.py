@@ -27,10 +27,7 @@ STAGES = ("sanity", "units", "integration")
 # The oldest and the newest get every ansible-test stage, the others the integration targets.
 # 2.19 is the main venv's (.venv, requirements/dev.txt); 2.20 and later need Python >= 3.12.
 MATRIX = (
-    # 2.16's empty-init wants plugins/module_utils/*/__init__.py empty, a rule 2.19 dropped for
-    # module_utils; the client package exports its API from __init__.py (tegile_intelliflash.client
-    # is the same directory). Skipped there, and only there: see DEVELOPERS.md.
-    Core("2.16", "3.10", STAGES, skip=("empty-init",)),
+    Core("2.16", "3.10", STAGES),
     Core("2.17", "3.11", ("integration",)),
     Core("2.18", "3.12", ("integration",)),
     Core("2.19", "3.11", ("units", "integration")),

@@ -2,6 +2,7 @@
 """The supported ansible-core range is stated once (tests/tools/ansible_matrix.py) and every
 place that states it again agrees: requires_ansible, the role's min_ansible_version, the README's
 matrix table, the requirement files of each matrix venv."""
+import glob
 import os
 import re
 import sys
@@ -57,3 +58,10 @@ def test_each_cached_core_venv_pins_its_core():
             with open(req) as handle:
                 text = handle.read()
         assert re.search(r"^ansible-core==%s\.\d+$" % re.escape(core.version), text, re.M), core
+
+
+def test_module_utils_init_files_are_empty_for_every_core():
+    """ansible-core 2.16's empty-init sanity test wants them empty to the byte; no core skips it."""
+    found = glob.glob(os.path.join(ROOT, "plugins", "module_utils", "**", "__init__.py"), recursive=True)
+    assert found and all(os.path.getsize(path) == 0 for path in found), found
+    assert all(not core.skip for core in ansible_matrix.MATRIX)

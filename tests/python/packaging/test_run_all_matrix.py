@@ -45,13 +45,14 @@ def test_integration_runs_every_core_two_at_a_time(monkeypatch):
     assert "| 2.18 | 3.12 | - | - | 3 passed, 1 failed |" in run_all.ansible_matrix.table(run_all.MATRIX_CELLS)
 
 
-def test_sanity_runs_one_at_a_time_with_the_skips_of_its_core(monkeypatch):
+def test_sanity_runs_one_at_a_time_and_skips_nothing(monkeypatch):
     calls, peak = fake_runs(monkeypatch)
     results = run_all.matrix_stage("sanity")
     assert [r.name for r in results] == ["sanity-2.16", "sanity-2.21"]
     assert peak[0] == 1
     extras = {name: (extra, echo, timeout) for name, _c, extra, _e, echo, timeout in calls}
-    assert extras["sanity-2.16"] == (["--skip-test", "empty-init"], True, None)
+    # 2.16's empty-init holds too: the client's __init__.py is empty (imports name submodules).
+    assert extras["sanity-2.16"] == ([], True, None)
     assert extras["sanity-2.21"] == ([], True, None)
 
 
