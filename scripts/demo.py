@@ -108,30 +108,30 @@ def show_array(client):
     system = client.check_connection()
     print("\nArray: %s" % ", ".join("%s=%s" % kv for kv in sorted(system.items())))
     print("\nPools")
-    print(table([(p["name"], sizes.format_size(p["totalSize"]), sizes.format_size(p["availableSize"]))
+    print(table([(p.name, sizes.format_size(p.total_bytes), sizes.format_size(p.available_bytes))
                  for p in client.list_pools()], ("pool", "total", "available")))
     share_rows, acl_rows, snap_rows = [], [], []
     for pool in client.list_pools():
-        for proj in client.list_projects(pool["name"]):
-            project = proj["name"]
-            for item in client.list_shares(project_ref(pool["name"], project)):
-                name = item["name"]
-                share = client.get_share(share_ref(pool["name"], project, name))
-                quota = share.get("quotaInByte") or 0
-                reservation = share.get("reservationInByte") or 0
-                exports = client.export_locations(share_ref(pool["name"], project, name))
+        for proj in client.list_projects(pool.name):
+            project = proj.name
+            for item in client.list_shares(project_ref(pool.name, project)):
+                name = item.name
+                share = client.get_share(share_ref(pool.name, project, name))
+                quota = share.quota_bytes or 0
+                reservation = share.reservation_bytes or 0
+                exports = client.export_locations(share_ref(pool.name, project, name))
                 share_rows.append((
-                    "%s/%s/%s" % (pool["name"], project, name),
+                    "%s/%s/%s" % (pool.name, project, name),
                     sizes.format_size(quota) if quota else "none",
                     sizes.format_size(reservation) if reservation else "none",
                     " ".join(exports.get("nfs", []) + exports.get("smb", [])) or "(not shared)",
                 ))
                 for proto in ("nfs", "smb"):
-                    for rule in client.get_network_acls(proto, dataset_ref(pool["name"], project, name)):
+                    for rule in client.get_network_acls(proto, dataset_ref(pool.name, project, name)):
                         acl_rows.append((name, proto.upper(), rule.host_type, rule.host, rule.access))
-                for rule in client.get_user_acls(share_ref(pool["name"], project, name)):
+                for rule in client.get_user_acls(share_ref(pool.name, project, name)):
                     acl_rows.append((name, "file", rule.kind, rule.name, rule.access))
-                for snap in client.list_snapshots(dataset_ref(pool["name"], project, name)):
+                for snap in client.list_snapshots(dataset_ref(pool.name, project, name)):
                     snap_rows.append((name, snap))
     print("\nShares")
     print(table(share_rows, ("share", "quota", "reservation", "export locations")))

@@ -23,47 +23,40 @@ import contextlib
 import time
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import IntelliFlashError, NotFoundError
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client import limits
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import AlreadyExistsError
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import share_ref
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, project_ref, share_ref
 from ansible_collections.tegile.intelliflash.plugins.module_utils._locks import LockError, dataset_lock
-from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import (
-    PROTOCOLS,
-    int_or_zero,
-    sharing_on,
-    used_bytes,
-)
-from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import (
-    check_pool_space,
-    plan_limits,
-)
+from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import PROTOCOLS
+from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import check_pool_space, plan_limits
 
 CLONE_POLL_INTERVAL = 1.0
 
 
 # -- look-ups ---------------------------------------------------------------------------------
 def require_pool(module, pool, field="pool"):
-    """The pool's wire dict; fails naming ``field`` when the array has no such pool."""
+    """The pool's PoolInfo; fails naming ``field`` when the array has no such pool."""
     with module.api_errors("listing pools"):
         pools = module.client.list_pools()
     for item in pools:
-        if item.get("name") == pool:
+        if item.name == pool:
             return item
     module.fail("%s: pool '%s' does not exist on the array (pools: %s)"
-                % (field, pool, ", ".join(sorted(item.get("name", "?") for item in pools)) or "none"))
+                % (field, pool, ", ".join(sorted(item.name or "?" for item in pools)) or "none"))
 
 
 def find_project(module, pool, project):
-    """The project's wire dict or None (also None when the pool does not exist)."""
+    """The project's ProjectInfo or None (also None when the pool does not exist)."""
     path = module.dataset_path(pool, project)
     with module.api_errors("reading project %s" % path, path):
         try:
-            return module.client.find_project(pool, project)
+            return module.client.find_project(project_ref(pool, project))
         except NotFoundError:
             return None
 
 
 def require_project(module, pool, project, field="project"):
-    """The project's wire dict; fails naming ``field`` when it does not exist.
+    """The project's ProjectInfo; fails naming ``field`` when it does not exist.
 
     On a miss the pool is looked up too, so that a missing pool is reported as such.
     """
@@ -76,17 +69,17 @@ def require_project(module, pool, project, field="project"):
 
 
 def find_share(module, pool, project, share):
-    """The share's wire dict or None (also None when its project or pool does not exist)."""
+    """The share's ShareInfo or None (also None when its project or pool does not exist)."""
     path = module.dataset_path(pool, project, share)
     with module.api_errors("reading share %s" % path, path):
         try:
-            return module.client.find_share(pool, project, share)
+            return module.client.find_share(share_ref(pool, project, share))
         except NotFoundError:
             return None
 
 
 def require_share(module, pool, project, share, field="share"):
-    """The share's wire dict; fails naming ``field`` when it does not exist.
+    """The share's ShareInfo; fails naming ``field`` when it does not exist.
 
     On a miss the project (and then the pool) is looked up, so that the message names what
     is really missing.
@@ -109,17 +102,17 @@ def project_used(module, pool, project):
     path = module.dataset_path(pool, project)
     with module.api_errors("reading the shares of project %s" % path, path):
         total = 0
-        for item in module.client.list_shares(pool, project):
-            share = module.client.find_share(pool, project, item["name"]) or item
-            total += max(used_bytes(share), int_or_zero(share.get("reservationInByte")))
+        for item in module.client.list_shares(project_ref(pool, project)):
+            share = module.client.find_share(item.ref) or item
+            total += max(share.used_bytes, share.reservation_bytes)
         return total
 
 
 def sharing_state(module, wanted, source, pool, project, path):
     """Effective NFS/SMB state of a project, for the protocols ``wanted`` sets (dict with nfs/smb keys).
 
-    ``source`` is the project's wire dict; None means a new project (sharing off). When the
-    dict does not carry ``sharenfs``/``sharesmb`` the array is asked (isProjectExposedOver*).
+    ``source`` is the project's ProjectInfo; None means a new project (sharing off). When the
+    array did not report the state in it, the array is asked (isProjectExposedOver*).
     ``path`` is the project's path, for the error message.
     """
     state = {}
@@ -130,28 +123,28 @@ def sharing_state(module, wanted, source, pool, project, path):
             if source is None:
                 state[protocol] = False
                 continue
-            value = sharing_on(source, protocol)
+            value = source.sharing(protocol)
             if value is None:
-                value = module.client.is_exposed(protocol, pool, project, None)
+                value = module.client.is_exposed(protocol, project_ref(pool, project))
             state[protocol] = value
     return state
 
 
 def checked_limits(module, pool, path, current, used, quota, reservation, tracker, quota_field="quota"):
-    """``_quota.plan_limits`` for a dataset's wire dict (None = new), plus the pool space check.
+    """``_quota.plan_limits`` for a dataset's view (None = new), plus the pool space check.
 
     The pool is read only when the reservation grows. Fails the module, naming the option,
     when the array would refuse the values.
     """
-    current = current or {}
+    current_quota = current.quota_bytes if current is not None else 0
+    current_reservation = getattr(current, "reservation_bytes", 0)   # projects have none
     with module.api_errors("planning the limits of %s" % path, path):
-        plan = plan_limits(path, current.get("quotaInByte"), current.get("reservationInByte"), used,
-                           want_quota=quota, want_reservation=reservation, tracker=tracker,
-                           quota_field=quota_field)
-    if reservation and reservation != int_or_zero(current.get("reservationInByte")):
-        available = require_pool(module, pool).get("availableSize")
+        plan = plan_limits(path, current_quota, current_reservation, used, want_quota=quota,
+                           want_reservation=reservation, tracker=tracker, quota_field=quota_field)
+    if reservation and reservation != current_reservation:
+        available = require_pool(module, pool).available_bytes
         with module.api_errors("planning the reservation of %s" % path, path):
-            check_pool_space(path, available, used, current.get("reservationInByte"), reservation)
+            check_pool_space(path, available, used, current_reservation, reservation)
     return plan
 
 
@@ -181,37 +174,32 @@ def apply_sharing(client, changes, pool, project, share=None, display_name=None,
     ``changes`` maps ``nfs``/``smb`` to the wanted state. ``display_name``/``guest`` go with
     the SMB call (share level only).
     """
+    ref = dataset_ref(pool, project, share)
     if "nfs" in changes:
-        client.set_nfs_sharing(pool, project, share, changes["nfs"])
+        client.set_nfs_sharing(ref, changes["nfs"])
     if "smb" in changes:
         if share is None:
-            client.set_smb_sharing(pool, project, None, changes["smb"])
+            client.set_smb_sharing(ref, changes["smb"])
         else:
-            client.set_smb_sharing(pool, project, share, changes["smb"], display_name=display_name, guest=guest)
+            client.set_smb_sharing(ref, changes["smb"], display_name=display_name, guest=guest)
 
 
 def apply_limits(client, plan, pool, project, share=None):
-    """Send the writes of a ``_quota.LimitPlan``, in order (share or project)."""
-    for kind, value in plan.writes:
-        if share is None:
-            client.set_project_quota(pool, project, value or None)
-        elif kind == "quota":
-            client.set_share_quota(pool, project, share, value or None)
-        else:
-            client.set_share_reservation(pool, project, share, value or None)
+    """Send the writes of a ``client.limits.LimitPlan``, in order (share or project)."""
+    limits.apply_limits(client, plan, dataset_ref(pool, project, share))
 
 
 def wait_for_clone(client, pool, project, source_share, snapshot, clone, timeout,
                    interval=CLONE_POLL_INTERVAL, clock=time.monotonic, sleep=time.sleep):
-    """Poll the clone until it completes; returns the final status dict.
+    """Poll the clone until it completes; returns the final CloneStatus.
 
     Raises RuntimeError naming the state when the clone fails or does not finish within
     ``timeout`` seconds.
     """
     deadline = clock() + timeout
     while True:
-        status = client.get_clone_status(pool, project, source_share, snapshot, clone)
-        state = status.get("state")
+        status = client.get_clone_status(share_ref(pool, project, source_share), snapshot, clone)
+        state = status.state
         if state == "success":
             return status
         if state != "in_progress":

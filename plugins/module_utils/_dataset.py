@@ -5,9 +5,10 @@
 
 """Dataset properties shared by the project, share and quota modules (private).
 
-Maps the modules' snake_case options to the wire's Project_V2_1 / Share_V2_1 keys,
-plans property changes against what the array reports, and turns wire dicts into the
-stable snake_case dicts the modules return.
+Maps the modules' snake_case options to the wire's Project_V2_1 / Share_V2_1 keys (what a
+write sends), plans property changes against what the array reports (the client's views:
+ProjectInfo, ShareInfo) and turns those views into the stable snake_case dicts the modules
+return.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,10 +16,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import invalid_argument
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.shares import BLOCK_SIZES
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.sizes import format_size, parse_size
 
 COMPRESSION_CHOICES = ["off", "lz4", "gzip", "igzip"] + ["gzip-%d" % level for level in range(1, 10)]
-RECORD_SIZE_CHOICES = ["4KB", "8KB", "16KB", "32KB", "64KB", "128KB"]
+RECORD_SIZE_CHOICES = list(BLOCK_SIZES)
 
 # The sharing protocols of the nfs/smb options (wire: sharenfs/sharesmb).
 PROTOCOLS = ("nfs", "smb")
@@ -31,25 +33,22 @@ def _on_off(value):
     return "on" if value else "off"
 
 
-def _is_on(value):
-    if isinstance(value, bool):
-        return value
-    if value is None:
-        return None
-    return str(value).strip().lower() not in ("off", "false", "0", "")
-
-
 def _same(value):
     return value
 
 
-# option name -> (wire key, option value -> wire value, wire value -> option value)
+# option name (also the view's attribute) -> (wire key of a write, option value -> wire value)
 PROPERTIES = (
-    ("compression", "compression", _same, _same),
-    ("dedup", "dedup", _on_off, _is_on),
-    ("readonly", "readonly", _on_off, _is_on),
-    ("record_size", "recordSize", _same, _same),
+    ("compression", "compression", _same),
+    ("dedup", "dedup", _on_off),
+    ("readonly", "readonly", _on_off),
+    ("record_size", "recordSize", _same),
 )
+
+
+def _attr(view, name, default=None):
+    """``view.name``, or ``default`` for an object about to be created (None)."""
+    return default if view is None else getattr(view, name)
 
 
 def property_argument_spec():
@@ -65,15 +64,15 @@ def property_argument_spec():
 def plan_properties(current, params, tracker):
     """Wire keys to send (partial Project_V2_1/Share_V2_1) so ``current`` matches ``params``.
 
-    ``current`` is the wire dict the array returned, or None for an object about to be
-    created. Every option the user set and that differs is recorded in ``tracker``.
+    ``current`` is the view the client returned (ProjectInfo, ShareInfo), or None for an object
+    about to be created. Every option the user set and that differs is recorded in ``tracker``.
     """
     changes = {}
-    for option, key, to_wire, from_wire in PROPERTIES:
+    for option, key, to_wire in PROPERTIES:
         wanted = params.get(option)
         if wanted is None:
             continue
-        have = from_wire(current.get(key)) if current else None
+        have = _attr(current, option)
         if tracker.add(option, before=have, after=wanted):
             changes[key] = to_wire(wanted)
     return changes
@@ -99,46 +98,16 @@ def parse_limit(value, field):
     return parse_size(value, field=field)
 
 
-def describe_size(value):
-    """``10 GiB (10737418240 bytes)``; ``none`` for 0/None."""
-    if not value:
-        return "none"
-    return "%s (%d bytes)" % (format_size(value), value)
-
-
 def size_fact(value):
     """Human size for results: ``10 GiB``; None when there is no limit."""
     return format_size(value) if value else None
 
 
-def int_or_zero(value):
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
-def used_bytes(dataset):
-    """Bytes used by a share (wire dict): ``totalSize`` - ``availableSize`` (rule C8)."""
-    for key in ("usedSize", "usedInByte", "usedBytes"):
-        if key in dataset:
-            return int_or_zero(dataset[key])
-    return max(0, int_or_zero(dataset.get("totalSize")) - int_or_zero(dataset.get("availableSize")))
-
-
-def sharing_on(dataset, protocol):
-    """Effective NFS/SMB sharing state of a wire dict (``sharenfs``/``sharesmb``), or None."""
-    value = dataset.get("share" + protocol)
-    return None if value is None else _is_on(value)
-
-
 def property_facts(dataset):
-    """The snake_case properties of a wire project/share dict."""
-    facts = {}
-    for option, key, _to_wire, from_wire in PROPERTIES:
-        facts[option] = from_wire(dataset.get(key))
-    facts["mount_point"] = dataset.get("mountPoint") or dataset.get("mountpoint")
-    facts["quota_bytes"] = int_or_zero(dataset.get("quotaInByte"))
+    """The snake_case properties of a project/share view (None: an object about to be created)."""
+    facts = dict((option, _attr(dataset, option)) for option, _key, _to_wire in PROPERTIES)
+    facts["mount_point"] = _attr(dataset, "mount_point")
+    facts["quota_bytes"] = _attr(dataset, "quota_bytes", 0)
     facts["quota"] = size_fact(facts["quota_bytes"])
     return facts
 
@@ -162,32 +131,27 @@ def plan_sharing(current, params, tracker):
 
 
 def project_facts(project, pool=None):
-    """Stable snake_case view of a Project_V2_1 wire dict."""
-    name = project.get("projectName") or project.get("name")
-    pool = project.get("poolName") or pool
-    facts = dict(name=name, pool=pool, path=project.get("zfsDataSetName") or "%s/Local/%s" % (pool, name))
+    """Stable snake_case view of a ProjectInfo (None: a project about to be created in ``pool``)."""
+    facts = dict(name=_attr(project, "name"), pool=_attr(project, "pool") or pool,
+                 path=_attr(project, "path") or "%s/Local/%s" % (pool, None))
     facts.update(property_facts(project))
-    facts["nfs"] = sharing_on(project, "nfs")
-    facts["smb"] = sharing_on(project, "smb")
+    facts["nfs"] = _attr(project, "nfs")
+    facts["smb"] = _attr(project, "smb")
     return facts
 
 
 def share_facts(share):
-    """Stable snake_case view of a Share_V2_1 wire dict."""
-    pool = share.get("poolName")
-    project = share.get("projectName")
-    name = share.get("name")
-    facts = dict(name=name, project=project, pool=pool,
-                 path=share.get("zfsDataSetName") or share.get("datasetPath")
-                 or "%s/Local/%s/%s" % (pool, project, name))
+    """Stable snake_case view of a ShareInfo (None: a share about to be created)."""
+    facts = dict(name=_attr(share, "name"), project=_attr(share, "project"), pool=_attr(share, "pool"),
+                 path=_attr(share, "path", "None/Local/None/None"))
     facts.update(property_facts(share))
-    facts["reservation_bytes"] = int_or_zero(share.get("reservationInByte"))
+    facts["reservation_bytes"] = _attr(share, "reservation_bytes", 0)
     facts["reservation"] = size_fact(facts["reservation_bytes"])
-    facts["used_bytes"] = used_bytes(share)
-    facts["available_bytes"] = int_or_zero(share.get("availableSize"))
-    facts["nfs"] = sharing_on(share, "nfs")
-    facts["smb"] = sharing_on(share, "smb")
-    facts["smb_name"] = share.get("cifsDisplayName") or None
+    facts["used_bytes"] = _attr(share, "used_bytes", 0)
+    facts["available_bytes"] = _attr(share, "available_bytes", 0)
+    facts["nfs"] = _attr(share, "nfs")
+    facts["smb"] = _attr(share, "smb")
+    facts["smb_name"] = _attr(share, "smb_name")
     return facts
 
 

@@ -13,10 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import int_or_zero
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import InputError
 from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import rule_to_dict
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import UserRule
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import strip_snapshot_prefix
 
 SUBSETS = ("system", "pools", "projects", "shares", "snapshots", "access_rules", "floating_ips")
@@ -70,21 +68,20 @@ def system_facts(properties):
 
 
 def pool_facts(pool):
-    total = int_or_zero(pool.get("totalSize"))
-    available = int_or_zero(pool.get("availableSize"))
-    return dict(name=pool.get("name"), total_bytes=total, available_bytes=available,
-                used_bytes=max(0, total - available))
+    """The facts of a PoolInfo."""
+    return dict(name=pool.name, total_bytes=pool.total_bytes, available_bytes=pool.available_bytes,
+                used_bytes=max(0, pool.total_bytes - pool.available_bytes))
 
 
 def floating_ip_facts(item):
-    pools = [name.strip() for name in str(item.get("poolName") or "").split(",") if name.strip()]
-    return dict(ip_address=item.get("ipAddress"), netmask=item.get("netmask"), pools=pools,
-                resource_group=item.get("resourceGroupName"), description=item.get("description"),
-                failover_mode=item.get("failoverMode"))
+    """The facts of a FloatingIP."""
+    return dict(ip_address=item.address, netmask=item.netmask, pools=list(item.pools),
+                resource_group=item.resource_group, description=item.description,
+                failover_mode=item.failover_mode)
 
 
 def serves_pool(item, pool):
-    return pool is None or pool in floating_ip_facts(item)["pools"]
+    return pool is None or item.serves(pool)
 
 
 def snapshot_facts(full_name, pool, project, share, path):
@@ -93,8 +90,8 @@ def snapshot_facts(full_name, pool, project, share, path):
                 share=share, path="%s@%s" % (path, full_name))
 
 
-def access_rule_facts(share, acl_list, nfs_rules, smb_rules):
-    """Access rules of one share (``share``: its facts; ``acl_list``: its wire ``aclList``).
+def access_rule_facts(share, user_rules, nfs_rules, smb_rules):
+    """Access rules of one share (``share``: its facts; ``user_rules``: its file ACL, UserRule).
 
     Host rules per protocol (NetworkRule) and the file ACL's user/group rules, each in the form
     of the share_access module's ``rules`` option (``type``, ``to``, ``access_level``, and
@@ -103,4 +100,4 @@ def access_rule_facts(share, acl_list, nfs_rules, smb_rules):
     return dict(pool=share["pool"], project=share["project"], share=share["name"], path=share["path"],
                 nfs=[rule_to_dict(rule) for rule in nfs_rules],
                 smb=[rule_to_dict(rule) for rule in smb_rules],
-                users=[rule_to_dict(UserRule.from_wire(item)) for item in acl_list or []])
+                users=[rule_to_dict(rule) for rule in user_rules or []])

@@ -33,13 +33,13 @@ def plan_smb_name(current, wanted_smb, wanted_name, tracker):
     """Whether the SMB display name must be (re)sent; records ``smb_name`` in ``tracker``.
 
     The name only matters while SMB sharing is (or becomes) on. ``current`` is the share's
-    wire dict or None for a new share.
+    ShareInfo or None for a new share.
     """
     if not wanted_smb or wanted_name is None:
         return False
     have = None
-    if current is not None and str(current.get("sharesmb", "off")).lower() != "off":
-        have = current.get("cifsDisplayName") or None
+    if current is not None and current.smb:
+        have = current.smb_name
     return tracker.add("smb_name", before=have, after=wanted_name)
 
 

@@ -226,12 +226,12 @@ def plan_rules(current, wanted, purge=False, state="present"):
 
 
 def current_user_rules(share):
-    """The file ACL of a share (getShare's ``aclList``) as UserRule objects.
+    """The file ACL of a share (a ShareInfo) as UserRule objects.
 
     Read from the share already fetched, so the module needs one getShare (the client's
     ``get_user_acls`` would read the share again).
     """
-    return [UserRule.from_wire(entry) for entry in share.get("aclList") or []]
+    return share.user_acls
 
 
 def share_protocol(share, requested=None):
@@ -242,6 +242,6 @@ def share_protocol(share, requested=None):
     """
     if requested:
         return requested
-    nfs = str(share.get("sharenfs") or "off").lower() != "off"
-    smb = str(share.get("sharesmb") or "off").lower() != "off"
+    nfs = bool(share.nfs)
+    smb = bool(share.smb)
     return "smb" if smb and not nfs else "nfs"

@@ -386,6 +386,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._array import 
     find_share,
     sharing_state,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, project_ref, share_ref
 
 
 # Order of each list; snapshots keep the array's (creation) order within their dataset.
@@ -416,9 +417,9 @@ class Gatherer:
             found = find_project(self.module, pool, name)
             return [found] if found else []
         with self.module.api_errors("listing the projects of pool %s" % pool, pool):
-            names = [item["name"] for item in self.client.list_projects(pool)]
+            names = [item.name for item in self.client.list_projects(pool)]
         with self.module.api_errors("reading the projects of pool %s" % pool, pool):
-            return [project for project in (self.client.find_project(pool, item) for item in names) if project]
+            return [project for project in (self.client.find_project(project_ref(pool, item)) for item in names) if project]
 
     def shares_of(self, pool, project):
         name = self.params["share"]
@@ -427,13 +428,13 @@ class Gatherer:
             return [found] if found else []
         path = self.module.dataset_path(pool, project)
         with self.module.api_errors("reading the shares of project %s" % path, path):
-            names = [item["name"] for item in self.client.list_shares(pool, project)]
-            return [share for share in (self.client.find_share(pool, project, item) for item in names) if share]
+            names = [item.name for item in self.client.list_shares(project_ref(pool, project))]
+            return [share for share in (self.client.find_share(share_ref(pool, project, item)) for item in names) if share]
 
-    def add_project(self, pool, wire):
-        facts = project_facts(wire, pool)
+    def add_project(self, pool, project):
+        facts = project_facts(project, pool)
         if self.wants("projects"):
-            facts.update(sharing_state(self.module, dict.fromkeys(PROTOCOLS, True), wire, pool, facts["name"],
+            facts.update(sharing_state(self.module, dict.fromkeys(PROTOCOLS, True), project, pool, facts["name"],
                                        facts["path"]))
             self.result["projects"].append(facts)
         if self.wants("snapshots") and self.params["share"] is None:
@@ -442,8 +443,8 @@ class Gatherer:
             for share in self.shares_of(pool, facts["name"]):
                 self.add_share(pool, facts["name"], share)
 
-    def add_share(self, pool, project, wire):
-        facts = share_facts(wire)
+    def add_share(self, pool, project, share):
+        facts = share_facts(share)
         path = facts["path"]
         if self.wants("shares"):
             self.result["shares"].append(facts)
@@ -451,13 +452,13 @@ class Gatherer:
             self.add_snapshots(pool, project, facts["name"], path)
         if self.wants("access_rules"):
             with self.module.api_errors("reading the access rules of share %s" % path, path):
-                rules = [self.client.get_network_acls(protocol, pool, project, facts["name"])
+                rules = [self.client.get_network_acls(protocol, share.ref)
                          for protocol in PROTOCOLS]
-            self.result["access_rules"].append(access_rule_facts(facts, wire.get("aclList"), *rules))
+            self.result["access_rules"].append(access_rule_facts(facts, share.user_acls, *rules))
 
     def add_snapshots(self, pool, project, share, path):
         with self.module.api_errors("listing the snapshots of %s" % path, path):
-            names = self.client.list_snapshots(pool, project, share)
+            names = self.client.list_snapshots(dataset_ref(pool, project, share))
         self.result["snapshots"].extend(snapshot_facts(name, pool, project, share, path) for name in names)
 
     def gather(self):
@@ -468,11 +469,11 @@ class Gatherer:
                 facts["system"] = system_facts(client.get_system_properties())
         if self.wants("pools", *NEEDS_PROJECTS):
             with module.api_errors("listing pools"):
-                pools = [pool for pool in client.list_pools() if params["pool"] in (None, pool.get("name"))]
+                pools = [pool for pool in client.list_pools() if params["pool"] in (None, pool.name)]
             if self.wants("pools"):
                 self.result["pools"] = [pool_facts(pool) for pool in pools]
             if self.wants(*NEEDS_PROJECTS):
-                for pool in sorted(pool["name"] for pool in pools):
+                for pool in sorted(pool.name for pool in pools):
                     for project in self.projects_of(pool):
                         self.add_project(pool, project)
         if self.wants("floating_ips"):

@@ -162,7 +162,6 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
     DifferenceTracker,
     IntelliFlashModule,
 )
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import project_ref
 from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import dataset_spec
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import (
     parse_limit,
@@ -183,6 +182,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._array import 
     require_pool,
     sharing_state,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import project_ref
 
 
 def plan(module, current, quota, tracker):
@@ -197,7 +197,7 @@ def plan(module, current, quota, tracker):
     state = sharing_state(module, params, current, pool, name, path)
     sharing = plan_sharing(state, params, tracker)
     used = 0
-    if current is not None and quota and quota != current.get("quotaInByte"):
+    if current is not None and quota and quota != current.quota_bytes:
         used = project_used(module, pool, name)
     return properties, sharing, state, checked_limits(module, pool, path, current, used, quota, None, tracker)
 
@@ -226,7 +226,7 @@ def main():
             # The array refuses to delete a project that holds shares (C10): say so before any write,
             # also in check mode, instead of predicting a deletion that cannot happen.
             with module.api_errors("listing the shares of project %s" % path, path):
-                shares = sorted(item.get("name") or "?" for item in client.list_shares(pool, name))
+                shares = sorted(item.name or "?" for item in client.list_shares(project_ref(pool, name)))
             if shares:
                 module.fail("Cannot delete project %s: it still holds %d share(s) (%s); delete them first"
                             % (path, len(shares), ", ".join(shares)), error_code="EZEBI_RESOURCE_INUSE", dataset=path)
@@ -244,20 +244,20 @@ def main():
         created = current is None
         if created:
             current = create_or_adopt(module, "creating project %s" % path, path,
-                                      lambda: client.create_project(pool, name, properties),
-                                      lambda: client.find_project(pool, name))
+                                      lambda: client.create_project(project_ref(pool, name), properties),
+                                      lambda: client.find_project(project_ref(pool, name)))
             if current is not None:  # another task created it first: plan against what it made
                 created = False
                 tracker = DifferenceTracker()
                 properties, sharing, sharing_before, limits = plan(module, current, quota, tracker)
         with module.api_errors("writing project %s" % path, path):
             if not created and properties:
-                client.modify_project(pool, name, properties)
+                client.modify_project(project_ref(pool, name), properties)
             apply_limits(client, limits, pool, name)
             apply_sharing(client, sharing, pool, name)
-            current = client.get_project(pool, name)
+            current = client.get_project(project_ref(pool, name))
 
-    facts = project_facts(current or {}, pool)
+    facts = project_facts(current, pool)
     facts.update(name=name, pool=pool, path=path)
     planned_facts(facts, tracker, only_missing=not module.check_mode)
     for protocol, on in sharing_before.items():

@@ -134,7 +134,6 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec impor
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import (
     parse_limit,
     size_fact,
-    used_bytes,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._array import (
     apply_limits,
@@ -164,10 +163,10 @@ def main():
     used = None
     if share is not None:
         current = require_share(module, pool, project, share)
-        used = used_bytes(current)
+        used = current.used_bytes
     else:
         current = require_project(module, pool, project)
-        if quota and quota != current.get("quotaInByte"):
+        if quota and quota != current.quota_bytes:
             used = project_used(module, pool, project)
     plan = checked_limits(module, pool, path, current, used or 0, quota, reservation, tracker)
 

@@ -263,7 +263,6 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
     IntelliFlashModule,
     NotFoundError,
 )
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import share_ref
 from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import ArgumentSpec, dataset_spec, wait_timeout_spec
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import (
     parse_limit,
@@ -273,7 +272,6 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset impor
     property_argument_spec,
     share_facts,
     sharing_argument_spec,
-    used_bytes,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._array import (
     apply_limits,
@@ -291,6 +289,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._share import 
     plan_smb_name,
     smb_name_problem,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, share_ref
 
 
 def resolve_source(module):
@@ -300,7 +299,7 @@ def resolve_source(module):
     require_share(module, pool, project, source, field="source_share")
     path = module.dataset_path(pool, project, source)
     with module.api_errors("listing the snapshots of share %s" % path, path):
-        names = module.client.list_snapshots(pool, project, source)
+        names = module.client.list_snapshots(dataset_ref(pool, project, source))
     full = find_snapshot(names, params["source_snapshot"])
     if full is None:
         module.fail("source_snapshot: share '%s' has no snapshot '%s' (snapshots: %s)"
@@ -316,7 +315,7 @@ def smb_display_name(current, wanted):
     """
     if wanted is not None or current is None:
         return wanted
-    return current.get("cifsDisplayName") or None
+    return current.smb_name
 
 
 def plan_delete(module, path, tracker):
@@ -328,7 +327,7 @@ def plan_delete(module, path, tracker):
     """
     params = module.params
     with module.api_errors("listing the snapshots of share %s" % path, path):
-        names = module.client.list_snapshots(params["pool"], params["project"], params["name"])
+        names = module.client.list_snapshots(dataset_ref(params["pool"], params["project"], params["name"]))
     if names and not params["recursive"]:
         module.fail("Cannot delete share %s: it has %d snapshot(s) (%s); delete them first, or set recursive=true to "
                     "delete them, and the shares cloned from them, with the share"
@@ -342,8 +341,8 @@ def configure(module, current, properties, sharing):
     params = module.params
     pool, project, name = params["pool"], params["project"], params["name"]
     if properties:
-        module.client.modify_share(pool, project, name, properties)
-    guest = bool((current or {}).get("guestStatus"))
+        module.client.modify_share(share_ref(pool, project, name), properties)
+    guest = bool(current.guest) if current is not None else False
     apply_sharing(module.client, sharing, pool, project, name, display_name=smb_display_name(current, params["smb_name"]),
                   guest=guest)
 
@@ -362,8 +361,8 @@ def create(module, quota, reservation, properties, limits, source):
 
         def create_call():
             try:
-                client.create_share(pool, project, name, quota=quota or None, reservation=reservation or None,
-                                    block_size=record_size)
+                client.create_share(share_ref(pool, project, name), quota=quota or None,
+                                    reservation=reservation or None, block_size=record_size)
             except NotFoundError:
                 # The project is read only now, to say what is missing (the pool or the project);
                 # the refused creation wrote nothing.
@@ -371,9 +370,9 @@ def create(module, quota, reservation, properties, limits, source):
                 raise
     else:
         def create_call():
-            client.clone_snapshot(pool, project, params["source_share"], source, name, inherit=True)
+            client.clone_snapshot(dataset_ref(pool, project, params["source_share"]), source, name, inherit=True)
     adopted = create_or_adopt(module, "creating share %s" % path, path, create_call,
-                              lambda: client.find_share(pool, project, name))
+                              lambda: client.find_share(share_ref(pool, project, name)))
     if adopted is not None:
         return adopted
     if source is None:
@@ -395,8 +394,8 @@ def plan(module, current, quota, reservation, tracker):
     pool = params["pool"]
     path = module.dataset_path(pool, params["project"], params["name"])
     properties = plan_properties(current, params, tracker)
-    limits = checked_limits(module, pool, path, current, used_bytes(current or {}), quota, reservation, tracker,
-                            quota_field="size")
+    used = current.used_bytes if current is not None else 0
+    limits = checked_limits(module, pool, path, current, used, quota, reservation, tracker, quota_field="size")
     sharing = plan_sharing(share_facts(current) if current else {}, params, tracker)
     rename = plan_smb_name(current, params["smb"], params["smb_name"], tracker)
     if rename:
@@ -476,9 +475,9 @@ def main():
             # is lost against what it wrote; one the array answered holds it), but for the facts
             # only the array knows: a new share's mount point, SMB name and inherited properties,
             # the space left under a changed quota, the sharing state the export locations need.
-            current = client.get_share(pool, project, name)
+            current = client.get_share(share_ref(pool, project, name))
 
-    facts = share_facts(current or {})
+    facts = share_facts(current)
     facts.update(name=name, project=project, pool=pool, path=path)
     if module.check_mode:
         planned_facts(facts, tracker)

@@ -272,6 +272,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access 
     share_protocol,
     split_rules,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, share_ref
 
 # Writes of one task when another writer keeps getting in its way (the array refusing an add: the rule exists).
 MAX_WRITES = 3
@@ -403,7 +404,7 @@ def read_current(module, dataset):
         return share_obj, protocol, None, current_users
     with module.api_errors("reading the NFS network rules of %s" % dataset, dataset):
         try:
-            current_net = module.client.get_network_acls("nfs", pool, project, share)
+            current_net = module.client.get_network_acls("nfs", dataset_ref(pool, project, share))
         except NotFoundError:
             if share is None:
                 require_project(module, pool, project)  # or fails naming pool
@@ -420,7 +421,7 @@ def warn_about_nfs(module, dataset, share, changed, rules):
             module.warn("%s has no NFS network rule left: its NFS-shared shares that inherit the project's rules "
                         "are exported to every host, read-write" % dataset)
         return
-    if str(share.get("sharenfs") or "off").lower() == "off":
+    if not share.nfs:
         module.warn("%s is not exported over NFS: its NFS network rules are stored, but turning NFS sharing on "
                     "later clears them (array behaviour); apply the rules after turning NFS on" % dataset)
     elif not rules:
@@ -431,7 +432,7 @@ def write_user_rules(module, plan, dataset):
     """Write the file ACL (one whole-list call, the only one the API has); return what it holds now."""
     pool, project, share = module.params["pool"], module.params["project"], module.params["share"]
     with module.api_errors("writing the file ACL (user and group rules) of %s" % dataset, dataset):
-        module.client.set_user_acls(pool, project, share, plan.final)
+        module.client.set_user_acls(share_ref(pool, project, share), plan.final)
     return plan.final
 
 
@@ -444,16 +445,16 @@ def write_network_rules(module, plan, dataset):
         for verb, arg in plan.network_actions(module.params["purge"]):
             if verb == "add":
                 try:
-                    module.client.add_network_acl("nfs", pool, project, share, arg)
+                    module.client.add_network_acl("nfs", dataset_ref(pool, project, share), arg)
                 except AlreadyExistsError:
                     # Another writer added the same host meanwhile; the read below compares its level.
                     conflict = True
             elif verb == "remove":
-                module.client.remove_network_acl("nfs", pool, project, share, arg.host_type, arg.host)
+                module.client.remove_network_acl("nfs", dataset_ref(pool, project, share), arg.host_type, arg.host)
             else:
-                module.client.set_network_acls("nfs", pool, project, share, arg)
+                module.client.set_network_acls("nfs", dataset_ref(pool, project, share), arg)
         if conflict:
-            return module.client.get_network_acls("nfs", pool, project, share)
+            return module.client.get_network_acls("nfs", dataset_ref(pool, project, share))
     return plan.final
 
 

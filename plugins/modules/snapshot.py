@@ -247,6 +247,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._snapshot impo
     snapshot_info,
     snapshot_names,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, project_ref
 
 
 def argument_spec():
@@ -284,7 +285,7 @@ def list_snapshots(module, info, pattern):
     pool, project, share = info["pool"], info["project"], info["share"]
     with module.api_errors("listing the snapshots of %s" % info["dataset"], info["dataset"]):
         try:
-            return module.client.list_snapshots(pool, project, share, pattern=pattern)
+            return module.client.list_snapshots(dataset_ref(pool, project, share), pattern=pattern)
         except NotFoundError:
             # each fails naming its option (share, project or pool) when that object is missing
             if share is not None:
@@ -303,18 +304,18 @@ def ensure_present(module, info, exists, tracker):
         pool, project, share, name, full = info["pool"], info["project"], info["share"], info["name"], info["full_name"]
 
         def create():
-            module.client.create_snapshot(pool, project, share, name, quiesce=params["quiesce"], wait=True,
+            module.client.create_snapshot(dataset_ref(pool, project, share), name, quiesce=params["quiesce"], wait=True,
                                           wait_timeout=params["wait_timeout"])
 
         def find():
-            return full if full in module.client.list_snapshots(pool, project, share, pattern=re.escape(full)) else None
+            return full if full in module.client.list_snapshots(dataset_ref(pool, project, share), pattern=re.escape(full)) else None
 
         adopted = create_or_adopt(module, "creating snapshot %s" % info["path"], info["dataset"], create, find)
         if adopted is not None:
             # Another task created it first: this one changed nothing, and waits for it like its creator.
             tracker.add(info["path"], before="absent", after="absent")
             with module.api_errors("waiting for snapshot %s" % info["path"], info["dataset"]):
-                module.client.wait_for_snapshot(pool, project, share, name, wait_timeout=params["wait_timeout"])
+                module.client.wait_for_snapshot(dataset_ref(pool, project, share), name, wait_timeout=params["wait_timeout"])
 
 
 def ensure_absent(module, info, exists, tracker, result):
@@ -327,8 +328,8 @@ def ensure_absent(module, info, exists, tracker, result):
     has_clones = ("Cannot delete snapshot %s: it has clones (shares created from it). Delete the clones first, or "
                   "set recursive=true to delete them, and their data, with the snapshot." % info["path"])
     with module.api_errors("deleting snapshot %s" % info["path"], info["dataset"], explain={InUseError: has_clones}):
-        reply = module.client.delete_snapshot(info["pool"], info["project"], info["share"], info["full_name"],
-                                              recursive=module.params["recursive"], missing_ok=True)
+        reply = module.client.delete_snapshot(dataset_ref(info["pool"], info["project"], info["share"]),
+                                              info["full_name"], recursive=module.params["recursive"], missing_ok=True)
     result["deleted"] = list((reply or {}).get("deletedList") or [info["path"]])
 
 
@@ -351,7 +352,7 @@ def roll_back(module, info, names, tracker, result):
     in_the_way = ("Error %s: a newer snapshot is in the way, or one of the newer snapshots has clones (delete those "
                   "clones first; destroy_newer=true destroys newer snapshots only when none has clones)." % action)
     with module.api_errors(action, dataset, explain={InUseError: in_the_way}):
-        module.client.rollback_snapshot(info["pool"], info["project"], info["share"], full,
+        module.client.rollback_snapshot(dataset_ref(info["pool"], info["project"], info["share"]), full,
                                         delete_dependents=module.params["destroy_newer"])
 
 
@@ -359,8 +360,8 @@ def share_snapshots(module, info):
     """(share path, snapshot names) of each share of the project: a project rollback reaches them."""
     pool, project = info["pool"], info["project"]
     with module.api_errors("listing the shares of %s and their snapshots" % info["dataset"], info["dataset"]):
-        return [("%s/%s" % (info["dataset"], share["name"]), module.client.list_snapshots(pool, project, share["name"]))
-                for share in module.client.list_shares(pool, project)]
+        return [("%s/%s" % (info["dataset"], share.name), module.client.list_snapshots(share.ref))
+                for share in module.client.list_shares(project_ref(pool, project))]
 
 
 if __name__ == "__main__":

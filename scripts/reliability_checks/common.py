@@ -168,16 +168,17 @@ def array_state(sim):
     state = {}
     with client_for(sim, retry_budget=10) as client:
         for pool in client.list_pools():
-            pname = pool["name"]
+            pname = pool.name
             for proj in client.list_projects(pname):
-                project = proj["name"]
-                state["%s/%s" % (pname, project)] = _clean(client.get_project(project_ref(pname, project)))
+                project = proj.name
+                # The whole reply, every key: the raw call, not the client's view of it.
+                state["%s/%s" % (pname, project)] = _clean(client.call("getProject", pname, project, True))
                 for snap in client.list_snapshots(project_ref(pname, project)):
                     state["%s/%s@%s" % (pname, project, snap)] = {}
                 for item in client.list_shares(project_ref(pname, project)):
-                    share = item["name"]
+                    share = item.name
                     path = "%s/%s/%s" % (pname, project, share)
-                    model = _clean(client.get_share(share_ref(pname, project, share)))
+                    model = _clean(client.call("getShare", share_ref(pname, project, share).path))
                     for proto in ("nfs", "smb"):
                         model["acl_" + proto] = sorted(
                             repr([getattr(r, k) for k in r.__slots__])

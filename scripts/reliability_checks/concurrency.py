@@ -65,7 +65,7 @@ def run_round(workdir, processes, rounds, name):
             runs = list(pool.map(lambda path: common.run_playbook(workdir, path, {}), books))
         common.wait_quiet(sim)
         with common.client_for(sim, retry_budget=10) as client:
-            shares = [s["name"] for s in client.list_shares(project_ref(POOL, PROJECT))]
+            shares = [s.name for s in client.list_shares(project_ref(POOL, PROJECT))]
             net = {r.host for r in client.get_network_acls("nfs", dataset_ref(POOL, PROJECT, SHARE))}
             users = {r.name for r in client.get_user_acls(share_ref(POOL, PROJECT, SHARE))}
     failed = [rc for rc, _out in runs if rc != 0]

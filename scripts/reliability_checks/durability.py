@@ -69,13 +69,13 @@ def _cycle(workdir, sim, seconds, writers_count, rng):
     sim.start()
     lost = 0
     with common.client_for(sim, retry_budget=10) as client:
-        present = {s["name"]: s for s in client.list_shares(project_ref(POOL, PROJECT))}
+        present = {s.name: s for s in client.list_shares(project_ref(POOL, PROJECT))}
         for writer in writers:
             lost += len(writer.created - set(present))
             for name, (acked, in_flight) in writer.quota.items():
                 if name not in present:
                     continue
-                quota = client.get_share(share_ref(POOL, PROJECT, name)).get("quotaInByte", 0) // GiB
+                quota = client.get_share(share_ref(POOL, PROJECT, name)).quota_bytes // GiB
                 if quota not in (acked, in_flight):
                     lost += 1
     del workdir

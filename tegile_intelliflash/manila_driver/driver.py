@@ -204,7 +204,7 @@ class TegileShareDriver(driver.ShareDriver):
                 msg=_('the IntelliFlash array %s has no storage pool') %
                 self._conf('tegile_nas_server'))
         for pool in pools:
-            self._backend.ensure_project(pool['name'])
+            self._backend.ensure_project(pool.name)
         self._refresh_ip_versions()
 
     # ------------------------------------------------------------------

@@ -97,8 +97,8 @@ def test_group_project_takes_the_backend_projects_settings(driver, array):
     for pool in ("pool-a", "pool-b"):
         assert array.find_project(project_ref(pool, project)) is not None
     info = array.get_project(project_ref(POOL, project))
-    assert (info["compression"], info["dedup"], info["recordSize"]) == ("gzip", "on", "32KB")
-    assert not info["quotaInByte"]
+    assert (info.compression, info.dedup, info.record_size) == ("gzip", True, "32KB")
+    assert not info.quota_bytes
     # Creating it again (a retried request) is a success.
     assert driver.create_share_group(None, group) is None
     driver.delete_share_group(None, group)
@@ -123,7 +123,7 @@ def test_members_live_in_the_group_project_and_everything_works(simulator, drive
     assert share["export_locations"][0]["path"].endswith(
         "/export/%s/%s" % (project, share["name"]))
     info = array.get_share(share_ref(POOL, project, share["name"]))
-    assert info["quotaInByte"] == 2 * GiB
+    assert info.quota_bytes == 2 * GiB
     # Access rules.
     rule = make_rule("ip", "10.9.0.0/16")
     driver.update_access(None, share, [rule], [rule], [], [])
@@ -131,7 +131,7 @@ def test_members_live_in_the_group_project_and_everything_works(simulator, drive
     assert "10.9.0.0/16" in hosts and NO_ACCESS_HOST not in hosts
     # Extend and shrink.
     driver.extend_share(share, 3)
-    assert array.get_share(share_ref(POOL, project, share["name"]))["quotaInByte"] == 3 * GiB
+    assert array.get_share(share_ref(POOL, project, share["name"])).quota_bytes == 3 * GiB
     simulator.set_used("%s/Local/%s/%s" % (POOL, project, share["name"]), GiB + 1)
     with pytest.raises(exception.ShareShrinkingPossibleDataLoss):
         driver.shrink_share(share, 1)
@@ -147,7 +147,7 @@ def test_members_live_in_the_group_project_and_everything_works(simulator, drive
     snapshot.update(driver.create_snapshot(None, snapshot))
     simulator.set_used("%s/Local/%s/%s" % (POOL, project, share["name"]), 5)
     driver.revert_to_snapshot(None, snapshot, [], [])
-    assert array.get_share(share_ref(POOL, project, share["name"]))["quotaInByte"] == 2 * GiB
+    assert array.get_share(share_ref(POOL, project, share["name"])).quota_bytes == 2 * GiB
     driver.delete_snapshot(None, snapshot)
     # ensure_shares after a restart finds it in its group's project.
     again = new_driver(simulator, tegile_default_project=driver.configuration.safe_get(
@@ -192,8 +192,8 @@ def test_group_snapshot_and_a_group_from_it(simulator, driver, array):
         share["export_locations"] = update["export_locations"]
         share["status"] = "available"
         info = array.get_share(share_ref(POOL, new_project, source["name"]))
-        assert info["quotaInByte"] == share["size"] * GiB
-        assert info["totalSize"] - info["availableSize"] == used
+        assert info.quota_bytes == share["size"] * GiB
+        assert info.used_bytes == used
     # The clone of the NFS member is closed: the source's rule did not follow it.
     hosts = [r.host for r in array.get_network_acls("nfs", dataset_ref(POOL, new_project, nfs["name"]))]
     assert hosts == [NO_ACCESS_HOST]
@@ -201,7 +201,7 @@ def test_group_snapshot_and_a_group_from_it(simulator, driver, array):
         "/export/%s/%s" % (new_project, nfs["name"]))
     # The new members work like any member (their array name is recorded).
     driver.extend_share(new["shares"][0], 4)
-    assert array.get_share(share_ref(POOL, new_project, nfs["name"]))["quotaInByte"] == 4 * GiB
+    assert array.get_share(share_ref(POOL, new_project, nfs["name"])).quota_bytes == 4 * GiB
 
     # The group snapshot cannot go while a group cloned from it exists.
     with pytest.raises(exception.ShareBackendException) as info:
@@ -223,7 +223,7 @@ def test_group_from_snapshot_honours_larger_sizes(simulator, driver, array):
     _take(driver, snap)
     new, updates = _group_from(driver, snap, sizes={0: 3})
     info = array.get_share(share_ref(POOL, _project(driver, new["id"]), share["name"]))
-    assert info["quotaInByte"] == 3 * GiB
+    assert info.quota_bytes == 3 * GiB
     assert updates[new["shares"][0]["id"]]["status"] == "available"
     _delete_group(driver, new)
     driver.delete_share_group_snapshot(None, snap)
@@ -255,8 +255,8 @@ def test_group_from_snapshot_in_progress_is_finished_by_get_share_status(
         time.sleep(0.5)
     assert update["status"] == "available"
     assert update["export_locations"]
-    assert array.get_project(project_ref(POOL, project))["compression"] == "gzip"
-    assert array.get_share(share_ref(POOL, project, share["name"]))["quotaInByte"] == GiB
+    assert array.get_project(project_ref(POOL, project)).compression == "gzip"
+    assert array.get_share(share_ref(POOL, project, share["name"])).quota_bytes == GiB
     member["status"] = "available"
     _delete_group(driver, new)
     driver.delete_share_group_snapshot(None, snap)
@@ -381,7 +381,7 @@ def test_a_group_from_snapshot_that_cannot_be_set_up_leaves_nothing(
     with pytest.raises(exception.ShareBackendException) as info:
         driver.create_share_group_from_share_group_snapshot(None, new, snap)
     assert "not enough free space" in str(info.value)
-    assert array.find_project(POOL, _project(driver, new["id"])) is None
+    assert array.find_project(project_ref(POOL, _project(driver, new["id"]))) is None
     assert driver.private_storage.get(new["shares"][0]["id"]) == {}
     assert driver.private_storage.get(new["id"]) == {}
     # The snapshot has no clone left: it can go.

@@ -82,8 +82,8 @@ def test_ensure_repins_a_share_that_follows_its_project(simulator, driver, array
         update = driver.ensure_shares(None, [share])[share["id"]]
         assert update["reapply_access_rules"] is True
         info = array.get_share(share_ref(pool, project, name))
-        assert info["overrideSharenfs"] is True and info["overrideSharesmb"] is True
-        assert info["sharenfs"] == "on" and info["sharesmb"] == "off"
+        assert info.nfs_own is True and info.smb_own is True
+        assert info.nfs is True and info.smb is False
         assert nfs_hosts(array, driver, share) == [NO_ACCESS_HOST]
         # The project's next change does not reach the share.
         array.set_nfs_sharing(project_ref(pool, project), False)
@@ -100,11 +100,11 @@ def test_ensure_pins_the_other_protocol_off_without_closing_the_share(driver, ar
     array.create_share(share_ref(pool, project, name), quota="1G")
     array.set_nfs_sharing(dataset_ref(pool, project, name), True)
     array.set_network_acls("nfs", dataset_ref(pool, project, name), [{"host": "10.0.0.1"}])
-    assert array.get_share(share_ref(pool, project, name))["overrideSharesmb"] is False
+    assert array.get_share(share_ref(pool, project, name)).smb_own is False
     update = driver.ensure_shares(None, [share])[share["id"]]
     assert update["reapply_access_rules"] is False
     info = array.get_share(share_ref(pool, project, name))
-    assert info["overrideSharesmb"] is True and info["sharesmb"] == "off"
+    assert info.smb_own is True and info.smb is False
     assert nfs_hosts(array, driver, share) == ["10.0.0.1"]
     try:
         array.set_smb_sharing(project_ref(pool, project), True)

@@ -75,7 +75,7 @@ def test_setup_creates_the_project_in_every_pool(simulator, array):
     drv = new_driver(simulator)
     project = drv.configuration.safe_get("tegile_default_project")
     for pool in array.list_pools():
-        assert array.find_project(project_ref(pool["name"], project)) is not None
+        assert array.find_project(project_ref(pool.name, project)) is not None
     # A second start finds the projects and creates nothing.
     simulator.reset_calls()
     new_driver(simulator, tegile_default_project=project)
@@ -211,11 +211,11 @@ def test_stats_per_pool_from_the_array(simulator, driver, array):
     assert stats["mount_snapshot_support"] is False
     assert stats["ipv4_support"] is True
     pools = {p["pool_name"]: p for p in stats["pools"]}
-    wire = {p["name"]: p for p in array.list_pools()}
+    wire = {p.name: p for p in array.list_pools()}
     assert set(pools) == set(wire)
     for name, pool in pools.items():
-        assert pool["total_capacity_gb"] == round(wire[name]["totalSize"] / GiB, 2)
-        assert pool["free_capacity_gb"] == round(wire[name]["availableSize"] / GiB, 2)
+        assert pool["total_capacity_gb"] == round(wire[name].total_bytes / GiB, 2)
+        assert pool["free_capacity_gb"] == round(wire[name].available_bytes / GiB, 2)
         assert pool["thin_provisioning"] == [True, False]
         assert pool["dedupe"] == [True, False]
         assert pool["compression"] == [True, False]

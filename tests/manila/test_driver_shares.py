@@ -23,7 +23,7 @@ def test_create_nfs_share_sets_quota_protocol_and_no_access(driver, array):
     locations = driver.create_share(None, share)
     pool, project, name = where(driver, share)
     info = array.get_share(share_ref(pool, project, name))
-    assert info["quotaInByte"] == 2 * GiB
+    assert info.quota_bytes == 2 * GiB
     assert array.is_exposed("nfs", dataset_ref(pool, project, name)) is True
     assert array.is_exposed("smb", dataset_ref(pool, project, name)) is False
     # Closed until the first IP rule: only the no-access entry.
@@ -44,9 +44,9 @@ def test_create_cifs_share(driver, array):
     pool, project, name = where(driver, share)
     assert array.is_exposed("smb", dataset_ref(pool, project, name)) is True
     assert array.is_exposed("nfs", dataset_ref(pool, project, name)) is False
-    assert array.get_share(share_ref(pool, project, name))["quotaInByte"] == GiB
+    assert array.get_share(share_ref(pool, project, name)).quota_bytes == GiB
     ip = array.list_floating_ips(pool)[0].address
-    display = array.get_share(share_ref(pool, project, name)).get("cifsDisplayName") or \
+    display = array.get_share(share_ref(pool, project, name)).smb_name or \
         "%s_%s" % (project, name)
     assert [loc["path"] for loc in locations] == ["\\\\%s\\%s" % (ip, display)]
 
@@ -88,11 +88,11 @@ def test_create_applies_dedupe_and_compression_from_the_share_type(driver, array
     share_type_specs["plain"] = {"dedupe": "<is> False"}
     share = create(driver, share_type_id="thin-dedup")
     info = array.get_share(share_ref(*where(driver, share)))
-    assert (info["dedup"], info["compression"]) == ("on", "off")
+    assert (info.dedup, info.compression) == (True, "off")
     share = create(driver, share_type_id="plain")
     info = array.get_share(share_ref(*where(driver, share)))
-    assert info["dedup"] == "off"
-    assert info["compression"] == "lz4"  # the project's default, untouched
+    assert info.dedup is False
+    assert info.compression == "lz4"  # the project's default, untouched
 
 
 def test_share_type_properties_are_pinned_on_the_share(driver, array, share_type_specs):
@@ -102,7 +102,7 @@ def test_share_type_properties_are_pinned_on_the_share(driver, array, share_type
     pool, project, name = where(driver, share)
     array.modify_project(project_ref(pool, project), {"dedup": "off", "compression": "gzip"})
     info = array.get_share(share_ref(pool, project, name))
-    assert (info["dedup"], info["compression"]) == ("on", "lz4")
+    assert (info.dedup, info.compression) == (True, "lz4")
 
 
 def test_thick_share_reserves_its_size_and_keeps_it_on_resize(
@@ -111,25 +111,25 @@ def test_thick_share_reserves_its_size_and_keeps_it_on_resize(
     share = create(driver, size=2, share_type_id="thick")
     pool, project, name = where(driver, share)
     info = array.get_share(share_ref(pool, project, name))
-    assert (info["quotaInByte"], info["reservationInByte"]) == (2 * GiB, 2 * GiB)
+    assert (info.quota_bytes, info.reservation_bytes) == (2 * GiB, 2 * GiB)
     driver.extend_share(share, 3)
     share["size"] = 3  # as Manila records it
     info = array.get_share(share_ref(pool, project, name))
-    assert (info["quotaInByte"], info["reservationInByte"]) == (3 * GiB, 3 * GiB)
+    assert (info.quota_bytes, info.reservation_bytes) == (3 * GiB, 3 * GiB)
     driver.shrink_share(share, 1)
     share["size"] = 1
     info = array.get_share(share_ref(pool, project, name))
-    assert (info["quotaInByte"], info["reservationInByte"]) == (GiB, GiB)
+    assert (info.quota_bytes, info.reservation_bytes) == (GiB, GiB)
     # A reservation the pool cannot hold: refused, the old size stays.
-    too_big = array.get_pool(pool)["totalSize"] // GiB + 1
+    too_big = array.get_pool(pool).total_bytes // GiB + 1
     with pytest.raises(exception.ShareBackendException) as err:
         driver.extend_share(share, too_big)
     assert "not enough free space" in str(err.value) and share["id"] in str(err.value)
     info = array.get_share(share_ref(pool, project, name))
-    assert (info["quotaInByte"], info["reservationInByte"]) == (GiB, GiB)
+    assert (info.quota_bytes, info.reservation_bytes) == (GiB, GiB)
     # Thin shares get no reservation.
     thin = create(driver, size=2)
-    assert not array.get_share(share_ref(*where(driver, thin))).get("reservationInByte")
+    assert not array.get_share(share_ref(*where(driver, thin))).reservation_bytes
 
 
 def test_create_refuses_a_bad_extra_spec_before_writing(simulator, driver, share_type_specs):
@@ -179,9 +179,9 @@ def test_delete_share_removes_snapshots_unknown_to_manila(driver, array):
 def test_extend_and_shrink_set_the_quota(driver, array):
     share = create(driver, size=2)
     driver.extend_share(share, 5)
-    assert array.get_share(share_ref(*where(driver, share)))["quotaInByte"] == 5 * GiB
+    assert array.get_share(share_ref(*where(driver, share))).quota_bytes == 5 * GiB
     driver.shrink_share(share, 3)
-    assert array.get_share(share_ref(*where(driver, share)))["quotaInByte"] == 3 * GiB
+    assert array.get_share(share_ref(*where(driver, share))).quota_bytes == 3 * GiB
 
 
 def test_shrink_below_used_space_is_refused_and_changes_nothing(simulator, driver, array):
@@ -195,11 +195,11 @@ def test_shrink_below_used_space_is_refused_and_changes_nothing(simulator, drive
     # The array refuses the quota (C7); the driver reads the used space only then, to say why.
     assert [e["outcome"] for e in simulator.call_log()["entries"]
             if e["write"]] == ["EZEBI_INVALID_QUOTA_RESERVATION_VALUE"]
-    assert array.get_share(share_ref(pool, project, name))["quotaInByte"] == 4 * GiB
+    assert array.get_share(share_ref(pool, project, name)).quota_bytes == 4 * GiB
     driver.shrink_share(share, 4)  # same size: fine
     simulator.set_used("%s/Local/%s/%s" % (pool, project, name), 3 * GiB)
     driver.shrink_share(share, 3)
-    assert array.get_share(share_ref(pool, project, name))["quotaInByte"] == 3 * GiB
+    assert array.get_share(share_ref(pool, project, name)).quota_bytes == 3 * GiB
 
 
 def test_resize_of_a_missing_share_is_share_resource_not_found(driver):
@@ -260,10 +260,10 @@ def test_ensure_shares_repairs_shares_of_the_in_tree_driver(simulator, driver, a
     updates = driver.ensure_shares(None, [share, full])
     assert updates[share["id"]]["reapply_access_rules"] is True
     assert updates[share["id"]]["status"] == "available"
-    assert array.get_share(share_ref(pool, project, name))["quotaInByte"] == 3 * GiB
+    assert array.get_share(share_ref(pool, project, name)).quota_bytes == 3 * GiB
     # Holding more than its size: left without quota, still ensured.
     assert updates[full["id"]]["reapply_access_rules"] is False
-    assert not array.get_share(share_ref(fpool, fproject, fname)).get("quotaInByte")
+    assert not array.get_share(share_ref(fpool, fproject, fname)).quota_bytes
     # Manila then re-applies its rules: the export is closed to everyone else.
     rule = make_rule("ip", "10.0.0.9")
     assert driver.update_access(None, share, [rule], [], [], []) == {}
@@ -353,7 +353,7 @@ def test_manage_nfs_share_with_quota(driver, array):
     # The driver now finds the share under its array name.
     share["size"] = 3
     driver.extend_share(share, 4)
-    assert array.get_share(share_ref(POOL, project, "legacy1"))["quotaInByte"] == 4 * GiB
+    assert array.get_share(share_ref(POOL, project, "legacy1")).quota_bytes == 4 * GiB
     driver.unmanage(share)
     assert array.find_share(share_ref(POOL, project, "legacy1")) is not None
 
@@ -362,13 +362,13 @@ def test_manage_share_without_quota_uses_used_space(simulator, driver, array):
     project = driver.configuration.safe_get("tegile_default_project")
     _foreign_share(array, project, "legacy2", nfs=False, smb=True)
     simulator.set_used("%s/Local/%s/legacy2" % (POOL, project), int(1.2 * GiB))
-    display = array.get_share(share_ref(POOL, project, "legacy2")).get("cifsDisplayName") or \
+    display = array.get_share(share_ref(POOL, project, "legacy2")).smb_name or \
         "%s_legacy2" % project
     share = make_share("CIFS", size=None,
                        export_locations=[{"path": "\\\\192.0.2.1\\%s" % display}])
     result = driver.manage_existing(share, {})
     assert result["size"] == 2
-    assert array.get_share(share_ref(POOL, project, "legacy2"))["quotaInByte"] == 2 * GiB
+    assert array.get_share(share_ref(POOL, project, "legacy2")).quota_bytes == 2 * GiB
 
 
 def test_manage_refuses_a_share_of_another_project(driver, array):

@@ -65,7 +65,7 @@ def test_share_from_snapshot_is_available_with_its_own_quota(simulator, driver, 
     pool, project, name = where(driver, clone)
     assert result["export_locations"][0]["path"].endswith(":/export/%s/%s" % (project, name))
     info = array.get_share(share_ref(pool, project, name))
-    assert info["quotaInByte"] == 5 * GiB
+    assert info.quota_bytes == 5 * GiB
     assert [r.host for r in array.get_network_acls("nfs", dataset_ref(pool, project, name))] == \
         [NO_ACCESS_HOST]
     assert array.is_exposed("smb", dataset_ref(pool, project, name)) is False
@@ -81,8 +81,8 @@ def test_thick_share_from_snapshot_reserves_its_size(driver, array, share_type_s
     clone = make_share("NFS", size=2, share_type_id="thick")
     assert driver.create_share_from_snapshot(None, clone, snapshot)["status"] == "available"
     info = array.get_share(share_ref(*where(driver, clone)))
-    assert (info["quotaInByte"], info["reservationInByte"], info["dedup"]) == \
-        (2 * GiB, 2 * GiB, "on")
+    assert (info.quota_bytes, info.reservation_bytes, info.dedup) == \
+        (2 * GiB, 2 * GiB, True)
 
 
 def test_share_from_snapshot_cifs_without_parent_share(driver, array):
@@ -131,7 +131,7 @@ def test_share_from_snapshot_in_progress_is_finished_by_get_share_status(simulat
 
     def array_state():
         return array.get_clone_status(dataset_ref(POOL, project, source["name"]),
-                                      snapshot["provider_location"], name)["state"]
+                                      snapshot["provider_location"], name).state
 
     simulator.set_delays(clone_ms=CLONE_MS)
     try:
@@ -154,7 +154,7 @@ def test_share_from_snapshot_in_progress_is_finished_by_get_share_status(simulat
     status = driver.get_share_status(clone)
     assert status["status"] == "available"
     assert status["export_locations"][0]["path"].endswith(name)
-    assert array.get_share(share_ref(pool, project, name))["quotaInByte"] == 3 * GiB
+    assert array.get_share(share_ref(pool, project, name)).quota_bytes == 3 * GiB
     assert [r.host for r in array.get_network_acls("nfs", dataset_ref(pool, project, name))] == \
         [NO_ACCESS_HOST]
 
@@ -177,7 +177,7 @@ def test_revert_to_snapshot_restores_data_and_size(simulator, driver, array):
     driver.update_access(None, share, rules, rules, [], [])
     driver.revert_to_snapshot(None, snapshot, rules, [])
     info = array.get_share(share_ref(pool, project, name))
-    assert info["quotaInByte"] == 2 * GiB  # the snapshot's size
+    assert info.quota_bytes == 2 * GiB  # the snapshot's size
     assert driver.update_share_usage_size(None, [share])[0]["used_size"] == 0.5
     assert [r.host for r in array.get_network_acls("nfs", dataset_ref(pool, project, name))] == \
         ["10.0.0.7"]

@@ -6,7 +6,7 @@ from . import acl as acl_mod
 from . import paths as paths_mod
 from . import written
 from .acl import NetworkRule, UserRule
-from .base import by_level, check_protocol, takes_dataset
+from .base import by_level, check_protocol
 from .errors import NotFoundError, invalid_argument
 
 # verb -> protocol -> (project method, share method): every network ACL call, written out.
@@ -39,7 +39,6 @@ def _duplicates_error(wanted):
 class AccessCalls(object):
     """The network ACL calls and the share's file ACL (``aclList``)."""
 
-    @takes_dataset("dataset", position=1)
     def get_network_acls(self, protocol, ref):
         """The effective network ACL list as NetworkRule objects."""
         pool, project, share = self._unpack(ref, share=None)
@@ -56,7 +55,6 @@ class AccessCalls(object):
             raise invalid_argument("%s.root" % field, "root access applies to NFS only")
         return rule
 
-    @takes_dataset("dataset", position=1)
     def add_network_acl(self, protocol, ref, rule):
         """add{NFS,SMB}NetworkACLOn{Share,Project} (rule: NetworkRule or dict)."""
         pool, project, share = self._unpack(ref, share=None)
@@ -73,7 +71,6 @@ class AccessCalls(object):
                   verify=lambda: self._acls_written(
                       proto, pool, project, share, lambda rules: rule in rules))
 
-    @takes_dataset("dataset", position=1)
     def remove_network_acl(self, protocol, ref, host_type, host,
                            missing_ok=True):
         """remove{NFS,SMB}NetworkACLOn{Share,Project}; True when removed, False when the rule
@@ -108,7 +105,6 @@ class AccessCalls(object):
             return False
         return True
 
-    @takes_dataset("dataset", position=1)
     def set_network_acls(self, protocol, ref, rules):
         """set{NFS,SMB}NetworkACLsOn{Share,Project}: replace the whole list."""
         pool, project, share = self._unpack(ref, share=None)
@@ -127,7 +123,6 @@ class AccessCalls(object):
                       proto, pool, project, share,
                       lambda rules: acl_mod.same_rules(rules, wanted)))
 
-    @takes_dataset("dataset", position=1)
     def remove_all_network_acls(self, protocol, ref):
         """removeAll{NFS,SMB}NetworkACLsOn{Share,Project}."""
         pool, project, share = self._unpack(ref, share=None)
@@ -149,7 +144,6 @@ class AccessCalls(object):
         return share is None or written.acls_owned(self._read_share(pool, project, share),
                                                    proto)
 
-    @takes_dataset("share")
     def inherit_network_acls(self, ref):
         """inheritNetworkACLsettingsFromProject: the share follows the project again (NFS and
         SMB)."""
@@ -165,13 +159,11 @@ class AccessCalls(object):
 
     # -- user (file) ACLs ------------------------------------------------------------------
 
-    @takes_dataset("share")
     def get_user_acls(self, ref):
         """The share's file ACL (C18) as UserRule objects."""
         pool, project, share = self._unpack(ref, share=True)
         return self.get_share(paths_mod.share_ref(pool, project, share)).user_acls
 
-    @takes_dataset("share")
     def set_user_acls(self, ref, rules):
         """Replace the share's file ACL (``modifyShareProperties`` ``aclList``)."""
         pool, project, share = self._unpack(ref, share=True)

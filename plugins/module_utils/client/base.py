@@ -8,7 +8,6 @@ method name out in full, so a search for a name finds it here and in the simulat
 """
 
 import contextlib
-import functools
 
 from . import paths as paths_mod
 from .errors import IntelliFlashError, invalid_argument
@@ -33,30 +32,6 @@ def check_bool(value, field):
 def by_level(share, project_method, share_method):
     """The RPC name for a project (``share`` None) or a share dataset."""
     return project_method if share is None else share_method
-
-
-def takes_dataset(kind, position=0):
-    """The method's argument at ``position`` is a dataset reference (DatasetRef or path) of a
-    ``kind`` "project", "share" or "dataset" (either).
-
-    Transitional (issue 11): while the modules' glue still passes ``pool, project[, share]``,
-    a plain pool name at ``position`` is folded with the names after it into the reference.
-    """
-    count = 2 if kind == "project" else 3
-
-    def decorate(method):
-        @functools.wraps(method)
-        def wrapper(self, *args, **kwargs):
-            first = args[position] if len(args) > position else None
-            if isinstance(first, str) and "/" not in first:
-                names = list(args[position:position + count])
-                rest = args[position + count:]
-                if kind == "dataset" and len(names) < 3:
-                    names.append(kwargs.pop("share", None))
-                args = args[:position] + (paths_mod.dataset_ref(*names),) + tuple(rest)
-            return method(self, *args, **kwargs)
-        return wrapper
-    return decorate
 
 
 class ClientBase(object):

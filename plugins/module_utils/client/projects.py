@@ -5,7 +5,7 @@
 from . import paths as paths_mod
 from . import sizes as sizes_mod
 from . import written
-from .base import check_bool, takes_dataset
+from .base import check_bool
 from .errors import NotFoundError, invalid_argument
 from .views import ProjectInfo
 
@@ -27,13 +27,11 @@ class ProjectCalls(object):
             path = paths_mod.project_path(pool, project)
         return self.call("getProject", pool, project, True, dataset=path)
 
-    @takes_dataset("project")
     def get_project(self, ref):
         """ProjectInfo; NotFoundError when the project does not exist."""
         pool, project = self._unpack(ref, share=False)[:2]
         return ProjectInfo.from_wire(self._read_project(pool, project), pool=pool)
 
-    @takes_dataset("project")
     def find_project(self, ref):
         """ProjectInfo, or None when the project does not exist."""
         pool, project = self._unpack(ref, share=False)[:2]
@@ -49,7 +47,6 @@ class ProjectCalls(object):
             return False
         return True
 
-    @takes_dataset("project")
     def create_project(self, ref, properties=None):
         """createProject with optional Project_V2_1 keys (e.g. ``{"compression": "lz4"}``)."""
         pool, project = self._unpack(ref, share=False)[:2]
@@ -70,7 +67,6 @@ class ProjectCalls(object):
 
         self.call("createProject", body, write=True, dataset=path, verify=verify)
 
-    @takes_dataset("project")
     def modify_project(self, ref, properties):
         """modifyProjectProperties with a partial Project_V2_1 dict."""
         pool, project = self._unpack(ref, share=False)[:2]
@@ -87,7 +83,6 @@ class ProjectCalls(object):
         self.call("modifyProjectProperties", path, props, write=True, dataset=path,
                   verify=verify)
 
-    @takes_dataset("project")
     def delete_project(self, ref, missing_ok=True):
         """deleteProject; True when deleted, False when it was already gone (missing_ok)."""
         pool, project = self._unpack(ref, share=False)[:2]
@@ -102,7 +97,6 @@ class ProjectCalls(object):
             return False
         return True
 
-    @takes_dataset("project")
     def set_project_quota(self, ref, quota_bytes):
         """Set (or with 0/None clear) the project quota via ``quotaInByte``."""
         pool, project = self._unpack(ref, share=False)[:2]

@@ -6,7 +6,7 @@ deleteShare, and the share quota and reservation."""
 from . import paths as paths_mod
 from . import sizes as sizes_mod
 from . import written
-from .base import check_bool, takes_dataset
+from .base import check_bool
 from .errors import NotFoundError, invalid_argument
 from .views import ShareInfo
 
@@ -17,7 +17,6 @@ DEFAULT_SHARE_PERMISSIONS = [{"sharePermissionEnum": 0, "sharePermissionMode": 0
 class ShareCalls(object):
     """The share calls of IntelliFlashClient."""
 
-    @takes_dataset("project")
     def list_shares(self, ref, local=True):
         """The shares of a project (ShareInfo from the list items: name, parents, mount point
         and sizes)."""
@@ -40,14 +39,12 @@ class ShareCalls(object):
         except NotFoundError:
             return None
 
-    @takes_dataset("share")
     def get_share(self, ref):
         """ShareInfo; NotFoundError when the share (or its project) does not exist."""
         pool, project, share = self._unpack(ref, share=True)
         return ShareInfo.from_wire(self._read_share(pool, project, share), pool=pool,
                                    project=project, name=share)
 
-    @takes_dataset("share")
     def find_share(self, ref):
         """ShareInfo, or None when the share (or its project) does not exist."""
         pool, project, share = self._unpack(ref, share=True)
@@ -56,7 +53,6 @@ class ShareCalls(object):
         except NotFoundError:
             return None
 
-    @takes_dataset("share")
     def create_share(self, ref, quota=None, reservation=None,
                      block_size=None, mount_point=None):
         """createShare; sizes as bytes or human strings (``"10G"``); None = no quota."""
@@ -95,7 +91,6 @@ class ShareCalls(object):
         self.call("createShare", pool, project, share, options,
                   list(DEFAULT_SHARE_PERMISSIONS), write=True, dataset=path, verify=verify)
 
-    @takes_dataset("share")
     def modify_share(self, ref, properties):
         """modifyShareProperties with a partial Share_V2_1 dict."""
         pool, project, share = self._unpack(ref, share=True)
@@ -123,20 +118,17 @@ class ShareCalls(object):
         self.call("modifyShareProperties", path, {key: wanted}, write=True, dataset=path,
                   verify=verify)
 
-    @takes_dataset("share")
     def set_share_quota(self, ref, quota_bytes):
         """Set (or with 0/None clear) the share quota via ``quotaInByte``."""
         pool, project, share = self._unpack(ref, share=True)
         self._set_share_size(pool, project, share, "quotaInByte", "quota", quota_bytes)
 
-    @takes_dataset("share")
     def set_share_reservation(self, ref, reservation_bytes):
         """Set (or with 0/None clear) the share reservation via ``reservationInByte``."""
         pool, project, share = self._unpack(ref, share=True)
         self._set_share_size(pool, project, share, "reservationInByte", "reservation",
                              reservation_bytes)
 
-    @takes_dataset("share")
     def inherit_share_property(self, ref, prop):
         """inheritPropertyFromProject (``prop`` in the SDK >= v23 vocabulary, e.g. Dedup)."""
         pool, project, share = self._unpack(ref, share=True)
@@ -157,7 +149,6 @@ class ShareCalls(object):
         self.call("inheritPropertyFromProject", path, prop, write=True, dataset=path,
                   verify=verify)
 
-    @takes_dataset("share")
     def delete_share(self, ref, recursive=False, missing_ok=True):
         """deleteShare (errorIfNotExist = not missing_ok); recursive deletes snapshots and
         their clones."""

@@ -4,9 +4,8 @@
 
 from . import paths as paths_mod
 from . import written
-from .base import by_level, check_bool, check_protocol, takes_dataset
+from .base import by_level, check_bool, check_protocol
 from .errors import invalid_argument
-from .views import ShareInfo
 
 # (protocol, project method, share method)
 EXPOSED_METHODS = {
@@ -18,7 +17,6 @@ EXPOSED_METHODS = {
 class SharingCalls(object):
     """setNFSSharingOn*, setSMBSharingOn*, is*ExposedOver*, and export locations."""
 
-    @takes_dataset("dataset")
     def set_nfs_sharing(self, ref, on):
         """setNFSSharingOnShare (share given) or setNFSSharingOnProject (share None)."""
         pool, project, share = self._unpack(ref, share=None)
@@ -35,7 +33,6 @@ class SharingCalls(object):
                                                on)
         self.call(method, path, on, write=True, dataset=path, verify=verify)
 
-    @takes_dataset("dataset")
     def set_smb_sharing(self, ref, on, display_name=None, guest=False):
         """setSMBSharingOnShare (with display name and guest mode) or ...OnProject."""
         pool, project, share = self._unpack(ref, share=None)
@@ -76,7 +73,6 @@ class SharingCalls(object):
                 return True
         self.call(method, *args, write=True, dataset=path, verify=verify)
 
-    @takes_dataset("dataset", position=1)
     def is_exposed(self, protocol, ref):
         """isShare/ProjectExposedOverNFS/SMB -> bool (effective state)."""
         pool, project, share = self._unpack(ref, share=None)
@@ -87,7 +83,6 @@ class SharingCalls(object):
         value = self.call(method, path, dataset=path)
         return value is True or (isinstance(value, str) and value.lower() == "true")
 
-    @takes_dataset("share")
     def export_locations(self, ref, share_info=None, floating_ips=None):
         """``{"nfs": ["ip:/export/p/s"], "smb": ["\\\\ip\\name"]}`` for the protocols that are
         on, using the first floating IP serving the pool (C19). Empty lists when no floating
@@ -98,8 +93,6 @@ class SharingCalls(object):
         (getFloatingIPList of every pool) when the caller keeps one; without it they are read."""
         pool, project, share = self._unpack(ref, share=True)
         current = share_info if share_info is not None else self.get_share(ref)
-        if not isinstance(current, ShareInfo):
-            current = ShareInfo.from_wire(current, pool=pool, project=project)
         result = {"nfs": [], "smb": []}
         nfs_on = self._sharing_on(current, "nfs", pool, project, share)
         smb_on = self._sharing_on(current, "smb", pool, project, share)

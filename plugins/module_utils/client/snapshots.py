@@ -5,7 +5,7 @@
 import time
 
 from . import paths as paths_mod
-from .base import by_level, check_bool, takes_dataset
+from .base import by_level, check_bool
 from .errors import ApiError, ArrayTimeoutError, NotFoundError, ProtocolError, invalid_argument
 from .views import CloneStatus
 
@@ -23,7 +23,6 @@ ROLLBACK = ("rollBackToProjectSnapshot", "rollBackToShareSnapshot")
 class SnapshotCalls(object):
     """The snapshot calls of IntelliFlashClient (``share`` None: a project snapshot)."""
 
-    @takes_dataset("dataset")
     def list_snapshots(self, ref, pattern=""):
         """Full snapshot names (``Manual-S-x``) of the share (or project) only."""
         pool, project, share = self._unpack(ref, share=None)
@@ -39,7 +38,6 @@ class SnapshotCalls(object):
         except NotFoundError:
             return False
 
-    @takes_dataset("dataset")
     def create_snapshot(self, ref, name, quiesce=False, wait=True,
                         poll_interval=1.0, wait_timeout=300):
         """Create a share snapshot (share given) or a project snapshot; returns the full name
@@ -69,7 +67,6 @@ class SnapshotCalls(object):
             self.wait_for_snapshot(ref, name, poll_interval, wait_timeout)
         return full
 
-    @takes_dataset("dataset")
     def wait_for_snapshot(self, ref, name, poll_interval=1.0,
                           wait_timeout=300):
         """Poll the creation status until success (0); error (2) raises ApiError."""
@@ -91,7 +88,6 @@ class SnapshotCalls(object):
                                         % wait_timeout, method=method, dataset=path)
             time.sleep(poll_interval)
 
-    @takes_dataset("dataset")
     def get_snapshot_status(self, ref, name):
         """0 success, 1 in progress, 2 error (name with or without its prefix)."""
         pool, project, share = self._unpack(ref, share=None)
@@ -109,7 +105,6 @@ class SnapshotCalls(object):
             raise ProtocolError("unexpected snapshot status %r" % (reply,), method=method,
                                 dataset=path)
 
-    @takes_dataset("dataset")
     def delete_snapshot(self, ref, full_name, recursive=False,
                         missing_ok=True):
         """deleteShare/ProjectSnapshot; returns the SnapShotDeletionStatus reply.
@@ -142,7 +137,6 @@ class SnapshotCalls(object):
             raise err
         return reply
 
-    @takes_dataset("dataset")
     def clone_snapshot(self, ref, full_name, clone_name, inherit=True):
         """cloneShareSnapshot: a new share ``clone_name`` in the same pool and project."""
         pool, project, share = self._unpack(ref, share=None)
@@ -156,7 +150,6 @@ class SnapshotCalls(object):
         self.call("cloneShareSnapshot", snap, clone_name, inherit, write=True, dataset=snap,
                   verify=lambda: self._find_share_wire(pool, project, clone_name) is not None)
 
-    @takes_dataset("project")
     def clone_project_snapshot(self, ref, full_name, clone_name, inherit=False):
         """cloneProjectSnapshot: a new project ``clone_name`` in the same pool holding a clone
         of every share that has the snapshot, under the same share names (C25); progress
@@ -170,7 +163,6 @@ class SnapshotCalls(object):
         self.call("cloneProjectSnapshot", snap, clone_name, inherit, write=True, dataset=snap,
                   verify=lambda: self._project_exists(pool, clone_name))
 
-    @takes_dataset("dataset")
     def get_clone_status(self, ref, full_name, clone_name):
         """getProjectCloneStatus -> CloneStatus (``state``: in_progress, success, partial,
         failure)."""
@@ -189,7 +181,6 @@ class SnapshotCalls(object):
                                 method="getProjectCloneStatus", dataset=snap)
         return CloneStatus.from_wire(result, state)
 
-    @takes_dataset("dataset")
     def rollback_snapshot(self, ref, full_name, delete_dependents=False):
         """rollBackToShare/ProjectSnapshot. No read shows that a rollback ran, so a lost reply
         raises OutcomeUnknownError (never re-sent: a late copy would undo later writes)."""

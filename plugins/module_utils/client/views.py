@@ -78,39 +78,22 @@ def _frozen(wire):
     return types.MappingProxyType(dict(wire))
 
 
-class _WireAccess(object):
-    """Transitional read access to the reply by wire key, kept while the modules' glue still
-    reads wire keys (issue 11); the driver and new code read attributes."""
-
-    __slots__ = ()
-
-    def get(self, key, default=None):
-        return self._wire.get(key, default)
-
-    def __getitem__(self, key):
-        return self._wire[key]
-
-    def __contains__(self, key):
-        return key in self._wire
-
-
 @dataclasses.dataclass(frozen=True)
-class PoolInfo(_WireAccess):
+class PoolInfo(object):
     """A pool (Pool_V1_0): its name and its free and total bytes."""
 
     name: str
     available_bytes: int
     total_bytes: int
-    _wire: types.MappingProxyType = dataclasses.field(repr=False, compare=False)
 
     @classmethod
     def from_wire(cls, wire):
         return cls(name=wire.get("name"), available_bytes=_int(wire.get("availableSize")),
-                   total_bytes=_int(wire.get("totalSize")), _wire=_frozen(wire))
+                   total_bytes=_int(wire.get("totalSize")))
 
 
 @dataclasses.dataclass(frozen=True)
-class FloatingIP(_WireAccess):
+class FloatingIP(object):
     """A data IP (FloatingIP_V2_2) and the pools it serves."""
 
     address: str
@@ -119,7 +102,6 @@ class FloatingIP(_WireAccess):
     resource_group: Optional[str] = None
     description: Optional[str] = None
     failover_mode: Optional[str] = None
-    _wire: types.MappingProxyType = dataclasses.field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_wire(cls, wire):
@@ -127,15 +109,14 @@ class FloatingIP(_WireAccess):
                       if p.strip())
         return cls(address=str(wire.get("ipAddress") or "").strip(), pools=pools,
                    netmask=wire.get("netmask"), resource_group=wire.get("resourceGroupName"),
-                   description=wire.get("description"), failover_mode=wire.get("failoverMode"),
-                   _wire=_frozen(wire))
+                   description=wire.get("description"), failover_mode=wire.get("failoverMode"))
 
     def serves(self, pool):
         return pool in self.pools
 
 
 @dataclasses.dataclass(frozen=True)
-class _Dataset(_WireAccess):
+class _Dataset(object):
     """What projects and shares have in common (BaseDataset_V2_1)."""
 
     pool: str
@@ -149,7 +130,12 @@ class _Dataset(_WireAccess):
     quota_bytes: int
     nfs: Optional[bool]                  # effective NFS sharing (None: not reported)
     smb: Optional[bool]                  # effective SMB sharing
+    # The reply as the array sent it (read-only), for what only the client reads from it.
     _wire: types.MappingProxyType = dataclasses.field(repr=False, compare=False)
+
+    def sharing(self, protocol):
+        """Effective sharing state of ``"nfs"`` or ``"smb"`` (None: not reported)."""
+        return self.nfs if protocol == "nfs" else self.smb
 
 
 @dataclasses.dataclass(frozen=True)
@@ -222,10 +208,6 @@ class ShareInfo(_Dataset):
             return self.smb_own
         return prop in self.own_properties
 
-    def sharing(self, protocol):
-        """Effective sharing state of ``"nfs"`` or ``"smb"`` (None: not reported)."""
-        return self.nfs if protocol == "nfs" else self.smb
-
     def owns_sharing(self, protocol):
         """The share's sharing setting (and network ACLs) for ``protocol`` is its own."""
         return self.nfs_own if protocol == "nfs" else self.smb_own
@@ -275,13 +257,12 @@ class ShareInfo(_Dataset):
 
 
 @dataclasses.dataclass(frozen=True)
-class CloneStatus(_WireAccess):
+class CloneStatus(object):
     """getProjectCloneStatus: ``state`` is in_progress, success, partial or failure."""
 
     state: str
     total: Optional[int] = None
     failed: Optional[int] = None
-    _wire: types.MappingProxyType = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def done(self):
@@ -289,7 +270,5 @@ class CloneStatus(_WireAccess):
 
     @classmethod
     def from_wire(cls, wire, state):
-        reply = dict(wire)
-        reply["state"] = state
         return cls(state=state, total=wire.get("totalSubProjects"),
-                   failed=wire.get("failedSubProjects"), _wire=_frozen(reply))
+                   failed=wire.get("failedSubProjects"))

@@ -45,7 +45,7 @@ def project(client):
     cleanup = make_client_like(client)
     try:
         for item in cleanup.list_shares(project_ref("pool-a", name)):
-            cleanup.delete_share(share_ref("pool-a", name, item["name"]), recursive=True)
+            cleanup.delete_share(share_ref("pool-a", name, item.name), recursive=True)
         cleanup.delete_project(project_ref("pool-a", name))
     finally:
         cleanup.close()

@@ -41,28 +41,28 @@ def _nothing(c, project, s):
 WRITES = [
     ("createShare", _nothing,
      lambda c, p, s: c.create_share(share_ref(POOL, p, s), quota="1G"),
-     lambda c, p, s: [x["name"] for x in c.list_shares(project_ref(POOL, p))].count(s) == 1),
+     lambda c, p, s: [x.name for x in c.list_shares(project_ref(POOL, p))].count(s) == 1),
     ("modifyShareProperties", _prepare_share,
      lambda c, p, s: c.set_share_quota(share_ref(POOL, p, s), "2G"),
-     lambda c, p, s: c.get_share(share_ref(POOL, p, s))["quotaInByte"] == 2 * GiB),
+     lambda c, p, s: c.get_share(share_ref(POOL, p, s)).quota_bytes == 2 * GiB),
     ("modifyShareProperties", _prepare_share,
      lambda c, p, s: c.modify_share(share_ref(POOL, p, s), {"compression": "gzip"}),
-     lambda c, p, s: c.get_share(share_ref(POOL, p, s))["compression"] == "gzip"),
+     lambda c, p, s: c.get_share(share_ref(POOL, p, s)).compression == "gzip"),
     ("modifyShareProperties", _prepare_share,
      lambda c, p, s: c.set_user_acls(share_ref(POOL, p, s), [UserRule("user", "alice", "rw")]),
      lambda c, p, s: c.get_user_acls(share_ref(POOL, p, s)) == [UserRule("user", "alice", "rw")]),
     ("modifyProjectProperties", _nothing,
      lambda c, p, s: c.set_project_quota(project_ref(POOL, p), "3G"),
-     lambda c, p, s: c.get_project(project_ref(POOL, p))["quotaInByte"] == 3 * GiB),
+     lambda c, p, s: c.get_project(project_ref(POOL, p)).quota_bytes == 3 * GiB),
     ("modifyProjectProperties", _nothing,
      lambda c, p, s: c.modify_project(project_ref(POOL, p), {"dedup": "on"}),
-     lambda c, p, s: c.get_project(project_ref(POOL, p))["dedup"] == "on"),
+     lambda c, p, s: c.get_project(project_ref(POOL, p)).dedup is True),
     ("setNFSSharingOnShare", _prepare_share,
      lambda c, p, s: c.set_nfs_sharing(dataset_ref(POOL, p, s), True),
      lambda c, p, s: c.is_exposed("nfs", dataset_ref(POOL, p, s))),
     ("setSMBSharingOnShare", _prepare_share,
      lambda c, p, s: c.set_smb_sharing(dataset_ref(POOL, p, s), True, display_name=s),
-     lambda c, p, s: c.get_share(share_ref(POOL, p, s))["cifsDisplayName"] == s),
+     lambda c, p, s: c.get_share(share_ref(POOL, p, s)).smb_name == s),
     ("setNFSSharingOnProject", _nothing,
      lambda c, p, s: c.set_nfs_sharing(project_ref(POOL, p), True),
      lambda c, p, s: c.is_exposed("nfs", project_ref(POOL, p))),
@@ -80,11 +80,11 @@ WRITES = [
      lambda c, p, s: c.get_network_acls("nfs", dataset_ref(POOL, p, s)) == []),
     ("inheritNetworkACLsettingsFromProject", _prepare_acl,
      lambda c, p, s: c.inherit_network_acls(share_ref(POOL, p, s)),
-     lambda c, p, s: c.get_share(share_ref(POOL, p, s))["overrideSharenfs"] is False),
+     lambda c, p, s: c.get_share(share_ref(POOL, p, s)).nfs_own is False),
     ("inheritPropertyFromProject", _prepare_share,
      lambda c, p, s: (c.modify_share(share_ref(POOL, p, s), {"dedup": "on"}),
                       c.inherit_share_property(share_ref(POOL, p, s), "Dedup")),
-     lambda c, p, s: c.get_share(share_ref(POOL, p, s))["overrideDedup"] is False),
+     lambda c, p, s: not c.get_share(share_ref(POOL, p, s)).owns("dedup")),
     ("createShareSnapshot", _prepare_share,
      lambda c, p, s: c.create_snapshot(dataset_ref(POOL, p, s), "snap"),
      lambda c, p, s: c.list_snapshots(dataset_ref(POOL, p, s)) == ["Manual-S-snap"]),
@@ -112,7 +112,7 @@ def shared_project(sim):
         c.create_project(project_ref(POOL, name))
         yield name
         for item in c.list_shares(project_ref(POOL, name)):
-            c.delete_share(share_ref(POOL, name, item["name"]), recursive=True)
+            c.delete_share(share_ref(POOL, name, item.name), recursive=True)
         c.delete_project(project_ref(POOL, name))
 
 
@@ -211,7 +211,7 @@ def test_503_on_write_is_resent(sim_clean, client, project):
     client.create_share(share_ref(POOL, project, "s1"))
     calls = sim_clean.calls()["by_method"]
     assert calls["createShare"] == 2
-    assert [s["name"] for s in client.list_shares(project_ref(POOL, project))] == ["s1"]
+    assert [s.name for s in client.list_shares(project_ref(POOL, project))] == ["s1"]
 
 
 @pytest.mark.parametrize("status", [502, 504])
@@ -234,7 +234,7 @@ def test_dropped_create_share_gives_one_share(sim_clean, client, project):
     client.create_share(share_ref(POOL, project, "only"), quota="1G")
     assert sim_clean.calls()["by_method"]["createShare"] == 1
     shares = client.list_shares(project_ref(POOL, project))
-    assert [s["name"] for s in shares] == ["only"]
+    assert [s.name for s in shares] == ["only"]
 
 
 def test_lost_reply_and_failed_reread_is_an_error(sim_clean, project):
@@ -304,7 +304,7 @@ def test_slow_write_is_awaited_not_resent(sim_clean, project):
         calls = sim_clean.calls()["by_method"]
         assert calls["createShare"] == 1
         assert calls["getShare"] >= 1
-        assert [s["name"] for s in c.list_shares(project_ref(POOL, project))] == ["late"]
+        assert [s.name for s in c.list_shares(project_ref(POOL, project))] == ["late"]
 
 
 def test_refused_resend_after_not_sent_is_raised(sim_clean, project, monkeypatch):
@@ -357,7 +357,7 @@ def test_one_client_shared_by_threads_under_faults(sim_clean, client, project):
             for i in range(3):
                 name = "t%d-%d" % (n, i)
                 client.create_share(share_ref(POOL, project, name))
-                assert client.get_share(share_ref(POOL, project, name))["name"] == name
+                assert client.get_share(share_ref(POOL, project, name)).name == name
             client.delete_share(share_ref(POOL, project, "t%d-0" % n))
         except Exception as exc:  # collected and reported below
             errors.append(exc)
@@ -369,5 +369,5 @@ def test_one_client_shared_by_threads_under_faults(sim_clean, client, project):
         t.join(120)
     sim_clean.clear_faults()
     assert errors == []
-    names = sorted(s["name"] for s in client.list_shares(project_ref(POOL, project)))
+    names = sorted(s.name for s in client.list_shares(project_ref(POOL, project)))
     assert names == sorted("t%d-%d" % (n, i) for n in range(4) for i in (1, 2))

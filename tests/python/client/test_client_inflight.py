@@ -66,7 +66,7 @@ def test_quota_change_then_another(sim_clean, slow_client, project, fault):
     c.set_share_quota(share_ref(POOL, project, "q"), 2 * GiB)
     c.set_share_quota(share_ref(POOL, project, "q"), 3 * GiB)
     _settle()
-    assert c.get_share(share_ref(POOL, project, "q"))["quotaInByte"] == 3 * GiB
+    assert c.get_share(share_ref(POOL, project, "q")).quota_bytes == 3 * GiB
     assert sim_clean.calls()["by_method"]["modifyShareProperties"] == 2
 
 
@@ -79,7 +79,7 @@ def test_delete_then_create_same_name(sim_clean, slow_client, project):
     c.delete_share(share_ref(POOL, project, "again"))
     c.create_share(share_ref(POOL, project, "again"), quota="2G")
     _settle()
-    assert c.get_share(share_ref(POOL, project, "again"))["quotaInByte"] == 2 * GiB
+    assert c.get_share(share_ref(POOL, project, "again")).quota_bytes == 2 * GiB
     assert sim_clean.calls()["by_method"]["deleteShare"] == 1
 
 
@@ -100,5 +100,5 @@ def test_effect_never_shows_is_outcome_unknown(sim_clean, project):
         assert "no reply from" in text and "not sent again" in text
         assert info.value.method == "modifyShareProperties"
         time.sleep(3.0)
-        assert c.get_share(share_ref(POOL, project, "slow"))["quotaInByte"] == 5 * GiB
+        assert c.get_share(share_ref(POOL, project, "slow")).quota_bytes == 5 * GiB
         assert sim_clean.calls()["by_method"]["modifyShareProperties"] == 1

@@ -43,15 +43,15 @@ def test_check_connection_and_reads(client, sim_clean):
     info = client.check_connection()
     assert set(info) >= {"model", "version"}
     assert info["model"] and info["version"]
-    pools = {p["name"]: p for p in client.list_pools()}
-    assert pools["pool-a"]["totalSize"] == 10 * 1024 ** 4
-    assert pools["pool-b"]["totalSize"] == 4 * 1024 ** 4
-    assert client.get_pool("pool-b")["name"] == "pool-b"
+    pools = {p.name: p for p in client.list_pools()}
+    assert pools["pool-a"].total_bytes == 10 * 1024 ** 4
+    assert pools["pool-b"].total_bytes == 4 * 1024 ** 4
+    assert client.get_pool("pool-b").name == "pool-b"
     ips = client.list_floating_ips()
-    assert {ip["poolName"] for ip in ips} >= {"pool-a", "pool-b"}
-    assert all(ipaddress.ip_address(ip["ipAddress"]) in ipaddress.ip_network("192.0.2.0/24")
+    assert {pool for ip in ips for pool in ip.pools} >= {"pool-a", "pool-b"}
+    assert all(ipaddress.ip_address(ip.address) in ipaddress.ip_network("192.0.2.0/24")
                for ip in ips)
-    assert [ip["poolName"] for ip in client.list_floating_ips("pool-a")] == ["pool-a"]
+    assert [ip.pools for ip in client.list_floating_ips("pool-a")] == [("pool-a",)]
     props = client.get_system_properties()
     assert len(props) == 8 and props["ZEBI_API_VERSION"]
     assert client.base_url == "https://%s/zebi/api/v2" % sim_clean.address

@@ -202,15 +202,14 @@ def create_first_elsewhere(monkeypatch, sim, really=True):
         IntelliFlashClient,
     )
     from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import AlreadyExistsError
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import share_ref
     original = IntelliFlashClient.create_share
 
-    def racing_create(self, pool, project, name, **kwargs):
+    def racing_create(self, ref, **kwargs):
         if not really:
             raise AlreadyExistsError("Mount point in use", method="createShare")
         with client(sim) as other:
-            original(other, share_ref(pool, project, name), quota="1G")  # not the patched method
-        return original(self, pool, project, name, **kwargs)
+            original(other, ref, quota="1G")  # not the patched method
+        return original(self, ref, **kwargs)
 
     monkeypatch.setattr(IntelliFlashClient, "create_share", racing_create)
 

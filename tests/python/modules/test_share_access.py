@@ -164,15 +164,14 @@ def get_in_the_way(monkeypatch, sim, times):
         conn = connection(sim)
         return IntelliFlashClient(conn["host"], conn["username"], PASSWORD, ca_path=conn["ca_path"])
 
-    def add_in_the_way(self, protocol, pool, project, share, rule):
+    def add_in_the_way(self, protocol, where, rule):
         if len(crossed) >= times:
-            return original(self, protocol, pool, project, share, rule)
-        where = dataset_ref(pool, project, share)
+            return original(self, protocol, where, rule)
         crossed.append(rule)
         with other_writer() as other:
             original(other, protocol, where, dict(host=rule.host, access="ro"))
         try:
-            return original(self, protocol, pool, project, share, rule)
+            return original(self, protocol, where, rule)
         finally:
             if times > 1:  # gone again before the module reads: its add is needed once more
                 with other_writer() as other:

@@ -100,8 +100,8 @@ def test_concurrent_creates_converge(sim, ansible_env, tmp_path):
         assert rc == 0, out[-4000:]
         assert "failed=0" in out and out.count("failed=0") == WRITERS, out[-2000:]
         with client_of(sim) as api:
-            assert [item["name"] for item in api.list_shares(project_ref(POOL, project))] == ["s1"]
-            assert api.get_share(share_ref(POOL, project, "s1"))["quotaInByte"] == 2 * 1024 ** 3
+            assert [item.name for item in api.list_shares(project_ref(POOL, project))] == ["s1"]
+            assert api.get_share(share_ref(POOL, project, "s1")).quota_bytes == 2 * 1024 ** 3
             assert sorted(api.list_snapshots(dataset_ref(POOL, project, "s1"))) == ["Manual-P-psnap1", "Manual-S-snap1"]
             assert api.list_snapshots(project_ref(POOL, project)) == ["Manual-P-psnap1"]
     finally:

@@ -34,8 +34,8 @@ def test_answers_in_order_and_records_the_calls():
                      ("getProject", wire.project("p1"), ["pool-a", "p1", True]),
                      ("deleteProject", wire.SUCCESS))
         with client() as api:
-            assert [pool["name"] for pool in api.list_pools()] == ["pool-a", "pool-b"]
-            assert api.get_project(project_ref("pool-a", "p1"))["projectName"] == "p1"
+            assert [pool.name for pool in api.list_pools()] == ["pool-a", "pool-b"]
+            assert api.get_project(project_ref("pool-a", "p1")).name == "p1"
             assert api.delete_project(project_ref("pool-a", "p1")) is True
     assert array.check() == []
     assert array.methods() == ["listPools", "getProject", "deleteProject"]

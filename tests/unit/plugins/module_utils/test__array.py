@@ -16,6 +16,7 @@ import pytest
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils import _array
 from ansible_collections.tegile.intelliflash.plugins.module_utils._array import module_dataset_lock, wait_for_clone
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.views import CloneStatus
 
 MODULE_UTILS = os.path.dirname(os.path.abspath(_array.__file__))
 # The array-facing layer, and the AnsibleModule subclass every module is built on.
@@ -63,9 +64,9 @@ class ScriptedCloneStatus:
         self.states = list(states)
         self.asked = []
 
-    def get_clone_status(self, pool, project, share, snapshot, clone):
-        self.asked.append((pool, project, share, snapshot, clone))
-        return {"state": self.states.pop(0), "projectCloneState": None}
+    def get_clone_status(self, ref, snapshot, clone):
+        self.asked.append((ref.pool, ref.project, ref.share, snapshot, clone))
+        return CloneStatus(state=self.states.pop(0))
 
 
 class FakeClock:
@@ -85,7 +86,7 @@ def test_wait_for_clone_polls_until_success():
     client = ScriptedCloneStatus(["in_progress", "in_progress", "success"])
     clock = FakeClock()
     status = wait_for_clone(client, "pool-a", "p", "s", "Manual-S-x", "c", 10, clock=clock, sleep=clock.sleep)
-    assert status["state"] == "success"
+    assert status.state == "success"
     assert clock.sleeps == [1.0, 1.0]
     assert client.asked[0] == ("pool-a", "p", "s", "Manual-S-x", "c")
 

@@ -19,8 +19,8 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset impor
     planned_facts,
     project_facts,
     share_facts,
-    used_bytes,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.views import ProjectInfo, ShareInfo
 
 GIB = 1024 ** 3
 
@@ -64,7 +64,7 @@ def test_parse_limit_refuses(value, words):
 
 
 def test_plan_properties_changes_only_what_differs():
-    current = {"compression": "lz4", "dedup": "off", "readonly": "off", "recordSize": "64KB"}
+    current = ShareInfo.from_wire({"compression": "lz4", "dedup": "off", "readonly": "off", "recordSize": "64KB"})
     tracker = DifferenceTracker()
     params = dict(compression="gzip-9", dedup=False, readonly=True, record_size=None)
     assert plan_properties(current, params, tracker) == {"compression": "gzip-9", "readonly": "on"}
@@ -73,7 +73,7 @@ def test_plan_properties_changes_only_what_differs():
 
 
 def test_plan_properties_converged():
-    current = {"compression": "off", "dedup": "on", "readonly": "off", "recordSize": "128KB"}
+    current = ProjectInfo.from_wire({"compression": "off", "dedup": "on", "readonly": "off", "recordSize": "128KB"})
     tracker = DifferenceTracker()
     params = dict(compression="off", dedup=True, readonly=False, record_size="128KB")
     assert plan_properties(current, params, tracker) == {}
@@ -105,14 +105,8 @@ SHARE = {
 }
 
 
-def test_used_bytes_is_total_minus_available():
-    assert used_bytes(SHARE) == GIB
-    assert used_bytes({}) == 0
-    assert used_bytes({"totalSize": "100", "availableSize": "40"}) == 60
-
-
 def test_share_facts():
-    assert share_facts(SHARE) == {
+    assert share_facts(ShareInfo.from_wire(SHARE)) == {
         "name": "s1", "project": "p1", "pool": "pool-a", "path": "pool-a/Local/p1/s1",
         "mount_point": "/export/p1/s1", "compression": "lz4", "dedup": False, "readonly": True,
         "record_size": "32KB", "quota_bytes": 10 * GIB, "quota": "10 GiB",
@@ -122,9 +116,9 @@ def test_share_facts():
 
 
 def test_project_facts_without_sharing_keys():
-    facts = project_facts({"projectName": "p1", "poolName": "pool-a", "compression": "lz4",
-                           "dedup": "off", "readonly": "off", "recordSize": "64KB",
-                           "quotaInByte": 0, "mountPoint": "/export/p1"})
+    facts = project_facts(ProjectInfo.from_wire({"projectName": "p1", "poolName": "pool-a", "compression": "lz4",
+                                                 "dedup": "off", "readonly": "off", "recordSize": "64KB",
+                                                 "quotaInByte": 0, "mountPoint": "/export/p1"}))
     assert facts["path"] == "pool-a/Local/p1"
     assert facts["quota"] is None and facts["quota_bytes"] == 0
     assert facts["nfs"] is None and facts["smb"] is None
@@ -148,6 +142,6 @@ def test_planned_facts_keeps_only_fact_keys():
     tracker.add("source", before=None, after="base@Manual-S-snap1")
     tracker.add("state", before="absent", after="present")
     tracker.add("quota_bytes", before=0, after=GIB)
-    facts = planned_facts(share_facts({}), tracker)
-    assert sorted(facts) == sorted(share_facts({}))
+    facts = planned_facts(share_facts(None), tracker)
+    assert sorted(facts) == sorted(share_facts(None))
     assert facts["quota_bytes"] == GIB and facts["quota"] == "1 GiB"

@@ -11,6 +11,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import NetworkRule, UserRule
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.views import FloatingIP, PoolInfo
 from ansible_collections.tegile.intelliflash.plugins.module_utils._info import (
     SUBSETS,
     access_rule_facts,
@@ -51,13 +52,13 @@ def test_system_facts_maps_every_property():
 
 
 def test_pool_facts():
-    assert pool_facts({"name": "pool-a", "totalSize": 100, "availableSize": 60}) == {
+    assert pool_facts(PoolInfo.from_wire({"name": "pool-a", "totalSize": 100, "availableSize": 60})) == {
         "name": "pool-a", "total_bytes": 100, "available_bytes": 60, "used_bytes": 40}
 
 
 def test_floating_ips_serving_several_pools():
-    item = {"ipAddress": "192.0.2.20", "netmask": "255.255.255.0", "poolName": "pool-a, pool-b",
-            "resourceGroupName": "rg", "description": "", "failoverMode": "AUTO"}
+    item = FloatingIP.from_wire({"ipAddress": "192.0.2.20", "netmask": "255.255.255.0", "poolName": "pool-a, pool-b",
+                                 "resourceGroupName": "rg", "description": "", "failoverMode": "AUTO"})
     assert floating_ip_facts(item)["pools"] == ["pool-a", "pool-b"]
     assert serves_pool(item, "pool-b") and serves_pool(item, None) and not serves_pool(item, "pool-c")
 
@@ -70,8 +71,8 @@ def test_snapshot_facts_strip_the_prefix():
 
 def test_access_rule_facts():
     share = {"pool": "pool-a", "project": "p1", "name": "s1", "path": "pool-a/Local/p1/s1"}
-    acl_list = [UserRule("group", "Staff", "rw").to_wire()]
-    facts = access_rule_facts(share, acl_list, [NetworkRule("FQDN", "db1.example.com", "ro", True)], [])
+    user_rules = [UserRule("group", "Staff", "rw")]
+    facts = access_rule_facts(share, user_rules, [NetworkRule("FQDN", "db1.example.com", "ro", True)], [])
     assert facts["nfs"] == [{"type": "host", "to": "db1.example.com", "access_level": "ro", "root_access": True}]
     assert facts["smb"] == []
     assert facts["users"] == [{"type": "group", "to": "Staff", "access_level": "rw"}]

@@ -11,6 +11,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import DifferenceTracker
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.views import ShareInfo
 from ansible_collections.tegile.intelliflash.plugins.module_utils._share import (
     find_snapshot,
     plan_smb_name,
@@ -35,14 +36,14 @@ def test_smb_name_problem(value, problem):
 
 
 def test_plan_smb_name():
-    shared = {"sharesmb": "on", "cifsDisplayName": "p_s"}
+    shared = ShareInfo.from_wire({"sharesmb": "on", "cifsDisplayName": "p_s"})
     tracker = DifferenceTracker()
     assert plan_smb_name(shared, True, "p_s", tracker) is False
     assert plan_smb_name(shared, True, "Docs", tracker) is True
     assert tracker.get("smb_name") == ("p_s", "Docs")
     # SMB off: the current name is not in use, so the wanted one is a change.
     tracker = DifferenceTracker()
-    assert plan_smb_name({"sharesmb": "off", "cifsDisplayName": "Docs"}, True, "Docs", tracker) is True
+    assert plan_smb_name(ShareInfo.from_wire({"sharesmb": "off", "cifsDisplayName": "Docs"}), True, "Docs", tracker) is True
     assert plan_smb_name(None, True, "Docs", DifferenceTracker()) is True
     assert plan_smb_name(shared, True, None, DifferenceTracker()) is False
     assert plan_smb_name(shared, False, "Docs", DifferenceTracker()) is False

@@ -20,6 +20,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access 
     split_rules,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import NetworkRule, UserRule
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.views import ShareInfo
 
 
 def rule(type_, to, level="rw", root=False):
@@ -218,14 +219,14 @@ def test_user_rules_plan_ignores_name_case():
 # -- reading ---------------------------------------------------------------------------------
 
 def test_current_user_rules_from_get_share():
-    share = {"aclList": [
+    share = ShareInfo.from_wire({"aclList": [
         {"aclType": "user", "aclUser": "alice", "aclGroup": "", "aclMode": "allow",
          "aclValDisplay": "read_set", "aclVal": 131241},
         {"aclType": "group", "aclUser": "", "aclGroup": "staff", "aclMode": "allow",
          "aclValDisplay": "modify_set", "aclVal": 1245631},
-    ]}
+    ]})
     assert current_user_rules(share) == [UserRule("user", "alice", "ro"), UserRule("group", "staff", "rw")]
-    assert current_user_rules({}) == []
+    assert current_user_rules(ShareInfo.from_wire({})) == []
 
 
 @pytest.mark.parametrize("nfs, smb, requested, expected", [
@@ -237,7 +238,7 @@ def test_current_user_rules_from_get_share():
     ("off", "on", "nfs", "nfs"),
 ])
 def test_share_protocol(nfs, smb, requested, expected):
-    assert share_protocol({"sharenfs": nfs, "sharesmb": smb}, requested) == expected
+    assert share_protocol(ShareInfo.from_wire({"sharenfs": nfs, "sharesmb": smb}), requested) == expected
 
 
 def test_rule_to_dict():
