@@ -23,6 +23,13 @@ ROLLBACK = ("rollBackToProjectSnapshot", "rollBackToShareSnapshot")
 class SnapshotCalls(object):
     """The snapshot calls of IntelliFlashClient (``share`` None: a project snapshot)."""
 
+    def _snapshot_target(self, ref, methods):
+        """(pool, project, share, method, dataset path) of a call on ``ref``'s snapshots:
+        ``methods`` is the (project call, share call) pair; ``share`` None for a project."""
+        pool, project, share = self._unpack(ref, share=None)
+        method = by_level(share, *methods)
+        return pool, project, share, method, self._dataset(method, pool, project, share)
+
     def list_snapshots(self, ref, pattern=""):
         """Full snapshot names (``Manual-S-x``) of the share (or project) only."""
         pool, project, share = self._unpack(ref, share=None)
@@ -44,9 +51,7 @@ class SnapshotCalls(object):
         (``Manual-S-<name>`` / ``Manual-P-<name>``). With ``wait`` polls the creation status
         until it succeeds (error: ApiError; not done in ``wait_timeout``: ArrayTimeoutError).
         """
-        pool, project, share = self._unpack(ref, share=None)
-        method = by_level(share, *CREATE)
-        path = self._dataset(method, pool, project, share)
+        pool, project, share, method, path = self._snapshot_target(ref, CREATE)
         with self._context(method, path):
             full = paths_mod.snapshot_name(name, share)
             check_bool(quiesce, "quiesce")
@@ -90,9 +95,7 @@ class SnapshotCalls(object):
 
     def get_snapshot_status(self, ref, name):
         """0 success, 1 in progress, 2 error (name with or without its prefix)."""
-        pool, project, share = self._unpack(ref, share=None)
-        method = by_level(share, *STATUS)
-        path = self._dataset(method, pool, project, share)
+        _pool, _project, share, method, path = self._snapshot_target(ref, STATUS)
         with self._context(method, path):
             short = paths_mod.strip_snapshot_prefix(paths_mod.validate_name(name, "name"))
             full = paths_mod.snapshot_name(short, share)
@@ -112,9 +115,7 @@ class SnapshotCalls(object):
         A status other than 0 (partial/failure) raises ApiError carrying ``reply``.
         A missing snapshot with ``missing_ok`` returns an empty deletion reply.
         """
-        pool, project, share = self._unpack(ref, share=None)
-        method = by_level(share, *DELETE)
-        path = self._dataset(method, pool, project, share)
+        pool, project, share, method, path = self._snapshot_target(ref, DELETE)
         with self._context(method, path):
             snap = paths_mod.snapshot_path(path, full_name)
             check_bool(recursive, "recursive")
@@ -184,9 +185,7 @@ class SnapshotCalls(object):
     def rollback_snapshot(self, ref, full_name, delete_dependents=False):
         """rollBackToShare/ProjectSnapshot. No read shows that a rollback ran, so a lost reply
         raises OutcomeUnknownError (never re-sent: a late copy would undo later writes)."""
-        pool, project, share = self._unpack(ref, share=None)
-        method = by_level(share, *ROLLBACK)
-        path = self._dataset(method, pool, project, share)
+        method, path = self._snapshot_target(ref, ROLLBACK)[3:]
         with self._context(method, path):
             snap = paths_mod.snapshot_path(path, full_name)
             check_bool(delete_dependents, "delete_dependents")
