@@ -37,6 +37,9 @@ import venvs  # noqa: E402  pylint: disable=wrong-import-position
 
 MANILA_LOCK = "/tmp/tegile-manila.lock"
 SCHEMA = 1
+# The simulator as it was when issue 12 was filed (the parent of 6b00fea, "HTTP/1.1 persistent
+# connections"): goal 4 compares today's requests per second with its own, measured in this run.
+BASELINE_SIMULATOR = "baaeaefc28d9ad41e397be034692fb1f0b30aed2"
 
 FULL = {
     "load_seconds": 5, "load_threads": 4,
@@ -85,17 +88,34 @@ def _csv(values):
     return ",".join(str(v) for v in values)
 
 
+def _has_commit(commit):
+    return subprocess.run(["git", "-C", ROOT, "cat-file", "-e", commit + "^{commit}"],
+                          stderr=subprocess.DEVNULL, check=False).returncode == 0
+
+
+def run_load(params, out, baseline=None):
+    cmd = [sys.executable, os.path.join(ROOT, "scripts", "bench_load.py"), "--json",
+           "--seconds", str(params["load_seconds"]), "--threads", str(params["load_threads"])]
+    if baseline:
+        cmd.extend(["--baseline", baseline])
+    with open(out, "w") as handle:
+        subprocess.run(cmd, cwd=ROOT, stdout=handle, check=True)
+    return _read(out)
+
+
 def run_parts(params, work):
     """Every part into ``work``; returns the assembled results (fixed keys)."""
     def script(name):
         return os.path.join(ROOT, "scripts", name)
 
-    load_out = os.path.join(work, "load.json")
-    with open(load_out, "w") as handle:
-        subprocess.run([sys.executable, script("bench_load.py"), "--json",
-                        "--seconds", str(params["load_seconds"]),
-                        "--threads", str(params["load_threads"])],
-                       cwd=ROOT, stdout=handle, check=True)
+    print("bench: simulator load (this one and issue 12's)", flush=True)
+    load = run_load(params, os.path.join(work, "load.json"))
+    baseline = {"commit": BASELINE_SIMULATOR, "phases": None}
+    if _has_commit(BASELINE_SIMULATOR):
+        baseline["phases"] = run_load(params, os.path.join(work, "load-baseline.json"),
+                                      BASELINE_SIMULATOR)
+    else:  # a shallow clone: the page says it was not measured
+        baseline["missing"] = "commit not in this clone"
     manila_out = os.path.join(work, "manila.json")
     manila_cmd = [manila_python(), script("bench_manila.py"), "--out", manila_out,
                   "--shares", str(params["shares"]), "--clones", str(params["clones"]),
@@ -120,7 +140,8 @@ def run_parts(params, work):
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "load_average": [round(v, 2) for v in os.getloadavg()]},
         "parameters": params,
-        "simulator_load": _read(load_out),
+        "simulator_load": load,
+        "simulator_load_baseline": baseline,
         "driver_workload": {kind: manila[kind]["workload"] for kind in ("ours", "intree")},
         "access_resync": {kind: manila[kind]["access_resync"] for kind in ("ours", "intree")},
         "stats_refresh": {kind: manila[kind]["stats_refresh"] for kind in ("ours", "intree")},

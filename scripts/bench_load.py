@@ -9,12 +9,18 @@ them) and loops over three phases in turn: reads (``getShare``), writes
 (``modifyShareProperties`` flipping a property back and forth) and fresh connections (a new
 session per call, as a short-lived Ansible task does). Prints requests/s per phase and the
 connections the simulator accepted (``/sim/v1/stats`` when it has it). Never asserts on time.
+
+``--baseline COMMIT`` measures the simulator of an older commit too, in the same run (its
+package taken with ``git archive``, started from its own directory so that ``python -m``
+imports it), so that the two rates are compared on the same machine under the same load.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -121,10 +127,34 @@ def connections(sim):
         return None
 
 
-def measure(seconds=5.0, threads=4, extra_args=()):
-    state = tempfile.mkdtemp(prefix="tegile-load-")
+@contextlib.contextmanager
+def simulator_of(commit):
+    """The working directory the simulator of ``commit`` starts from (None: this checkout).
+    ``python -m`` puts the working directory first on sys.path, ahead of the editable install."""
+    if commit is None:
+        yield None
+        return
+    tree = tempfile.mkdtemp(prefix="tegile-load-baseline-")
     try:
-        with SimulatorProcess(state, password="load-password", extra_args=extra_args) as sim:
+        archive = subprocess.run(["git", "-C", ROOT, "archive", commit, "tegile_intelliflash"],
+                                 stdout=subprocess.PIPE, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", tree], input=archive, check=True)
+        yield tree
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
+
+
+def measure(seconds=5.0, threads=4, extra_args=(), cwd=None):
+    state = tempfile.mkdtemp(prefix="tegile-load-")
+    here = os.getcwd()
+    try:
+        sim = SimulatorProcess(state, password="load-password", extra_args=extra_args)
+        os.chdir(cwd or here)
+        try:
+            sim.start()
+        finally:
+            os.chdir(here)
+        with sim:
             setup = Caller(sim)
             setup("createProject", {"poolName": POOL, "projectName": PROJECT})
             for index in range(threads):
@@ -147,6 +177,7 @@ def measure(seconds=5.0, threads=4, extra_args=()):
                 }
             return results
     finally:
+        os.chdir(here)
         shutil.rmtree(state, ignore_errors=True)
 
 
@@ -155,8 +186,11 @@ def main(argv=None):
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each phase")
     parser.add_argument("--threads", type=int, default=4, help="client threads")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--baseline", metavar="COMMIT",
+                        help="measure this commit's simulator only (JSON adds its commit)")
     opts = parser.parse_args(argv)
-    results = measure(opts.seconds, opts.threads)
+    with simulator_of(opts.baseline) as cwd:
+        results = measure(opts.seconds, opts.threads, cwd=cwd)
     if opts.json:
         print(json.dumps(results, indent=2))
         return 0

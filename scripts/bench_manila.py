@@ -93,13 +93,17 @@ class Bench:
         return self.driver.get_share_stats(refresh=True)
 
     # -- measuring ---------------------------------------------------------------------------
-    def measure(self, func):
-        """(calls, seconds) of ``func()``, read from the simulator's counters."""
+    def measure(self, func, by_method=None):
+        """(calls, seconds) of ``func()``, read from the simulator's counters; the calls per
+        REST method go into ``by_method`` when given."""
         self.sim.reset_calls()
         start = time.perf_counter()
         func()
         seconds = time.perf_counter() - start
-        return self.sim.calls()["total"], seconds
+        counted = self.sim.calls()
+        if by_method is not None:
+            by_method.update(counted["by_method"])
+        return counted["total"], seconds
 
     def seed_shares(self, count):
         """``count`` shares of 1 GiB in the driver's project, made through the v2 API (the
@@ -148,7 +152,7 @@ def driver_workload(bench, shares, clones, refreshes):
     """Create, extend, snapshot every share; clone some snapshots; refresh stats; delete all."""
     drv = bench.driver
     made, snaps, cloned = [], [], []
-    calls, seconds = {}, {}
+    calls, seconds, methods = {}, {}, {}
 
     def create():
         for _index in range(shares):
@@ -186,10 +190,12 @@ def driver_workload(bench, shares, clones, refreshes):
             drv.delete_share(None, share)
 
     for name, func in zip(PHASES, (create, extend, snapshot, clone, stats, delete)):
-        calls[name], seconds[name] = bench.measure(func)
+        methods[name] = {}
+        calls[name], seconds[name] = bench.measure(func, methods[name])
     return {
         "shares": shares, "clones": clones, "refreshes": refreshes,
         "calls": calls, "seconds": {k: round(v, 3) for k, v in seconds.items()},
+        "by_method": methods,
         "calls_total": sum(calls.values()), "seconds_total": round(sum(seconds.values()), 3),
         "calls_per_create": round(calls["create"] / max(shares, 1), 2),
         "calls_per_refresh": round(calls["stats"] / max(refreshes, 1), 2),
@@ -215,7 +221,8 @@ def stats_refresh(bench, count):
     first_calls, first_seconds = bench.measure(bench.stats)
     calls, seconds = bench.measure(bench.stats)
     return {"shares": count, "calls": calls, "seconds": round(seconds, 3),
-            "first_calls": first_calls, "first_seconds": round(first_seconds, 3)}
+            "first_calls": first_calls, "first_seconds": round(first_seconds, 3),
+            "pools": len(bench.driver.get_share_stats().get("pools") or [])}
 
 
 def _numbers(text):

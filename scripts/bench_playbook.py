@@ -151,7 +151,8 @@ def run_twice(work, env, playbook, extra_vars, label):
                 raise RuntimeError("%s (%s run) failed:\n%s" % (label, run, proc.stdout[-4000:]))
             calls = sim.calls()
             out[run] = {"calls": calls["total"], "writes": calls["writes"],
-                        "reads": calls["reads"], "seconds": round(seconds, 3)}
+                        "reads": calls["reads"], "by_method": calls["by_method"],
+                        "seconds": round(seconds, 3)}
     return out
 
 
@@ -167,7 +168,12 @@ def run(shares):
         baseline = run_twice(work, env, uri, {}, "uri")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return {"shares": shares, "modules": modules, "uri": baseline}
+    wanted = provision_vars(shares)
+    return {"shares": shares, "modules": modules, "uri": baseline,
+            # The playbook's tasks that address each share (share, quota, share_access): each
+            # is a module run of its own, which reads the share it works on.
+            "tasks_per_share": sum(len(wanted[key]) for key in (
+                "provision_shares", "provision_quotas", "provision_access")) / max(shares, 1)}
 
 
 def main(argv=None):

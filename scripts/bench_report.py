@@ -19,6 +19,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  pylint: disable=wrong-import-position
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_goals import goals_section  # noqa: E402  pylint: disable=wrong-import-position
+
 DRIVERS = (("ours", "tegile_intelliflash driver"), ("intree", "Manila in-tree Tegile driver"))
 PLOTS = (
     ("access_resync", "rules", "bench-access-resync.png",
@@ -130,19 +133,28 @@ def playbook_section(results):
 
 
 def load_section(results):
-    rows = [(phase, "%.0f" % row["requests_per_s"], row["calls"],
+    baseline = results.get("simulator_load_baseline") or {}
+    runs = [("this one", results["simulator_load"])]
+    if baseline.get("phases"):
+        runs.append(("issue 12's (%s)" % baseline["commit"][:7], baseline["phases"]))
+    rows = [(simulator, phase, "%.0f" % row["requests_per_s"], row["calls"],
              "-" if row["connections"] is None else row["connections"],
              "%.3f" % row["server_cpu_ms_per_call"])
-            for phase, row in results["simulator_load"].items()]
+            for simulator, phases in runs for phase, row in phases.items()]
     return "\n".join([
         "## The simulator itself",
         "",
         "`scripts/bench_load.py`: %d client threads for %s s per phase; fresh-connection reads "
-        "open a connection (TLS handshake) per call, as a short-lived task does."
-        % (results["parameters"]["load_threads"], results["parameters"]["load_seconds"]),
+        "open a connection (TLS handshake) per call, as a short-lived task does. The same load "
+        "is run on the simulator as it was when issue 12 was filed (commit %s, before "
+        "persistent connections; it counts no connections)%s."
+        % (results["parameters"]["load_threads"], results["parameters"]["load_seconds"],
+           baseline.get("commit", "-")[:7],
+           "" if baseline.get("phases") else ": not measured (%s)"
+           % baseline.get("missing", "no baseline")),
         "",
-        _table(("phase", "requests/s", "calls", "connections opened", "server CPU ms/call"),
-               rows),
+        _table(("simulator", "phase", "requests/s", "calls", "connections opened",
+                "server CPU ms/call"), rows),
     ])
 
 
@@ -165,13 +177,16 @@ def render(results, img_dir):
         "Run: `make bench` (15-20 minutes on two cores, most of it the playbooks; it takes "
         "`/tmp/tegile-manila.lock` while the in-tree driver's simulator holds 127.0.0.2:443). It writes `bench/results.json` "
         "(fixed keys: `driver_workload`, `access_resync`, `stats_refresh`, "
-        "`provisioning_playbook`, `simulator_load`, each per driver or variant) and this page. "
+        "`provisioning_playbook`, `simulator_load`, `simulator_load_baseline`, each per driver or "
+        "variant) and this page, whose first section judges issue 12's goals from them. "
         "`scripts/bench.py --smoke --out-dir DIR` is the same run with tiny sizes (the `bench` "
         "test stage); the parts run alone too: `scripts/bench_manila.py` (in .venv-manila), "
         "`scripts/bench_playbook.py`, `scripts/bench_load.py`.",
         "",
         "Generated %s by `%s`; sizes: %s." % (results["generated"], results["command"],
                                               json.dumps(params, sort_keys=True)),
+        "",
+        goals_section(results),
         "",
         workload_section(results),
         "",

@@ -27,32 +27,48 @@ def test_bench_smoke_run_writes_every_figure(tmp_path):
         results = json.load(handle)
     params = results["parameters"]
     assert set(results) >= {"schema", "generated", "machine", "parameters", "command",
-                            "simulator_load", "driver_workload", "access_resync",
-                            "stats_refresh", "provisioning_playbook"}
+                            "simulator_load", "simulator_load_baseline", "driver_workload",
+                            "access_resync", "stats_refresh", "provisioning_playbook"}
     for kind in ("ours", "intree"):
         workload = results["driver_workload"][kind]
         assert set(workload["calls"]) == {"create", "extend", "snapshot", "clone", "stats",
                                           "delete"}
         assert all(count >= 1 for count in workload["calls"].values()), workload
         assert workload["calls_total"] == sum(workload["calls"].values())
+        # Per REST method, so that the goals say which calls a phase makes.
+        assert {phase: sum(methods.values()) for phase, methods in
+                workload["by_method"].items()} == workload["calls"]
         resync = results["access_resync"][kind]
         wanted = params["access"] if kind == "ours" else params["access_intree"]
         assert [row["rules"] for row in resync] == wanted and all(map(_counted, resync))
         stats = results["stats_refresh"][kind]
         assert [row["shares"] for row in stats] == params["stats"] and all(map(_counted, stats))
+        assert all(row["pools"] >= 1 for row in stats), stats
     book = results["provisioning_playbook"]
     assert book["shares"] == params["playbook_shares"]
     for variant in ("modules", "uri"):
         first, converged = book[variant]["first"], book[variant]["converged"]
         assert _counted(first) and first["writes"] >= 1
         assert _counted(converged)
+        for run in (first, converged):
+            assert sum(run["by_method"].values()) == run["calls"]
+    assert book["tasks_per_share"] >= 1
     for phase in ("read", "write", "fresh-connection read"):
         row = results["simulator_load"][phase]
         assert row["calls"] >= 1 and row["connections"] >= 1
+    # Issue 12's simulator, measured in the same run when its commit is in this clone.
+    baseline = results["simulator_load_baseline"]
+    here = subprocess.run(["git", "-C", ROOT, "cat-file", "-e", baseline["commit"] + "^{commit}"],
+                          stderr=subprocess.DEVNULL, check=False).returncode == 0
+    if here:
+        for phase in ("read", "write", "fresh-connection read"):
+            assert baseline["phases"][phase]["calls"] >= 1
+    else:
+        assert baseline["phases"] is None and baseline["missing"]
 
     page = (tmp_path / "docs" / "benchmarks.md").read_text()
-    for heading in ("## Driver workload", "## Access re-sync", "## Stats refresh",
-                    "## Provisioning playbook", "## The simulator itself"):
+    for heading in ("## Issue 12's goals", "## Driver workload", "## Access re-sync",
+                    "## Stats refresh", "## Provisioning playbook", "## The simulator itself"):
         assert heading in page
     for name in ("bench-access-resync.png", "bench-stats-refresh.png"):
         assert "](img/%s)" % name in page
@@ -60,3 +76,12 @@ def test_bench_smoke_run_writes_every_figure(tmp_path):
     # The page shows the run's own figures.
     total = results["driver_workload"]["intree"]["calls_total"]
     assert "**%d**" % total in page
+    # Every goal gets a verdict; the size-bound ones are not judged at smoke sizes.
+    goals = page.split("## Issue 12's goals", 1)[1].split("\n## ", 1)[0]
+    verdicts = [line.split(" | ")[3] for line in goals.splitlines() if line.startswith("| 1 ")
+                or line.startswith(("| 2 ", "| 3 ", "| 4 "))]
+    assert len(verdicts) >= 14 and all(
+        v in ("**met**", "**not met**", "not judged (sizes differ from the issue's)")
+        for v in verdicts), verdicts
+    assert "| 1 | create ≤ 4 calls per share | %g calls per share" % (
+        results["driver_workload"]["ours"]["calls_per_create"]) in page
