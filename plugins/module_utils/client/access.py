@@ -39,13 +39,18 @@ def _duplicates_error(wanted):
 class AccessCalls(object):
     """The network ACL calls and the share's file ACL (``aclList``)."""
 
+    def _acl_target(self, protocol, ref, verb, what):
+        """(pool, project, share, protocol, method, dataset path) of the network ACL call
+        ``verb`` on ``ref``; ``what`` names the call in an error about the protocol."""
+        pool, project, share = self._unpack(ref, share=None)
+        with self._context(what):
+            proto = check_protocol(protocol)
+        method = _acl_method(verb, proto, share)
+        return pool, project, share, proto, method, self._dataset(method, pool, project, share)
+
     def get_network_acls(self, protocol, ref):
         """The effective network ACL list as NetworkRule objects."""
-        pool, project, share = self._unpack(ref, share=None)
-        with self._context("getNetworkACLs"):
-            proto = check_protocol(protocol)
-        method = _acl_method("get", proto, share)
-        path = self._dataset(method, pool, project, share)
+        method, path = self._acl_target(protocol, ref, "get", "getNetworkACLs")[4:]
         reply = self.call(method, path, dataset=path) or []
         return [NetworkRule.from_wire(item) for item in reply]
 
@@ -57,11 +62,8 @@ class AccessCalls(object):
 
     def add_network_acl(self, protocol, ref, rule):
         """add{NFS,SMB}NetworkACLOn{Share,Project} (rule: NetworkRule or dict)."""
-        pool, project, share = self._unpack(ref, share=None)
-        with self._context("addNetworkACL"):
-            proto = check_protocol(protocol)
-        method = _acl_method("add", proto, share)
-        path = self._dataset(method, pool, project, share)
+        pool, project, share, proto, method, path = self._acl_target(
+            protocol, ref, "add", "addNetworkACL")
         with self._context(method, path):
             rule = self._coerce_rule(proto, rule, "rule")
         args = [path, rule.host_type, rule.host, rule.access]
@@ -75,11 +77,8 @@ class AccessCalls(object):
                            missing_ok=True):
         """remove{NFS,SMB}NetworkACLOn{Share,Project}; True when removed, False when the rule
         was not there (missing_ok). A missing share/project still raises NotFoundError."""
-        pool, project, share = self._unpack(ref, share=None)
-        with self._context("removeNetworkACL"):
-            proto = check_protocol(protocol)
-        method = _acl_method("remove", proto, share)
-        path = self._dataset(method, pool, project, share)
+        pool, project, share, proto, method, path = self._acl_target(
+            protocol, ref, "remove", "removeNetworkACL")
         with self._context(method, path):
             detected, norm = acl_mod.normalize_host(host, "host")
             if host_type:
@@ -107,11 +106,8 @@ class AccessCalls(object):
 
     def set_network_acls(self, protocol, ref, rules):
         """set{NFS,SMB}NetworkACLsOn{Share,Project}: replace the whole list."""
-        pool, project, share = self._unpack(ref, share=None)
-        with self._context("setNetworkACLs"):
-            proto = check_protocol(protocol)
-        method = _acl_method("set", proto, share)
-        path = self._dataset(method, pool, project, share)
+        pool, project, share, proto, method, path = self._acl_target(
+            protocol, ref, "set", "setNetworkACLs")
         with self._context(method, path):
             if isinstance(rules, (str, dict)) or rules is None:
                 raise invalid_argument("rules", "must be a list of rules")
@@ -125,11 +121,8 @@ class AccessCalls(object):
 
     def remove_all_network_acls(self, protocol, ref):
         """removeAll{NFS,SMB}NetworkACLsOn{Share,Project}."""
-        pool, project, share = self._unpack(ref, share=None)
-        with self._context("removeAllNetworkACLs"):
-            proto = check_protocol(protocol)
-        method = _acl_method("removeAll", proto, share)
-        path = self._dataset(method, pool, project, share)
+        pool, project, share, proto, method, path = self._acl_target(
+            protocol, ref, "removeAll", "removeAllNetworkACLs")
         self.call(method, path, write=True, dataset=path,
                   verify=lambda: self._acls_written(proto, pool, project, share,
                                                     lambda rules: not rules))

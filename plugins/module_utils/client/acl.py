@@ -98,7 +98,27 @@ def _normalize_bool(value, field):
     raise invalid_argument(field, "must be a boolean, got %r" % (value,))
 
 
-class NetworkRule(object):
+class _Rule(object):
+    """Rules are values: equal, hashed and ordered by ``_tuple()`` (what the array compares),
+    and a rule of one kind never equals a rule of the other."""
+
+    def _tuple(self):
+        raise NotImplementedError()
+
+    def __eq__(self, other):
+        return type(other) is type(self) and self._tuple() == other._tuple()
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return hash((type(self).__name__,) + self._tuple())
+
+    def __lt__(self, other):
+        return self._tuple() < other._tuple()
+
+
+class NetworkRule(_Rule):
     """A host-based (network) ACL entry: identity (host_type, host); value access and root.
 
     ``host_type`` may be None to detect it from ``host``. Hosts are normalised (normalize_host).
@@ -132,18 +152,6 @@ class NetworkRule(object):
 
     def _tuple(self):
         return (self.host_type, self.host, self.access, self.root)
-
-    def __eq__(self, other):
-        return isinstance(other, NetworkRule) and self._tuple() == other._tuple()
-
-    def __ne__(self, other):
-        return not self == other
-
-    def __hash__(self):
-        return hash(("NetworkRule",) + self._tuple())
-
-    def __lt__(self, other):
-        return self._tuple() < other._tuple()
 
     def __repr__(self):
         return "NetworkRule(%r, %r, %r, root=%r)" % self._tuple()
@@ -210,7 +218,7 @@ class NetworkRule(object):
             raise
 
 
-class UserRule(object):
+class UserRule(_Rule):
     """A user/group file-ACL entry (C18): identity (kind, lower-cased name); value access.
 
     Entries read from the array that are not a plain allow ``read_set``/``modify_set`` keep
@@ -250,18 +258,6 @@ class UserRule(object):
 
     def _tuple(self):
         return (self.kind, self.name.lower(), self.access)
-
-    def __eq__(self, other):
-        return isinstance(other, UserRule) and self._tuple() == other._tuple()
-
-    def __ne__(self, other):
-        return not self == other
-
-    def __hash__(self):
-        return hash(("UserRule",) + self._tuple())
-
-    def __lt__(self, other):
-        return self._tuple() < other._tuple()
 
     def __repr__(self):
         return "UserRule(%r, %r, %r)" % (self.kind, self.name, self.access)

@@ -34,6 +34,12 @@ def by_level(share, project_method, share_method):
     return project_method if share is None else share_method
 
 
+def _from_transport(name, doc=None):
+    """A read-only client attribute that is the transport's ``name`` (one source of truth)."""
+    return property(lambda self: getattr(self._transport, name),
+                    doc=doc or "The transport's %s (read-only)." % name)
+
+
 class ClientBase(object):
     """The connection of a client and the generic call (see docs/client.md)."""
 
@@ -64,34 +70,13 @@ class ClientBase(object):
         return "IntelliFlashClient(base_url=%r, username=%r, password=%s, insecure=%r)" % (
             t.base_url, t.username, REDACTED, t.insecure)
 
-    @property
-    def base_url(self):
-        return self._transport.base_url
-
-    @property
-    def insecure(self):
-        return self._transport.insecure
-
-    @property
-    def host(self):
-        return self._transport.hostname
-
-    @property
-    def port(self):
-        return self._transport.port
-
-    @property
-    def username(self):
-        return self._transport.username
-
-    @property
-    def ca_path(self):
-        return self._transport.ca_path
-
-    @property
-    def session(self):
-        """The requests.Session (one per client)."""
-        return self._transport.session
+    base_url = _from_transport("base_url")
+    insecure = _from_transport("insecure")
+    host = _from_transport("hostname")
+    port = _from_transport("port")
+    username = _from_transport("username")
+    ca_path = _from_transport("ca_path")
+    session = _from_transport("session", "The requests.Session (one per client).")
 
     # -- generic call ----------------------------------------------------------------------
 
