@@ -105,17 +105,15 @@ class Args:
         return value if value is default and default is not _MISSING else to_bool(value, name)
 
     def obj(self, index, name, default=_MISSING):
-        value = self.raw(index, name, default)
-        if value is default and default is not _MISSING:
-            return value
-        if not isinstance(value, dict):
-            raise ApiError(INVALID_ARGUMENT, "%s must be a JSON object" % name)
-        return value
+        return self._json(index, name, default, dict, "a JSON object")
 
     def list(self, index, name, default=_MISSING):
+        return self._json(index, name, default, list, "a JSON array")
+
+    def _json(self, index, name, default, kind, what):
         value = self.raw(index, name, default)
         if value is default and default is not _MISSING:
             return value
-        if not isinstance(value, list):
-            raise ApiError(INVALID_ARGUMENT, "%s must be a JSON array" % name)
+        if not isinstance(value, kind):
+            raise ApiError(INVALID_ARGUMENT, "%s must be %s" % (name, what))
         return value

@@ -160,9 +160,7 @@ class SimulatorProcess:
         """SIGKILL: the state must survive it (each API call is one committed transaction)."""
         if self.process is None:
             return
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
+        self._terminate()
         self._wait_stderr()
 
     def __enter__(self):

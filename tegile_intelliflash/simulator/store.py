@@ -81,6 +81,13 @@ class Txn:
     def _all(self, sql, args=()):
         return [json.loads(row[0]) for row in self.conn.execute(sql, args).fetchall()]
 
+    def _sequenced(self, doc):
+        """The document's creation order, given on its first write (lists follow it); called
+        before the document is serialised, so the stored document holds it too."""
+        if "seq" not in doc:
+            doc["seq"] = self.next_seq()
+        return doc["seq"]
+
     def next_seq(self, name="objects"):
         row = self.conn.execute("SELECT value FROM counters WHERE name = ?", (name,)).fetchone()
         value = (row[0] if row else 0) + 1
@@ -143,17 +150,15 @@ class Txn:
         return self._all("SELECT doc FROM projects ORDER BY seq")
 
     def projects_with_origin(self, snapshot_path):
-        return self._all("SELECT doc FROM projects WHERE origin = ? ORDER BY seq", (snapshot_path,))
+        return self._with_origin("projects", snapshot_path)
 
     def put_project(self, doc):
-        if "seq" not in doc:
-            doc["seq"] = self.next_seq()
         self.conn.execute(
             "INSERT INTO projects (path, pool, container, name, origin, seq, doc) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
             "origin = excluded.origin, doc = excluded.doc",
             (doc["path"], doc["pool"], doc["container"], doc["name"], doc.get("origin"),
-             doc["seq"], _dump(doc)),
+             self._sequenced(doc), _dump(doc)),
         )
 
     def delete_project(self, path):
@@ -204,18 +209,21 @@ class Txn:
                          (name, mount_point))
 
     def shares_with_origin(self, snapshot_path):
-        return self._all("SELECT doc FROM shares WHERE origin = ? ORDER BY seq", (snapshot_path,))
+        return self._with_origin("shares", snapshot_path)
+
+    def _with_origin(self, table, snapshot_path):
+        """The clones of a snapshot (``table``: a literal of this module, never input)."""
+        return self._all("SELECT doc FROM %s WHERE origin = ? ORDER BY seq" % table,
+                         (snapshot_path,))
 
     def put_share(self, doc):
-        if "seq" not in doc:
-            doc["seq"] = self.next_seq()
         self.conn.execute(
             "INSERT INTO shares (path, project, pool, name, origin, seq, doc, consumption, quota) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
             "origin = excluded.origin, doc = excluded.doc, consumption = excluded.consumption, "
             "quota = excluded.quota",
             (doc["path"], doc["project_path"], doc["pool"], doc["name"], doc.get("origin"),
-             doc["seq"], _dump(doc), max(doc.get("used", 0), doc.get("reservation", 0)),
+             self._sequenced(doc), _dump(doc), max(doc.get("used", 0), doc.get("reservation", 0)),
              doc.get("quota", 0)),
         )
 
@@ -235,12 +243,10 @@ class Txn:
         return self._all("SELECT doc FROM snapshots ORDER BY seq")
 
     def put_snapshot(self, doc):
-        if "seq" not in doc:
-            doc["seq"] = self.next_seq()
         self.conn.execute(
             "INSERT INTO snapshots (path, dataset, name, seq, doc) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(path) DO UPDATE SET doc = excluded.doc",
-            (doc["path"], doc["dataset"], doc["name"], doc["seq"], _dump(doc)),
+            (doc["path"], doc["dataset"], doc["name"], self._sequenced(doc), _dump(doc)),
         )
 
     def delete_snapshot(self, path):
