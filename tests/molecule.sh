@@ -14,5 +14,10 @@ coll=$("$ROOT/tests/tools/stage-collection.sh" "$work")
 export PATH="$VENV/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$work"
 export TEGILE_REPO_ROOT="$ROOT"   # where .venv / .venv-manila live
+# Molecule keeps a scenario's state (e.g. "prepared") under ~/.ansible/tmp in a directory named
+# after the project directory's name ("extensions"), so every checkout, clone and interrupted
+# run would share it: a run after an interrupted one skipped prepare and failed. Each run gets
+# its own, removed with $work.
+export MOLECULE_EPHEMERAL_DIRECTORY="$work/ephemeral"
 cd "$coll/extensions"
 exec molecule test -s "$scenario" "$@"
