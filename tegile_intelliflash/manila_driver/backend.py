@@ -284,8 +284,9 @@ class Backend(object):
         old quota back and raises NoSpaceError.
         """
         plan = client_limits.plan_size(info, size)
-        client_limits.apply_limits(self.client, plan, ref, restore_quota=True,
-                                   log=LOG)
+        client_limits.apply_limits(
+            self.client, plan, ref,
+            undo_on=(client_errors.NoSpaceError,), log=LOG)
 
     def delete_quietly(self, ref, share_id):
         """Remove what a failed creation left; never raises."""

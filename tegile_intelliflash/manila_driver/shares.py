@@ -216,26 +216,11 @@ def _resize_as_known(backend, share, ref, size):
         # Manila resizes to another size: this one is what the driver
         # believes the share has already, so its belief is wrong.
         return None
-    setters = {client_limits.QUOTA: backend.client.set_share_quota,
-               client_limits.RESERVATION: backend.client.set_share_reservation}
-    before = {client_limits.QUOTA: quota,
-              client_limits.RESERVATION: reservation}
-    done = []
     try:
-        for kind, value in plan.writes:
-            setters[kind](ref, value or None)
-            done.append(kind)
-    except (client_errors.QuotaError, client_errors.NoSpaceError) as err:
-        for kind in reversed(done):
-            try:
-                setters[kind](ref, before[kind] or None)
-            except client_errors.IntelliFlashError as undo_err:
-                LOG.error('Could not put the %(kind)s of %(path)s back to '
-                          '%(value)s bytes: %(err)s',
-                          {'kind': kind, 'path': ref.path,
-                           'value': before[kind], 'err': undo_err})
-        if isinstance(err, client_errors.NoSpaceError):
-            raise
+        client_limits.apply_limits(
+            backend.client, plan, ref, log=LOG,
+            undo_on=(client_errors.QuotaError, client_errors.NoSpaceError))
+    except client_errors.QuotaError:
         return None
     return quota
 

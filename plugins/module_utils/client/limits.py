@@ -14,7 +14,7 @@ Manila driver uses the same rules; the project owns that code and licenses it Ap
 import dataclasses
 from typing import Tuple
 
-from .errors import IntelliFlashError, NoSpaceError
+from .errors import IntelliFlashError
 from .sizes import format_size
 
 QUOTA = "quota"
@@ -122,31 +122,33 @@ def check_pool_space(path, pool_available, used, old_reservation, new_reservatio
                                            describe_size(demand), describe_size(pool_available)))
 
 
-def apply_limits(client, plan, ref, restore_quota=False, log=None):
+def apply_limits(client, plan, ref, undo_on=(), log=None):
     """Send the plan's writes in order to the share or project ``ref`` (a DatasetRef).
 
-    With ``restore_quota``, a reservation the pool cannot hold (NoSpaceError) after the quota
-    was written puts the old quota back before the error is raised again.
+    When a write raises one of ``undo_on`` (error classes), the writes already done are put
+    back to the plan's values before, last first, and the error is raised again: e.g.
+    ``(NoSpaceError,)`` puts the old quota back when the pool cannot hold the new reservation.
     """
-    quota_written = False
-    for kind, value in plan.writes:
-        if not ref.is_share:
-            client.set_project_quota(ref, value or None)
-        elif kind == QUOTA:
-            client.set_share_quota(ref, value or None)
-            quota_written = True
-        else:
-            try:
-                client.set_share_reservation(ref, value or None)
-            except NoSpaceError:
-                if restore_quota and quota_written:
-                    _restore_quota(client, plan, ref, log or client.log)
-                raise
-
-
-def _restore_quota(client, plan, ref, log):
+    done = []
     try:
-        client.set_share_quota(ref, plan.before_quota or None)
-    except IntelliFlashError as err:
-        log.error("Could not put the quota of %s back to %s bytes: %s",
-                  ref.path, plan.before_quota, err)
+        for kind, value in plan.writes:
+            _write(client, ref, kind, value)
+            done.append(kind)
+    except tuple(undo_on):
+        before = {QUOTA: plan.before_quota, RESERVATION: plan.before_reservation}
+        for kind in reversed(done):
+            try:
+                _write(client, ref, kind, before[kind])
+            except IntelliFlashError as err:
+                (log or client.log).error("Could not put the %s of %s back to %s bytes: %s",
+                                          kind, ref.path, before[kind], err)
+        raise
+
+
+def _write(client, ref, kind, value):
+    if not ref.is_share:
+        client.set_project_quota(ref, value or None)
+    elif kind == QUOTA:
+        client.set_share_quota(ref, value or None)
+    else:
+        client.set_share_reservation(ref, value or None)

@@ -12,7 +12,7 @@ import pytest
 
 from tegile_intelliflash.client import limits, paths, views
 from tegile_intelliflash.client.api import IntelliFlashClient
-from tegile_intelliflash.client.errors import InvalidArgumentError, NoSpaceError
+from tegile_intelliflash.client.errors import InvalidArgumentError, NoSpaceError, QuotaError
 from tegile_intelliflash.client.paths import share_ref
 from tegile_intelliflash.simulator import routes
 
@@ -140,13 +140,36 @@ def test_apply_puts_the_quota_back_when_the_reservation_does_not_fit():
                               want_reservation=8 * GiB)
     recorder = _Recorder()
     with pytest.raises(NoSpaceError):
-        limits.apply_limits(recorder, plan, share_ref("pool-a", "p", "s"), restore_quota=True)
+        limits.apply_limits(recorder, plan, share_ref("pool-a", "p", "s"),
+                            undo_on=(NoSpaceError,))
     assert recorder.writes == [("quota", 8 * GiB), ("reservation", 8 * GiB),
                                ("quota", 4 * GiB)]
     recorder = _Recorder()
     with pytest.raises(NoSpaceError):
         limits.apply_limits(recorder, plan, share_ref("pool-a", "p", "s"))
     assert recorder.writes == [("quota", 8 * GiB), ("reservation", 8 * GiB)]
+
+
+def test_apply_puts_back_every_write_done_before_an_undo_error():
+    """A shrink lowers the reservation first; a quota the array refuses (below the space in
+    use) puts the reservation back, and the error is raised again."""
+    plan = limits.plan_limits("pool-a/Local/p/s", 8 * GiB, 8 * GiB, 0, want_quota=4 * GiB,
+                              want_reservation=4 * GiB)
+
+    class QuotaRefused(_Recorder):
+        def set_share_quota(self, ref, value):
+            self.writes.append(("quota", value))
+            raise QuotaError("below the space in use")
+
+        def set_share_reservation(self, ref, value):
+            self.writes.append(("reservation", value))
+
+    recorder = QuotaRefused()
+    with pytest.raises(QuotaError):
+        limits.apply_limits(recorder, plan, share_ref("pool-a", "p", "s"),
+                            undo_on=(QuotaError, NoSpaceError))
+    assert recorder.writes == [("reservation", 4 * GiB), ("quota", 4 * GiB),
+                               ("reservation", 8 * GiB)]
 
 
 # -- literal RPC names ----------------------------------------------------------------------
