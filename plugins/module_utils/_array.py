@@ -29,8 +29,12 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths i
 from ansible_collections.tegile.intelliflash.plugins.module_utils._locks import LockError, dataset_lock
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import PROTOCOLS
 from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import check_pool_space, plan_limits
+from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import describe_plans, plan_rules
 
 CLONE_POLL_INTERVAL = 1.0
+# Rule writes of one task when another writer keeps getting in its way (the array refusing an
+# add: the rule exists).
+MAX_RULE_WRITES = 3
 
 
 # -- look-ups ---------------------------------------------------------------------------------
@@ -90,6 +94,22 @@ def require_share(module, pool, project, share, field="share"):
         module.fail("%s: share '%s' does not exist in project '%s' of pool '%s'" % (field, share, project, pool),
                     dataset=module.dataset_path(pool, project, share))
     return found
+
+
+def read_network_rules(module, pool, project, share=None):
+    """The NFS network rules of a share (or, without ``share``, a project): one read.
+
+    A missing project fails naming its option (``project`` or ``pool``); a missing share is
+    the caller's to name (it has read the share before).
+    """
+    dataset = module.dataset_path(pool, project, share)
+    with module.api_errors("reading the NFS network rules of %s" % dataset, dataset):
+        try:
+            return module.client.get_network_acls("nfs", dataset_ref(pool, project, share))
+        except NotFoundError:
+            if share is None:
+                require_project(module, pool, project)  # or fails naming pool
+            raise
 
 
 def project_used(module, pool, project):
@@ -207,6 +227,97 @@ def wait_for_clone(client, pool, project, source_share, snapshot, clone, timeout
         if clock() >= deadline:
             raise RuntimeError("the clone was still in progress after %s seconds" % timeout)
         sleep(interval)
+
+
+def converge_rules(module, ref, current, wanted, tracker, diff_key="rules", purge=False, state="present",
+                   replace_network=False, guard=None):
+    """Plan, write and verify the access rules of a share or project until they hold what the task wants.
+
+    ``current`` and ``wanted`` are (network rules, user rules) pairs: the NFS network ACL (None
+    when not managed) and the share's file ACL (None for a project, or not managed); a wanted
+    list of None means "no opinion". ``replace_network``: the network list on the array is not the
+    dataset's own (see ``_share_access.RulePlan``): it is written whole. The changed rules go to
+    ``tracker`` under ``diff_key`` (in check mode nothing is written). ``guard``: a context manager
+    factory the writes run in (e.g. ``undo_creation`` of a share the task has just created).
+
+    A list the array accepted is what was written: it is not read back (issue 12: a read-back only
+    caught a whole-list write of another writer landing in the instant between this task's write
+    and its read, never one landing later, and cost a read on every run; a write whose reply is
+    lost is still checked by the client against what it wrote). When the array refuses an add
+    because the rule is there already (another writer, on another machine or the Manila driver,
+    added it meanwhile, perhaps with another level), the list is read and the task applies its
+    change again, at most ``MAX_RULE_WRITES`` times, and fails naming what it could not keep.
+
+    Returns (network plan, user plan, network written); the plans have no change left (their
+    ``final`` is what the array holds), except in check mode.
+    """
+    current_net, current_users = current
+    wanted_net, wanted_users = wanted
+    dataset = ref.path
+    net_written = False
+    for writes in range(MAX_RULE_WRITES + 1):
+        net_plan = plan_rules(current_net, wanted_net, purge, state, replace=replace_network and not net_written)
+        user_plan = plan_rules(current_users, wanted_users, purge, state)
+        if not (net_plan.changed or user_plan.changed):
+            break
+        if writes == 0:
+            before, after = net_plan.before_after()
+            user_before, user_after = user_plan.before_after()
+            tracker.add(diff_key, before=before + user_before, after=after + user_after)
+            if module.check_mode:
+                break
+        elif writes == MAX_RULE_WRITES:
+            module.fail("The access rules of %s were changed by another writer each time this task wrote them "
+                        "(%d times); still to do: %s. Another controller or the Manila driver is changing the "
+                        "same rules: run the task again once it is done"
+                        % (dataset, MAX_RULE_WRITES, describe_plans(net_plan, user_plan)), dataset=dataset)
+        else:
+            module.warn("Another writer changed the access rules of %s while this task was writing them; "
+                        "applying again: %s" % (dataset, describe_plans(net_plan, user_plan)))
+        # The file ACL first: the array is the authority on user and group names (C31) and may
+        # refuse one; the network rules were fully checked here, so a refusal leaves nothing changed.
+        if user_plan.changed:
+            current_users = _write_user_rules(module, ref, user_plan, guard)
+        if net_plan.changed:
+            current_net = _write_network_rules(module, ref, net_plan, purge, guard)
+            net_written = True
+    return net_plan, user_plan, net_written
+
+
+@contextlib.contextmanager
+def _unguarded():
+    yield
+
+
+def _write_user_rules(module, ref, plan, guard):
+    """Write the file ACL (one whole-list call, the only one the API has); return what it holds now."""
+    with module.api_errors("writing the file ACL (user and group rules) of %s" % ref.path, ref.path):
+        with (guard or _unguarded)():
+            module.client.set_user_acls(ref, plan.final)
+    return plan.final
+
+
+def _write_network_rules(module, ref, plan, purge, guard):
+    """Apply a network rule plan (one call per rule added or removed, or one for the whole list);
+    return what the list holds now: the plan's, or the list read back when another writer got in
+    the way."""
+    with module.api_errors("changing the NFS network rules of %s" % ref.path, ref.path):
+        with (guard or _unguarded)():
+            conflict = False
+            for verb, arg in plan.network_actions(purge):
+                if verb == "add":
+                    try:
+                        module.client.add_network_acl("nfs", ref, arg)
+                    except AlreadyExistsError:
+                        # Another writer added the same host meanwhile; the read below compares its level.
+                        conflict = True
+                elif verb == "remove":
+                    module.client.remove_network_acl("nfs", ref, arg.host_type, arg.host)
+                else:
+                    module.client.set_network_acls("nfs", ref, arg)
+            if conflict:
+                return module.client.get_network_acls("nfs", ref)
+    return plan.final
 
 
 @contextlib.contextmanager

@@ -3,10 +3,12 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Decision logic of ``tegile.intelliflash.share_access`` (private to that module).
+"""Decision logic of access rules (private): ``tegile.intelliflash.share_access`` and the
+``access_rules`` option of ``tegile.intelliflash.share``.
 
 Nothing here talks to the array: the module reads the current rules, hands them
-to ``plan_rules`` together with the wanted ones, and applies the plan.  Host
+to ``plan_rules`` together with the wanted ones, and ``_array.converge_rules`` applies
+the plan (the same reads, writes and verification for both modules).  Host
 normalisation, the rule value objects and the diff itself come from the REST
 client package (``client.acl``); this file only adds what the module's options
 mean (rule types, purge, state) and which calls apply a plan with the fewest
@@ -73,8 +75,8 @@ def rule_to_dict(rule):
     return dict(type=rule.kind, to=rule.name, access_level=rule.access)
 
 
-def _parse_rule(index, entry, protocol, share_level):
-    field = "rules[%d]" % index
+def _parse_rule(index, entry, protocol, share_level, option):
+    field = "%s[%d]" % (option, index)
     kind = entry.get("type")
     value = entry.get("to")
     access = entry.get("access_level") or "rw"
@@ -116,8 +118,8 @@ def _parse_rule(index, entry, protocol, share_level):
     return UserRule(kind, value, access)
 
 
-def parse_rules(entries, protocol, share_level):
-    """Validate the ``rules`` option; return the wanted rules as client value objects.
+def parse_rules(entries, protocol, share_level, option="rules"):
+    """Validate a list of rules (the option ``option``); return the wanted rules as client value objects.
 
     ``protocol`` is ``nfs`` or ``smb`` (the share's), ``share_level`` false for a project.
     Raises ``RuleError`` naming the offending entry (``rules[N]...``), before any write.
@@ -125,11 +127,11 @@ def parse_rules(entries, protocol, share_level):
     wanted = []
     seen = {}
     for index, entry in enumerate(entries or []):
-        rule = _parse_rule(index, entry or {}, protocol, share_level)
+        rule = _parse_rule(index, entry or {}, protocol, share_level, option)
         key = identity(rule)
         if key in seen:
-            raise RuleError("rules[%d]: duplicates rules[%d] (%s); each host, user or group may appear "
-                            "once" % (index, seen[key], describe(rule)))
+            raise RuleError("%s[%d]: duplicates %s[%d] (%s); each host, user or group may appear "
+                            "once" % (option, index, option, seen[key], describe(rule)))
         seen[key] = index
         wanted.append(rule)
     return wanted
@@ -148,9 +150,13 @@ class RulePlan:
     ``add``: new rules; ``remove``: current rules to drop; ``change``: (current, wanted)
     pairs of the same identity with a different access level or root flag;
     ``final``: the list after the change (current order kept, additions last).
+    ``replace``: the list on the array is not known to be the dataset's own (a share created by
+    the task inherits its project's list; turning NFS sharing on or off clears it, C17): the plan
+    is then one write of the whole list, even when ``final`` is empty.
     """
 
-    def __init__(self, current, add, remove, change):
+    def __init__(self, current, add, remove, change, replace=False):
+        self.replace = replace
         self.current = list(current)
         self.add = list(add)
         self.remove = list(remove)
@@ -168,7 +174,7 @@ class RulePlan:
 
     @property
     def changed(self):
-        return bool(self.add or self.remove or self.change)
+        return bool(self.replace or self.add or self.remove or self.change)
 
     @property
     def count(self):
@@ -196,7 +202,7 @@ class RulePlan:
         """
         if not self.changed:
             return []
-        if self.change or (purge and self.count > 1):
+        if self.replace or self.change or (purge and self.count > 1):
             return [("set", self.final)]
         return [("add", rule) for rule in self.add] + [("remove", rule) for rule in self.remove]
 
@@ -207,17 +213,20 @@ def _pairs(current, changed):
     return [(by_key[identity(new)], new) for new in changed]
 
 
-def plan_rules(current, wanted, purge=False, state="present"):
+def plan_rules(current, wanted, purge=False, state="present", replace=False):
     """Plan one rule list.
 
     ``state=present``: add what is missing and change the level of rules that differ;
     with ``purge`` also remove current rules not wanted (the list becomes exactly
     ``wanted``).  ``state=absent``: remove the current rules whose identity is
     wanted (their level does not matter).  ``wanted=None`` means "no opinion": no change.
+    ``replace``: ``current`` is unknown (see ``RulePlan``): the list is written whole, as ``wanted``.
     """
     current = list(current or [])
     if wanted is None:
         return RulePlan(current, [], [], [])
+    if replace:
+        return RulePlan([], list(wanted), [], [], replace=True)
     if state == "absent":
         unwanted = set(identity(rule) for rule in wanted)
         return RulePlan(current, [], [rule for rule in current if identity(rule) in unwanted], [])
@@ -235,13 +244,55 @@ def current_user_rules(share):
 
 
 def share_protocol(share, requested=None):
-    """The protocol whose rules the module manages on a share.
+    """The protocol whose rules the module manages on a share (a ShareInfo).
 
-    The ``protocol`` option wins; otherwise a share exported over SMB and not over NFS
-    is an SMB share, every other share (NFS on, both on, or not exported yet) an NFS share.
+    The ``protocol`` option wins; otherwise see ``protocol_of``.
     """
     if requested:
         return requested
-    nfs = bool(share.nfs)
-    smb = bool(share.smb)
+    return protocol_of(share.nfs, share.smb)
+
+
+def protocol_of(nfs, smb):
+    """``smb`` for a share exported over SMB and not over NFS; ``nfs`` for every other share (NFS
+    on, both on, or not exported yet)."""
     return "smb" if smb and not nfs else "nfs"
+
+
+def rules_result(*plans):
+    """The rules the plans leave, as the modules return them (network rules first)."""
+    return [rule_to_dict(rule) for plan in plans for rule in plan.final or []]
+
+
+def describe_plans(*plans):
+    """What the plans still have to do, for messages: ``add or change ip 10.0.0.1; remove none``."""
+    before, after = [], []
+    for plan in plans:
+        old, new = plan.before_after()
+        before.extend(old)
+        after.extend(new)
+
+    def text(rules):
+        return ", ".join("%s %s" % (rule["type"], rule["to"]) for rule in rules) or "none"
+
+    return "add or change %s; remove %s" % (text(after), text(before))
+
+
+def nfs_warning(dataset, share_level, nfs_on, rules):
+    """The warning owed after the NFS network rules of ``dataset`` were changed, or None.
+
+    What the array does with them that an admin may not expect (C16, C17): no rule left opens an
+    NFS export to every host; the rules of a share not exported over NFS are cleared when NFS is
+    turned on. ``rules`` is the list as the change leaves it.
+    """
+    if not share_level:  # project level: its shares that inherit the list now have none
+        if not rules:
+            return ("%s has no NFS network rule left: its NFS-shared shares that inherit the project's rules "
+                    "are exported to every host, read-write" % dataset)
+        return None
+    if not nfs_on:
+        return ("%s is not exported over NFS: its NFS network rules are stored, but turning NFS sharing on "
+                "later clears them (array behaviour); apply the rules after turning NFS on" % dataset)
+    if not rules:
+        return "%s has no NFS network rule left: the array exports it to every host, read-write" % dataset
+    return None

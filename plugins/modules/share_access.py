@@ -251,31 +251,24 @@ dataset:
   sample: pool-a/Local/finance/ledger
 """
 
-from ansible_collections.tegile.intelliflash.plugins.module_utils.common import (
-    DifferenceTracker,
-    IntelliFlashModule,
-    NotFoundError,
-)
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import AlreadyExistsError
+from ansible_collections.tegile.intelliflash.plugins.module_utils.common import DifferenceTracker, IntelliFlashModule
 from ansible_collections.tegile.intelliflash.plugins.module_utils._array import (
+    converge_rules,
     module_dataset_lock,
-    require_project,
+    read_network_rules,
     require_share,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import ArgumentSpec, dataset_spec
 from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import (
     current_user_rules,
+    nfs_warning,
     parse_rules,
-    plan_rules,
     rule_spec,
-    rule_to_dict,
+    rules_result,
     share_protocol,
     split_rules,
 )
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, share_ref
-
-# Writes of one task when another writer keeps getting in its way (the array refusing an add: the rule exists).
-MAX_WRITES = 3
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref
 
 
 def argument_spec():
@@ -313,149 +306,41 @@ def main():
     wanted_rules(module, params["protocol"] or "nfs", share_level)
 
     if module.check_mode or params["rules"] is None:
-        outcome = converge(module, dataset, share_level)
+        outcome = converge(module, share_level)
     else:
         # From the read to the verification, no other task on this machine writes these lists.
         with module_dataset_lock(module, dataset):
-            outcome = converge(module, dataset, share_level)
+            outcome = converge(module, share_level)
     share_obj, protocol, net_plan, user_plan, tracker, net_written = outcome
-    warn_about_nfs(module, dataset, share_obj, net_written or (module.check_mode and net_plan.changed), net_plan.final)
+    if net_written or (module.check_mode and net_plan.changed):
+        warning = nfs_warning(dataset, share_level, bool(share_obj and share_obj.nfs), net_plan.final)
+        if warning:
+            module.warn(warning)
+    module.exit(tracker.has_differences(), diff=tracker, rules=rules_result(net_plan, user_plan),
+                protocol=protocol, dataset=dataset)
 
-    rules = [rule_to_dict(rule) for rule in net_plan.final or []]
-    rules.extend(rule_to_dict(rule) for rule in user_plan.final)
-    module.exit(tracker.has_differences(), diff=tracker, rules=rules, protocol=protocol, dataset=dataset)
 
+def converge(module, share_level):
+    """Read, then plan, write and verify (``_array.converge_rules``) until the lists hold what the task wants.
 
-def converge(module, dataset, share_level):
-    """Read, plan, write and verify until the lists hold what the task wants.
-
-    Returns (share dict, protocol, network plan, user plan, tracker, network written). A list the
-    array accepted is what was written: it is not read back (issue 12: a read-back only caught a
-    whole-list write of another writer landing in the instant between this task's write and its
-    read, never one landing later, and cost a read on every run; a write whose reply is lost is
-    still checked by the client against what it wrote). When the array refuses an add because the
-    rule is there already (another writer, on another machine or the Manila driver, added it
-    meanwhile, perhaps with another level), the list is read and the task applies its change
-    again, at most ``MAX_WRITES`` times, and fails naming what it could not keep. The plans
-    returned have no change left (their ``final`` is what the array holds), except in check mode.
+    Returns (share view or None, protocol, network plan, user plan, tracker, network written).
     """
     params = module.params
-    share_obj, protocol, current_net, current_users = read_current(module, dataset)
-    wanted_net, wanted_users = wanted_rules(module, protocol, share_level)
-    tracker = DifferenceTracker()
-    net_written = False
-    for writes in range(MAX_WRITES + 1):
-        net_plan = plan_rules(current_net, wanted_net, params["purge"], params["state"])
-        user_plan = plan_rules(current_users, wanted_users, params["purge"], params["state"])
-        if not (net_plan.changed or user_plan.changed):
-            break
-        if writes == 0:
-            before, after = net_plan.before_after()
-            user_before, user_after = user_plan.before_after()
-            tracker.add("rules", before=before + user_before, after=after + user_after)
-            if module.check_mode:
-                break
-        elif writes == MAX_WRITES:
-            module.fail("The access rules of %s were changed by another writer each time this task wrote them "
-                        "(%d times); still to do: %s. Another controller or the Manila driver is changing the "
-                        "same rules: run the task again once it is done"
-                        % (dataset, MAX_WRITES, describe_plans(net_plan, user_plan)), dataset=dataset)
-        else:
-            module.warn("Another writer changed the access rules of %s while this task was writing them; "
-                        "applying again: %s" % (dataset, describe_plans(net_plan, user_plan)))
-        # The file ACL first: the array is the authority on user and group names (C31) and may
-        # refuse one; the network rules were fully checked here, so a refusal leaves nothing changed.
-        if user_plan.changed:
-            current_users = write_user_rules(module, user_plan, dataset)
-        if net_plan.changed:
-            current_net = write_network_rules(module, net_plan, dataset)
-            net_written = True
-    return share_obj, protocol, net_plan, user_plan, tracker, net_written
-
-
-def describe_plans(*plans):
-    """What the plans still have to do, for messages: ``add or change ip 10.0.0.1; remove none``."""
-    before, after = [], []
-    for plan in plans:
-        old, new = plan.before_after()
-        before.extend(old)
-        after.extend(new)
-
-    def text(rules):
-        return ", ".join("%s %s" % (rule["type"], rule["to"]) for rule in rules) or "none"
-
-    return "add or change %s; remove %s" % (text(after), text(before))
-
-
-def read_current(module, dataset):
-    """(share dict or {}, protocol, NFS network rules or None, file ACL rules or None).
-
-    One getShare for a share (sharing state and file ACL) and one read of the NFS network rules
-    unless the share is managed as SMB. A missing pool, project or share fails naming its option.
-    """
-    pool, project, share = module.params["pool"], module.params["project"], module.params["share"]
-    share_obj, protocol, current_users = {}, "nfs", None
-    if share is not None:
-        # fails naming its option (share, project or pool) for the missing object
+    pool, project, share = params["pool"], params["project"], params["share"]
+    share_obj, protocol, current_users, current_net = None, "nfs", None, None
+    if share_level:
+        # One getShare (sharing state and file ACL); fails naming its option (share, project or
+        # pool) for the missing object.
         share_obj = require_share(module, pool, project, share)
-        protocol = share_protocol(share_obj, module.params["protocol"])
+        protocol = share_protocol(share_obj, params["protocol"])
         current_users = current_user_rules(share_obj)
-    if protocol != "nfs":
-        return share_obj, protocol, None, current_users
-    with module.api_errors("reading the NFS network rules of %s" % dataset, dataset):
-        try:
-            current_net = module.client.get_network_acls("nfs", dataset_ref(pool, project, share))
-        except NotFoundError:
-            if share is None:
-                require_project(module, pool, project)  # or fails naming pool
-            raise
-    return share_obj, protocol, current_net, current_users
-
-
-def warn_about_nfs(module, dataset, share, changed, rules):
-    """Warn about what the array does with a share's NFS rules that an admin may not expect (C17)."""
-    if not changed:
-        return
-    if not share:  # project level: its shares that inherit the list now have none (C16, C17)
-        if not rules:
-            module.warn("%s has no NFS network rule left: its NFS-shared shares that inherit the project's rules "
-                        "are exported to every host, read-write" % dataset)
-        return
-    if not share.nfs:
-        module.warn("%s is not exported over NFS: its NFS network rules are stored, but turning NFS sharing on "
-                    "later clears them (array behaviour); apply the rules after turning NFS on" % dataset)
-    elif not rules:
-        module.warn("%s has no NFS network rule left: the array exports it to every host, read-write" % dataset)
-
-
-def write_user_rules(module, plan, dataset):
-    """Write the file ACL (one whole-list call, the only one the API has); return what it holds now."""
-    pool, project, share = module.params["pool"], module.params["project"], module.params["share"]
-    with module.api_errors("writing the file ACL (user and group rules) of %s" % dataset, dataset):
-        module.client.set_user_acls(share_ref(pool, project, share), plan.final)
-    return plan.final
-
-
-def write_network_rules(module, plan, dataset):
-    """Apply a network rule plan (one call per rule added or removed); return what the list holds now:
-    the plan's, or the list read back when another writer got in the way."""
-    pool, project, share = module.params["pool"], module.params["project"], module.params["share"]
-    with module.api_errors("changing the NFS network rules of %s" % dataset, dataset):
-        conflict = False
-        for verb, arg in plan.network_actions(module.params["purge"]):
-            if verb == "add":
-                try:
-                    module.client.add_network_acl("nfs", dataset_ref(pool, project, share), arg)
-                except AlreadyExistsError:
-                    # Another writer added the same host meanwhile; the read below compares its level.
-                    conflict = True
-            elif verb == "remove":
-                module.client.remove_network_acl("nfs", dataset_ref(pool, project, share), arg.host_type, arg.host)
-            else:
-                module.client.set_network_acls("nfs", dataset_ref(pool, project, share), arg)
-        if conflict:
-            return module.client.get_network_acls("nfs", dataset_ref(pool, project, share))
-    return plan.final
+    if protocol == "nfs":  # one read of the NFS network rules unless the share is managed as SMB
+        current_net = read_network_rules(module, pool, project, share)
+    tracker = DifferenceTracker()
+    net_plan, user_plan, net_written = converge_rules(
+        module, dataset_ref(pool, project, share), (current_net, current_users),
+        wanted_rules(module, protocol, share_level), tracker, purge=params["purge"], state=params["state"])
+    return share_obj, protocol, net_plan, user_plan, tracker, net_written
 
 
 if __name__ == "__main__":

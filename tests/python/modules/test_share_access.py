@@ -19,6 +19,7 @@ import pytest
 
 from ansible.module_utils.common import warnings as ansible_warnings
 from ansible_collections.tegile.intelliflash.plugins.modules import share_access
+from ansible_collections.tegile.intelliflash.plugins.module_utils._array import MAX_RULE_WRITES
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.api import (
     IntelliFlashClient,
 )
@@ -196,7 +197,7 @@ def test_a_rule_another_writer_added_meanwhile_gets_the_tasks_level(sim, capsys,
 def test_a_writer_in_the_way_every_time_fails_naming_what_is_left(sim, capsys, monkeypatch):
     crossed = get_in_the_way(monkeypatch, sim, times=100)
     result, _out = run(sim, capsys, rules=[dict(type="ip", to="10.8.0.0/16")])
-    assert len(crossed) == share_access.MAX_WRITES
+    assert len(crossed) == MAX_RULE_WRITES
     assert result["failed"] is True
     assert "changed by another writer each time" in result["msg"] and "ip 10.8.0.0/16" in result["msg"]
 

@@ -13,9 +13,13 @@ import pytest
 from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import (
     RuleError,
     current_user_rules,
+    describe_plans,
+    nfs_warning,
     parse_rules,
     plan_rules,
+    protocol_of,
     rule_to_dict,
+    rules_result,
     share_protocol,
     split_rules,
 )
@@ -95,6 +99,15 @@ def test_duplicate_identities_name_both_rules(first, second, text):
         parse_rules([first, rule("group", "staff"), second], "nfs", True)
     message = str(err.value)
     assert "rules[2]" in message and "rules[0]" in message and text in message
+
+
+def test_errors_name_the_option_the_rules_came_from():
+    with pytest.raises(RuleError) as err:
+        parse_rules([rule("ip", "10.0.0.1"), rule("ip", "10.0.0.1/32")], "nfs", True, option="access_rules")
+    assert str(err.value).startswith("access_rules[1]: duplicates access_rules[0]")
+    with pytest.raises(RuleError) as err:
+        parse_rules([rule("ip", "10.0.0.1")], "smb", True, option="access_rules")
+    assert str(err.value).startswith("access_rules[0]: ip rules are not allowed on an SMB share")
 
 
 def test_user_and_group_of_the_same_name_are_different_rules():
@@ -209,6 +222,45 @@ def test_diff_holds_exactly_what_changes():
     ]
 
 
+@pytest.mark.parametrize("wanted", [[], [net("10.0.0.1")], [net("10.0.0.1"), net("10.0.1.0/24", "ro")]])
+def test_replace_writes_the_whole_list_whatever_it_holds(wanted):
+    # A share created by the task inherits its project's list (C16): one whole-list write makes
+    # it the share's own and exactly what is wanted, also when that is no rule at all.
+    plan = plan_rules(CURRENT, wanted, purge=True, replace=True)
+    assert plan.changed and plan.final == wanted
+    assert plan.network_actions(purge=True) == [("set", wanted)]
+    assert plan.before_after() == ([], [rule_to_dict(item) for item in wanted])
+
+
+def test_replace_without_an_opinion_changes_nothing():
+    assert not plan_rules(CURRENT, None, purge=True, replace=True).changed
+
+
+def test_describe_plans_and_result_of_several_lists():
+    net_plan = plan_rules(CURRENT[:1], [net("10.0.9.0/24")], purge=True)
+    user_plan = plan_rules([], [UserRule("user", "alice", "ro")], purge=True)
+    assert describe_plans(net_plan, user_plan) == "add or change ip 10.0.9.0/24, user alice; remove ip 10.0.0.1"
+    assert describe_plans(plan_rules(CURRENT, None)) == "add or change none; remove none"
+    assert rules_result(net_plan, user_plan) == [
+        dict(type="ip", to="10.0.9.0/24", access_level="rw", root_access=False),
+        dict(type="user", to="alice", access_level="ro")]
+
+
+@pytest.mark.parametrize("share_level, nfs_on, rules, words", [
+    (True, True, [net("10.0.0.1")], None),
+    (True, True, [], "has no NFS network rule left: the array exports it to every host"),
+    (True, False, [net("10.0.0.1")], "is not exported over NFS"),
+    (False, None, [], "its NFS-shared shares that inherit the project's rules"),
+    (False, None, [net("10.0.0.1")], None),
+])
+def test_nfs_warning(share_level, nfs_on, rules, words):
+    text = nfs_warning("pool-a/Local/p1/s1", share_level, nfs_on, rules)
+    if words is None:
+        assert text is None
+    else:
+        assert text.startswith("pool-a/Local/p1/s1 ") and words in text
+
+
 def test_user_rules_plan_ignores_name_case():
     current = [UserRule("user", "Alice", "rw"), UserRule("group", "staff", "ro")]
     plan = plan_rules(current, [UserRule("user", "alice", "rw")], purge=True)
@@ -239,6 +291,12 @@ def test_current_user_rules_from_get_share():
 ])
 def test_share_protocol(nfs, smb, requested, expected):
     assert share_protocol(ShareInfo.from_wire({"sharenfs": nfs, "sharesmb": smb}), requested) == expected
+
+
+@pytest.mark.parametrize("nfs, smb, expected", [
+    (True, False, "nfs"), (False, True, "smb"), (True, True, "nfs"), (None, None, "nfs"), (None, True, "smb")])
+def test_protocol_of(nfs, smb, expected):
+    assert protocol_of(nfs, smb) == expected
 
 
 def test_rule_to_dict():
