@@ -17,8 +17,9 @@ SIMULATOR_SPEEDUP = 3.0
 NOT_JUDGED = "not judged (sizes differ from the issue's)"
 STATS_WHY = (". The first refresh counts the allocated capacity from every share once (the "
              "driver's own operations keep it afterwards, docs/manila-driver.md); every refresh "
-             "reads the pools and the floating IPs that export locations are built from, where "
-             "the in-tree driver reads the pools only")
+             "after it reads the pools alone, as the in-tree driver does (the floating IPs that "
+             "export locations are built from are read again every 10 minutes, not at every "
+             "refresh)")
 
 
 def _verdict(ok):

@@ -39,9 +39,15 @@ PD_CLONE_SNAPSHOT = 'tegile_clone_snapshot'
 
 THICK = 'thick'  # not an array property: "reserve the whole size"
 
-#: Seconds the floating IPs read last stay good for export locations. Every
-#: stats refresh (Manila: each minute) reads them again, so this only matters
-#: when refreshes stop; an address that moved is then seen within this time.
+#: Seconds a list of the array's floating IPs is used before it is read again
+#: (by whatever needs it first: a stats refresh, or a share's export
+#: location). They are the addresses clients mount from, and the IP versions
+#: reported to the scheduler; an administrator moves or adds one rarely, and
+#: expects the change to show within minutes, not at once. Ten minutes (ten
+#: stats refreshes at Manila's default interval of 60 s) makes the reading
+#: one call in ten refreshes, while a moved address reaches new shares'
+#: export locations within that time (docs/manila-driver.md, "What each
+#: operation costs"). A restart of the share service reads them at once.
 FLOATING_IP_TTL = 600
 
 #: Between the back end's project name and a share group id in the name of
@@ -143,6 +149,13 @@ class Backend(object):
         self.projects = {}
         self._floating_ips = None
         self._floating_ips_at = 0.0
+        # Pool names of the last listPools, and of the last listPools before
+        # the floating IPs were read: a pool new since may come with floating
+        # IPs of its own (see floating_ips).
+        self._pools_listed = frozenset()
+        self._pools_at_floating_ips = frozenset()
+        #: Seconds, for the floating IPs' age (time.monotonic; tests set it).
+        self.clock = time.monotonic
         self._lock = threading.Lock()
         #: Bytes allocated per pool (allocation.py), kept by the operations.
         self.allocated = allocation.AllocatedBytes()
@@ -171,14 +184,17 @@ class Backend(object):
     def close_client(self):
         client, self._client = self._client, None
         self.projects = {}
-        self._floating_ips = None
+        self.forget_floating_ips()
         self.allocated.forget()
         if client is not None:
             client.close()
 
     @errors.translate('list the pools')
     def list_pools(self):
-        return self.client.list_pools()
+        pools = self.client.list_pools()
+        with self._lock:
+            self._pools_listed = frozenset(pool.name for pool in pools)
+        return pools
 
     # -- where shares live ------------------------------------------------
 
@@ -242,18 +258,31 @@ class Backend(object):
 
     # -- floating IPs (export locations, IP versions) ----------------------
 
-    def floating_ips(self, refresh=False):
-        """The array's floating IPs (FloatingIP), read again when
-        ``refresh`` or older than FLOATING_IP_TTL."""
+    def floating_ips(self):
+        """The array's floating IPs (FloatingIP), kept between calls: read
+        again when never read, older than FLOATING_IP_TTL, or when the last
+        listPools named a pool that was not there when they were read (a new
+        pool comes with its own floating IPs; the stats refresh that shows it
+        to the scheduler reads them, before any share is placed in it)."""
         with self._lock:
-            cached, read_at = self._floating_ips, self._floating_ips_at
-        if (refresh or cached is None
-                or time.monotonic() - read_at > FLOATING_IP_TTL):
+            cached = self._floating_ips
+            stale = (cached is None
+                     or self.clock() - self._floating_ips_at
+                     >= FLOATING_IP_TTL
+                     or not self._pools_listed <= self._pools_at_floating_ips)
+            pools = self._pools_listed
+        if stale:
             cached = self.client.list_floating_ips()
             with self._lock:
                 self._floating_ips = cached
-                self._floating_ips_at = time.monotonic()
+                self._floating_ips_at = self.clock()
+                self._pools_at_floating_ips = pools
         return cached
+
+    def forget_floating_ips(self):
+        """Read the floating IPs again at their next use."""
+        with self._lock:
+            self._floating_ips = None
 
     # -- writes shared by creation, resize, revert and ensure -------------
 

@@ -80,9 +80,11 @@ def share_usage(backend, shares):
 
 
 def ip_versions(backend):
-    """IP versions of the array's floating IPs (None if unknown)."""
+    """IP versions of the array's floating IPs (None if unknown), from the
+    list the back end keeps (read again on its TTL, backend.FLOATING_IP_TTL,
+    not at every stats refresh)."""
     try:
-        ips = backend.floating_ips(refresh=True)
+        ips = backend.floating_ips()
     except client_errors.IntelliFlashError as err:
         LOG.warning('Could not list the floating IPs: %s', err)
         return None

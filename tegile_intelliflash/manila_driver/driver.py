@@ -342,6 +342,10 @@ class TegileShareDriver(driver.ShareDriver):
         """
         # It may give shares their quota back: count the pools again.
         self._backend.allocated.forget()
+        # Every share's export locations are written again: from the floating
+        # IPs as they are now (one call; an administrator asks for an ensure
+        # to have moved addresses seen at once, docs/manila-driver.md).
+        self._backend.forget_floating_ips()
         return shares_mod.ensure_shares(self._backend, shares)
 
     def ensure_share(self, context, share, share_server=None):

@@ -77,6 +77,16 @@ def make_configuration(simulator, **overrides):
     return conf
 
 
+def pass_floating_ip_ttl(driver):
+    """Age the driver's list of floating IPs past its TTL (backend.FLOATING_IP_TTL) without
+    sleeping: the back end's clock runs that much ahead from now on (each call adds one TTL)."""
+    from tegile_intelliflash.manila_driver import backend as backend_mod
+
+    backend = driver._backend
+    clock = backend.clock
+    backend.clock = lambda: clock() + backend_mod.FLOATING_IP_TTL
+
+
 def new_driver(simulator, setup=True, **overrides):
     conf = make_configuration(simulator, **overrides)
     storage = drivers_private_data.DriverPrivateData(storage=MemoryStorage())

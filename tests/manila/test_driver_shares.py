@@ -9,7 +9,8 @@ import pytest
 from manila import exception
 from manila.share import manager as share_manager
 
-from tegile_driver_helpers import GiB, POOL, create, make_rule, make_share, where
+from tegile_driver_helpers import (GiB, POOL, create, make_rule, make_share,
+                                   pass_floating_ip_ttl, where)
 from tegile_intelliflash.client import errors as client_errors
 from tegile_intelliflash.client.views import FloatingIP
 from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
@@ -436,7 +437,8 @@ def test_export_location_without_floating_ip_uses_the_management_address(driver,
     from unittest import mock
 
     with mock.patch.object(driver.client, "list_floating_ips", return_value=[]):
-        # The floating IPs are cached; the stats refresh reads them again.
+        # The floating IPs are kept until their TTL has passed.
+        pass_floating_ip_ttl(driver)
         driver._update_share_stats()
         nfs = create(driver, "NFS")
         cifs = create(driver, "CIFS")
@@ -452,6 +454,7 @@ def test_ipv6_export_locations(driver):
 
     ips = [FloatingIP.from_wire({"ipAddress": "2001:db8::10", "poolName": POOL})]
     with mock.patch.object(driver.client, "list_floating_ips", return_value=ips):
+        pass_floating_ip_ttl(driver)
         driver._update_share_stats()
         nfs = create(driver, "NFS")
         cifs = create(driver, "CIFS")
@@ -468,7 +471,9 @@ def test_ip_versions_follow_the_floating_ips(driver):
     ips = [FloatingIP.from_wire({"ipAddress": "192.0.2.10", "poolName": POOL}),
            FloatingIP.from_wire({"ipAddress": "2001:db8::10", "poolName": POOL})]
     with mock.patch.object(driver.client, "list_floating_ips", return_value=ips):
+        pass_floating_ip_ttl(driver)
         stats = driver.get_share_stats(refresh=True)
     assert (stats["ipv4_support"], stats["ipv6_support"]) == (True, True)
+    pass_floating_ip_ttl(driver)
     stats = driver.get_share_stats(refresh=True)
     assert (stats["ipv4_support"], stats["ipv6_support"]) == (True, False)
