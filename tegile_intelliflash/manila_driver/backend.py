@@ -266,10 +266,9 @@ class Backend(object):
         to the scheduler reads them, before any share is placed in it)."""
         with self._lock:
             cached = self._floating_ips
-            stale = (cached is None
-                     or self.clock() - self._floating_ips_at
-                     >= FLOATING_IP_TTL
-                     or not self._pools_listed <= self._pools_at_floating_ips)
+            age = self.clock() - self._floating_ips_at
+            new_pool = not self._pools_listed <= self._pools_at_floating_ips
+            stale = cached is None or age >= FLOATING_IP_TTL or new_pool
             pools = self._pools_listed
         if stale:
             cached = self.client.list_floating_ips()
