@@ -51,7 +51,8 @@ def provision_with_client(client):
     client.set_smb_sharing(dataset_ref(POOL, PROJECT, "smb-home"), True, display_name="home")
     client.set_user_acls(share_ref(POOL, PROJECT, "smb-home"), [
         acl.UserRule("group", "finance", "rw"), acl.UserRule("user", "auditor", "ro")])
-    if paths.share_snapshot_name("before-migration") not in client.list_snapshots(dataset_ref(POOL, PROJECT, "nfs-data")):
+    snapshots = client.list_snapshots(dataset_ref(POOL, PROJECT, "nfs-data"))
+    if paths.share_snapshot_name("before-migration") not in [snap.full_name for snap in snapshots]:
         client.create_snapshot(dataset_ref(POOL, PROJECT, "nfs-data"), "before-migration")
 
 
@@ -106,7 +107,8 @@ def table(rows, headers):
 def show_array(client):
     """Print what the array holds, read back through the client."""
     system = client.check_connection()
-    print("\nArray: %s" % ", ".join("%s=%s" % kv for kv in sorted(system.items())))
+    print("\nArray: model=%s, version=%s, API %s.%s"
+          % (system.model, system.version, system.api_version, system.api_minor_version))
     print("\nPools")
     print(table([(p.name, sizes.format_size(p.total_bytes), sizes.format_size(p.available_bytes))
                  for p in client.list_pools()], ("pool", "total", "available")))
@@ -132,7 +134,7 @@ def show_array(client):
                 for rule in client.get_user_acls(share_ref(pool.name, project, name)):
                     acl_rows.append((name, "file", rule.kind, rule.name, rule.access))
                 for snap in client.list_snapshots(dataset_ref(pool.name, project, name)):
-                    snap_rows.append((name, snap))
+                    snap_rows.append((name, snap.full_name))
     print("\nShares")
     print(table(share_rows, ("share", "quota", "reservation", "export locations")))
     print("\nAccess rules")

@@ -5,8 +5,8 @@
 
 """Subset selection and result shaping of the info module (private).
 
-Every builder turns wire dicts (camelCase) into the documented snake_case structure, so
-the module's result stays stable whatever extra keys the array sends.
+Every builder turns the client's views into the documented snake_case structure, so the
+module's result stays stable whatever extra keys the array sends.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,7 +15,6 @@ __metaclass__ = type
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import InputError
 from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import rule_to_dict
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import strip_snapshot_prefix
 
 SUBSETS = ("system", "pools", "projects", "shares", "snapshots", "access_rules", "floating_ips")
 DEFAULT_SUBSETS = ["system", "pools"]
@@ -24,17 +23,9 @@ DEFAULT_SUBSETS = ["system", "pools"]
 NEEDS_PROJECTS = ("projects", "shares", "snapshots", "access_rules")
 NEEDS_SHARES = ("shares", "snapshots", "access_rules")
 
-# ZEBI system property -> key of the ``system`` result.
-SYSTEM_KEYS = (
-    ("ZEBI_APPLIANCE_MODEL", "model"),
-    ("ZEBI_APPLIANCE_VERSION", "appliance_version"),
-    ("ZEBI_GUI_VERSION", "version"),
-    ("ZEBI_API_VERSION", "api_version"),
-    ("ZEBI_API_MINOR_VERSION", "api_minor_version"),
-    ("ZEBI_SUPPORTED_TDPS_API_VERSIONS", "supported_api_versions"),
-    ("INTELLIFLASH_ARRAY_GUID", "guid"),
-    ("INTELLIFLASH_ARRAY_FQDN", "fqdn"),
-)
+# Keys of the ``system`` result: the SystemInfo attributes of the same names.
+SYSTEM_KEYS = ("model", "appliance_version", "version", "api_version", "api_minor_version",
+               "supported_api_versions", "guid", "fqdn")
 
 
 def select_subsets(requested):
@@ -62,9 +53,9 @@ def select_subsets(requested):
     return selected - excluded
 
 
-def system_facts(properties):
-    """The ``system`` dict from ``{ZEBI_*: value}``."""
-    return dict((key, properties.get(name)) for name, key in SYSTEM_KEYS)
+def system_facts(system):
+    """The ``system`` dict of a SystemInfo."""
+    return dict((key, getattr(system, key)) for key in SYSTEM_KEYS)
 
 
 def pool_facts(pool):
@@ -84,10 +75,11 @@ def serves_pool(item, pool):
     return pool is None or item.serves(pool)
 
 
-def snapshot_facts(full_name, pool, project, share, path):
-    """One snapshot of a share (``share`` given) or of a project."""
-    return dict(name=strip_snapshot_prefix(full_name), full_name=full_name, pool=pool, project=project,
-                share=share, path="%s@%s" % (path, full_name))
+def snapshot_facts(snapshot):
+    """One snapshot (SnapshotInfo) of a share or of a project (``share`` None)."""
+    dataset = snapshot.dataset
+    return dict(name=snapshot.name, full_name=snapshot.full_name, pool=dataset.pool, project=dataset.project,
+                share=dataset.share, path=snapshot.path)
 
 
 def access_rule_facts(share, user_rules, nfs_rules, smb_rules):

@@ -458,8 +458,8 @@ class Gatherer:
 
     def add_snapshots(self, pool, project, share, path):
         with self.module.api_errors("listing the snapshots of %s" % path, path):
-            names = self.client.list_snapshots(dataset_ref(pool, project, share))
-        self.result["snapshots"].extend(snapshot_facts(name, pool, project, share, path) for name in names)
+            snapshots = self.client.list_snapshots(dataset_ref(pool, project, share))
+        self.result["snapshots"].extend(snapshot_facts(snapshot) for snapshot in snapshots)
 
     def gather(self):
         module, client, params = self.module, self.client, self.params

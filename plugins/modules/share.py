@@ -299,7 +299,7 @@ def resolve_source(module):
     require_share(module, pool, project, source, field="source_share")
     path = module.dataset_path(pool, project, source)
     with module.api_errors("listing the snapshots of share %s" % path, path):
-        names = module.client.list_snapshots(dataset_ref(pool, project, source))
+        names = [snap.full_name for snap in module.client.list_snapshots(dataset_ref(pool, project, source))]
     full = find_snapshot(names, params["source_snapshot"])
     if full is None:
         module.fail("source_snapshot: share '%s' has no snapshot '%s' (snapshots: %s)"
@@ -327,7 +327,7 @@ def plan_delete(module, path, tracker):
     """
     params = module.params
     with module.api_errors("listing the snapshots of share %s" % path, path):
-        names = module.client.list_snapshots(dataset_ref(params["pool"], params["project"], params["name"]))
+        names = [snap.full_name for snap in module.client.list_snapshots(dataset_ref(params["pool"], params["project"], params["name"]))]
     if names and not params["recursive"]:
         module.fail("Cannot delete share %s: it has %d snapshot(s) (%s); delete them first, or set recursive=true to "
                     "delete them, and the shares cloned from them, with the share"

@@ -285,7 +285,7 @@ def list_snapshots(module, info, pattern):
     pool, project, share = info["pool"], info["project"], info["share"]
     with module.api_errors("listing the snapshots of %s" % info["dataset"], info["dataset"]):
         try:
-            return module.client.list_snapshots(dataset_ref(pool, project, share), pattern=pattern)
+            return [snap.full_name for snap in module.client.list_snapshots(dataset_ref(pool, project, share), pattern=pattern)]
         except NotFoundError:
             # each fails naming its option (share, project or pool) when that object is missing
             if share is not None:
@@ -308,7 +308,8 @@ def ensure_present(module, info, exists, tracker):
                                           wait_timeout=params["wait_timeout"])
 
         def find():
-            return full if full in module.client.list_snapshots(dataset_ref(pool, project, share), pattern=re.escape(full)) else None
+            found = module.client.list_snapshots(dataset_ref(pool, project, share), pattern=re.escape(full))
+            return full if any(snap.full_name == full for snap in found) else None
 
         adopted = create_or_adopt(module, "creating snapshot %s" % info["path"], info["dataset"], create, find)
         if adopted is not None:
@@ -328,9 +329,9 @@ def ensure_absent(module, info, exists, tracker, result):
     has_clones = ("Cannot delete snapshot %s: it has clones (shares created from it). Delete the clones first, or "
                   "set recursive=true to delete them, and their data, with the snapshot." % info["path"])
     with module.api_errors("deleting snapshot %s" % info["path"], info["dataset"], explain={InUseError: has_clones}):
-        reply = module.client.delete_snapshot(dataset_ref(info["pool"], info["project"], info["share"]),
-                                              info["full_name"], recursive=module.params["recursive"], missing_ok=True)
-    result["deleted"] = list((reply or {}).get("deletedList") or [info["path"]])
+        deletion = module.client.delete_snapshot(dataset_ref(info["pool"], info["project"], info["share"]),
+                                                 info["full_name"], recursive=module.params["recursive"], missing_ok=True)
+    result["deleted"] = list(deletion.deleted or [info["path"]])
 
 
 def roll_back(module, info, names, tracker, result):
@@ -360,7 +361,7 @@ def share_snapshots(module, info):
     """(share path, snapshot names) of each share of the project: a project rollback reaches them."""
     pool, project = info["pool"], info["project"]
     with module.api_errors("listing the shares of %s and their snapshots" % info["dataset"], info["dataset"]):
-        return [("%s/%s" % (info["dataset"], share.name), module.client.list_snapshots(share.ref))
+        return [("%s/%s" % (info["dataset"], share.name), [snap.full_name for snap in module.client.list_snapshots(share.ref)])
                 for share in module.client.list_shares(project_ref(pool, project))]
 
 

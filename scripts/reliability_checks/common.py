@@ -174,7 +174,7 @@ def array_state(sim):
                 # The whole reply, every key: the raw call, not the client's view of it.
                 state["%s/%s" % (pname, project)] = _clean(client.call("getProject", pname, project, True))
                 for snap in client.list_snapshots(project_ref(pname, project)):
-                    state["%s/%s@%s" % (pname, project, snap)] = {}
+                    state["%s/%s@%s" % (pname, project, snap.full_name)] = {}
                 for item in client.list_shares(project_ref(pname, project)):
                     share = item.name
                     path = "%s/%s/%s" % (pname, project, share)
@@ -185,7 +185,7 @@ def array_state(sim):
                             for r in client.get_network_acls(proto, dataset_ref(pname, project, share)))
                     state[path] = model
                     for snap in client.list_snapshots(dataset_ref(pname, project, share)):
-                        state["%s@%s" % (path, snap)] = {}
+                        state["%s@%s" % (path, snap.full_name)] = {}
     return state
 
 

@@ -190,10 +190,13 @@ class TegileShareDriver(driver.ShareDriver):
                 (client_errors.IntelliFlashError, failure(
                     _('the IntelliFlash array %(server)s answered the '
                       'connection check with an error: %(err)s')))):
-            info = client.check_connection()
-        LOG.info('Connected to IntelliFlash array %(server)s (%(info)s), '
-                 'project %(project)s.',
-                 {'server': server, 'info': info,
+            system = client.check_connection()
+        LOG.info('Connected to IntelliFlash array %(server)s (model %(model)s, '
+                 'version %(version)s, API %(api)s.%(minor)s), project '
+                 '%(project)s.',
+                 {'server': server, 'model': system.model,
+                  'version': system.version, 'api': system.api_version,
+                  'minor': system.api_minor_version,
                   'project': self._backend.project})
 
     def check_for_setup_error(self):

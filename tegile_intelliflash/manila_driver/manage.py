@@ -168,7 +168,8 @@ def manage_existing_snapshot(backend, snapshot):
     else:
         name = location
     with errors.translate('list snapshots of %s' % ref.path):
-        names = backend.client.list_snapshots(ref)
+        names = [snap.full_name for snap in
+                 backend.client.list_snapshots(ref)]
     if name not in names:
         prefixed = client_paths.share_snapshot_name(name)
         if prefixed not in names:

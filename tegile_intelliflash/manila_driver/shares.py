@@ -137,7 +137,8 @@ def delete_share(backend, share):
 
 def _delete_foreign_snapshots(backend, share, ref):
     with errors.translate('list snapshots of %s' % ref.path):
-        names = backend.client.list_snapshots(ref)
+        names = [snap.full_name for snap in
+                 backend.client.list_snapshots(ref)]
     for name in names:
         with errors.translate(
                 'delete snapshot %s@%s of share %s' % (ref.path, name, share['id']),

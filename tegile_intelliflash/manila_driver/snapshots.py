@@ -260,7 +260,8 @@ def revert_to_snapshot(backend, snapshot):
 
 def _newer_snapshots(backend, ref, full):
     try:
-        names = backend.client.list_snapshots(ref)
+        names = [snap.full_name for snap in
+                 backend.client.list_snapshots(ref)]
     except client_errors.IntelliFlashError:
         return []
     if full not in names:

@@ -187,3 +187,8 @@ def where(driver, share):
     """(pool, project, array share name) of a share this driver created."""
     pool = share["host"].split("#", 1)[1]
     return pool, driver.configuration.safe_get("tegile_default_project"), share["name"]
+
+
+def snapshot_names(array, ref):
+    """Full names (``Manual-S-x``) of the snapshots of ``ref``, in creation order."""
+    return [snap.full_name for snap in array.list_snapshots(ref)]

@@ -8,7 +8,9 @@ import pytest
 
 from manila import exception
 
-from tegile_driver_helpers import GiB, POOL, create, make_rule, make_share, make_snapshot, where
+from tegile_driver_helpers import (
+    GiB, POOL, create, make_rule, make_share, make_snapshot, snapshot_names, where,
+)
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
 from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
 
@@ -30,9 +32,9 @@ def test_create_and_delete_snapshot(driver, array):
     snapshot = _snap(driver, share)
     full = "Manual-S-%s" % snapshot["name"]
     assert snapshot["provider_location"] == full
-    assert full in array.list_snapshots(dataset_ref(pool, project, name))
+    assert full in snapshot_names(array, dataset_ref(pool, project, name))
     driver.delete_snapshot(None, snapshot)
-    assert full not in array.list_snapshots(dataset_ref(pool, project, name))
+    assert full not in snapshot_names(array, dataset_ref(pool, project, name))
     driver.delete_snapshot(None, snapshot)  # already gone: success
     # Without provider_location the name is derived from Manila's snapshot name.
     snapshot["provider_location"] = None
@@ -181,7 +183,7 @@ def test_revert_to_snapshot_restores_data_and_size(simulator, driver, array):
     assert driver.update_share_usage_size(None, [share])[0]["used_size"] == 0.5
     assert [r.host for r in array.get_network_acls("nfs", dataset_ref(pool, project, name))] == \
         ["10.0.0.7"]
-    assert snapshot["provider_location"] in array.list_snapshots(dataset_ref(pool, project, name))
+    assert snapshot["provider_location"] in snapshot_names(array, dataset_ref(pool, project, name))
 
 
 def test_revert_never_destroys_newer_array_snapshots(driver, array):
@@ -192,7 +194,7 @@ def test_revert_never_destroys_newer_array_snapshots(driver, array):
     with pytest.raises(exception.ShareBackendException) as err:
         driver.revert_to_snapshot(None, snapshot, [], [])
     assert "Manual-S-scheduled-1" in str(err.value)
-    assert "Manual-S-scheduled-1" in array.list_snapshots(dataset_ref(pool, project, name))
+    assert "Manual-S-scheduled-1" in snapshot_names(array, dataset_ref(pool, project, name))
 
 
 def test_manage_and_unmanage_snapshot(driver, array):
@@ -206,10 +208,10 @@ def test_manage_and_unmanage_snapshot(driver, array):
         assert result == {"size": 2, "provider_location": "Manual-S-legacy-snap"}
     snapshot["provider_location"] = result["provider_location"]
     driver.unmanage_snapshot(snapshot)
-    assert "Manual-S-legacy-snap" in array.list_snapshots(dataset_ref(pool, project, name))
+    assert "Manual-S-legacy-snap" in snapshot_names(array, dataset_ref(pool, project, name))
     # Managed, it can then be deleted by Manila like any other.
     driver.delete_snapshot(None, snapshot)
-    assert "Manual-S-legacy-snap" not in array.list_snapshots(dataset_ref(pool, project, name))
+    assert "Manual-S-legacy-snap" not in snapshot_names(array, dataset_ref(pool, project, name))
 
 
 def test_manage_snapshot_refuses_unknown_or_foreign_snapshots(driver):

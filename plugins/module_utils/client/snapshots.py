@@ -7,7 +7,7 @@ import time
 from . import paths as paths_mod
 from .base import by_level, check_bool
 from .errors import ApiError, ArrayTimeoutError, NotFoundError, ProtocolError, invalid_argument
-from .views import CloneStatus
+from .views import CloneStatus, SnapshotDeletion, SnapshotInfo
 
 CLONE_STATES = {0: "in_progress", 1: "success", 2: "partial", 3: "failure"}
 SNAPSHOT_STATUS_SUCCESS = 0
@@ -31,19 +31,23 @@ class SnapshotCalls(object):
         return pool, project, share, method, self._dataset(method, pool, project, share)
 
     def list_snapshots(self, ref, pattern=""):
-        """Full snapshot names (``Manual-S-x``) of the share (or project) only."""
+        """The snapshots (SnapshotInfo, in creation order) of the share (or project) only;
+        ``pattern`` is the array's regular expression over full names (C11)."""
         pool, project, share = self._unpack(ref, share=None)
         path = self._dataset("listSnapshots", pool, project, share)
         with self._context("listSnapshots", path):
             if not isinstance(pattern, str):
                 raise invalid_argument("pattern", "must be a string (a regular expression)")
-        return self.call("listSnapshots", path, pattern, dataset=path) or []
+        dataset = paths_mod.dataset_ref(pool, project, share)
+        return [SnapshotInfo.from_wire(name, dataset)
+                for name in self.call("listSnapshots", path, pattern, dataset=path) or []]
 
     def _snapshot_exists(self, pool, project, share, full_name):
         try:
-            return full_name in self.list_snapshots(paths_mod.dataset_ref(pool, project, share))
+            snapshots = self.list_snapshots(paths_mod.dataset_ref(pool, project, share))
         except NotFoundError:
             return False
+        return any(snap.full_name == full_name for snap in snapshots)
 
     def create_snapshot(self, ref, name, quiesce=False, wait=True,
                         poll_interval=1.0, wait_timeout=300):
@@ -110,10 +114,11 @@ class SnapshotCalls(object):
 
     def delete_snapshot(self, ref, full_name, recursive=False,
                         missing_ok=True):
-        """deleteShare/ProjectSnapshot; returns the SnapShotDeletionStatus reply.
+        """deleteShare/ProjectSnapshot; returns a SnapshotDeletion (what the array deleted).
 
-        A status other than 0 (partial/failure) raises ApiError carrying ``reply``.
-        A missing snapshot with ``missing_ok`` returns an empty deletion reply.
+        A status other than 0 (partial/failure) raises ApiError carrying ``reply`` (the
+        SnapshotDeletion). A missing snapshot with ``missing_ok`` returns one with nothing
+        deleted.
         """
         pool, project, share, method, path = self._snapshot_target(ref, DELETE)
         with self._context(method, path):
@@ -126,17 +131,17 @@ class SnapshotCalls(object):
         except NotFoundError:
             if not missing_ok:
                 raise
-            return {"deletedList": [], "failedToDeleteList": [], "snapshotDeletionStatus": 0}
+            return SnapshotDeletion()
         if reply is None:  # reply lost, re-read shows it is gone
-            return {"deletedList": [snap], "failedToDeleteList": [], "snapshotDeletionStatus": 0}
-        if isinstance(reply, dict) and reply.get("snapshotDeletionStatus", 0) not in (0, None):
+            return SnapshotDeletion(deleted=(snap,))
+        deletion = SnapshotDeletion.from_wire(reply)
+        if not deletion.complete:
             err = ApiError("the array could not delete %s (status %s)"
-                           % (", ".join(reply.get("failedToDeleteList") or [snap]),
-                              reply.get("snapshotDeletionStatus")),
+                           % (", ".join(deletion.failed or [snap]), deletion.status),
                            method=method, dataset=snap)
-            err.reply = reply
+            err.reply = deletion
             raise err
-        return reply
+        return deletion
 
     def clone_snapshot(self, ref, full_name, clone_name, inherit=True):
         """cloneShareSnapshot: a new share ``clone_name`` in the same pool and project."""

@@ -5,20 +5,24 @@
 from . import paths as paths_mod
 from . import written
 from .errors import NotFoundError, ProtocolError, invalid_argument
-from .views import FloatingIP, PoolInfo
+from .views import FloatingIP, PoolInfo, SmbConfig, SystemInfo
 
 SYSTEM_PROPERTIES = (
     "ZEBI_APPLIANCE_MODEL", "ZEBI_APPLIANCE_VERSION", "ZEBI_GUI_VERSION",
     "ZEBI_SUPPORTED_TDPS_API_VERSIONS", "ZEBI_API_MINOR_VERSION", "ZEBI_API_VERSION",
     "INTELLIFLASH_ARRAY_GUID", "INTELLIFLASH_ARRAY_FQDN",
 )
+# What check_connection asks for: the properties that name the array and its API.
+CONNECTION_PROPERTIES = ("ZEBI_APPLIANCE_MODEL", "ZEBI_GUI_VERSION", "ZEBI_API_VERSION",
+                         "ZEBI_API_MINOR_VERSION")
 
 
 class SystemCalls(object):
     """listSystemProperties, listPools, getFloatingIPList, getSMBConfig, setSMBConfig."""
 
     def get_system_properties(self, names=None):
-        """``{name: value}`` of ZEBI system properties (default: all known ones)."""
+        """SystemInfo of the ZEBI system properties ``names`` (default: all of
+        SYSTEM_PROPERTIES); the attributes of the others are None."""
         with self._context("listSystemProperties"):
             if names is None:
                 names = list(SYSTEM_PROPERTIES)
@@ -31,16 +35,12 @@ class SystemCalls(object):
         if not isinstance(values, list) or len(values) != len(names):
             raise ProtocolError("expected %d values, got %r" % (len(names), values),
                                 method="listSystemProperties")
-        return dict(zip(names, values))
+        return SystemInfo.from_wire(names, values)
 
     def check_connection(self):
-        """Check reachability and credentials; ``{"model", "version", "api_version",
-        "api_minor_version"}``."""
-        props = self.get_system_properties(["ZEBI_APPLIANCE_MODEL", "ZEBI_GUI_VERSION",
-                                            "ZEBI_API_VERSION", "ZEBI_API_MINOR_VERSION"])
-        return {"model": props["ZEBI_APPLIANCE_MODEL"], "version": props["ZEBI_GUI_VERSION"],
-                "api_version": props["ZEBI_API_VERSION"],
-                "api_minor_version": props["ZEBI_API_MINOR_VERSION"]}
+        """Check reachability and credentials: SystemInfo with ``model``, ``version``,
+        ``api_version`` and ``api_minor_version``."""
+        return self.get_system_properties(CONNECTION_PROPERTIES)
 
     def list_pools(self):
         """Every pool as PoolInfo."""
@@ -63,7 +63,12 @@ class SystemCalls(object):
         return [FloatingIP.from_wire(item) for item in reply]
 
     def get_smb_config(self):
-        return self.call("getSMBConfig")
+        """The SMB service configuration (SmbConfig)."""
+        return SmbConfig.from_wire(self._read_smb_config())
+
+    def _read_smb_config(self):
+        """The getSMBConfig reply (wire dict), for the check of a write."""
+        return self.call("getSMBConfig") or {}
 
     def set_smb_config(self, partial):
         """setSMBConfig with a partial SMBConfig_V2_2 dict."""
@@ -73,7 +78,7 @@ class SystemCalls(object):
         props = dict(partial)
 
         def verify():
-            current = self.get_smb_config() or {}
-            return written.properties_written(current, props, share_level=False)
+            return written.properties_written(self._read_smb_config(), props,
+                                              share_level=False)
 
         self.call("setSMBConfig", props, write=True, verify=verify)

@@ -272,3 +272,120 @@ class CloneStatus(object):
     def from_wire(cls, wire, state):
         return cls(state=state, total=wire.get("totalSubProjects"),
                    failed=wire.get("failedSubProjects"))
+
+
+@dataclasses.dataclass(frozen=True)
+class SnapshotInfo(object):
+    """A snapshot as listSnapshots reports it (§8.2): the reply names the snapshots of one
+    dataset, prefix included, in creation order (C11), and nothing else (no size, no date).
+
+    ``full_name`` is the on-array name (``Manual-S-x``), ``name`` the one it was created with
+    (``x``); ``kind`` is ``"share"`` (``Manual-S-``), ``"project"`` (``Manual-P-``: on a share,
+    its part of a project snapshot) or None for names without those prefixes (scheduled
+    snapshots); ``dataset`` the DatasetRef of the share or project listed."""
+
+    dataset: paths.DatasetRef
+    full_name: str
+
+    @property
+    def name(self):
+        return paths.strip_snapshot_prefix(self.full_name)
+
+    @property
+    def kind(self):
+        for prefix, kind in ((paths.SHARE_SNAPSHOT_PREFIX, "share"),
+                             (paths.PROJECT_SNAPSHOT_PREFIX, "project")):
+            if self.full_name.startswith(prefix):
+                return kind
+        return None
+
+    @property
+    def path(self):
+        """``dataset@full_name``."""
+        return "%s@%s" % (self.dataset.path, self.full_name)
+
+    @property
+    def ref(self):
+        return self.dataset._replace(snapshot=self.full_name)
+
+    @classmethod
+    def from_wire(cls, wire, dataset):
+        return cls(dataset=dataset, full_name=str(wire))
+
+
+@dataclasses.dataclass(frozen=True)
+class SnapshotDeletion(object):
+    """A SnapShotDeletionStatus (§9.13): the paths the array reports deleted (the snapshot, and
+    with ``recursive`` what depended on it) and those it could not delete. ``delete_snapshot``
+    returns one only for a complete deletion (status 0); a missing snapshot (``missing_ok``)
+    gives one with nothing deleted."""
+
+    deleted: Tuple[str, ...] = ()
+    failed: Tuple[str, ...] = ()
+    status: int = 0                       # 0 success, 1 partial, 2 failure
+
+    @property
+    def complete(self):
+        return self.status == 0
+
+    @classmethod
+    def from_wire(cls, wire):
+        wire = wire if isinstance(wire, dict) else {}
+        return cls(deleted=tuple(wire.get("deletedList") or ()),
+                   failed=tuple(wire.get("failedToDeleteList") or ()),
+                   status=_int(wire.get("snapshotDeletionStatus")))
+
+
+# ZEBI_SYSTEM_PROPERTY (§7.1) -> SystemInfo attribute.
+SYSTEM_PROPERTY_FIELDS = (
+    ("ZEBI_APPLIANCE_MODEL", "model"),
+    ("ZEBI_APPLIANCE_VERSION", "appliance_version"),
+    ("ZEBI_GUI_VERSION", "version"),
+    ("ZEBI_API_VERSION", "api_version"),
+    ("ZEBI_API_MINOR_VERSION", "api_minor_version"),
+    ("ZEBI_SUPPORTED_TDPS_API_VERSIONS", "supported_api_versions"),
+    ("INTELLIFLASH_ARRAY_GUID", "guid"),
+    ("INTELLIFLASH_ARRAY_FQDN", "fqdn"),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class SystemInfo(object):
+    """The array's system properties (listSystemProperties, §7.1), opaque strings; None for
+    a property that was not asked for."""
+
+    model: Optional[str] = None                  # ZEBI_APPLIANCE_MODEL
+    appliance_version: Optional[str] = None      # ZEBI_APPLIANCE_VERSION
+    version: Optional[str] = None                # ZEBI_GUI_VERSION (the OS version, 3.7.1.x)
+    api_version: Optional[str] = None            # ZEBI_API_VERSION
+    api_minor_version: Optional[str] = None      # ZEBI_API_MINOR_VERSION
+    supported_api_versions: Optional[str] = None   # ZEBI_SUPPORTED_TDPS_API_VERSIONS
+    guid: Optional[str] = None                   # INTELLIFLASH_ARRAY_GUID
+    fqdn: Optional[str] = None                   # INTELLIFLASH_ARRAY_FQDN
+
+    @classmethod
+    def from_wire(cls, names, values):
+        """From the names asked for and the reply (one value per name, same order); a
+        property this view has no attribute for is left out."""
+        fields = dict(SYSTEM_PROPERTY_FIELDS)
+        return cls(**dict((fields[name], value) for name, value in zip(names, values)
+                          if name in fields))
+
+
+@dataclasses.dataclass(frozen=True)
+class SmbConfig(object):
+    """The SMB service configuration (SMBConfig_V2_2, §9.11)."""
+
+    protocol_mode: Optional[str] = None          # smbProtocolMode: CIFS or SMB3
+    pdc: Optional[str] = None                    # primary domain controller
+    subshares: Optional[bool] = None             # subsharesFeatureEnabled
+    restrict_anonymous: Optional[bool] = None
+    restrict_guest: Optional[bool] = None
+
+    @classmethod
+    def from_wire(cls, wire):
+        wire = wire if isinstance(wire, dict) else {}
+        return cls(protocol_mode=wire.get("smbProtocolMode"), pdc=wire.get("pdc"),
+                   subshares=_on(wire.get("subsharesFeatureEnabled")),
+                   restrict_anonymous=_on(wire.get("restrictAnonymous")),
+                   restrict_guest=_on(wire.get("restrictGuest")))

@@ -1,15 +1,18 @@
 # SPDX-License-Identifier: Apache-2.0
 """Every client call against the simulator over HTTPS (verification on)."""
 
+import dataclasses
+
 import pytest
 
+from tegile_intelliflash.client import paths
 from tegile_intelliflash.client.acl import NetworkRule, UserRule
 from tegile_intelliflash.client.errors import (
     AlreadyExistsError, ApiError, InUseError, InvalidArgumentError, NoSpaceError, NotAllowedError,
     NotFoundError, QuotaError,
 )
 from tegile_intelliflash.client.sizes import GiB
-from tegile_intelliflash.client.views import FloatingIP
+from tegile_intelliflash.client.views import FloatingIP, SnapshotDeletion
 from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
 
 from client_helpers import unique
@@ -223,11 +226,14 @@ def test_sharing_on_off_and_export_locations(client, project, sim_clean):
 
 def test_smb_config(client):
     config = client.get_smb_config()
-    assert config["smbProtocolMode"] in ("CIFS", "SMB3")
-    original = config["restrictGuest"]
+    assert config.protocol_mode in ("CIFS", "SMB3")
+    assert all(isinstance(value, bool) for value in (
+        config.subshares, config.restrict_anonymous, config.restrict_guest))
+    original = config.restrict_guest
     client.set_smb_config({"restrictGuest": not original})
-    assert client.get_smb_config()["restrictGuest"] is (not original)
+    assert client.get_smb_config() == dataclasses.replace(config, restrict_guest=not original)
     client.set_smb_config({"restrictGuest": original})
+    assert client.get_smb_config() == config
 
 
 # -- network ACLs ----------------------------------------------------------------------------
@@ -313,8 +319,13 @@ def test_share_snapshots(client, project, sim_clean):
     client.create_snapshot(dataset_ref(POOL, project, "s1"), "b", wait=False)
     assert client.get_snapshot_status(dataset_ref(POOL, project, "s1"), "b") == 0
     assert client.get_snapshot_status(dataset_ref(POOL, project, "s1"), "Manual-S-b") == 0
-    assert client.list_snapshots(dataset_ref(POOL, project, "s1")) == ["Manual-S-a", "Manual-S-b"]
-    assert client.list_snapshots(dataset_ref(POOL, project, "s1"), pattern="Manual-S-b") == ["Manual-S-b"]
+    snapshots = client.list_snapshots(dataset_ref(POOL, project, "s1"))
+    assert [snap.full_name for snap in snapshots] == ["Manual-S-a", "Manual-S-b"]
+    assert [(snap.name, snap.kind, snap.path) for snap in snapshots][0] == (
+        "a", "share", "%s/Local/%s/s1@Manual-S-a" % (POOL, project))
+    assert snapshots[0].ref == paths.DatasetRef(POOL, "Local", project, "s1", "Manual-S-a")
+    assert [snap.full_name for snap in client.list_snapshots(dataset_ref(POOL, project, "s1"),
+                                                             pattern="Manual-S-b")] == ["Manual-S-b"]
     with pytest.raises(AlreadyExistsError):
         client.create_snapshot(dataset_ref(POOL, project, "s1"), "a")
     with pytest.raises(InvalidArgumentError):
@@ -326,11 +337,11 @@ def test_share_snapshots(client, project, sim_clean):
         client.rollback_snapshot(dataset_ref(POOL, project, "s1"), "Manual-S-a")
     client.rollback_snapshot(dataset_ref(POOL, project, "s1"), "Manual-S-a", delete_dependents=True)
     client.rollback_snapshot(dataset_ref(POOL, project, "s1"), "Manual-S-a", delete_dependents=True)
-    assert client.list_snapshots(dataset_ref(POOL, project, "s1")) == ["Manual-S-a"]
-    reply = client.delete_snapshot(dataset_ref(POOL, project, "s1"), "Manual-S-a")
-    assert reply["snapshotDeletionStatus"] == 0
-    assert reply["deletedList"] == ["%s@Manual-S-a" % path]
-    assert client.delete_snapshot(dataset_ref(POOL, project, "s1"), "Manual-S-a")["deletedList"] == []
+    assert [snap.full_name for snap in client.list_snapshots(dataset_ref(POOL, project, "s1"))] == [
+        "Manual-S-a"]
+    deletion = client.delete_snapshot(dataset_ref(POOL, project, "s1"), "Manual-S-a")
+    assert deletion == SnapshotDeletion(deleted=("%s@Manual-S-a" % path,), failed=(), status=0)
+    assert client.delete_snapshot(dataset_ref(POOL, project, "s1"), "Manual-S-a").deleted == ()
     with pytest.raises(NotFoundError):
         client.delete_snapshot(dataset_ref(POOL, project, "s1"), "Manual-S-a", missing_ok=False)
 
@@ -348,11 +359,16 @@ def test_project_snapshots(client, project):
     full = client.create_snapshot(project_ref(POOL, project), "n1")
     assert full == "Manual-P-n1"
     assert client.get_snapshot_status(project_ref(POOL, project), "n1") == 0
-    assert "Manual-P-n1" in client.list_snapshots(project_ref(POOL, project))
+    [snap] = client.list_snapshots(project_ref(POOL, project))
+    assert (snap.full_name, snap.name, snap.kind, snap.dataset) == (
+        "Manual-P-n1", "n1", "project", project_ref(POOL, project))
+    # On a share, its part of the project snapshot.
+    [part] = client.list_snapshots(share_ref(POOL, project, "s1"))
+    assert (part.full_name, part.kind, part.dataset.share) == ("Manual-P-n1", "project", "s1")
     client.rollback_snapshot(project_ref(POOL, project), full)
-    reply = client.delete_snapshot(project_ref(POOL, project), full)
-    assert reply["snapshotDeletionStatus"] == 0
-    assert "Manual-P-n1" not in client.list_snapshots(project_ref(POOL, project))
+    deletion = client.delete_snapshot(project_ref(POOL, project), full)
+    assert deletion.complete and "%s/Local/%s@Manual-P-n1" % (POOL, project) in deletion.deleted
+    assert client.list_snapshots(project_ref(POOL, project)) == []
 
 
 def test_project_clones(client, project, sim_clean):
@@ -407,8 +423,8 @@ def test_clones(client, project, sim_clean):
         client.set_nfs_sharing(dataset_ref(POOL, project, "slow"), True)
     assert info.value.code == "EZEBI_RESOURCE_BUSY"
     sim_clean.set_delays(clone_ms=0)
-    reply = client.delete_snapshot(dataset_ref(POOL, project, "src"), full, recursive=True)
-    assert reply["snapshotDeletionStatus"] == 0
+    deletion = client.delete_snapshot(dataset_ref(POOL, project, "src"), full, recursive=True)
+    assert deletion.complete and deletion.failed == ()
     assert client.find_share(share_ref(POOL, project, "copy")) is None
 
 

@@ -33,6 +33,10 @@ def _prepare_snapshot(c, project, s):
     c.create_snapshot(dataset_ref(POOL, project, s), "snap")
 
 
+def _snapshot_names(c, project, s):
+    return [snap.full_name for snap in c.list_snapshots(dataset_ref(POOL, project, s))]
+
+
 def _nothing(c, project, s):
     pass
 
@@ -87,16 +91,16 @@ WRITES = [
      lambda c, p, s: not c.get_share(share_ref(POOL, p, s)).owns("dedup")),
     ("createShareSnapshot", _prepare_share,
      lambda c, p, s: c.create_snapshot(dataset_ref(POOL, p, s), "snap"),
-     lambda c, p, s: c.list_snapshots(dataset_ref(POOL, p, s)) == ["Manual-S-snap"]),
+     lambda c, p, s: _snapshot_names(c, p, s) == ["Manual-S-snap"]),
     ("deleteShareSnapshot", _prepare_snapshot,
-     lambda c, p, s: c.delete_snapshot(dataset_ref(POOL, p, s), "Manual-S-snap")["snapshotDeletionStatus"],
+     lambda c, p, s: c.delete_snapshot(dataset_ref(POOL, p, s), "Manual-S-snap").status,
      lambda c, p, s: c.list_snapshots(dataset_ref(POOL, p, s)) == []),
     ("cloneShareSnapshot", _prepare_snapshot,
      lambda c, p, s: c.clone_snapshot(dataset_ref(POOL, p, s), "Manual-S-snap", s + "-copy"),
      lambda c, p, s: c.find_share(share_ref(POOL, p, s + "-copy")) is not None),
     ("rollBackToShareSnapshot", _prepare_snapshot,
      lambda c, p, s: c.rollback_snapshot(dataset_ref(POOL, p, s), "Manual-S-snap"),
-     lambda c, p, s: c.list_snapshots(dataset_ref(POOL, p, s)) == ["Manual-S-snap"]),
+     lambda c, p, s: _snapshot_names(c, p, s) == ["Manual-S-snap"]),
     ("deleteShare", _prepare_share,
      lambda c, p, s: c.delete_share(share_ref(POOL, p, s)),
      lambda c, p, s: c.find_share(share_ref(POOL, p, s)) is None),

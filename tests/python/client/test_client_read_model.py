@@ -10,9 +10,12 @@ import re
 
 import pytest
 
+from tegile_intelliflash.client import api as api_module
 from tegile_intelliflash.client import limits, paths, views
 from tegile_intelliflash.client.api import IntelliFlashClient
-from tegile_intelliflash.client.errors import InvalidArgumentError, NoSpaceError, QuotaError
+from tegile_intelliflash.client.errors import (
+    ApiError, InvalidArgumentError, NoSpaceError, QuotaError,
+)
 from tegile_intelliflash.client.paths import share_ref
 from tegile_intelliflash.simulator import routes
 
@@ -170,6 +173,63 @@ def test_apply_puts_back_every_write_done_before_an_undo_error():
                             undo_on=(QuotaError, NoSpaceError))
     assert recorder.writes == [("reservation", 4 * GiB), ("quota", 4 * GiB),
                                ("reservation", 8 * GiB)]
+
+
+# -- snapshots, system properties, SMB configuration ------------------------------------------
+
+def test_snapshot_view_from_a_listed_name():
+    share = share_ref("pool-a", "p1", "s1")
+    snap = views.SnapshotInfo.from_wire("Manual-S-nightly", share)
+    assert (snap.name, snap.full_name, snap.kind) == ("nightly", "Manual-S-nightly", "share")
+    assert snap.path == "pool-a/Local/p1/s1@Manual-S-nightly"
+    assert snap.ref == paths.parse_path(snap.path)
+    part = views.SnapshotInfo.from_wire("Manual-P-weekly", share)   # a project snapshot's part
+    assert (part.name, part.kind) == ("weekly", "project")
+    scheduled = views.SnapshotInfo.from_wire("hourly-2026-01-01", share)
+    assert (scheduled.name, scheduled.kind) == ("hourly-2026-01-01", None)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        snap.full_name = "x"
+
+
+def test_deletion_view():
+    deletion = views.SnapshotDeletion.from_wire(
+        {"deletedList": ["pool-a/Local/p/s@Manual-S-a"], "failedToDeleteList": [],
+         "snapshotDeletionStatus": 0})
+    assert deletion.deleted == ("pool-a/Local/p/s@Manual-S-a",) and deletion.complete
+    partial = views.SnapshotDeletion.from_wire(
+        {"deletedList": [], "failedToDeleteList": ["x@Manual-S-b"], "snapshotDeletionStatus": 1})
+    assert (partial.failed, partial.status, partial.complete) == (("x@Manual-S-b",), 1, False)
+
+
+def test_a_partial_deletion_raises_with_the_deletion_view(monkeypatch):
+    client = IntelliFlashClient("array.invalid", "u", "p", retry_budget=0)
+    reply = {"deletedList": [], "failedToDeleteList": ["pool-a/Local/p/s@Manual-S-a"],
+             "snapshotDeletionStatus": 2}
+    monkeypatch.setattr(client, "call", lambda method, *args, **kwargs: reply)
+    with pytest.raises(ApiError) as err:
+        client.delete_snapshot(share_ref("pool-a", "p", "s"), "Manual-S-a")
+    assert err.value.reply == views.SnapshotDeletion(failed=("pool-a/Local/p/s@Manual-S-a",),
+                                                     status=2)
+    assert "could not delete pool-a/Local/p/s@Manual-S-a (status 2)" in str(err.value)
+
+
+def test_system_view_names_every_property_and_ignores_unknown_ones():
+    names = [name for name, _field in views.SYSTEM_PROPERTY_FIELDS] + ["ZEBI_SOMETHING_NEW"]
+    info = views.SystemInfo.from_wire(names, ["v%d" % i for i in range(len(names))])
+    assert (info.model, info.version, info.fqdn) == ("v0", "v2", "v7")
+    assert sorted(name for name, _field in views.SYSTEM_PROPERTY_FIELDS) == \
+        sorted(api_module.SYSTEM_PROPERTIES)
+    assert views.SystemInfo.from_wire(["ZEBI_API_VERSION"], ["2"]) == views.SystemInfo(
+        api_version="2")
+
+
+def test_smb_config_view_has_booleans():
+    config = views.SmbConfig.from_wire({"smbProtocolMode": "SMB3", "pdc": "",
+                                        "subsharesFeatureEnabled": False,
+                                        "restrictAnonymous": "true", "restrictGuest": True})
+    assert config == views.SmbConfig(protocol_mode="SMB3", pdc="", subshares=False,
+                                     restrict_anonymous=True, restrict_guest=True)
+    assert views.SmbConfig.from_wire({}).restrict_guest is None
 
 
 # -- literal RPC names ----------------------------------------------------------------------

@@ -5,6 +5,7 @@ Mocks are used only where the simulator cannot produce the fault (DNS failure, c
 timeout, a non-JSON 200 reply).
 """
 
+import dataclasses
 import datetime
 import ipaddress
 import logging
@@ -25,6 +26,7 @@ from tegile_intelliflash.client.errors import (
     ProtocolError, TLSVerificationError,
 )
 from tegile_intelliflash.client.paths import project_ref, share_ref
+from tegile_intelliflash.client.views import SystemInfo
 
 from client_helpers import PASSWORD, fake_response, make_client
 
@@ -41,8 +43,8 @@ def _free_port():
 
 def test_check_connection_and_reads(client, sim_clean):
     info = client.check_connection()
-    assert set(info) >= {"model", "version"}
-    assert info["model"] and info["version"]
+    assert info.model and info.version and info.api_version == "2"
+    assert info.guid is None    # not asked for: check_connection reads four properties
     pools = {p.name: p for p in client.list_pools()}
     assert pools["pool-a"].total_bytes == 10 * 1024 ** 4
     assert pools["pool-b"].total_bytes == 4 * 1024 ** 4
@@ -53,7 +55,10 @@ def test_check_connection_and_reads(client, sim_clean):
                for ip in ips)
     assert [ip.pools for ip in client.list_floating_ips("pool-a")] == [("pool-a",)]
     props = client.get_system_properties()
-    assert len(props) == 8 and props["ZEBI_API_VERSION"]
+    assert all(isinstance(getattr(props, field.name), str) and getattr(props, field.name)
+               for field in dataclasses.fields(props))
+    assert (props.model, props.version) == (info.model, info.version)
+    assert client.get_system_properties("INTELLIFLASH_ARRAY_FQDN") == SystemInfo(fqdn=props.fqdn)
     assert client.base_url == "https://%s/zebi/api/v2" % sim_clean.address
     assert client.insecure is False
 

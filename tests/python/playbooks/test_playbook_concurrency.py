@@ -102,12 +102,13 @@ def test_concurrent_creates_converge(sim, ansible_env, tmp_path):
         with client_of(sim) as api:
             assert [item.name for item in api.list_shares(project_ref(POOL, project))] == ["s1"]
             assert api.get_share(share_ref(POOL, project, "s1")).quota_bytes == 2 * 1024 ** 3
-            assert sorted(api.list_snapshots(dataset_ref(POOL, project, "s1"))) == ["Manual-P-psnap1", "Manual-S-snap1"]
-            assert api.list_snapshots(project_ref(POOL, project)) == ["Manual-P-psnap1"]
+            assert sorted(snap.full_name for snap in api.list_snapshots(dataset_ref(POOL, project, "s1"))) == [
+                "Manual-P-psnap1", "Manual-S-snap1"]
+            assert [snap.full_name for snap in api.list_snapshots(project_ref(POOL, project))] == ["Manual-P-psnap1"]
     finally:
         with client_of(sim) as api:
             if api.find_project(project_ref(POOL, project)) is not None:
                 for snap in api.list_snapshots(project_ref(POOL, project)):
-                    api.delete_snapshot(project_ref(POOL, project), snap, recursive=True)
+                    api.delete_snapshot(project_ref(POOL, project), snap.full_name, recursive=True)
                 api.delete_share(share_ref(POOL, project, "s1"), recursive=True)
                 api.delete_project(project_ref(POOL, project))

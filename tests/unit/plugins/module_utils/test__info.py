@@ -11,7 +11,13 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import NetworkRule, UserRule
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client.views import FloatingIP, PoolInfo
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import project_ref, share_ref
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.views import (
+    FloatingIP,
+    PoolInfo,
+    SnapshotInfo,
+    SystemInfo,
+)
 from ansible_collections.tegile.intelliflash.plugins.module_utils._info import (
     SUBSETS,
     access_rule_facts,
@@ -44,8 +50,8 @@ def test_unknown_subset_names_the_option():
 
 
 def test_system_facts_maps_every_property():
-    facts = system_facts({"ZEBI_APPLIANCE_MODEL": "T4600", "ZEBI_GUI_VERSION": "3.7.1.5",
-                          "INTELLIFLASH_ARRAY_FQDN": "array1.example.com"})
+    facts = system_facts(SystemInfo.from_wire(["ZEBI_APPLIANCE_MODEL", "ZEBI_GUI_VERSION", "INTELLIFLASH_ARRAY_FQDN"],
+                                              ["T4600", "3.7.1.5", "array1.example.com"]))
     assert facts["model"] == "T4600" and facts["version"] == "3.7.1.5"
     assert facts["fqdn"] == "array1.example.com" and facts["guid"] is None
     assert len(facts) == 8
@@ -64,9 +70,12 @@ def test_floating_ips_serving_several_pools():
 
 
 def test_snapshot_facts_strip_the_prefix():
-    facts = snapshot_facts("Manual-S-daily", "pool-a", "p1", "s1", "pool-a/Local/p1/s1")
+    facts = snapshot_facts(SnapshotInfo.from_wire("Manual-S-daily", share_ref("pool-a", "p1", "s1")))
     assert facts == {"name": "daily", "full_name": "Manual-S-daily", "pool": "pool-a", "project": "p1",
                      "share": "s1", "path": "pool-a/Local/p1/s1@Manual-S-daily"}
+    facts = snapshot_facts(SnapshotInfo.from_wire("Manual-P-weekly", project_ref("pool-a", "p1")))
+    assert facts == {"name": "weekly", "full_name": "Manual-P-weekly", "pool": "pool-a", "project": "p1",
+                     "share": None, "path": "pool-a/Local/p1@Manual-P-weekly"}
 
 
 def test_access_rule_facts():
