@@ -22,7 +22,7 @@ __metaclass__ = type
 import contextlib
 import time
 
-from ansible_collections.tegile.intelliflash.plugins.module_utils.common import IntelliFlashError, NotFoundError
+from ansible_collections.tegile.intelliflash.plugins.module_utils.common import InputError, IntelliFlashError, NotFoundError
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client import limits
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import AlreadyExistsError
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, project_ref, share_ref
@@ -230,7 +230,7 @@ def wait_for_clone(client, pool, project, source_share, snapshot, clone, timeout
 
 
 def converge_rules(module, ref, current, wanted, tracker, diff_key="rules", purge=False, state="present",
-                   replace_network=False, guard=None):
+                   replace_network=False, guard=contextlib.nullcontext):
     """Plan, write and verify the access rules of a share or project until they hold what the task wants.
 
     ``current`` and ``wanted`` are (network rules, user rules) pairs: the NFS network ACL (None
@@ -284,15 +284,10 @@ def converge_rules(module, ref, current, wanted, tracker, diff_key="rules", purg
     return net_plan, user_plan, net_written
 
 
-@contextlib.contextmanager
-def _unguarded():
-    yield
-
-
 def _write_user_rules(module, ref, plan, guard):
     """Write the file ACL (one whole-list call, the only one the API has); return what it holds now."""
     with module.api_errors("writing the file ACL (user and group rules) of %s" % ref.path, ref.path):
-        with (guard or _unguarded)():
+        with guard():
             module.client.set_user_acls(ref, plan.final)
     return plan.final
 
@@ -302,7 +297,7 @@ def _write_network_rules(module, ref, plan, purge, guard):
     return what the list holds now: the plan's, or the list read back when another writer got in
     the way."""
     with module.api_errors("changing the NFS network rules of %s" % ref.path, ref.path):
-        with (guard or _unguarded)():
+        with guard():
             conflict = False
             for verb, arg in plan.network_actions(purge):
                 if verb == "add":
@@ -324,13 +319,15 @@ def _write_network_rules(module, ref, plan, purge, guard):
 def undo_creation(client, pool, project, name):
     """Delete the share this task has just created when a later step of the same task fails.
 
-    Creation cannot carry every setting (properties, sharing, SMB name); when the array refuses
-    one of the follow-up calls (e.g. an SMB name another share uses, C27), the task fails with
-    the array's error and the array is left as it was instead of holding a half-configured share.
+    Creation cannot carry every setting (properties, sharing, SMB name, access rules); when the
+    array refuses one of the follow-up calls (e.g. an SMB name another share uses, C27), or the
+    task refuses input it could only check against the share it created (access rules of a type
+    the protocol the share inherited does not take), the task fails with that error and the array
+    is left as it was instead of holding a half-configured share.
     """
     try:
         yield
-    except IntelliFlashError as exc:
+    except (IntelliFlashError, InputError) as exc:
         ref = share_ref(pool, project, name)
         try:
             client.delete_share(ref, recursive=False, missing_ok=True)

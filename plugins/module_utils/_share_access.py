@@ -250,13 +250,25 @@ def share_protocol(share, requested=None):
     """
     if requested:
         return requested
-    return protocol_of(share.nfs, share.smb)
+    return protocol_of(bool(share.nfs), bool(share.smb))
 
 
 def protocol_of(nfs, smb):
     """``smb`` for a share exported over SMB and not over NFS; ``nfs`` for every other share (NFS
-    on, both on, or not exported yet)."""
-    return "smb" if smb and not nfs else "nfs"
+    on, both on, or not exported yet). None when that cannot be told: a sharing state of None is
+    not known yet (the share's project decides it when the share is created)."""
+    if nfs or smb is False:
+        return "nfs"
+    if nfs is False and smb:
+        return "smb"
+    return None
+
+
+def sharing_after(wanted, current):
+    """(nfs, smb) of a share as a task leaves it: ``wanted`` the options (None: left as it is),
+    ``current`` the (nfs, smb) the share has (or, for a share about to be created, inherits from
+    its project)."""
+    return tuple(bool(have) if want is None else want for want, have in zip(wanted, current))
 
 
 def rules_result(*plans):

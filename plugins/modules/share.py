@@ -20,7 +20,8 @@ description:
   - Returns the export locations clients mount.
   - Options that are not given are left as they are. A new share inherits the properties and the sharing state of
     its project (a clone those of its source share); options given at creation are set on the share itself.
-  - Host and user access rules are managed with M(tegile.intelliflash.share_access).
+  - Can set the share's access rules to exactly a list (O(access_rules)), so that one task provisions a share with its
+    size and its rules; M(tegile.intelliflash.share_access) adds or revokes single rules and manages a project's rules.
 author:
   - tegile.intelliflash developers (!UNKNOWN)
 extends_documentation_fragment:
@@ -100,6 +101,47 @@ options:
       - Seconds to wait for a clone to complete before failing (the clone is kept; run again to wait more).
     type: int
     default: 300
+  access_rules:
+    description:
+      - The share's access rules become exactly this list, as with M(tegile.intelliflash.share_access) and
+        O(tegile.intelliflash.share_access#module:purge=true), with the same rule types, checks, comparison and
+        writes. Omit the option to leave the rules as they are.
+      - On an NFS share these are every IP, host, user and group rule; on an SMB share (exported over SMB and not over
+        NFS, as the share is after the task) every user and group rule, and IP and host rules are refused. V([]) removes
+        them all. B(An NFS share with no network rule is exported to every host, read-write); the module warns when it
+        leaves one so.
+      - A share this task creates (or clones) gets the list as its own in one write, whatever it inherited from its
+        project or source share; so does a share whose NFS sharing this task turns on or off (that clears its NFS
+        rules on the array). A rule that the protocol a new share inherits from its project does not take fails the
+        task, and the share is deleted again.
+      - Ignored with O(state=absent).
+    type: list
+    elements: dict
+    version_added: 1.1.0
+    suboptions:
+      type:
+        description: >-
+          V(ip) an address or CIDR network, V(host) a host or domain name (both NFS only), V(user) or V(group) a user or
+          group name (V(name@domain) for directory users and groups), as in
+          O(tegile.intelliflash.share_access#module:rules[].type).
+        choices: [ip, host, user, group]
+        aliases: [access_type]
+        required: true
+        type: str
+      to:
+        description: The address, network (no host bits set), host name, user or group; each may appear once.
+        aliases: [access_to]
+        required: true
+        type: str
+      access_level:
+        description: V(rw) read-write, V(ro) read-only.
+        choices: [rw, ro]
+        default: rw
+        type: str
+      root_access:
+        description: The NFS client's root user acts as root on the share (no root squash); V(ip) and V(host) only.
+        default: false
+        type: bool
   recursive:
     description:
       - With O(state=absent), also delete the share's snapshots and their clones.
@@ -108,6 +150,11 @@ options:
       - With it, the diff lists the snapshots deleted with the share (the shares cloned from them are not listed).
     type: bool
     default: false
+notes:
+  - With O(access_rules), tasks on one machine that change the rules of the same share take turns with each other and
+    with M(tegile.intelliflash.share_access), through the same lock file per array and share (see that module's notes).
+  - A converged run with O(size) and O(access_rules) reads the share once and its NFS rules once, and writes nothing
+    (the floating IPs are read too when the share is exported, for RV(export_locations)).
 seealso:
   - module: tegile.intelliflash.project
   - module: tegile.intelliflash.share_access
@@ -134,6 +181,17 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "mount {{ builds.export_locations.nfs[0] }} /mnt/builds"
 
+- name: A 10 GiB NFS share with exactly these access rules (others are removed), in one task
+  tegile.intelliflash.share:
+    name: ledger
+    project: engineering
+    pool: pool-a
+    size: 10G
+    access_rules:
+      - {type: ip, to: 10.30.0.0/24}
+      - {type: ip, to: 10.31.0.5, access_level: ro}
+      - {type: host, to: backup1.example.com, root_access: true}
+
 - name: Create an SMB share with its own share name
   tegile.intelliflash.share:
     name: docs
@@ -142,6 +200,12 @@ EXAMPLES = r"""
     size: 20G
     smb: true
     smb_name: EngineeringDocs
+    access_rules:
+      - type: group
+        to: engineering
+      - type: user
+        to: auditor
+        access_level: ro
 
 - name: Clone the builds share from its snapshot "nightly"
   tegile.intelliflash.share:
@@ -239,6 +303,20 @@ share:
       description: SMB share name.
       type: str
       sample: engineering_builds
+access_rules:
+  description:
+    - The share's rules after the task (in check mode, the rules it would have), as
+      M(tegile.intelliflash.share_access) returns them in RV(tegile.intelliflash.share_access#module:rules).
+    - Network rules first (in the array's order), then user and group rules. On an SMB share, only user and group rules.
+    - Each rule has the keys of O(access_rules), addresses normalised (O(access_rules[].root_access) only in
+      V(ip) and V(host) rules).
+  returned: when O(access_rules) is given and O(state=present)
+  type: list
+  elements: dict
+  version_added: 1.1.0
+  sample:
+    - {type: ip, to: 10.20.0.0/24, access_level: rw, root_access: false}
+    - {type: group, to: engineering, access_level: rw}
 export_locations:
   description:
     - Where clients mount the share, per protocol that is on; C(IP:/mount/point) for NFS and C(\\IP\name) for SMB.
@@ -257,6 +335,9 @@ export_locations:
       elements: str
       sample: ["\\\\192.0.2.10\\EngineeringDocs"]
 """
+
+import contextlib
+import functools
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import (
     DifferenceTracker,
@@ -277,10 +358,14 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._array import 
     apply_limits,
     apply_sharing,
     checked_limits,
+    converge_rules,
     create_or_adopt,
     find_share,
+    module_dataset_lock,
+    read_network_rules,
     require_project,
     require_share,
+    sharing_state,
     undo_creation,
     wait_for_clone,
 )
@@ -288,6 +373,16 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._share import 
     find_snapshot,
     plan_smb_name,
     smb_name_problem,
+)
+from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import (
+    current_user_rules,
+    nfs_warning,
+    parse_rules,
+    protocol_of,
+    rule_spec,
+    rules_result,
+    sharing_after,
+    split_rules,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, share_ref
 
@@ -403,7 +498,93 @@ def plan(module, current, quota, reservation, tracker):
     return properties, limits, sharing
 
 
-def main():
+class AccessRules:
+    """The ``access_rules`` option of a run: the share's rules become exactly that list.
+
+    Read, plan, write and verify are ``tegile.intelliflash.share_access``'s with ``purge=true``
+    (``_array.converge_rules``); what this adds is when the lists are known. An existing share's
+    file ACL comes with its getShare and its NFS list is read once (not when the task turns NFS
+    on or off: that clears the list, C17, and it is written whole after). A share the task creates
+    inherits its project's NFS list (C16): the list is written whole, without a read, and the file
+    ACL is taken from the read that follows the creation. The protocol is the share's as the task
+    leaves it.
+    """
+
+    def __init__(self, module):
+        self.module = module
+        self.given = module.params["access_rules"] is not None
+        self.current = (None, None)
+        self.wanted = (None, None)
+        self.replace = False
+        self.nfs_on = None
+        self.outcome = None
+
+    def check(self):
+        """Validate the rules before any call, with the protocol the options alone tell (NFS takes
+        every rule type, so an unknown protocol only defers the check of ip and host rules)."""
+        params = self.module.params
+        if self.given:
+            self._want(protocol_of(params["nfs"], params["smb"]) or "nfs")
+
+    def _want(self, protocol, guard=contextlib.nullcontext):
+        params = self.module.params
+        path = self.module.dataset_path(params["pool"], params["project"], params["name"])
+        with self.module.api_errors("checking access_rules", path):
+            with guard():
+                network, users = split_rules(parse_rules(params["access_rules"], protocol, True,
+                                                         option="access_rules"))
+        # An SMB share's network rules are not managed (share_access: its rules are user and group rules).
+        self.wanted = (network if protocol == "nfs" else None, users)
+
+    def existing(self, share, sharing):
+        """Before any write, for a share that exists (``sharing``: the sharing changes planned)."""
+        if not self.given:
+            return
+        params = self.module.params
+        self.nfs_on, smb_on = sharing_after((params["nfs"], params["smb"]), (share.nfs, share.smb))
+        protocol = protocol_of(self.nfs_on, smb_on)
+        self._want(protocol)
+        self.replace = protocol == "nfs" and "nfs" in sharing
+        network = None
+        if protocol == "nfs" and not self.replace:
+            network = read_network_rules(self.module, params["pool"], params["project"], params["name"])
+        self.current = (network, current_user_rules(share))
+
+    def created(self, share, inherited=None, guard=contextlib.nullcontext):
+        """For a share the task creates: ``share`` its view after the creation, or (check mode)
+        None and the (nfs, smb) it inherits from its project. Rules the protocol the share
+        inherited does not take are refused inside ``guard`` (the undo of the creation)."""
+        if not self.given:
+            return
+        params = self.module.params
+        self.nfs_on, smb_on = sharing_after((params["nfs"], params["smb"]),
+                                            (share.nfs, share.smb) if share is not None else inherited)
+        protocol = protocol_of(self.nfs_on, smb_on)
+        self._want(protocol, guard)
+        self.replace = protocol == "nfs"
+        self.current = (None, current_user_rules(share) if share is not None else [])
+
+    def converge(self, tracker, guard=contextlib.nullcontext):
+        if not self.given:
+            return
+        params = self.module.params
+        self.outcome = converge_rules(self.module, share_ref(params["pool"], params["project"], params["name"]),
+                                      self.current, self.wanted, tracker, diff_key="access_rules", purge=True,
+                                      replace_network=self.replace, guard=guard)
+
+    def result(self, path):
+        """The result keys (warning about what the array does with the NFS list when it changed)."""
+        if self.outcome is None:
+            return {}
+        net_plan, user_plan, net_written = self.outcome
+        if net_written or (self.module.check_mode and net_plan.changed):
+            warning = nfs_warning(path, True, self.nfs_on, net_plan.final)
+            if warning:
+                self.module.warn(warning)
+        return dict(access_rules=rules_result(net_plan, user_plan))
+
+
+def argument_spec():
     spec = ArgumentSpec(
         dict(
             name=dict(type="str", required=True),
@@ -413,6 +594,7 @@ def main():
             source_share=dict(type="str"),
             source_snapshot=dict(type="str"),
             recursive=dict(type="bool", default=False),
+            access_rules=dict(type="list", elements="dict", options=rule_spec()),
         ),
         required_together=[("source_share", "source_snapshot")],
         required_by={"smb_name": "smb"},
@@ -420,7 +602,11 @@ def main():
     spec.merge(dataset_spec()).merge(wait_timeout_spec())
     spec.update_argspec(**property_argument_spec())
     spec.update_argspec(**sharing_argument_spec())
-    module = IntelliFlashModule.from_spec(spec, supports_check_mode=True)
+    return spec
+
+
+def main():
+    module = IntelliFlashModule.from_spec(argument_spec(), supports_check_mode=True)
     params = module.params
     pool, project, name = params["pool"], params["project"], params["name"]
     module.validate_names(name=name, project=project, source_share=params["source_share"],
@@ -433,39 +619,69 @@ def main():
         quota = parse_limit(params["size"], "size")
         reservation = parse_limit(params["reservation"], "reservation")
     path = module.dataset_path(pool, project, name)
+    if params["state"] == "absent":
+        remove(module, path)
+        return
+    access = AccessRules(module)
+    access.check()
+    if module.check_mode or not access.given:
+        present(module, path, quota, reservation, access)
+    else:
+        # From the read to the last rule written, no other task on this machine writes the
+        # share's rules (the lock share_access takes).
+        with module_dataset_lock(module, path):
+            present(module, path, quota, reservation, access)
+
+
+def remove(module, path):
+    params = module.params
+    tracker = DifferenceTracker()
+    if find_share(module, params["pool"], params["project"], params["name"]) is not None:
+        tracker.add("state", before="present", after="absent")
+        plan_delete(module, path, tracker)
+        if not module.check_mode:
+            with module.api_errors("deleting share %s" % path, path):
+                module.client.delete_share(share_ref(params["pool"], params["project"], params["name"]),
+                                           recursive=params["recursive"], missing_ok=True)
+    module.exit(tracker.has_differences(), diff=tracker, share={}, export_locations={})
+
+
+def present(module, path, quota, reservation, access):
+    params = module.params
+    pool, project, name = params["pool"], params["project"], params["name"]
     client = module.client
     tracker = DifferenceTracker()
     current = find_share(module, pool, project, name)
-
-    if params["state"] == "absent":
-        if current is not None:
-            tracker.add("state", before="present", after="absent")
-            plan_delete(module, path, tracker)
-            if not module.check_mode:
-                with module.api_errors("deleting share %s" % path, path):
-                    client.delete_share(share_ref(pool, project, name), recursive=params["recursive"], missing_ok=True)
-        module.exit(tracker.has_differences(), diff=tracker, share={}, export_locations={})
-
     source = None
     if current is None:
         if module.check_mode:
             # Check mode predicts the failure of a share whose project is missing; a real run
             # learns it from createShare's refusal (create), and reads the project only then.
-            require_project(module, pool, project)
+            project_view = require_project(module, pool, project)
+            if access.given:
+                inherited = sharing_state(module, dict(nfs=True, smb=True), project_view, pool, project,
+                                          module.dataset_path(pool, project))
+                access.created(None, inherited=(inherited["nfs"], inherited["smb"]))
         if params["source_snapshot"] is not None:
             source = resolve_source(module)
             tracker.add("source", before=None, after="%s@%s" % (params["source_share"], source))
         tracker.add("state", before="absent", after="present")
     properties, limits, sharing = plan(module, current, quota, reservation, tracker)
+    if current is not None:
+        access.existing(current, sharing)
+    share_changed = tracker.has_differences()
+    created = False
 
-    if tracker.has_differences() and not module.check_mode:
+    if share_changed and not module.check_mode:
         with module.api_errors("writing share %s" % path, path):
             if current is None:
                 current = create(module, quota, reservation, properties, limits, source)
                 if current is not None:  # another task created it first: plan against what it made
                     tracker = DifferenceTracker()
                     properties, limits, sharing = plan(module, current, quota, reservation, tracker)
+                    access.existing(current, sharing)
             if current is None:
+                created = True
                 with undo_creation(client, pool, project, name):
                     configure(module, None, properties, sharing)
             elif tracker.has_differences():
@@ -476,6 +692,14 @@ def main():
             # only the array knows: a new share's mount point, SMB name and inherited properties,
             # the space left under a changed quota, the sharing state the export locations need.
             current = client.get_share(share_ref(pool, project, name))
+    if created:
+        # Rules the share's inherited protocol refuses, or the array refusing a user name, delete
+        # the share again (undo_creation): the array is left as it was.
+        undo = functools.partial(undo_creation, client, pool, project, name)
+        access.created(current, guard=undo)
+        access.converge(tracker, guard=undo)
+    else:
+        access.converge(tracker)
 
     facts = share_facts(current)
     facts.update(name=name, project=project, pool=pool, path=path)
@@ -485,7 +709,8 @@ def main():
     if current is not None:
         with module.api_errors("reading the export locations of share %s" % path, path):
             locations = client.export_locations(share_ref(pool, project, name), share_info=current)
-    module.exit(tracker.has_differences(), diff=tracker, share=facts, export_locations=locations)
+    module.exit(tracker.has_differences(), diff=tracker, share=facts, export_locations=locations,
+                **access.result(path))
 
 
 if __name__ == "__main__":

@@ -190,9 +190,12 @@ def test_examples_run_as_written(sim, capsys):
         results = run_examples(share, sim, capsys, before={
             'Clone the builds share from its snapshot "nightly"':
                 lambda: api.create_snapshot(dataset_ref("pool-a", "engineering", "builds"), "nightly")})
-    assert [result["changed"] for result in results.values()] == [True, True, True, True]
+    assert [result["changed"] for result in results.values()] == [True, True, True, True, True]
     assert results["Create a 100 GiB NFS share with 10 GiB reserved"]["export_locations"]["nfs"] == [
         "192.0.2.10:/export/engineering/builds"]
+    ledger = results["A 10 GiB NFS share with exactly these access rules (others are removed), in one task"]
+    assert [(rule["type"], rule["to"]) for rule in ledger["access_rules"]] == [
+        ("ip", "10.30.0.0/24"), ("ip", "10.31.0.5"), ("host", "backup1.example.com")]
 
 
 def create_first_elsewhere(monkeypatch, sim, really=True):

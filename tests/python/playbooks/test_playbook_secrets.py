@@ -39,6 +39,10 @@ MODULE_CASES = {
         {"pool": "pool-a", "project": "p", "name": "s", "wait_timeout": "x"},
         {"pool": "pool-a", "project": "p", "name": "a b"},
         {"pool": "pool-a", "project": None, "name": "s"},
+        {"pool": "pool-a", "project": "p", "name": "s", "access_rules": ["just a string"]},
+        {"pool": "pool-a", "project": "p", "name": "s", "access_rules": [None]},
+        {"pool": "pool-a", "project": "p", "name": "s", "access_rules": [{"type": "ip", "to": "10.0.0.1", "x": 1}]},
+        {"pool": "pool-a", "project": "p", "name": "s", "access_rules": "not-a-list"},
     ],
     "snapshot": [
         {"pool": "pool-a", "project": "p", "name": "n", "state": "rolledback"},

@@ -21,7 +21,7 @@ from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils import _secrets
-from ansible_collections.tegile.intelliflash.plugins.modules import manila_config, project, share_access
+from ansible_collections.tegile.intelliflash.plugins.modules import manila_config, project, share, share_access
 
 PASSWORD = "S3cret-unit.pw"
 CONNECTION = dict(host="127.0.0.1:9", username="admin", password=PASSWORD)
@@ -60,9 +60,14 @@ def run_json(main, args, capsys):
     42,
     [{"type": "ip", "to": "10.0.0.1", "bogus": 1}],
 ], ids=["string", "list", "null", "mixed", "text", "int", "unknown-key"])
-def test_share_access_malformed_rules_keep_the_password(rules, capsys):
-    args = dict(CONNECTION, pool="pool-a", project="p", share="s", rules=rules)
-    result, out, logged = run_json(share_access.main, args, capsys)
+@pytest.mark.parametrize("module, args", [
+    (share_access, dict(pool="pool-a", project="p", share="s")),
+    (share, dict(pool="pool-a", project="p", name="s", size="1G")),  # its access_rules are share_access's
+], ids=["share_access", "share"])
+def test_malformed_rules_keep_the_password(module, args, rules, capsys):
+    key = "rules" if module is share_access else "access_rules"
+    args = dict(CONNECTION, **dict(args, **{key: rules}))
+    result, out, logged = run_json(module.main, args, capsys)
     assert result.get("failed") is True, result
     assert PASSWORD not in out
     assert all(PASSWORD not in line for line in logged)

@@ -21,6 +21,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access 
     rule_to_dict,
     rules_result,
     share_protocol,
+    sharing_after,
     split_rules,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import NetworkRule, UserRule
@@ -294,9 +295,19 @@ def test_share_protocol(nfs, smb, requested, expected):
 
 
 @pytest.mark.parametrize("nfs, smb, expected", [
-    (True, False, "nfs"), (False, True, "smb"), (True, True, "nfs"), (None, None, "nfs"), (None, True, "smb")])
+    (True, False, "nfs"), (False, True, "smb"), (True, True, "nfs"), (False, False, "nfs"),
+    (True, None, "nfs"), (None, False, "nfs"),
+    # not known before the share exists: its project decides
+    (None, None, None), (None, True, None), (False, None, None)])
 def test_protocol_of(nfs, smb, expected):
     assert protocol_of(nfs, smb) == expected
+
+
+def test_sharing_after_the_task():
+    assert sharing_after((None, None), (True, False)) == (True, False)
+    assert sharing_after((False, True), (True, False)) == (False, True)
+    assert sharing_after((None, True), (True, None)) == (True, True)
+    assert sharing_after((None, None), (None, None)) == (False, False)
 
 
 def test_rule_to_dict():

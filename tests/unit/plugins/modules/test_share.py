@@ -15,7 +15,7 @@ import pytest
 
 from ansible_collections.tegile.intelliflash.plugins.modules import share
 from ansible_collections.tegile.intelliflash.tests.unit.framework import wire
-from ansible_collections.tegile.intelliflash.tests.unit.framework.mock_array import run_module
+from ansible_collections.tegile.intelliflash.tests.unit.framework.mock_array import run_module, warnings_of
 
 PATH = "pool-a/Local/p1/s1"
 GIB = wire.GIB
@@ -156,5 +156,105 @@ def test_missing_clone_source_snapshot_is_named(array):
 ])
 def test_bad_input_fails_naming_the_field_before_any_call(array, args, words):
     result = run(**dict(dict(name="s1", project="p1", pool="pool-a"), **args))
+    assert result["failed"] is True and words in result["msg"]
+    assert array.calls == []
+
+
+# -- access_rules: the share's rules become exactly the list (share_access's purge=true) ----------
+
+RULES = [dict(type="ip", to="10.0.0.0/24"), dict(type="ip", to="10.1.0.0/24", access_level="ro")]
+NET_RULES = [wire.network_rule("10.0.0.0/24"), wire.network_rule("10.1.0.0/24", access="ro")]
+QUOTA_SHARE = wire.share(quotaInByte=10 * GIB)
+
+
+def rules_of(**changes):
+    """A share of 10 GiB with RULES, with some options changed."""
+    args = dict(name="s1", project="p1", pool="pool-a", size="10G", access_rules=RULES)
+    args.update(changes)
+    return args
+
+
+def test_new_share_gets_its_quota_at_creation_and_its_rules_in_one_write_without_a_read(array):
+    array.expect(
+        MISSING,
+        ("createShare", wire.SUCCESS,
+         ["pool-a", "p1", "s1", {"quota": 10 * GIB, "reservation": -1},
+          [{"sharePermissionEnum": 0, "sharePermissionMode": 0}]]),
+        ("getShare", QUOTA_SHARE, [PATH]),
+        # it inherited its project's list (C16): written whole, never read
+        ("setNFSNetworkACLsOnShare", wire.SUCCESS, [PATH, NET_RULES]),
+    )
+    result = run(diff=True, **rules_of())
+    assert result["changed"] is True
+    assert result["diff"]["before"]["access_rules"] == []
+    assert [rule["to"] for rule in result["diff"]["after"]["access_rules"]] == ["10.0.0.0/24", "10.1.0.0/24"]
+    assert result["access_rules"] == [dict(type="ip", to="10.0.0.0/24", access_level="rw", root_access=False),
+                                      dict(type="ip", to="10.1.0.0/24", access_level="ro", root_access=False)]
+
+
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_converged_share_and_rules_are_each_read_once_and_not_written(array, check_mode):
+    array.expect(("getShare", QUOTA_SHARE, [PATH]),
+                 ("getNFSNetworkACLsOnShare", list(reversed(NET_RULES)), [PATH]))
+    result = run(check_mode=check_mode, diff=True, **rules_of())
+    assert result["changed"] is False and result["diff"] == {"before": {}, "after": {}}
+    assert [rule["to"] for rule in result["access_rules"]] == ["10.1.0.0/24", "10.0.0.0/24"]
+
+
+def test_purge_to_no_rule_and_of_the_file_acl(array):
+    array.expect(
+        ("getShare", wire.share(quotaInByte=10 * GIB, sharenfs="on", aclList=[wire.user_rule("bob")]), [PATH]),
+        ("getNFSNetworkACLsOnShare", NET_RULES, [PATH]),
+        ("modifyShareProperties", wire.SUCCESS, [PATH, {"aclList": []}]),  # the file ACL first
+        ("setNFSNetworkACLsOnShare", wire.SUCCESS, [PATH, []]),
+        EXPORTS,
+    )
+    result = run(diff=True, **rules_of(access_rules=[]))
+    assert result["changed"] is True and result["access_rules"] == []
+    assert len(result["diff"]["before"]["access_rules"]) == 3 and result["diff"]["after"] == {"access_rules": []}
+    assert any("has no NFS network rule left" in text for text in warnings_of(result))
+
+
+def test_check_mode_of_a_new_share_asks_the_project_for_the_protocol(array):
+    array.expect(
+        MISSING,
+        ("getProject", wire.project()),
+        ("isProjectExposedOverNFS", False),
+        ("isProjectExposedOverSMB", True),
+    )
+    result = run(check_mode=True, **rules_of(access_rules=[dict(type="user", to="alice")]))
+    assert result["changed"] is True and result["access_rules"] == [dict(type="user", to="alice", access_level="rw")]
+    array.expect(
+        MISSING,
+        ("getProject", wire.project()),
+        ("isProjectExposedOverNFS", False),
+        ("isProjectExposedOverSMB", True),
+    )
+    result = run(check_mode=True, **rules_of())
+    assert result["failed"] is True and result["msg"].startswith("access_rules[0]: ip rules are not allowed on an SMB")
+
+
+def test_rules_an_inherited_smb_protocol_refuses_delete_the_new_share_again(array):
+    array.expect(
+        MISSING,
+        ("createShare", wire.SUCCESS),
+        ("getShare", wire.share(quotaInByte=10 * GIB, sharesmb="on"), [PATH]),
+        ("deleteShare", wire.NOTHING, [PATH, False, False]),
+    )
+    result = run(**rules_of())
+    assert result["failed"] is True and result["dataset"] == PATH
+    assert result["msg"].startswith("access_rules[0]: ip rules are not allowed on an SMB share")
+    assert result["msg"].endswith("the share this task created was deleted again, so the array is as before")
+
+
+@pytest.mark.parametrize("args, words", [
+    (dict(access_rules=[dict(type="ip", to="10.0.0.1/24")]), "access_rules[0].to: '10.0.0.1/24'"),
+    (dict(access_rules=[RULES[0], RULES[0]]), "access_rules[1]: duplicates access_rules[0]"),
+    (dict(access_rules=[dict(type="user", to="alice", root_access=True)]), "access_rules[0].root_access"),
+    (dict(access_rules=[dict(type="share", to="x")]), "access_rules"),
+    (dict(access_rules=RULES, nfs=False, smb=True), "access_rules[0]: ip rules are not allowed on an SMB share"),
+])
+def test_bad_rules_fail_naming_the_field_before_any_call(array, args, words):
+    result = run(**rules_of(**args))
     assert result["failed"] is True and words in result["msg"]
     assert array.calls == []

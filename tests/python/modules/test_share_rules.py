@@ -1,0 +1,200 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The ``access_rules`` option of tegile.intelliflash.share, in-process against the simulator.
+
+One module run per share does what ``share`` + ``quota`` + ``share_access`` (purge) did: the calls
+each run makes are counted per method (issue 12: each object read once, nothing written when
+converged). The integration target ``share`` runs the same through ansible-playbook.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from ansible_collections.tegile.intelliflash.plugins.modules import share, share_access
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import NetworkRule
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, project_ref, share_ref
+from module_runner import assert_refused, client, run_module, simulator_fixture, writes
+
+GIB = 1024 ** 3
+POOL, PROJECT, SMB_PROJECT = "pool-a", "unit_rules", "unit_rules_smb"
+RULES = [dict(type="ip", to="10.1.0.0/24"), dict(type="ip", to="10.2.0.0/24", access_level="ro"),
+         dict(type="host", to="Backup.Example.com", root_access=True)]
+AS_RETURNED = [dict(type="ip", to="10.1.0.0/24", access_level="rw", root_access=False),
+               dict(type="ip", to="10.2.0.0/24", access_level="ro", root_access=False),
+               dict(type="host", to="backup.example.com", access_level="rw", root_access=True)]
+
+
+def prepare(api, _sim):
+    api.create_project(project_ref(POOL, PROJECT))
+    # The project's rules, which a new share inherits until it has rules of its own (C16).
+    api.add_network_acl("nfs", project_ref(POOL, PROJECT), NetworkRule("IP", "10.99.0.0/16", "rw", False))
+    api.create_project(project_ref(POOL, SMB_PROJECT))
+    api.set_smb_sharing(project_ref(POOL, SMB_PROJECT), True)
+
+
+sim = simulator_fixture(prepare)
+
+
+def run(sim, capsys, **args):
+    args.setdefault("pool", POOL)
+    args.setdefault("project", PROJECT)
+    return run_module(share.main, sim, capsys, **args)
+
+
+def by_method(sim):
+    calls = sim.calls()["by_method"]
+    sim.reset_calls()
+    return calls
+
+
+def nfs_rules(sim, name):
+    """(host, access) of the NFS rules of share ``name``; the call counters start again after it."""
+    with client(sim) as api:
+        rules = [(rule.host, rule.access) for rule in api.get_network_acls("nfs", dataset_ref(POOL, PROJECT, name))]
+    sim.reset_calls()
+    return rules
+
+
+def test_first_run_and_converged_run_read_each_object_once(sim, capsys):
+    args = dict(name="one", size="10G", access_rules=RULES)
+    sim.reset_calls()
+    first, _out = run(sim, capsys, _ansible_diff=True, **args)
+    assert first["changed"] is True and first["access_rules"] == AS_RETURNED
+    # Looked up, created with its quota, its own NFS list written whole (it inherited the
+    # project's: no read), read once for its facts. No quota write, no NFS list read.
+    assert by_method(sim) == {"getShare": 2, "createShare": 1, "setNFSNetworkACLsOnShare": 1}
+    assert first["share"]["quota_bytes"] == 10 * GIB
+    assert first["diff"]["before"] == {"state": "absent", "quota_bytes": 0, "access_rules": []}
+    assert first["diff"]["after"] == {"state": "present", "quota_bytes": 10 * GIB, "access_rules": AS_RETURNED}
+    # the project's rule is not the share's any more: exactly the list
+    assert nfs_rules(sim, "one") == [("10.1.0.0/24", "rw"), ("10.2.0.0/24", "ro"), ("backup.example.com", "rw")]
+    assert "is not exported over NFS" in json.dumps(first["warnings"])
+
+    args["access_rules"] = list(reversed(RULES))
+    again, _out = run(sim, capsys, _ansible_diff=True, **args)
+    assert again["changed"] is False and again["diff"] == {"before": {}, "after": {}}
+    assert again["access_rules"] == AS_RETURNED
+    assert by_method(sim) == {"getShare": 1, "getNFSNetworkACLsOnShare": 1}
+
+    # share_access sees the same rules, and purging to them changes nothing.
+    same, _out = run_module(share_access.main, sim, capsys, pool=POOL, project=PROJECT, share="one", purge=True,
+                            rules=RULES)
+    assert same["changed"] is False and same["rules"] == AS_RETURNED
+
+
+def test_check_mode_predicts_the_rules_and_writes_nothing(sim, capsys):
+    args = dict(name="checked", size="1G", nfs=True, access_rules=RULES[:1], _ansible_check_mode=True,
+                _ansible_diff=True)
+    sim.reset_calls()
+    new, _out = run(sim, capsys, **args)
+    assert new["changed"] is True and writes(sim) == 0
+    assert new["diff"]["after"]["access_rules"] == AS_RETURNED[:1] and new["access_rules"] == AS_RETURNED[:1]
+    run(sim, capsys, name="checked", size="1G", nfs=True, access_rules=RULES)
+    sim.reset_calls()
+    existing, _out = run(sim, capsys, **args)
+    assert existing["changed"] is True and writes(sim) == 0
+    assert existing["diff"] == {"before": {"access_rules": AS_RETURNED[1:]}, "after": {"access_rules": []}}
+    assert existing["access_rules"] == AS_RETURNED[:1]
+    assert len(nfs_rules(sim, "checked")) == 3
+
+
+def test_rules_change_exactly_and_purge_to_none_warns(sim, capsys):
+    run(sim, capsys, name="purged", nfs=True, access_rules=RULES)
+    sim.reset_calls()
+    result, _out = run(sim, capsys, name="purged", nfs=True, _ansible_diff=True,
+                       access_rules=[dict(type="ip", to="10.1.0.0/24", access_level="ro"), RULES[1]])
+    assert result["changed"] is True
+    # one whole-list write (a changed level and a removal); the share itself is not written or re-read
+    # (the floating IPs are read for the export locations of a share exported over NFS)
+    assert by_method(sim) == {"getShare": 1, "getNFSNetworkACLsOnShare": 1, "setNFSNetworkACLsOnShare": 1,
+                              "getFloatingIPList": 1}
+    assert result["diff"]["before"] == {"access_rules": [AS_RETURNED[2], AS_RETURNED[0]]}
+    assert nfs_rules(sim, "purged") == [("10.1.0.0/24", "ro"), ("10.2.0.0/24", "ro")]
+
+    result, _out = run(sim, capsys, name="purged", access_rules=[])
+    assert result["changed"] is True and result["access_rules"] == [] and nfs_rules(sim, "purged") == []
+    assert "has no NFS network rule left: the array exports it to every host" in json.dumps(result["warnings"])
+    # Omitted: the rules are left as they are (and not read).
+    run_module(share_access.main, sim, capsys, pool=POOL, project=PROJECT, share="purged", rules=RULES[:1])
+    sim.reset_calls()
+    result, _out = run(sim, capsys, name="purged", nfs=True)
+    assert result["changed"] is False and "access_rules" not in result
+    assert "getNFSNetworkACLsOnShare" not in by_method(sim) and len(nfs_rules(sim, "purged")) == 1
+
+
+def test_rules_after_turning_nfs_on_are_written_whole_without_a_read(sim, capsys):
+    run(sim, capsys, name="toggled", nfs=False)
+    run_module(share_access.main, sim, capsys, pool=POOL, project=PROJECT, share="toggled", rules=RULES[2:])
+    sim.reset_calls()
+    result, _out = run(sim, capsys, name="toggled", nfs=True, access_rules=RULES[:1])
+    assert result["changed"] is True and result["access_rules"] == AS_RETURNED[:1]
+    # Turning NFS on clears the list (C17): it is written after that, whole, and never read.
+    assert by_method(sim) == {"getShare": 2, "setNFSSharingOnShare": 1, "setNFSNetworkACLsOnShare": 1,
+                              "getFloatingIPList": 1}
+    assert nfs_rules(sim, "toggled") == [("10.1.0.0/24", "rw")]
+    again, _out = run(sim, capsys, name="toggled", nfs=True, access_rules=RULES[:1])
+    assert again["changed"] is False and writes(sim) == 0
+
+
+def test_smb_share_takes_user_and_group_rules(sim, capsys):
+    users = [dict(type="group", to="finance"), dict(type="user", to="auditor", access_level="ro")]
+    sim.reset_calls()
+    result, _out = run(sim, capsys, name="smb", project=SMB_PROJECT, access_rules=users)
+    assert result["changed"] is True, result
+    assert result["access_rules"] == [dict(type="group", to="finance", access_level="rw"),
+                                      dict(type="user", to="auditor", access_level="ro")]
+    # The file ACL in one write; an SMB share's NFS list is not touched
+    assert by_method(sim) == {"getShare": 2, "createShare": 1, "modifyShareProperties": 1, "getFloatingIPList": 1}
+    again, _out = run(sim, capsys, name="smb", project=SMB_PROJECT, access_rules=list(reversed(users)))
+    assert again["changed"] is False and by_method(sim) == {"getShare": 1, "getFloatingIPList": 1}
+    result = assert_refused(run, sim, capsys, dict(name="smb", project=SMB_PROJECT, access_rules=RULES),
+                            "access_rules[0]: ip rules are not allowed on an SMB share", no_call=False)
+    assert result["dataset"] == "%s/Local/%s/smb" % (POOL, SMB_PROJECT)
+
+
+def test_rules_the_inherited_protocol_refuses_leave_no_share_behind(sim, capsys):
+    # The new share's protocol is its project's (SMB), known once created: the share is deleted again.
+    sim.reset_calls()
+    result, _out = run(sim, capsys, name="refused", project=SMB_PROJECT, size="1G", access_rules=RULES)
+    assert result["failed"] is True
+    assert result["msg"].startswith("access_rules[0]: ip rules are not allowed on an SMB share")
+    assert "the share this task created was deleted again" in result["msg"]
+    assert "setNFSNetworkACLsOnShare" not in sim.calls()["by_method"]
+    with client(sim) as api:
+        assert api.find_share(share_ref(POOL, SMB_PROJECT, "refused")) is None
+    # check mode tells it from the project, and writes nothing
+    result = assert_refused(run, sim, capsys, dict(name="refused", project=SMB_PROJECT, access_rules=RULES,
+                                                   _ansible_check_mode=True),
+                            "access_rules[0]: ip rules are not allowed on an SMB share", no_call=False)
+
+
+@pytest.mark.parametrize("rules, words", [
+    ([dict(type="ip", to="10.0.0.1/24")], "access_rules[0].to: '10.0.0.1/24'"),
+    ([RULES[0], dict(RULES[0], access_level="ro")], "access_rules[1]: duplicates access_rules[0]"),
+    ([dict(type="user", to="EXAMPLE\\alice")], "access_rules[0].to: 'EXAMPLE\\\\alice': the array refuses"),
+    ([dict(type="group", to="staff", root_access=True)], "access_rules[0].root_access"),
+    ([dict(type="ip")], "missing required arguments: to found in access_rules"),
+    ([RULES[0]], "access_rules[0]: ip rules are not allowed on an SMB share"),
+])
+def test_bad_rules_are_refused_before_any_call(sim, capsys, rules, words):
+    args = dict(name="bad", size="1G", access_rules=rules)
+    if "SMB" in words:
+        args.update(nfs=False, smb=True)
+    assert_refused(run, sim, capsys, args, words)
+
+
+def test_the_rules_take_share_access_lock(sim, capsys, monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    monkeypatch.setenv("INTELLIFLASH_LOCK_DIR", str(blocker))
+    assert_refused(run, sim, capsys, dict(name="locked", access_rules=RULES), "INTELLIFLASH_LOCK_DIR")
+    # without access_rules the share module takes no lock
+    result, _out = run(sim, capsys, name="locked")
+    assert result["changed"] is True
