@@ -41,12 +41,14 @@ class AccessCalls(object):
 
     def _acl_target(self, protocol, ref, verb, what):
         """(pool, project, share, protocol, method, dataset path) of the network ACL call
-        ``verb`` on ``ref``; ``what`` names the call in an error about the protocol."""
-        pool, project, share = self._unpack(ref, share=None)
+        ``verb`` on ``ref`` (every verb but ``get`` writes: Local datasets only); ``what``
+        names the call in an error about the protocol."""
+        ref = self._ref(ref, share=None, write=verb != "get")
         with self._context(what):
             proto = check_protocol(protocol)
-        method = _acl_method(verb, proto, share)
-        return pool, project, share, proto, method, self._dataset(method, pool, project, share)
+        method = _acl_method(verb, proto, ref.share)
+        return (ref.pool, ref.project, ref.share, proto, method,
+                self._ref_path(method, ref))
 
     def get_network_acls(self, protocol, ref):
         """The effective network ACL list as NetworkRule objects."""
@@ -154,8 +156,7 @@ class AccessCalls(object):
 
     def get_user_acls(self, ref):
         """The share's file ACL (C18) as UserRule objects."""
-        pool, project, share = self._unpack(ref, share=True)
-        return self.get_share(paths_mod.share_ref(pool, project, share)).user_acls
+        return self.get_share(self._ref(ref, share=True)).user_acls
 
     def set_user_acls(self, ref, rules):
         """Replace the share's file ACL (``modifyShareProperties`` ``aclList``)."""

@@ -10,7 +10,7 @@ method name out in full, so a search for a name finds it here and in the simulat
 import contextlib
 
 from . import paths as paths_mod
-from .errors import IntelliFlashError, invalid_argument
+from .errors import IntelliFlashError, NotAllowedError, invalid_argument
 from .transport import REDACTED, Transport
 
 PROTOCOLS = ("nfs", "smb")
@@ -109,14 +109,33 @@ class ClientBase(object):
             raise
 
     @staticmethod
-    def _unpack(ref, share=None):
-        """(pool, project, share) of a DatasetRef or dataset path; ``share`` True requires a
-        share, False a project (InvalidArgumentError naming ``dataset`` otherwise)."""
+    def _ref(ref, share=None, write=False):
+        """The DatasetRef of a DatasetRef or dataset path; ``share`` True requires a share,
+        False a project (InvalidArgumentError naming ``dataset`` otherwise). Reads address
+        the reference's container (Local or Replica); a write needs a Local dataset (C21: the
+        array refuses writes to Replica datasets), so a Replica reference raises
+        NotAllowedError naming ``container`` before any request."""
         ref = paths_mod.as_ref(ref, share=share)
+        if write and ref.container != paths_mod.LOCAL:
+            raise NotAllowedError("container: %s is a %s dataset (received by replication): "
+                                  "it cannot be written, only a Local dataset can"
+                                  % (ref.path, ref.container), dataset=ref.path,
+                                  field="container")
+        return ref
+
+    @staticmethod
+    def _unpack(ref, share=None):
+        """(pool, project, share) of the Local dataset a write works on (see ``_ref``)."""
+        ref = ClientBase._ref(ref, share=share, write=True)
         return ref.pool, ref.project, ref.share
 
-    def _dataset(self, method, pool, project, share):
+    def _dataset(self, method, pool, project, share, container=paths_mod.LOCAL):
         """Validated dataset path (share or project) with context for errors."""
-        shown = "%s/Local/%s" % (pool, project) + ("/%s" % share if share is not None else "")
+        shown = "%s/%s/%s" % (pool, container, project) + (
+            "/%s" % share if share is not None else "")
         with self._context(method, shown):
-            return paths_mod.dataset_path(pool, project, share)
+            return paths_mod.dataset_path(pool, project, share, container)
+
+    def _ref_path(self, method, ref):
+        """Validated dataset path of a reference (its own container), for a read."""
+        return self._dataset(method, ref.pool, ref.project, ref.share, ref.container)

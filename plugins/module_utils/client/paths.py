@@ -93,13 +93,19 @@ def as_ref(value, field="dataset", share=None):
     """A DatasetRef from a DatasetRef or a dataset path (``pool/Local/project[/share]``).
 
     ``share`` True requires a share, False a project, None accepts either. Raises
-    InvalidArgumentError naming ``field``.
+    InvalidArgumentError naming ``field`` (``container`` for a container other than Local or
+    Replica; None means Local).
     """
     if isinstance(value, str):
         value = parse_path(value)
     if not isinstance(value, DatasetRef) or value.project is None:
         raise invalid_argument(field, "must be a project or share reference (DatasetRef or "
                                       "pool/Local/project[/share]), got %r" % (value,))
+    if value.container is None:
+        value = value._replace(container=LOCAL)
+    if value.container not in CONTAINERS:
+        raise invalid_argument("container", "must be Local or Replica, got %r"
+                               % (value.container,))
     if share is True and value.share is None:
         raise invalid_argument(field, "%s is a project; this call needs a share" % value.path)
     if share is False and value.share is not None:
@@ -184,11 +190,15 @@ def share_path(pool, project, share):
     return "%s/%s" % (project_path(pool, project), share)
 
 
-def dataset_path(pool, project, share=None):
-    """The share path when ``share`` is given, else the project path."""
-    if share is None:
-        return project_path(pool, project)
-    return share_path(pool, project, share)
+def dataset_path(pool, project, share=None, container=LOCAL):
+    """The share path when ``share`` is given, else the project path; ``container`` Local
+    (the default) or Replica."""
+    path = project_path(pool, project) if share is None else share_path(pool, project, share)
+    if container == LOCAL:
+        return path
+    if container not in CONTAINERS:
+        raise invalid_argument("container", "must be Local or Replica, got %r" % (container,))
+    return "/".join([pool, container] + path.split("/")[2:])
 
 
 def share_snapshot_name(name):

@@ -14,27 +14,30 @@ class ProjectCalls(object):
     """The project calls of IntelliFlashClient."""
 
     def list_projects(self, pool, local=True):
-        """The projects of ``pool`` (ProjectInfo from the list items: name and pool)."""
+        """The projects of ``pool`` (ProjectInfo from the list items: name and pool), the Local
+        ones or (``local`` False) the Replica ones."""
         with self._context("listProjects", pool):
             paths_mod.validate_pool(pool)
             check_bool(local, "local")
         reply = self.call("listProjects", pool, local, dataset=pool) or []
-        return [ProjectInfo.from_wire(item, pool=pool) for item in reply]
+        container = paths_mod.LOCAL if local else paths_mod.REPLICA
+        return [ProjectInfo.from_wire(item, pool=pool, container=container) for item in reply]
 
-    def _read_project(self, pool, project):
+    def _read_project(self, pool, project, container=paths_mod.LOCAL):
         """The getProject reply (wire dict), for the checks of a write."""
-        with self._context("getProject", "%s/Local/%s" % (pool, project)):
-            path = paths_mod.project_path(pool, project)
-        return self.call("getProject", pool, project, True, dataset=path)
+        path = self._dataset("getProject", pool, project, None, container)
+        return self.call("getProject", pool, project, container == paths_mod.LOCAL,
+                         dataset=path)
 
     def get_project(self, ref):
         """ProjectInfo; NotFoundError when the project does not exist."""
-        pool, project = self._unpack(ref, share=False)[:2]
-        return ProjectInfo.from_wire(self._read_project(pool, project), pool=pool)
+        ref = self._ref(ref, share=False)
+        return ProjectInfo.from_wire(self._read_project(ref.pool, ref.project, ref.container),
+                                     pool=ref.pool, container=ref.container)
 
     def find_project(self, ref):
         """ProjectInfo, or None when the project does not exist."""
-        pool, project = self._unpack(ref, share=False)[:2]
+        self._ref(ref, share=False)
         try:
             return self.get_project(ref)
         except NotFoundError:

@@ -17,20 +17,24 @@ DEFAULT_SHARE_PERMISSIONS = [{"sharePermissionEnum": 0, "sharePermissionMode": 0
 class ShareCalls(object):
     """The share calls of IntelliFlashClient."""
 
-    def list_shares(self, ref, local=True):
+    def list_shares(self, ref, local=None):
         """The shares of a project (ShareInfo from the list items: name, parents, mount point
-        and sizes)."""
-        pool, project = self._unpack(ref, share=False)[:2]
-        with self._context("listShares", "%s/Local/%s" % (pool, project)):
-            path = paths_mod.project_path(pool, project)
-            check_bool(local, "local")
-        reply = self.call("listShares", pool, project, local, dataset=path) or []
-        return [ShareInfo.from_wire(item, pool=pool, project=project) for item in reply]
+        and sizes). ``local`` (listShares' flag) follows the reference's container; a value
+        that contradicts it is refused."""
+        ref = self._ref(ref, share=False)
+        path = self._ref_path("listShares", ref)
+        with self._context("listShares", path):
+            in_local = ref.container == paths_mod.LOCAL
+            if local is not None and check_bool(local, "local") is not in_local:
+                raise invalid_argument("local", "%r contradicts the %s container of %s"
+                                       % (local, ref.container, path))
+        reply = self.call("listShares", ref.pool, ref.project, in_local, dataset=path) or []
+        return [ShareInfo.from_wire(item, pool=ref.pool, project=ref.project,
+                                    container=ref.container) for item in reply]
 
-    def _read_share(self, pool, project, share):
+    def _read_share(self, pool, project, share, container=paths_mod.LOCAL):
         """The getShare reply (wire dict), for the checks of a write."""
-        with self._context("getShare", "%s/Local/%s/%s" % (pool, project, share)):
-            path = paths_mod.share_path(pool, project, share)
+        path = self._dataset("getShare", pool, project, share, container)
         return self.call("getShare", path, dataset=path)
 
     def _find_share_wire(self, pool, project, share):
@@ -41,13 +45,14 @@ class ShareCalls(object):
 
     def get_share(self, ref):
         """ShareInfo; NotFoundError when the share (or its project) does not exist."""
-        pool, project, share = self._unpack(ref, share=True)
-        return ShareInfo.from_wire(self._read_share(pool, project, share), pool=pool,
-                                   project=project, name=share)
+        ref = self._ref(ref, share=True)
+        wire = self._read_share(ref.pool, ref.project, ref.share, ref.container)
+        return ShareInfo.from_wire(wire, pool=ref.pool, project=ref.project, name=ref.share,
+                                   container=ref.container)
 
     def find_share(self, ref):
         """ShareInfo, or None when the share (or its project) does not exist."""
-        pool, project, share = self._unpack(ref, share=True)
+        self._ref(ref, share=True)
         try:
             return self.get_share(ref)
         except NotFoundError:

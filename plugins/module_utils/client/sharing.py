@@ -75,11 +75,11 @@ class SharingCalls(object):
 
     def is_exposed(self, protocol, ref):
         """isShare/ProjectExposedOverNFS/SMB -> bool (effective state)."""
-        pool, project, share = self._unpack(ref, share=None)
+        ref = self._ref(ref, share=None)
         with self._context("isExposed"):
             proto = check_protocol(protocol)
-        method = by_level(share, *EXPOSED_METHODS[proto])
-        path = self._dataset(method, pool, project, share)
+        method = by_level(ref.share, *EXPOSED_METHODS[proto])
+        path = self._ref_path(method, ref)
         value = self.call(method, path, dataset=path)
         return value is True or (isinstance(value, str) and value.lower() == "true")
 
@@ -91,11 +91,12 @@ class SharingCalls(object):
         ``share_info`` is the share's ShareInfo when the caller already holds a current one
         (saves a read); without it the share is read. ``floating_ips``: the FloatingIP list
         (getFloatingIPList of every pool) when the caller keeps one; without it they are read."""
-        pool, project, share = self._unpack(ref, share=True)
+        ref = self._ref(ref, share=True)
+        pool = ref.pool
         current = share_info if share_info is not None else self.get_share(ref)
         result = {"nfs": [], "smb": []}
-        nfs_on = self._sharing_on(current, "nfs", pool, project, share)
-        smb_on = self._sharing_on(current, "smb", pool, project, share)
+        nfs_on = self._sharing_on(current, "nfs", ref)
+        smb_on = self._sharing_on(current, "smb", ref)
         if not (nfs_on or smb_on):
             return result
         address = None
@@ -107,7 +108,7 @@ class SharingCalls(object):
                 break
         if address is None:
             self.log.warning("no floating IP serves pool %s: no export locations for %s",
-                             pool, paths_mod.share_path(pool, project, share))
+                             pool, self._ref_path("getFloatingIPList", ref))
             return result
         if nfs_on:
             result["nfs"].append(paths_mod.nfs_export(address, current.mount_point))
@@ -115,8 +116,8 @@ class SharingCalls(object):
             result["smb"].append(paths_mod.smb_export(address, current.effective_smb_name))
         return result
 
-    def _sharing_on(self, info, protocol, pool, project, share):
+    def _sharing_on(self, info, protocol, ref):
         value = info.sharing(protocol)
         if value is None:
-            return self.is_exposed(protocol, paths_mod.dataset_ref(pool, project, share))
+            return self.is_exposed(protocol, ref)
         return value

@@ -23,22 +23,22 @@ ROLLBACK = ("rollBackToProjectSnapshot", "rollBackToShareSnapshot")
 class SnapshotCalls(object):
     """The snapshot calls of IntelliFlashClient (``share`` None: a project snapshot)."""
 
-    def _snapshot_target(self, ref, methods):
+    def _snapshot_target(self, ref, methods, write=True):
         """(pool, project, share, method, dataset path) of a call on ``ref``'s snapshots:
-        ``methods`` is the (project call, share call) pair; ``share`` None for a project."""
-        pool, project, share = self._unpack(ref, share=None)
-        method = by_level(share, *methods)
-        return pool, project, share, method, self._dataset(method, pool, project, share)
+        ``methods`` is the (project call, share call) pair; ``share`` None for a project.
+        A write needs a Local dataset (``ClientBase._ref``)."""
+        ref = self._ref(ref, share=None, write=write)
+        method = by_level(ref.share, *methods)
+        return ref.pool, ref.project, ref.share, method, self._ref_path(method, ref)
 
     def list_snapshots(self, ref, pattern=""):
         """The snapshots (SnapshotInfo, in creation order) of the share (or project) only;
         ``pattern`` is the array's regular expression over full names (C11)."""
-        pool, project, share = self._unpack(ref, share=None)
-        path = self._dataset("listSnapshots", pool, project, share)
+        dataset = self._ref(ref, share=None)
+        path = self._ref_path("listSnapshots", dataset)
         with self._context("listSnapshots", path):
             if not isinstance(pattern, str):
                 raise invalid_argument("pattern", "must be a string (a regular expression)")
-        dataset = paths_mod.dataset_ref(pool, project, share)
         return [SnapshotInfo.from_wire(name, dataset)
                 for name in self.call("listSnapshots", path, pattern, dataset=path) or []]
 
@@ -79,16 +79,17 @@ class SnapshotCalls(object):
     def wait_for_snapshot(self, ref, name, poll_interval=1.0,
                           wait_timeout=300):
         """Poll the creation status until success (0); error (2) raises ApiError."""
-        pool, project, share = self._unpack(ref, share=None)
+        ref = self._ref(ref, share=None)
         deadline = time.monotonic() + wait_timeout
         while True:
-            status = self.get_snapshot_status(paths_mod.dataset_ref(pool, project, share), name)
+            status = self.get_snapshot_status(ref, name)
             if status == SNAPSHOT_STATUS_SUCCESS:
                 return
-            method = by_level(share, *STATUS)
-            path = paths_mod.snapshot_path(paths_mod.dataset_path(pool, project, share),
+            method = by_level(ref.share, *STATUS)
+            path = paths_mod.snapshot_path(self._ref_path(method, ref),
                                            paths_mod.snapshot_name(
-                                               paths_mod.strip_snapshot_prefix(name), share))
+                                               paths_mod.strip_snapshot_prefix(name),
+                                               ref.share))
             if status == SNAPSHOT_STATUS_ERROR:
                 raise ApiError("the array reports that creating the snapshot failed",
                                method=method, dataset=path)
@@ -99,7 +100,7 @@ class SnapshotCalls(object):
 
     def get_snapshot_status(self, ref, name):
         """0 success, 1 in progress, 2 error (name with or without its prefix)."""
-        _pool, _project, share, method, path = self._snapshot_target(ref, STATUS)
+        _pool, _project, share, method, path = self._snapshot_target(ref, STATUS, write=False)
         with self._context(method, path):
             short = paths_mod.strip_snapshot_prefix(paths_mod.validate_name(name, "name"))
             full = paths_mod.snapshot_name(short, share)
@@ -172,8 +173,7 @@ class SnapshotCalls(object):
     def get_clone_status(self, ref, full_name, clone_name):
         """getProjectCloneStatus -> CloneStatus (``state``: in_progress, success, partial,
         failure)."""
-        pool, project, share = self._unpack(ref, share=None)
-        path = self._dataset("getProjectCloneStatus", pool, project, share)
+        path = self._ref_path("getProjectCloneStatus", self._ref(ref, share=None))
         with self._context("getProjectCloneStatus", path):
             snap = paths_mod.snapshot_path(path, full_name)
             paths_mod.validate_name(clone_name, "clone_name")

@@ -65,6 +65,18 @@ def _flag(value):
     return value is True or str(value).lower() == "true"
 
 
+def _container(wire, default):
+    """The container a reply names: Share_V2_1 ``containerName``, else the ``localDataset``
+    (BaseDataset_V2_1) or ``local`` (list items) flag, else ``default`` (what was read),
+    else Local."""
+    if wire.get("containerName") in paths.CONTAINERS:
+        return wire["containerName"]
+    for key in ("localDataset", "local"):
+        if wire.get(key) is not None:
+            return paths.LOCAL if _flag(wire[key]) else paths.REPLICA
+    return default or paths.LOCAL
+
+
 def used_bytes(wire):
     """Bytes a share uses (C8): the reported used size when the reply carries one, else
     ``totalSize - availableSize`` (totalSize = used + availableSize)."""
@@ -143,10 +155,11 @@ class ProjectInfo(_Dataset):
     """A project (Project_V2_1 from getProject)."""
 
     name: str = ""
+    container: str = paths.LOCAL
 
     @property
     def ref(self):
-        return paths.DatasetRef(self.pool, paths.LOCAL, self.name, None, None)
+        return paths.DatasetRef(self.pool, self.container, self.name, None, None)
 
     def data_settings(self):
         """The project's data settings (DATA_SETTINGS present in the reply), as Project_V2_1
@@ -156,12 +169,13 @@ class ProjectInfo(_Dataset):
                     if self._wire.get(key) not in (None, ""))
 
     @classmethod
-    def from_wire(cls, wire, pool=None):
+    def from_wire(cls, wire, pool=None, container=None):
         name = wire.get("projectName") or wire.get("name")
         pool = wire.get("poolName") or pool
+        container = _container(wire, container)
         return cls(
-            pool=pool, project=name, name=name,
-            path=wire.get("zfsDataSetName") or "%s/%s/%s" % (pool, paths.LOCAL, name),
+            pool=pool, project=name, name=name, container=container,
+            path=wire.get("zfsDataSetName") or "%s/%s/%s" % (pool, container, name),
             compression=wire.get("compression"), dedup=_on(wire.get("dedup")),
             readonly=_on(wire.get("readonly")), record_size=wire.get("recordSize"),
             mount_point=wire.get("mountPoint") or "/export/%s" % name,
@@ -227,12 +241,13 @@ class ShareInfo(_Dataset):
         return self.smb_name or self.default_smb_name
 
     @classmethod
-    def from_wire(cls, wire, pool=None, project=None, name=None):
+    def from_wire(cls, wire, pool=None, project=None, name=None, container=None):
         pool = wire.get("poolName") or pool
         project = wire.get("projectName") or project
         name = wire.get("name") or name
+        container = _container(wire, container)
         path = (wire.get("zfsDataSetName") or wire.get("datasetPath")
-                or "%s/%s/%s/%s" % (pool, paths.LOCAL, project, name))
+                or "%s/%s/%s/%s" % (pool, container, project, name))
         available = _int(wire.get("availableSize"))
         used = used_bytes(wire)
         total = _int(wire.get("totalSize")) or used + available
@@ -240,7 +255,7 @@ class ShareInfo(_Dataset):
         guest = wire.get("guestStatus")
         return cls(
             pool=pool, project=project, name=name, path=path,
-            container=wire.get("containerName") or paths.LOCAL,
+            container=container,
             compression=wire.get("compression"), dedup=_on(wire.get("dedup")),
             readonly=_on(wire.get("readonly")), record_size=wire.get("recordSize"),
             mount_point=paths.mount_point(wire, project, name),

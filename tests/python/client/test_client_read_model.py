@@ -88,6 +88,24 @@ def test_project_view():
                                            "quotaInByte": 0, "sharenfs": "off"})
     assert (project.name, project.path, project.quota_bytes, project.nfs, project.smb) == (
         "p1", "pool-a/Local/p1", 0, False, None)
+    assert project.ref == paths.project_ref("pool-a", "p1")
+
+
+def test_views_keep_the_container_they_were_read_from():
+    replica = paths.DatasetRef("pool-a", "Replica", "p1")
+    assert views.ProjectInfo.from_wire({"projectName": "p1", "poolName": "pool-a",
+                                        "localDataset": False}).ref == replica
+    assert views.ProjectInfo.from_wire({"name": "p1", "local": False}, pool="pool-a").ref == \
+        replica
+    # Without a flag in the reply, the container that was read.
+    project = views.ProjectInfo.from_wire({"name": "p1"}, pool="pool-a", container="Replica")
+    assert (project.ref, project.path) == (replica, "pool-a/Replica/p1")
+    share = views.ShareInfo.from_wire({"name": "s1", "containerName": "Replica"}, pool="pool-a",
+                                      project="p1")
+    assert (share.ref, share.path) == (replica._replace(share="s1"), "pool-a/Replica/p1/s1")
+    listed = views.ShareInfo.from_wire({"name": "s1", "local": True}, pool="pool-a",
+                                       project="p1", container="Replica")
+    assert listed.ref == share_ref("pool-a", "p1", "s1")
 
 
 # -- limits ----------------------------------------------------------------------------------
@@ -256,6 +274,16 @@ def test_every_rpc_name_the_client_sends_is_written_out():
 
 
 # -- dataset references ----------------------------------------------------------------------
+
+def test_dataset_paths_in_either_container():
+    assert paths.dataset_path("pool-a", "p1", "s1", "Replica") == "pool-a/Replica/p1/s1"
+    assert paths.dataset_path("pool-a", "p1", None, "Replica") == "pool-a/Replica/p1"
+    assert paths.dataset_path("pool-a", "p1") == "pool-a/Local/p1"
+    with pytest.raises(InvalidArgumentError) as err:
+        paths.dataset_path("pool-a", "p1", None, "Remote")
+    assert err.value.field == "container"
+    assert paths.as_ref(paths.DatasetRef("pool-a", None, "p1")) == paths.project_ref("pool-a", "p1")
+
 
 def test_dataset_references():
     share = share_ref("pool-a", "p1", "s1")

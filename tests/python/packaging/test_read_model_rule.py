@@ -19,7 +19,7 @@ READ_ONLY_WIRE_KEYS = (
     "smbProtocolMode", "subsharesFeatureEnabled", "restrictAnonymous", "restrictGuest",
     "ZEBI_APPLIANCE_MODEL", "ZEBI_APPLIANCE_VERSION", "ZEBI_GUI_VERSION", "ZEBI_API_VERSION",
     "ZEBI_API_MINOR_VERSION", "ZEBI_SUPPORTED_TDPS_API_VERSIONS", "INTELLIFLASH_ARRAY_GUID",
-    "INTELLIFLASH_ARRAY_FQDN",
+    "INTELLIFLASH_ARRAY_FQDN", "containerName", "localDataset",
 )
 LAYERS = ("plugins/modules/*.py", "plugins/module_utils/*.py", "tegile_intelliflash/manila_driver/**/*.py")
 
