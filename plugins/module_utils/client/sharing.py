@@ -108,7 +108,7 @@ class SharingCalls(object):
                 break
         if address is None:
             self.log.warning("no floating IP serves pool %s: no export locations for %s",
-                             pool, self._ref_path("getFloatingIPList", ref))
+                             pool, ref.path)
             return result
         if nfs_on:
             result["nfs"].append(paths_mod.nfs_export(address, current.mount_point))
