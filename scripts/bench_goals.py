@@ -117,9 +117,8 @@ def playbook_goals(results, judged):
         why = ("for %d shares: %s, where each object once is %s; "
                % (shares, _methods(again), _methods({k: once.get(k, 0) for k in again})))
         if "getShare" in again:
-            why += ("the playbook addresses each share from %g tasks (share, quota, "
-                    "share_access), each a module run of its own that reads the share"
-                    % book.get("tasks_per_share", 0))
+            why += ("the playbook addresses each share from %g tasks, each a module run of "
+                    "its own that reads the share" % book.get("tasks_per_share", 0))
     rows.append(("3", "converged run reads each object once",
                  "%d reads (%s per share); uri playbook %d" % (
                      converged["reads"], _per(converged["reads"], shares),

@@ -6,9 +6,11 @@ written with ``ansible.builtin.uri``, first run and converged run.
     .venv/bin/python scripts/bench_playbook.py --out FILE [--shares 100]
 
 The modules run ``playbooks/provision.yml`` as users run it, its variables replaced (``-e``) by
-one project and N shares, each with a quota and three NFS rules (purged to exactly those). The
-``uri`` playbook does the same work idempotently, as one would write it by hand: read each
-object, write only what differs. Each variant runs twice on a fresh simulator; calls are the
+one project and N shares, each with a quota and three NFS rules (purged to exactly those): each
+share entry carries them, ``size: 10G`` (the share's quota) and ``access_rules`` (its rules
+become exactly that list), so one ``share`` task, one module run, does each share's work
+(``provision_quotas`` and ``provision_access`` are empty). The ``uri`` playbook does the same
+work idempotently, as one would write it by hand: read each object, write only what differs. Each variant runs twice on a fresh simulator; calls are the
 simulator's counters (``/sim/v1/calls``), time is ansible-playbook's wall time. Never asserts.
 """
 
@@ -43,11 +45,10 @@ def provision_vars(shares):
     return {
         "provision_pools": [POOL],
         "provision_projects": [{"name": PROJECT, "pool": POOL}],
-        "provision_shares": [{"name": n, "project": PROJECT, "pool": POOL} for n in names],
-        "provision_quotas": [{"pool": POOL, "project": PROJECT, "share": n, "quota": "10G"}
-                             for n in names],
-        "provision_access": [{"pool": POOL, "project": PROJECT, "share": n, "purge": True,
-                              "rules": _rules(i)} for i, n in enumerate(names)],
+        "provision_shares": [{"name": n, "project": PROJECT, "pool": POOL, "size": "10G",
+                              "access_rules": _rules(i)} for i, n in enumerate(names)],
+        "provision_quotas": [],
+        "provision_access": [],
         "provision_snapshots": [],
         "provision_clones": [],
     }
@@ -170,8 +171,8 @@ def run(shares):
         shutil.rmtree(work, ignore_errors=True)
     wanted = provision_vars(shares)
     return {"shares": shares, "modules": modules, "uri": baseline,
-            # The playbook's tasks that address each share (share, quota, share_access): each
-            # is a module run of its own, which reads the share it works on.
+            # The playbook's tasks that address each share (share; quota and share_access when
+            # their lists are not empty): each is a module run of its own, which reads the share.
             "tasks_per_share": sum(len(wanted[key]) for key in (
                 "provision_shares", "provision_quotas", "provision_access")) / max(shares, 1)}
 
