@@ -25,14 +25,12 @@ import warnings
 
 try:
     import requests
-    import requests.exceptions as _rexc
     from requests.auth import AuthBase as _AuthBase
     import urllib3.exceptions as _u3exc
 except ImportError:  # pragma: no cover - exercised by the import sanity test
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
     requests = None
-    _rexc = None
     _u3exc = None
     _AuthBase = object
 else:
@@ -40,12 +38,11 @@ else:
     REQUESTS_IMPORT_ERROR = None
 
 from .delivery import (
-    FINISHED, NOT_EXECUTED, NOT_SENT, UNKNOWN, Failure, TrackingAdapter, await_effect, classify,
-    reset_stage,
+    FINISHED, NOT_EXECUTED, NOT_SENT, UNKNOWN, Failure, TrackingAdapter, reset_stage,
 )
 from .errors import (
-    ApiError, AuthenticationError, BusyError, ConnectionFailedError, ProtocolError,
-    TLSVerificationError, api_error, invalid_argument,
+    ApiError, AuthenticationError, BusyError, ConnectionFailedError, ProtocolError, api_error,
+    invalid_argument,
 )
 
 __version__ = "1.1.0"
@@ -295,20 +292,6 @@ class Transport(object):
             return False
         return self.ca_path if self.ca_path else True
 
-    def ca_description(self):
-        """Which CA bundle verification uses (for error messages)."""
-        if self.ca_path:
-            return "CA bundle %s (ca_path)" % self.ca_path
-        import os
-        env = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        if env:
-            return "CA bundle %s (from REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE)" % env
-        try:
-            from requests.utils import DEFAULT_CA_BUNDLE_PATH
-        except ImportError:  # pragma: no cover
-            DEFAULT_CA_BUNDLE_PATH = "the default bundle"
-        return "the default CA bundle %s (no ca_path given)" % DEFAULT_CA_BUNDLE_PATH
-
     # -- sending ---------------------------------------------------------------------------
 
     def request(self, method, args, write=False, verify=None, dataset=None):
@@ -348,6 +331,7 @@ class Transport(object):
             error = failure.error
             error.attempts = attempt
             if write and failure.delivery == UNKNOWN:
+                from .failures import await_effect  # the failure path only (failures.py)
                 return await_effect(self, method, dataset, verify, error, outer)
             resendable = failure.delivery in (NOT_SENT, NOT_EXECUTED)
             if not failure.retryable or (write and not resendable):
@@ -387,6 +371,7 @@ class Transport(object):
         try:
             response = self._post(url, body)
         except Exception as exc:  # classify transport failures
+            from .failures import classify  # the failure path only (failures.py)
             failure = classify(self, exc, method, dataset)
         if failure is not None:
             self.log.debug("<- %s %s failed: %s", method, dataset or "", failure.error.message)
@@ -397,52 +382,6 @@ class Transport(object):
             return self._decode(response, method, write, dataset)
         finally:
             response.close()
-
-    @staticmethod
-    def describe(exc):
-        """The innermost reason of a requests exception, as text (not yet redacted)."""
-        reason = exc
-        for dummy in range(6):
-            inner = getattr(reason, "reason", None)
-            if not isinstance(inner, BaseException):
-                inner = None
-            if inner is None and getattr(reason, "args", None) and \
-                    isinstance(reason.args[0], BaseException):
-                inner = reason.args[0]
-            if inner is None:
-                break
-            reason = inner
-        verify_message = getattr(reason, "verify_message", None)
-        if verify_message:
-            text = "certificate verify failed: %s" % verify_message
-        else:
-            text = str(reason)
-        # Drop urllib3's object reprs ("<urllib3.connection.HTTPSConnection object at 0x..>: ").
-        text = re.sub(r"<[\w.]+ object at 0x[0-9a-f]+>:?\s*", "", text)
-        return text
-
-    def tls_error(self, exc, method, dataset):
-        where = format_netloc(self.hostname, self.port)
-        detail = self.redact(self.describe(exc))
-        lowered = detail.lower()
-        ca = self.ca_description()
-        if "hostname" in lowered or "doesn't match" in lowered or "ip address mismatch" in lowered:
-            problem = ("the certificate of %s does not match the host name %r"
-                       % (where, self.hostname))
-            fix = ("connect with a host name or address listed in the certificate's subject "
-                   "alternative names, or give the array a certificate for %r" % self.hostname)
-        elif "certificate" in lowered or "verify failed" in lowered:
-            problem = "the certificate of %s is not trusted by %s" % (where, ca)
-            fix = ("set ca_path to the PEM file of the CA (or the self-signed certificate) "
-                   "that issued the array's certificate")
-        else:
-            return ConnectionFailedError(
-                "TLS handshake with %s failed (%s) using %s" % (where, detail, ca),
-                method=method, dataset=dataset)
-        message = ("TLS verification failed: %s (%s). Fix: %s; or, only on a trusted network, "
-                   "turn verification off (validate_certs: false / verify=False)."
-                   % (problem, detail, fix))
-        return TLSVerificationError(message, method=method, dataset=dataset)
 
     def _decode(self, response, method, write, dataset):
         status = response.status_code

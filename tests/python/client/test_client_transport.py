@@ -315,11 +315,11 @@ def test_dns_failure_with_urllib3_1_26_is_connection_failed(sim_clean, monkeypat
     NameResolutionError: it raises NewConnectionError while handling socket.gaierror."""
     import types
 
-    from tegile_intelliflash.client import delivery
+    from tegile_intelliflash.client import failures
 
     old_u3 = types.SimpleNamespace(NewConnectionError=u3.NewConnectionError,
                                    ConnectTimeoutError=u3.ConnectTimeoutError)
-    monkeypatch.setattr(delivery, "_u3exc", old_u3)
+    monkeypatch.setattr(failures, "_u3exc", old_u3)
     reason = None
     try:
         try:

@@ -1,0 +1,271 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""What a failed attempt means (see docs/client.md, "Retries", and docs/protocol-choices.md C32).
+
+``classify`` turns the exception of one ``session.post`` into a ``delivery.Failure``: the typed
+error (a TLS failure explains the certificate problem and its fix), whether another attempt may
+help and how far the request got. ``await_effect`` polls for the effect of a write whose outcome
+is unknown instead of sending it again.
+
+The transport imports this module only after an attempt failed: a successful call (every call
+of a module run, as a rule) never loads it. Under Ansible the module_utils are compiled from
+source on every task, so code that only the failure path needs stays out of that cost.
+"""
+
+import re
+import socket
+
+try:
+    import requests.exceptions as _rexc
+    import urllib3.exceptions as _u3exc
+except ImportError:  # pragma: no cover - the transport reports the missing library
+    _rexc = _u3exc = None
+
+from .delivery import CONNECTED, CONNECTING, NOT_SENT, SENDING, UNKNOWN, Failure, current_stage
+from .errors import (
+    ArrayTimeoutError, ConnectionFailedError, IntelliFlashError, OutcomeUnknownError,
+    TLSVerificationError,
+)
+
+# OpenSSL's words when the peer answered the ClientHello with something that is not TLS.
+_NOT_TLS_MARKERS = ("wrong version number", "wrong_version_number", "record layer failure",
+                    "packet length too long", "unknown protocol", "http request")
+
+
+def describe(exc):
+    """The innermost reason of a requests exception, as text (not yet redacted)."""
+    reason = exc
+    for dummy in range(6):
+        inner = getattr(reason, "reason", None)
+        if not isinstance(inner, BaseException):
+            inner = None
+        if inner is None and getattr(reason, "args", None) and \
+                isinstance(reason.args[0], BaseException):
+            inner = reason.args[0]
+        if inner is None:
+            break
+        reason = inner
+    verify_message = getattr(reason, "verify_message", None)
+    if verify_message:
+        text = "certificate verify failed: %s" % verify_message
+    else:
+        text = str(reason)
+    # Drop urllib3's object reprs ("<urllib3.connection.HTTPSConnection object at 0x..>: ").
+    text = re.sub(r"<[\w.]+ object at 0x[0-9a-f]+>:?\s*", "", text)
+    return text
+
+
+def ca_description(transport):
+    """Which CA bundle verification uses (for error messages)."""
+    if transport.ca_path:
+        return "CA bundle %s (ca_path)" % transport.ca_path
+    import os
+    env = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if env:
+        return "CA bundle %s (from REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE)" % env
+    try:
+        from requests.utils import DEFAULT_CA_BUNDLE_PATH
+    except ImportError:  # pragma: no cover
+        DEFAULT_CA_BUNDLE_PATH = "the default bundle"
+    return "the default CA bundle %s (no ca_path given)" % DEFAULT_CA_BUNDLE_PATH
+
+
+def tls_error(transport, exc, method, dataset):
+    """TLSVerificationError (what is wrong with the certificate, and the fix) or, for another
+    handshake failure, ConnectionFailedError."""
+    where = transport.where
+    detail = transport.redact(describe(exc))
+    lowered = detail.lower()
+    ca = ca_description(transport)
+    if "hostname" in lowered or "doesn't match" in lowered or "ip address mismatch" in lowered:
+        problem = ("the certificate of %s does not match the host name %r"
+                   % (where, transport.hostname))
+        fix = ("connect with a host name or address listed in the certificate's subject "
+               "alternative names, or give the array a certificate for %r" % transport.hostname)
+    elif "certificate" in lowered or "verify failed" in lowered:
+        problem = "the certificate of %s is not trusted by %s" % (where, ca)
+        fix = ("set ca_path to the PEM file of the CA (or the self-signed certificate) "
+               "that issued the array's certificate")
+    else:
+        return ConnectionFailedError(
+            "TLS handshake with %s failed (%s) using %s" % (where, detail, ca),
+            method=method, dataset=dataset)
+    message = ("TLS verification failed: %s (%s). Fix: %s; or, only on a trusted network, "
+               "turn verification off (validate_certs: false / verify=False)."
+               % (problem, detail, fix))
+    return TLSVerificationError(message, method=method, dataset=dataset)
+
+
+def _root_reason(exc, kinds):
+    """The first exception of ``kinds`` in the chain behind a requests exception."""
+    seen = set()
+    current = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, kinds):
+            return current
+        nxt = getattr(current, "reason", None)
+        if nxt is None and getattr(current, "args", None) and \
+                isinstance(current.args[0], BaseException):
+            nxt = current.args[0]
+        current = nxt
+    return None
+
+
+def _name_not_resolved(exc):
+    """True when urllib3 could not resolve the host name. urllib3 2 raises NameResolutionError;
+    urllib3 1.26 (OpenStack 2025.1 and 2025.2 upper constraints, so Manila hosts of those
+    releases) raises a NewConnectionError while handling socket.gaierror."""
+    name_error = getattr(_u3exc, "NameResolutionError", None)
+    if name_error is not None:
+        return _root_reason(exc, (name_error,)) is not None
+    reason = _root_reason(exc, (_u3exc.NewConnectionError,))
+    return reason is not None and isinstance(reason.__context__, socket.gaierror)
+
+
+def is_not_tls(text):
+    lowered = text.lower()
+    return any(marker in lowered for marker in _NOT_TLS_MARKERS)
+
+
+def probe_plain_http(hostname, port, timeout):
+    """Whether ``hostname:port`` answers a plain-text HTTP request (no credentials sent)."""
+    try:
+        sock = socket.create_connection((hostname, port), timeout=timeout)
+    except (OSError, ValueError):
+        return False
+    try:
+        sock.settimeout(timeout)
+        sock.sendall(b"HEAD / HTTP/1.0\r\n\r\n")
+        return sock.recv(5) == b"HTTP/"
+    except OSError:
+        return False
+    finally:
+        sock.close()
+
+
+def classify(transport, exc, method, dataset):
+    """The ``Failure`` for an exception raised by one ``session.post``."""
+    where = transport.where
+    text = transport.redact(describe(exc))
+    stage = current_stage()
+    # A tracked attempt that failed before its first byte was sent never reached the array.
+    before_send = stage in (CONNECTING, CONNECTED)
+
+    def failure(cls, message, retryable, delivery):
+        return Failure(cls(message, method=method, dataset=dataset), retryable, delivery)
+
+    if _rexc is not None and isinstance(exc, _rexc.SSLError) and stage != SENDING:
+        error = tls_error(transport, exc, method, dataset)
+        if isinstance(error, TLSVerificationError):
+            return Failure(error, False, NOT_SENT)
+        if is_not_tls(text):
+            if probe_plain_http(transport.hostname, transport.port, transport.timeout[0]):
+                problem = "speaks plain HTTP, not HTTPS"
+            else:
+                problem = "does not speak TLS"
+            return failure(ConnectionFailedError,
+                           "%s %s (%s); the array's API is HTTPS: check the host and port"
+                           % (where, problem, text), False, NOT_SENT)
+        if before_send:
+            return Failure(error, True, NOT_SENT)
+        return Failure(error, True, UNKNOWN)
+    if _rexc is not None and isinstance(exc, _rexc.ConnectTimeout):
+        return failure(ArrayTimeoutError, "timed out connecting to %s after %.0f s"
+                       % (where, transport.timeout[0]), True, NOT_SENT)
+    if _rexc is not None and isinstance(exc, _rexc.ReadTimeout):
+        if before_send:
+            return failure(ArrayTimeoutError, "timed out during the TLS handshake with %s"
+                           % where, True, NOT_SENT)
+        return failure(ArrayTimeoutError, "no reply from %s within %.0f s"
+                       % (where, transport.timeout[1]), True, UNKNOWN)
+    if _rexc is not None and isinstance(exc, _rexc.ConnectionError):
+        if _u3exc is not None:
+            if _name_not_resolved(exc):
+                return failure(ConnectionFailedError, "cannot resolve the array host name %r: %s"
+                               % (transport.hostname, text), True, NOT_SENT)
+            # NewConnectionError is a ConnectTimeoutError in urllib3 2: test it first.
+            if _root_reason(exc, (_u3exc.NewConnectionError,)) is not None:
+                return failure(ConnectionFailedError, "cannot connect to %s: %s" % (where, text),
+                               True, NOT_SENT)
+            if _root_reason(exc, (_u3exc.ConnectTimeoutError,)) is not None:
+                return failure(ArrayTimeoutError, "timed out connecting to %s" % where,
+                               True, NOT_SENT)
+        if before_send:
+            return failure(ConnectionFailedError, "connection to %s lost during the TLS "
+                           "handshake, before the request was sent: %s" % (where, text),
+                           True, NOT_SENT)
+        if stage == SENDING:
+            lost = "connection to %s reset or closed after the request was sent, before a " \
+                   "reply: %s" % (where, text)
+        else:
+            lost = "connection to %s lost before a reply: %s" % (where, text)
+        return failure(ConnectionFailedError, lost, True, UNKNOWN)
+    if _rexc is not None and isinstance(exc, (_rexc.InvalidURL, _rexc.InvalidSchema,
+                                              _rexc.MissingSchema, _rexc.InvalidHeader,
+                                              _rexc.InvalidJSONError)):
+        return failure(ConnectionFailedError, "invalid request to %s: %s" % (where, text),
+                       False, NOT_SENT)
+    if _rexc is not None and isinstance(exc, _rexc.RequestException):
+        return failure(ConnectionFailedError, "request to %s failed: %s" % (where, text),
+                       True, NOT_SENT if before_send else UNKNOWN)
+    return failure(ConnectionFailedError, "request to %s failed: %s: %s"
+                   % (where, type(exc).__name__, text), False,
+                   NOT_SENT if before_send else UNKNOWN)
+
+
+def await_effect(transport, method, dataset, verify, error, outer_deadline):
+    """A write's outcome is unknown: poll ``verify()`` (reads) for its effect, never re-send.
+
+    Polls for up to ``retry_budget`` seconds from now (the request may be executing for as long
+    as it already waited for the reply, so the window starts here), within an enclosing
+    deadline. Returns None once the effect shows; raises OutcomeUnknownError naming the call
+    when it does not, or at once when nothing can check (``verify`` not callable).
+    """
+    what = " ".join(part for part in (method, dataset) if part)
+
+    def unknown(detail):
+        exc = OutcomeUnknownError(
+            "the outcome of %s is unknown: %s; %s. It was not sent again because it may still "
+            "be executing on the array. Check the array before repeating it (a new run of an "
+            "idempotent task converges)." % (what, error.message, detail),
+            method=method, dataset=dataset, http_status=error.http_status)
+        exc.attempts = error.attempts
+        exc.cause = error
+        return exc
+
+    if not callable(verify):
+        raise unknown("no read can tell whether it applied")
+    clock = transport._clock
+    deadline = clock() + transport.retry_budget
+    if outer_deadline is not None:
+        deadline = min(deadline, outer_deadline)
+    transport.log.warning("%s: %s; the request may still be executing on the array, so it is "
+                          "not sent again: waiting up to %.1f s for its effect", what,
+                          error.message, max(0.0, deadline - clock()),
+                          extra={"intelliflash_transient": True})
+    polls = 0
+    problem = None
+    while True:
+        polls += 1
+        previous = getattr(transport._local, "deadline", None)
+        transport._local.deadline = deadline if previous is None else min(previous, deadline)
+        try:
+            applied, problem = bool(verify()), None
+        except IntelliFlashError as exc:
+            applied, problem = False, exc
+        finally:
+            transport._local.deadline = previous
+        if applied:
+            transport.log.info("%s: the reply was lost but the array shows the change applied "
+                               "(read %d time(s))", what, polls)
+            return None
+        delay = max(transport._backoff_delay(polls), min(transport.backoff, 0.05))
+        if clock() + delay > deadline:
+            if problem is not None:
+                raise unknown("reading the array to look for its effect failed (%s)"
+                              % transport.redact(problem))
+            raise unknown("its effect did not show on the array within %.0f s (%d read(s))"
+                          % (transport.retry_budget, polls))
+        transport.log.debug("%s: effect not visible yet; reading again in %.2f s", what, delay)
+        transport._sleep(delay)

@@ -1,0 +1,165 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What one module run loads (issue 12, goal 3: the cost of a task).
+
+Under Ansible a module's module_utils come from the AnsiballZ zip and are compiled from source on
+every task (twice: zipimport compiles a module for ``get_filename`` and again for ``get_code``);
+compiling is more than half of what a converged task costs (DEVELOPERS.md, "What a module run
+costs"). So the code only a failure needs stays out of a successful run, and the lines of
+module_utils a run compiles must not creep up unnoticed.
+
+Each module runs here as Ansible runs it: a process of its own, against the simulator. The
+process reports the collection files it imported. Counts lines, never time.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from module_runner import PASSWORD, simulator_fixture
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import project_ref, share_ref
+
+POOL, PROJECT, SHARE = "pool-a", "task_cost", "s1"
+PREFIX = "ansible_collections.tegile.intelliflash."
+RULES = [{"type": "ip", "to": "10.9.0.0/24", "access_level": "rw"}]
+# A converged run of each module: (module, its options).
+CONVERGED = [
+    ("project", dict(pool=POOL, name=PROJECT)),
+    ("share", dict(pool=POOL, project=PROJECT, name=SHARE)),
+    ("quota", dict(pool=POOL, project=PROJECT, share=SHARE, quota="10G")),
+    ("share_access", dict(pool=POOL, project=PROJECT, share=SHARE, purge=True, rules=RULES)),
+]
+# Lines of the collection's Python files (module and module_utils) a converged run imports, with
+# some headroom (4,865 for project, quota and share_access, 4,917 for share when they were set):
+# each line is compiled twice on every task. Raise a budget when a module really
+# needs more code on its successful path (and say why in the commit); never for code that only a
+# failure or an option the run does not use needs: import that where it is used.
+LINE_BUDGETS = {"project": 5100, "share": 5150, "quota": 5100, "share_access": 5100}
+# Defined only by the code of the failure path (client/failures.py), imported when a call fails.
+FAILURE_ONLY = ("def classify(", "def await_effect(", "def tls_error(")
+
+RUNNER = r"""
+import atexit, json, runpy, sys
+from ansible.module_utils.testing import patch_module_args
+
+module, args, report = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
+
+def loaded():
+    files = dict((name, getattr(mod, "__file__", None)) for name, mod in list(sys.modules.items())
+                 if name.startswith("ansible_collections.tegile.intelliflash."))
+    with open(report, "w") as handle:
+        json.dump(files, handle)
+
+atexit.register(loaded)
+with patch_module_args(args):
+    runpy.run_module(module, run_name="__main__", alter_sys=True)
+"""
+
+
+def prepare(api, proc):
+    api.create_project(project_ref(POOL, PROJECT))
+    api.create_share(share_ref(POOL, PROJECT, SHARE))
+
+
+sim = simulator_fixture(prepare)
+
+
+def run_alone(name, args, tmp_path):
+    """Run module ``name`` in a process of its own; returns (result, {module: file} it imported)."""
+    report = tmp_path / ("%s-imports.json" % name)
+    env = dict((key, value) for key, value in os.environ.items() if not key.startswith("INTELLIFLASH_"))
+    env["PYTHONPATH"] = os.pathsep.join(path for path in sys.path if path)
+    proc = subprocess.run(
+        [sys.executable, "-c", RUNNER, PREFIX + "plugins.modules." + name, json.dumps(args), str(report)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, env=env, timeout=120, check=False)
+    assert proc.stdout, proc.stderr
+    with open(str(report)) as handle:
+        return json.loads(proc.stdout), json.load(handle)
+
+
+def connection(sim):
+    return dict(host=sim.address, username="admin", password=PASSWORD, ca_path=sim.ca_path)
+
+
+def sources(files):
+    """{file: its text} of the imported collection modules that are files (not namespaces)."""
+    out = {}
+    for path in files.values():
+        if path and path.endswith(".py"):
+            with open(path) as handle:
+                out[path] = handle.read()
+    return out
+
+
+@pytest.fixture(scope="module")
+def converged(sim, tmp_path_factory):
+    """Each module's converged run: (result, imported files); the first run converges the array."""
+    tmp_path = tmp_path_factory.mktemp("task-cost")
+    runs = {}
+    for name, args in CONVERGED:
+        args = dict(connection(sim), **args)
+        first, _files = run_alone(name, args, tmp_path)
+        assert not first.get("failed"), first
+        runs[name] = run_alone(name, args, tmp_path)
+    return runs
+
+
+@pytest.mark.parametrize("name", [name for name, _args in CONVERGED])
+def test_a_converged_run_loads_no_failure_path_code(converged, name):
+    result, files = converged[name]
+    assert not result.get("failed") and result["changed"] is False, result
+    assert PREFIX + "plugins.module_utils.client.failures" not in files
+    for path, text in sources(files).items():
+        assert not [word for word in FAILURE_ONLY if word in text], path
+
+
+@pytest.mark.parametrize("name", [name for name, _args in CONVERGED])
+def test_a_converged_run_compiles_no_more_lines_than_its_budget(converged, name):
+    _result, files = converged[name]
+    lines = sum(text.count("\n") for text in sources(files).values())
+    assert lines <= LINE_BUDGETS[name], (
+        "a converged %s run imports %d lines of the collection (budget %d): %s"
+        % (name, lines, LINE_BUDGETS[name], sorted(files)))
+
+
+def test_a_failed_call_loads_the_failure_path_and_reports_it(sim, tmp_path):
+    """The failure path is imported where it is needed, also in a module's own process: a CA that
+    did not sign the array's certificate fails the first call, with the fix in the message."""
+    args = dict(connection(sim), pool=POOL, project=PROJECT, share=SHARE, quota="10G")
+    args["ca_path"] = _other_ca(tmp_path)
+    result, files = run_alone("quota", args, tmp_path)
+    assert result.get("failed") is True, result
+    assert "TLS verification failed" in result["msg"] and "not trusted" in result["msg"]
+    assert PREFIX + "plugins.module_utils.client.failures" in files
+
+
+def _other_ca(tmp_path):
+    """A CA certificate (PEM file) that did not sign the simulator's certificate."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Not the array's CA")])
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    path = tmp_path / "other-ca.pem"
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return str(path)
