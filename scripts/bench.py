@@ -13,6 +13,8 @@ Parts, each in the interpreter it needs:
   rules, stats refresh at N shares, for both drivers;
 - ``scripts/bench_playbook.py`` (.venv): the modules' provisioning playbook against the same
   work written with ansible.builtin.uri, first and converged run;
+- ``scripts/bench_task_cost.py`` (.venv): seconds per loop item of ping, uri and the modules,
+  and the import profile of their AnsiballZ payloads;
 - ``scripts/bench_report.py`` (the cached ``bench`` venv: matplotlib,
   requirements/bench.txt): the table and the two plots.
 
@@ -46,12 +48,14 @@ FULL = {
     "shares": 50, "clones": 10, "refreshes": 20,
     "access": [10, 100, 1000], "access_intree": [10, 100, 1000],
     "stats": [50, 500, 5000], "playbook_shares": 100,
+    "task_items": 20, "task_rounds": 3, "task_repeat": 5,
 }
 SMOKE = {
     "load_seconds": 0.5, "load_threads": 2,
     "shares": 2, "clones": 1, "refreshes": 2,
     "access": [1, 3], "access_intree": [1, 3],
     "stats": [2, 4], "playbook_shares": 2,
+    "task_items": 2, "task_rounds": 1, "task_repeat": 1,
 }
 
 
@@ -132,6 +136,10 @@ def run_parts(params, work):
     playbook_out = os.path.join(work, "playbook.json")
     _run([sys.executable, script("bench_playbook.py"), "--out", playbook_out,
           "--shares", str(params["playbook_shares"])], "provisioning playbook vs uri")
+    task_out = os.path.join(work, "task_cost.json")
+    _run([sys.executable, script("bench_task_cost.py"), "--out", task_out,
+          "--items", str(params["task_items"]), "--rounds", str(params["task_rounds"]),
+          "--repeat", str(params["task_repeat"])], "per-task cost: ping, uri and the modules")
 
     manila = _read(manila_out)
     return {
@@ -146,6 +154,7 @@ def run_parts(params, work):
         "access_resync": {kind: manila[kind]["access_resync"] for kind in ("ours", "intree")},
         "stats_refresh": {kind: manila[kind]["stats_refresh"] for kind in ("ours", "intree")},
         "provisioning_playbook": _read(playbook_out),
+        "task_cost": _read(task_out),
     }
 
 

@@ -132,6 +132,37 @@ def playbook_section(results):
     ])
 
 
+TASK_KINDS = (("ping", "ansible.builtin.ping"), ("uri", "ansible.builtin.uri (one getShare)"),
+              ("share", "tegile.intelliflash.share"), ("quota", "tegile.intelliflash.quota"),
+              ("share_access", "tegile.intelliflash.share_access"))
+
+
+def task_cost_section(results):
+    cost = results.get("task_cost")
+    if not cost:
+        return "## Per-task cost\n\nNot measured in this run."
+    rows = []
+    for kind, label in TASK_KINDS:
+        loop, payload = cost["loop"][kind], cost["payload"][kind]
+        rows.append((label, "%.3f" % loop["seconds_per_item"], "%.3f" % payload["seconds"],
+                     "%.3f" % payload["cpu_seconds"], "%.0f" % payload["module_utils_import_ms"],
+                     "%.0f" % payload["requests_import_ms"]))
+    return "\n".join([
+        "## Per-task cost",
+        "",
+        "`scripts/bench_task_cost.py`: one playbook (pipelining on), %d rounds of a loop of %d "
+        "items per kind, all converged against one share; seconds per item is the median over "
+        "the rounds. Then each kind's AnsiballZ payload run alone %d time(s) with "
+        "`python -X importtime` (medians): wall and CPU seconds, and the milliseconds spent "
+        "importing the collection's module_utils (compiled from the zip on every run) and "
+        "requests. DEVELOPERS.md, \"What a module run costs\", explains the figures."
+        % (cost["rounds"], cost["items"], cost["payload_repeat"]),
+        "",
+        _table(("task", "s per loop item", "payload s", "payload CPU s",
+                "module_utils import ms", "requests import ms"), rows),
+    ])
+
+
 def load_section(results):
     baseline = results.get("simulator_load_baseline") or {}
     runs = [("this one", results["simulator_load"])]
@@ -177,11 +208,11 @@ def render(results, img_dir):
         "Run: `make bench` (15-20 minutes on two cores, most of it the playbooks; it takes "
         "`/tmp/tegile-manila.lock` while the in-tree driver's simulator holds 127.0.0.2:443). It writes `bench/results.json` "
         "(fixed keys: `driver_workload`, `access_resync`, `stats_refresh`, "
-        "`provisioning_playbook`, `simulator_load`, `simulator_load_baseline`, each per driver or "
-        "variant) and this page, whose first section judges issue 12's goals from them. "
+        "`provisioning_playbook`, `task_cost`, `simulator_load`, `simulator_load_baseline`, each per "
+        "driver or variant) and this page, whose first section judges issue 12's goals from them. "
         "`scripts/bench.py --smoke --out-dir DIR` is the same run with tiny sizes (the `bench` "
         "test stage); the parts run alone too: `scripts/bench_manila.py` (in .venv-manila), "
-        "`scripts/bench_playbook.py`, `scripts/bench_load.py`.",
+        "`scripts/bench_playbook.py`, `scripts/bench_task_cost.py`, `scripts/bench_load.py`.",
         "",
         "Generated %s by `%s`; sizes: %s." % (results["generated"], results["command"],
                                               json.dumps(params, sort_keys=True)),
@@ -203,7 +234,8 @@ def render(results, img_dir):
                              for row in results["stats_refresh"]["ours"]))
         parts.extend([series_section(results, key, count_key, filename, title, xlabel, extra),
                       ""])
-    parts.extend([playbook_section(results), "", load_section(results), ""])
+    parts.extend([playbook_section(results), "", task_cost_section(results), "",
+                  load_section(results), ""])
     return "\n".join(parts)
 
 

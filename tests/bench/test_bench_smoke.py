@@ -28,7 +28,8 @@ def test_bench_smoke_run_writes_every_figure(tmp_path):
     params = results["parameters"]
     assert set(results) >= {"schema", "generated", "machine", "parameters", "command",
                             "simulator_load", "simulator_load_baseline", "driver_workload",
-                            "access_resync", "stats_refresh", "provisioning_playbook"}
+                            "access_resync", "stats_refresh", "provisioning_playbook",
+                            "task_cost"}
     for kind in ("ours", "intree"):
         workload = results["driver_workload"][kind]
         assert set(workload["calls"]) == {"create", "extend", "snapshot", "clone", "stats",
@@ -53,6 +54,18 @@ def test_bench_smoke_run_writes_every_figure(tmp_path):
         for run in (first, converged):
             assert sum(run["by_method"].values()) == run["calls"]
     assert book["tasks_per_share"] >= 1
+    cost = results["task_cost"]
+    kinds = {"ping", "uri", "share", "quota", "share_access"}
+    assert set(cost["loop"]) == kinds and set(cost["payload"]) == kinds
+    for kind in kinds:
+        assert len(cost["loop"][kind]["rounds"]) == params["task_rounds"]
+        assert cost["loop"][kind]["seconds_per_item"] > 0
+        assert cost["payload"][kind]["seconds"] > 0 and cost["payload"][kind]["cpu_seconds"] > 0
+    # The modules import the collection's module_utils and requests; ping imports neither.
+    for kind in ("share", "quota", "share_access"):
+        assert cost["payload"][kind]["module_utils_import_ms"] > 0
+        assert cost["payload"][kind]["requests_import_ms"] > 0
+    assert cost["payload"]["ping"]["module_utils_import_ms"] == 0
     for phase in ("read", "write", "fresh-connection read"):
         row = results["simulator_load"][phase]
         assert row["calls"] >= 1 and row["connections"] >= 1
@@ -68,7 +81,8 @@ def test_bench_smoke_run_writes_every_figure(tmp_path):
 
     page = (tmp_path / "docs" / "benchmarks.md").read_text()
     for heading in ("## Issue 12's goals", "## Driver workload", "## Access re-sync",
-                    "## Stats refresh", "## Provisioning playbook", "## The simulator itself"):
+                    "## Stats refresh", "## Provisioning playbook", "## Per-task cost",
+                    "## The simulator itself"):
         assert heading in page
     for name in ("bench-access-resync.png", "bench-stats-refresh.png"):
         assert "](img/%s)" % name in page
