@@ -10,7 +10,7 @@ method name out in full, so a search for a name finds it here and in the simulat
 import contextlib
 
 from . import paths as paths_mod
-from .errors import IntelliFlashError, NotAllowedError, invalid_argument
+from .errors import IntelliFlashError, NotAllowedError, NotFoundError, invalid_argument
 from .transport import REDACTED, Transport
 
 PROTOCOLS = ("nfs", "smb")
@@ -98,6 +98,14 @@ class ClientBase(object):
             raise invalid_argument("method", "must be an API method name, got %r" % (method,))
         return self._transport.request(method, args, write=bool(write), verify=verify,
                                        dataset=dataset)
+
+    @staticmethod
+    def _or_none(read, *args):
+        """``read(*args)``, or None when the array answers that the object does not exist."""
+        try:
+            return read(*args)
+        except NotFoundError:
+            return None
 
     @contextlib.contextmanager
     def _context(self, method, dataset=None):

@@ -37,18 +37,10 @@ class ProjectCalls(object):
 
     def find_project(self, ref):
         """ProjectInfo, or None when the project does not exist."""
-        self._ref(ref, share=False)
-        try:
-            return self.get_project(ref)
-        except NotFoundError:
-            return None
+        return self._or_none(self.get_project, ref)
 
     def _project_exists(self, pool, project):
-        try:
-            self._read_project(pool, project)
-        except NotFoundError:
-            return False
-        return True
+        return self._or_none(self._read_project, pool, project) is not None
 
     def create_project(self, ref, properties=None):
         """createProject with optional Project_V2_1 keys (e.g. ``{"compression": "lz4"}``)."""
@@ -61,9 +53,8 @@ class ProjectCalls(object):
         body.update({"poolName": pool, "projectName": project})
 
         def verify():
-            try:
-                current = self._read_project(pool, project)
-            except NotFoundError:
+            current = self._or_none(self._read_project, pool, project)
+            if current is None:
                 return False
             return written.properties_written(current, dict(properties or {}),
                                               share_level=False)

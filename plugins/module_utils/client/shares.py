@@ -38,10 +38,7 @@ class ShareCalls(object):
         return self.call("getShare", path, dataset=path)
 
     def _find_share_wire(self, pool, project, share):
-        try:
-            return self._read_share(pool, project, share)
-        except NotFoundError:
-            return None
+        return self._or_none(self._read_share, pool, project, share)
 
     def get_share(self, ref):
         """ShareInfo; NotFoundError when the share (or its project) does not exist."""
@@ -52,11 +49,7 @@ class ShareCalls(object):
 
     def find_share(self, ref):
         """ShareInfo, or None when the share (or its project) does not exist."""
-        self._ref(ref, share=True)
-        try:
-            return self.get_share(ref)
-        except NotFoundError:
-            return None
+        return self._or_none(self.get_share, ref)
 
     def create_share(self, ref, quota=None, reservation=None,
                      block_size=None, mount_point=None):
