@@ -175,7 +175,8 @@ def load_section(results):
     return "\n".join([
         "## The simulator itself",
         "",
-        "`scripts/bench_load.py`: %d client threads for %s s per phase; fresh-connection reads "
+        "`scripts/bench_load.py`: %d client threads (kept-alive `http.client` connections, light "
+        "enough not to bound the server on two cores) for %s s per phase; fresh-connection reads "
         "open a connection (TLS handshake) per call, as a short-lived task does. The same load "
         "is run on the simulator as it was when issue 12 was filed (commit %s, before "
         "persistent connections; it counts no connections)%s."
