@@ -87,7 +87,7 @@ def test_same_header_on_a_connection_is_checked_once(served):
     conn = Conn(port, ca_path)
     try:
         good = _auth(USER, PASSWORD)
-        assert [conn.call(good) for _ in range(3)] == [200, 200, 200]
+        assert [conn.call(good) for _call in range(3)] == [200, 200, 200]
         assert checks == [True]
     finally:
         conn.close()
@@ -96,7 +96,7 @@ def test_same_header_on_a_connection_is_checked_once(served):
 def test_each_connection_checks_for_itself(served):
     port, ca_path, checks = served
     good = _auth(USER, PASSWORD)
-    for _ in range(2):
+    for _conn in range(2):
         conn = Conn(port, ca_path)
         try:
             assert conn.call(good) == 200
@@ -126,7 +126,7 @@ def test_a_refused_header_is_checked_again_every_time(served):
     conn = Conn(port, ca_path)
     try:
         bad = _auth(USER, "Wr0ng-s3cret")
-        assert [conn.call(bad) for _ in range(2)] == [401, 401]
+        assert [conn.call(bad) for _call in range(2)] == [401, 401]
         assert checks == [False, False]
     finally:
         conn.close()
