@@ -23,7 +23,7 @@ from .errors import ApiError, PERMISSION_DENIED
 from .faults import CallCounter, Delays, FaultInjector
 from .registry import VOID, Context
 from .routes import OPENSTACK, V2
-from .server import ABORT_KEY, CONNECTION_KEY, ConnectionStats
+from .server import ABORT_KEY, ConnectionStats
 
 LOG = logging.getLogger("tegile_intelliflash.simulator")
 
@@ -81,27 +81,7 @@ class Simulator:
         return "Simulator(user=%r, store=%r)" % (self.user, self.store.path)
 
     def check_auth(self):
-        """Basic credentials of the current request. A connection remembers the Authorization
-        header it last verified: the same header again on it is compared (constant time) with
-        that one instead of being decoded and checked again; any other header is checked in
-        full. The credentials never change while the simulator runs, so the result is the
-        same; a connection's memory ends with it."""
-        header = request.environ.get("HTTP_AUTHORIZATION")
-        conn = request.environ.get(CONNECTION_KEY)
-        if header is None or conn is None:
-            return self.check_credentials(request.authorization)
-        # WSGI header values are latin-1 strings: this encoding gives back the bytes received.
-        raw = header.encode("latin-1", "replace")
-        verified = conn.get("authorization")
-        if verified is not None and hmac.compare_digest(raw, verified):
-            return True
-        if not self.check_credentials(request.authorization):
-            return False
-        conn["authorization"] = raw
-        return True
-
-    def check_credentials(self, auth):
-        """Decode-and-compare of Basic credentials (``auth``: werkzeug's Authorization)."""
+        auth = request.authorization
         if auth is None or auth.type != "basic":
             return False
         user_ok = hmac.compare_digest((auth.username or "").encode(), self.user.encode())

@@ -15,9 +15,7 @@ exercised. ``SimRequestHandler`` serves the WSGI application itself instead:
   skipped, so the next request line is found where it is;
 - a ``ConnectionCut`` raised by the application (reset and drop-reply faults) resets the
   connection (SO_LINGER 0: RST rather than FIN);
-- ``ConnectionStats`` counts the connections accepted (``/sim/v1/stats``);
-- every request's environ carries its connection's own dict (``CONNECTION_KEY``), for what
-  the application may keep per connection (the Authorization header it last verified).
+- ``ConnectionStats`` counts the connections accepted (``/sim/v1/stats``).
 """
 
 import io
@@ -33,7 +31,6 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 LOG = logging.getLogger("tegile_intelliflash.simulator.http")
 ABORT_KEY = "tegile_intelliflash.simulator.abort"
-CONNECTION_KEY = "tegile_intelliflash.simulator.connection"
 # Apache's KeepAliveTimeout default, the web server in front of many arrays' REST services.
 DEFAULT_IDLE_TIMEOUT = 5.0
 # An unread request body up to this size is skipped to keep the connection; a larger one (a
@@ -106,7 +103,6 @@ class SimRequestHandler(WSGIRequestHandler):
         # The idle timeout is the socket's timeout: http.server's request-line read times out,
         # logs it and closes the connection. It also bounds a silent TLS handshake.
         self.timeout = getattr(self.server, "idle_timeout", DEFAULT_IDLE_TIMEOUT)
-        self.connection_state = {}
         super().setup()
         # Headers and body leave in one send, but a chunked reply or a 100 Continue takes more:
         # with Nagle's algorithm on, a second send waits for the client's delayed ACK (40 ms).
@@ -189,7 +185,6 @@ class SimRequestHandler(WSGIRequestHandler):
         if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
             self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         environ = self.make_environ()
-        environ[CONNECTION_KEY] = self.connection_state
         body = None
         if "wsgi.input_terminated" in environ:
             # Chunked: the end of the body is only known once read to its end; close after it.
