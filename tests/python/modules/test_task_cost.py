@@ -26,6 +26,7 @@ import sys
 import pytest
 
 from module_runner import PASSWORD, simulator_fixture
+from tegile_intelliflash.simulator import tls
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import project_ref, share_ref
 
 POOL, PROJECT, SHARE = "pool-a", "task_cost", "s1"
@@ -143,23 +144,9 @@ def test_a_failed_call_loads_the_failure_path_and_reports_it(sim, tmp_path):
 
 
 def _other_ca(tmp_path):
-    """A CA certificate (PEM file) that did not sign the simulator's certificate."""
-    import datetime
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.timezone.utc)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Not the array's CA")])
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    path = tmp_path / "other-ca.pem"
-    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return str(path)
+    """A CA certificate (PEM file) that did not sign the simulator's certificate: a second
+    simulator CA, made in a state directory of its own."""
+    state = tmp_path / "other-ca"
+    state.mkdir()
+    tls.ensure_ca(str(state))
+    return str(state / tls.CA_CERT)
