@@ -536,14 +536,21 @@ class AccessRules:
         # An SMB share's network rules are not managed (share_access: its rules are user and group rules).
         self.wanted = (network if protocol == "nfs" else None, users)
 
+    def _protocol_after(self, sharing_before, guard=contextlib.nullcontext):
+        """The share's protocol once the task's ``nfs``/``smb`` apply over ``sharing_before``
+        ((nfs, smb)); the wanted rules checked against it."""
+        params = self.module.params
+        self.nfs_on, smb_on = sharing_after((params["nfs"], params["smb"]), sharing_before)
+        protocol = protocol_of(self.nfs_on, smb_on)
+        self._want(protocol, guard)
+        return protocol
+
     def existing(self, share, sharing):
         """Before any write, for a share that exists (``sharing``: the sharing changes planned)."""
         if not self.given:
             return
         params = self.module.params
-        self.nfs_on, smb_on = sharing_after((params["nfs"], params["smb"]), (share.nfs, share.smb))
-        protocol = protocol_of(self.nfs_on, smb_on)
-        self._want(protocol)
+        protocol = self._protocol_after((share.nfs, share.smb))
         self.replace = protocol == "nfs" and "nfs" in sharing
         network = None
         if protocol == "nfs" and not self.replace:
@@ -556,11 +563,7 @@ class AccessRules:
         inherited does not take are refused inside ``guard`` (the undo of the creation)."""
         if not self.given:
             return
-        params = self.module.params
-        self.nfs_on, smb_on = sharing_after((params["nfs"], params["smb"]),
-                                            (share.nfs, share.smb) if share is not None else inherited)
-        protocol = protocol_of(self.nfs_on, smb_on)
-        self._want(protocol, guard)
+        protocol = self._protocol_after((share.nfs, share.smb) if share is not None else inherited, guard)
         self.replace = protocol == "nfs"
         self.current = (None, current_user_rules(share) if share is not None else [])
 
