@@ -27,6 +27,7 @@ from tegile_intelliflash.client.errors import (
 )
 from tegile_intelliflash.client.paths import project_ref, share_ref
 from tegile_intelliflash.client.views import SystemInfo
+from tegile_intelliflash.simulator import tls
 
 from client_helpers import PASSWORD, fake_response, make_client
 
@@ -154,24 +155,13 @@ def test_wrong_password_is_authentication_error(sim_clean):
     assert sim_clean.calls()["total"] == 0  # refused before dispatch: not an array call
 
 
-def _make_ca(tmp_path, name="Other CA"):
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.timezone.utc)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    path = tmp_path / ("%s.pem" % name.replace(" ", "_"))
-    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return cert, key, str(path)
+def _make_ca(tmp_path, name="other-ca"):
+    """A self-signed CA that did not sign the simulator's certificate (a second simulator CA,
+    in a state directory of its own): (certificate, key, PEM path)."""
+    state = tmp_path / name
+    state.mkdir()
+    cert, key = tls.ensure_ca(str(state))
+    return cert, key, str(state / tls.CA_CERT)
 
 
 def test_wrong_ca_fails_clearly(sim_clean, tmp_path):
@@ -216,7 +206,7 @@ def test_host_name_mismatch_fails_clearly(tmp_path):
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    ca_cert, ca_key, ca_path = _make_ca(tmp_path, "Test CA")
+    ca_cert, ca_key, ca_path = _make_ca(tmp_path, "test-ca")
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(datetime.timezone.utc)
     cert = (x509.CertificateBuilder()
