@@ -44,14 +44,14 @@ SCHEMA = 1
 BASELINE_SIMULATOR = "baaeaefc28d9ad41e397be034692fb1f0b30aed2"
 
 FULL = {
-    "load_seconds": 5, "load_threads": 4,
+    "load_seconds": 5, "load_threads": 4, "load_rounds": 3,
     "shares": 50, "clones": 10, "refreshes": 20,
     "access": [10, 100, 1000], "access_intree": [10, 100, 1000],
     "stats": [50, 500, 5000], "playbook_shares": 100,
     "task_items": 20, "task_rounds": 3, "task_repeat": 5,
 }
 SMOKE = {
-    "load_seconds": 0.5, "load_threads": 2,
+    "load_seconds": 0.5, "load_threads": 2, "load_rounds": 1,
     "shares": 2, "clones": 1, "refreshes": 2,
     "access": [1, 3], "access_intree": [1, 3],
     "stats": [2, 4], "playbook_shares": 2,
@@ -97,14 +97,18 @@ def _has_commit(commit):
                           stderr=subprocess.DEVNULL, check=False).returncode == 0
 
 
-def run_load(params, out, baseline=None):
+def run_load(params, out, compare=None):
+    """{"ours": phases[, "baseline": phases]}: with ``compare`` the two simulators take turns
+    (scripts/bench_load.py --compare)."""
     cmd = [sys.executable, os.path.join(ROOT, "scripts", "bench_load.py"), "--json",
-           "--seconds", str(params["load_seconds"]), "--threads", str(params["load_threads"])]
-    if baseline:
-        cmd.extend(["--baseline", baseline])
+           "--seconds", str(params["load_seconds"]), "--threads", str(params["load_threads"]),
+           "--rounds", str(params["load_rounds"])]
+    if compare:
+        cmd.extend(["--compare", compare])
     with open(out, "w") as handle:
         subprocess.run(cmd, cwd=ROOT, stdout=handle, check=True)
-    return _read(out)
+    result = _read(out)
+    return result if compare else {"ours": result}
 
 
 def run_parts(params, work):
@@ -112,14 +116,15 @@ def run_parts(params, work):
     def script(name):
         return os.path.join(ROOT, "scripts", name)
 
-    print("bench: simulator load (this one and issue 12's)", flush=True)
-    load = run_load(params, os.path.join(work, "load.json"))
+    print("bench: simulator load (this one and issue 12's, in turns)", flush=True)
     baseline = {"commit": BASELINE_SIMULATOR, "phases": None}
     if _has_commit(BASELINE_SIMULATOR):
-        baseline["phases"] = run_load(params, os.path.join(work, "load-baseline.json"),
-                                      BASELINE_SIMULATOR)
+        loads = run_load(params, os.path.join(work, "load.json"), BASELINE_SIMULATOR)
+        baseline["phases"] = loads["baseline"]
     else:  # a shallow clone: the page says it was not measured
+        loads = run_load(params, os.path.join(work, "load.json"))
         baseline["missing"] = "commit not in this clone"
+    load = loads["ours"]
     manila_out = os.path.join(work, "manila.json")
     manila_cmd = [manila_python(), script("bench_manila.py"), "--out", manila_out,
                   "--shares", str(params["shares"]), "--clones", str(params["clones"]),

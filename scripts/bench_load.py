@@ -19,9 +19,13 @@ Authorization header encoded once), and the same callers run against the baselin
 rates stay comparable. ``server CPU ms/call`` (the simulator process's own CPU time per call)
 is the figure other load disturbs least.
 
-``--baseline COMMIT`` measures the simulator of an older commit too, in the same run (its
-package taken with ``git archive``, started from its own directory so that ``python -m``
-imports it), so that the two rates are compared on the same machine under the same load.
+``--baseline COMMIT`` measures the simulator of an older commit instead (its package taken
+with ``git archive``, started from its own directory so that ``python -m`` imports it);
+``--compare COMMIT`` measures both, alternating rounds in the order ours, theirs, theirs, ours,
+... (``--rounds``): on a shared virtual machine the CPU time one call costs drifts by nearly 2x
+within minutes, so two runs one after the other compare the moments as much as the simulators.
+Each phase reports the median rate and CPU time over the rounds, and the calls and connections
+of all rounds together.
 """
 
 import argparse
@@ -32,6 +36,7 @@ import json
 import os
 import shutil
 import ssl
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -177,7 +182,7 @@ def simulator_of(commit):
         shutil.rmtree(tree, ignore_errors=True)
 
 
-def measure(seconds=5.0, threads=4, extra_args=(), cwd=None):
+def measure_once(seconds=5.0, threads=4, extra_args=(), cwd=None):
     state = tempfile.mkdtemp(prefix="tegile-load-")
     here = os.getcwd()
     try:
@@ -214,19 +219,41 @@ def measure(seconds=5.0, threads=4, extra_args=(), cwd=None):
         shutil.rmtree(state, ignore_errors=True)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="length of each phase")
-    parser.add_argument("--threads", type=int, default=4, help="client threads")
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.add_argument("--baseline", metavar="COMMIT",
-                        help="measure this commit's simulator only (JSON adds its commit)")
-    opts = parser.parse_args(argv)
-    with simulator_of(opts.baseline) as cwd:
-        results = measure(opts.seconds, opts.threads, cwd=cwd)
-    if opts.json:
-        print(json.dumps(results, indent=2))
-        return 0
+def combine(rounds):
+    """One row per phase from several rounds' rows: median rate and CPU time, summed counts."""
+    out = {}
+    for phase in rounds[0]:
+        rows = [one[phase] for one in rounds]
+        opened = [row["connections"] for row in rows]
+        out[phase] = {
+            "requests_per_s": round(statistics.median(row["requests_per_s"] for row in rows), 1),
+            "calls": sum(row["calls"] for row in rows),
+            "server_cpu_ms_per_call": round(
+                statistics.median(row["server_cpu_ms_per_call"] for row in rows), 3),
+            "connections": None if None in opened else sum(opened),
+            "rounds": [row["requests_per_s"] for row in rows],
+        }
+    return out
+
+
+def measure(seconds=5.0, threads=4, rounds=1, compare=None):
+    """{"ours": phases[, "baseline": phases]}: with ``compare`` (a commit) the two simulators
+    take turns, ours first, then theirs twice and ours twice, and so on (so a drift of the
+    machine's speed within the run weighs on both alike)."""
+    if rounds < 1:
+        raise ValueError("rounds must be at least 1")
+    kinds = ["ours"] + (["baseline"] if compare else [])
+    results = dict((kind, []) for kind in kinds)
+    with simulator_of(compare) as tree:
+        cwd = {"ours": None, "baseline": tree}
+        for number in range(rounds):
+            for kind in (kinds if number % 2 == 0 else kinds[::-1]):
+                results[kind].append(measure_once(seconds, threads, cwd=cwd[kind]))
+    return dict((kind, combine(rows)) for kind, rows in results.items())
+
+
+def _print_table(title, results):
+    print(title)
     print("%-24s %12s %8s %12s %18s"
           % ("phase", "requests/s", "calls", "connections", "server CPU ms/call"))
     for phase, row in results.items():
@@ -234,6 +261,39 @@ def main(argv=None):
             phase, row["requests_per_s"], row["calls"],
             "-" if row["connections"] is None else row["connections"],
             row["server_cpu_ms_per_call"]))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each phase")
+    parser.add_argument("--threads", type=int, default=4, help="client threads")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="rounds of all phases per simulator (medians)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--baseline", metavar="COMMIT",
+                       help="measure this commit's simulator only")
+    which.add_argument("--compare", metavar="COMMIT",
+                       help="measure this checkout's and this commit's simulators, in turns "
+                            "(JSON: {\"ours\": ..., \"baseline\": ...})")
+    opts = parser.parse_args(argv)
+    if opts.baseline:
+        with simulator_of(opts.baseline) as cwd:
+            results = combine([measure_once(opts.seconds, opts.threads, cwd=cwd)
+                               for _number in range(opts.rounds)])
+        tables = {"issue 12's simulator (%s)" % opts.baseline[:7]: results}
+    else:
+        results = measure(opts.seconds, opts.threads, opts.rounds, opts.compare)
+        tables = {"this simulator": results["ours"]}
+        if opts.compare:
+            tables["issue 12's simulator (%s)" % opts.compare[:7]] = results["baseline"]
+        else:
+            results = results["ours"]
+    if opts.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    for title, rows in tables.items():
+        _print_table(title, rows)
     return 0
 
 

@@ -179,11 +179,15 @@ def load_section(results):
         "enough not to bound the server on two cores) for %s s per phase; fresh-connection reads "
         "open a connection (TLS handshake) per call, as a short-lived task does. The same load "
         "is run on the simulator as it was when issue 12 was filed (commit %s, before "
-        "persistent connections; it counts no connections)%s."
+        "persistent connections; it counts no connections)%s. The two take turns for %d "
+        "round(s) (ours, theirs, theirs, ours, ...): the CPU time a call costs on this shared "
+        "machine drifts within minutes, so rates are medians over the rounds and calls and "
+        "connections their sums."
         % (results["parameters"]["load_threads"], results["parameters"]["load_seconds"],
            baseline.get("commit", "-")[:7],
            "" if baseline.get("phases") else ": not measured (%s)"
-           % baseline.get("missing", "no baseline")),
+           % baseline.get("missing", "no baseline"),
+           results["parameters"].get("load_rounds", 1)),
         "",
         _table(("simulator", "phase", "requests/s", "calls", "connections opened",
                 "server CPU ms/call"), rows),

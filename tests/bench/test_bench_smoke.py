@@ -69,6 +69,7 @@ def test_bench_smoke_run_writes_every_figure(tmp_path):
     for phase in ("read", "write", "fresh-connection read"):
         row = results["simulator_load"][phase]
         assert row["calls"] >= 1 and row["connections"] >= 1
+        assert len(row["rounds"]) == params["load_rounds"]
     # Issue 12's simulator, measured in the same run when its commit is in this clone.
     baseline = results["simulator_load_baseline"]
     here = subprocess.run(["git", "-C", ROOT, "cat-file", "-e", baseline["commit"] + "^{commit}"],
@@ -76,6 +77,7 @@ def test_bench_smoke_run_writes_every_figure(tmp_path):
     if here:
         for phase in ("read", "write", "fresh-connection read"):
             assert baseline["phases"][phase]["calls"] >= 1
+            assert len(baseline["phases"][phase]["rounds"]) == params["load_rounds"]
     else:
         assert baseline["phases"] is None and baseline["missing"]
 
