@@ -29,7 +29,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths i
 from ansible_collections.tegile.intelliflash.plugins.module_utils._locks import LockError, dataset_lock
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import PROTOCOLS
 from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import check_pool_space, plan_limits
-from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import describe_plans, plan_rules
+from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import check_rule_count, describe_plans, plan_rules
 
 CLONE_POLL_INTERVAL = 1.0
 # Rule writes of one task when another writer keeps getting in its way (the array refusing an
@@ -261,6 +261,11 @@ def converge_rules(module, ref, current, wanted, tracker, diff_key="rules", purg
         if not (net_plan.changed or user_plan.changed):
             break
         if writes == 0:
+            # A merge (purge off) can take a list past the array's bound with rules that are each
+            # fine: refuse it here, before the first add is written (C34).
+            with module.api_errors("checking %s" % diff_key, dataset):
+                check_rule_count(net_plan.final, diff_key, "network (ip and host)")
+                check_rule_count(user_plan.final, diff_key, "user and group")
             before, after = net_plan.before_after()
             user_before, user_after = user_plan.before_after()
             tracker.add(diff_key, before=before + user_before, after=after + user_after)

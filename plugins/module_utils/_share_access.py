@@ -21,6 +21,7 @@ __metaclass__ = type
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import InputError
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import (
+    MAX_ACL_ENTRIES,
     NetworkRule,
     UserRule,
     diff_rules,
@@ -134,7 +135,17 @@ def parse_rules(entries, protocol, share_level, option="rules"):
                             "once" % (option, index, option, seen[key], describe(rule)))
         seen[key] = index
         wanted.append(rule)
+    for kind, rules in zip(("network (ip and host)", "user and group"), split_rules(wanted)):
+        check_rule_count(rules, option, kind)
     return wanted
+
+
+def check_rule_count(rules, option, kind):
+    """Refuse (``RuleError`` naming ``option``) a list the array would refuse as too long (C34):
+    one ACL, the network rules of a share or the file ACL, holds at most ``MAX_ACL_ENTRIES``."""
+    if len(rules) > MAX_ACL_ENTRIES:
+        raise RuleError("%s: %d %s rules; an ACL on the array holds at most %d"
+                        % (option, len(rules), kind, MAX_ACL_ENTRIES))
 
 
 def split_rules(rules):

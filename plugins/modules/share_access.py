@@ -54,6 +54,9 @@ options:
       - The access rules to grant (O(state=present)) or to revoke (O(state=absent)).
       - Omitting the option changes nothing (the module then only reports the current rules).
       - Each host, user or group may appear only once.
+      - An ACL on the array holds at most 1024 entries (the network rules, and the share's user and group rules,
+        each count apart). A task whose result would hold more, the rules already there included, fails before
+        writing anything.
     type: list
     elements: dict
     suboptions:

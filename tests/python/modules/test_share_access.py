@@ -155,6 +155,22 @@ def test_merge_adds_each_rule_with_a_call_of_its_own(sim, capsys):
     assert removed["changed"] is True and sim.calls()["by_method"].get("removeNFSNetworkACLOnShare") == 3
 
 
+def test_a_merge_the_array_would_refuse_as_too_long_writes_nothing(sim, capsys):
+    # Before: adds went out one by one until the array refused the 1,025th (C34), leaving the
+    # first ones written; the whole merge is refused now, before any write.
+    held = [dict(type="ip", to="10.7.%d.%d" % (n // 256, n % 256)) for n in range(1020)]
+    filled, _out = run(sim, capsys, rules=held, purge=True)
+    assert filled["changed"] is True and len(filled["rules"]) == 1020
+    sim.reset_calls()
+    more = [dict(type="ip", to="10.8.0.%d" % n) for n in range(1, 6)]
+    result, _out = run(sim, capsys, rules=more)
+    assert result["failed"] is True
+    assert result["msg"].startswith("rules: 1025 network (ip and host) rules; an ACL on the array holds at most 1024")
+    assert sim.calls()["writes"] == 0
+    after, _out = run(sim, capsys)
+    assert len(after["rules"]) == 1020
+
+
 def get_in_the_way(monkeypatch, sim, times):
     """Make another writer add each rule (read-only) just before the module adds it, and remove it
     again right after the array refused the module's add, ``times`` times."""

@@ -182,6 +182,8 @@ def test_rules_the_inherited_protocol_refuses_leave_no_share_behind(sim, capsys)
     ([dict(type="group", to="staff", root_access=True)], "access_rules[0].root_access"),
     ([dict(type="ip")], "missing required arguments: to found in access_rules"),
     ([RULES[0]], "access_rules[0]: ip rules are not allowed on an SMB share"),
+    ([dict(type="ip", to="10.9.%d.%d" % (n // 256, n % 256)) for n in range(1025)],
+     "access_rules: 1025 network (ip and host) rules; an ACL on the array holds at most 1024"),
 ])
 def test_bad_rules_are_refused_before_any_call(sim, capsys, rules, words):
     args = dict(name="bad", size="1G", access_rules=rules)

@@ -150,3 +150,24 @@ def test_bad_input_fails_naming_the_field_before_any_call(array, args, words):
     result = run(**args)
     assert result["failed"] is True and words in result["msg"]
     assert array.calls == []
+
+
+def _many_network_rules(count, second_octet=0):
+    return [wire.network_rule("10.%d.%d.%d" % (second_octet, index // 256, index % 256)) for index in range(count)]
+
+
+def test_a_merge_past_the_array_bound_is_refused_before_the_first_add(array):
+    # 1,020 rules on the share and 5 new ones: each is fine, together they exceed an ACL (C34).
+    array.expect(NFS_SHARE, acls(*_many_network_rules(1020)))
+    new = [dict(type="ip", to="10.9.0.%d" % index) for index in range(5)]
+    result = run(rules=new)
+    assert result["failed"] is True
+    assert result["msg"].startswith("rules: 1025 network (ip and host) rules; an ACL on the array holds at most 1024")
+    assert array.methods() == ["getShare", "getNFSNetworkACLsOnShare"]
+
+
+def test_more_rules_than_an_acl_holds_are_refused_before_any_call(array):
+    result = run(rules=[dict(type="ip", to=rule["host"]) for rule in _many_network_rules(1025)], purge=True)
+    assert result["failed"] is True
+    assert "rules: 1025 network (ip and host) rules; an ACL on the array holds at most 1024" in result["msg"]
+    assert array.calls == []
