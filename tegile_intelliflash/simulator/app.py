@@ -24,6 +24,7 @@ from .faults import CallCounter, Delays, FaultInjector
 from .registry import VOID, Context
 from .routes import OPENSTACK, V2
 from .server import ABORT_KEY, ConnectionStats
+from .ops import datasets
 
 LOG = logging.getLogger("tegile_intelliflash.simulator")
 
@@ -262,6 +263,17 @@ def create_app(sim):
         def apply():
             with sim.store.transaction(write=True) as txn:
                 return core.set_used(txn, body["dataset"], body["bytes"])
+        return _json(control(apply))
+
+    @app.post("/sim/v1/replica")
+    def receive_replica():
+        body = control_body()
+        if not isinstance(body, dict) or set(body) != {"project"}:
+            raise ControlError('expected {"project": "pool/Local/project"}')
+
+        def apply():
+            with sim.store.transaction(write=True) as txn:
+                return datasets.receive_replica(txn, body["project"])
         return _json(control(apply))
 
     app.wsgi_app = _CutConnectionMiddleware(app.wsgi_app)

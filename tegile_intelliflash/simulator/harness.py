@@ -222,6 +222,10 @@ class SimulatorProcess:
     def set_used(self, dataset, nbytes):
         return self.control("POST", "/sim/v1/used", {"dataset": dataset, "bytes": nbytes})
 
+    def receive_replica(self, project):
+        """A Replica copy of the Local project ``pool/Local/name`` (``/sim/v1/replica``)."""
+        return self.control("POST", "/sim/v1/replica", {"project": project})
+
     def set_delays(self, snapshot_ms=0, clone_ms=0):
         return self.control("POST", "/sim/v1/delays",
                             {"snapshot_ms": snapshot_ms, "clone_ms": clone_ms})

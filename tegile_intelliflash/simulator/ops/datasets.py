@@ -293,3 +293,43 @@ def inherit_property(ctx, share, project, prop):
     for key in model.INHERITABLE[prop]:
         share["own"].pop(key, None)
     ctx.txn.put_share(share)
+
+
+# -- replicas (control API) -----------------------------------------------------------------
+def receive_replica(txn, project_path):
+    """Control API: give the array a Replica copy of a Local project and its shares, as if a
+    peer array had replicated it here (the simulator receives no replication stream).
+
+    The copy is ``<pool>/Replica/<project>``: the project's and the shares' properties, quotas,
+    reservations, used bytes and file ACLs, new GUIDs, no snapshots. It is not shared (NFS and SMB
+    off as its own settings, no network ACLs), as a replica is until it is promoted or cloned, and
+    it is mounted below ``/export/Replica`` so that its mount points are not the source's (C33).
+    Refused when the source is not a Local project, the copy exists, or the pool has no room.
+    """
+    path = core.parse_path(project_path, "project", kind="project")
+    core.require_local(path, "replicating")
+    source = core.get_project(txn, path)
+    target = "%s/Replica/%s" % (path.pool, path.project)
+    if txn.project(target) is not None:
+        raise ApiError(RESOURCE_EXIST, "Project %s already exists" % target)
+    shares = txn.shares_of_project(source["path"])
+    core.check_growth(txn, path.pool, 0, sum(core.share_consumption(s) for s in shares),
+                      "replica %s" % target)
+    replica = copy.deepcopy(source)
+    replica.pop("seq", None)
+    replica.update(path=target, container="Replica", guid=model.new_guid(), nfs=False,
+                   smb=False, nfs_acls=[], smb_acls=[], origin=None, ready_at=0, clone_count=0)
+    replica["props"]["mountPoint"] = "/export/Replica/%s" % path.project
+    txn.put_project(replica)
+    copied = []
+    for share in shares:
+        doc = copy.deepcopy(share)
+        doc.pop("seq", None)
+        doc["own"].pop("mountPoint", None)
+        doc.update(path="%s/%s" % (target, share["name"]), project_path=target,
+                   container="Replica", guid=model.new_guid(), nfs_override=True, nfs=False,
+                   nfs_acls=[], smb_override=True, smb=False, smb_acls=[], cifsDisplayName="",
+                   origin=None, ready_at=0)
+        txn.put_share(doc)
+        copied.append(doc["path"])
+    return {"project": target, "shares": copied}

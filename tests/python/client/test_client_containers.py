@@ -3,12 +3,17 @@
 
 Reads address the container the reference names; writes need a Local dataset (C21: the array
 refuses writes to Replica datasets), so the client refuses a Replica reference for a write
-before any request, naming ``container``. The simulator holds no Replica datasets, so every read
-of a Replica reference here finds nothing even though the Local dataset of the same names exists:
-a client that sent the Local path would find it.
+before any request, naming ``container``. On the shared simulator there is no Replica dataset,
+so every read of a Replica reference finds nothing even though the Local dataset of the same
+names exists (a client that sent the Local path would find it); on a simulator of its own, a
+Replica copy received through the control API (``/sim/v1/replica``) is read back as a replica.
 """
 
 import pytest
+import requests
+
+from client_helpers import PASSWORD, make_client
+from tegile_intelliflash.simulator.harness import SimulatorError, SimulatorProcess
 
 from tegile_intelliflash.client.acl import NetworkRule, UserRule
 from tegile_intelliflash.client.errors import InvalidArgumentError, NotAllowedError, NotFoundError
@@ -119,3 +124,67 @@ def test_a_path_string_and_an_unknown_container(client, local_share, sim_clean):
         client.get_share(DatasetRef(POOL, "Remote", local_share.project, "s1"))
     assert err.value.field == "container"
     assert sim_clean.calls()["total"] == 0
+
+
+@pytest.fixture
+def replicated(tmp_path):
+    """A simulator of its own (a replica cannot be deleted through the API) holding a Local
+    project with a 2 GiB share, its file ACL and 1 GiB used, and the Replica copy of both."""
+    with SimulatorProcess(str(tmp_path / "sim"), host="127.0.0.1", port=0, user="admin",
+                          password=PASSWORD) as proc:
+        with make_client(proc) as client:
+            local = share_ref(POOL, "src", "s1")
+            client.create_project(local.project_ref)
+            client.create_share(local, quota="2G")
+            client.set_nfs_sharing(local, True)
+            client.add_network_acl("nfs", local, NetworkRule("IP", "10.0.0.1", "rw"))
+            client.set_user_acls(local, [UserRule("user", "alice", "ro")])
+            proc.set_used(local.path, 1024 ** 3)
+            seeded = proc.receive_replica(local.project_ref.path)
+            yield proc, client, local, seeded
+
+
+def test_a_replica_is_read_from_the_replica_container(replicated):
+    proc, client, local, seeded = replicated
+    share, project = replica(local), replica(local.project_ref)
+    assert seeded == {"project": project.path, "shares": [share.path]}
+    proc.reset_calls()
+    info = client.get_share(share)
+    assert (info.ref, info.container, info.path) == (share, REPLICA, "pool-a/Replica/src/s1")
+    assert info.quota_bytes == 2 * 1024 ** 3 and info.used_bytes == 1024 ** 3
+    assert [(rule.kind, rule.name) for rule in info.user_acls] == [("user", "alice")]
+    # Not shared until promoted or cloned: no protocol on, no network rule, no export location.
+    assert (info.nfs, info.smb) == (False, False)
+    assert client.get_network_acls("nfs", share) == []
+    assert client.export_locations(share, share_info=info) == {"nfs": [], "smb": []}
+    assert info.mount_point != client.get_share(local).mount_point  # C33: its own mount point
+    assert client.get_project(project).ref == project
+    assert [item.ref for item in client.list_shares(project)] == [share]
+    assert [item.name for item in client.list_projects(POOL, local=False)] == ["src"]
+    assert client.find_share(share) is not None and client.find_project(project) is not None
+    assert proc.calls()["writes"] == 0
+    # The Local share is the source, unchanged and still shared.
+    assert client.get_share(local).nfs is True
+
+
+def test_the_simulator_refuses_writes_to_a_replica(replicated):
+    proc, _client, local, _seeded = replicated
+    share = replica(local)
+    for method, args in (("modifyShareProperties", [share.path, {"dedup": "on"}]),
+                         ("setNFSSharingOnShare", [share.path, True]),
+                         ("deleteShare", [share.path, False, True])):
+        # Straight to the array: the client would refuse these before sending them.
+        reply = requests.post("%s/zebi/api/v2/%s" % (proc.url, method), json=args,
+                              auth=(proc.user, proc.password), verify=proc.ca_path, timeout=10)
+        assert reply.json()["code"] == "EZEBI_OPERATION_NOT_ALLOWED", (method, reply.text)
+
+
+def test_the_replica_control_refuses_what_replication_could_not_do(replicated):
+    proc, _client, local, seeded = replicated
+    for body, words in (({"project": local.project_ref.path}, "already exists"),
+                        ({"project": seeded["project"]}, "not allowed on Replica"),
+                        ({"project": "pool-a/Local/missing"}, "does not exist"),
+                        ({"dataset": "x"}, "HTTP 400")):
+        with pytest.raises(SimulatorError) as err:
+            proc.control("POST", "/sim/v1/replica", body)
+        assert "HTTP 400" in str(err.value) and words in str(err.value), body
