@@ -150,6 +150,23 @@ def sharing_state(module, wanted, source, pool, project, path):
     return state
 
 
+def inherited_sharing(module, pool, project):
+    """(nfs, smb) a new share of the project inherits, as far as its protocol needs: whether the
+    project is shared over SMB (one read), and over NFS only when it is (a second). NFS is None when
+    not read: with SMB off the share is an NFS share either way (``_share_access.protocol_of``).
+    Fails naming ``project`` (or ``pool``) when the project does not exist.
+    """
+    path = module.dataset_path(pool, project)
+    ref = project_ref(pool, project)
+    with module.api_errors("reading the sharing state of project %s" % path, path):
+        try:
+            smb = module.client.is_exposed("smb", ref)
+        except NotFoundError:
+            require_project(module, pool, project)  # fails naming what is missing
+            raise  # the project exists again: another writer; report the refusal
+        return (module.client.is_exposed("nfs", ref) if smb else None), smb
+
+
 def checked_limits(module, pool, path, current, used, quota, reservation, tracker, quota_field="quota"):
     """``_quota.plan_limits`` for a dataset's view (None = new), plus the pool space check.
 

@@ -112,8 +112,10 @@ options:
         leaves one so.
       - A share this task creates (or clones) gets the list as its own in one write, whatever it inherited from its
         project or source share; so does a share whose NFS sharing this task turns on or off (that clears its NFS
-        rules on the array). A rule that the protocol a new share inherits from its project does not take fails the
-        task, and the share is deleted again.
+        rules on the array). IP and host rules for a new share whose O(nfs) and O(smb) leave its protocol to its
+        project make the task read the project's sharing first; when the share would be an SMB share the task fails
+        before creating it. A clone's rules that the protocol it inherits from its source share does not take fail the
+        task, and the clone is deleted again.
       - Ignored with O(state=absent).
     type: list
     elements: dict
@@ -361,6 +363,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._array import 
     converge_rules,
     create_or_adopt,
     find_share,
+    inherited_sharing,
     module_dataset_lock,
     read_network_rules,
     require_project,
@@ -375,6 +378,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._share import 
     smb_name_problem,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import (
+    NETWORK_TYPES,
     current_user_rules,
     nfs_warning,
     parse_rules,
@@ -526,6 +530,14 @@ class AccessRules:
         if self.given:
             self._want(protocol_of(params["nfs"], params["smb"]) or "nfs")
 
+    def hangs_on_inherited_protocol(self):
+        """Whether the rules are allowed only if the protocol a new share inherits from its project
+        is NFS: IP or host rules, and ``nfs``/``smb`` that do not settle the protocol."""
+        params = self.module.params
+        if not self.given or protocol_of(params["nfs"], params["smb"]) is not None:
+            return False
+        return any((rule or {}).get("type") in NETWORK_TYPES for rule in params["access_rules"])
+
     def _want(self, protocol, guard=contextlib.nullcontext):
         params = self.module.params
         path = self.module.dataset_path(params["pool"], params["project"], params["name"])
@@ -665,6 +677,10 @@ def present(module, path, quota, reservation, access):
                 inherited = sharing_state(module, dict(nfs=True, smb=True), project_view, pool, project,
                                           module.dataset_path(pool, project))
                 access.created(None, inherited=(inherited["nfs"], inherited["smb"]))
+        elif params["source_snapshot"] is None and access.hangs_on_inherited_protocol():
+            # Whether the rules are allowed depends on the protocol the share will inherit: asked
+            # before creating, so that rules it refuses leave nothing created (and deleted again).
+            access.created(None, inherited=inherited_sharing(module, pool, project))
         if params["source_snapshot"] is not None:
             source = resolve_source(module)
             tracker.add("source", before=None, after="%s@%s" % (params["source_share"], source))

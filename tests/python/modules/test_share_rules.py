@@ -67,9 +67,11 @@ def test_first_run_and_converged_run_read_each_object_once(sim, capsys):
     sim.reset_calls()
     first, _out = run(sim, capsys, _ansible_diff=True, **args)
     assert first["changed"] is True and first["access_rules"] == AS_RETURNED
-    # Looked up, created with its quota, its own NFS list written whole (it inherited the
-    # project's: no read), read once for its facts. No quota write, no NFS list read.
-    assert by_method(sim) == {"getShare": 2, "createShare": 1, "setNFSNetworkACLsOnShare": 1}
+    # Looked up, its project asked whether the share would be SMB-only (nfs/smb not given: IP
+    # rules depend on it), created with its quota, its own NFS list written whole (it inherited
+    # the project's: no read), read once for its facts. No quota write, no NFS list read.
+    assert by_method(sim) == {"getShare": 2, "isProjectExposedOverSMB": 1, "createShare": 1,
+                              "setNFSNetworkACLsOnShare": 1}
     assert first["share"]["quota_bytes"] == 10 * GIB
     assert first["diff"]["before"] == {"state": "absent", "quota_bytes": 0, "access_rules": []}
     assert first["diff"]["after"] == {"state": "present", "quota_bytes": 10 * GIB, "access_rules": AS_RETURNED}
@@ -159,14 +161,14 @@ def test_smb_share_takes_user_and_group_rules(sim, capsys):
     assert result["dataset"] == "%s/Local/%s/smb" % (POOL, SMB_PROJECT)
 
 
-def test_rules_the_inherited_protocol_refuses_leave_no_share_behind(sim, capsys):
-    # The new share's protocol is its project's (SMB), known once created: the share is deleted again.
+def test_rules_the_inherited_protocol_refuses_create_nothing(sim, capsys):
+    # The new share's protocol is its project's (SMB): asked before creating, nothing is written.
     sim.reset_calls()
     result, _out = run(sim, capsys, name="refused", project=SMB_PROJECT, size="1G", access_rules=RULES)
     assert result["failed"] is True
     assert result["msg"].startswith("access_rules[0]: ip rules are not allowed on an SMB share")
-    assert "the share this task created was deleted again" in result["msg"]
-    assert "setNFSNetworkACLsOnShare" not in sim.calls()["by_method"]
+    assert "deleted again" not in result["msg"]
+    assert sim.calls()["writes"] == 0
     with client(sim) as api:
         assert api.find_share(share_ref(POOL, SMB_PROJECT, "refused")) is None
     # check mode tells it from the project, and writes nothing

@@ -18,6 +18,7 @@ from ansible_collections.tegile.intelliflash.tests.unit.framework import wire
 from ansible_collections.tegile.intelliflash.tests.unit.framework.mock_array import run_module, warnings_of
 
 PATH = "pool-a/Local/p1/s1"
+PROJECT = "pool-a/Local/p1"
 GIB = wire.GIB
 MISSING = ("getShare", wire.not_found("Share %s" % PATH), [PATH])
 WANTED = dict(name="s1", project="p1", pool="pool-a", size="10G", nfs=True)
@@ -177,6 +178,8 @@ def rules_of(**changes):
 def test_new_share_gets_its_quota_at_creation_and_its_rules_in_one_write_without_a_read(array):
     array.expect(
         MISSING,
+        # nfs/smb not given: IP rules are allowed unless the share inherits SMB only
+        ("isProjectExposedOverSMB", False, [PROJECT]),
         ("createShare", wire.SUCCESS,
          ["pool-a", "p1", "s1", {"quota": 10 * GIB, "reservation": -1},
           [{"sharePermissionEnum": 0, "sharePermissionMode": 0}]]),
@@ -234,9 +237,50 @@ def test_check_mode_of_a_new_share_asks_the_project_for_the_protocol(array):
     assert result["failed"] is True and result["msg"].startswith("access_rules[0]: ip rules are not allowed on an SMB")
 
 
-def test_rules_an_inherited_smb_protocol_refuses_delete_the_new_share_again(array):
+def test_rules_an_inherited_smb_protocol_refuses_fail_before_the_share_is_created(array):
+    # nfs/smb not given: the project's sharing decides the new share's protocol, read first.
     array.expect(
         MISSING,
+        ("isProjectExposedOverSMB", True, [PROJECT]),
+        ("isProjectExposedOverNFS", False, [PROJECT]),
+    )
+    result = run(**rules_of())
+    assert result["failed"] is True and result["dataset"] == PATH
+    assert result["msg"].startswith("access_rules[0]: ip rules are not allowed on an SMB share")
+    assert "deleted again" not in result["msg"] and array.writes() == []
+
+
+def test_rules_for_a_new_share_of_a_missing_project_name_the_project(array):
+    array.expect(
+        MISSING,
+        ("isProjectExposedOverSMB", wire.not_found("Project %s" % PROJECT)),
+        ("getProject", wire.not_found("Project %s" % PROJECT)),
+        ("listPools", wire.pools()),
+    )
+    result = run(**rules_of())
+    assert result["failed"] is True and result["msg"] == "project: project 'p1' does not exist in pool 'pool-a'"
+    assert array.writes() == []
+
+
+def test_user_rules_or_a_settled_protocol_need_no_read_of_the_project(array):
+    # NFS takes every rule type, and user rules go to any share: no project read before creating.
+    array.expect(
+        MISSING,
+        ("createShare", wire.SUCCESS),
+        ("getShare", wire.share(quotaInByte=10 * GIB, sharesmb="on"), [PATH]),
+        ("modifyShareProperties", wire.SUCCESS, [PATH, {"aclList": [wire.user_rule("alice")]}]),
+        EXPORTS,
+    )
+    result = run(**rules_of(access_rules=[dict(type="user", to="alice")]))
+    assert result["changed"] is True and "getProject" not in array.methods()
+
+
+def test_a_protocol_that_changed_under_the_task_deletes_the_new_share_again(array):
+    # The project was NFS when read, SMB by the time the share was created (another writer).
+    array.expect(
+        MISSING,
+        ("isProjectExposedOverSMB", True),
+        ("isProjectExposedOverNFS", True),
         ("createShare", wire.SUCCESS),
         ("getShare", wire.share(quotaInByte=10 * GIB, sharesmb="on"), [PATH]),
         ("deleteShare", wire.NOTHING, [PATH, False, False]),
