@@ -182,8 +182,8 @@ class SimRequestHandler(WSGIRequestHandler):
     def run_wsgi(self):
         """Serve one request through the WSGI application (called by http.server's
         ``handle_one_request`` through ``do_<METHOD>``)."""
-        if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
-            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        # http.server sends the interim reply itself to an HTTP/1.1 request (handle_expect_100);
+        # an HTTP/1.0 client does not know interim replies (RFC 9110 section 15.2).
         environ = self.make_environ()
         body = None
         if "wsgi.input_terminated" in environ:

@@ -132,6 +132,26 @@ def test_http_1_0_closes_unless_keep_alive_is_asked(sim):
             assert headers["connection"] == "keep-alive"
 
 
+@pytest.mark.parametrize("version, interim", [("HTTP/1.1", 1), ("HTTP/1.0", 0)])
+def test_expect_100_continue_gets_one_interim_reply_from_http_1_1_only(sim, version, interim):
+    # Before: http.server sent one 100 Continue and the handler another, to HTTP/1.0 clients
+    # too (which know no interim replies, RFC 9110 section 15.2).
+    with _connect(sim) as conn:
+        reader = Reader(conn)
+        conn.sendall(_request(sim, version=version, headers=("Expect: 100-continue",
+                                                            "Connection: keep-alive")))
+        continues = 0
+        while True:
+            while b"\r\n\r\n" not in reader.buffer:
+                reader._fill()  # pylint: disable=protected-access
+            if not reader.buffer.startswith(b"HTTP/1.1 100 "):
+                break
+            reader.buffer = reader.buffer.partition(b"\r\n\r\n")[2]
+            continues += 1
+        status, _headers, body = reader.reply()
+        assert continues == interim and status.split()[1] == "200" and json.loads(body)
+
+
 @pytest.fixture
 def short_idle_sim(tmp_path):
     with SimulatorProcess(tmp_path / "state", python=sys.executable,
