@@ -137,12 +137,37 @@ def playbook_goals(results, judged):
     for run in ("first", "converged"):
         speedup = (uri[run]["seconds"] / modules[run]["seconds"]
                    if modules[run]["seconds"] else 0)
+        why = ""
+        if judged and speedup < PLAYBOOK_SPEEDUP:
+            why = _speed_why(results, uri[run], shares * book.get("tasks_per_share", 1))
         rows.append(("3", "%d-share playbook, %s run, ≥ %g× faster than ansible.builtin.uri"
                      % (shares, run, PLAYBOOK_SPEEDUP),
                      "%.2f× (uri %.1f s, modules %.1f s)" % (
                          speedup, uri[run]["seconds"], modules[run]["seconds"]),
-                     _verdict(speedup >= PLAYBOOK_SPEEDUP) if judged else NOT_JUDGED, ""))
+                     _verdict(speedup >= PLAYBOOK_SPEEDUP) if judged else NOT_JUDGED, why))
     return rows
+
+
+def _speed_why(results, uri_run, module_tasks):
+    """What a module task would have to cost for the speed-up, against what the per-task part of
+    the run measured (a uri call is one task of its own)."""
+    cost = results.get("task_cost") or {}
+    loop, payload = cost.get("loop") or {}, cost.get("payload") or {}
+    if not module_tasks or "share" not in loop or "uri" not in loop:
+        return ""
+    budget = uri_run["seconds"] / PLAYBOOK_SPEEDUP / module_tasks
+    why = ("%d module tasks against %d uri tasks: %g× needs a module task of at most %.3f s "
+           "(startup included); per loop item a share task costs %.3f s, a uri task %.3f s and "
+           "ping %.3f s (Per-task cost)" % (
+               module_tasks, uri_run["calls"], PLAYBOOK_SPEEDUP, budget,
+               loop["share"]["seconds_per_item"], loop["uri"]["seconds_per_item"],
+               loop["ping"]["seconds_per_item"]))
+    if "share" in payload:
+        why += ("; the share module's payload spends %.0f ms importing the collection's "
+                "module_utils (compiled from the AnsiballZ zip on every run) and %.0f ms "
+                "importing requests" % (payload["share"]["module_utils_import_ms"],
+                                        payload["share"]["requests_import_ms"]))
+    return why
 
 
 def simulator_goals(results):

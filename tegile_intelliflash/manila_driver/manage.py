@@ -106,6 +106,28 @@ def _check_type_matches(share, info, name):
                 'name': name, 'problems': '; '.join(problems)})
 
 
+def _pin_sharing(client, ref, protocol, info, share_id):
+    """Give a managed share sharing settings of its own, as the driver's own
+    shares have: its protocol on with the access it has now (turning on a
+    protocol it inherits copies the project's list, C16), the other one off.
+    From then on a change to the project does not change who reaches the
+    share, and ensure_shares has nothing to take back from it later (it
+    would close a share whose protocol is not its own and ask Manila for
+    rules a managed share does not have yet).
+    """
+    other = protocols.other(protocol)
+    if not info.sets_sharing(protocol.wire, True):
+        protocol.set_sharing(client, ref, True)
+    if not info.sets_sharing(other.wire, False):
+        if info.sharing(other.wire):
+            LOG.warning('Share %(id)s (%(path)s) was exported over %(other)s '
+                        'too; Manila manages it over %(proto)s only, so '
+                        '%(other)s is turned off.',
+                        {'id': share_id, 'path': ref.path,
+                         'other': other.name, 'proto': protocol.name})
+        other.set_sharing(client, ref, False)
+
+
 def manage_existing(backend, share):
     """Take over a share of the project; its size is its quota."""
     protocol = protocols.of_share(share)
@@ -129,6 +151,9 @@ def manage_existing(backend, share):
                 'name': name, 'proto': protocol.name})
     _check_type_matches(share, info, name)
     ref = client_paths.share_ref(pool, backend.project, name)
+    with errors.translate('make the sharing settings of %s its own'
+                          % ref.path):
+        _pin_sharing(backend.client, ref, protocol, info, share['id'])
     size = max(1, client_sizes.to_gib_ceil(info.quota_bytes
                                            or info.used_bytes))
     if info.quota_bytes != size * client_sizes.GiB:

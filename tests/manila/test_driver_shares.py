@@ -12,6 +12,7 @@ from manila.share import manager as share_manager
 from tegile_driver_helpers import (GiB, POOL, create, make_rule, make_share,
                                    pass_floating_ip_ttl, where)
 from tegile_intelliflash.client import errors as client_errors
+from tegile_intelliflash.client.acl import NetworkRule
 from tegile_intelliflash.client.views import FloatingIP
 from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
@@ -357,6 +358,40 @@ def test_manage_nfs_share_with_quota(driver, array):
     assert array.get_share(share_ref(POOL, project, "legacy1")).quota_bytes == 4 * GiB
     driver.unmanage(share)
     assert array.find_share(share_ref(POOL, project, "legacy1")) is not None
+
+
+def test_manage_makes_the_sharing_the_shares_own_with_the_access_it_had(driver, array):
+    # The share follows its project (NFS and SMB on there, one NFS rule). Managed, it keeps its
+    # NFS access as its own and stops following the project; SMB, which Manila does not manage
+    # for it, is turned off.
+    project = driver.configuration.safe_get("tegile_default_project")
+    backend_project = project_ref(POOL, project)
+    rule = NetworkRule("IP", "10.20.0.0/16", "rw")
+    array.create_share(share_ref(POOL, project, "inherits"), quota=GiB)
+    array.set_nfs_sharing(backend_project, True)
+    array.set_smb_sharing(backend_project, True)
+    array.set_network_acls("nfs", backend_project, [rule])
+    try:
+        ref = share_ref(POOL, project, "inherits")
+        before = array.get_share(ref)
+        assert (before.nfs, before.smb, before.nfs_own, before.smb_own) == (True, True, False, False)
+        ip = array.list_floating_ips(POOL)[0].address
+        share = make_share("NFS", size=None,
+                           export_locations=[{"path": "%s:/export/%s/inherits" % (ip, project)}])
+        driver.manage_existing(share, {})
+        after = array.get_share(ref)
+        assert (after.nfs, after.smb, after.nfs_own, after.smb_own) == (True, False, True, True)
+        assert array.get_network_acls("nfs", ref) == [rule]
+        # The project changes; the managed share does not.
+        array.set_network_acls("nfs", backend_project, [NetworkRule("IP", "0.0.0.0/0", "rw")])
+        array.set_smb_sharing(backend_project, True)
+        assert array.get_network_acls("nfs", ref) == [rule]
+        assert array.get_share(ref).smb is False
+        driver.unmanage(share)
+    finally:
+        array.set_network_acls("nfs", backend_project, [])
+        array.set_smb_sharing(backend_project, False)
+        array.set_nfs_sharing(backend_project, False)
 
 
 def test_manage_share_without_quota_uses_used_space(simulator, driver, array):
