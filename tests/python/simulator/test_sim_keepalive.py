@@ -138,8 +138,8 @@ def test_expect_100_continue_gets_one_interim_reply_from_http_1_1_only(sim, vers
     # too (which know no interim replies, RFC 9110 section 15.2).
     with _connect(sim) as conn:
         reader = Reader(conn)
-        conn.sendall(_request(sim, version=version, headers=("Expect: 100-continue",
-                                                            "Connection: keep-alive")))
+        asked = ("Expect: 100-continue", "Connection: keep-alive")
+        conn.sendall(_request(sim, version=version, headers=asked))
         continues = 0
         while True:
             while b"\r\n\r\n" not in reader.buffer:
