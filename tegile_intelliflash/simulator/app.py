@@ -265,15 +265,18 @@ def create_app(sim):
                 return core.set_used(txn, body["dataset"], body["bytes"])
         return _json(control(apply))
 
-    @app.post("/sim/v1/replica")
-    def receive_replica():
+    @app.route("/sim/v1/replica", methods=["POST", "DELETE"])
+    def replica():
         body = control_body()
+        container = "Local" if request.method == "POST" else "Replica"
         if not isinstance(body, dict) or set(body) != {"project"}:
-            raise ControlError('expected {"project": "pool/Local/project"}')
+            raise ControlError('expected {"project": "pool/%s/project"}' % container)
+        operation = datasets.receive_replica if request.method == "POST" else \
+            datasets.drop_replica
 
         def apply():
             with sim.store.transaction(write=True) as txn:
-                return datasets.receive_replica(txn, body["project"])
+                return operation(txn, body["project"])
         return _json(control(apply))
 
     app.wsgi_app = _CutConnectionMiddleware(app.wsgi_app)

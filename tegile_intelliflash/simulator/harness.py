@@ -226,6 +226,10 @@ class SimulatorProcess:
         """A Replica copy of the Local project ``pool/Local/name`` (``/sim/v1/replica``)."""
         return self.control("POST", "/sim/v1/replica", {"project": project})
 
+    def drop_replica(self, project):
+        """Remove the Replica project ``pool/Replica/name`` and its shares."""
+        return self.control("DELETE", "/sim/v1/replica", {"project": project})
+
     def set_delays(self, snapshot_ms=0, clone_ms=0):
         return self.control("POST", "/sim/v1/delays",
                             {"snapshot_ms": snapshot_ms, "clone_ms": clone_ms})

@@ -333,3 +333,17 @@ def receive_replica(txn, project_path):
         txn.put_share(doc)
         copied.append(doc["path"])
     return {"project": target, "shares": copied}
+
+
+def drop_replica(txn, project_path):
+    """Control API: the array stops holding a Replica project (replication to it was removed
+    on the peer): the project and its shares go. Refused for a Local path or a missing one."""
+    path = core.parse_path(project_path, "project", kind="project")
+    if path.container != "Replica":
+        raise ApiError(OPERATION_NOT_ALLOWED, "%s is not a Replica project" % path.dataset)
+    replica = core.get_project(txn, path)
+    shares = [share["path"] for share in txn.shares_of_project(replica["path"])]
+    for share in shares:
+        txn.delete_share(share)
+    txn.delete_project(replica["path"])
+    return {"project": replica["path"], "shares": shares}

@@ -181,10 +181,24 @@ def test_the_simulator_refuses_writes_to_a_replica(replicated):
 
 def test_the_replica_control_refuses_what_replication_could_not_do(replicated):
     proc, _client, local, seeded = replicated
-    for body, words in (({"project": local.project_ref.path}, "already exists"),
-                        ({"project": seeded["project"]}, "not allowed on Replica"),
-                        ({"project": "pool-a/Local/missing"}, "does not exist"),
-                        ({"dataset": "x"}, "HTTP 400")):
+    for method, body, words in (
+            ("POST", {"project": local.project_ref.path}, "already exists"),
+            ("POST", {"project": seeded["project"]}, "not allowed on Replica"),
+            ("POST", {"project": "pool-a/Local/missing"}, "does not exist"),
+            ("POST", {"dataset": "x"}, 'expected {\\"project\\": \\"pool/Local/project\\"}'),
+            ("DELETE", {"project": local.project_ref.path}, "is not a Replica project"),
+            ("DELETE", {"project": "pool-a/Replica/missing"}, "does not exist"),
+            ("DELETE", {}, 'expected {\\"project\\": \\"pool/Replica/project\\"}')):
         with pytest.raises(SimulatorError) as err:
-            proc.control("POST", "/sim/v1/replica", body)
-        assert "HTTP 400" in str(err.value) and words in str(err.value), body
+            proc.control(method, "/sim/v1/replica", body)
+        assert "HTTP 400" in str(err.value) and words in str(err.value), (method, body)
+
+
+def test_a_dropped_replica_is_gone_and_can_be_received_again(replicated):
+    proc, client, local, seeded = replicated
+    assert proc.drop_replica(seeded["project"]) == seeded
+    assert client.find_share(replica(local)) is None
+    assert client.find_project(replica(local.project_ref)) is None
+    assert client.list_projects(POOL, local=False) == []
+    assert client.get_share(local).nfs is True  # the source is not touched
+    assert proc.receive_replica(local.project_ref.path) == seeded
