@@ -236,13 +236,16 @@ def combine(rounds):
     return out
 
 
-def measure(seconds=5.0, threads=4, rounds=1, compare=None):
-    """{"ours": phases[, "baseline": phases]}: with ``compare`` (a commit) the two simulators
-    take turns, ours first, then theirs twice and ours twice, and so on (so a drift of the
-    machine's speed within the run weighs on both alike)."""
+def measure(seconds=5.0, threads=4, rounds=1, compare=None, ours=True):
+    """{"ours": phases, "baseline": phases}, each key when measured: this checkout's simulator
+    (unless ``ours`` is False) and ``compare``'s (a commit). Two simulators take turns, ours
+    first, then theirs twice and ours twice, and so on (so a drift of the machine's speed within
+    the run weighs on both alike)."""
     if rounds < 1:
         raise ValueError("rounds must be at least 1")
-    kinds = ["ours"] + (["baseline"] if compare else [])
+    kinds = (["ours"] if ours else []) + (["baseline"] if compare else [])
+    if not kinds:
+        raise ValueError("nothing to measure")
     results = dict((kind, []) for kind in kinds)
     with simulator_of(compare) as tree:
         cwd = {"ours": None, "baseline": tree}
@@ -277,23 +280,15 @@ def main(argv=None):
                        help="measure this checkout's and this commit's simulators, in turns "
                             "(JSON: {\"ours\": ..., \"baseline\": ...})")
     opts = parser.parse_args(argv)
-    if opts.baseline:
-        with simulator_of(opts.baseline) as cwd:
-            results = combine([measure_once(opts.seconds, opts.threads, cwd=cwd)
-                               for _number in range(opts.rounds)])
-        tables = {"issue 12's simulator (%s)" % opts.baseline[:7]: results}
-    else:
-        results = measure(opts.seconds, opts.threads, opts.rounds, opts.compare)
-        tables = {"this simulator": results["ours"]}
-        if opts.compare:
-            tables["issue 12's simulator (%s)" % opts.compare[:7]] = results["baseline"]
-        else:
-            results = results["ours"]
+    commit = opts.baseline or opts.compare
+    results = measure(opts.seconds, opts.threads, opts.rounds, commit, ours=not opts.baseline)
     if opts.json:
-        print(json.dumps(results, indent=2))
+        # --compare: both simulators by kind; otherwise the one measured, as its phases.
+        print(json.dumps(results if opts.compare else next(iter(results.values())), indent=2))
         return 0
-    for title, rows in tables.items():
-        _print_table(title, rows)
+    titles = {"ours": "this simulator", "baseline": "the simulator of %s" % (commit or "")[:7]}
+    for kind, rows in results.items():
+        _print_table(titles[kind], rows)
     return 0
 
 

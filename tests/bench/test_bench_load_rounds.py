@@ -60,3 +60,16 @@ class _fake_tree(object):  # pylint: disable=invalid-name
 
     def __exit__(self, *exc):
         return False
+
+
+def test_baseline_alone_measures_only_that_commit(monkeypatch):
+    turns = []
+
+    def fake_once(seconds, threads, cwd=None):
+        turns.append(cwd)
+        return {"read": _row(10.0, 0.5, 1, None)}
+
+    monkeypatch.setattr(bench_load, "measure_once", fake_once)
+    monkeypatch.setattr(bench_load, "simulator_of", _fake_tree)
+    results = bench_load.measure(seconds=1, threads=2, rounds=2, compare="abc", ours=False)
+    assert turns == ["/tree/abc", "/tree/abc"] and list(results) == ["baseline"]
