@@ -29,6 +29,7 @@ from .ops import datasets
 LOG = logging.getLogger("tegile_intelliflash.simulator")
 
 REALM = "IntelliFlash"
+_ARRAY_PATHS = ("/zebi/api/v2/", "/zebi/api/openstack/")
 
 
 class ConnectionCut(ConnectionAbortedError):
@@ -80,6 +81,15 @@ class Simulator:
 
     def __repr__(self):
         return "Simulator(user=%r, store=%r)" % (self.user, self.store.path)
+
+    def runs_inline(self, environ):
+        """Whether a request may run in the server's loop thread (server.py), holding every
+        other connection meanwhile: an array call, unless it may sleep (injected latency) or
+        take a second (a listSnapshots pattern, pattern.MAX_STEPS). Control calls run in
+        threads of their own."""
+        path = environ["PATH_INFO"]
+        return (path.startswith(_ARRAY_PATHS) and not path.endswith("/listSnapshots")
+                and not self.faults.may_sleep())
 
     def check_auth(self):
         auth = request.authorization

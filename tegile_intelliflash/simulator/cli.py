@@ -101,7 +101,7 @@ def main(argv=None):
     sim = Simulator(store, opts.user, password)
     app = create_app(sim)
     server = build_server(opts.host, opts.port, app, ssl_context, opts.idle_timeout,
-                          sim.connections)
+                          sim.connections, inline=sim.runs_inline)
 
     def stop(signum, frame):
         logging.getLogger("tegile_intelliflash.simulator").info("signal %d: stopping", signum)

@@ -189,6 +189,13 @@ class FaultInjector:
             out["fired"] = self.fired
             return out
 
+    def may_sleep(self):
+        """Whether a call may be held by injected latency (or a proxy timeout) now."""
+        with self._lock:
+            config = self._config
+            return (config is not None and config["latency_ms"] > 0 and
+                    (self._remaining is None or self._remaining > 0))
+
     def decide(self, method_names):
         """Return a ``Decision`` for a call known by any of ``method_names``.
 

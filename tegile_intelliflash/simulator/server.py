@@ -1,41 +1,53 @@
 # Copyright: tegile.intelliflash contributors
 # SPDX-License-Identifier: Apache-2.0
-"""The simulator's HTTP/1.1 server: persistent connections, as an array's web server keeps them.
+"""The simulator's HTTP/1.1 server: persistent connections, as an array's web server keeps them,
+served by one event loop.
 
-Werkzeug's development server answers every request with ``Connection: close``, so each call
-would pay a new TCP connection and TLS handshake and a client's connection reuse would never be
-exercised. ``SimRequestHandler`` serves the WSGI application itself instead:
+Why a loop rather than a thread per connection: threads that serve requests at the same time
+hand the interpreter lock to each other at every socket and SQLite call. With four client
+connections a thread-per-connection server spent 0.79 ms of CPU per getShare, against 0.47 ms
+with one. Here one thread (``serve_forever``) accepts connections, completes their TLS
+handshakes, reads and parses requests and writes replies, all without blocking, so a slow or
+silent client holds nothing but its own connection:
 
+- a request runs once its whole body has arrived. When ``inline(environ)`` says it cannot
+  block (an array call without injected latency), it runs in the loop's thread; any other
+  (control API, costly patterns, injected latency and proxy timeouts) runs in a thread of its
+  own, which hands its reply back to the loop;
 - a connection stays open for the next request (HTTP/1.1; HTTP/1.0 with ``Connection:
   keep-alive``) until the client sends ``Connection: close``, an error of the HTTP layer, a
-  request body it cannot skip, or ``idle_timeout`` seconds without a request;
-- every reply carries its ``Content-Length`` (or is chunked when the application gives none),
-  and its headers and body leave in one write;
-- a request body is read exactly to its ``Content-Length``; what the application left unread is
-  skipped, so the next request line is found where it is;
-- a ``ConnectionCut`` raised by the application (reset and drop-reply faults) resets the
-  connection (SO_LINGER 0: RST rather than FIN);
+  request body too large to take, or ``idle_timeout`` seconds without a request (which also
+  bounds a silent TLS handshake);
+- pipelined requests are answered in order; every reply carries its ``Content-Length``, and its
+  headers and body leave in one write;
+- errors of the HTTP layer (414, 431, 400, 505) are JSON ErrorModels like every other error;
+- a ``ConnectionError`` raised by the application with ``environ[ABORT_KEY]`` set (reset and
+  drop-reply faults) resets the connection (SO_LINGER 0: RST rather than FIN);
 - ``ConnectionStats`` counts the connections accepted (``/sim/v1/stats``).
 """
 
-import io
-import json
+import collections
 import logging
 import selectors
 import socket
+import ssl
 import struct
-import sys
 import threading
+import time
+import traceback
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+from . import http11
+from .http11 import ABORT_KEY, HttpError
+
+__all__ = ["ABORT_KEY", "ConnectionStats", "DEFAULT_IDLE_TIMEOUT", "SimServer", "build_server"]
 
 LOG = logging.getLogger("tegile_intelliflash.simulator.http")
-ABORT_KEY = "tegile_intelliflash.simulator.abort"
 # Apache's KeepAliveTimeout default, the web server in front of many arrays' REST services.
 DEFAULT_IDLE_TIMEOUT = 5.0
-# An unread request body up to this size is skipped to keep the connection; a larger one (a
-# refused oversized upload) closes it after the reply.
-SKIP_LIMIT = 1024 * 1024
+# After a reply that closes the connection, what the client still sends is read (and dropped)
+# for up to this long: closing with unread data would send RST, and the client could lose the
+# reply that explains why.
+LINGER_SECONDS = 1.0
 
 
 class ConnectionStats:
@@ -66,278 +78,401 @@ class ConnectionStats:
                     "requests": self.requests}
 
 
-class _Body(io.RawIOBase):
-    """The request body: at most ``length`` bytes of the connection's stream."""
+class _Connection:
+    """One client connection: its buffers and where it stands."""
 
-    def __init__(self, rfile, length):
-        super().__init__()
-        self._rfile = rfile
-        self.remaining = length
-
-    def readable(self):
-        return True
-
-    def readinto(self, buf):
-        if self.remaining <= 0:
-            return 0
-        data = self._rfile.read(min(len(buf), self.remaining))
-        if not data:
-            raise ConnectionError("client closed the connection within the request body")
-        buf[:len(data)] = data
-        self.remaining -= len(data)
-        return len(data)
-
-    def skip(self):
-        while self.remaining > 0:
-            if not self._rfile.read(min(65536, self.remaining)):
-                raise ConnectionError("client closed the connection within the request body")
-            self.remaining -= min(65536, self.remaining)
+    def __init__(self, sock, peer, tls):
+        self.sock = sock
+        self.peer = peer
+        self.handshaking = tls
+        self.inbuf = bytearray()
+        self.out = bytearray()
+        self.busy = False        # a request runs in a thread
+        self.closing = False     # close once ``out`` is sent
+        self.lingering = None    # deadline while reading what the client still sends
+        self.events = 0
+        self.last = time.monotonic()
+        self.continue_sent = False
+        self.closed = False
 
 
-class SimRequestHandler(WSGIRequestHandler):
-    """One connection: requests served in turn until it closes (see the module docstring)."""
+class SimServer:
+    """The event loop (see the module docstring); ``serve_forever`` runs it."""
 
-    protocol_version = "HTTP/1.1"
+    def __init__(self, host, port, app, ssl_context=None, idle_timeout=DEFAULT_IDLE_TIMEOUT,
+                 stats=None, inline=None):
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.socket = socket.create_server((host, port), family=family, backlog=128)
+        self.socket.setblocking(False)
+        self.host = host
+        self.port = self.socket.getsockname()[1]
+        self.app = app
+        self.ssl_context = ssl_context
+        self.idle_timeout = idle_timeout
+        self.connection_stats = stats if stats is not None else ConnectionStats()
+        self.inline = inline or (lambda environ: False)
+        self._selector = selectors.DefaultSelector()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self._done = collections.deque()  # (connection, outcome) from request threads
+        self._connections = set()
+        self._date = http11.DateHeader()
+        self._stop = False
+        self._stopped = threading.Event()
+        self._stopped.set()
+        self._closed = False
 
-    def setup(self):
-        # The idle timeout is the socket's timeout: http.server's request-line read times out,
-        # logs it and closes the connection. It also bounds a silent TLS handshake.
-        self.timeout = getattr(self.server, "idle_timeout", DEFAULT_IDLE_TIMEOUT)
-        super().setup()
-        # Headers and body leave in one send, but a chunked reply or a 100 Continue takes more:
-        # with Nagle's algorithm on, a second send waits for the client's delayed ACK (40 ms).
+    # -- the loop -----------------------------------------------------------------------------
+    def serve_forever(self, poll_interval=0.5):
+        self._stopped.clear()
+        self._stop = False
+        selector = self._selector
+        selector.register(self.socket, selectors.EVENT_READ, "accept")
+        selector.register(self._wake_r, selectors.EVENT_READ, "wake")
+        next_sweep = time.monotonic() + poll_interval
         try:
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            while not self._stop:
+                for key, mask in selector.select(poll_interval):
+                    if key.data == "accept":
+                        self._accept()
+                    elif key.data == "wake":
+                        self._drain_wake()
+                    else:
+                        self._on_event(key.data, mask)
+                if self._done:
+                    self._finish_threaded()
+                now = time.monotonic()
+                if now >= next_sweep:
+                    self._sweep(now)
+                    next_sweep = now + min(poll_interval, 0.25)
+        finally:
+            selector.unregister(self.socket)
+            selector.unregister(self._wake_r)
+            self._stopped.set()
+
+    def shutdown(self):
+        """Stop ``serve_forever`` and wait until it has returned (from another thread)."""
+        self._stop = True
+        self._wake()
+        self._stopped.wait()
+
+    def server_close(self):
+        if self._closed:
+            return
+        self._closed = True
+        for conn in list(self._connections):
+            self._close(conn)
+        for sock in (self.socket, self._wake_r, self._wake_w):
+            try:
+                sock.close()
+            except OSError:
+                pass
+        self._selector.close()
+
+    def _wake(self):
+        try:
+            self._wake_w.send(b"x")
+        except OSError:  # full (already woken) or closed
+            pass
+
+    def _drain_wake(self):
+        try:
+            while self._wake_r.recv(4096):
+                pass
         except OSError:
             pass
-        stats = getattr(self.server, "connection_stats", None)
-        if stats is not None:
-            stats.connection_opened()
 
-    def finish(self):
-        try:
-            super().finish()
-        finally:
-            stats = getattr(self.server, "connection_stats", None)
-            if stats is not None:
-                stats.connection_closed()
-
-    def connection_dropped(self, error, environ=None):
-        self.close_connection = True
-        if environ is not None and environ.get(ABORT_KEY):
+    def _accept(self):
+        for _attempt in range(64):
             try:
-                self.connection.setsockopt(
-                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-                )
+                raw, peer = self.socket.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:  # out of descriptors: the client retries
+                LOG.warning("accept failed: %s", exc)
+                return
+            try:
+                raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             except OSError:
                 pass
-            # The request's file objects hold references to the socket; close them first so
-            # that close() really closes the descriptor now (RST), before the server's own
-            # shutdown(SHUT_WR) could send a FIN.
-            try:
-                self.rfile.close()
-            except OSError:
-                pass
-            try:
-                self.connection.close()
-            except OSError:
-                pass
-
-    def send_error(self, code, message=None, explain=None):
-        """Errors of the HTTP layer itself (431 headers too large, 414 request line too long,
-        400 malformed request ...) as JSON ErrorModels like every other error (C34), instead
-        of http.server's HTML page. The connection closes: where the next request starts is
-        unknown."""
-        short, _long_text = self.responses.get(code, ("Error", ""))
-        message = message or short
-        self.log_error("code %d, message %s", code, message)
-        self.send_response(code, message)
-        self.send_header("Connection", "close")
-        body = b""
-        if code >= 200 and code not in (204, 205, 304):
-            text = "%s: %s" % (message, explain) if explain else message
-            body = json.dumps({"code": "EZEBI_GENERAL", "message": text}).encode("utf-8")
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD" and body:
-            self.wfile.write(body)
-        self.close_connection = True
-
-    def log_request(self, code="-", size="-"):
-        # One line per request, at DEBUG (--log-level DEBUG): /sim/v1/calls/log records every
-        # array call already, and a console line per request cost a fifth of a simple call.
-        # Method names are in the path; headers (Authorization) are never logged.
-        if LOG.isEnabledFor(logging.DEBUG):
-            LOG.debug('%s "%s" %s %s', self.address_string(), self.requestline, code, size)
-
-    def log_error(self, format, *args):  # pylint: disable=redefined-builtin
-        if format.startswith("Request timed out"):  # http.server's idle timeout: normal
-            LOG.debug("%s: idle connection closed after %s s", self.address_string(),
-                      self.timeout)
-            return
-        super().log_error(format, *args)
-
-    # -- one request -------------------------------------------------------------------------
-    def run_wsgi(self):
-        """Serve one request through the WSGI application (called by http.server's
-        ``handle_one_request`` through ``do_<METHOD>``)."""
-        # http.server sends the interim reply itself to an HTTP/1.1 request (handle_expect_100);
-        # an HTTP/1.0 client does not know interim replies (RFC 9110 section 15.2).
-        environ = self.make_environ()
-        body = None
-        if "wsgi.input_terminated" in environ:
-            # Chunked: the end of the body is only known once read to its end; close after it.
-            self.close_connection = True
-        else:
-            try:
-                length = max(0, int(self.headers.get("Content-Length") or 0))
-            except ValueError:
-                length = 0
-                self.close_connection = True
-            body = _Body(self.rfile, length)
-            environ["wsgi.input"] = body
-            environ["wsgi.input_terminated"] = True
-        reply = _Reply(self, environ)
-        try:
-            reply.execute(self.server.app)
-        except (ConnectionError, socket.timeout) as exc:
-            self.connection_dropped(exc, environ)
-            return
-        except Exception:  # pylint: disable=broad-except
-            # Flask answers its own errors; this is a failure of the server itself.
-            self.close_connection = True
-            self.log_error("error on request:\n%s", _traceback())
-            if not reply.sent:
+            sock = raw
+            if self.ssl_context is not None:
                 try:
-                    reply.execute(_internal_error)
-                except Exception:  # pylint: disable=broad-except
-                    pass
-            return
-        stats = getattr(self.server, "connection_stats", None)
-        if stats is not None:
-            stats.request_served()
-        if self.close_connection:
-            if body is not None and body.remaining:
-                _discard_pending(self.connection, self.rfile)
-            return
-        if body is not None and body.remaining:
-            try:
-                body.skip()
-            except (ConnectionError, socket.timeout):
-                self.close_connection = True
+                    sock = self.ssl_context.wrap_socket(raw, server_side=True,
+                                                        do_handshake_on_connect=False)
+                except (OSError, ValueError) as exc:
+                    LOG.debug("%s: TLS setup failed: %s", peer[0], exc)
+                    raw.close()
+                    continue
+            sock.setblocking(False)
+            conn = _Connection(sock, peer, self.ssl_context is not None)
+            self._connections.add(conn)
+            self.connection_stats.connection_opened()
+            conn.events = selectors.EVENT_READ
+            self._selector.register(sock, conn.events, conn)
 
+    def _sweep(self, now):
+        """Close connections idle for ``idle_timeout`` (a request not started or half sent
+        counts as idle; one that runs in a thread does not) and ends lingering."""
+        for conn in list(self._connections):
+            if conn.lingering is not None:
+                if now >= conn.lingering:
+                    self._close(conn)
+            elif not conn.busy and now - conn.last >= self.idle_timeout:
+                LOG.debug("%s: idle connection closed after %s s", conn.peer[0],
+                          self.idle_timeout)
+                self._close(conn)
 
-class _Reply:
-    """The reply to one request: status, headers and body in as few writes as possible."""
-
-    def __init__(self, handler, environ):
-        self.handler = handler
-        self.environ = environ
-        self.status = None
-        self.headers = None
-        self.sent = False
-        self.chunked = False
-
-    def start_response(self, status, headers, exc_info=None):
-        if exc_info and self.sent:
-            raise exc_info[1].with_traceback(exc_info[2])
-        self.status = status
-        self.headers = headers
-        return self.write
-
-    def _head(self, body):
-        handler = self.handler
-        code_text, _sep, reason = self.status.partition(" ")
-        code = int(code_text)
-        names = {name.lower() for name, _value in self.headers}
-        lines = ["%s %d %s" % (handler.protocol_version, code, reason),
-                 "Server: %s" % handler.version_string(),
-                 "Date: %s" % handler.date_time_string()]
-        lines.extend("%s: %s" % (name, value) for name, value in self.headers)
-        if "content-length" not in names and handler.command != "HEAD" \
-                and not 100 <= code < 200 and code not in (204, 304):
-            self.chunked = True
-            lines.append("Transfer-Encoding: chunked")
-        body_left = self.environ["wsgi.input"]
-        if isinstance(body_left, _Body) and body_left.remaining > SKIP_LIMIT:
-            handler.close_connection = True
-        if handler.close_connection:
-            lines.append("Connection: close")
-        elif handler.request_version == "HTTP/1.0":
-            lines.append("Connection: keep-alive")
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        handler.log_request(code, len(body) if body else "-")
-        return head
-
-    def write(self, data):
-        out = b""
-        if not self.sent:
-            out = self._head(data)
-            self.sent = True
-        if data:
-            out += b"%x\r\n%s\r\n" % (len(data), data) if self.chunked else data
-        if out:
-            self.handler.wfile.write(out)
-
-    def execute(self, app):
-        result = app(self.environ, self.start_response)
+    # -- one connection -----------------------------------------------------------------------
+    def _on_event(self, conn, mask):
         try:
-            for data in result:
-                self.write(data)
-            if not self.sent:
-                self.write(b"")
-            if self.chunked:
-                self.handler.wfile.write(b"0\r\n\r\n")
-        finally:
-            if hasattr(result, "close"):
-                result.close()
+            if conn.handshaking:
+                if not self._handshake(conn):
+                    return
+                mask |= selectors.EVENT_READ  # data may have come with the handshake
+            if mask & selectors.EVENT_WRITE or conn.out:
+                if not self._flush(conn):
+                    return
+            if mask & selectors.EVENT_READ and not conn.busy:
+                if not self._receive(conn):
+                    return
+                if conn.lingering is None:
+                    self._serve_buffered(conn)
+                    if conn.out and not self._flush(conn):
+                        return
+            self._update(conn)
+        except Exception:  # pylint: disable=broad-except
+            LOG.error("connection %s failed:\n%s", conn.peer[0], traceback.format_exc())
+            self._close(conn)
 
+    def _handshake(self, conn):
+        try:
+            conn.sock.do_handshake()
+        except ssl.SSLWantReadError:
+            self._set_events(conn, selectors.EVENT_READ)
+            return False
+        except ssl.SSLWantWriteError:
+            self._set_events(conn, selectors.EVENT_WRITE)
+            return False
+        except (OSError, ValueError) as exc:  # refused certificate, plain HTTP, reset ...
+            LOG.debug("%s: TLS handshake failed: %s", conn.peer[0], exc)
+            self._close(conn)
+            return False
+        conn.handshaking = False
+        conn.last = time.monotonic()
+        return True
 
-def _internal_error(environ, start_response):
-    body = json.dumps({"code": "EZEBI_GENERAL", "message": "internal error"}).encode("utf-8")
-    start_response("500 Internal Server Error", [("Content-Type", "application/json"),
-                                                 ("Content-Length", str(len(body)))])
-    return [body]
-
-
-def _discard_pending(connection, rfile):
-    """Before closing on an unread body (a refused oversized upload), read what the client is
-    still sending for a moment: closing with unread data would send RST, and the client could
-    lose the reply that explains the refusal."""
-    selector = selectors.DefaultSelector()
-    try:
-        selector.register(connection, selectors.EVENT_READ)
-        total = 0
-        while total < 64 * SKIP_LIMIT and selector.select(timeout=0.01):
-            data = rfile.read1(65536)
-            if not data:
+    def _receive(self, conn):
+        """Read what has arrived; False when the connection is gone."""
+        while True:
+            try:
+                data = conn.sock.recv(262144)
+            except (ssl.SSLWantReadError, BlockingIOError, InterruptedError):
                 break
-            total += len(data)
-    except (OSError, ValueError):
-        pass
-    finally:
-        selector.close()
+            except ssl.SSLWantWriteError:
+                break
+            except (OSError, ValueError):
+                self._close(conn)
+                return False
+            if not data:
+                self._close(conn)
+                return False
+            conn.last = time.monotonic()
+            if conn.lingering is not None:
+                continue  # after a closing reply: read and drop
+            conn.inbuf += data
+            if len(conn.inbuf) > http11.MAX_BODY + 2 * http11.MAX_LINE and not conn.busy:
+                break
+        return True
 
+    def _serve_buffered(self, conn):
+        """Run the complete requests in ``inbuf``, in order, until one runs in a thread or
+        the connection is to close."""
+        while conn.inbuf and not (conn.busy or conn.closing or conn.closed):
+            try:
+                parsed = self._take_request(conn)
+            except HttpError as err:
+                self._refuse(conn, err)
+                return
+            if parsed is None:
+                return
+            request, body, declared = parsed
+            close = not request.keep_alive or declared is not None
+            environ = http11.wsgi_environ(request, body, declared, conn.peer, self)
+            if self.inline(environ):
+                outcome = http11.run_request(self.app, environ, request, close, self._date.now())
+                self._deliver(conn, outcome)
+            else:
+                conn.busy = True
+                threading.Thread(target=self._run_threaded,
+                                 args=(conn, environ, request, close),
+                                 name="request", daemon=True).start()
 
-def _traceback():
-    import traceback
-    return "".join(traceback.format_exception(*sys.exc_info()))
+    def _take_request(self, conn):
+        """The next complete request of ``inbuf`` as (request, body, declared length when not
+        buffered), taking it off the buffer; None while incomplete."""
+        buf = conn.inbuf
+        # RFC 9112 section 2.2: ignore empty lines before a request line.
+        start = 0
+        while buf[start:start + 2] == b"\r\n" or buf[start:start + 1] == b"\n":
+            start += 2 if buf[start:start + 1] == b"\r" else 1
+        if start:
+            del buf[:start]
+        if not buf[:1].isalpha():
+            # Not a method name (a TLS hello on a plain port): refused without waiting.
+            raise HttpError(400, "Bad request syntax (%r)" % bytes(buf[:16]))
+        line_end = buf.find(b"\n", 0, http11.MAX_LINE + 2)
+        if line_end < 0:
+            if len(buf) > http11.MAX_LINE:
+                raise HttpError(414, "Request-URI Too Long")
+            return None
+        match = http11.HEAD_END.search(buf, line_end - 1 if line_end else 0)
+        if match is None:
+            # Refuse what is not HTTP (a TLS hello on a plain port) without waiting for more.
+            http11.parse_request_line(bytes(buf[:line_end]).decode("latin-1"))
+            last_line = len(buf) - (buf.rfind(b"\n") + 1)
+            if last_line > http11.MAX_LINE:
+                raise HttpError(431, "Line too long")
+            if buf.count(b"\n") > http11.MAX_HEADERS + 1:
+                raise HttpError(431, "Too many headers")
+            return None
+        request = http11.parse_head(bytes(buf[:match.start()]))
+        body_start = match.end()
+        if request.expect_continue and not conn.continue_sent:
+            conn.continue_sent = True
+            conn.out += b"HTTP/1.1 100 Continue\r\n\r\n"
+        if request.chunked:
+            found = http11.dechunk(buf, body_start)
+            if found is None:
+                return None
+            body, end = found
+            del buf[:end]
+            conn.continue_sent = False
+            return request, body, None
+        if request.length > http11.MAX_BODY:
+            # Not taken: the application refuses it; what arrives of it is dropped.
+            del buf[:]
+            conn.continue_sent = False
+            return request, None, request.length
+        end = body_start + request.length
+        if len(buf) < end:
+            return None
+        body = bytes(buf[body_start:end])
+        del buf[:end]
+        conn.continue_sent = False
+        return request, body, None
+
+    def _refuse(self, conn, err):
+        LOG.info("%s: HTTP %d: %s", conn.peer[0], err.status, err.message)
+        conn.inbuf.clear()
+        conn.out += http11.error_reply(err, self._date.now())
+        conn.closing = True
+
+    def _run_threaded(self, conn, environ, request, close):
+        outcome = http11.run_request(self.app, environ, request, close, self._date.now())
+        self._done.append((conn, outcome))
+        self._wake()
+
+    def _finish_threaded(self):
+        while self._done:
+            conn, outcome = self._done.popleft()
+            if conn.closed:
+                continue
+            conn.busy = False
+            try:
+                self._deliver(conn, outcome)
+                self._serve_buffered(conn)
+                if not conn.closed and (not conn.out or self._flush(conn)):
+                    self._update(conn)
+            except Exception:  # pylint: disable=broad-except
+                LOG.error("connection %s failed:\n%s", conn.peer[0], traceback.format_exc())
+                self._close(conn)
+
+    def _deliver(self, conn, outcome):
+        if conn.closed:
+            return
+        if outcome.abort:
+            self._reset(conn)
+            return
+        if outcome.served:
+            self.connection_stats.request_served()
+        conn.out += outcome.data
+        conn.last = time.monotonic()
+        if outcome.close:
+            conn.closing = True
+        self._flush(conn)
+
+    def _flush(self, conn):
+        """Send what ``out`` holds as far as the socket takes it; False when the connection
+        is gone."""
+        if conn.closed:
+            return False
+        while conn.out:
+            try:
+                sent = conn.sock.send(conn.out)
+            except (ssl.SSLWantWriteError, ssl.SSLWantReadError, BlockingIOError,
+                    InterruptedError):
+                return True
+            except (OSError, ValueError):
+                self._close(conn)
+                return False
+            del conn.out[:sent]
+            conn.last = time.monotonic()
+        if conn.closing and conn.lingering is None:
+            self._start_lingering(conn)
+        return True
+
+    def _start_lingering(self, conn):
+        # socketserver's way: no more data from us (FIN), then read until the client closes.
+        try:
+            conn.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            self._close(conn)
+            return
+        conn.lingering = time.monotonic() + LINGER_SECONDS
+        conn.inbuf.clear()
+
+    def _update(self, conn):
+        if conn.closed:
+            return
+        events = 0
+        if not conn.busy:
+            events |= selectors.EVENT_READ
+        if conn.out:
+            events |= selectors.EVENT_WRITE
+        self._set_events(conn, events or selectors.EVENT_READ)
+
+    def _set_events(self, conn, events):
+        if events != conn.events:
+            conn.events = events
+            self._selector.modify(conn.sock, events, conn)
+
+    def _reset(self, conn):
+        try:
+            conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        self._close(conn)
+
+    def _close(self, conn):
+        if conn.closed:
+            return
+        conn.closed = True
+        self._connections.discard(conn)
+        try:
+            self._selector.unregister(conn.sock)
+        except (KeyError, ValueError):
+            pass
+        try:
+            conn.sock.close()
+        except OSError:
+            pass
+        self.connection_stats.connection_closed()
 
 
 def build_server(host, port, app, ssl_context=None, idle_timeout=DEFAULT_IDLE_TIMEOUT,
-                 stats=None):
-    """A threaded server (one thread per connection) for ``app``, TLS when ``ssl_context``."""
-    server = make_server(host, port, app, threaded=True, request_handler=SimRequestHandler)
-    if ssl_context is not None:
-        # Wrap here rather than through make_server: with do_handshake_on_connect=False the TLS
-        # handshake runs in the connection's thread, so a silent client cannot stall the
-        # accept loop.
-        server.socket = ssl_context.wrap_socket(
-            server.socket, server_side=True, do_handshake_on_connect=False
-        )
-        server.ssl_context = ssl_context
-    server.daemon_threads = True
-    server.idle_timeout = idle_timeout
-    server.connection_stats = stats if stats is not None else ConnectionStats()
-    return server
+                 stats=None, inline=None):
+    """The server for ``app`` (TLS when ``ssl_context``); ``inline(environ)`` tells which
+    requests may run in the loop's thread (default: none)."""
+    return SimServer(host, port, app, ssl_context, idle_timeout, stats, inline)

@@ -195,3 +195,76 @@ def test_a_reset_fault_cuts_only_its_connection(private_sim):
     with _connect(sim) as conn:
         conn.sendall(_request(sim, "getFloatingIPList", b'["All"]'))
         assert Reader(conn).reply()[0].startswith("HTTP/1.1 200")
+
+
+# -- one event loop: what one connection does holds no other (server.py) -----------------------
+
+def _timed_reply(sim, method="listPools", body=b"[]"):
+    started = time.monotonic()
+    with _connect(sim) as conn:
+        conn.sendall(_request(sim, method, body))
+        status = Reader(conn).reply()[0]
+    return status, time.monotonic() - started
+
+
+def test_a_half_sent_request_holds_only_its_own_connection(sim):
+    with _connect(sim) as slow:
+        head = _request(sim)
+        slow.sendall(head[:len(head) // 2])  # the rest never comes (for now)
+        status, seconds = _timed_reply(sim)
+        assert status.startswith("HTTP/1.1 200") and seconds < 3
+        slow.sendall(head[len(head) // 2:])
+        assert Reader(slow).reply()[0].startswith("HTTP/1.1 200")
+
+
+def test_a_silent_tls_handshake_holds_only_its_own_connection(sim):
+    with socket.create_connection((sim.host, sim.port), timeout=10):
+        status, seconds = _timed_reply(sim)
+    assert status.startswith("HTTP/1.1 200") and seconds < 3
+
+
+def test_injected_latency_holds_only_its_own_call(private_sim):
+    sim = private_sim
+    sim.set_faults(latency_ms=3000, methods=["listPools"])
+    with _connect(sim) as held:
+        held.sendall(_request(sim))
+        time.sleep(0.2)
+        status, seconds = _timed_reply(sim, "getFloatingIPList", b'["All"]')
+        assert status.startswith("HTTP/1.1 200") and seconds < 2.5
+        assert Reader(held).reply()[0].startswith("HTTP/1.1 200")
+    sim.clear_faults()
+
+
+def test_a_chunked_request_body_keeps_the_connection(sim):
+    with _connect(sim) as conn:
+        reader = Reader(conn)
+        chunked = _request(sim, "getFloatingIPList", b"").replace(
+            b"Content-Length: 0", b"Transfer-Encoding: chunked")
+        conn.sendall(chunked + b"3\r\n[\"A\r\n4;x=y\r\nll\"]\r\n0\r\n\r\n" + _request(sim))
+        status, headers, body = reader.reply()
+        assert status.startswith("HTTP/1.1 200") and "connection" not in headers
+        assert isinstance(json.loads(body), list)
+        assert reader.reply()[0].startswith("HTTP/1.1 200")
+
+
+@pytest.mark.parametrize("chunks", [b"zz\r\n[]\r\n0\r\n\r\n", b"1\r\n[]\r\n0\r\n\r\n"])
+def test_a_malformed_chunked_body_is_refused_and_closes(sim, chunks):
+    with _connect(sim) as conn:
+        reader = Reader(conn)
+        chunked = _request(sim, "listPools", b"").replace(
+            b"Content-Length: 0", b"Transfer-Encoding: chunked")
+        conn.sendall(chunked + chunks)
+        status, headers, body = reader.reply()
+        assert status.startswith("HTTP/1.1 400") and headers["connection"] == "close"
+        assert json.loads(body)["code"] == "EZEBI_GENERAL"
+        assert reader.closed_by_server()
+
+
+def test_a_request_body_past_the_limit_is_refused_and_closes(sim):
+    with _connect(sim) as conn:
+        reader = Reader(conn)
+        conn.sendall(_request(sim, body=b"").replace(b"Content-Length: 0",
+                                                     b"Content-Length: 99999999999"))
+        status, headers, body = reader.reply()
+        assert status.startswith("HTTP/1.1 413") and headers["connection"] == "close"
+        assert reader.closed_by_server()

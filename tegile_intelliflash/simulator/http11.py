@@ -1,0 +1,299 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""HTTP/1.1 messages for the simulator's server (server.py): request heads and chunked bodies
+parsed from bytes, the WSGI environ, one request run through the application, reply bytes.
+
+Nothing here touches a socket, so what arrives in pieces is parsed again when more has come
+(``None`` means "incomplete"), and a malformed request raises ``HttpError``.
+"""
+
+import email.utils
+import io
+import json
+import logging
+import re
+import sys
+import time
+import traceback
+import urllib.parse
+
+LOG = logging.getLogger("tegile_intelliflash.simulator.http")
+# Set in the environ by an application that wants the connection cut (reset and drop-reply
+# faults) rather than its reply sent.
+ABORT_KEY = "tegile_intelliflash.simulator.abort"
+# http.server's limits: a request line or header line, and the number of header lines.
+MAX_LINE = 65536
+MAX_HEADERS = 100
+# A body declared larger than this is not buffered: the request runs without it (the
+# application refuses it, 413) and the connection closes after the reply.
+MAX_BODY = 16 * 1024 * 1024 + 65536
+SERVER_VERSION = "IntelliFlash-Simulator Python/%d.%d" % sys.version_info[:2]
+HEAD_END = re.compile(rb"\r?\n\r?\n")
+_NO_BODY_STATUS = (204, 304)
+_REASONS = {400: "Bad Request", 413: "Payload Too Large", 414: "Request-URI Too Long",
+            431: "Request Header Fields Too Large", 505: "HTTP Version Not Supported"}
+
+
+class HttpError(Exception):
+    """A request the HTTP layer refuses (the connection closes after the reply)."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class Request:
+    """One parsed request head: what the connection and the WSGI environ need."""
+
+    __slots__ = ("method", "target", "version", "headers", "length", "chunked", "keep_alive",
+                 "expect_continue")
+
+    def __init__(self, method, target, version, headers):
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers
+        fields = {}
+        for name, value in headers:
+            key = name.lower()
+            fields[key] = fields[key] + "," + value if key in fields else value
+        tokens = {t.strip().lower() for t in fields.get("connection", "").split(",")}
+        if version == "HTTP/1.0":
+            self.keep_alive = "keep-alive" in tokens
+        else:
+            self.keep_alive = "close" not in tokens
+        self.chunked = fields.get("transfer-encoding", "").strip().lower() == "chunked"
+        self.length = 0
+        if not self.chunked and "content-length" in fields:
+            text = fields["content-length"].strip()
+            if not text.isdigit():
+                raise HttpError(400, "Bad Content-Length: %r" % text[:40])
+            self.length = int(text)
+        self.expect_continue = (version == "HTTP/1.1" and
+                                fields.get("expect", "").strip().lower() == "100-continue")
+
+
+def parse_request_line(line):
+    """(method, target, version) of a request line (``HttpError`` when malformed)."""
+    words = line.split()
+    if len(words) != 3:
+        if len(words) == 2 and words[0] == "GET":
+            raise HttpError(400, "Bad HTTP/0.9 request type (%r)" % words[0][:40])
+        raise HttpError(400, "Bad request syntax (%r)" % line[:80])
+    method, target, version = words
+    match = re.fullmatch(r"HTTP/(\d)\.(\d)", version)
+    if not match:
+        raise HttpError(400, "Bad request version (%r)" % version[:40])
+    if int(match.group(1)) >= 2:
+        raise HttpError(505, "Invalid HTTP version (%s)" % version)
+    return method, target, version
+
+
+def parse_head(head):
+    """A ``Request`` from the bytes before the blank line (``HttpError`` when malformed)."""
+    lines = re.split(r"\r?\n", head.decode("latin-1"))
+    method, target, version = parse_request_line(lines[0])
+    if len(lines) - 1 > MAX_HEADERS:
+        raise HttpError(431, "Too many headers")
+    headers = []
+    for line in lines[1:]:
+        if len(line) > MAX_LINE:
+            raise HttpError(431, "Line too long")
+        if line[:1] in (" ", "\t") and headers:  # obsolete line folding
+            name, value = headers[-1]
+            headers[-1] = (name, value + " " + line.strip())
+            continue
+        name, sep, value = line.partition(":")
+        if not sep or not name or name != name.strip():
+            raise HttpError(400, "Bad header line (%r)" % line[:80])
+        headers.append((name, value.strip()))
+    return Request(method, target, version, headers)
+
+
+def dechunk(data, start):
+    """(body, end offset) of a chunked body starting at ``data[start:]``; None while incomplete
+    (``HttpError`` when malformed or larger than MAX_BODY)."""
+    body = bytearray()
+    pos = start
+    while True:
+        eol = data.find(b"\r\n", pos)
+        if eol < 0:
+            if len(data) - pos > MAX_LINE:
+                raise HttpError(400, "Bad chunk size line")
+            return None
+        size_text = bytes(data[pos:eol]).split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            raise HttpError(400, "Bad chunk size %r" % size_text[:20]) from None
+        if size == 0:
+            # Trailer fields, if any, end with a blank line.
+            end = data.find(b"\r\n\r\n", eol)
+            if data[eol:eol + 4] == b"\r\n\r\n":
+                return bytes(body), eol + 4
+            if end < 0:
+                return None
+            return bytes(body), end + 4
+        if len(body) + size > MAX_BODY:
+            raise HttpError(413, "Request body too large")
+        if len(data) < eol + 2 + size + 2:
+            return None
+        if data[eol + 2 + size:eol + 4 + size] != b"\r\n":
+            raise HttpError(400, "Bad chunk: no CRLF after its %d bytes" % size)
+        body += data[eol + 2:eol + 2 + size]
+        pos = eol + 2 + size + 2
+
+
+def wsgi_environ(request, body, declared, peer, server):
+    """The WSGI environ of ``request`` (as werkzeug's development server builds it)."""
+    raw_path, _sep, query = request.target.partition("?")
+    split = urllib.parse.urlsplit(raw_path)
+    path = split.path
+    if not split.scheme and split.netloc:  # "//x/y": a path, not an authority
+        path = "//%s%s" % (split.netloc, split.path)
+    environ = {
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "https" if server.ssl_context is not None else "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        "SERVER_SOFTWARE": SERVER_VERSION,
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": "",
+        # WSGI: the bytes of the decoded path, as latin-1 text.
+        "PATH_INFO": urllib.parse.unquote_to_bytes(path).decode("latin-1"),
+        "QUERY_STRING": query,
+        "REQUEST_URI": request.target,
+        "RAW_URI": request.target,
+        "REMOTE_ADDR": peer[0],
+        "REMOTE_PORT": peer[1],
+        "SERVER_NAME": server.host,
+        "SERVER_PORT": str(server.port),
+        "SERVER_PROTOCOL": request.version,
+    }
+    for name, value in request.headers:
+        if "_" in name:  # would be taken for a "-" header (werkzeug drops these too)
+            continue
+        key = name.upper().replace("-", "_")
+        if key in ("CONTENT_LENGTH", "TRANSFER_ENCODING"):
+            continue
+        if key != "CONTENT_TYPE":
+            key = "HTTP_" + key
+            if key in environ:
+                value = environ[key] + "," + value
+        environ[key] = value
+    if body is not None:
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ["wsgi.input_terminated"] = True
+    if declared is not None:
+        # Not buffered (too large): the application sees the declared length and no body.
+        environ["CONTENT_LENGTH"] = str(declared)
+        environ["wsgi.input"] = io.BytesIO(b"")
+    return environ
+
+
+class DateHeader:
+    """The ``Date`` header, formatted once a second."""
+
+    def __init__(self):
+        self._second = None
+        self._text = ""
+
+    def now(self):
+        second = int(time.time())
+        if second != self._second:
+            self._second = second
+            self._text = email.utils.formatdate(second, usegmt=True)
+        return self._text
+
+
+def reply_bytes(status, headers, body, request, close, date):
+    code = int(status.split(" ", 1)[0])
+    lines = ["HTTP/1.1 " + status, "Server: " + SERVER_VERSION, "Date: " + date]
+    has_length = False
+    for name, value in headers:
+        if name.lower() == "content-length":
+            has_length = True
+        lines.append("%s: %s" % (name, value))
+    if not has_length and code not in _NO_BODY_STATUS and not 100 <= code < 200 \
+            and request.method != "HEAD":
+        lines.append("Content-Length: %d" % len(body))
+    if close:
+        lines.append("Connection: close")
+    elif request.version == "HTTP/1.0":
+        lines.append("Connection: keep-alive")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return head if request.method == "HEAD" else head + body
+
+
+def _error_body(status, message):
+    text = "%d %s" % (status, message)
+    return json.dumps({"code": "EZEBI_GENERAL", "message": text}).encode("utf-8")
+
+
+def error_reply(err, date):
+    """The reply to a request the HTTP layer refuses (``HttpError``): a JSON ErrorModel, and
+    the connection closes."""
+    body = _error_body(err.status, err.message)
+    head = ("HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %s\r\nConnection: close\r\n"
+            "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+            % (err.status, _REASONS.get(err.status, "Error"), SERVER_VERSION, date, len(body)))
+    return head.encode("latin-1") + body
+
+
+def _internal_error(environ, start_response):
+    body = json.dumps({"code": "EZEBI_GENERAL", "message": "internal error"}).encode("utf-8")
+    start_response("500 Internal Server Error", [("Content-Type", "application/json"),
+                                                 ("Content-Length", str(len(body)))])
+    return [body]
+
+
+class Outcome:
+    """What running one request gave: the reply's bytes, or a connection to cut."""
+
+    __slots__ = ("data", "close", "abort", "served")
+
+    def __init__(self, data=b"", close=False, abort=False, served=False):
+        self.data = data
+        self.close = close
+        self.abort = abort
+        self.served = served
+
+
+def run_request(app, environ, request, close, date):
+    """Run ``request`` through the WSGI ``app``: an ``_Outcome`` (never raises)."""
+    reply = {}
+    chunks = []
+
+    def start_response(status, headers, exc_info=None):
+        # Nothing is sent before the application returns: a late error replaces the reply.
+        reply["status"] = status
+        reply["headers"] = headers
+        return chunks.append
+
+    try:
+        result = app(environ, start_response)
+        try:
+            chunks.extend(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+    except ConnectionError:
+        if not environ.get(ABORT_KEY):
+            LOG.error("error on request:\n%s", traceback.format_exc())
+        return Outcome(abort=True)
+    except Exception:  # pylint: disable=broad-except
+        # Flask answers its own errors; this is a failure of the server itself.
+        LOG.error("error on request:\n%s", traceback.format_exc())
+        chunks = list(_internal_error(environ, start_response))
+        close = True
+    body = b"".join(chunks)
+    if LOG.isEnabledFor(logging.DEBUG):
+        LOG.debug('%s "%s %s %s" %s %d', environ.get("REMOTE_ADDR"), request.method,
+                  request.target[:200], request.version, reply["status"].split(" ", 1)[0],
+                  len(body))
+    data = reply_bytes(reply["status"], reply["headers"], body, request, close, date)
+    return Outcome(data, close=close, served=True)
