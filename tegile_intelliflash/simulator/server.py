@@ -81,19 +81,18 @@ class ConnectionStats:
 class _Connection:
     """One client connection: its buffers and where it stands."""
 
+    busy = False            # a request runs in a thread
+    closing = False         # close once ``out`` is sent
+    closed = False
+    lingering = None        # deadline while reading what the client still sends
+    continue_sent = False   # "100 Continue" sent for the request being received
+    events = 0              # what the selector watches
+
     def __init__(self, sock, peer, tls):
-        self.sock = sock
-        self.peer = peer
+        self.sock, self.peer = sock, peer
         self.handshaking = tls
-        self.inbuf = bytearray()
-        self.out = bytearray()
-        self.busy = False        # a request runs in a thread
-        self.closing = False     # close once ``out`` is sent
-        self.lingering = None    # deadline while reading what the client still sends
-        self.events = 0
+        self.inbuf, self.out = bytearray(), bytearray()
         self.last = time.monotonic()
-        self.continue_sent = False
-        self.closed = False
 
 
 class SimServer:

@@ -12,6 +12,7 @@ their identifying columns (path, parent, pool, origin) indexed beside them.
 """
 
 import contextlib
+import functools
 import json
 import os
 import sqlite3
@@ -66,6 +67,15 @@ def _dump(doc):
     return json.dumps(doc, sort_keys=True, separators=(",", ":"))
 
 
+
+@functools.lru_cache(maxsize=None)
+def _upsert_sql(table, columns, update):
+    """INSERT ... ON CONFLICT(first column) DO UPDATE SET the ``update`` columns. Table and
+    column names are literals of this module, never input."""
+    return "INSERT INTO %s (%s) VALUES (%s) ON CONFLICT(%s) DO UPDATE SET %s" % (
+        table, ", ".join(columns), ", ".join("?" * len(columns)), columns[0],
+        ", ".join("%s = excluded.%s" % (column, column) for column in update))
+
 class Txn:
     """Accessors for one transaction. Documents are plain dicts; ``put_*`` writes them back."""
 
@@ -91,12 +101,13 @@ class Txn:
     def next_seq(self, name="objects"):
         row = self.conn.execute("SELECT value FROM counters WHERE name = ?", (name,)).fetchone()
         value = (row[0] if row else 0) + 1
-        self.conn.execute(
-            "INSERT INTO counters (name, value) VALUES (?, ?) "
-            "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-            (name, value),
-        )
+        self._upsert("counters", {"name": name, "value": value}, ("value",))
         return value
+
+    def _upsert(self, table, row, update):
+        """Insert ``row`` (column: value; its first column is the table's key) into ``table``,
+        or update the ``update`` columns of the row with that key."""
+        self.conn.execute(_upsert_sql(table, tuple(row), update), tuple(row.values()))
 
     # -- settings ----------------------------------------------------------------------------
     def setting(self, key, default=None):
@@ -104,11 +115,7 @@ class Txn:
         return default if value is None else value
 
     def put_setting(self, key, value):
-        self.conn.execute(
-            "INSERT INTO settings (key, doc) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET doc = excluded.doc",
-            (key, _dump(value)),
-        )
+        self._upsert("settings", {"key": key, "doc": _dump(value)}, ("doc",))
 
     # -- pools and floating IPs --------------------------------------------------------------
     def pools(self):
@@ -120,21 +127,15 @@ class Txn:
         return {"name": row[0], "total": row[1]} if row else None
 
     def put_pool(self, name, total):
-        self.conn.execute(
-            "INSERT INTO pools (name, seq, total) VALUES (?, ?, ?) "
-            "ON CONFLICT(name) DO UPDATE SET total = excluded.total",
-            (name, self.next_seq("pools"), int(total)),
-        )
+        self._upsert("pools", {"name": name, "seq": self.next_seq("pools"), "total": int(total)},
+                     ("total",))
 
     def floating_ips(self):
         return self._all("SELECT doc FROM floating_ips ORDER BY seq")
 
     def put_floating_ip(self, doc):
-        self.conn.execute(
-            "INSERT INTO floating_ips (ip, seq, doc) VALUES (?, ?, ?) "
-            "ON CONFLICT(ip) DO UPDATE SET doc = excluded.doc",
-            (doc["ipAddress"], self.next_seq("floating_ips"), _dump(doc)),
-        )
+        self._upsert("floating_ips", {"ip": doc["ipAddress"], "seq": self.next_seq("floating_ips"),
+                                      "doc": _dump(doc)}, ("doc",))
 
     # -- projects ----------------------------------------------------------------------------
     def project(self, path):
@@ -153,13 +154,11 @@ class Txn:
         return self._with_origin("projects", snapshot_path)
 
     def put_project(self, doc):
-        self.conn.execute(
-            "INSERT INTO projects (path, pool, container, name, origin, seq, doc) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
-            "origin = excluded.origin, doc = excluded.doc",
-            (doc["path"], doc["pool"], doc["container"], doc["name"], doc.get("origin"),
-             self._sequenced(doc), _dump(doc)),
-        )
+        # "seq" before "doc": _sequenced puts the order into the document it serialises.
+        self._upsert("projects", {
+            "path": doc["path"], "pool": doc["pool"], "container": doc["container"],
+            "name": doc["name"], "origin": doc.get("origin"), "seq": self._sequenced(doc),
+            "doc": _dump(doc)}, ("origin", "doc"))
 
     def delete_project(self, path):
         self.conn.execute("DELETE FROM projects WHERE path = ?", (path,))
@@ -217,15 +216,11 @@ class Txn:
                          (snapshot_path,))
 
     def put_share(self, doc):
-        self.conn.execute(
-            "INSERT INTO shares (path, project, pool, name, origin, seq, doc, consumption, quota) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
-            "origin = excluded.origin, doc = excluded.doc, consumption = excluded.consumption, "
-            "quota = excluded.quota",
-            (doc["path"], doc["project_path"], doc["pool"], doc["name"], doc.get("origin"),
-             self._sequenced(doc), _dump(doc), max(doc.get("used", 0), doc.get("reservation", 0)),
-             doc.get("quota", 0)),
-        )
+        self._upsert("shares", {
+            "path": doc["path"], "project": doc["project_path"], "pool": doc["pool"],
+            "name": doc["name"], "origin": doc.get("origin"), "seq": self._sequenced(doc),
+            "doc": _dump(doc), "consumption": max(doc.get("used", 0), doc.get("reservation", 0)),
+            "quota": doc.get("quota", 0)}, ("origin", "doc", "consumption", "quota"))
 
     def delete_share(self, path):
         self.conn.execute("DELETE FROM shares WHERE path = ?", (path,))
@@ -243,11 +238,9 @@ class Txn:
         return self._all("SELECT doc FROM snapshots ORDER BY seq")
 
     def put_snapshot(self, doc):
-        self.conn.execute(
-            "INSERT INTO snapshots (path, dataset, name, seq, doc) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT(path) DO UPDATE SET doc = excluded.doc",
-            (doc["path"], doc["dataset"], doc["name"], self._sequenced(doc), _dump(doc)),
-        )
+        self._upsert("snapshots", {"path": doc["path"], "dataset": doc["dataset"],
+                                   "name": doc["name"], "seq": self._sequenced(doc),
+                                   "doc": _dump(doc)}, ("doc",))
 
     def delete_snapshot(self, path):
         self.conn.execute("DELETE FROM snapshots WHERE path = ?", (path,))

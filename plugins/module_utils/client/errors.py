@@ -20,14 +20,16 @@ INVALID_ARGUMENT = "EZEBI_INVALID_ARGUMENT"
 class IntelliFlashError(Exception):
     """Base class of every error raised by the client."""
 
-    default_code = None
+    codes = ()
 
     def __init__(self, message, method=None, dataset=None, code=None, http_status=None,
                  details=None, field=None):
         self.message = str(message) if message is not None else ""
         self.method = method
         self.dataset = dataset
-        self.code = code if code is not None else self.default_code
+        if code is None and self.codes:
+            code = self.codes[0]
+        self.code = code
         self.http_status = http_status
         self.details = details
         self.field = field
@@ -69,60 +71,62 @@ def _rebuild(cls, state):
 
 
 class ApiError(IntelliFlashError):
-    """The array answered with an ErrorModel (``code`` from the spec's §5.1)."""
+    """The array answered with an ErrorModel (``code`` from the spec's §5.1); ``codes`` lists
+    the codes that raise each subclass, the first being its default."""
 
-    default_code = GENERAL
+    codes = (GENERAL,)
 
 
 class NotFoundError(ApiError):
-    """EZEBI_RESOURCE_NOT_FOUND."""
+    """The object named by the call does not exist."""
 
-    default_code = "EZEBI_RESOURCE_NOT_FOUND"
+    codes = ("EZEBI_RESOURCE_NOT_FOUND",)
 
 
 class AlreadyExistsError(ApiError):
-    """EZEBI_RESOURCE_EXIST."""
+    """A create found its object there already."""
 
-    default_code = "EZEBI_RESOURCE_EXIST"
+    codes = ("EZEBI_RESOURCE_EXIST",)
 
 
 class InvalidArgumentError(ApiError):
-    """EZEBI_INVALID_*; also raised by client-side validation before any call.
+    """An argument was refused (any other EZEBI_INVALID_* code too); also raised by client-side
+    validation before any call.
 
     ``field`` names the offending argument when the client detected the problem.
     """
 
-    default_code = INVALID_ARGUMENT
+    codes = (INVALID_ARGUMENT,)
 
 
 class QuotaError(InvalidArgumentError):
-    """EZEBI_INVALID_QUOTA_RESERVATION_VALUE."""
+    """A quota below the used space or a reservation above the quota."""
 
-    default_code = "EZEBI_INVALID_QUOTA_RESERVATION_VALUE"
+    codes = ("EZEBI_INVALID_QUOTA_RESERVATION_VALUE",)
 
 
 class NoSpaceError(ApiError):
-    """EZEBI_NOSPACE, EZEBI_NOMEMORY."""
+    """The pool (or the array's memory) has no room for the change."""
 
-    default_code = "EZEBI_NOSPACE"
+    codes = ("EZEBI_NOSPACE", "EZEBI_NOMEMORY")
 
 
 class BusyError(ApiError):
-    """EZEBI_RESOURCE_BUSY, EZEBI_RESOURCE_SUSPENDED, EZEBI_REQUEST_*."""
+    """The object or the array is busy for now (any EZEBI_REQUEST_* code too)."""
 
-    default_code = "EZEBI_RESOURCE_BUSY"
+    codes = ("EZEBI_RESOURCE_BUSY", "EZEBI_RESOURCE_SUSPENDED")
 
 
 class InUseError(BusyError):
-    """EZEBI_RESOURCE_INUSE: the object has dependents."""
+    """The object has dependents (shares, snapshots, clones)."""
 
-    default_code = "EZEBI_RESOURCE_INUSE"
+    codes = ("EZEBI_RESOURCE_INUSE",)
 
 
 class NotAllowedError(ApiError):
-    """EZEBI_OPERATION_NOT_ALLOWED, EZEBI_PERMISSION_DENIED."""
+    """The array does not allow this call here (a Replica dataset, missing rights)."""
 
-    default_code = "EZEBI_OPERATION_NOT_ALLOWED"
+    codes = ("EZEBI_OPERATION_NOT_ALLOWED", "EZEBI_PERMISSION_DENIED")
 
 
 class AuthenticationError(IntelliFlashError):
@@ -161,19 +165,11 @@ class ProtocolError(IntelliFlashError):
     """The reply was not understood (bad JSON, unexpected HTTP status, unknown method)."""
 
 
-_EXACT = {
-    "EZEBI_RESOURCE_NOT_FOUND": NotFoundError,
-    "EZEBI_RESOURCE_EXIST": AlreadyExistsError,
-    "EZEBI_INVALID_ARGUMENT": InvalidArgumentError,
-    "EZEBI_INVALID_QUOTA_RESERVATION_VALUE": QuotaError,
-    "EZEBI_NOSPACE": NoSpaceError,
-    "EZEBI_NOMEMORY": NoSpaceError,
-    "EZEBI_RESOURCE_BUSY": BusyError,
-    "EZEBI_RESOURCE_SUSPENDED": BusyError,
-    "EZEBI_RESOURCE_INUSE": InUseError,
-    "EZEBI_OPERATION_NOT_ALLOWED": NotAllowedError,
-    "EZEBI_PERMISSION_DENIED": NotAllowedError,
-}
+# Each code's class, from the classes' own lists.
+_EXACT = dict((code, cls) for cls in (NotFoundError, AlreadyExistsError, InvalidArgumentError,
+                                      QuotaError, NoSpaceError, BusyError, InUseError,
+                                      NotAllowedError)
+              for code in cls.codes)
 
 
 def error_class_for_code(code):
@@ -201,5 +197,5 @@ def api_error(code, message, method=None, dataset=None, http_status=None, detail
 def invalid_argument(field, message, method=None, dataset=None, code=INVALID_ARGUMENT):
     """A client-side validation error naming the field (no call was made)."""
     text = "%s: %s" % (field, message) if field else message
-    cls = QuotaError if code == QuotaError.default_code else InvalidArgumentError
+    cls = QuotaError if code in QuotaError.codes else InvalidArgumentError
     return cls(text, method=method, dataset=dataset, code=code, field=field)
