@@ -73,6 +73,15 @@ class SharingCalls(object):
                 return True
         self.call(method, *args, write=True, dataset=path, verify=verify)
 
+    def set_sharing(self, protocol, ref, on):
+        """``set_nfs_sharing`` or ``set_smb_sharing`` (its defaults) by protocol name."""
+        with self._context("setSharing"):
+            proto = check_protocol(protocol)
+        if proto == "nfs":
+            self.set_nfs_sharing(ref, on)
+        else:
+            self.set_smb_sharing(ref, on)
+
     def is_exposed(self, protocol, ref):
         """isShare/ProjectExposedOverNFS/SMB -> bool (effective state)."""
         ref = self._ref(ref, share=None)

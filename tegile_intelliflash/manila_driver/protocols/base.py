@@ -74,7 +74,8 @@ class Protocol(object):
     wire = None
 
     def set_sharing(self, client, ref, enabled):
-        raise NotImplementedError()
+        """Turn the share's own sharing of this protocol on or off."""
+        client.set_sharing(self.wire, ref, enabled)
 
     def closed_network_list(self):
         """The network ACL list of a share nobody may reach."""

@@ -15,9 +15,6 @@ class _Cifs(base.Protocol):
     name = 'CIFS'
     wire = 'smb'
 
-    def set_sharing(self, client, ref, enabled):
-        client.set_smb_sharing(ref, enabled)
-
     def closed_network_list(self):
         return []
 

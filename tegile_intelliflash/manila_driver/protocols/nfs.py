@@ -27,9 +27,6 @@ class _Nfs(base.Protocol):
     name = 'NFS'
     wire = 'nfs'
 
-    def set_sharing(self, client, ref, enabled):
-        client.set_nfs_sharing(ref, enabled)
-
     def closed_network_list(self):
         return [no_access_rule()]
 

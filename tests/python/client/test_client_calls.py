@@ -224,6 +224,24 @@ def test_sharing_on_off_and_export_locations(client, project, sim_clean):
     assert client.is_exposed("nfs", project_ref(POOL, project)) is False
 
 
+def test_set_sharing_by_protocol_name(client, project, sim_clean):
+    ref = dataset_ref(POOL, project, "s2")
+    client.create_share(ref)
+    sim_clean.reset_calls()
+    client.set_sharing(" SMB ", ref, True)
+    client.set_sharing("nfs", ref, True)
+    assert client.is_exposed("smb", ref) and client.is_exposed("nfs", ref)
+    client.set_sharing("smb", ref, False)
+    assert client.is_exposed("smb", ref) is False
+    by_method = sim_clean.calls()["by_method"]
+    assert by_method["setSMBSharingOnShare"] == 2 and by_method["setNFSSharingOnShare"] == 1
+    sim_clean.reset_calls()
+    with pytest.raises(InvalidArgumentError) as info:
+        client.set_sharing("iscsi", ref, True)
+    assert info.value.field == "protocol" and "setSharing" in str(info.value)
+    assert sim_clean.calls()["total"] == 0
+
+
 def test_smb_config(client):
     config = client.get_smb_config()
     assert config.protocol_mode in ("CIFS", "SMB3")
