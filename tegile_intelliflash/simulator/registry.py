@@ -15,12 +15,15 @@ class Method:
 
 
 class Registry:
-    """The methods of one service, from ``(name, handler, write)`` routes."""
+    """The methods of one service, from the ``(service, name, handler, write)`` routes that
+    name it."""
 
     def __init__(self, service, routes):
         self.service = service
         self.methods = {}
-        for name, func, write in routes:
+        for route_service, name, func, write in routes:
+            if route_service != service:
+                continue
             if name in self.methods:
                 raise ValueError("%s: method %s routed twice" % (service, name))
             self.methods[name] = Method(name, func, write)

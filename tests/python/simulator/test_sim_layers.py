@@ -132,25 +132,28 @@ def test_only_the_route_table_imports_handlers():
                            for m in imports_of(module)), module
 
 
-def _route_names(table):
-    """The first element of each route in ``routes.<table>``, which must be a string literal."""
+def _route_names(service):
+    """The RPC names of ``service`` in ``routes.ROUTES``, each of which (service and name) must
+    be a string literal."""
     with open(MODULES["routes"], encoding="utf-8") as handle:
         tree = ast.parse(handle.read())
     for node in tree.body:
-        if isinstance(node, ast.Assign) and node.targets[0].id == table:
+        if isinstance(node, ast.Assign) and node.targets[0].id == "ROUTES":
             names = []
             for route in node.value.elts:
-                first = route.elts[0]
-                assert isinstance(first, ast.Constant) and isinstance(first.value, str), \
-                    ast.dump(first)
-                names.append(first.value)
+                for literal in route.elts[:2]:
+                    assert isinstance(literal, ast.Constant) and isinstance(literal.value, str), \
+                        ast.dump(literal)
+                if route.elts[0].value == service:
+                    names.append(route.elts[1].value)
             return names
-    raise AssertionError("no %s in routes.py" % table)
+    raise AssertionError("no ROUTES in routes.py")
 
 
-def test_every_route_name_is_a_literal_and_the_tables_hold_nothing_else():
-    assert _route_names("V2_ROUTES") == list(routes.V2.methods)
-    assert _route_names("OPENSTACK_ROUTES") == list(routes.OPENSTACK.methods)
+def test_every_route_name_is_a_literal_and_the_table_holds_nothing_else():
+    assert _route_names("v2") == list(routes.V2.methods)
+    assert _route_names("openstack") == list(routes.OPENSTACK.methods)
+    assert {route[0] for route in routes.ROUTES} == {"v2", "openstack"}
     assert "setNFSNetworkACLsOnShare" in routes.V2.methods
 
 
