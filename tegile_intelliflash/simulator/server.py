@@ -208,8 +208,7 @@ class SimServer:
             conn = _Connection(sock, peer, self.ssl_context is not None)
             self._connections.add(conn)
             self.connection_stats.connection_opened()
-            conn.events = selectors.EVENT_READ
-            self._selector.register(sock, conn.events, conn)
+            self._set_events(conn, selectors.EVENT_READ)
 
     def _sweep(self, now):
         """Close connections idle for ``idle_timeout`` (a request not started or half sent
@@ -440,12 +439,20 @@ class SimServer:
             events |= selectors.EVENT_READ
         if conn.out:
             events |= selectors.EVENT_WRITE
-        self._set_events(conn, events or selectors.EVENT_READ)
+        self._set_events(conn, events)
 
     def _set_events(self, conn, events):
-        if events != conn.events:
-            conn.events = events
+        """Watch ``events`` of the connection (none while its request runs in a thread and
+        nothing is to be sent: what the client sends meanwhile waits in the kernel)."""
+        if events == conn.events:
+            return
+        if not events:
+            self._selector.unregister(conn.sock)
+        elif not conn.events:
+            self._selector.register(conn.sock, events, conn)
+        else:
             self._selector.modify(conn.sock, events, conn)
+        conn.events = events
 
     def _reset(self, conn):
         try:
@@ -459,10 +466,11 @@ class SimServer:
             return
         conn.closed = True
         self._connections.discard(conn)
-        try:
-            self._selector.unregister(conn.sock)
-        except (KeyError, ValueError):
-            pass
+        if conn.events:
+            try:
+                self._selector.unregister(conn.sock)
+            except (KeyError, ValueError):
+                pass
         try:
             conn.sock.close()
         except OSError:
