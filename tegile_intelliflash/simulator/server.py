@@ -48,6 +48,8 @@ DEFAULT_IDLE_TIMEOUT = 5.0
 # for up to this long: closing with unread data would send RST, and the client could lose the
 # reply that explains why.
 LINGER_SECONDS = 1.0
+# Replies waiting to be sent on one connection beyond which its requests are not read.
+OUT_LIMIT = 4 * 1024 * 1024
 
 
 class ConnectionStats:
@@ -232,13 +234,14 @@ class SimServer:
             if mask & selectors.EVENT_WRITE or conn.out:
                 if not self._flush(conn):
                     return
-            if mask & selectors.EVENT_READ and not conn.busy:
+            if mask & selectors.EVENT_READ and not conn.busy and len(conn.out) < OUT_LIMIT:
                 if not self._receive(conn):
                     return
-                if conn.lingering is None:
-                    self._serve_buffered(conn)
-                    if conn.out and not self._flush(conn):
-                        return
+            if conn.lingering is None:
+                # What was read, or what waited while replies could not leave.
+                self._serve_buffered(conn)
+                if conn.out and not self._flush(conn):
+                    return
             self._update(conn)
         except Exception:  # pylint: disable=broad-except
             LOG.error("connection %s failed:\n%s", conn.peer[0], traceback.format_exc())
@@ -287,7 +290,8 @@ class SimServer:
     def _serve_buffered(self, conn):
         """Run the complete requests in ``inbuf``, in order, until one runs in a thread or
         the connection is to close."""
-        while conn.inbuf and not (conn.busy or conn.closing or conn.closed):
+        while conn.inbuf and not (conn.busy or conn.closing or conn.closed) \
+                and len(conn.out) < OUT_LIMIT:
             try:
                 parsed = self._take_request(conn)
             except HttpError as err:
@@ -435,7 +439,9 @@ class SimServer:
         if conn.closed:
             return
         events = 0
-        if not conn.busy:
+        # A client that sends requests but reads no replies gets no more served until it
+        # reads: what waits to be sent stays bounded.
+        if not conn.busy and len(conn.out) < OUT_LIMIT:
             events |= selectors.EVENT_READ
         if conn.out:
             events |= selectors.EVENT_WRITE

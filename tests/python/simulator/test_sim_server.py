@@ -1,0 +1,77 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""The event loop and the HTTP/1.1 message layer on their own (server.py, http11.py), with a
+WSGI application of the test's own over plain HTTP."""
+
+import socket
+import threading
+import time
+
+import pytest
+
+from tegile_intelliflash.simulator import http11, server
+
+
+def _big_reply_app(environ, start_response):
+    body = b"x" * 65536
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+@pytest.fixture
+def loop():
+    srv = server.build_server("127.0.0.1", 0, _big_reply_app, inline=lambda environ: True)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        yield srv
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
+
+
+def test_a_client_that_reads_no_replies_gets_no_more_served(loop):
+    with socket.create_connection(("127.0.0.1", loop.port), timeout=10) as conn:
+        # 600 requests (18 kB, taken at once) asking for 39 MB of replies, none read yet.
+        conn.sendall(b"GET /x HTTP/1.1\r\nHost: x\r\n\r\n" * 600)
+        time.sleep(0.5)
+        waiting = max(len(c.out) for c in loop._connections)  # pylint: disable=protected-access
+        assert waiting < server.OUT_LIMIT + 65536 * 2
+        assert loop.connection_stats.snapshot()["requests"] < 600
+        # Once the client reads, every request is answered.
+        while loop.connection_stats.snapshot()["requests"] < 600:
+            assert conn.recv(1 << 20)
+
+
+@pytest.mark.parametrize("head, status", [
+    (b"GET / HTTP/2.0", 505),
+    (b"GET / HTTP/1.1\r\nNo colon here", 400),
+    (b"GET / HTTP/1.1\r\n" + b"X-A: b\r\n" * 101, 431),
+    (b"GET / HTTP/1.1\r\nContent-Length: -1", 400),
+    (b"GET /", 400),
+])
+def test_malformed_heads_are_refused(head, status):
+    with pytest.raises(http11.HttpError) as info:
+        http11.parse_head(head)
+    assert info.value.status == status
+
+
+def test_a_head_with_folded_and_repeated_fields():
+    request = http11.parse_head(b"POST /a?b=c HTTP/1.0\r\nConnection: keep-alive\r\n"
+                                b"X-Long: one\r\n two\r\nContent-Length: 3")
+    assert request.keep_alive and request.length == 3 and not request.chunked
+    assert ("X-Long", "one two") in request.headers
+    environ = http11.wsgi_environ(request, b"abc", None, ("127.0.0.1", 5),
+                                  type("S", (), {"ssl_context": None, "host": "h", "port": 1}))
+    assert environ["PATH_INFO"] == "/a" and environ["QUERY_STRING"] == "b=c"
+    assert environ["HTTP_X_LONG"] == "one two" and environ["CONTENT_LENGTH"] == "3"
+
+
+def test_chunked_bodies_come_whole_or_not_at_all():
+    data = bytearray(b"HEAD3\r\nabc\r\n2;ext\r\nde\r\n0\r\n\r\nNEXT")
+    assert http11.dechunk(data[:12], 4) is None   # within the first chunk
+    assert http11.dechunk(data[:-8], 4) is None   # before the last blank line
+    body, end = http11.dechunk(data, 4)
+    assert body == b"abcde" and data[end:] == b"NEXT"
