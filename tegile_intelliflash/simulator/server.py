@@ -190,8 +190,11 @@ class SimServer:
                 raw, peer = self.socket.accept()
             except (BlockingIOError, InterruptedError):
                 return
-            except OSError as exc:  # out of descriptors: the client retries
+            except OSError as exc:
+                # Out of descriptors: the listening socket stays readable, so pause a moment
+                # rather than spin; the client's connection waits in the backlog.
                 LOG.warning("accept failed: %s", exc)
+                time.sleep(0.05)
                 return
             try:
                 raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -283,8 +286,8 @@ class SimServer:
             if conn.lingering is not None:
                 continue  # after a closing reply: read and drop
             conn.inbuf += data
-            if len(conn.inbuf) > http11.MAX_BODY + 2 * http11.MAX_LINE and not conn.busy:
-                break
+            if len(conn.inbuf) > http11.MAX_BODY + 2 * http11.MAX_LINE:
+                break  # served first; the rest waits in the kernel
         return True
 
     def _serve_buffered(self, conn):
@@ -321,6 +324,8 @@ class SimServer:
             start += 2 if buf[start:start + 1] == b"\r" else 1
         if start:
             del buf[:start]
+        if buf == b"\r":  # the rest of an empty line is still to come
+            return None
         if not buf[:1].isalpha():
             # Not a method name (a TLS hello on a plain port): refused without waiting.
             raise HttpError(400, "Bad request syntax (%r)" % bytes(buf[:16]))
@@ -341,7 +346,8 @@ class SimServer:
             return None
         request = http11.parse_head(bytes(buf[:match.start()]))
         body_start = match.end()
-        if request.expect_continue and not conn.continue_sent:
+        if request.expect_continue and not conn.continue_sent \
+                and request.length <= http11.MAX_BODY:
             conn.continue_sent = True
             conn.out += b"HTTP/1.1 100 Continue\r\n\r\n"
         if request.chunked:

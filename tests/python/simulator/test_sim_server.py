@@ -75,3 +75,29 @@ def test_chunked_bodies_come_whole_or_not_at_all():
     assert http11.dechunk(data[:-8], 4) is None   # before the last blank line
     body, end = http11.dechunk(data, 4)
     assert body == b"abcde" and data[end:] == b"NEXT"
+
+
+def _replies(conn, count):
+    data = b""
+    while data.count(b"HTTP/1.1 ") < count or not data.endswith(b"x" * 100):
+        chunk = conn.recv(1 << 20)
+        assert chunk, data[-200:]
+        data += chunk
+    return data
+
+
+def test_an_empty_line_between_requests_may_arrive_in_pieces(loop):
+    request = b"GET /x HTTP/1.1\r\nHost: x\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", loop.port), timeout=10) as conn:
+        conn.sendall(request + b"\r")
+        time.sleep(0.1)
+        conn.sendall(b"\n" + request)
+        assert _replies(conn, 2).count(b"HTTP/1.1 200 OK") == 2
+
+
+def test_a_body_too_large_gets_no_100_continue(loop):
+    with socket.create_connection(("127.0.0.1", loop.port), timeout=10) as conn:
+        conn.sendall(b"POST /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                     b"Content-Length: %d\r\n\r\n" % (http11.MAX_BODY + 1))
+        data = _replies(conn, 1)
+        assert b"100 Continue" not in data and b"Connection: close" in data
