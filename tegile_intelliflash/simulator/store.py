@@ -67,7 +67,6 @@ def _dump(doc):
     return json.dumps(doc, sort_keys=True, separators=(",", ":"))
 
 
-
 @functools.lru_cache(maxsize=None)
 def _upsert_sql(table, columns, update):
     """INSERT ... ON CONFLICT(first column) DO UPDATE SET the ``update`` columns. Table and
@@ -75,6 +74,7 @@ def _upsert_sql(table, columns, update):
     return "INSERT INTO %s (%s) VALUES (%s) ON CONFLICT(%s) DO UPDATE SET %s" % (
         table, ", ".join(columns), ", ".join("?" * len(columns)), columns[0],
         ", ".join("%s = excluded.%s" % (column, column) for column in update))
+
 
 class Txn:
     """Accessors for one transaction. Documents are plain dicts; ``put_*`` writes them back."""
