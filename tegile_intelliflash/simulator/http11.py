@@ -63,7 +63,11 @@ class Request:
             self.keep_alive = "keep-alive" in tokens
         else:
             self.keep_alive = "close" not in tokens
-        self.chunked = fields.get("transfer-encoding", "").strip().lower() == "chunked"
+        coding = fields.get("transfer-encoding")
+        self.chunked = coding is not None
+        if coding is not None and coding.strip().lower() != "chunked":
+            # RFC 9112 section 6.1: a body whose length cannot be told is refused.
+            raise HttpError(400, "Unsupported Transfer-Encoding: %r" % coding[:40])
         self.length = 0
         if not self.chunked and "content-length" in fields:
             text = fields["content-length"].strip()

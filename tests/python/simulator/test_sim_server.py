@@ -51,6 +51,8 @@ def test_a_client_that_reads_no_replies_gets_no_more_served(loop):
     (b"GET / HTTP/1.1\r\n" + b"X-A: b\r\n" * 101, 431),
     (b"GET / HTTP/1.1\r\nContent-Length: -1", 400),
     (b"GET /", 400),
+    (b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked", 400),
+    (b"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6", 400),
 ])
 def test_malformed_heads_are_refused(head, status):
     with pytest.raises(http11.HttpError) as info:
