@@ -68,10 +68,14 @@ class Request:
         if coding is not None and coding.strip().lower() != "chunked":
             # RFC 9112 section 6.1: a body whose length cannot be told is refused.
             raise HttpError(400, "Unsupported Transfer-Encoding: %r" % coding[:40])
+        if self.chunked and "content-length" in fields:
+            # Chunked wins, and the connection closes after the reply (RFC 9112 section 6.1):
+            # a proxy in front may have framed the request by its length.
+            self.keep_alive = False
         self.length = 0
         if not self.chunked and "content-length" in fields:
             text = fields["content-length"].strip()
-            if not text.isdigit():
+            if not re.fullmatch(r"[0-9]{1,19}", text):
                 raise HttpError(400, "Bad Content-Length: %r" % text[:40])
             self.length = int(text)
         self.expect_continue = (version == "HTTP/1.1" and
@@ -115,44 +119,62 @@ def parse_head(head):
     return Request(method, target, version, headers)
 
 
-def dechunk(data, start):
-    """(body, end offset) of a chunked body starting at ``data[start:]``; None while incomplete
-    (``HttpError`` when malformed or larger than MAX_BODY)."""
-    body = bytearray()
-    pos = start
-    while True:
-        eol = data.find(b"\r\n", pos)
-        if eol < 0:
-            if len(data) - pos > MAX_LINE:
-                raise HttpError(400, "Bad chunk size line")
-            return None
-        size_text = bytes(data[pos:eol]).split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise HttpError(400, "Bad chunk size %r" % size_text[:20]) from None
-        if size == 0:
-            # Trailer fields, if any, end with a blank line.
-            end = data.find(b"\r\n\r\n", eol)
-            if data[eol:eol + 4] == b"\r\n\r\n":
-                return bytes(body), eol + 4
-            if end < 0:
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
+
+
+class ChunkedBody:
+    """A chunked request body decoded as it arrives: ``feed`` goes on from where the last call
+    stopped, so a body that trickles in is not decoded again from its start."""
+
+    def __init__(self, start):
+        self.pos = start          # offset in the connection's buffer of what is not decoded yet
+        self.body = bytearray()
+
+    def feed(self, data):
+        """(body, end offset) once the whole body is in ``data``; None while incomplete
+        (``HttpError`` when malformed or larger than MAX_BODY)."""
+        while True:
+            eol = data.find(b"\r\n", self.pos, self.pos + MAX_LINE + 2)
+            if eol < 0:
+                if len(data) - self.pos > MAX_LINE:
+                    raise HttpError(400, "Bad chunk size line")
                 return None
-            return bytes(body), end + 4
-        if len(body) + size > MAX_BODY:
-            raise HttpError(413, "Request body too large")
-        if len(data) < eol + 2 + size + 2:
+            size_text = bytes(data[self.pos:eol]).split(b";", 1)[0].strip()
+            if not _CHUNK_SIZE.fullmatch(size_text):
+                raise HttpError(400, "Bad chunk size %r" % size_text[:20])
+            size = int(size_text, 16)
+            if size == 0:
+                return self._trailer(data, eol)
+            if len(self.body) + size > MAX_BODY:
+                raise HttpError(413, "Request body too large")
+            if len(data) < eol + 2 + size + 2:
+                return None
+            if data[eol + 2 + size:eol + 4 + size] != b"\r\n":
+                raise HttpError(400, "Bad chunk: no CRLF after its %d bytes" % size)
+            self.body += data[eol + 2:eol + 2 + size]
+            self.pos = eol + 2 + size + 2
+
+    def _trailer(self, data, eol):
+        """After the last chunk: trailer fields (ignored), up to a blank line."""
+        if data[eol:eol + 4] == b"\r\n\r\n":
+            return bytes(self.body), eol + 4
+        end = data.find(b"\r\n\r\n", eol)
+        if end < 0:
+            if len(data) - eol > MAX_LINE:
+                raise HttpError(431, "Trailer fields too large")
             return None
-        if data[eol + 2 + size:eol + 4 + size] != b"\r\n":
-            raise HttpError(400, "Bad chunk: no CRLF after its %d bytes" % size)
-        body += data[eol + 2:eol + 2 + size]
-        pos = eol + 2 + size + 2
+        if end - eol > MAX_LINE:
+            raise HttpError(431, "Trailer fields too large")
+        return bytes(self.body), end + 4
 
 
 def wsgi_environ(request, body, declared, peer, server):
     """The WSGI environ of ``request`` (as werkzeug's development server builds it)."""
     raw_path, _sep, query = request.target.partition("?")
-    split = urllib.parse.urlsplit(raw_path)
+    try:
+        split = urllib.parse.urlsplit(raw_path)
+    except ValueError as exc:
+        raise HttpError(400, "Bad request target: %s" % exc) from None
     path = split.path
     if not split.scheme and split.netloc:  # "//x/y": a path, not an authority
         path = "//%s%s" % (split.netloc, split.path)
@@ -168,7 +190,7 @@ def wsgi_environ(request, body, declared, peer, server):
         "REQUEST_METHOD": request.method,
         "SCRIPT_NAME": "",
         # WSGI: the bytes of the decoded path, as latin-1 text.
-        "PATH_INFO": urllib.parse.unquote_to_bytes(path).decode("latin-1"),
+        "PATH_INFO": urllib.parse.unquote_to_bytes(path.encode("latin-1")).decode("latin-1"),
         "QUERY_STRING": query,
         "REQUEST_URI": request.target,
         "RAW_URI": request.target,
@@ -268,7 +290,21 @@ class Outcome:
 
 
 def run_request(app, environ, request, close, date):
-    """Run ``request`` through the WSGI ``app``: an ``_Outcome`` (never raises)."""
+    """Run ``request`` through the WSGI ``app``: an ``Outcome`` (never raises)."""
+    try:
+        return _run(app, environ, request, close, date)
+    except ConnectionError:
+        if not environ.get(ABORT_KEY):
+            LOG.error("error on request:\n%s", traceback.format_exc())
+        return Outcome(abort=True)
+    except Exception:  # pylint: disable=broad-except
+        # Flask answers its own errors; this is a failure of the server itself (or a reply it
+        # cannot send, such as a header that is not latin-1).
+        LOG.error("error on request:\n%s", traceback.format_exc())
+        return _run(_internal_error, environ, request, True, date)
+
+
+def _run(app, environ, request, close, date):
     reply = {}
     chunks = []
 
@@ -278,22 +314,14 @@ def run_request(app, environ, request, close, date):
         reply["headers"] = headers
         return chunks.append
 
+    result = app(environ, start_response)
     try:
-        result = app(environ, start_response)
-        try:
-            chunks.extend(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-    except ConnectionError:
-        if not environ.get(ABORT_KEY):
-            LOG.error("error on request:\n%s", traceback.format_exc())
-        return Outcome(abort=True)
-    except Exception:  # pylint: disable=broad-except
-        # Flask answers its own errors; this is a failure of the server itself.
-        LOG.error("error on request:\n%s", traceback.format_exc())
-        chunks = list(_internal_error(environ, start_response))
-        close = True
+        chunks.extend(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    if "status" not in reply:
+        raise RuntimeError("the application returned without calling start_response")
     body = b"".join(chunks)
     if LOG.isEnabledFor(logging.DEBUG):
         LOG.debug('%s "%s %s %s" %s %d', environ.get("REMOTE_ADDR"), request.method,

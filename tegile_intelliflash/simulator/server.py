@@ -87,8 +87,11 @@ class _Connection:
     closing = False         # close once ``out`` is sent
     closed = False
     lingering = None        # deadline while reading what the client still sends
+    eof = False             # the client closed its side: answer what came, then close
     continue_sent = False   # "100 Continue" sent for the request being received
+    chunked = None          # the chunked body being received (http11.ChunkedBody)
     events = 0              # what the selector watches
+    tls_wants = 0           # the direction TLS asked for on the other operation
 
     def __init__(self, sock, peer, tls):
         self.sock, self.peer = sock, peer
@@ -119,15 +122,21 @@ class SimServer:
         self._done = collections.deque()  # (connection, outcome) from request threads
         self._connections = set()
         self._date = http11.DateHeader()
+        # As socketserver: a shutdown asked before serve_forever runs ends it at once.
         self._stop = False
         self._stopped = threading.Event()
-        self._stopped.set()
         self._closed = False
 
     # -- the loop -----------------------------------------------------------------------------
     def serve_forever(self, poll_interval=0.5):
         self._stopped.clear()
-        self._stop = False
+        try:
+            self._serve(poll_interval)
+        finally:
+            self._stop = False
+            self._stopped.set()
+
+    def _serve(self, poll_interval):
         selector = self._selector
         selector.register(self.socket, selectors.EVENT_READ, "accept")
         selector.register(self._wake_r, selectors.EVENT_READ, "wake")
@@ -150,7 +159,6 @@ class SimServer:
         finally:
             selector.unregister(self.socket)
             selector.unregister(self._wake_r)
-            self._stopped.set()
 
     def shutdown(self):
         """Stop ``serve_forever`` and wait until it has returned (from another thread)."""
@@ -234,21 +242,34 @@ class SimServer:
                 if not self._handshake(conn):
                     return
                 mask |= selectors.EVENT_READ  # data may have come with the handshake
-            if mask & selectors.EVENT_WRITE or conn.out:
-                if not self._flush(conn):
-                    return
-            if mask & selectors.EVENT_READ and not conn.busy and len(conn.out) < OUT_LIMIT:
+            if conn.tls_wants:  # a read waited for a write, or the other way round
+                mask |= selectors.EVENT_READ
+                conn.tls_wants = 0
+            if not self._flush(conn):
+                return
+            if mask & selectors.EVENT_READ and self._reading(conn):
                 if not self._receive(conn):
                     return
             if conn.lingering is None:
                 # What was read, or what waited while replies could not leave.
                 self._serve_buffered(conn)
-                if conn.out and not self._flush(conn):
+                if not self._flush(conn):
                     return
             self._update(conn)
         except Exception:  # pylint: disable=broad-except
             LOG.error("connection %s failed:\n%s", conn.peer[0], traceback.format_exc())
             self._close(conn)
+
+    @staticmethod
+    def _reading(conn):
+        """Whether to read from the connection now: not while its request runs in a thread,
+        after the client closed its side, or while too much waits to be sent; after a closing
+        reply only to drop what still comes."""
+        if conn.busy or conn.eof:
+            return False
+        if conn.lingering is not None:
+            return True
+        return not conn.closing and len(conn.out) < OUT_LIMIT
 
     def _handshake(self, conn):
         try:
@@ -275,13 +296,18 @@ class SimServer:
             except (ssl.SSLWantReadError, BlockingIOError, InterruptedError):
                 break
             except ssl.SSLWantWriteError:
+                conn.tls_wants = selectors.EVENT_WRITE
                 break
             except (OSError, ValueError):
                 self._close(conn)
                 return False
             if not data:
-                self._close(conn)
-                return False
+                if conn.lingering is not None or not conn.inbuf:
+                    self._close(conn)
+                    return False
+                # The last requests came with the client's FIN: they are still answered.
+                conn.eof = True
+                break
             conn.last = time.monotonic()
             if conn.lingering is not None:
                 continue  # after a closing reply: read and drop
@@ -313,6 +339,9 @@ class SimServer:
                 threading.Thread(target=self._run_threaded,
                                  args=(conn, environ, request, close),
                                  name="request", daemon=True).start()
+        if conn.eof and not (conn.busy or conn.closed):
+            conn.inbuf.clear()  # an incomplete request the client will not finish
+            conn.closing = True
 
     def _take_request(self, conn):
         """The next complete request of ``inbuf`` as (request, body, declared length when not
@@ -324,7 +353,7 @@ class SimServer:
             start += 2 if buf[start:start + 1] == b"\r" else 1
         if start:
             del buf[:start]
-        if buf == b"\r":  # the rest of an empty line is still to come
+        if not buf or buf == b"\r":  # nothing yet, or the rest of an empty line to come
             return None
         if not buf[:1].isalpha():
             # Not a method name (a TLS hello on a plain port): refused without waiting.
@@ -351,11 +380,16 @@ class SimServer:
             conn.continue_sent = True
             conn.out += b"HTTP/1.1 100 Continue\r\n\r\n"
         if request.chunked:
-            found = http11.dechunk(buf, body_start)
+            if conn.chunked is None:
+                conn.chunked = http11.ChunkedBody(body_start)
+            found = conn.chunked.feed(buf)
             if found is None:
+                if len(buf) - body_start > http11.MAX_BODY + http11.MAX_LINE:
+                    raise HttpError(413, "Request body too large")
                 return None
             body, end = found
             del buf[:end]
+            conn.chunked = None
             conn.continue_sent = False
             return request, body, None
         if request.length > http11.MAX_BODY:
@@ -374,13 +408,17 @@ class SimServer:
     def _refuse(self, conn, err):
         LOG.info("%s: HTTP %d: %s", conn.peer[0], err.status, err.message)
         conn.inbuf.clear()
+        conn.chunked = None
         conn.out += http11.error_reply(err, self._date.now())
         conn.closing = True
 
     def _run_threaded(self, conn, environ, request, close):
-        outcome = http11.run_request(self.app, environ, request, close, self._date.now())
-        self._done.append((conn, outcome))
-        self._wake()
+        outcome = http11.Outcome(abort=True)
+        try:
+            outcome = http11.run_request(self.app, environ, request, close, self._date.now())
+        finally:  # the connection waits for this outcome, whatever happened
+            self._done.append((conn, outcome))
+            self._wake()
 
     def _finish_threaded(self):
         while self._done:
@@ -391,7 +429,7 @@ class SimServer:
             try:
                 self._deliver(conn, outcome)
                 self._serve_buffered(conn)
-                if not conn.closed and (not conn.out or self._flush(conn)):
+                if self._flush(conn):
                     self._update(conn)
             except Exception:  # pylint: disable=broad-except
                 LOG.error("connection %s failed:\n%s", conn.peer[0], traceback.format_exc())
@@ -401,6 +439,8 @@ class SimServer:
         if conn.closed:
             return
         if outcome.abort:
+            # At once, as a real reset: replies to earlier pipelined requests that have not
+            # left yet are lost with it (the client's kernel drops even those it holds unread).
             self._reset(conn)
             return
         if outcome.served:
@@ -412,15 +452,17 @@ class SimServer:
         self._flush(conn)
 
     def _flush(self, conn):
-        """Send what ``out`` holds as far as the socket takes it; False when the connection
-        is gone."""
+        """Send what ``out`` holds as far as the socket takes it, then close a closing
+        connection; False when the connection is gone."""
         if conn.closed:
             return False
         while conn.out:
             try:
                 sent = conn.sock.send(conn.out)
-            except (ssl.SSLWantWriteError, ssl.SSLWantReadError, BlockingIOError,
-                    InterruptedError):
+            except (ssl.SSLWantWriteError, BlockingIOError, InterruptedError):
+                return True
+            except ssl.SSLWantReadError:
+                conn.tls_wants = selectors.EVENT_READ
                 return True
             except (OSError, ValueError):
                 self._close(conn)
@@ -428,8 +470,11 @@ class SimServer:
             del conn.out[:sent]
             conn.last = time.monotonic()
         if conn.closing and conn.lingering is None:
+            if conn.eof:  # nothing more will come: no need to read on
+                self._close(conn)
+                return False
             self._start_lingering(conn)
-        return True
+        return not conn.closed
 
     def _start_lingering(self, conn):
         # socketserver's way: no more data from us (FIN), then read until the client closes.
@@ -444,10 +489,10 @@ class SimServer:
     def _update(self, conn):
         if conn.closed:
             return
-        events = 0
         # A client that sends requests but reads no replies gets no more served until it
-        # reads: what waits to be sent stays bounded.
-        if not conn.busy and len(conn.out) < OUT_LIMIT:
+        # reads: what waits to be sent stays bounded (_reading).
+        events = conn.tls_wants
+        if self._reading(conn):
             events |= selectors.EVENT_READ
         if conn.out:
             events |= selectors.EVENT_WRITE

@@ -65,18 +65,56 @@ def test_a_head_with_folded_and_repeated_fields():
                                 b"X-Long: one\r\n two\r\nContent-Length: 3")
     assert request.keep_alive and request.length == 3 and not request.chunked
     assert ("X-Long", "one two") in request.headers
-    environ = http11.wsgi_environ(request, b"abc", None, ("127.0.0.1", 5),
-                                  type("S", (), {"ssl_context": None, "host": "h", "port": 1}))
+    environ = http11.wsgi_environ(request, b"abc", None, ("127.0.0.1", 5), _SERVER)
     assert environ["PATH_INFO"] == "/a" and environ["QUERY_STRING"] == "b=c"
     assert environ["HTTP_X_LONG"] == "one two" and environ["CONTENT_LENGTH"] == "3"
 
 
 def test_chunked_bodies_come_whole_or_not_at_all():
     data = bytearray(b"HEAD3\r\nabc\r\n2;ext\r\nde\r\n0\r\n\r\nNEXT")
-    assert http11.dechunk(data[:12], 4) is None   # within the first chunk
-    assert http11.dechunk(data[:-8], 4) is None   # before the last blank line
-    body, end = http11.dechunk(data, 4)
+    chunked = http11.ChunkedBody(4)
+    assert chunked.feed(data[:12]) is None    # within the first chunk
+    assert chunked.feed(data[:-8]) is None    # before the last blank line
+    body, end = chunked.feed(data)            # goes on from where it stopped
     assert body == b"abcde" and data[end:] == b"NEXT"
+
+
+@pytest.mark.parametrize("chunks, status", [
+    (b"-6\r\n", 400),                      # would step back to where it started, for ever
+    (b"+5\r\nhello\r\n0\r\n\r\n", 400),
+    (b"0x5\r\nhello\r\n0\r\n\r\n", 400),
+    (b"0\r\nX-T: " + b"t" * 70000, 431),    # trailer fields without end
+])
+def test_malformed_chunked_bodies_are_refused(chunks, status):
+    with pytest.raises(http11.HttpError) as info:
+        http11.ChunkedBody(0).feed(bytearray(chunks))
+    assert info.value.status == status
+
+
+def test_lengths_and_targets_that_do_not_parse_are_refused():
+    for head in (b"POST / HTTP/1.1\r\nContent-Length: \xb2",    # a digit to isdigit()
+                 b"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999"):
+        with pytest.raises(http11.HttpError) as info:
+            http11.parse_head(head)
+        assert info.value.status == 400
+    request = http11.parse_head(b"GET //[x HTTP/1.1")
+    with pytest.raises(http11.HttpError):
+        http11.wsgi_environ(request, b"", None, ("127.0.0.1", 5), _SERVER)
+
+
+def test_length_and_chunked_together_close_after_the_reply():
+    request = http11.parse_head(b"POST / HTTP/1.1\r\nContent-Length: 3\r\n"
+                                b"Transfer-Encoding: chunked")
+    assert request.chunked and not request.keep_alive
+
+
+def test_raw_non_ascii_paths_are_the_bytes_sent():
+    request = http11.parse_head("GET /caf\u00e9%C3%A9 HTTP/1.1".encode("latin-1"))
+    environ = http11.wsgi_environ(request, b"", None, ("127.0.0.1", 5), _SERVER)
+    assert environ["PATH_INFO"] == b"/caf\xe9\xc3\xa9".decode("latin-1")
+
+
+_SERVER = type("S", (), {"ssl_context": None, "host": "h", "port": 1})
 
 
 def _replies(conn, count):
@@ -103,3 +141,79 @@ def test_a_body_too_large_gets_no_100_continue(loop):
                      b"Content-Length: %d\r\n\r\n" % (http11.MAX_BODY + 1))
         data = _replies(conn, 1)
         assert b"100 Continue" not in data and b"Connection: close" in data
+
+
+def _app(environ, start_response):
+    """/x: 64 kB; /bad: a header that is not latin-1; /raise: the application fails."""
+    path = environ["PATH_INFO"]
+    if path == "/raise":
+        raise RuntimeError("boom")
+    body = b"x" * 65536
+    headers = [("Content-Length", str(len(body)))]
+    if path == "/bad":
+        headers.append(("X-Name", "\u2603"))
+    start_response("200 OK", headers)
+    return [body]
+
+
+@pytest.fixture(params=[True, False], ids=["inline", "threaded"])
+def app_loop(request):
+    srv = server.build_server("127.0.0.1", 0, _app, inline=lambda environ: request.param)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        yield srv
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
+
+
+def _read_all(conn):
+    data = b""
+    while True:
+        try:
+            chunk = conn.recv(1 << 20)
+        except ConnectionResetError:
+            return data, True
+        if not chunk:
+            return data, False
+        data += chunk
+
+
+def test_requests_sent_with_the_clients_fin_are_answered(app_loop):
+    with socket.create_connection(("127.0.0.1", app_loop.port), timeout=10) as conn:
+        conn.sendall(b"GET /x HTTP/1.1\r\nHost: x\r\n\r\n" * 2)
+        conn.shutdown(socket.SHUT_WR)
+        data, _reset = _read_all(conn)
+    assert data.count(b"HTTP/1.1 200 OK") == 2
+
+
+@pytest.mark.parametrize("path", ["/bad", "/raise"])
+def test_a_reply_that_cannot_be_sent_is_a_500(app_loop, path):
+    with socket.create_connection(("127.0.0.1", app_loop.port), timeout=10) as conn:
+        conn.sendall(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path.encode())
+        data, _reset = _read_all(conn)
+    assert data.startswith(b"HTTP/1.1 500 ") and b"Connection: close" in data
+
+
+def test_a_trailing_empty_line_gets_no_reply_of_its_own(loop):
+    with socket.create_connection(("127.0.0.1", loop.port), timeout=10) as conn:
+        conn.sendall(b"GET /x HTTP/1.1\r\nHost: x\r\n\r\n\r\n")
+        time.sleep(0.2)
+        conn.sendall(b"GET /x HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert _replies(conn, 2).count(b"HTTP/1.1 200 OK") == 2
+
+
+def test_a_shutdown_asked_before_the_loop_runs_ends_it():
+    srv = server.build_server("127.0.0.1", 0, _app)
+    stopper = threading.Thread(target=srv.shutdown, daemon=True)
+    stopper.start()
+    time.sleep(0.1)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    thread.join(5)
+    stopper.join(5)
+    srv.server_close()
+    assert not thread.is_alive() and not stopper.is_alive()
