@@ -24,6 +24,8 @@ ABORT_KEY = "tegile_intelliflash.simulator.abort"
 # http.server's limits: a request line or header line, and the number of header lines.
 MAX_LINE = 65536
 MAX_HEADERS = 100
+# A whole request head (http.server bounds only its lines and their number).
+MAX_HEAD = 1024 * 1024
 # A body declared larger than this is not buffered: the request runs without it (the
 # application refuses it, 413) and the connection closes after the reply.
 MAX_BODY = 16 * 1024 * 1024 + 65536

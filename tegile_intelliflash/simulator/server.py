@@ -90,6 +90,7 @@ class _Connection:
     eof = False             # the client closed its side: answer what came, then close
     continue_sent = False   # "100 Continue" sent for the request being received
     chunked = None          # the chunked body being received (http11.ChunkedBody)
+    head_scanned = 0        # how far the head being received was searched for its end
     events = 0              # what the selector watches
     tls_wants = 0           # the direction TLS asked for on the other operation
 
@@ -363,16 +364,20 @@ class SimServer:
             if len(buf) > http11.MAX_LINE:
                 raise HttpError(414, "Request-URI Too Long")
             return None
-        match = http11.HEAD_END.search(buf, line_end - 1 if line_end else 0)
+        # The head's end is looked for where the last look stopped: a head that trickles in
+        # is not scanned again from its start.
+        match = http11.HEAD_END.search(buf, max(line_end - 1, conn.head_scanned, 0))
         if match is None:
             # Refuse what is not HTTP (a TLS hello on a plain port) without waiting for more.
             http11.parse_request_line(bytes(buf[:line_end]).decode("latin-1"))
             last_line = len(buf) - (buf.rfind(b"\n") + 1)
             if last_line > http11.MAX_LINE:
                 raise HttpError(431, "Line too long")
-            if buf.count(b"\n") > http11.MAX_HEADERS + 1:
-                raise HttpError(431, "Too many headers")
+            if len(buf) > http11.MAX_HEAD:
+                raise HttpError(431, "Request header fields too large")
+            conn.head_scanned = len(buf) - 3
             return None
+        conn.head_scanned = 0
         request = http11.parse_head(bytes(buf[:match.start()]))
         body_start = match.end()
         if request.expect_continue and not conn.continue_sent \
@@ -409,6 +414,7 @@ class SimServer:
         LOG.info("%s: HTTP %d: %s", conn.peer[0], err.status, err.message)
         conn.inbuf.clear()
         conn.chunked = None
+        conn.head_scanned = 0
         conn.out += http11.error_reply(err, self._date.now())
         conn.closing = True
 

@@ -217,3 +217,15 @@ def test_a_shutdown_asked_before_the_loop_runs_ends_it():
     stopper.join(5)
     srv.server_close()
     assert not thread.is_alive() and not stopper.is_alive()
+
+
+def test_a_head_that_trickles_in_is_served_and_bounded(loop):
+    with socket.create_connection(("127.0.0.1", loop.port), timeout=10) as conn:
+        head = b"GET /x HTTP/1.1\r\nHost: x\r\nX-A: " + b"a" * 3000 + b"\r\n\r\n"
+        for start in range(0, len(head), 7):
+            conn.sendall(head[start:start + 7])
+        assert _replies(conn, 1).startswith(b"HTTP/1.1 200 OK")
+    with socket.create_connection(("127.0.0.1", loop.port), timeout=10) as conn:
+        conn.sendall(b"GET /x HTTP/1.1\r\n" + b"X-A: b\r\n" * 150000)
+        data, _reset = _read_all(conn)
+    assert data.startswith(b"HTTP/1.1 431 ")
