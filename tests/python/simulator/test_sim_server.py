@@ -3,6 +3,7 @@
 """The event loop and the HTTP/1.1 message layer on their own (server.py, http11.py), with a
 WSGI application of the test's own over plain HTTP."""
 
+import contextlib
 import socket
 import threading
 import time
@@ -18,9 +19,10 @@ def _big_reply_app(environ, start_response):
     return [body]
 
 
-@pytest.fixture
-def loop():
-    srv = server.build_server("127.0.0.1", 0, _big_reply_app, inline=lambda environ: True)
+@contextlib.contextmanager
+def _serving(app, inline):
+    """The loop serving ``app`` in a thread of this process, stopped on the way out."""
+    srv = server.build_server("127.0.0.1", 0, app, inline=lambda environ: inline)
     thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
     thread.start()
@@ -30,6 +32,12 @@ def loop():
         srv.shutdown()
         srv.server_close()
         thread.join(5)
+
+
+@pytest.fixture
+def loop():
+    with _serving(_big_reply_app, inline=True) as srv:
+        yield srv
 
 
 def test_a_client_that_reads_no_replies_gets_no_more_served(loop):
@@ -158,16 +166,8 @@ def _app(environ, start_response):
 
 @pytest.fixture(params=[True, False], ids=["inline", "threaded"])
 def app_loop(request):
-    srv = server.build_server("127.0.0.1", 0, _app, inline=lambda environ: request.param)
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    try:
+    with _serving(_app, inline=request.param) as srv:
         yield srv
-    finally:
-        srv.shutdown()
-        srv.server_close()
-        thread.join(5)
 
 
 def _read_all(conn):
