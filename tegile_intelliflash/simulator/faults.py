@@ -184,17 +184,19 @@ class FaultInjector:
             if self._config is None:
                 return {"active": False}
             out = dict(self._config)
-            out["active"] = self._remaining is None or self._remaining > 0
+            out["active"] = self._armed()
             out["remaining"] = self._remaining
             out["fired"] = self.fired
             return out
 
+    def _armed(self):
+        """A configuration is set and its ``count`` is not spent (the lock is held)."""
+        return self._config is not None and (self._remaining is None or self._remaining > 0)
+
     def may_sleep(self):
         """Whether a call may be held by injected latency (or a proxy timeout) now."""
         with self._lock:
-            config = self._config
-            return (config is not None and config["latency_ms"] > 0 and
-                    (self._remaining is None or self._remaining > 0))
+            return self._armed() and self._config["latency_ms"] > 0
 
     def decide(self, method_names):
         """Return a ``Decision`` for a call known by any of ``method_names``.
@@ -203,9 +205,9 @@ class FaultInjector:
         ``openstack.<name>`` form, so a ``methods`` filter may use either.
         """
         with self._lock:
-            config = self._config
-            if config is None or (self._remaining is not None and self._remaining <= 0):
+            if not self._armed():
                 return Decision()
+            config = self._config
             if config["methods"] and not any(name in config["methods"] for name in method_names):
                 return Decision()
             decision = Decision(latency_ms=config["latency_ms"],
