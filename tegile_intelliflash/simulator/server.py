@@ -251,11 +251,8 @@ class SimServer:
             if mask & selectors.EVENT_READ and self._reading(conn):
                 if not self._receive(conn):
                     return
-            if conn.lingering is None:
-                # What was read, or what waited while replies could not leave.
-                self._serve_buffered(conn)
-                if not self._flush(conn):
-                    return
+            if conn.lingering is None and not self._serve_and_send(conn):
+                return
             self._update(conn)
         except Exception:  # pylint: disable=broad-except
             LOG.error("connection %s failed:\n%s", conn.peer[0], traceback.format_exc())
@@ -316,6 +313,19 @@ class SimServer:
             if len(conn.inbuf) > http11.MAX_BODY + 2 * http11.MAX_LINE:
                 break  # served first; the rest waits in the kernel
         return True
+
+    def _serve_and_send(self, conn):
+        """Serve what was read, or what waited while replies could not leave, and send the
+        replies; again while sending made room for more (no event would come for requests
+        already read). False when the connection is gone."""
+        while True:
+            waiting = len(conn.inbuf)
+            self._serve_buffered(conn)
+            if not self._flush(conn):
+                return False
+            if len(conn.inbuf) in (0, waiting) or conn.busy or conn.closing \
+                    or len(conn.out) >= OUT_LIMIT:
+                return True
 
     def _serve_buffered(self, conn):
         """Run the complete requests in ``inbuf``, in order, until one runs in a thread or
@@ -434,8 +444,7 @@ class SimServer:
             conn.busy = False
             try:
                 self._deliver(conn, outcome)
-                self._serve_buffered(conn)
-                if self._flush(conn):
+                if self._serve_and_send(conn):
                     self._update(conn)
             except Exception:  # pylint: disable=broad-except
                 LOG.error("connection %s failed:\n%s", conn.peer[0], traceback.format_exc())
@@ -455,7 +464,7 @@ class SimServer:
         conn.last = time.monotonic()
         if outcome.close:
             conn.closing = True
-        self._flush(conn)
+        # Sent by the caller's flush, with the replies to other pipelined requests.
 
     def _flush(self, conn):
         """Send what ``out`` holds as far as the socket takes it, then close a closing
