@@ -99,6 +99,24 @@ def test_cifs_allows_user_rules_only(driver, array):
     assert array.get_network_acls("smb", dataset_ref(pool, project, name)) == []
 
 
+@pytest.mark.parametrize("proto", ["CIFS", "NFS"])
+def test_a_denied_user_loses_access_when_every_remaining_user_rule_is_refused(
+        driver, array, proto):
+    # One call denies alice and adds a user the array refuses in a file ACL. The list falls back
+    # to rule-by-rule writes, all refused: the array then still held alice, whom Manila deleted.
+    share = create(driver, proto)
+    alice = make_rule("user", "alice", "rw")
+    assert driver.update_access(None, share, [alice], [alice], [], []) == {}
+    refused = make_rule("user", "CORP\\Carol Smith", "rw")
+    updates = driver.update_access(None, share, [refused], [refused], [alice], [])
+    assert updates == {refused["access_id"]: {"state": "error"}}
+    assert user_acls(array, driver, share) == []
+    # Manila's resync (no changes) of the same rules converges too, writing nothing more.
+    assert driver.update_access(None, share, [refused], [], [], []) == {
+        refused["access_id"]: {"state": "error"}}
+    assert user_acls(array, driver, share) == []
+
+
 def test_nfs_user_rules_go_to_the_file_acl_and_do_not_open_the_export(driver, array):
     share = create(driver)
     alice = make_rule("user", "alice", "ro")

@@ -51,8 +51,14 @@ def sync_list(ref, what, want, current, write, key=None, sort_key=None,
                 accepted.append(rule)
             except client_errors.InvalidArgumentError:
                 pass
-        if not accepted and closed is not None:
-            write([closed])
+        if not accepted:
+            # Every refused write left the list as it was before this call,
+            # entries Manila is taking away included: write the empty list
+            # (NFS: the closed entry) so that a denied rule loses access
+            # even when every rule that stays is refused.
+            empty = [closed] if closed is not None else []
+            if set(map(key, current)) != set(map(key, empty)):
+                write(empty)
     applied = set(map(key, accepted))
     return [rule_id for rule_id, rule in want.items()
             if key(rule) not in applied]
