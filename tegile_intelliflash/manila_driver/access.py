@@ -172,11 +172,14 @@ def _change_network(client, ref, protocol, before, want, levels_changed):
     wire = protocol.wire
     same = all(before[key] == want[key] for key in set(before) & set(want))
     if before and want and same and not levels_changed:
+        # Adds first: removing first empties the list when every entry is
+        # replaced, and an empty NFS list opens the share to every host
+        # (for good, when an add then fails).
+        for key in sorted(set(want) - set(before)):
+            client.add_network_acl(wire, ref, want[key])
         for key in set(before) - set(want):
             client.remove_network_acl(wire, ref, before[key].host_type,
                                       before[key].host)
-        for key in sorted(set(want) - set(before)):
-            client.add_network_acl(wire, ref, want[key])
         return
     target = sorted(want.values(), key=lambda r: (r.host_type, r.host))
     client.set_network_acls(wire, ref,

@@ -264,6 +264,27 @@ def test_update_access_raises_when_the_array_fails(simulator, driver, array):
     assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw")]
 
 
+def test_replacing_every_ip_rule_never_leaves_the_export_open(simulator, driver, array):
+    # One call denies the only IP rule and grants another. Were the removal sent before the
+    # addition, the list would be empty in between (an empty NFS list lets every host in), and
+    # stay empty when the addition fails.
+    share = create(driver)
+    old = make_rule("ip", "10.0.0.1")
+    driver.update_access(None, share, [old], [old], [], [])
+    new = make_rule("ip", "10.0.0.2")
+    simulator.set_faults(error_rate=1, status=503, methods=["addNFSNetworkACLOnShare"],
+                         count=1000)
+    try:
+        with pytest.raises(exception.ShareBackendException):
+            driver.update_access(None, share, [new], [new], [old], [])
+    finally:
+        simulator.clear_faults()
+    assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw")]
+    # Without the fault the same call replaces the entry.
+    assert driver.update_access(None, share, [new], [new], [old], []) == {}
+    assert nfs_acls(array, driver, share) == [("10.0.0.2", "rw")]
+
+
 def test_two_threads_never_report_an_applied_rule_in_error(driver, array):
     # Thread "one" reads the list, then thread "two" reads it too and writes its rules; only then
     # does "one" write its own (stale) list. Without serialization, "two" read back a list
