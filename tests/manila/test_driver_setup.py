@@ -1,11 +1,15 @@
 # SPDX-License-Identifier: Apache-2.0
 """TegileShareDriver: options, set-up checks, backend info, stats."""
 
+import base64
+import http.server
+import json
 import logging
 import os
 import socket
 import subprocess
 import sys
+import threading
 from unittest import mock
 
 import pytest
@@ -16,6 +20,7 @@ from tegile_intelliflash.manila_driver.driver import TegileShareDriver
 
 from tegile_driver_helpers import GiB, POOL, create, make_configuration, new_driver, where
 from tegile_intelliflash.client.paths import project_ref
+from tegile_intelliflash.simulator import tls
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
@@ -126,6 +131,65 @@ def test_setup_reports_rejected_credentials_without_the_password(simulator, capl
     assert "Wr0ng-s3cret" not in text
     assert "Wr0ng-s3cret" not in repr(drv.client)
     assert caplog.records and "Wr0ng-s3cret" not in caplog.text
+
+
+class _EchoingArray(http.server.BaseHTTPRequestHandler):
+    """An array that answers every call with ``server.reply(header, password)``: the
+    Authorization header it received and the password in it, echoed back."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        header = self.headers.get("Authorization", "")
+        password = base64.b64decode(header.split(" ", 1)[1]).decode().split(":", 1)[1]
+        status, body = self.server.reply(header, password)
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):  # pylint: disable=arguments-differ
+        pass
+
+
+# A quote and a backslash: a repr of the password escapes them, so a repr of a reply holding
+# it no longer contains the password as redaction looks for it.
+ECHOED_PASSWORD = "Ech0'ed\\s3cret\""
+
+
+@pytest.mark.parametrize("reply", [
+    # listSystemProperties answered with something that is not its list of values.
+    lambda header, password: (200, {"echo": header, "password": password}),
+    # An ErrorModel whose code (not its message) carries the request's header.
+    lambda header, password: (500, {"code": header + " " + password, "message": "refused"}),
+], ids=["malformed-reply", "error-code"])
+def test_setup_errors_never_carry_a_password_the_array_echoes(simulator, tmp_path, caplog,
+                                                              reply):
+    caplog.set_level(logging.DEBUG)
+    context = tls.server_ssl_context(str(tmp_path), "127.0.0.1")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EchoingArray)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.reply = reply
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        drv = new_driver(simulator, setup=False, tegile_nas_port=server.server_address[1],
+                         tegile_nas_ssl_ca_file=str(tmp_path / tls.CA_CERT),
+                         tegile_nas_password=ECHOED_PASSWORD)
+        with pytest.raises(exception.ShareBackendException) as err:
+            drv.do_setup(None)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+    text = str(err.value)
+    # The array's answer is reported (not some unrelated failure), with the secrets redacted.
+    assert "127.0.0.1" in text and "********" in text
+    token = base64.b64encode(("%s:%s" % (simulator.user, ECHOED_PASSWORD)).encode()).decode()
+    for secret in (ECHOED_PASSWORD, repr(ECHOED_PASSWORD)[1:-1], token):
+        assert secret not in text
+        assert secret not in caplog.text
 
 
 def test_failed_setups_retried_by_manila_release_their_connections(simulator):

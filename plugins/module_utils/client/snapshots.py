@@ -110,7 +110,8 @@ class SnapshotCalls(object):
         try:
             return int(reply)
         except (TypeError, ValueError):
-            raise ProtocolError("unexpected snapshot status %r" % (reply,), method=method,
+            raise ProtocolError("unexpected snapshot status %s"
+                                % self._transport.describe_reply(reply), method=method,
                                 dataset=path)
 
     def delete_snapshot(self, ref, full_name, recursive=False,
@@ -183,7 +184,8 @@ class SnapshotCalls(object):
         try:
             state = CLONE_STATES[int(state)]
         except (TypeError, ValueError, KeyError):
-            raise ProtocolError("unexpected clone state %r" % (state,),
+            raise ProtocolError("unexpected clone state %s"
+                                % self._transport.describe_reply(state),
                                 method="getProjectCloneStatus", dataset=snap)
         return CloneStatus.from_wire(result, state)
 

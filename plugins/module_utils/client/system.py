@@ -33,7 +33,8 @@ class SystemCalls(object):
                 raise invalid_argument("names", "must be a non-empty list of property names")
         values = self.call("listSystemProperties", names)
         if not isinstance(values, list) or len(values) != len(names):
-            raise ProtocolError("expected %d values, got %r" % (len(names), values),
+            raise ProtocolError("expected %d values, got %s"
+                                % (len(names), self._transport.describe_reply(values)),
                                 method="listSystemProperties")
         return SystemInfo.from_wire(names, values)
 

@@ -435,7 +435,9 @@ class Transport(object):
                 "old for this call?" % (method, detail), method=method, dataset=dataset,
                 http_status=status), False, NOT_EXECUTED)
         if model is not None:
-            error = api_error(model.get("code"), self.redact(model.get("message") or ""),
+            # The code too is the array's text: an echo of the request lands there as well.
+            error = api_error(self.redact(model.get("code")),
+                              self.redact(model.get("message") or ""),
                               method=method, dataset=dataset, http_status=status,
                               details=self.redact(model.get("details")) if model.get("details")
                               else None)
@@ -450,6 +452,20 @@ class Transport(object):
         raise Failure(ProtocolError(
             "unexpected HTTP status %d from the array: %s" % (status, self._short(text)),
             method=method, dataset=dataset, http_status=status), False, FINISHED)
+
+    def describe_reply(self, value):
+        """``repr`` of a decoded reply value for an error text, redacted: every string in it is
+        redacted before the repr (which would escape a quote or a backslash of the password
+        past :meth:`redact`), and the result is shortened like any server text."""
+        def scrub(item):
+            if isinstance(item, str):
+                return self.redact(item)
+            if isinstance(item, (list, tuple)):
+                return [scrub(x) for x in item]
+            if isinstance(item, dict):
+                return dict((scrub(k), scrub(v)) for k, v in item.items())
+            return item
+        return self._short(repr(scrub(value)))
 
     def _short(self, text):
         text = self.redact(text or "").strip()
