@@ -134,14 +134,14 @@ def test_setup_reports_rejected_credentials_without_the_password(simulator, capl
 
 
 class _EchoingArray(http.server.BaseHTTPRequestHandler):
-    """An array that answers every call with ``server.reply(header, password)``: the
+    """An array that answers every call with ``server.reply(method, header, password)``: the
     Authorization header it received and the password in it, echoed back."""
 
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         header = self.headers.get("Authorization", "")
         password = base64.b64decode(header.split(" ", 1)[1]).decode().split(":", 1)[1]
-        status, body = self.server.reply(header, password)
+        status, body = self.server.reply(self.path.rsplit("/", 1)[-1], header, password)
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -158,14 +158,27 @@ class _EchoingArray(http.server.BaseHTTPRequestHandler):
 ECHOED_PASSWORD = "Ech0'ed\\s3cret\""
 
 
-@pytest.mark.parametrize("reply", [
+def _connected_then(status):
+    """The connection check succeeds; every other call gets ``status`` with an ErrorModel
+    whose code (not its message) carries the request's header and password."""
+    def reply(method, header, password):
+        if method == "listSystemProperties":
+            return 200, ["IntelliFlash T4700", "3.10", "2", "2"]
+        return status, {"code": header + " " + password, "message": "refused"}
+    return reply
+
+
+@pytest.mark.parametrize("reply, setup", [
     # listSystemProperties answered with something that is not its list of values.
-    lambda header, password: (200, {"echo": header, "password": password}),
+    (lambda method, header, password: (200, {"echo": header, "password": password}), False),
     # An ErrorModel whose code (not its message) carries the request's header.
-    lambda header, password: (500, {"code": header + " " + password, "message": "refused"}),
-], ids=["malformed-reply", "error-code"])
-def test_setup_errors_never_carry_a_password_the_array_echoes(simulator, tmp_path, caplog,
-                                                              reply):
+    (lambda method, header, password: (500, {"code": header + " " + password,
+                                             "message": "refused"}), False),
+    # The same in the code of a 401 answering an operation after set-up (a stats refresh).
+    (_connected_then(401), True),
+], ids=["malformed-reply", "error-code", "auth-error-code"])
+def test_errors_never_carry_a_password_the_array_echoes(simulator, tmp_path, caplog, reply,
+                                                        setup):
     caplog.set_level(logging.DEBUG)
     context = tls.server_ssl_context(str(tmp_path), "127.0.0.1")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EchoingArray)
@@ -179,13 +192,16 @@ def test_setup_errors_never_carry_a_password_the_array_echoes(simulator, tmp_pat
                          tegile_nas_password=ECHOED_PASSWORD)
         with pytest.raises(exception.ShareBackendException) as err:
             drv.do_setup(None)
+            assert setup, "the set-up was to fail"
+            drv.get_share_stats(refresh=True)
+        drv.client.close()
     finally:
         server.shutdown()
         server.server_close()
         thread.join(10)
     text = str(err.value)
     # The array's answer is reported (not some unrelated failure), with the secrets redacted.
-    assert "127.0.0.1" in text and "********" in text
+    assert ("list the pools" if setup else "127.0.0.1") in text and "********" in text
     token = base64.b64encode(("%s:%s" % (simulator.user, ECHOED_PASSWORD)).encode()).decode()
     for secret in (ECHOED_PASSWORD, repr(ECHOED_PASSWORD)[1:-1], token):
         assert secret not in text

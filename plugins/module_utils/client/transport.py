@@ -413,7 +413,8 @@ class Transport(object):
             if model and model.get("message"):
                 msg += ": %s" % self.redact(model.get("message"))
             raise Failure(AuthenticationError(msg, method=method, dataset=dataset,
-                                              code=model.get("code") if model else None,
+                                              code=self.redact(model.get("code"))
+                                              if model else None,
                                               http_status=status), False, NOT_EXECUTED)
         if status in TRANSIENT_STATUSES:
             msg = "HTTP %d from the array" % status
