@@ -138,12 +138,21 @@ class SnapshotCalls(object):
             return SnapshotDeletion(deleted=(snap,))
         deletion = SnapshotDeletion.from_wire(reply)
         if not deletion.complete:
+            # The lists are the array's text, and not always strings: redacted like any reply.
+            clean = SnapshotDeletion(deleted=self._redacted_items(deletion.deleted),
+                                     failed=self._redacted_items(deletion.failed),
+                                     status=deletion.status)
             err = ApiError("the array could not delete %s (status %s)"
-                           % (", ".join(deletion.failed or [snap]), deletion.status),
+                           % (", ".join(clean.failed) or snap, deletion.status),
                            method=method, dataset=snap)
-            err.reply = deletion
+            err.reply = clean
             raise err
         return deletion
+
+    def _redacted_items(self, items):
+        transport = self._transport
+        return tuple(transport.redact(item) if isinstance(item, str)
+                     else transport.describe_reply(item) for item in items)
 
     def clone_snapshot(self, ref, full_name, clone_name, inherit=True):
         """cloneShareSnapshot: a new share ``clone_name`` in the same pool and project."""

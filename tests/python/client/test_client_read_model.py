@@ -220,7 +220,8 @@ def test_deletion_view():
 
 
 def test_a_partial_deletion_raises_with_the_deletion_view(monkeypatch):
-    client = IntelliFlashClient("array.invalid", "u", "p", retry_budget=0)
+    # A password of its own: the carried view is redacted, and a one-letter one masks every "p".
+    client = IntelliFlashClient("array.invalid", "u", "pw-Secret-1", retry_budget=0)
     reply = {"deletedList": [], "failedToDeleteList": ["pool-a/Local/p/s@Manual-S-a"],
              "snapshotDeletionStatus": 2}
     monkeypatch.setattr(client, "call", lambda method, *args, **kwargs: reply)

@@ -112,3 +112,26 @@ def test_server_text_echoing_the_password_is_redacted(sim_clean, monkeypatch):
     with c2, pytest.raises(IntelliFlashError) as info:
         c2.list_pools()
     assert PASSWORD not in str(info.value) and "password=********" in str(info.value)
+
+
+def test_snapshot_deletion_reply_echoing_the_password_is_redacted(sim_clean, monkeypatch):
+    """The lists of a partial deletion are the array's text, strings or not: a password in them
+    (one with a quote and a backslash, which a repr would escape past a plain search) is masked
+    in the error and in the reply it carries."""
+    import json
+
+    password = "It's-a\\secret-42"
+    token = base64.b64encode(("admin:%s" % password).encode()).decode()
+    reply = {"deletedList": ["pool-a/Local/p/s@Manual-S-a " + password],
+             "failedToDeleteList": ["pool-a/Local/p/s@Manual-S-b by " + password,
+                                    {"path": password, "auth": "Basic " + token}, 7],
+             "snapshotDeletionStatus": 1}
+    client = IntelliFlashClient(sim_clean.address, "admin", password, ca_path=sim_clean.ca_path)
+    monkeypatch.setattr(client.session, "post",
+                        lambda *a, **k: fake_response(200, json.dumps(reply)))
+    with client, pytest.raises(IntelliFlashError) as info:
+        client.delete_snapshot(share_ref(POOL, "p", "s"), "Manual-S-b")
+    texts = _exc_texts(info.value) + [repr(info.value.reply)]
+    assert ("could not delete pool-a/Local/p/s@Manual-S-b by ********, "
+            "{'path': '********', 'auth': '********'}, 7 (status 1)") in texts[0]
+    _assert_clean(texts, [password, repr(password)[1:-1], token])
