@@ -270,9 +270,13 @@ class Transport(object):
             self.session.close()
 
     def redact(self, text):
-        """Remove the password and the Authorization token from server-provided text."""
+        """Remove the password and the Authorization token from server-provided text (a value
+        that is not a string, such as a decoded JSON object, is redacted string by string
+        first: its ``str`` would escape a quote or a backslash of the password)."""
         if text is None:
             return text
+        if isinstance(text, (list, tuple, dict)):
+            text = self._scrub(text)
         text = str(text)
         secret = self._password.reveal()
         header = self._auth._header.reveal()
@@ -455,18 +459,19 @@ class Transport(object):
             method=method, dataset=dataset, http_status=status), False, FINISHED)
 
     def describe_reply(self, value):
-        """``repr`` of a decoded reply value for an error text, redacted: every string in it is
-        redacted before the repr (which would escape a quote or a backslash of the password
-        past :meth:`redact`), and the result is shortened like any server text."""
-        def scrub(item):
-            if isinstance(item, str):
-                return self.redact(item)
-            if isinstance(item, (list, tuple)):
-                return [scrub(x) for x in item]
-            if isinstance(item, dict):
-                return dict((scrub(k), scrub(v)) for k, v in item.items())
-            return item
-        return self._short(repr(scrub(value)))
+        """``repr`` of a decoded reply value for an error text, redacted string by string (see
+        :meth:`redact`) and shortened like any server text."""
+        return self._short(repr(self._scrub(value)))
+
+    def _scrub(self, value):
+        """``value`` with every string in it redacted (JSON containers walked)."""
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, (list, tuple)):
+            return [self._scrub(item) for item in value]
+        if isinstance(value, dict):
+            return dict((self._scrub(k), self._scrub(v)) for k, v in value.items())
+        return value
 
     def _short(self, text):
         text = self.redact(text or "").strip()

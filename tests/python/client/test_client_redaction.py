@@ -135,3 +135,21 @@ def test_snapshot_deletion_reply_echoing_the_password_is_redacted(sim_clean, mon
     assert ("could not delete pool-a/Local/p/s@Manual-S-b by ********, "
             "{'path': '********', 'auth': '********'}, 7 (status 1)") in texts[0]
     _assert_clean(texts, [password, repr(password)[1:-1], token])
+
+
+def test_error_fields_that_are_not_strings_are_redacted(sim_clean, monkeypatch):
+    """An ErrorModel whose message or details is a JSON object or list: each string in it is
+    redacted before the whole is turned into text (whose escaping would hide the password)."""
+    import json
+
+    password = "It's-a\\secret-43"
+    model = {"code": "EZEBI_GENERAL", "message": {"user": "admin", "password": password},
+             "details": ["login", password, {"again": password}]}
+    client = IntelliFlashClient(sim_clean.address, "admin", password, ca_path=sim_clean.ca_path)
+    monkeypatch.setattr(client.session, "post",
+                        lambda *a, **k: fake_response(500, json.dumps(model)))
+    with client, pytest.raises(IntelliFlashError) as info:
+        client.list_pools()
+    texts = _exc_texts(info.value)
+    assert "'password': '********'" in texts[0]
+    _assert_clean(texts, [password, repr(password)[1:-1]])
