@@ -30,6 +30,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl imp
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import (
     InvalidArgumentError,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import invisible_problem
 
 NETWORK_TYPES = ("ip", "host")
 USER_TYPES = ("user", "group")
@@ -110,6 +111,10 @@ def _parse_rule(index, entry, protocol, share_level, option):
                         "rules" % (field, kind))
     if any(ord(ch) < 32 for ch in value):
         raise RuleError("%s.to: %r is not a valid %s name (control characters)" % (field, value, kind))
+    invisible = invisible_problem(value)
+    if invisible:
+        # C31 (C5's rule): the client refuses it too, but naming its own field ("name"), not the option.
+        raise RuleError("%s.to: %r is not a valid %s name: it contains %s" % (field, value, kind, invisible))
     if "\\" in value:
         # The array's file ACLs name directory principals name@domain and refuse DOMAIN\\name (C31):
         # refuse it here, before any write, instead of after the network rules were applied.

@@ -76,6 +76,8 @@ def run(sim, capsys, **args):
     (dict(project="p#1", rules=[]), "project: 'p#1' contains forbidden character"),
     (dict(rules=[dict(type="ip", to="10.0.0.1"), dict(type="user", to="EXAMPLE\\alice")]),
      "rules[1].to: 'EXAMPLE\\\\alice': the array refuses DOMAIN\\name"),
+    (dict(rules=[dict(type="ip", to="10.0.0.1"), dict(type="user", to="adm\u200bin")]),
+     "rules[1].to: 'adm\\u200bin' is not a valid user name: it contains invisible format character(s) U+200B"),
 ])
 def test_bad_input_fails_before_any_call(sim, capsys, args, words):
     sim.reset_calls()

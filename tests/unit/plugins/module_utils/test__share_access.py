@@ -66,6 +66,10 @@ def test_user_and_group_rules():
     (rule("user", "bad\tname"), "rules[1].to", "control characters"),
     (rule("user", "EXAMPLE\\alice"), "rules[1].to", "write directory users as name@domain (alice@"),
     (rule("group", "EXAMPLE\\Domain Admins"), "rules[1].to", "directory groups as name@domain"),
+    # C31: invisible characters (the client refuses them too, naming its own field, not the option)
+    (rule("user", "adm\u200bin"), "rules[1].to", "invisible format character(s) U+200B"),
+    (rule("group", "staff\u202e"), "rules[1].to", "invisible format character(s) U+202E"),
+    (rule("user", "b\x85ob"), "rules[1].to", "control character(s) U+0085"),
 ])
 def test_bad_rules_name_the_field(entry, field, words):
     with pytest.raises(RuleError) as err:
