@@ -392,10 +392,11 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths i
 
 
 def resolve_source(module):
-    """Full name of the snapshot to clone from; fails naming the option when it does not exist."""
+    """(full name of the snapshot to clone from, the source share's ShareInfo); fails naming the
+    option when either does not exist."""
     params = module.params
     pool, project, source = params["pool"], params["project"], params["source_share"]
-    require_share(module, pool, project, source, field="source_share")
+    source_share = require_share(module, pool, project, source, field="source_share")
     path = module.dataset_path(pool, project, source)
     with module.api_errors("listing the snapshots of share %s" % path, path):
         names = [snap.full_name for snap in module.client.list_snapshots(dataset_ref(pool, project, source))]
@@ -403,7 +404,7 @@ def resolve_source(module):
     if full is None:
         module.fail("source_snapshot: share '%s' has no snapshot '%s' (snapshots: %s)"
                     % (source, params["source_snapshot"], ", ".join(names) or "none"), dataset=path)
-    return full
+    return full, source_share
 
 
 def smb_display_name(current, wanted):
@@ -569,15 +570,17 @@ class AccessRules:
             network = read_network_rules(self.module, params["pool"], params["project"], params["name"])
         self.current = (network, current_user_rules(share))
 
-    def created(self, share, inherited=None, guard=contextlib.nullcontext):
+    def created(self, share, inherited=None, guard=contextlib.nullcontext, users=None):
         """For a share the task creates: ``share`` its view after the creation, or (check mode)
-        None and the (nfs, smb) it inherits from its project. Rules the protocol the share
-        inherited does not take are refused inside ``guard`` (the undo of the creation)."""
+        None, the (nfs, smb) it inherits from its project (a clone: from its source share) and
+        ``users``, the file ACL it starts with (a clone's: its source share's; a new share has
+        none). Rules the protocol the share inherited does not take are refused inside ``guard``
+        (the undo of the creation)."""
         if not self.given:
             return
         protocol = self._protocol_after((share.nfs, share.smb) if share is not None else inherited, guard)
         self.replace = protocol == "nfs"
-        self.current = (None, current_user_rules(share) if share is not None else [])
+        self.current = (None, current_user_rules(share) if share is not None else list(users or []))
 
     def converge(self, tracker, guard=contextlib.nullcontext):
         if not self.given:
@@ -669,7 +672,16 @@ def present(module, path, quota, reservation, access):
     current = find_share(module, pool, project, name)
     source = None
     if current is None:
-        if module.check_mode:
+        source_share = None
+        if params["source_snapshot"] is not None:
+            source, source_share = resolve_source(module)
+        if module.check_mode and source_share is not None:
+            # A clone takes its source share's sharing state and file ACL (C13), not its
+            # project's: predict the rules against what the clone will hold.
+            if access.given:
+                access.created(None, inherited=(source_share.nfs, source_share.smb),
+                               users=current_user_rules(source_share))
+        elif module.check_mode:
             # Check mode predicts the failure of a share whose project is missing; a real run
             # learns it from createShare's refusal (create), and reads the project only then.
             project_view = require_project(module, pool, project)
@@ -677,12 +689,11 @@ def present(module, path, quota, reservation, access):
                 inherited = sharing_state(module, dict(nfs=True, smb=True), project_view, pool, project,
                                           module.dataset_path(pool, project))
                 access.created(None, inherited=(inherited["nfs"], inherited["smb"]))
-        elif params["source_snapshot"] is None and access.hangs_on_inherited_protocol():
+        elif source_share is None and access.hangs_on_inherited_protocol():
             # Whether the rules are allowed depends on the protocol the share will inherit: asked
             # before creating, so that rules it refuses leave nothing created (and deleted again).
             access.created(None, inherited=inherited_sharing(module, pool, project))
-        if params["source_snapshot"] is not None:
-            source = resolve_source(module)
+        if source_share is not None:
             tracker.add("source", before=None, after="%s@%s" % (params["source_share"], source))
         tracker.add("state", before="absent", after="present")
     properties, limits, sharing = plan(module, current, quota, reservation, tracker)

@@ -177,6 +177,37 @@ def test_rules_the_inherited_protocol_refuses_create_nothing(sim, capsys):
                             "access_rules[0]: ip rules are not allowed on an SMB share", no_call=False)
 
 
+def test_check_mode_of_a_clone_predicts_its_rules_from_the_source_share(sim, capsys):
+    # A clone takes its source share's sharing state and file ACL (C13), not its project's (NFS
+    # off here, no file ACL): check mode must predict what the real run does, with no write.
+    alice = dict(type="user", to="alice", access_level="rw")
+    run(sim, capsys, name="src_smb", nfs=False, smb=True, access_rules=[alice])
+    run(sim, capsys, name="src_nfs", nfs=True, access_rules=[RULES[0], alice])
+    with client(sim) as api:
+        for name in ("src_smb", "src_nfs"):
+            api.create_snapshot(dataset_ref(POOL, PROJECT, name), "snap")
+
+    # An SMB-only source: the clone is an SMB share, which takes no ip rule.
+    args = dict(name="clone_smb", source_share="src_smb", source_snapshot="snap", access_rules=RULES[:1])
+    assert_refused(run, sim, capsys, dict(args, _ansible_check_mode=True),
+                   "access_rules[0]: ip rules are not allowed on an SMB share", no_call=False)
+    real, _out = run(sim, capsys, **args)
+    assert real["failed"] is True
+    assert real["msg"].startswith("access_rules[0]: ip rules are not allowed on an SMB share")
+
+    # The clone starts with its source's file ACL: the diff removes alice in both runs.
+    args = dict(name="clone_nfs", source_share="src_nfs", source_snapshot="snap",
+                access_rules=[dict(type="user", to="bob")], _ansible_diff=True)
+    sim.reset_calls()
+    checked, _out = run(sim, capsys, _ansible_check_mode=True, **args)
+    assert checked["changed"] is True and writes(sim) == 0
+    real, _out = run(sim, capsys, **args)
+    assert real["changed"] is True
+    assert real["diff"]["before"]["access_rules"] == [alice]
+    assert checked["diff"] == real["diff"]
+    assert checked["access_rules"] == real["access_rules"] == [dict(type="user", to="bob", access_level="rw")]
+
+
 @pytest.mark.parametrize("rules, words", [
     ([dict(type="ip", to="10.0.0.1/24")], "access_rules[0].to: '10.0.0.1/24'"),
     ([RULES[0], dict(RULES[0], access_level="ro")], "access_rules[1]: duplicates access_rules[0]"),
