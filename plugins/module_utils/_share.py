@@ -13,6 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import dataclasses
+
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client import paths as client_paths
 
 
@@ -41,6 +43,15 @@ def plan_smb_name(current, wanted_smb, wanted_name, tracker):
     if current is not None and current.smb:
         have = current.smb_name
     return tracker.add("smb_name", before=have, after=wanted_name)
+
+
+def planned_share(share, tracker):
+    """``share`` (a ShareInfo read before any write) as the read after a run's writes would show
+    it, as far as its export locations go: the sharing state and SMB name recorded in ``tracker``.
+    Check mode writes nothing, so it predicts the locations from this."""
+    after = tracker.get_before_after()[1]
+    changes = dict((key, after[key]) for key in ("nfs", "smb", "smb_name") if key in after)
+    return dataclasses.replace(share, **changes) if changes else share
 
 
 def find_snapshot(names, name):

@@ -375,6 +375,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._array import 
 from ansible_collections.tegile.intelliflash.plugins.module_utils._share import (
     find_snapshot,
     plan_smb_name,
+    planned_share,
     smb_name_problem,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import (
@@ -737,6 +738,8 @@ def present(module, path, quota, reservation, access):
         planned_facts(facts, tracker)
     locations = {}
     if current is not None:
+        if module.check_mode:  # where a real run, which reads the share after its writes, exports it
+            current = planned_share(current, tracker)
         with module.api_errors("reading the export locations of share %s" % path, path):
             locations = client.export_locations(share_ref(pool, project, name), share_info=current)
     module.exit(tracker.has_differences(), diff=tracker, share=facts, export_locations=locations,

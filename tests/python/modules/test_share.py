@@ -170,6 +170,23 @@ def test_clone_waits_for_the_array_and_applies_the_size(sim, capsys):
     assert result["changed"] is True
 
 
+def test_check_mode_predicts_the_export_locations_of_an_existing_share(sim, capsys):
+    run(sim, capsys, name="exported", nfs=False, smb=False)
+    for args, locations in (
+            (dict(nfs=True, smb=True, smb_name="ExportedDocs"),
+             {"nfs": ["192.0.2.10:/export/unit_share/exported"], "smb": ["\\\\192.0.2.10\\ExportedDocs"]}),
+            (dict(nfs=False), {"nfs": [], "smb": ["\\\\192.0.2.10\\ExportedDocs"]}),
+            (dict(smb=False), {"nfs": [], "smb": []})):
+        sim.reset_calls()
+        checked, _out = run(sim, capsys, name="exported", _ansible_check_mode=True, **args)
+        assert checked["changed"] is True and writes(sim) == 0
+        real, _out = run(sim, capsys, name="exported", **args)
+        assert real["changed"] is True and real["export_locations"] == locations
+        assert checked["export_locations"] == locations, args
+    result, _out = run(sim, capsys, name="exported", state="absent")
+    assert result["changed"] is True
+
+
 def test_refused_smb_name_leaves_no_share_behind(sim, capsys):
     # The SMB name is only checked by the array (C27), after createShare: the new share is removed.
     result, _out = run(sim, capsys, name="first", smb=True, smb_name="Taken")
