@@ -334,14 +334,16 @@ class SimServer:
                 and len(conn.out) < OUT_LIMIT:
             try:
                 parsed = self._take_request(conn)
+                if parsed is None:
+                    return
+                request, body, declared = parsed
+                # A target urlsplit refuses ("//[x") is an HttpError too: answered, not a
+                # connection failure that closes without a reply.
+                environ = http11.wsgi_environ(request, body, declared, conn.peer, self)
             except HttpError as err:
                 self._refuse(conn, err)
                 return
-            if parsed is None:
-                return
-            request, body, declared = parsed
             close = not request.keep_alive or declared is not None
-            environ = http11.wsgi_environ(request, body, declared, conn.peer, self)
             if self.inline(environ):
                 outcome = http11.run_request(self.app, environ, request, close, self._date.now())
                 self._deliver(conn, outcome)

@@ -191,13 +191,16 @@ def _raw_exchange(sim, request_bytes):
 
 
 @pytest.mark.parametrize("kind,status", [("header", 431), ("request line", 414),
-                                         ("garbage", 400)])
+                                         ("garbage", 400), ("target", 400)])
 def test_http_layer_errors_are_json(sim, kind, status):
     if kind == "header":
         request = (b"POST /zebi/api/v2/listPools HTTP/1.1\r\nHost: x\r\nX-Big: " +
                    b"a" * 70000 + b"\r\n\r\n")
     elif kind == "request line":
         request = b"GET /zebi/api/v2/" + b"a" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    elif kind == "target":
+        # A well-formed head whose target urlsplit refuses (an unclosed IPv6 authority).
+        request = b"GET //[x/zebi/api/v2/listPools HTTP/1.1\r\nHost: x\r\n\r\n"
     else:
         request = b"GET / two-words HTTP/1.1\r\n\r\n"
     code, headers, body = _raw_exchange(sim, request)
