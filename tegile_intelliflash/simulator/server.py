@@ -300,10 +300,11 @@ class SimServer:
                 self._close(conn)
                 return False
             if not data:
-                if conn.lingering is not None or not conn.inbuf:
+                if conn.lingering is not None or not (conn.inbuf or conn.out):
                     self._close(conn)
                     return False
-                # The last requests came with the client's FIN: they are still answered.
+                # The last requests came with the client's FIN, or a reply is still leaving
+                # (a half close: the client reads on): they are answered, then it closes.
                 conn.eof = True
                 break
             conn.last = time.monotonic()

@@ -20,9 +20,10 @@ def _big_reply_app(environ, start_response):
 
 
 @contextlib.contextmanager
-def _serving(app, inline):
+def _serving(app, inline, idle_timeout=server.DEFAULT_IDLE_TIMEOUT):
     """The loop serving ``app`` in a thread of this process, stopped on the way out."""
-    srv = server.build_server("127.0.0.1", 0, app, inline=lambda environ: inline)
+    srv = server.build_server("127.0.0.1", 0, app, inline=lambda environ: inline,
+                              idle_timeout=idle_timeout)
     thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
     thread.start()
@@ -152,11 +153,12 @@ def test_a_body_too_large_gets_no_100_continue(loop):
 
 
 def _app(environ, start_response):
-    """/x: 64 kB; /bad: a header that is not latin-1; /raise: the application fails."""
+    """/x: 64 kB; /mib: 1 MiB; /bad: a header that is not latin-1; /raise: the application
+    fails."""
     path = environ["PATH_INFO"]
     if path == "/raise":
         raise RuntimeError("boom")
-    body = b"x" * 65536
+    body = b"x" * (1 << 20 if path == "/mib" else 65536)
     headers = [("Content-Length", str(len(body)))]
     if path == "/bad":
         headers.append(("X-Name", "\u2603"))
@@ -229,3 +231,33 @@ def test_a_head_that_trickles_in_is_served_and_bounded(loop):
         conn.sendall(b"GET /x HTTP/1.1\r\n" + b"X-A: b\r\n" * 150000)
         data, _reset = _read_all(conn)
     assert data.startswith(b"HTTP/1.1 431 ")
+
+
+def _wait_for(predicate, seconds=10):
+    """What ``predicate`` returns once it is true (polled; the test fails after ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = predicate()
+        if value:
+            return value
+        assert time.monotonic() < deadline, "condition not met within %s s" % seconds
+        time.sleep(0.01)
+
+
+def test_a_reply_still_leaving_when_the_client_half_closes_is_sent_whole(app_loop):
+    loop_ = app_loop
+    with socket.socket() as conn:
+        # Small buffers on both sides keep most of the 1 MiB reply in the connection's ``out``
+        # (below OUT_LIMIT, so the loop reads the socket and sees the FIN) until the client
+        # reads: the FIN comes with nothing left to read but a reply half sent.
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+        conn.settimeout(10)
+        conn.connect(("127.0.0.1", loop_.port))
+        accepted = _wait_for(lambda: list(loop_._connections))  # pylint: disable=protected-access
+        accepted[0].sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
+        conn.sendall(b"GET /mib HTTP/1.1\r\nHost: x\r\n\r\n")
+        _wait_for(lambda: loop_.connection_stats.snapshot()["requests"] == 1 and accepted[0].out)
+        conn.shutdown(socket.SHUT_WR)
+        data, _reset = _read_all(conn)
+    _head, _sep, body = data.partition(b"\r\n\r\n")
+    assert len(body) == 1 << 20
