@@ -353,8 +353,9 @@ class SimServer:
                 threading.Thread(target=self._run_threaded,
                                  args=(conn, environ, request, close),
                                  name="request", daemon=True).start()
-        if conn.eof and not (conn.busy or conn.closed):
-            conn.inbuf.clear()  # an incomplete request the client will not finish
+        # After the client's FIN: close once every request is answered. Complete requests
+        # left in inbuf are waiting for room to send (OUT_LIMIT), not dropped.
+        if conn.eof and not (conn.busy or conn.closed or conn.inbuf):
             conn.closing = True
 
     @staticmethod

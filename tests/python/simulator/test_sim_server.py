@@ -261,3 +261,13 @@ def test_a_reply_still_leaving_when_the_client_half_closes_is_sent_whole(app_loo
         data, _reset = _read_all(conn)
     _head, _sep, body = data.partition(b"\r\n\r\n")
     assert len(body) == 1 << 20
+
+
+def test_requests_waiting_for_room_to_send_are_answered_after_the_fin(loop):
+    # 200 replies of 64 kB are more than OUT_LIMIT holds at once: the requests that wait for
+    # room are still the client's, FIN or not.
+    with socket.create_connection(("127.0.0.1", loop.port), timeout=10) as conn:
+        conn.sendall(b"GET /x HTTP/1.1\r\nHost: x\r\n\r\n" * 200)
+        conn.shutdown(socket.SHUT_WR)
+        data, _reset = _read_all(conn)
+    assert data.count(b"HTTP/1.1 200 OK") == 200
