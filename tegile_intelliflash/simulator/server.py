@@ -331,12 +331,14 @@ class SimServer:
     def _serve_buffered(self, conn):
         """Run the complete requests in ``inbuf``, in order, until one runs in a thread or
         the connection is to close."""
+        incomplete = False
         while conn.inbuf and not (conn.busy or conn.closing or conn.closed) \
                 and len(conn.out) < OUT_LIMIT:
             try:
                 parsed = self._take_request(conn)
                 if parsed is None:
-                    return
+                    incomplete = True
+                    break
                 request, body, declared = parsed
                 # A target urlsplit refuses ("//[x") is an HttpError too: answered, not a
                 # connection failure that closes without a reply.
@@ -353,9 +355,10 @@ class SimServer:
                 threading.Thread(target=self._run_threaded,
                                  args=(conn, environ, request, close),
                                  name="request", daemon=True).start()
-        # After the client's FIN: close once every request is answered. Complete requests
-        # left in inbuf are waiting for room to send (OUT_LIMIT), not dropped.
-        if conn.eof and not (conn.busy or conn.closed or conn.inbuf):
+        # After the client's FIN: close once every complete request is answered (those left
+        # in inbuf wait for room to send, OUT_LIMIT); an incomplete one will not be finished.
+        if conn.eof and not (conn.busy or conn.closed) and (incomplete or not conn.inbuf):
+            conn.inbuf.clear()
             conn.closing = True
 
     @staticmethod

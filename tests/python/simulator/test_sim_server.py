@@ -271,3 +271,15 @@ def test_requests_waiting_for_room_to_send_are_answered_after_the_fin(loop):
         conn.shutdown(socket.SHUT_WR)
         data, _reset = _read_all(conn)
     assert data.count(b"HTTP/1.1 200 OK") == 200
+
+
+def test_an_incomplete_request_sent_with_the_fin_closes_at_once():
+    # Nothing can complete it: the connection closes after the replies to the complete
+    # requests, not when the idle timeout (60 s here) runs out.
+    with _serving(_app, inline=True, idle_timeout=60) as srv:
+        for rest in (b"GET /x HTTP/1.1\r\nHo", b"POST /x HTTP/1.1\r\nContent-Length: 9\r\n\r\nab"):
+            with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as conn:
+                conn.sendall(b"GET /x HTTP/1.1\r\nHost: x\r\n\r\n" + rest)
+                conn.shutdown(socket.SHUT_WR)
+                data, _reset = _read_all(conn)  # times out (10 s) while the server holds it
+            assert data.count(b"HTTP/1.1 200 OK") == 1
