@@ -102,6 +102,8 @@ def parse_request_line(line):
 
 def parse_head(head):
     """A ``Request`` from the bytes before the blank line (``HttpError`` when malformed)."""
+    if len(head) > MAX_HEAD:  # as when the head arrives in pieces (server.py)
+        raise HttpError(431, "Request header fields too large")
     lines = re.split(r"\r?\n", head.decode("latin-1"))
     method, target, version = parse_request_line(lines[0])
     if len(lines) - 1 > MAX_HEADERS:

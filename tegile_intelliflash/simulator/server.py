@@ -392,7 +392,9 @@ class SimServer:
             last_line = len(buf) - (buf.rfind(b"\n") + 1)
             if last_line > http11.MAX_LINE:
                 raise HttpError(431, "Line too long")
-            if len(buf) > http11.MAX_HEAD:
+            # The head is at least what came before the last 3 bytes (which may begin its
+            # blank line): refused as parse_head refuses it whole, no sooner.
+            if len(buf) - 3 > http11.MAX_HEAD:
                 raise HttpError(431, "Request header fields too large")
             conn.head_scanned = len(buf) - 3
             return None

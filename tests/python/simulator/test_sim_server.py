@@ -283,3 +283,27 @@ def test_an_incomplete_request_sent_with_the_fin_closes_at_once():
                 conn.shutdown(socket.SHUT_WR)
                 data, _reset = _read_all(conn)  # times out (10 s) while the server holds it
             assert data.count(b"HTTP/1.1 200 OK") == 1
+
+
+def test_a_head_past_max_head_is_refused_however_it_arrives():
+    # 20 fields of 60 kB: each line and their number within bounds, the head past MAX_HEAD.
+    head = b"GET /x HTTP/1.1" + (b"\r\nX-A: " + b"a" * 60000) * 20
+    assert len(head) > http11.MAX_HEAD
+    with pytest.raises(http11.HttpError) as info:
+        http11.parse_head(head)  # the head in one piece (as the loop reads 256 kB at once)
+    assert info.value.status == 431
+    conn = server._Connection(None, ("127.0.0.1", 5), False)  # pylint: disable=protected-access
+    with pytest.raises(http11.HttpError) as info:
+        for start in range(0, len(head) + 4, 65536):
+            conn.inbuf += (head + b"\r\n\r\n")[start:start + 65536]
+            assert server.SimServer._take_request(conn) is None  # pylint: disable=protected-access
+    assert info.value.status == 431
+    # A head of MAX_HEAD bytes exactly is taken either way, even when its blank line is
+    # still to come but for its last byte.
+    head = head[:http11.MAX_HEAD]
+    assert http11.parse_head(head).headers[-1][0] == "X-A"
+    conn = server._Connection(None, ("127.0.0.1", 5), False)  # pylint: disable=protected-access
+    conn.inbuf += head + b"\r\n\r"
+    assert server.SimServer._take_request(conn) is None  # pylint: disable=protected-access
+    conn.inbuf += b"\n"
+    assert server.SimServer._take_request(conn)[0].headers[-1][0] == "X-A"  # pylint: disable=protected-access
