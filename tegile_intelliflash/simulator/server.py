@@ -50,6 +50,8 @@ DEFAULT_IDLE_TIMEOUT = 5.0
 LINGER_SECONDS = 1.0
 # Replies waiting to be sent on one connection beyond which its requests are not read.
 OUT_LIMIT = 4 * 1024 * 1024
+# The most given to one send over TLS (four records of 16 kB).
+TLS_SEND = 65536
 
 
 class ConnectionStats:
@@ -482,9 +484,15 @@ class SimServer:
         connection; False when the connection is gone."""
         if conn.closed:
             return False
+        tls = isinstance(conn.sock, ssl.SSLSocket)
         while conn.out:
             try:
-                sent = conn.sock.send(conn.out)
+                # Over TLS a send reports nothing until all it was given has gone (Python sets
+                # no SSL_MODE_ENABLE_PARTIAL_WRITE): in pieces, so that a reply read slowly
+                # shows progress (``last``, the idle sweep) and frees room (OUT_LIMIT) as it
+                # goes. A retry after SSLWantWriteError gives the same bytes again, as OpenSSL
+                # requires (``out`` only grows at its end until a send succeeds).
+                sent = conn.sock.send(conn.out[:TLS_SEND] if tls else conn.out)
             except (ssl.SSLWantWriteError, BlockingIOError, InterruptedError):
                 return True
             except ssl.SSLWantReadError:

@@ -5,12 +5,13 @@ WSGI application of the test's own over plain HTTP."""
 
 import contextlib
 import socket
+import ssl
 import threading
 import time
 
 import pytest
 
-from tegile_intelliflash.simulator import http11, server
+from tegile_intelliflash.simulator import http11, server, tls
 
 
 def _big_reply_app(environ, start_response):
@@ -20,10 +21,10 @@ def _big_reply_app(environ, start_response):
 
 
 @contextlib.contextmanager
-def _serving(app, inline, idle_timeout=server.DEFAULT_IDLE_TIMEOUT):
+def _serving(app, inline, idle_timeout=server.DEFAULT_IDLE_TIMEOUT, ssl_context=None):
     """The loop serving ``app`` in a thread of this process, stopped on the way out."""
     srv = server.build_server("127.0.0.1", 0, app, inline=lambda environ: inline,
-                              idle_timeout=idle_timeout)
+                              idle_timeout=idle_timeout, ssl_context=ssl_context)
     thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
     thread.start()
@@ -307,3 +308,27 @@ def test_a_head_past_max_head_is_refused_however_it_arrives():
     assert server.SimServer._take_request(conn) is None  # pylint: disable=protected-access
     conn.inbuf += b"\n"
     assert server.SimServer._take_request(conn)[0].headers[-1][0] == "X-A"  # pylint: disable=protected-access
+
+
+def test_a_tls_reply_read_slowly_is_not_taken_for_an_idle_connection(tmp_path):
+    # OpenSSL (without partial writes, as Python sets it up) reports a send only once all of
+    # it has gone: a 1 MiB reply read over 1.3 s must still count as activity, not idleness.
+    context = tls.server_ssl_context(str(tmp_path), "127.0.0.1")
+    client = ssl.create_default_context(cafile=str(tmp_path / tls.CA_CERT))
+    with _serving(_app, inline=True, idle_timeout=0.3, ssl_context=context) as srv:
+        with socket.socket() as raw:
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+            raw.settimeout(10)
+            raw.connect(("127.0.0.1", srv.port))
+            with client.wrap_socket(raw, server_hostname="127.0.0.1") as conn:
+                accepted = _wait_for(lambda: list(srv._connections))  # pylint: disable=protected-access
+                accepted[0].sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
+                conn.sendall(b"GET /mib HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                data = b""
+                while True:  # to the server's close, after the reply or in its middle
+                    chunk = conn.recv(16384)
+                    if not chunk:
+                        break
+                    data += chunk
+                    time.sleep(0.02)  # about 0.8 MB/s
+    assert data.partition(b"\r\n\r\n")[2] == b"x" * (1 << 20)
