@@ -343,13 +343,17 @@ class TegileShareDriver(driver.ShareDriver):
         entry (status and export locations kept); once the array is
         unreachable the remaining shares are not tried.
         """
-        # It may give shares their quota back: count the pools again.
-        self._backend.allocated.forget()
         # Every share's export locations are written again: from the floating
         # IPs as they are now (one call; an administrator asks for an ensure
         # to have moved addresses seen at once, docs/manila-driver.md).
         self._backend.forget_floating_ips()
-        return shares_mod.ensure_shares(self._backend, shares)
+        try:
+            return shares_mod.ensure_shares(self._backend, shares)
+        finally:
+            # It may give shares their quota back: count the pools again,
+            # once it is done (a count that ran before the change would be
+            # kept for RECOUNT_INTERVAL).
+            self._backend.allocated.forget()
 
     def ensure_share(self, context, share, share_server=None):
         update = self.ensure_shares(context, [share]).get(share['id'], {})
@@ -391,10 +395,13 @@ class TegileShareDriver(driver.ShareDriver):
 
     def manage_existing(self, share, driver_options):
         """Take over a share of the project; its size is its quota."""
-        # The share is counted already (it is in the project); its quota may
-        # change: count its pool again.
-        self._backend.allocated.forget(backend_mod.pool_of(share))
-        return manage.manage_existing(self._backend, share)
+        try:
+            return manage.manage_existing(self._backend, share)
+        finally:
+            # The share is counted already (it is in the project); its quota
+            # may have changed: count its pool again, once the change is made
+            # (a count that ran before it would be kept for RECOUNT_INTERVAL).
+            self._backend.allocated.forget(backend_mod.pool_of(share))
 
     def unmanage(self, share):
         """Forget the share; it stays on the array untouched (never a

@@ -343,6 +343,46 @@ def _foreign_share(array, project, name, quota=None, nfs=True, smb=False):
     array.set_smb_sharing(dataset_ref(POOL, project, name), smb)
 
 
+def _allocated_gib(driver):
+    driver._update_share_stats()
+    return [p for p in driver._stats["pools"] if p["pool_name"] == POOL][0][
+        "allocated_capacity_gb"]
+
+
+@pytest.mark.parametrize("operation", ["manage", "ensure"])
+def test_a_count_during_manage_or_ensure_is_not_kept(driver, array, monkeypatch, operation):
+    """Manage gives a share without quota its size as quota (ensure may give quotas back): a
+    stats refresh that counted the pool while the operation ran, before that write, must not
+    be kept for the recount interval."""
+    from tegile_intelliflash.manila_driver import manage as manage_mod
+    from tegile_intelliflash.manila_driver import shares as shares_mod
+
+    project = driver.configuration.safe_get("tegile_default_project")
+    _foreign_share(array, project, "legacy-count")  # no quota, nothing used: counts 0
+    ip = array.list_floating_ips(POOL)[0].address
+    share = make_share("NFS", size=None, export_locations=[
+        {"path": "%s:/export/%s/legacy-count" % (ip, project)}])
+    module, name = (manage_mod, "manage_existing") if operation == "manage" else \
+        (shares_mod, "ensure_shares")
+    real = getattr(module, name)
+
+    def counted_first(*args, **kwargs):
+        assert _allocated_gib(driver) == 0  # a refresh counts the pool meanwhile
+        return real(*args, **kwargs)
+
+    if operation == "ensure":
+        driver.manage_existing(share, {})  # a 1 GiB quota now
+        array.set_share_quota(share_ref(POOL, project, "legacy-count"), 0)  # changed by hand
+        share["size"] = 1
+    monkeypatch.setattr(module, name, counted_first)
+    if operation == "manage":
+        assert driver.manage_existing(share, {})["size"] == 1
+        assert array.get_share(share_ref(POOL, project, "legacy-count")).quota_bytes == GiB
+    else:
+        driver.ensure_shares(None, [share])
+    assert _allocated_gib(driver) == 1
+
+
 def test_manage_nfs_share_with_quota(driver, array):
     project = driver.configuration.safe_get("tegile_default_project")
     _foreign_share(array, project, "legacy1", quota=3 * GiB)
