@@ -229,15 +229,17 @@ class DateHeader:
     """The ``Date`` header, formatted once a second."""
 
     def __init__(self):
-        self._second = None
-        self._text = ""
+        self._cached = (None, "")
 
     def now(self):
+        # Request threads call this too: the second and its text are one tuple, replaced
+        # whole, so no caller sees a new second with the previous (or no) text.
         second = int(time.time())
-        if second != self._second:
-            self._second = second
-            self._text = email.utils.formatdate(second, usegmt=True)
-        return self._text
+        cached = self._cached
+        if cached[0] != second:
+            cached = (second, email.utils.formatdate(second, usegmt=True))
+            self._cached = cached
+        return cached[1]
 
 
 def reply_bytes(status, headers, body, request, close, date):

@@ -332,3 +332,23 @@ def test_a_tls_reply_read_slowly_is_not_taken_for_an_idle_connection(tmp_path):
                     data += chunk
                     time.sleep(0.02)  # about 0.8 MB/s
     assert data.partition(b"\r\n\r\n")[2] == b"x" * (1 << 20)
+
+
+def test_the_date_header_is_never_empty_or_stale_for_a_second_caller(monkeypatch):
+    """Request threads and the loop ask for the Date header at once: a caller that comes in
+    while another is formatting a new second gets a whole date (formatting re-enters here the
+    way a second thread would interleave)."""
+    date = http11.DateHeader()
+    real = http11.email.utils.formatdate
+    seen = []
+    calls = []
+
+    def formatdate(second, usegmt):
+        calls.append(second)
+        if len(calls) == 1:
+            seen.append(date.now())  # the other caller, in the middle of this one
+        return real(second, usegmt=usegmt)
+
+    monkeypatch.setattr(http11.email.utils, "formatdate", formatdate)
+    first = date.now()
+    assert seen and seen[0] and first.endswith(" GMT") and seen[0].endswith(" GMT")
