@@ -24,7 +24,7 @@ import time
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import InputError, IntelliFlashError, NotFoundError
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client import limits
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import AlreadyExistsError
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import AlreadyExistsError, OutcomeUnknownError
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, project_ref, share_ref
 from ansible_collections.tegile.intelliflash.plugins.module_utils._locks import LockError, dataset_lock
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import PROTOCOLS
@@ -354,6 +354,10 @@ def undo_creation(client, pool, project, name):
         try:
             client.delete_share(ref, recursive=False, missing_ok=True)
             note = "; the share this task created was deleted again, so the array is as before"
+        except OutcomeUnknownError:
+            # The deletion was sent and its reply lost: it may have happened or not.
+            note = ("; whether the share this task created was deleted again is unknown (the reply to "
+                    "its deletion was lost): check %s" % ref.path)
         except IntelliFlashError:
             note = "; the share this task created could not be deleted again and is left at %s" % ref.path
         exc.message = (getattr(exc, "message", None) or str(exc)) + note

@@ -17,6 +17,7 @@ import pytest
 from ansible_collections.tegile.intelliflash.plugins.module_utils import _array
 from ansible_collections.tegile.intelliflash.plugins.module_utils._array import module_dataset_lock, wait_for_clone
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.views import CloneStatus
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import ApiError, OutcomeUnknownError
 
 MODULE_UTILS = os.path.dirname(os.path.abspath(_array.__file__))
 # The array-facing layer, and the AnsibleModule subclass every module is built on.
@@ -130,3 +131,34 @@ def test_module_lock_is_keyed_by_the_array_as_the_client_reaches_it(tmp_path, mo
         assert "another task on this machine has been changing pool-a/Local/p" in waiting.failed
         with module_dataset_lock(_Module("array1", 8443), "pool-a/Local/p", timeout=0.2):
             pass
+
+
+class DeletingClient:
+    """A client whose delete_share ends as scripted (an unknown outcome cannot be had from the
+    mocked array without waiting out the client's retry budget)."""
+
+    def __init__(self, error=None):
+        self.error = error
+        self.deleted = []
+
+    def delete_share(self, ref, recursive, missing_ok):
+        self.deleted.append((ref.path, recursive, missing_ok))
+        if self.error is not None:
+            raise self.error
+
+
+@pytest.mark.parametrize("error, words", [
+    (None, "; the share this task created was deleted again, so the array is as before"),
+    (OutcomeUnknownError("the outcome of deleteShare is unknown", method="deleteShare"),
+     "; whether the share this task created was deleted again is unknown (the reply to its deletion"
+     " was lost): check pool-a/Local/p1/s1"),
+    (ApiError("busy", method="deleteShare", code="EZEBI_RESOURCE_BUSY"),
+     "; the share this task created could not be deleted again and is left at pool-a/Local/p1/s1"),
+])
+def test_undoing_a_creation_says_what_became_of_the_share(error, words):
+    client = DeletingClient(error)
+    with pytest.raises(ApiError) as info:
+        with _array.undo_creation(client, "pool-a", "p1", "s1"):
+            raise ApiError("the SMB name is taken", method="setSMBSharingOnShare")
+    assert client.deleted == [("pool-a/Local/p1/s1", False, True)]
+    assert info.value.message == "the SMB name is taken" + words
