@@ -12,9 +12,10 @@ import re
 from .errors import ApiError, INVALID_ARGUMENT, INVALID_NUMBER_VALUE
 
 # C1: numeric strings are plain ASCII decimal, spaces around allowed (no exponent, no "_", no
-# tab, no other script's digits, which int() and float() would all accept).
-_INT_RE = re.compile(r"^[+-]?[0-9]+$")
-_DECIMAL_RE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
+# tab, no other script's digits, which int() and float() would all accept). Matched with
+# fullmatch: "$" would also match before a final newline, and int("12\n") is 12.
+_INT_RE = re.compile(r"[+-]?[0-9]+")
+_DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 # Integers are 64-bit on the array (spec §9): values outside are not numbers it can hold.
 INT64_MIN = -(2 ** 63)
 INT64_MAX = 2 ** 63 - 1
@@ -43,7 +44,7 @@ def to_int(value, field, code=INVALID_NUMBER_VALUE):
         return _int64(value, value, field, code)
     if isinstance(value, float) and value.is_integer():
         return _int64(int(value), value, field, code)
-    if isinstance(value, str) and _INT_RE.match(value.strip(" ")) and len(value) <= 64:
+    if isinstance(value, str) and _INT_RE.fullmatch(value.strip(" ")) and len(value) <= 64:
         return _int64(int(value.strip(" ")), value, field, code)
     raise ApiError(code, "%s must be an integer, got %.60r" % (field, value))
 
@@ -55,9 +56,9 @@ def to_number(value, field, code=INVALID_NUMBER_VALUE):
     number = None
     if isinstance(value, (int, float)):
         number = value
-    elif isinstance(value, str) and _DECIMAL_RE.match(value.strip(" ")) and len(value) <= 64:
+    elif isinstance(value, str) and _DECIMAL_RE.fullmatch(value.strip(" ")) and len(value) <= 64:
         text = value.strip(" ")
-        number = int(text) if _INT_RE.match(text) else float(text)
+        number = int(text) if _INT_RE.fullmatch(text) else float(text)
     if number is None or not math.isfinite(number):
         raise ApiError(code, "%s must be a number, got %.60r" % (field, value))
     if isinstance(number, float) and number.is_integer():

@@ -58,7 +58,9 @@ def test_metric_sizes_of_2_63_bytes_or_more_are_refused(api, share):
     assert api("getShare", share)["quotaInByte"] == 8191 * 1024 ** 5
 
 
-@pytest.mark.parametrize("value", ["1e3", "1_024", "\u0661\u0662", "0x400", "1 024", "inf"])
+# "1024\n": a final newline is white space other than a space (C1), though int() takes it.
+@pytest.mark.parametrize("value", ["1e3", "1_024", "\u0661\u0662", "0x400", "1 024", "inf",
+                                   "1024\n", "1.5\n"])
 def test_numeric_strings_are_plain_ascii_decimal(api, share, value):
     before = api("getShare", share)
     assert api.error("modifyShareProperties", share, {"quotaInByte": value}) == \
