@@ -11,9 +11,10 @@ from .datasets import project_for_write, share_for_write
 
 HOST_TYPES = ("IP", "FQDN")
 ACCESS_MODES = ("rw", "ro")
-_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+# Matched with fullmatch: "$" also matches before a final newline ("host.example.com\n").
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 # C15: a last label of digits or 0x-hex is an IPv4 address in inet_aton notation (0x0a.0.0.1).
-_NUMERIC_LABEL = re.compile(r"^(?:[0-9]+|0[xX][0-9A-Fa-f]*)$")
+_NUMERIC_LABEL = re.compile(r"(?:[0-9]+|0[xX][0-9A-Fa-f]*)")
 
 
 # -- network ACL entries (C15) ---------------------------------------------------------------
@@ -45,10 +46,10 @@ def validate_host(host_type, host, where="host"):
         return host
     name = host[:-1] if host.endswith(".") else host
     labels = name.split(".")
-    if len(name) > 253 or not all(_LABEL.match(label) for label in labels):
+    if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
         raise ApiError(INVALID_ACL_PARAM, "%s %r is not a valid host or domain name"
                        % (where, host))
-    if _NUMERIC_LABEL.match(labels[-1]):
+    if _NUMERIC_LABEL.fullmatch(labels[-1]):
         raise ApiError(INVALID_ACL_PARAM, "%s %r is an IPv4 address in another notation, not a "
                        "host name; use an IP entry in dotted-decimal form" % (where, host))
     return host

@@ -80,6 +80,8 @@ def test_plain_decimal_strings_are_accepted(api, share):
 @pytest.mark.parametrize("host", [
     "0x0a.0.0.1", "10.1", "0x0a", "a.b.0XFF", "a_b.example.com", "-a.example.com",
     "a..example.com", "caf\u00e9.example.com", "x" * 64 + ".example.com",
+    # A final newline is no host-name character (and would let a second entry for one host in).
+    "db1.example.com\n",
 ])
 def test_host_names_that_are_not_host_names_are_refused(api, share, host):
     before = api("getNFSNetworkACLsOnShare", share)
