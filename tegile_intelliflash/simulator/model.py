@@ -16,6 +16,7 @@ import copy
 import re
 import unicodedata
 import uuid
+from fractions import Fraction
 
 from .convert import INT64_MAX, to_bool, to_int, to_number, to_str
 from .errors import (
@@ -216,7 +217,13 @@ def parse_space(obj, prefix):
             raise ApiError(INVALID_QUOTA_RESERVATION, "%s must be positive or -1 (none), got %r"
                            % (prefix, obj[prefix]))
         else:
-            result = int(round(value * unit))
+            # C6: every size is a whole number of bytes. Rounding made 0.4 bytes no quota at
+            # all (0) and 0.1 KB 102 bytes; Fraction keeps the product exact (1.5 GB is whole).
+            exact = Fraction(value) * unit
+            if exact.denominator != 1:
+                raise ApiError(INVALID_QUOTA_RESERVATION, "%s %r %s is not a whole number of "
+                               "bytes" % (prefix, obj[prefix], obj.get(metric_key) or "bytes"))
+            result = int(exact)
             if result > INT64_MAX:
                 raise ApiError(INVALID_QUOTA_RESERVATION, "%s %r %s is more than a 64-bit byte "
                                "count" % (prefix, obj[prefix], obj.get(metric_key) or "bytes"))

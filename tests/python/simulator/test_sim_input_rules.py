@@ -115,3 +115,22 @@ def test_smb_names_with_invisible_or_forbidden_characters_are_refused(api, share
     assert api.error("modifyShareProperties", share, {"cifsDisplayName": name}) == \
         "EZEBI_INVALID_WINDOWS_DISPLAY_NAME"
     assert api("getShare", share) == before
+
+
+@pytest.mark.parametrize("quota", [
+    {"quota": 0.4}, {"quota": "1.7"}, {"quota": "0.1", "quotaMetric": "KB"},
+    {"quota": 1.3, "quotaMetric": "GB"},
+])
+def test_sizes_that_are_no_whole_number_of_bytes_are_refused(api, share, quota):
+    # C6: every size is a whole number of bytes; rounding 0.4 bytes gave 0, which clears the
+    # quota a caller asked to set.
+    api("modifyShareProperties", share, {"quotaInByte": 1024 ** 3})
+    before = api("getShare", share)
+    assert api.error("modifyShareProperties", share, quota) == \
+        "EZEBI_INVALID_QUOTA_RESERVATION_VALUE"
+    reservation = {"reservation" + key[5:]: value for key, value in quota.items()}
+    assert api.error("modifyShareProperties", share, reservation) == \
+        "EZEBI_INVALID_QUOTA_RESERVATION_VALUE"
+    assert api("getShare", share) == before
+    api("modifyShareProperties", share, {"quota": "0.5", "quotaMetric": "KB"})
+    assert api("getShare", share)["quotaInByte"] == 512
