@@ -11,8 +11,8 @@ import unicodedata
 
 from . import model
 from .errors import (
-    ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, INVALID_MOUNT_POINT, NOSPACE,
-    OPERATION_NOT_ALLOWED, RESOURCE_NOT_FOUND, not_found,
+    ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, INVALID_MOUNT_POINT, INVALID_SMB_PARAM,
+    NOSPACE, OPERATION_NOT_ALLOWED, RESOURCE_NOT_FOUND, not_found,
 )
 
 GiB = 1024 ** 3
@@ -248,6 +248,15 @@ def check_mount_points(txn, changed):
             if model.effective(other, project, "mountPoint") == mount:
                 raise ApiError(INVALID_MOUNT_POINT, "mount point %s of %s is already the "
                                "mount point of %s" % (mount, path, other["path"]))
+
+
+def check_smb3(txn, share, project):
+    """C17: refuse a change that leaves ``share`` (with ``project``, both as they will be
+    stored) shared over NFS and SMB while smbProtocolMode is SMB3."""
+    if model.sharing(share, project, "nfs")[0] and model.sharing(share, project, "smb")[0] \
+            and txn.setting("smb_config")["smbProtocolMode"] == "SMB3":
+        raise ApiError(INVALID_SMB_PARAM, "NFS and SMB cannot both be on for %s while "
+                       "smbProtocolMode is SMB3" % share["path"])
 
 
 def floating_ip_for_pool(txn, pool_name):

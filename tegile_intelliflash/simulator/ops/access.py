@@ -130,6 +130,12 @@ def set_sharing(ctx, target, proto, on):
     if on and other_on and smb_mode(ctx.txn) == "SMB3":
         raise ApiError(INVALID_SMB_PARAM, "NFS and SMB cannot both be on for %s while "
                        "smbProtocolMode is SMB3" % target.doc["path"])
+    if on and target.share is None and smb_mode(ctx.txn) == "SMB3":
+        # The project's shares that inherit ``proto`` turn it on with the project: one that
+        # has the other protocol on as its own setting would be shared over both.
+        turned_on = dict(target.project, **{proto: True})
+        for share in ctx.txn.shares_of_project(target.project["path"]):
+            core.check_smb3(ctx.txn, share, turned_on)
     current, _ignored = effective_state(target.share, target.project, proto)
     doc = target.own(proto)
     if current != on:

@@ -275,6 +275,7 @@ def inherit_property(ctx, share, project, prop):
         share[proto + "_override"] = False
         share[proto] = False
         share[proto + "_acls"] = []
+        core.check_smb3(ctx.txn, share, project)
         ctx.txn.put_share(share)
         return
     if prop not in model.INHERITABLE:
