@@ -7,7 +7,7 @@ import re
 
 from .. import convert, core, model
 from ..errors import ApiError, INVALID_ACL_PARAM, INVALID_SMB_PARAM
-from .datasets import project_for_write, share_for_write
+from .datasets import check_display_name_unique, project_for_write, share_for_write
 
 HOST_TYPES = ("IP", "FQDN")
 ACCESS_MODES = ("rw", "ro")
@@ -150,6 +150,10 @@ def turn_on_share(ctx, share, project, proto):
     if model.sharing(share, project, other)[0] and smb_mode(ctx.txn) == "SMB3":
         raise ApiError(INVALID_SMB_PARAM, "NFS and SMB cannot both be on while smbProtocolMode "
                        "is SMB3")
+    if proto == "smb":
+        # C27: the share goes out under its (default) SMB name, which another share may
+        # have chosen before this one existed.
+        check_display_name_unique(ctx.txn, model.display_name(share), share["path"])
     current, _ignored = model.sharing(share, project, proto)
     model.take_ownership(share, project, proto)
     if not current:

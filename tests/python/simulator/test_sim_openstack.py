@@ -122,3 +122,15 @@ def test_array_stats(sim, api):
     assert round(pools["pool-b"]["free_capacity_gb"] - after["free_capacity_gb"], 2) == 2
     sim.set_used("pool-b/Local/os4/stats", 0)
     api.os("deleteShare", "pool-b/Local/os4/stats", True, False)
+
+
+def test_cifs_create_refuses_an_smb_name_another_share_has(api, project):
+    # C27: createShare over CIFS turns SMB on under the default name <project>_<share>; a share
+    # that chose that name before must keep it to itself (two SMB shares of one name).
+    first = "pool-a/Local/%s/s1" % project
+    api("createShare", "pool-a", project, "s1", {}, [])
+    api("setSMBSharingOnShare", first, True, "%s_s2" % project, False)
+    assert api.error("createShare", "pool-a", project, "s2", "CIFS", service="openstack") == \
+        "EZEBI_RESOURCE_EXIST"
+    assert [s["name"] for s in api("listShares", "pool-a", project, True)] == ["s1"]
+    api.os("createShare", "pool-a", project, "s2", "NFS")  # NFS needs no SMB name
