@@ -120,7 +120,9 @@ def validate_mount_point(value, key="mountPoint"):
     text = value if isinstance(value, str) else None
     if (not text or not text.startswith("/") or any(c.isspace() for c in text) or
             "//" in text or text.endswith("/") and text != "/" or "/../" in text + "/" or
-            len(text) > 1024):
+            # "/a/./b" and "/a/b/." are /a/b: one directory under two spellings would escape
+            # the uniqueness of mount points (C33).
+            "/./" in text + "/" or len(text) > 1024):
         raise ApiError(INVALID_MOUNT_POINT,
                        "%s %r is not a valid absolute path without spaces" % (key, value))
     return text

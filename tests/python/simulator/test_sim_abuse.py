@@ -158,6 +158,17 @@ def test_own_mount_points_are_compared_exactly(api, project):
     assert api("getShare", "pool-a/Local/%s/o2" % project)["mountPoint"] == mount + "y"
 
 
+def test_mount_points_with_dot_components_are_refused(api, project, share):
+    """``/export/p/./s1`` and ``/export/p/s1/.`` name the directory of s1: two shares would be
+    mounted at one directory under two spellings."""
+    taken = api("getShare", share)["mountPoint"]
+    head, tail = taken.rsplit("/", 1)
+    for mount in ("%s/./%s" % (head, tail), taken + "/.", "/."):
+        assert api.error("createShare", "pool-a", project, "s2", {"mountPoint": mount}, []) == \
+            "EZEBI_INVALID_MOUNT_POINT"
+    assert [s["name"] for s in api("listShares", "pool-a", project, True)] == ["s1"]
+
+
 def test_same_default_mount_point_in_two_pools_is_refused(api, project):
     api("createShare", "pool-a", project, "twin", {}, [])
     api("createProject", {"poolName": "pool-b", "projectName": project})
