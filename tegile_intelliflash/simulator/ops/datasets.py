@@ -305,7 +305,8 @@ def receive_replica(txn, project_path):
     reservations, used bytes and file ACLs, new GUIDs, no snapshots. It is not shared (NFS and SMB
     off as its own settings, no network ACLs), as a replica is until it is promoted or cloned, and
     it is mounted below ``/export/Replica`` so that its mount points are not the source's (C33).
-    Refused when the source is not a Local project, the copy exists, or the pool has no room.
+    Refused when the source is not a Local project, the copy exists, the pool has no room, or a
+    share of the copy would take another share's mount point.
     """
     path = core.parse_path(project_path, "project", kind="project")
     core.require_local(path, "replicating")
@@ -321,8 +322,7 @@ def receive_replica(txn, project_path):
     replica.update(path=target, container="Replica", guid=model.new_guid(), nfs=False,
                    smb=False, nfs_acls=[], smb_acls=[], origin=None, ready_at=0, clone_count=0)
     replica["props"]["mountPoint"] = "/export/Replica/%s" % path.project
-    txn.put_project(replica)
-    copied = []
+    docs = []
     for share in shares:
         doc = copy.deepcopy(share)
         doc.pop("seq", None)
@@ -331,6 +331,13 @@ def receive_replica(txn, project_path):
                    container="Replica", guid=model.new_guid(), nfs_override=True, nfs=False,
                    nfs_acls=[], smb_override=True, smb=False, smb_acls=[], cifsDisplayName="",
                    origin=None, ready_at=0)
+        docs.append(doc)
+    # C33 holds for replicas too: the replica of a project of the same name in another pool,
+    # or a Local share with its own mount point there, may hold /export/Replica/<project>/<s>.
+    core.check_mount_points(txn, [(doc, replica) for doc in docs])
+    txn.put_project(replica)
+    copied = []
+    for doc in docs:
         txn.put_share(doc)
         copied.append(doc["path"])
     return {"project": target, "shares": copied}
