@@ -25,10 +25,10 @@ import time
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import InputError, IntelliFlashError, NotFoundError
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client import limits
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import AlreadyExistsError, OutcomeUnknownError
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, project_ref, share_ref
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, parse_path, project_ref, share_ref
 from ansible_collections.tegile.intelliflash.plugins.module_utils._locks import LockError, dataset_lock
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import PROTOCOLS
-from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import check_pool_space, plan_limits
+from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import check_pool_space, check_project_space, plan_limits
 from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import check_rule_count, describe_plans, plan_rules
 
 CLONE_POLL_INTERVAL = 1.0
@@ -117,7 +117,7 @@ def project_used(module, pool, project):
 
     A reservation is guaranteed space, so it counts against the project quota like used bytes.
     ``listShares`` items carry no reservation: each share is read (only when a project quota
-    changes).
+    changes, or a share's reservation grows in a project that has a quota).
     """
     path = module.dataset_path(pool, project)
     with module.api_errors("reading the shares of project %s" % path, path):
@@ -182,6 +182,16 @@ def checked_limits(module, pool, path, current, used, quota, reservation, tracke
         available = require_pool(module, pool).available_bytes
         with module.api_errors("planning the reservation of %s" % path, path):
             check_pool_space(path, available, used, current_reservation, reservation)
+            project = parse_path(path).project
+        if limits.reservation_demand(used, current_reservation, reservation):
+            # The project quota bounds its shares' Σ max(used, reservation) (C7): without this
+            # check the array refuses the reservation after a quota planned with it was written.
+            project_quota = require_project(module, pool, project).quota_bytes
+            if project_quota:
+                taken = project_used(module, pool, project)
+                with module.api_errors("planning the reservation of %s" % path, path):
+                    check_project_space(path, module.dataset_path(pool, project), project_quota, taken, used,
+                                        current_reservation, reservation)
     return plan
 
 

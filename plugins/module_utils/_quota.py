@@ -51,3 +51,14 @@ def check_pool_space(path, pool_available, used, old_reservation, new_reservatio
         limits.check_pool_space(path, pool_available, used, old_reservation, new_reservation, field=field)
     except limits.LimitError as exc:
         raise LimitError(exc)
+
+
+def check_project_space(path, project_path, project_quota, project_taken, used, old_reservation,
+                        new_reservation, field="reservation"):
+    """``client.limits.check_project_space``: LimitError when the reservation growth takes the
+    project beyond its quota."""
+    try:
+        limits.check_project_space(path, project_path, project_quota, project_taken, used,
+                                   old_reservation, new_reservation, field=field)
+    except limits.LimitError as exc:
+        raise LimitError(exc)

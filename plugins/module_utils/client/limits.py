@@ -122,6 +122,27 @@ def check_pool_space(path, pool_available, used, old_reservation, new_reservatio
                                            describe_size(demand), describe_size(pool_available)))
 
 
+def check_project_space(path, project_path, project_quota, project_taken, used, old_reservation,
+                        new_reservation, field=RESERVATION):
+    """Raise LimitError when the reservation growth takes the project beyond its quota.
+
+    ``project_taken`` is the project's Σ max(used, reservation) over its shares as they are
+    (this share included, with its old reservation); a project quota bounds that sum (C7), and
+    the array refuses the reservation write with EZEBI_NOSPACE. Checked before any write, so
+    that a quota planned with the reservation is not written alone.
+    """
+    demand = reservation_demand(used, old_reservation, new_reservation)
+    project_quota = _bytes(project_quota)
+    taken = _bytes(project_taken)
+    if demand and project_quota and taken + demand > project_quota:
+        room = max(0, project_quota - taken + max(_bytes(used), _bytes(old_reservation)))
+        raise LimitError(field, "reserving %s for %s would take project %s to %s, beyond its "
+                                "quota of %s; raise the project quota first or reserve at most %s"
+                         % (describe_size(new_reservation), path, project_path,
+                            describe_size(taken + demand), describe_size(project_quota),
+                            describe_size(room)))
+
+
 def apply_limits(client, plan, ref, undo_on=(), log=None):
     """Send the plan's writes in order to the share or project ``ref`` (a DatasetRef).
 

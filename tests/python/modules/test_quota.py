@@ -135,3 +135,29 @@ def test_project_quota_counts_the_shares_reservations(sim, capsys):
     finally:
         run(sim, capsys, quota="none")
         run(sim, capsys, share="s2", reservation="none")
+
+
+def test_reservation_beyond_the_project_quota_is_refused_before_any_write(sim, capsys):
+    # s1 uses 2 GiB, s2 1 GiB: a 5 GiB project quota leaves 2 GiB. A 4 GiB reservation on s2 takes
+    # the project to 6 GiB (C7). Without the check, check mode predicted success and the real run
+    # wrote the quota, then the array refused the reservation (EZEBI_NOSPACE): half a change.
+    run(sim, capsys, quota="5G")
+    try:
+        for check_mode in (True, False):
+            sim.reset_calls()
+            result, _out = run(sim, capsys, share="s2", quota="8G", reservation="4G", _ansible_check_mode=check_mode)
+            assert result.get("failed") is True, result
+            assert result["msg"].startswith(
+                "reservation: reserving 4 GiB (4294967296 bytes) for pool-b/Local/unit_quota/s2 would take project "
+                "pool-b/Local/unit_quota to 6 GiB (6442450944 bytes), beyond its quota of 5 GiB (5368709120 bytes); "
+                "raise the project quota first or reserve at most 3 GiB (3221225472 bytes)"), result["msg"]
+            assert writes(sim) == 0
+        with client(sim) as api:
+            share = api.get_share(share_ref(POOL, PROJECT, "s2"))
+        assert (share.quota_bytes, share.reservation_bytes) == (0, 0)
+        # What the message offers fits.
+        result, _out = run(sim, capsys, share="s2", quota="8G", reservation="3G")
+        assert result["changed"] is True and result["reservation_bytes"] == 3 * GIB
+    finally:
+        run(sim, capsys, share="s2", quota="none", reservation="none")
+        run(sim, capsys, quota="none")

@@ -35,6 +35,8 @@ def test_raises_the_quota_then_reserves(array):
     array.expect(
         share_with(10),
         ("listPools", wire.pools()),
+        # the reservation grows: the project's quota bounds it too (C7); this one has none
+        ("getProject", wire.project("p1"), ["pool-a", "p1", True]),
         ("modifyShareProperties", wire.SUCCESS, [SHARE, {"quotaInByte": 20 * GIB}]),
         ("modifyShareProperties", wire.SUCCESS, [SHARE, {"reservationInByte": 5 * GIB}]),
     )
