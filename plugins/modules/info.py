@@ -417,7 +417,12 @@ class Gatherer:
             found = find_project(self.module, pool, name)
             return [found] if found else []
         with self.module.api_errors("listing the projects of pool %s" % pool, pool):
-            names = [item.name for item in self.client.list_projects(pool)]
+            items = self.client.list_projects(pool)
+        if not self.wants("projects"):
+            # The other subsets need a project's name and path only, which the list items carry:
+            # reading each project would cost a call per project for nothing asked.
+            return items
+        names = [item.name for item in items]
         with self.module.api_errors("reading the projects of pool %s" % pool, pool):
             return [project for project in (self.client.find_project(project_ref(pool, item)) for item in names) if project]
 
@@ -428,7 +433,11 @@ class Gatherer:
             return [found] if found else []
         path = self.module.dataset_path(pool, project)
         with self.module.api_errors("reading the shares of project %s" % path, path):
-            names = [item.name for item in self.client.list_shares(project_ref(pool, project))]
+            items = self.client.list_shares(project_ref(pool, project))
+            if not self.wants("shares", "access_rules"):
+                # Snapshots need a share's name and path only: no call per share (big arrays).
+                return items
+            names = [item.name for item in items]
             return [share for share in (self.client.find_share(share_ref(pool, project, item)) for item in names) if share]
 
     def add_project(self, pool, project):

@@ -123,3 +123,25 @@ def test_examples_run_as_written(sim, capsys):
     results = run_examples(info, sim, capsys)
     check = results["Check that the array answers, the credentials work and pool-a has the project openstack"]
     assert len(check["pools"]) == 1 and len(check["projects"]) == 1
+
+
+def test_no_call_per_object_for_what_is_not_asked(sim, capsys):
+    # A subset must not pay for another's reads: snapshots need each dataset's snapshot list and
+    # nothing more (no getProject per project, no getShare per share: on an array of thousands
+    # of shares, thousands of calls); shares need no getProject.
+    with client(sim) as api:
+        projects = [item.name for item in api.list_projects(POOL)]
+        shares = sum(len(api.list_shares(project_ref(POOL, name))) for name in projects)
+    sim.reset_calls()
+    result, _out = run(sim, capsys, gather_subset=["snapshots"], pool=POOL)
+    assert "pool-a/Local/unit_info/s1@Manual-S-daily" in [snap["path"] for snap in result["snapshots"]]
+    by_method = sim.calls()["by_method"]
+    assert by_method == {"listPools": 1, "listProjects": 1, "listShares": len(projects),
+                         "listSnapshots": len(projects) + shares}, by_method
+
+    sim.reset_calls()
+    result, _out = run(sim, capsys, gather_subset=["shares"], pool=POOL)
+    ours = dict((share["name"], share) for share in result["shares"] if share["project"] == PROJECT)
+    assert sorted(ours) == ["s1", "s2"] and ours["s1"]["quota_bytes"] == 1024 ** 3
+    by_method = sim.calls()["by_method"]
+    assert by_method == {"listPools": 1, "listProjects": 1, "listShares": len(projects), "getShare": shares}, by_method
