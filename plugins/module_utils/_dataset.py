@@ -130,6 +130,18 @@ def plan_sharing(current, params, tracker):
     return changes
 
 
+# What the array gives a new project (C9; the project module's documentation says the same):
+# check mode predicts a creation's result from it.
+NEW_PROJECT_DEFAULTS = dict(compression="lz4", dedup=False, readonly=False, record_size="64KB")
+
+
+def new_project_facts(name):
+    """The facts of a project the array would create now, before the task's options apply."""
+    facts = dict(NEW_PROJECT_DEFAULTS)
+    facts["mount_point"] = "/export/%s" % name
+    return facts
+
+
 def project_facts(project, pool=None):
     """Stable snake_case view of a ProjectInfo (None: a project about to be created in ``pool``)."""
     facts = dict(name=_attr(project, "name"), pool=_attr(project, "pool") or pool,

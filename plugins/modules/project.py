@@ -164,6 +164,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import dataset_spec
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import (
+    new_project_facts,
     parse_limit,
     planned_facts,
     plan_properties,
@@ -258,6 +259,10 @@ def main():
             current = client.get_project(project_ref(pool, name))
 
     facts = project_facts(current, pool)
+    if current is None:
+        # Check mode and a project to create: predict what the real run reads back (the array's
+        # defaults, then the options), not nulls.
+        facts.update(new_project_facts(name))
     facts.update(name=name, pool=pool, path=path)
     planned_facts(facts, tracker, only_missing=not module.check_mode)
     for protocol, on in sharing_before.items():

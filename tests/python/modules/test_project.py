@@ -135,3 +135,18 @@ def test_lost_reply_of_create_is_not_a_failure(sim, capsys):
 def test_examples_run_as_written(sim, capsys):
     results = run_examples(project, sim, capsys)
     assert [result["changed"] for result in results.values()] == [True, True, True]
+
+
+def test_check_mode_predicts_the_created_project(sim, capsys):
+    # RETURN says "as it would be, in check mode": a project to create gets the array's defaults
+    # (C9) for what the task does not set, as the real run reads them back, not nulls.
+    wanted = dict(name="unit_p_pred", dedup=True, record_size="128KB", quota="3G")
+    predicted, _out = run(sim, capsys, _ansible_check_mode=True, **wanted)
+    assert predicted["changed"] is True
+    try:
+        real, _out = run(sim, capsys, **wanted)
+        assert real["changed"] is True
+        assert predicted["project"] == real["project"]
+        assert (real["project"]["compression"], real["project"]["mount_point"]) == ("lz4", "/export/unit_p_pred")
+    finally:
+        run(sim, capsys, name="unit_p_pred", state="absent")
