@@ -272,7 +272,7 @@ def validate_acl_list(entries):
                            % (where, kind))
         name_key = "aclUser" if kind == "user" else "aclGroup"
         name = entry.get(name_key)
-        if not isinstance(name, str) or not _PRINCIPAL_RE.match(name):
+        if not isinstance(name, str) or not _PRINCIPAL_RE.fullmatch(name):
             raise ApiError(INVALID_ACL_PARAM, "%s.%s must be a %s name, got %r"
                            % (where, name_key, kind, name))
         if invisible_chars(name):

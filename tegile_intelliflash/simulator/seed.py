@@ -18,7 +18,7 @@ _POOL_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
 def parse_size(text):
     """``10T``, ``512G``, ``1.5TiB``, ``1073741824`` -> bytes (binary units)."""
-    match = _SIZE_RE.match(text)
+    match = _SIZE_RE.fullmatch(text)
     if not match:
         raise ValueError("invalid size %r (examples: 10T, 512G, 1073741824)" % text)
     number, unit = match.groups()
@@ -31,7 +31,7 @@ def parse_size(text):
 def parse_pool_option(text):
     """``NAME=SIZE`` -> (name, bytes)."""
     name, sep, size = text.partition("=")
-    if not sep or not _POOL_NAME_RE.match(name):
+    if not sep or not _POOL_NAME_RE.fullmatch(name):
         raise ValueError("invalid --pool %r: expected NAME=SIZE, e.g. pool-a=10T" % text)
     return name, parse_size(size)
 

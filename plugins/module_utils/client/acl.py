@@ -69,16 +69,16 @@ def normalize_host(value, field="host"):
         return IP, str(ipaddress.ip_address(text))
     except ValueError:
         pass
-    if ":" in text or _LOOKS_NUMERIC_RE.match(text):
+    if ":" in text or _LOOKS_NUMERIC_RE.fullmatch(text):
         raise invalid_argument(field, "%r is not a valid IP address" % value)
     name = text.lower() if all(ord(ch) < 128 for ch in text) else text
     if name.endswith("."):
         name = name[:-1]
     labels = name.split(".")
-    if len(name) > 253 or not all(_LABEL_RE.match(label) for label in labels):
+    if len(name) > 253 or not all(_LABEL_RE.fullmatch(label) for label in labels):
         raise invalid_argument(field, "%r is not a valid IP address, CIDR network or host name "
                                       "(host names: letters, digits and '-')" % value)
-    if _NUMERIC_LABEL_RE.match(labels[-1]):
+    if _NUMERIC_LABEL_RE.fullmatch(labels[-1]):
         raise invalid_argument(field, "%r looks like an IPv4 address in another notation; write "
                                       "the address in dotted-decimal form" % value)
     return FQDN, name

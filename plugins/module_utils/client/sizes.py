@@ -49,8 +49,8 @@ def parse_size(value, field="size", allow_zero=False):
     elif isinstance(value, str):
         text = value.strip(" ")
         # Longer than any size below 2**63 can be written (and int() refuses > 4300 digits).
-        match = _SIZE_RE.match(text) if len(text) <= 64 else None
-        if match is None and _EXPONENT_RE.match(text):
+        match = _SIZE_RE.fullmatch(text) if len(text) <= 64 else None
+        if match is None and _EXPONENT_RE.fullmatch(text):
             raise invalid_argument(field, "%r is not a size: exponent notation is not accepted; "
                                           "write bytes or a binary unit (e.g. 1T)" % (value,))
         if not match:

@@ -45,6 +45,7 @@ def test_parse_size_accepts(value, expected):
     ("_5G", "not a size"), ("5_000G", "not a size"), ("5\tG", "not a size"),
     ("5  G", "not a size"), ("5\u00a0G", "not a size"), ("\t5G", "not a size"),
     ("9" * 5000, "not a size"),
+    ("10G\n", "not a size"), ("5\n", "not a size"),  # "$" alone would match before a final newline
 ])
 def test_parse_size_rejects_naming_the_field(value, fragment):
     with pytest.raises(InvalidArgumentError) as info:
@@ -166,6 +167,7 @@ def test_normalize_host(value, expected):
     ("a.b.0XFF", "another notation"), ("10.1", "not a valid IP"),
     ("a_b.example.com", "letters, digits and '-'"), ("\u212a.example.com", "not a valid"),
     ("caf\u00e9.example.com", "not a valid"), ("x" * 64 + ".example.com", "not a valid"),
+    ("db1\n.example.com", "not a valid"),  # a label with a final newline is no label
 ])
 def test_normalize_host_rejects(value, fragment):
     with pytest.raises(InvalidArgumentError) as info:

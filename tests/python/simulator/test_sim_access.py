@@ -215,6 +215,7 @@ def test_file_acls(api, share):
     ("adm\u200bin", False),             # invisible characters (C31 takes C5's rule)
     ("alice\u202e@corp.example.com", False),
     ("\ufeffbob", False),
+    ("alice\n", False),                 # a final newline is no part of a name
 ])
 def test_file_acl_principal_names(api, share, name, accepted):
     acl = [{"aclType": "user", "aclUser": name, "aclValDisplay": "read_set"}]
