@@ -32,9 +32,10 @@ import threading
 try:
     from requests.adapters import HTTPAdapter as _HTTPAdapter
     from urllib3.connection import HTTPSConnection as _HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool as _HTTPConnectionPool
     from urllib3.connectionpool import HTTPSConnectionPool as _HTTPSConnectionPool
 except ImportError:  # pragma: no cover - the transport reports the missing library
-    _HTTPAdapter = _HTTPSConnection = _HTTPSConnectionPool = object
+    _HTTPAdapter = _HTTPSConnection = _HTTPConnectionPool = _HTTPSConnectionPool = object
 
 NOT_SENT = "not sent"
 NOT_EXECUTED = "not executed"
@@ -87,11 +88,39 @@ class _TrackedHTTPSConnectionPool(_HTTPSConnectionPool):
     ConnectionCls = _TrackedHTTPSConnection
 
 
+class _QuietTrackedHTTPSConnectionPool(_TrackedHTTPSConnectionPool):
+    """The pool of a client built with verification off: no InsecureRequestWarning.
+
+    The client logs once, at construction, that verification is off. Silencing urllib3's
+    warning with ``warnings.catch_warnings`` around each request is not thread-safe: the
+    filters are process-wide, so two overlapping requests from two threads leave the
+    "ignore" filter installed for the whole process (other sessions lose the warning). This
+    pool does what ``HTTPSConnectionPool._validate_conn`` does (connect early, here tracked)
+    without the warning, for this client's connections only."""
+
+    def _validate_conn(self, conn):
+        _HTTPConnectionPool._validate_conn(self, conn)
+        # urllib3 2 tests ``conn.is_closed``, 1.26 ``conn.sock``: both mean no socket yet.
+        if getattr(conn, "sock", None) is None:
+            conn.connect()
+
+
 class TrackingAdapter(_HTTPAdapter):
-    """requests adapter whose direct HTTPS connections record how far an attempt got."""
+    """requests adapter whose direct HTTPS connections record how far an attempt got.
+
+    ``quiet_insecure``: the client sends every request with verification off (and said so in
+    its log): its connections do not emit urllib3's InsecureRequestWarning."""
+
+    __attrs__ = list(getattr(_HTTPAdapter, "__attrs__", [])) + ["quiet_insecure"]
+
+    def __init__(self, *args, **kwargs):
+        # Set before the base class builds the pool manager (init_poolmanager reads it).
+        self.quiet_insecure = bool(kwargs.pop("quiet_insecure", False))
+        super(TrackingAdapter, self).__init__(*args, **kwargs)
 
     def init_poolmanager(self, *args, **kwargs):
         super(TrackingAdapter, self).init_poolmanager(*args, **kwargs)
         classes = dict(self.poolmanager.pool_classes_by_scheme)
-        classes["https"] = _TrackedHTTPSConnectionPool
+        classes["https"] = _QuietTrackedHTTPSConnectionPool if self.quiet_insecure \
+            else _TrackedHTTPSConnectionPool
         self.poolmanager.pool_classes_by_scheme = classes

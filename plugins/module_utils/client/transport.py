@@ -21,17 +21,14 @@ import re
 import threading
 import time
 import traceback
-import warnings
 
 try:
     import requests
     from requests.auth import AuthBase as _AuthBase
-    import urllib3.exceptions as _u3exc
 except ImportError:  # pragma: no cover - exercised by the import sanity test
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
     requests = None
-    _u3exc = None
     _AuthBase = object
 else:
     HAS_REQUESTS = True
@@ -243,7 +240,7 @@ class Transport(object):
         self.session = requests.Session()
         # Records how far each attempt got (connect, handshake, first byte sent): decides
         # whether a failed write may be sent again (delivery.py).
-        self.session.mount("https://", TrackingAdapter())
+        self.session.mount("https://", TrackingAdapter(quiet_insecure=self.insecure))
         self.session.headers.update({
             "Content-Type": "application/json",
             "Accept": "application/json",
@@ -357,13 +354,10 @@ class Transport(object):
     def _post(self, url, body):
         kwargs = dict(data=body.encode("utf-8"), auth=self._auth, timeout=self.timeout,
                       verify=self.verify_setting, allow_redirects=False)
-        if not self.insecure:
-            return self.session.post(url, **kwargs)
-        # Verification off: silence urllib3's InsecureRequestWarning for this session's
-        # requests only (the warning was logged once at construction).
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", _u3exc.InsecureRequestWarning)
-            return self.session.post(url, **kwargs)
+        # Verification off: this session's pool emits no InsecureRequestWarning (logged once
+        # at construction instead; delivery.TrackingAdapter), without touching the
+        # process-wide warning filters.
+        return self.session.post(url, **kwargs)
 
     def _send_once(self, method, body, write, dataset, attempt):
         url = "%s/%s" % (self.base_url, method)

@@ -262,6 +262,42 @@ def test_insecure_warns_once_in_log_and_silences_urllib3(sim_clean, caplog):
     assert [w for w in caught if issubclass(w.category, u3.InsecureRequestWarning)]
 
 
+def test_insecure_clients_in_threads_leave_the_warning_filters_alone(sim_clean):
+    """The Manila driver calls from several threads. Two overlapping insecure requests (the
+    first ends before the second) once left an "ignore InsecureRequestWarning" filter behind
+    for the whole process: warnings.catch_warnings saves and restores process-wide state."""
+    sim_clean.set_faults(latency_ms=800, methods=["listPools"])
+    errors = []
+
+    def list_pools():
+        try:
+            with IntelliFlashClient(sim_clean.address, "admin", PASSWORD, verify=False) as c:
+                c.list_pools()
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    def insecure(caught):
+        return [w for w in caught if issubclass(w.category, u3.InsecureRequestWarning)]
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        filters = list(warnings.filters)
+        first = threading.Thread(target=list_pools)
+        second = threading.Thread(target=list_pools)
+        first.start()
+        # The second request starts while the first waits for its slow reply, and ends last.
+        threading.Event().wait(0.3)
+        second.start()
+        first.join(30)
+        second.join(30)
+        assert errors == []
+        assert warnings.filters == filters
+        assert insecure(caught) == []  # the insecure clients themselves stay quiet
+        requests.post(sim_clean.url + "/zebi/api/v2/listSystemProperties", json=[[]],
+                      auth=("admin", PASSWORD), verify=False, timeout=10).close()
+        assert len(insecure(caught)) == 1  # another session still gets urllib3's warning
+
+
 # -- connection failures ---------------------------------------------------------------------
 
 def test_connection_refused(tmp_path):
