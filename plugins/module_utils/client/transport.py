@@ -348,7 +348,9 @@ class Transport(object):
             self._sleep(delay)
 
     def _backoff_delay(self, attempt):
-        cap = min(self.backoff_max, self.backoff * (2 ** (attempt - 1)))
+        # The exponent is bounded: backoff * 2 ** 1024 no longer fits a float (OverflowError
+        # after ~1,000 quick attempts with a small backoff), and 2 ** 64 steps pass any cap.
+        cap = min(self.backoff_max, self.backoff * (2 ** min(attempt - 1, 64)))
         return self._rng.uniform(0, cap)
 
     def _post(self, url, body):

@@ -458,6 +458,27 @@ def test_retry_budget_bounds_attempts(sim_clean):
     assert "gave up after 3 attempts" in str(info.value)
 
 
+def test_many_quick_attempts_end_with_a_typed_error():
+    """A small backoff and a long budget allow more than 1,024 attempts (a refused connection
+    fails in well under a millisecond): the backoff step once overflowed a float there, and
+    the call ended in OverflowError instead of ConnectionFailedError. A clock that advances
+    one millisecond per reading makes the count independent of the machine's speed."""
+    c = IntelliFlashClient("127.0.0.1", "admin", PASSWORD, port=_free_port(), retry_budget=5.0,
+                           backoff=0.001, backoff_max=0.001)
+    ticks = [0]
+
+    def clock():
+        ticks[0] += 1
+        return ticks[0] / 1000.0
+
+    c._transport._clock = clock
+    c._transport._sleep = lambda seconds: None
+    with c, pytest.raises(ConnectionFailedError) as info:
+        c.list_pools()
+    assert info.value.attempts > 1025
+    assert "gave up after %d attempts" % info.value.attempts in str(info.value)
+
+
 def test_retry_budget_real_clock_counts_match(sim_clean):
     sim_clean.set_faults(error_rate=1, status=503, methods=["listPools"])
     with make_client(sim_clean, retry_budget=0.3, backoff=0.02, backoff_max=0.05) as c, \
