@@ -19,6 +19,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import io
 import re
 
 KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
@@ -44,6 +45,18 @@ class _Line(object):
         self.raw = raw
         self.kind = kind  # blank | comment | section | key | cont
         self.key = key  # key name for "key"; section name for "section"
+
+
+def _split_lines(text):
+    """The lines of ``text`` as oslo.config gets them from ``open(path).readlines()``.
+
+    A text file ends lines at ``\\n``, ``\\r`` and ``\\r\\n`` only. ``str.splitlines`` also ends
+    them at ``\\v``, ``\\f``, ``\\x1c``-``\\x1e``, ``\\x85``, U+2028 and U+2029: a value holding one
+    of those (a password with a Unicode line separator) would be read cut short, rewritten on
+    every run, and its tail shown in the diff as a line of its own. ``newline=""`` splits the
+    same way as oslo's file object and keeps every line ending as it is.
+    """
+    return io.StringIO(text, newline="").readlines()
 
 
 def _strip_eol(raw):
@@ -157,7 +170,7 @@ class IniDocument(object):
     def _parse(self, text):
         previous_key = False
         in_section = False
-        for lineno, raw in enumerate(text.splitlines(True), 1):
+        for lineno, raw in enumerate(_split_lines(text), 1):
             body = raw.rstrip()
             if not body:
                 self.lines.append(_Line(raw, "blank"))

@@ -48,3 +48,38 @@ def test_crlf_file_keeps_its_line_endings_when_edited():
     doc.set("tegile1", "tegile_nas_password", _ini.encode_value("a$b", escape_dollar=True))
     assert doc.text() == ("[DEFAULT]\r\nenabled_share_backends = lvm1,lvm2,tegile1\r\n\r\n[lvm1]\r\nk = v\r\n"
                           "\r\n[tegile1]\r\ntegile_nas_password = a$$b\r\n")
+
+
+# Characters str.splitlines() ends a line at but a text file (what oslo.config reads) does not.
+NOT_LINE_ENDS = ["\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("sep", NOT_LINE_ENDS)
+def test_value_with_a_unicode_line_separator_reads_back_whole(tmp_path, sep):
+    from oslo_config import cfg as oslo  # in tests/unit/requirements.txt: never skipped
+    password = "abc" + sep + "user=tail-of-the-secret"
+    doc = _ini.IniDocument("[DEFAULT]\n")
+    doc.set("tegile1", "tegile_nas_password", _ini.encode_value(password, escape_dollar=True))
+    path = tmp_path / "manila.conf"
+    path.write_bytes(doc.text().encode("utf-8"))
+
+    again = _ini.IniDocument(path.read_bytes().decode("utf-8"))
+    # Read whole, as oslo.config reads it: a second run finds it unchanged.
+    assert again.get("tegile1", "tegile_nas_password") == password
+    assert again.items("tegile1") == [("tegile_nas_password", password)]
+    assert again.text() == doc.text()
+    # No part of it reaches the diff.
+    assert "tail-of-the-secret" not in again.redacted_text({"tegile_nas_password"})
+
+    opts = oslo.ConfigOpts()
+    opts.register_opts([oslo.StrOpt("tegile_nas_password", secret=True)], group="tegile1")
+    opts(args=[], default_config_files=[str(path)])
+    assert opts.tegile1.tegile_nas_password == password
+
+
+def test_only_cr_lf_and_crlf_end_lines():
+    text = "[DEFAULT]\r\ndebug = True\rverbose = False\nx = a\u2028b\n"
+    doc = _ini.IniDocument(text)
+    assert [line.raw for line in doc.lines] == ["[DEFAULT]\r\n", "debug = True\r", "verbose = False\n",
+                                                "x = a\u2028b\n"]
+    assert doc.get("DEFAULT", "x") == "a\u2028b"

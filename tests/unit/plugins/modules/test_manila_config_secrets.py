@@ -1,0 +1,35 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tegile.intelliflash developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""tegile.intelliflash.manila_config: no secret in any output, whatever the password or the file holds."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.tegile.intelliflash.tests.unit.plugins.modules.test_manila_config import backend, run
+
+
+def test_password_with_a_unicode_line_separator_is_idempotent_and_hidden(tmp_path, capsys):
+    # U+2028 ends a line for str.splitlines() but not for oslo.config's file object.
+    password = "abc\u2028user=tail-of-the-secret"
+    conf = tmp_path / "manila.conf"
+    conf.write_text("[DEFAULT]\n")
+    wanted = [backend(tegile_nas_password=password)]
+    first, _out, code = run(capsys, path=str(conf), backends=wanted)
+    assert code == 0 and first["changed"] is True
+    written = conf.read_bytes()
+
+    again, out, code = run(capsys, path=str(conf), backends=wanted)
+    assert code == 0
+    assert again["changed"] is False and again["diff"] == []
+    assert conf.read_bytes() == written
+    assert "tail-of-the-secret" not in out
+
+    # A change elsewhere shows the whole file in the diff: still no part of the password.
+    other, out, code = run(capsys, path=str(conf), backends=[backend(tegile_nas_password=password,
+                                                                     tegile_nas_port=8443)])
+    assert code == 0 and other["changed"] is True
+    assert other["backends"][0]["changed_options"] == ["tegile_nas_port"]
+    assert "tail-of-the-secret" not in out
