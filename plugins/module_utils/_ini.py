@@ -26,8 +26,13 @@ KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 SECTION_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 
 # Keys whose values are never shown in a diff, whatever section they are in (other vendors'
-# passwords, the message bus and database URLs carry credentials too).
-SENSITIVE_KEY_RE = re.compile(r"(passw|secret|token|credential|private_key|transport_url|^connection$)", re.I)
+# passwords, the message bus and database URLs carry credentials too). It covers every option
+# declared secret=True in Manila's oslo.config namespaces, among them [database]
+# slave_connection/asyncio_*connection, [coordination]-style backend_url, hdfs_ssh_pw,
+# maprfs_ssh_pw, flashblade_api, [profiler] hmac_keys and [vault] approle_role_id.
+SENSITIVE_KEY_RE = re.compile(
+    r"(passw|_pw$|secret|token|credential|private_key|hmac_key|role_id|api_key|flashblade_api$"
+    r"|transport_url|backend_url|connection$)", re.I)
 
 _TRUE = ("true", "1", "on", "yes")
 _FALSE = ("false", "0", "off", "no")

@@ -110,7 +110,8 @@ options:
     description:
       - Option names whose values are secret. In a diff their values are replaced with C(********), as are the values
         of any option whose name suggests a credential (C(*password*), C(*secret*), C(*token*), C(transport_url),
-        C(connection)), in every section.
+        C(*connection), C(backend_url), ...) or that Manila's own configuration declares secret (such as
+        C(hdfs_ssh_pw) or C(hmac_keys)), in every section.
       - Their values in O(backends[].options) are masked in every output from the start, also when the task fails
         on invalid arguments. Values of V(tegile_nas_password) are always masked.
     type: list

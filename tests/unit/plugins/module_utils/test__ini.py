@@ -83,3 +83,24 @@ def test_only_cr_lf_and_crlf_end_lines():
     assert [line.raw for line in doc.lines] == ["[DEFAULT]\r\n", "debug = True\r", "verbose = False\n",
                                                 "x = a\u2028b\n"]
     assert doc.get("DEFAULT", "x") == "a\u2028b"
+
+
+# Options declared secret=True in Manila 2026.2's oslo.config namespaces (manila, oslo.db,
+# osprofiler, castellan) whose names say nothing of a password: their values must stay out of
+# the diff like tegile_nas_password's.
+@pytest.mark.parametrize("section, key", [
+    ("database", "slave_connection"),
+    ("database", "asyncio_connection"),
+    ("database", "asyncio_slave_connection"),
+    ("DEFAULT", "backend_url"),
+    ("DEFAULT", "hdfs_ssh_pw"),
+    ("DEFAULT", "maprfs_ssh_pw"),
+    ("DEFAULT", "flashblade_api"),
+    ("profiler", "hmac_keys"),
+    ("vault", "approle_role_id"),
+])
+def test_redacted_text_hides_every_secret_option_of_manila(section, key):
+    doc = _ini.IniDocument("[%s]\n%s = mysql://manila:hidden-value@db/manila\n" % (section, key))
+    shown = doc.redacted_text({"tegile_nas_password"})
+    assert "hidden-value" not in shown
+    assert "%s = ********\n" % key in shown
