@@ -182,7 +182,9 @@ class IniDocument(object):
                 previous_key = False
             elif raw[0] in " \t":
                 if not previous_key:
-                    raise IniError("line %d: continuation line without a key: %r" % (lineno, body.strip()[:40]))
+                    # Never echo the line: it may be the rest of a wrapped password or URL.
+                    raise IniError("line %d: continuation line without a key (the line starts with white space "
+                                   "and follows a blank line, a comment or a section header)" % lineno)
                 self.lines.append(_Line(raw, "cont"))
             elif body.startswith("["):
                 if not body.endswith("]"):
@@ -196,11 +198,13 @@ class IniDocument(object):
                 self.lines.append(_Line(raw, "comment"))
                 previous_key = False
             else:
-                if not in_section:
-                    # oslo.config: "Section must be started before assignment".
-                    raise IniError("line %d: option %r before the first section header"
-                                   % (lineno, (_split_key_value(body)[0] or body)[:40]))
                 key = _split_key_value(body)[0]
+                if not in_section:
+                    # oslo.config: "Section must be started before assignment". Only an option's
+                    # name is shown, never a value or a line without '='/':' (it may be a secret).
+                    if key:
+                        raise IniError("line %d: option %r before the first section header" % (lineno, key[:40]))
+                    raise IniError("line %d: text before the first section header" % lineno)
                 if key is None:
                     raise IniError("line %d: neither 'key = value' nor a section header nor a comment" % lineno)
                 if not key:

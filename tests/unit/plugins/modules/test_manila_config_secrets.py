@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import pytest
+
 from ansible_collections.tegile.intelliflash.tests.unit.plugins.modules.test_manila_config import backend, run
 
 
@@ -33,3 +35,20 @@ def test_password_with_a_unicode_line_separator_is_idempotent_and_hidden(tmp_pat
     assert code == 0 and other["changed"] is True
     assert other["backends"][0]["changed_options"] == ["tegile_nas_port"]
     assert "tail-of-the-secret" not in out
+
+
+@pytest.mark.parametrize("text", [
+    # A wrapped password whose second part no longer follows its key (a comment in between).
+    "[DEFAULT]\n[tegile1]\ntegile_nas_password = first-part\n# wrapped\n  second-part-of-secret\n",
+    "[DEFAULT]\n[tegile1]\ntegile_nas_password = first-part\n\n\tsecond-part-of-secret\n",
+    # A stray password pasted above the first section.
+    "second-part-of-secret\n[DEFAULT]\n",
+])
+def test_unparsable_file_is_reported_without_its_content(tmp_path, capsys, text):
+    conf = tmp_path / "manila.conf"
+    conf.write_text(text)
+    result, out, code = run(capsys, path=str(conf), backends=[backend()])
+    assert code == 1 and result["failed"] is True
+    assert "cannot be parsed as oslo.config reads it: line " in result["msg"]
+    assert "second-part-of-secret" not in out
+    assert conf.read_text() == text
