@@ -188,3 +188,24 @@ def test_removing_the_backend_keeps_kollas_backends(tmp_path, run_role):
     assert "[tegile_gold]" not in override
     assert "enabled_share_backends = generic\n" in override
     assert not (etc / "certificates" / "ca" / "intelliflash-tegile_gold.crt").exists()
+
+
+def test_values_kolla_would_unquote_reach_manila_unchanged(tmp_path, run_role, kolla_venv, manila_python):
+    """merge_configs strips one pair of quotes and writes the bare value, which oslo.config then
+    reads again: white space at either end and a value in matching quotes must survive both."""
+    etc, config, base, ca = kolla_tree(tmp_path)
+    password, login, project = "  Pa$$ w0rd ", "'svc'", '"proj"'
+    vars_ = kolla_vars(etc, config, ca, [backend(password=password, login=login, default_project=project)])
+    rc, out = run_role(vars_, extra_args=["--diff"])
+    assert rc == 0, out[-4000:]
+    assert "Pa$$ w0rd" not in out and "Pa$$$$ w0rd" not in out
+    rc, out = run_role(vars_)
+    assert rc == 0 and "changed=0" in out, out[-3000:]
+
+    merged = tmp_path / "merged.conf"
+    kolla_merge(kolla_venv, str(base), str(config), merged, tmp_path)
+    ours = load_manila_conf(manila_python, merged)["backends"]["tegile_gold"]
+    assert ours["tegile_nas_password"] == password
+    assert ours["tegile_nas_login"] == login
+    assert ours["tegile_default_project"] == project
+    assert ours["tegile_nas_server"] == "array-1.example.com"
