@@ -147,11 +147,17 @@ def values_equal(current, wanted_text, escape_dollar=False, boolean=True):
 
     ``boolean``: the wanted value is a boolean, so any spelling oslo reads as the same boolean
     (``true``/``on``/``yes``/``1``...) is equal; a string option compares as text.
+    ``escape_dollar`` is accepted for the callers' symmetry with encode_value; the comparison is
+    on the escaped text either way.
     """
     if current is None:
         return False
-    cur = current.replace("$$", "$") if escape_dollar else current
-    new = decode_value(wanted_text, escape_dollar)
+    # Compare the text as written, '$' escapes included, even for a literal (escape_dollar)
+    # value: un-escaping the file's side took a password written as "Pa$word" (which oslo.config
+    # reads as an interpolation of $word, failing) for the wanted "Pa$$word", so a wrong file was
+    # never corrected. The wanted text doubles every '$'; a file value that does too is equal.
+    cur = current
+    new = decode_value(wanted_text)
     if cur == new:
         return True
     if not boolean:

@@ -52,3 +52,27 @@ def test_unparsable_file_is_reported_without_its_content(tmp_path, capsys, text)
     assert "cannot be parsed as oslo.config reads it: line " in result["msg"]
     assert "second-part-of-secret" not in out
     assert conf.read_text() == text
+
+
+def test_an_unescaped_dollar_in_the_file_is_corrected(tmp_path, capsys):
+    from oslo_config import cfg as oslo  # in tests/unit/requirements.txt: never skipped
+    # Written by hand (or by an older tool): oslo.config reads "$word" as an interpolation.
+    conf = tmp_path / "manila.conf"
+    conf.write_text("[DEFAULT]\nenabled_share_backends = tegile1\n\n[tegile1]\n"
+                    "share_driver = tegile_intelliflash.manila_driver.TegileShareDriver\n"
+                    "tegile_nas_password = Pa$word\ntegile_nas_login = svc$x\n")
+    wanted = [{"name": "tegile1", "options": {"tegile_nas_password": "Pa$word", "tegile_nas_login": "svc$x"}}]
+    result, out, code = run(capsys, path=str(conf), backends=wanted, literal_options=["tegile_nas_login"])
+    assert code == 0 and result["changed"] is True
+    assert result["backends"][0]["changed_options"] == ["tegile_nas_password", "tegile_nas_login"]
+    assert "Pa$word" not in out and "Pa$$word" not in out
+
+    opts = oslo.ConfigOpts()
+    opts.register_opts([oslo.StrOpt("tegile_nas_password", secret=True), oslo.StrOpt("tegile_nas_login")],
+                       group="tegile1")
+    opts(args=[], default_config_files=[str(conf)])
+    assert opts.tegile1.tegile_nas_password == "Pa$word"
+    assert opts.tegile1.tegile_nas_login == "svc$x"
+
+    again, _out, code = run(capsys, path=str(conf), backends=wanted, literal_options=["tegile_nas_login"])
+    assert code == 0 and again["changed"] is False
