@@ -297,7 +297,7 @@ def _check_input(module):
     for idx, backend in enumerate(params["backends"]):
         field = "backends[%d]" % idx
         name = backend["name"]
-        if not name or not SECTION_RE.match(name) or name == "DEFAULT":
+        if not name or not SECTION_RE.fullmatch(name) or name == "DEFAULT":
             module.fail_json(
                 msg="%s.name: %r is not a valid backend name (letters, digits, '_', '.', '-'; not DEFAULT)" % (field, name))
         # oslo.config reads [Tegile1] and [tegile1] as one group.
@@ -308,7 +308,7 @@ def _check_input(module):
         if backend["state"] == "absent" and options:
             module.fail_json(msg="%s.options: not allowed with state=absent (the whole section %r is removed)" % (field, name))
         for key, value in options.items():
-            if not isinstance(key, str) or not KEY_RE.match(key):
+            if not isinstance(key, str) or not KEY_RE.fullmatch(key):
                 module.fail_json(msg="%s.options: %r is not a valid option name" % (field, key))
             if isinstance(value, dict):
                 module.fail_json(msg="%s.options.%s: a mapping cannot be written to manila.conf" % (field, key))
@@ -320,10 +320,10 @@ def _check_input(module):
                     module.fail_json(msg=to_native(exc))
     for field in ("protocols", "protocols_default"):
         for idx, proto in enumerate(params[field]):
-            if not PROTOCOL_RE.match(proto or ""):
+            if not PROTOCOL_RE.fullmatch(proto or ""):
                 module.fail_json(msg="%s[%d]: %r is not a share protocol name" % (field, idx, proto))
     for idx, name in enumerate(params["keep_backends"]):
-        if not name or not SECTION_RE.match(name) or name == "DEFAULT":
+        if not name or not SECTION_RE.fullmatch(name) or name == "DEFAULT":
             module.fail_json(msg="keep_backends[%d]: %r is not a valid backend name" % (idx, name))
         if name.lower() in names:
             module.fail_json(msg="keep_backends[%d]: %r is also in backends" % (idx, name))

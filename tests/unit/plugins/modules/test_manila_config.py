@@ -339,6 +339,9 @@ def test_missing_file(tmp_path, capsys):
     ([{"name": "t1", "options": {"k": {"x": 1}}}], "backends[0].options.k: a mapping"),
     ([{"name": "t1", "options": {"k": "a\nb"}}], "backends[0].options.k: line breaks"),
     ([{"name": "t1", "state": "absent", "options": {"k": 1}}], "backends[0].options: not allowed with state=absent"),
+    # A final newline would end the header or key line early: "[t1\n]", "key\n = value".
+    ([{"name": "t1\n"}], "backends[0].name"),
+    ([{"name": "t1", "options": {"key\n": 1}}], "backends[0].options: 'key\\n'"),
 ])
 def test_bad_input_names_the_field_and_writes_nothing(conf, capsys, backends, message):
     result, _out, code = run(capsys, path=str(conf), backends=backends)
@@ -351,6 +354,10 @@ def test_bad_validate_and_protocol(conf, capsys):
     assert code == 1 and result["msg"].startswith("validate:")
     result, _out, code = run(capsys, path=str(conf), protocols=["N FS"])
     assert code == 1 and result["msg"].startswith("protocols[0]")
+    result, _out, code = run(capsys, path=str(conf), protocols=["NFS\n"])
+    assert code == 1 and result["msg"].startswith("protocols[0]")
+    result, _out, code = run(capsys, path=str(conf), backends=[backend()], keep_backends=["old\n"])
+    assert code == 1 and result["msg"].startswith("keep_backends[0]")
     assert conf.read_text() == FOREIGN
 
 
