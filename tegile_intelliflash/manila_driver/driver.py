@@ -262,8 +262,7 @@ class TegileShareDriver(driver.ShareDriver):
     def get_share_status(self, share, share_server=None):
         """Progress of a share created asynchronously from a snapshot."""
         with self._allocation_of(share):
-            return (groups.get_share_status(self._backend, share)
-                    or snapshots.get_share_status(self._backend, share))
+            return snapshots.get_share_status(self._backend, share)
 
     def revert_to_snapshot(self, context, snapshot, share_access_rules,
                            snapshot_access_rules, share_server=None):

@@ -17,6 +17,8 @@ its reasons are in docs/protocol-choices.md ("Share groups"):
   the new share records in Manila's private data (as a managed share does).
 """
 
+import time
+
 from oslo_log import log
 
 from manila.common import constants
@@ -36,9 +38,14 @@ LOG = log.getLogger(__name__)
 #: group's pool, and a project snapshot is taken at one instant.
 CONSISTENT_SNAPSHOT_SUPPORT = 'pool'
 
-#: Private data of a share being cloned with its group:
+#: Private data of a group being cloned from a group snapshot:
 #: ``<source project>@<full snapshot name>``.
 PD_GROUP_CLONE = 'tegile_group_clone'
+
+#: Seconds a group from a group snapshot waits for the array's project
+#: clone, and between two reads of its progress.
+GROUP_CLONE_TIMEOUT = 600
+GROUP_CLONE_POLL = 2
 
 
 def snapshot_name(group_snapshot_id):
@@ -304,28 +311,36 @@ def create_share_group_from_share_group_snapshot(backend, group, snap):
     backend.private_storage.update(group['id'], {PD_GROUP_CLONE: origin})
     for share, source in pairs:
         backend.private_storage.update(share['id'], {
-            backend_mod.PD_ARRAY_NAME: backend.array_name(source),
-            PD_GROUP_CLONE: origin,
-        })
+            backend_mod.PD_ARRAY_NAME: backend.array_name(source)})
     with errors.undo_on_failure(
             'set up project %s/%s of share group %s' % (pool, project,
                                                         group['id']),
             lambda: _abandon_group_clone(backend, group, pool, project,
                                          pairs)):
-        done = _clone_done(backend, group['id'], pool, project)
-        updates = []
-        for share, _source in pairs:
-            if done:
-                updates.append(_finish_member(backend, share, first=True))
-            else:
-                LOG.info('Clone of share %(id)s with share group %(group)s '
-                         'is in progress.', {'id': share['id'],
-                                             'group': group['id']})
-                updates.append({
-                    'status': constants.STATUS_CREATING_FROM_SNAPSHOT,
-                    'export_locations': []})
-    return None, [dict(update, id=share['id'])
-                  for update, (share, _source) in zip(updates, pairs)]
+        _wait_for_clone(backend, group['id'], pool, project)
+        updates = [dict(_finish_member(backend, share), id=share['id'])
+                   for share, _source in pairs]
+    return None, updates
+
+
+def _wait_for_clone(backend, group_id, pool, project):
+    """Wait until the project clone is done (at most GROUP_CLONE_TIMEOUT
+    seconds): Manila's share manager marks every share of the new group
+    available when the call returns, whatever status it answers, and
+    never asks get_share_status about them."""
+    deadline = time.monotonic() + GROUP_CLONE_TIMEOUT
+    while not _clone_done(backend, group_id, pool, project):
+        if time.monotonic() + GROUP_CLONE_POLL > deadline:
+            raise exception.ShareBackendException(
+                msg=_('share group %(id)s: the array did not finish the '
+                      'clone into project %(pool)s/%(project)s within '
+                      '%(timeout)s seconds') % {
+                    'id': group_id, 'pool': pool, 'project': project,
+                    'timeout': GROUP_CLONE_TIMEOUT})
+        LOG.info('Clone into project %(pool)s/%(project)s of share group '
+                 '%(id)s is in progress.', {'pool': pool, 'project': project,
+                                            'id': group_id})
+        time.sleep(GROUP_CLONE_POLL)
 
 
 def _clone_done(backend, group_id, pool, project):
@@ -375,37 +390,17 @@ def _abandon_group_clone(backend, group, pool, project, pairs):
                                     'id': group['id'], 'err': err})
 
 
-def _finish_member(backend, share, first=False):
+def _finish_member(backend, share):
     """Size, type properties and closed access for a share cloned with its
-    group; its export locations."""
+    group; its update for Manila (the group's creation cleans up after a
+    failure)."""
     ref = backend.share_ref(share)
-
-    def abandon():
-        if not first:  # the group's creation cleans up after itself
-            backend.private_storage.delete(share['id'], PD_GROUP_CLONE)
-
     locations = snapshots.finish_clone(
         backend, share, ref, protocols.of_share(share),
         backend_mod.size_bytes(share), backend_mod.type_properties(share),
-        abandon)
-    backend.private_storage.delete(share['id'], PD_GROUP_CLONE)
+        lambda: None)
     return {'status': constants.STATUS_AVAILABLE,
             'export_locations': locations}
-
-
-def get_share_status(backend, share):
-    """Progress of a share cloned with its group; None for other shares."""
-    if share.get('status') != constants.STATUS_CREATING_FROM_SNAPSHOT:
-        return None
-    if not backend.private_storage.get(share['id'], PD_GROUP_CLONE):
-        return None
-    ref = backend.share_ref(share)
-    if not _clone_done(backend, share['share_group_id'], ref.pool,
-                       ref.project):
-        LOG.info('Clone %(path)s of share %(id)s is in progress.',
-                 {'path': ref.path, 'id': share['id']})
-        return {'status': constants.STATUS_CREATING_FROM_SNAPSHOT}
-    return _finish_member(backend, share)
 
 
 # ----------------------------------------------------------------------
