@@ -192,6 +192,14 @@ def manage_existing_snapshot(backend, snapshot):
                     'loc': location, 'path': ref.path})
     else:
         name = location
+    if name.startswith(client_paths.PROJECT_SNAPSHOT_PREFIX):
+        # A share's part of a project snapshot (a share group snapshot's
+        # member, or an administrator's snapshot of the project): deleting
+        # or reverting it alone would break the project snapshot.
+        raise exception.ManageInvalidShareSnapshot(
+            reason=_('%(name)s is the part on %(path)s of a project '
+                     'snapshot, not a snapshot of the share') % {
+                'name': name, 'path': ref.path})
     with errors.translate('list snapshots of %s' % ref.path):
         names = [snap.full_name for snap in
                  backend.client.list_snapshots(ref)]

@@ -377,6 +377,24 @@ def test_members_are_neither_unmanaged_nor_managed(driver, array):
     _delete_group(driver, group)
 
 
+def test_a_group_snapshots_part_is_not_managed_as_a_share_snapshot(driver, array):
+    # Manila already owns it (as a member of its group snapshot): managed again as a share
+    # snapshot, its deletion would take that member out of the group snapshot.
+    group = _group(driver)
+    project = _project(driver, group["id"])
+    share = _member(driver, group)
+    snap = _group_snapshot(driver, group, [share])
+    _take(driver, snap)
+    full = "Manual-P-share-group-snapshot-%s" % snap["id"]
+    for location in (full, "%s/Local/%s/%s@%s" % (POOL, project, share["name"], full)):
+        with pytest.raises(exception.ManageInvalidShareSnapshot) as info:
+            driver.manage_existing_snapshot(make_snapshot(share, provider_location=location), {})
+        assert "project snapshot" in str(info.value)
+    assert full in snapshot_names(array, dataset_ref(POOL, project, share["name"]))
+    driver.delete_share_group_snapshot(None, snap)
+    _delete_group(driver, group)
+
+
 def test_empty_group_snapshot_and_a_group_from_it(driver, array):
     group = _group(driver, host=HOST)
     snap = _group_snapshot(driver, group, [])
