@@ -11,17 +11,22 @@ from tegile_intelliflash.simulator.ops import access
 
 
 class _Txn:
-    def __init__(self, mode):
+    def __init__(self, mode, shares=()):
         self.mode = mode
+        self.shares = list(shares)
 
     def setting(self, name):
         assert name == "smb_config"
         return {"smbProtocolMode": self.mode}
 
+    def all_shares(self):
+        """The other shares of the array (C27 compares SMB names with theirs)."""
+        return list(self.shares)
+
 
 class _Ctx:
-    def __init__(self, mode="CIFS"):
-        self.txn = _Txn(mode)
+    def __init__(self, mode="CIFS", shares=()):
+        self.txn = _Txn(mode, shares)
 
 
 def _docs(project_acls=()):
@@ -76,3 +81,12 @@ def test_turn_on_share_refuses_nfs_and_smb_together_under_smb3():
     assert err.value.code == "EZEBI_INVALID_SMB_API_PARAM_GENERAL"
     access.turn_on_share(_Ctx("CIFS"), share, project, "smb")
     assert share["smb"] is True and share["smb_acls"] == []
+
+
+def test_turn_on_share_refuses_an_smb_name_another_share_has():
+    project, share = _docs()
+    other = model.new_share(project, "other")
+    other["cifsDisplayName"] = model.display_name(share)  # chose this share's default name
+    with pytest.raises(ApiError) as err:
+        access.turn_on_share(_Ctx("CIFS", [other]), share, project, "smb")
+    assert err.value.code == "EZEBI_RESOURCE_EXIST" and share["smb"] is False
