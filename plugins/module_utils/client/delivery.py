@@ -18,8 +18,9 @@ A failed attempt is one of:
   is sent again; a write never is: the transport polls for its effect instead.
 
 Which stage an attempt reached is recorded by the connection class of the session's HTTPS pool
-(``TrackingAdapter``): ``connect()`` (TCP and TLS handshake) and the first ``send()`` of request
-bytes. Without that record (a proxy, a mocked session) a failure that is not a connect-phase
+(``TrackingAdapter``): ``connect()`` (TCP and TLS handshake; behind an HTTP(S) proxy also the
+connection to the proxy and its CONNECT tunnel) and the first ``send()`` of request bytes.
+Without that record (a SOCKS proxy, a mocked session) a failure that is not a connect-phase
 error by its type counts as ``UNKNOWN``.
 
 This module holds what every attempt needs (the record and ``Failure``); ``failures.py`` decides
@@ -72,12 +73,22 @@ def current_stage():
 class _TrackedHTTPSConnection(_HTTPSConnection):
     """Records in a thread-local whether the attempt is connecting or sending bytes."""
 
+    _connecting = False
+
     def connect(self):
         _progress.stage = CONNECTING
-        super(_TrackedHTTPSConnection, self).connect()
+        self._connecting = True
+        try:
+            super(_TrackedHTTPSConnection, self).connect()
+        finally:
+            self._connecting = False
         _progress.stage = CONNECTED
 
     def send(self, data):
+        if self._connecting:
+            # The CONNECT request to a proxy (http.client's _tunnel sends it with send()):
+            # still part of connecting, nothing is on its way to the array yet.
+            return super(_TrackedHTTPSConnection, self).send(data)
         if self.sock is None:  # http.client would connect here: do it first, tracked
             self.connect()
         _progress.stage = SENDING
@@ -120,7 +131,26 @@ class TrackingAdapter(_HTTPAdapter):
 
     def init_poolmanager(self, *args, **kwargs):
         super(TrackingAdapter, self).init_poolmanager(*args, **kwargs)
-        classes = dict(self.poolmanager.pool_classes_by_scheme)
+        self._track(self.poolmanager)
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        # Behind an HTTP(S) proxy (HTTPS_PROXY) requests uses one ProxyManager per proxy URL,
+        # built with urllib3's own pool classes. Without tracking there, a proxy that refused
+        # the connection or answered the CONNECT with 502/503 (nothing sent to the array) and
+        # a tunnel cut after the request went through (outcome unknown) look alike: urllib3 1.26
+        # and 2 raise ProxyError for both. The tunnel is set up in connect(), so the tracked
+        # connection tells them apart.
+        manager = super(TrackingAdapter, self).proxy_manager_for(proxy, **proxy_kwargs)
+        self._track(manager)
+        return manager
+
+    def _track(self, manager):
+        classes = dict(manager.pool_classes_by_scheme)
+        # Only urllib3's plain HTTPS pool is replaced: a SOCKS proxy manager has its own pool
+        # (and connection) classes, which stay untracked.
+        if classes.get("https") not in (_HTTPSConnectionPool, _TrackedHTTPSConnectionPool,
+                                        _QuietTrackedHTTPSConnectionPool):
+            return
         classes["https"] = _QuietTrackedHTTPSConnectionPool if self.quiet_insecure \
             else _TrackedHTTPSConnectionPool
-        self.poolmanager.pool_classes_by_scheme = classes
+        manager.pool_classes_by_scheme = classes

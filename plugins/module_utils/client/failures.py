@@ -123,6 +123,17 @@ def _name_not_resolved(exc):
     return reason is not None and isinstance(reason.__context__, socket.gaierror)
 
 
+def proxy_reason(exc):
+    """What went wrong with the proxy: urllib3's ProxyError (1.26 and 2) keeps it in
+    ``original_error`` ("Tunnel connection failed: 502 Bad Gateway", a refused connection)."""
+    if _u3exc is not None:
+        wrapper = _root_reason(exc, (_u3exc.ProxyError,))
+        original = getattr(wrapper, "original_error", None)
+        if isinstance(original, BaseException):
+            return describe(original)
+    return describe(exc)
+
+
 def is_not_tls(text):
     lowered = text.lower()
     return any(marker in lowered for marker in _NOT_TLS_MARKERS)
@@ -179,6 +190,11 @@ def classify(transport, exc, method, dataset):
                            % where, True, NOT_SENT)
         return failure(ArrayTimeoutError, "no reply from %s within %.0f s"
                        % (where, transport.timeout[1]), True, UNKNOWN)
+    if _rexc is not None and isinstance(exc, _rexc.ProxyError) and before_send:
+        # The proxy failed before its tunnel to the array was up (refused, CONNECT answered
+        # with an error): the request was never sent (C32).
+        return failure(ConnectionFailedError, "cannot reach %s through the proxy: %s"
+                       % (where, transport.redact(proxy_reason(exc))), True, NOT_SENT)
     if _rexc is not None and isinstance(exc, _rexc.ConnectionError):
         if _u3exc is not None:
             if _name_not_resolved(exc):

@@ -192,6 +192,37 @@ def test_a_raw_write_whose_reply_the_proxy_cut_is_outcome_unknown(sim_clean, pro
             _delete(sim_clean, name)
 
 
+@pytest.mark.parametrize("mode", ["502", "503", "upstream-refused"])
+def test_a_write_is_sent_again_when_the_proxy_did_not_tunnel(sim_clean, proxy, proxy_env,
+                                                             caplog, mode):
+    """Until the proxy answers the CONNECT with 200 no byte of the request has left the
+    client: the write provably never reached the array (C32), so it is sent again, not
+    reported (after a whole budget of reads) as an outcome unknown."""
+    proxy_env(proxy.url)
+    proxy.fail(mode)
+    name = unique("p")
+    with make_client(sim_clean) as c:
+        c.create_project(project_ref(POOL, name))
+    try:
+        assert len(proxy.connects) == 2
+        assert _count(sim_clean, "createProject") == 1
+        assert not [r for r in caplog.records if "may still be executing" in r.getMessage()]
+    finally:
+        _delete(sim_clean, name)
+
+
+def test_a_write_through_a_proxy_that_refuses_connections_was_not_sent(sim_clean, proxy_env):
+    proxy_env(refused_url())
+    name = unique("p")
+    with make_client(sim_clean, retry_budget=0.3) as c, \
+            pytest.raises(ConnectionFailedError) as info:
+        c.call("createProject", {"poolName": POOL, "projectName": name}, write=True)
+    assert not isinstance(info.value, OutcomeUnknownError)
+    assert info.value.attempts > 1     # sent again within the budget, like a direct refusal
+    assert "proxy" in info.value.message
+    assert _count(sim_clean, "createProject") == 0
+
+
 # -- secrets -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("mode", ["refused", "wrong-credentials", "502", "cut"])
