@@ -10,8 +10,8 @@ time (``proxy.fail(mode, count)``):
 * ``"502"``/``"503"``/``"504"``: answers the CONNECT with that status, nothing is forwarded;
 * ``"upstream-refused"``: the proxy's own connection to the target is refused (a port nothing
   listens on), so it answers 502 like squid does;
-* ``"cut"``: tunnels, forwards the request to the target, then closes both sides when the
-  target's reply comes back (the array executed the call; its reply is lost).
+* ``"cut"``: tunnels, forwards the request to the target, then closes the client's side as soon
+  as the target sends anything back; the target still executes the call, its reply is dropped.
 
 ``refused_url()`` is the URL of a proxy that is not running (connection refused).
 """
@@ -91,10 +91,13 @@ class ConnectProxy(object):
         self._listener.close()
         with self._lock:
             sockets = list(self._sockets)
+        # Shut down first (wakes every thread blocked on one), closed once they are done.
         for sock in sockets:
-            _close(sock)
+            _shutdown(sock)
         for thread in list(self._threads):
             thread.join(10)
+        for sock in sockets:
+            _close(sock)
 
     # -- serving ---------------------------------------------------------------------------
 
@@ -170,7 +173,8 @@ class ConnectProxy(object):
                      % (status, reason.encode(), extra, len(body), body))
 
     def _pump(self, conn, upstream, cut):
-        forwarded = threading.Event()   # the client's request went to the target
+        seen = threading.Event()        # the client's request is being forwarded
+        forwarded = threading.Event()   # ... and was handed to the target in full
 
         def client_to_upstream():
             records = _RecordWatch()
@@ -179,30 +183,42 @@ class ConnectProxy(object):
                     data = conn.recv(65536)
                     if not data:
                         break
-                    # Marked before sending, so the reply cannot come back unmarked.
-                    if records.feed(data):
-                        forwarded.set()
+                    request = records.feed(data)
+                    if request:
+                        seen.set()
                     upstream.sendall(data)
+                    if request:
+                        forwarded.set()
             except OSError:
                 pass
             finally:
-                _shutdown(upstream)
+                # Half-close: the target still reads what it got and answers it.
+                _shutdown(upstream, socket.SHUT_WR)
 
         thread = threading.Thread(target=client_to_upstream, daemon=True)
         with self._lock:
             self._threads.append(thread)
         thread.start()
+        dropping = False
         try:
             while True:
                 data = upstream.recv(65536)
                 if not data:
                     break
-                if cut and forwarded.is_set():
-                    # The target answered the forwarded request: drop its reply, close both.
+                if cut and not dropping and seen.is_set():
+                    # The first bytes from the target once the request went out (its reply,
+                    # or a TLS 1.3 session ticket sent meanwhile): the request is complete on
+                    # the target's side, so the client loses the tunnel now. The target is left
+                    # to execute and answer; its bytes are read and dropped.
+                    forwarded.wait(10)
                     with self._lock:
                         self.cut += 1
-                    break
-                conn.sendall(data)
+                    dropping = True
+                    # Shut down, not closed: the other thread may be about to recv() on it,
+                    # and a closed descriptor number can be reused by a new socket meanwhile.
+                    _shutdown(conn)
+                if not dropping:
+                    conn.sendall(data)
         except OSError:
             pass
         finally:
@@ -240,9 +256,9 @@ class _RecordWatch(object):
         return seen
 
 
-def _shutdown(sock):
+def _shutdown(sock, how=socket.SHUT_RDWR):
     try:
-        sock.shutdown(socket.SHUT_RDWR)
+        sock.shutdown(how)
     except OSError:
         pass
 
