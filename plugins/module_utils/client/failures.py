@@ -27,6 +27,8 @@ from .errors import (
     TLSVerificationError,
 )
 
+# http.client's text when a proxy answers the CONNECT with 407 (all supported Pythons).
+_PROXY_AUTH = re.compile(r"Tunnel connection failed: 407\b")
 # OpenSSL's words when the peer answered the ClientHello with something that is not TLS.
 _NOT_TLS_MARKERS = ("wrong version number", "wrong_version_number", "record layer failure",
                     "packet length too long", "unknown protocol", "http request")
@@ -193,8 +195,15 @@ def classify(transport, exc, method, dataset):
     if _rexc is not None and isinstance(exc, _rexc.ProxyError) and before_send:
         # The proxy failed before its tunnel to the array was up (refused, CONNECT answered
         # with an error): the request was never sent (C32).
+        reason = transport.redact(proxy_reason(exc))
+        if _PROXY_AUTH.search(reason):
+            # Missing or wrong proxy credentials: retrying cannot help.
+            return failure(ConnectionFailedError, "the proxy refused the credentials of its URL "
+                           "(HTTP 407) for %s: %s; give them in the proxy URL "
+                           "(HTTPS_PROXY=http://user:password@proxy:port)" % (where, reason),
+                           False, NOT_SENT)
         return failure(ConnectionFailedError, "cannot reach %s through the proxy: %s"
-                       % (where, transport.redact(proxy_reason(exc))), True, NOT_SENT)
+                       % (where, reason), True, NOT_SENT)
     if _rexc is not None and isinstance(exc, _rexc.ConnectionError):
         if _u3exc is not None:
             if _name_not_resolved(exc):

@@ -234,6 +234,24 @@ def test_a_write_through_a_proxy_that_refuses_connections_was_not_sent(sim_clean
     assert _count(sim_clean, "createProject") == 0
 
 
+@pytest.mark.parametrize("write", [False, True])
+def test_a_proxy_refusing_the_credentials_is_not_retried(sim_clean, proxy, proxy_env, write):
+    """407 means the proxy URL has no or wrong credentials: no retry helps, so the client says
+    so at once instead of retrying for the whole budget as if the array were unreachable."""
+    proxy_env("http://127.0.0.1:%d" % proxy.port)
+    with make_client(sim_clean, retry_budget=3.0) as c, \
+            pytest.raises(ConnectionFailedError) as info:
+        if write:
+            c.call("createProject", {"poolName": POOL, "projectName": unique("p")}, write=True)
+        else:
+            c.list_pools()
+    assert not isinstance(info.value, OutcomeUnknownError)
+    assert len(proxy.connects) == 1
+    assert info.value.attempts == 1
+    assert "407" in info.value.message and "credentials" in info.value.message
+    assert _count(sim_clean, "createProject") == 0
+
+
 # -- secrets -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("mode", ["refused", "wrong-credentials", "502", "cut"])
