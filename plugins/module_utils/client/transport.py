@@ -49,6 +49,10 @@ DEFAULT_PORT = 443
 REDACTED = "********"
 MAX_ERROR_TEXT = 500
 TRANSIENT_STATUSES = (502, 503, 504)
+# The user information of a URL in a text (``scheme://user:password@``), up to its last ``@``:
+# a proxy URL from HTTPS_PROXY carries the proxy's credentials, and urllib3 quotes the whole URL
+# in some errors ("Failed to parse: http://user:password@proxy:99999").
+_URL_USERINFO = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://)[^\s/'\"<>]*@")
 # Log records of retries and waits carry this attribute (true), so that a caller can summarize
 # them (the Ansible modules print one warning per task) without parsing their text.
 TRANSIENT_ATTR = "intelliflash_transient"
@@ -267,9 +271,10 @@ class Transport(object):
             self.session.close()
 
     def redact(self, text):
-        """Remove the password and the Authorization token from server-provided text (a value
-        that is not a string, such as a decoded JSON object, is redacted string by string
-        first: its ``str`` would escape a quote or a backslash of the password)."""
+        """Remove the password, the Authorization token and the credentials of any URL (a proxy
+        URL's) from server-provided text (a value that is not a string, such as a decoded JSON
+        object, is redacted string by string first: its ``str`` would escape a quote or a
+        backslash of the password)."""
         if text is None:
             return text
         if isinstance(text, (list, tuple, dict)):
@@ -281,7 +286,7 @@ class Transport(object):
         for value in (header, token, secret):
             if value and len(value) >= 1 and value in text:
                 text = text.replace(value, REDACTED)
-        return text
+        return _URL_USERINFO.sub(r"\1" + REDACTED + "@", text)
 
     @property
     def where(self):

@@ -272,3 +272,22 @@ def test_no_secret_in_errors_or_logs_for_proxy_failures(sim_clean, proxy, proxy_
         c.list_pools()
     _assert_no_secret(_texts(info.value) + [r.getMessage() for r in caplog.records] +
                       [caplog.text])
+
+
+@pytest.mark.parametrize("url", [
+    # A port out of range (a typo): urllib3 quotes the whole proxy URL in its error.
+    "http://%s:%s@127.0.0.1:99999" % PROXY_CREDENTIALS,
+    # The same with a percent-encoded password and an '@' left unencoded in it.
+    "http://%s:%s%%40x@127.0.0.1:99999" % PROXY_CREDENTIALS,
+    "http://%s:%s@x@127.0.0.1:99999" % PROXY_CREDENTIALS,
+])
+def test_no_proxy_password_in_errors_or_logs_for_a_bad_proxy_url(
+        sim_clean, proxy_env, caplog, url):
+    caplog.set_level(logging.DEBUG)
+    proxy_env(url)
+    with make_client(sim_clean, retry_budget=0.5) as c, \
+            pytest.raises(ConnectionFailedError) as info:
+        c.list_pools()
+    assert "proxy" in str(info.value).lower() or "Failed to parse" in str(info.value)
+    _assert_no_secret(_texts(info.value) + [r.getMessage() for r in caplog.records] +
+                      [caplog.text])
