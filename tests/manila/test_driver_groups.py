@@ -3,7 +3,6 @@
 project snapshot), groups created from group snapshots (one project clone), and what the other
 operations do with group members; failure paths included."""
 
-import time
 import uuid
 
 import pytest
