@@ -225,6 +225,17 @@ destroyed_snapshots:
   type: list
   elements: str
   sample: [pool-a/Local/finance/ledger@Manual-S-hourly-1300]
+array_retries:
+  description:
+    - The retries and waits of the task for the array (connection errors, timeouts, lost replies, HTTP 502/503/504),
+      one message each, in order.
+    - Only at verbosity 1 or more (C(-v)); at any verbosity one warning counts them and quotes the first and the last.
+  returned: when the task retried or waited for the array and runs with C(-v)
+  type: list
+  elements: str
+  version_added: 1.1.0
+  sample:
+    - "listSystemProperties : HTTP 503 from the array: <html>...</html>; retrying in 0.39 s (attempt 2)"
 """
 
 import re
