@@ -5,6 +5,7 @@ reads: oslo.config loads our backend with kolla's, and oslo-config-validator acc
 
 import glob
 import os
+import shutil
 import subprocess
 
 import yaml
@@ -209,3 +210,16 @@ def test_values_kolla_would_unquote_reach_manila_unchanged(tmp_path, run_role, k
     assert ours["tegile_nas_login"] == login
     assert ours["tegile_default_project"] == project
     assert ours["tegile_nas_server"] == "array-1.example.com"
+
+
+def test_a_fresh_kolla_config_dir_gets_its_manila_directory(tmp_path, run_role):
+    """A deployment host whose node_custom_config holds no manila/ yet (kolla creates none): the
+    role makes the directory and the override, instead of stopping in its own checks."""
+    etc, config, _base, ca = kolla_tree(tmp_path)
+    shutil.rmtree(str(config / "manila"))
+    rc, out = run_role(kolla_vars(etc, config, ca))
+    assert rc == 0, out[-3000:]
+    override = (config / "manila" / "manila-share.conf").read_text()
+    assert "[tegile_gold]" in override and "enabled_share_backends = generic,tegile_gold\n" in override
+    rc, out = run_role(kolla_vars(etc, config, ca))
+    assert rc == 0 and "changed=0" in out, out[-3000:]
