@@ -188,8 +188,16 @@ class SimulatorProcess:
         req.add_header("Authorization", "Basic " + token)
         if data is not None:
             req.add_header("Content-Type", "application/json")
+        # No ProxyHandler from the environment: a CI job's HTTPS_PROXY/HTTP_PROXY would send
+        # these calls (and their Basic credentials) to the proxy, which cannot reach a
+        # simulator on this machine's loopback anyway.
+        handlers = [urllib.request.ProxyHandler({})]
+        context = self._ssl_context()
+        if context is not None:
+            handlers.append(urllib.request.HTTPSHandler(context=context))
+        opener = urllib.request.build_opener(*handlers)
         try:
-            with urllib.request.urlopen(req, timeout=timeout, context=self._ssl_context()) as resp:
+            with opener.open(req, timeout=timeout) as resp:
                 raw = resp.read()
         except urllib.error.HTTPError as exc:
             text = exc.read().decode("utf-8", "replace")

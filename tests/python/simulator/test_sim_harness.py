@@ -1,0 +1,51 @@
+# Copyright: tegile.intelliflash contributors
+# SPDX-License-Identifier: Apache-2.0
+"""The test harness (SimulatorProcess) as users' CI meets it."""
+
+import socket
+import threading
+
+
+class _RecordingProxy:
+    """A TCP listener standing in for a CI job's HTTP proxy: it counts the connections it gets
+    and closes them (a real proxy on another machine could not reach our loopback anyway)."""
+
+    def __init__(self):
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                conn, _peer = self.sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self):
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.sock.close()
+
+
+def test_control_calls_ignore_proxy_environment(sim, monkeypatch):
+    proxy = _RecordingProxy()
+    try:
+        url = "http://127.0.0.1:%d" % proxy.port
+        for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
+                     "all_proxy"):
+            monkeypatch.setenv(name, url)
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        sim.reset_calls()
+        assert sim.calls()["total"] == 0
+        assert sim.get_faults() == {"active": False}
+        assert proxy.connections == 0
+    finally:
+        proxy.close()
