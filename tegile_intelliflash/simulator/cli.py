@@ -100,8 +100,15 @@ def main(argv=None):
     ssl_context = None if opts.plain_http else tls.server_ssl_context(opts.state, opts.host)
     sim = Simulator(store, opts.user, password)
     app = create_app(sim)
-    server = build_server(opts.host, opts.port, app, ssl_context, opts.idle_timeout,
-                          sim.connections, inline=sim.runs_inline)
+    try:
+        server = build_server(opts.host, opts.port, app, ssl_context, opts.idle_timeout,
+                              sim.connections, inline=sim.runs_inline)
+    except OSError as exc:
+        # A port in use or an address this host does not have is the user's to fix: one line
+        # saying so, not a traceback.
+        store.close()
+        parser.error("cannot listen on %s port %d: %s"
+                     % (opts.host, opts.port, exc.strerror or exc))
 
     def stop(signum, frame):
         logging.getLogger("tegile_intelliflash.simulator").info("signal %d: stopping", signum)

@@ -3,7 +3,12 @@
 """The test harness (SimulatorProcess) as users' CI meets it."""
 
 import socket
+import sys
 import threading
+
+import pytest
+
+from tegile_intelliflash.simulator.harness import SimulatorError, SimulatorProcess
 
 
 class _RecordingProxy:
@@ -49,3 +54,19 @@ def test_control_calls_ignore_proxy_environment(sim, monkeypatch):
         assert proxy.connections == 0
     finally:
         proxy.close()
+
+
+def test_a_port_in_use_is_a_one_line_error(tmp_path):
+    busy = socket.create_server(("127.0.0.1", 0))
+    try:
+        port = busy.getsockname()[1]
+        proc = SimulatorProcess(tmp_path / "state", port=port, python=sys.executable)
+        with pytest.raises(SimulatorError) as info:
+            proc.start()
+    finally:
+        busy.close()
+    message = str(info.value)
+    assert "exited with status 2" in message
+    assert "cannot listen on 127.0.0.1 port %d: Address already in use" % port in message
+    assert "Traceback" not in message
+    assert not proc.running
