@@ -154,7 +154,9 @@ class FaultInjector:
             "proxy_timeout_ms": _non_negative_int(config, "proxy_timeout_ms", None),
             "seed": config.get("seed"),
             "count": config.get("count"),
-            "methods": config.get("methods") or [],
+            # null means "all", as for the other keys; any other falsy value (false, 0, "",
+            # {}) is a mistake and must not widen the faults to every method.
+            "methods": [] if config.get("methods") is None else config["methods"],
         }
         if not 400 <= clean["status"] <= 599:
             raise ApiError(INVALID_ARGUMENT, "status must be an HTTP error status (400-599)")

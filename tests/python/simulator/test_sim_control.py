@@ -145,6 +145,19 @@ def test_invalid_fault_configs(csim, config):
         csim.set_faults(**config)
 
 
+@pytest.mark.parametrize("methods", [False, 0, "", {}])
+def test_a_methods_filter_of_the_wrong_type_is_refused(csim, methods):
+    # A falsy non-list once meant "every method": a typo widened the faults to all calls.
+    csim.set_faults(error_rate=1, methods=["getShare"], count=3)
+    before = csim.get_faults()
+    resp = requests.post(csim.url + "/sim/v1/faults", json={"error_rate": 1, "methods": methods},
+                         verify=csim.ca_path, auth=(csim.user, csim.password), timeout=30)
+    assert resp.status_code == 400
+    assert "methods" in resp.json()["error"]
+    assert csim.get_faults() == before
+    csim.clear_faults()
+
+
 def test_used_and_delays_validation(csim, capi):
     capi("createProject", {"poolName": "pool-b", "projectName": "used"})
     capi("createShare", "pool-b", "used", "s", {"quota": 2 * GiB}, [])
