@@ -219,6 +219,9 @@ def create_app(sim):
             return json.loads(raw)
         except ValueError as exc:
             raise ControlError("body is not valid JSON: %s" % exc) from None
+        except RecursionError:
+            # Not a Flask 500 (and a traceback in the log): a malformed request is the caller's.
+            raise ControlError("body is nested too deeply") from None
 
     class ControlError(Exception):
         pass

@@ -158,6 +158,17 @@ def test_a_methods_filter_of_the_wrong_type_is_refused(csim, methods):
     csim.clear_faults()
 
 
+@pytest.mark.parametrize("path", ["/sim/v1/faults", "/sim/v1/delays", "/sim/v1/used",
+                                  "/sim/v1/replica"])
+def test_a_control_body_nested_too_deeply_is_a_400(csim, path):
+    before = csim.get_faults(), csim.control("GET", "/sim/v1/delays")
+    resp = requests.post(csim.url + path, data="[" * 100000, verify=csim.ca_path,
+                         auth=(csim.user, csim.password), timeout=30)
+    assert resp.status_code == 400
+    assert "nested too deeply" in resp.json()["error"]
+    assert (csim.get_faults(), csim.control("GET", "/sim/v1/delays")) == before
+
+
 def test_used_and_delays_validation(csim, capi):
     capi("createProject", {"poolName": "pool-b", "projectName": "used"})
     capi("createShare", "pool-b", "used", "s", {"quota": 2 * GiB}, [])
