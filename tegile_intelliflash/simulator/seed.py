@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Seed data of a new state directory: pools, floating IPs, system properties, SMB config."""
 
+import fractions
 import re
 import uuid
 
@@ -13,6 +14,7 @@ DEFAULT_POOLS = (("pool-a", 10 * TiB), ("pool-b", 4 * TiB))
 _UNITS = {"": 1, "B": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3, "T": 1024 ** 4,
           "P": 1024 ** 5}
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGTP]?)(?:I?B)?\s*$", re.IGNORECASE)
+MAX_SIZE = 2 ** 63
 _POOL_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
 
@@ -22,9 +24,13 @@ def parse_size(text):
     if not match:
         raise ValueError("invalid size %r (examples: 10T, 512G, 1073741824)" % text)
     number, unit = match.groups()
-    value = float(number) * _UNITS[unit.upper()]
-    if value < 1 or not value.is_integer():
+    # Exact arithmetic: a float loses bytes above 2^53 (9007199254740993 became ...992).
+    value = fractions.Fraction(number) * _UNITS[unit.upper()]
+    if value < 1 or value.denominator != 1:
         raise ValueError("invalid size %r: must be a positive whole number of bytes" % text)
+    # Sizes are 64-bit on the array (C1) and in SQLite: a larger one was a traceback at start.
+    if value >= MAX_SIZE:
+        raise ValueError("invalid size %r: must be below 2^63 bytes (8 EiB)" % text)
     return int(value)
 
 

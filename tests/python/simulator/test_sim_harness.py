@@ -7,6 +7,7 @@ import sys
 import threading
 
 import pytest
+import requests
 
 from tegile_intelliflash.simulator.harness import SimulatorError, SimulatorProcess
 
@@ -70,3 +71,21 @@ def test_a_port_in_use_is_a_one_line_error(tmp_path):
     assert "cannot listen on 127.0.0.1 port %d: Address already in use" % port in message
     assert "Traceback" not in message
     assert not proc.running
+
+
+def test_pool_sizes_are_exact_and_64_bit(tmp_path):
+    # 2^53 + 1 bytes: exactly representable as an integer, not as a float.
+    exact = 2 ** 53 + 1
+    with SimulatorProcess(tmp_path / "a", python=sys.executable,
+                          extra_args=("--pool", "big=%d" % exact)) as sim:
+        resp = requests.post(sim.url + "/zebi/api/v2/listPools", data="[]", verify=sim.ca_path,
+                             auth=(sim.user, sim.password), timeout=30)
+        assert resp.status_code == 200
+        assert [(p["name"], p["totalSize"]) for p in resp.json()] == [("big", exact)]
+    too_big = SimulatorProcess(tmp_path / "b", python=sys.executable,
+                               extra_args=("--pool", "huge=8192P"))  # 2^63 bytes
+    with pytest.raises(SimulatorError) as info:
+        too_big.start()
+    message = str(info.value)
+    assert "exited with status 2" in message and "must be below 2^63 bytes" in message
+    assert "Traceback" not in message
