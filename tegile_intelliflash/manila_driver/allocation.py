@@ -56,7 +56,10 @@ class AllocatedBytes(object):
     def forget(self, pool=None):
         """Count ``pool`` (every pool: None) again at the next refresh."""
         with self._lock:
-            pools = list(self._bytes) if pool is None else [pool]
+            # Every pool: those with a total, and those being counted (a
+            # first count, or one after a forget, has no total yet).
+            pools = (set(self._bytes) | set(self._counting)
+                     if pool is None else [pool])
             for name in pools:
                 self._bytes.pop(name, None)
                 self._counted_at.pop(name, None)
