@@ -18,7 +18,11 @@ again from the array:
 * at the next refresh after an operation whose effect on the total is not
   known (it failed, or its outcome is unknown; manage, ensure, share groups
   made from snapshots), and after a count that ran while the driver changed
-  the pool (the count may or may not hold that change).
+  the pool (the count may or may not hold that change). An operation changes
+  the pool from its first write on the array to its add(): it runs inside
+  :meth:`AllocatedBytes.changing`, and a count that overlaps any part of it
+  is not kept (a count between the write and the add holds the change, and
+  the add would count it twice).
 
 The trade-off: between two counts, a change made on the array by someone
 else is not seen (the scheduler sees at most RECOUNT_INTERVAL-old figures
@@ -26,6 +30,7 @@ for it, and the pool's free space, read at every refresh, is always
 current).
 """
 
+import contextlib
 import threading
 import time
 
@@ -44,6 +49,29 @@ class AllocatedBytes(object):
         self._bytes = {}       # pool -> bytes
         self._counted_at = {}  # pool -> clock() of the count
         self._counting = {}    # pool -> changes seen while a count runs
+        self._changing = {}    # pool (None: any) -> operations under way
+
+    def _mark(self, pool):
+        """A change of ``pool`` (None: any pool) during the counts running
+        (the lock held)."""
+        for name in list(self._counting) if pool is None else [pool]:
+            if name in self._counting:
+                self._counting[name] += 1
+
+    @contextlib.contextmanager
+    def changing(self, pool=None):
+        """An operation that may change the quotas of ``pool`` (None: of
+        any pool) runs inside: a count that overlaps it is counted again."""
+        with self._lock:
+            self._changing[pool] = self._changing.get(pool, 0) + 1
+            self._mark(pool)
+        try:
+            yield
+        finally:
+            with self._lock:
+                left = self._changing.pop(pool) - 1
+                if left:
+                    self._changing[pool] = left
 
     def add(self, pool, delta):
         """The driver changed the quotas of ``pool`` by ``delta`` bytes."""
@@ -76,7 +104,10 @@ class AllocatedBytes(object):
                      and self._clock() - counted_at < self.interval)
             if fresh:
                 return known
-            self._counting[pool] = 0
+            # Operations under way: the count may hold their change before
+            # their add() (not kept).
+            self._counting[pool] = (self._changing.get(pool, 0)
+                                    + self._changing.get(None, 0))
         try:
             counted = count(pool)
         except Exception:

@@ -91,13 +91,16 @@ class TegileShareDriver(driver.ShareDriver):
     def _allocation_of(self, share=None):
         """The operations keep each pool's allocated bytes (allocation.py);
         one that fails may have changed them by an unknown amount: the pool
-        (``share``'s, or every pool) is counted again at the next refresh."""
-        try:
-            yield
-        except Exception:
-            self._backend.allocated.forget(
-                backend_mod.pool_of(share) if share else None)
-            raise
+        (``share``'s, or every pool) is counted again at the next refresh.
+        A count that runs meanwhile is not kept (it may hold the change
+        before the operation adds it)."""
+        pool = backend_mod.pool_of(share) if share else None
+        with self._backend.allocated.changing(pool):
+            try:
+                yield
+            except Exception:
+                self._backend.allocated.forget(pool)
+                raise
 
     # ------------------------------------------------------------------
     # Set-up

@@ -52,3 +52,53 @@ def test_forget_all_during_a_first_count_counts_again(driver, array):
     assert state["done"]
     del driver._backend.client.get_share
     assert _pool_stats(driver)["allocated_capacity_gb"] == 2
+
+
+def _after_first_call(obj, name, action):
+    """Wrap ``obj.name``: its first call runs ``action`` once the real call returned."""
+    real = getattr(obj, name)
+    state = {"done": False}
+
+    def wrapper(*args, **kwargs):
+        result = real(*args, **kwargs)
+        if not state["done"]:
+            state["done"] = True
+            action()
+        return result
+
+    setattr(obj, name, wrapper)
+    return state
+
+
+def test_count_between_the_array_write_and_the_add_of_a_creation(driver):
+    """A stats refresh counts the pool after createShare wrote the share on the array but before
+    create_share added its size to the total (it still sets the share up: properties, sharing,
+    export locations). The count holds the share, then the add counts it a second time; the
+    count was kept as fresh, so the pool showed 4 GiB instead of 2 for RECOUNT_INTERVAL."""
+    backend = driver._backend
+    seen = []
+    state = _after_first_call(backend, "apply_type_properties",
+                              lambda: seen.append(_pool_stats(driver)["allocated_capacity_gb"]))
+    create(driver, "NFS", size=2)
+    assert state["done"] and seen == [2]  # the count held the new share
+    del backend.apply_type_properties
+    assert _pool_stats(driver)["allocated_capacity_gb"] == 2
+
+
+def test_count_between_the_array_write_and_the_add_of_a_deletion(driver):
+    """The same for delete_share: a count between deleteShare and the share's size taken away
+    from the total no longer holds the share, then the share's size was taken away a second
+    time (1 GiB instead of 3, until the next count an hour later)."""
+    kept = create(driver, "NFS", size=3)
+    gone = create(driver, "NFS", size=2)
+    assert _pool_stats(driver)["allocated_capacity_gb"] == 5
+    driver._backend.allocated.forget()
+    client = driver._backend.client
+    seen = []
+    state = _after_first_call(client, "delete_share",
+                              lambda: seen.append(_pool_stats(driver)["allocated_capacity_gb"]))
+    driver.delete_share(None, gone)
+    assert state["done"] and seen == [3]  # the count no longer held the share
+    del client.delete_share
+    assert kept["size"] == 3
+    assert _pool_stats(driver)["allocated_capacity_gb"] == 3
