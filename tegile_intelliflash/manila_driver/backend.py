@@ -149,6 +149,9 @@ class Backend(object):
         self.projects = {}
         self._floating_ips = None
         self._floating_ips_at = 0.0
+        # Bumped by every forget and every reading kept: a reading started
+        # before is not kept (it may predate a move the forget was for).
+        self._floating_ips_generation = 0
         # Pool names of the last listPools, and of the last listPools before
         # the floating IPs were read: a pool new since may come with floating
         # IPs of its own (see floating_ips).
@@ -270,18 +273,24 @@ class Backend(object):
             new_pool = not self._pools_listed <= self._pools_at_floating_ips
             stale = cached is None or age >= FLOATING_IP_TTL or new_pool
             pools = self._pools_listed
+            generation = self._floating_ips_generation
         if stale:
             cached = self.client.list_floating_ips()
             with self._lock:
-                self._floating_ips = cached
-                self._floating_ips_at = self.clock()
-                self._pools_at_floating_ips = pools
+                # A forget (or another reading kept) since this one began:
+                # this one is used by its caller, not kept for the others.
+                if generation == self._floating_ips_generation:
+                    self._floating_ips_generation += 1
+                    self._floating_ips = cached
+                    self._floating_ips_at = self.clock()
+                    self._pools_at_floating_ips = pools
         return cached
 
     def forget_floating_ips(self):
         """Read the floating IPs again at their next use."""
         with self._lock:
             self._floating_ips = None
+            self._floating_ips_generation += 1
 
     # -- writes shared by creation, resize, revert and ensure -------------
 

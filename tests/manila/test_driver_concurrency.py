@@ -102,3 +102,66 @@ def test_count_between_the_array_write_and_the_add_of_a_deletion(driver):
     del client.delete_share
     assert kept["size"] == 3
     assert _pool_stats(driver)["allocated_capacity_gb"] == 3
+
+
+def test_ensure_during_a_floating_ip_reading_uses_the_addresses_as_they_are_now(driver):
+    """An administrator moved a floating IP and asks for an ensure, which forgets the floating
+    IPs to write every share's export locations from the addresses as they are now. A stats
+    refresh was reading them meanwhile (its reading predates the move): it stored its old list
+    after the forget, as fresh, and the ensure (and every share made for FLOATING_IP_TTL) used
+    the old address."""
+    import threading
+    from tegile_intelliflash.client.views import FloatingIP
+    from tegile_driver_helpers import pass_floating_ip_ttl
+
+    share = create(driver, "NFS")
+    old_ip = share["export_locations"][0]["path"].split(":")[0]
+    backend = driver._backend
+    client = backend.client
+    real_list = client.list_floating_ips
+    real_forget = backend.forget_floating_ips
+    moved = [FloatingIP.from_wire({"ipAddress": "192.0.2.99", "poolName": POOL})]
+    read_old, forgotten, refreshed = threading.Event(), threading.Event(), threading.Event()
+    readings = []
+
+    def list_floating_ips(*args, **kwargs):
+        if not readings:  # the stats refresh: reads before the move, returns after the forget
+            readings.append(real_list(*args, **kwargs))
+            read_old.set()
+            assert forgotten.wait(30)
+            return readings[0]
+        readings.append(moved)
+        return moved
+
+    def forget_floating_ips():
+        real_forget()
+        forgotten.set()
+        assert refreshed.wait(30)  # the ensure goes on once the refresh has stored its list
+
+    client.list_floating_ips = list_floating_ips
+    backend.forget_floating_ips = forget_floating_ips
+    pass_floating_ip_ttl(driver)  # the refresh reads them
+    errors = []
+
+    def refresh():
+        try:
+            driver._update_share_stats()
+        except Exception as err:  # pylint: disable=broad-except
+            errors.append(err)
+        finally:
+            refreshed.set()
+
+    thread = threading.Thread(target=refresh)
+    thread.start()
+    try:
+        assert read_old.wait(30)
+        update = driver.ensure_shares(None, [share])[share["id"]]
+    finally:
+        forgotten.set()
+        refreshed.set()
+        thread.join(30)
+    assert not errors and not thread.is_alive()
+    assert update["export_locations"][0]["path"].startswith("192.0.2.99:/")
+    assert [ips[0].address for ips in readings] == [old_ip, "192.0.2.99"]
+    # Kept for the shares that follow, too.
+    assert create(driver, "NFS")["export_locations"][0]["path"].startswith("192.0.2.99:/")
