@@ -99,3 +99,25 @@ def test_without_assignments_the_file_only_defines_its_own_variables(tmp_path, r
     assert sorted(data) == ["tegile_intelliflash_ca_certificates", "tegile_intelliflash_manila_backends",
                             "tegile_intelliflash_manila_pip_packages",
                             "tegile_intelliflash_manila_share_protocols"]
+
+
+def test_values_keep_white_space_and_quotes_at_either_end(tmp_path, run_role, manila_python):
+    """config_template and oslo.config strip white space around a value and oslo.config one pair
+    of matching quotes: such a value (the password, resolved by openstack-ansible, included) must
+    reach Manila as given."""
+    deploy = tmp_path / "openstack_deploy"
+    deploy.mkdir()
+    backends = [backend(login=" svc ops "), backend("tegile-silver", login="'ops'",
+                                                     default_project='"proj"')]
+    rc, out = run_role(osa_vars(deploy, backends))
+    assert rc == 0, out[-3000:]
+    passwords = {"tegile_intelliflash_tegile_gold_password": "  spaced $pw ",
+                 "tegile_intelliflash_tegile_silver_password": '"quoted"'}
+    loaded = load_manila_conf(manila_python, render_like_os_manila(tmp_path, deploy, passwords))
+    gold, silver = loaded["backends"]["tegile_gold"], loaded["backends"]["tegile-silver"]
+    assert gold["tegile_nas_password"] == "  spaced $pw "
+    assert gold["tegile_nas_login"] == " svc ops "
+    assert silver["tegile_nas_password"] == '"quoted"'
+    assert silver["tegile_nas_login"] == "'ops'"
+    assert silver["tegile_default_project"] == '"proj"'
+
