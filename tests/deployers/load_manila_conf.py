@@ -20,7 +20,8 @@ from manila.share import manager as share_manager
 
 from tegile_intelliflash.manila_driver import options
 
-KEYS = ["share_driver", "share_backend_name", "driver_handles_share_servers"] + [
+# migration_ignore_files: a list option of the generic driver options (how a list value reads).
+KEYS = ["share_driver", "share_backend_name", "driver_handles_share_servers", "migration_ignore_files"] + [
     opt.dest for opt in options.ALL_OPTS]
 
 

@@ -121,3 +121,22 @@ def test_values_keep_white_space_and_quotes_at_either_end(tmp_path, run_role, ma
     assert silver["tegile_nas_login"] == "'ops'"
     assert silver["tegile_default_project"] == '"proj"'
 
+
+def test_list_values_reach_manila_as_lists(tmp_path, run_role, manila_python):
+    """os_manila writes a value with str(): a YAML list would reach manila.conf as Python's
+    ['a', 'b'], which oslo.config reads as the items "['a'" and " 'b']". A mapping, or list items
+    with a comma, cannot be written: refused before the file changes."""
+    deploy = tmp_path / "openstack_deploy"
+    deploy.mkdir()
+    rc, out = run_role(osa_vars(deploy, [backend(extra_options={
+        "migration_ignore_files": ["lost+found", ".snapshot"]})]))
+    assert rc == 0, out[-3000:]
+    conf = render_like_os_manila(tmp_path, deploy, {"tegile_intelliflash_tegile_gold_password": "pw"})
+    loaded = load_manila_conf(manila_python, conf)
+    assert loaded["backends"]["tegile_gold"]["migration_ignore_files"] == ["lost+found", ".snapshot"]
+    for bad, msg in ([{"a": "b"}, "extra_options.migration_ignore_files: a mapping cannot"],
+                     [["a,b"], "extra_options.migration_ignore_files: list items cannot contain a comma"]):
+        before = (deploy / "user_variables_tegile_intelliflash.yml").read_text()
+        rc, out = run_role(osa_vars(deploy, [backend(extra_options={"migration_ignore_files": bad})]))
+        assert rc != 0 and "manila_backend_backends[0]." + msg in out, out[-3000:]
+        assert (deploy / "user_variables_tegile_intelliflash.yml").read_text() == before
