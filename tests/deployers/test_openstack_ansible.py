@@ -140,3 +140,15 @@ def test_list_values_reach_manila_as_lists(tmp_path, run_role, manila_python):
         rc, out = run_role(osa_vars(deploy, [backend(extra_options={"migration_ignore_files": bad})]))
         assert rc != 0 and "manila_backend_backends[0]." + msg in out, out[-3000:]
         assert (deploy / "user_variables_tegile_intelliflash.yml").read_text() == before
+
+
+def test_backends_that_would_share_a_password_variable_are_refused(tmp_path, run_role):
+    """The password variable's name turns - and . into _: tegile-gold and tegile_gold would both
+    read tegile_intelliflash_tegile_gold_password, one backend with the other array's password."""
+    deploy = tmp_path / "openstack_deploy"
+    deploy.mkdir()
+    rc, out = run_role(osa_vars(deploy, [backend("tegile-gold"), backend("tegile_gold", server="array-2")]))
+    assert rc != 0, out[-3000:]
+    assert ("backends 'tegile-gold' and 'tegile_gold' would both read their password from "
+            "tegile_intelliflash_tegile_gold_password") in out, out[-3000:]
+    assert not (deploy / "user_variables_tegile_intelliflash.yml").exists()
