@@ -107,8 +107,8 @@ def test_values_keep_white_space_and_quotes_at_either_end(tmp_path, run_role, ma
     reach Manila as given."""
     deploy = tmp_path / "openstack_deploy"
     deploy.mkdir()
-    backends = [backend(login=" svc ops "), backend("tegile-silver", login="'ops'",
-                                                     default_project='"proj"')]
+    backends = [backend(login=" svc ops "),
+                backend("tegile-silver", login="'ops'", default_project='"proj"')]
     rc, out = run_role(osa_vars(deploy, backends))
     assert rc == 0, out[-3000:]
     passwords = {"tegile_intelliflash_tegile_gold_password": "  spaced $pw ",
