@@ -142,13 +142,11 @@ def decode_value(text, escape_dollar=False):
     return value
 
 
-def values_equal(current, wanted_text, escape_dollar=False, boolean=True):
+def values_equal(current, wanted_text, boolean=True):
     """Compare a value read from the file with the text we would write, the way oslo reads both.
 
     ``boolean``: the wanted value is a boolean, so any spelling oslo reads as the same boolean
     (``true``/``on``/``yes``/``1``...) is equal; a string option compares as text.
-    ``escape_dollar`` is accepted for the callers' symmetry with encode_value; the comparison is
-    on the escaped text either way.
     """
     if current is None:
         return False
@@ -156,14 +154,13 @@ def values_equal(current, wanted_text, escape_dollar=False, boolean=True):
     # value: un-escaping the file's side took a password written as "Pa$word" (which oslo.config
     # reads as an interpolation of $word, failing) for the wanted "Pa$$word", so a wrong file was
     # never corrected. The wanted text doubles every '$'; a file value that does too is equal.
-    cur = current
     new = decode_value(wanted_text)
-    if cur == new:
+    if current == new:
         return True
     if not boolean:
         return False
-    cur_b, new_b = parse_bool(cur), parse_bool(new)
-    if cur_b is not None and new_b is not None and not cur.isdigit() and not new.isdigit():
+    cur_b, new_b = parse_bool(current), parse_bool(new)
+    if cur_b is not None and new_b is not None and not current.isdigit() and not new.isdigit():
         return cur_b == new_b
     return False
 

@@ -399,7 +399,7 @@ def _apply(doc, params):
                     continue
                 literal = secret or key in params["literal_options"]
                 text = encode_value(value, escape_dollar=literal, field="%s.%s" % (name, key))
-                if values_equal(doc.get(name, key), text, escape_dollar=literal, boolean=isinstance(value, bool)):
+                if values_equal(doc.get(name, key), text, boolean=isinstance(value, bool)):
                     continue
                 doc.set(name, key, text)
                 result["changed_options"].append(key)

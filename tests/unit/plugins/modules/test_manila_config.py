@@ -136,7 +136,7 @@ def test_values_equal_is_boolean_aware():
     assert _ini.values_equal("off", "False")
     assert not _ini.values_equal("1", "True")
     assert not _ini.values_equal(None, "x")
-    assert _ini.values_equal("a$$b", "a$$b", escape_dollar=True)
+    assert _ini.values_equal("a$$b", "a$$b")
     # Only a boolean option compares as a boolean: a string option that reads "on" is not "yes".
     assert not _ini.values_equal("on", "yes", boolean=False)
     assert _ini.values_equal("on", "True", boolean=True)
