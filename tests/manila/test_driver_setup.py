@@ -347,3 +347,33 @@ def test_driver_refuses_to_start_without_private_storage(simulator):
         with pytest.raises(TypeError) as err:
             TegileShareDriver(configuration=conf, **kwargs)
         assert "private_storage" in str(err.value)
+
+
+def test_entry_points_take_manilas_calls():
+    """Every Manila entry point the driver overrides accepts the call the
+    share manager makes (the base class's positional arguments and its
+    keywords with defaults) under its own name; the share-group ones built
+    by _group_entry_point carry groups.py's docstrings."""
+    import inspect
+
+    from manila.share import driver as manila_driver
+
+    from tegile_intelliflash.manila_driver import groups
+    from tegile_intelliflash.manila_driver.driver import TegileShareDriver
+
+    checked = []
+    for name, base in inspect.getmembers(manila_driver.ShareDriver, inspect.isfunction):
+        ours = TegileShareDriver.__dict__.get(name)
+        if name.startswith("_") or ours is None or not callable(ours):
+            continue
+        params = list(inspect.signature(base).parameters.values())[1:]
+        positional = [p for p in params if p.default is p.empty
+                      and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        keywords = {p.name: None for p in params if p.default is not p.empty}
+        inspect.signature(ours).bind(object(), *[None] * len(positional), **keywords)
+        assert ours.__name__ == name
+        checked.append(name)
+    assert {"create_share_group", "delete_share_group_snapshot", "update_access"} <= set(checked)
+    for name in ("create_share_group", "delete_share_group",
+                 "create_share_group_snapshot", "delete_share_group_snapshot"):
+        assert getattr(TegileShareDriver, name).__doc__ == getattr(groups, name).__doc__
