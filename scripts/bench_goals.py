@@ -15,8 +15,9 @@ FIRST_RUN_RATIO = 1.2
 PLAYBOOK_SPEEDUP = 2.0
 SIMULATOR_SPEEDUP = 3.0
 NOT_JUDGED = "not judged (sizes differ from the issue's)"
-STATS_WHY = (". The first refresh counts the allocated capacity from every share once (the "
-             "driver's own operations keep it afterwards, docs/manila-driver.md); every refresh "
+STATS_WHY = (". The first refresh counts the allocated capacity once, reading every share the "
+             "driver has not recorded itself (its own operations keep it share by share "
+             "afterwards, docs/manila-driver.md); every refresh "
              "after it reads the pools alone, as the in-tree driver does (the floating IPs that "
              "export locations are built from are read again every 10 minutes, not at every "
              "refresh)")

@@ -8,21 +8,30 @@ projects (a share without quota counts its used space). Counting it reads
 every share (listShares gives no quota), so a stats refresh that counted
 would cost one call per share, every minute, for ever.
 
-Instead the driver keeps a running total per pool: a count from the array
-once, then the changes the driver makes itself (create, clone, extend,
-shrink, delete add or take away the size they gave). A pool is counted
-again from the array:
+Instead the driver keeps a record per pool: share -> bytes, and reports
+its sum. The record is filled by a count from the array (the first
+refresh), then kept by the driver's own operations, each writing the
+outcome of its share: create, clone, extend, shrink, revert, manage and
+ensure write the share's new size (:meth:`AllocatedBytes.set`), delete
+removes it (:meth:`AllocatedBytes.remove`), and an operation that failed,
+or whose outcome is unknown, marks its share alone dirty
+(:meth:`AllocatedBytes.writing`): the next refresh reads that share again
+(one getShare), not the pool.
 
-* every RECOUNT_INTERVAL seconds, which catches what changed outside the
-  driver (an administrator's quota, shares of the project made by hand);
-* at the next refresh after an operation whose effect on the total is not
-  known (it failed, or its outcome is unknown; manage, ensure, share groups
-  made from snapshots), and after a count that ran while the driver changed
-  the pool (the count may or may not hold that change). An operation changes
-  the pool from its first write on the array to its add(): it runs inside
-  :meth:`AllocatedBytes.changing`, and a count that overlaps any part of it
-  is not kept (a count between the write and the add holds the change, and
-  the add would count it twice).
+Counts and operations may overlap (a count of 5,000 shares takes seconds).
+Every write of the record gets a sequence number, and what a read (a
+count, a single share read again, ensure's read) found is kept for a share
+only when nothing wrote that share since the read began: the operation's
+own outcome wins, and a deletion leaves a tombstone, so that a count that
+listed a share before its deletion does not bring it back. A count is thus
+always kept, share by share, however busy the pool.
+
+A pool is counted again from the array every RECOUNT_INTERVAL seconds,
+which catches what changed outside the driver (an administrator's quota,
+shares of the project made or deleted by hand). The first count of a pool
+does not read again the shares whose size the driver recorded since it
+connected (they were written or read by it): it lists the shares, to find
+the others, and reads those alone. The hourly counts read every share.
 
 The trade-off: between two counts, a change made on the array by someone
 else is not seen (the scheduler sees at most RECOUNT_INTERVAL-old figures
@@ -38,87 +47,176 @@ import time
 RECOUNT_INTERVAL = 3600
 
 
+class _Pool(object):
+    """The record of one pool (only used with AllocatedBytes' lock held)."""
+
+    def __init__(self):
+        self.entries = {}     # share ref -> bytes
+        self.total = 0        # sum of entries
+        self.dirty = set()    # share refs to read again
+        self.counted_at = None  # clock() of the last count kept
+        self.reads = []       # sequence numbers of the reads under way
+        # Share ref -> sequence number of its last write (a tombstone for a
+        # share removed): kept while reads are under way, the only ones that
+        # need it.
+        self.written = {}
+
+    def put(self, ref, n_bytes):
+        """``n_bytes`` for share ``ref`` (None: the share is gone)."""
+        self.total -= self.entries.pop(ref, 0)
+        if n_bytes is not None:
+            self.entries[ref] = n_bytes
+            self.total += n_bytes
+
+
 class AllocatedBytes(object):
-    """Bytes allocated per pool: counted from the array, kept up to date by
-    the driver's own changes (thread-safe)."""
+    """Bytes allocated per pool, share by share: counted from the array,
+    kept up to date by the driver's own operations (thread-safe). Shares
+    are client DatasetRefs (``ref.pool`` is their pool)."""
 
     def __init__(self, interval=RECOUNT_INTERVAL, clock=time.monotonic):
         self.interval = interval
         self._clock = clock
         self._lock = threading.Lock()
-        self._bytes = {}       # pool -> bytes
-        self._counted_at = {}  # pool -> clock() of the count
-        self._counting = {}    # pool -> changes seen while a count runs
-        self._changing = {}    # pool (None: any) -> operations under way
+        self._pools = {}  # pool name -> _Pool
+        self._sequence = 0
 
-    def _mark(self, pool):
-        """A change of ``pool`` (None: any pool) during the counts running
-        (the lock held)."""
-        for name in list(self._counting) if pool is None else [pool]:
-            if name in self._counting:
-                self._counting[name] += 1
+    def _pool(self, name):
+        pool = self._pools.get(name)
+        if pool is None:
+            pool = self._pools[name] = _Pool()
+        return pool
+
+    def _write(self, pool, ref, n_bytes):
+        """Write a share's entry (the lock held); stamped while reads are
+        under way, so that they do not overwrite it."""
+        self._sequence += 1
+        pool.put(ref, n_bytes)
+        if pool.reads:
+            pool.written[ref] = self._sequence
+
+    # -- what the operations write ------------------------------------------
+
+    def set(self, ref, n_bytes):
+        """The driver gave share ``ref`` a quota of ``n_bytes``."""
+        with self._lock:
+            pool = self._pool(ref.pool)
+            pool.dirty.discard(ref)
+            self._write(pool, ref, n_bytes)
+
+    def remove(self, ref):
+        """Share ``ref`` is not on the array (any more)."""
+        with self._lock:
+            pool = self._pool(ref.pool)
+            pool.dirty.discard(ref)
+            self._write(pool, ref, None)
+
+    def dirty(self, *refs):
+        """What these shares hold is not known: each is read again at the
+        next refresh (their entries are kept meanwhile)."""
+        with self._lock:
+            for ref in refs:
+                pool = self._pool(ref.pool)
+                pool.dirty.add(ref)
+                self._sequence += 1
+                if pool.reads:
+                    pool.written[ref] = self._sequence
 
     @contextlib.contextmanager
-    def changing(self, pool=None):
-        """An operation that may change the quotas of ``pool`` (None: of
-        any pool) runs inside: a count that overlaps it is counted again."""
-        with self._lock:
-            self._changing[pool] = self._changing.get(pool, 0) + 1
-            self._mark(pool)
+    def writing(self, *refs):
+        """The block writes the limits of these shares: when it fails, they
+        are marked dirty (its effect on them is unknown)."""
         try:
             yield
-        finally:
-            with self._lock:
-                left = self._changing.pop(pool) - 1
-                if left:
-                    self._changing[pool] = left
-
-    def add(self, pool, delta):
-        """The driver changed the quotas of ``pool`` by ``delta`` bytes."""
-        with self._lock:
-            if pool in self._bytes:
-                self._bytes[pool] += delta
-            if pool in self._counting:
-                self._counting[pool] += 1
+        except BaseException:
+            self.dirty(*refs)
+            raise
 
     def forget(self, pool=None):
-        """Count ``pool`` (every pool: None) again at the next refresh."""
+        """Drop the record of ``pool`` (every pool: None): it is counted
+        again at the next refresh; reads under way are not kept."""
         with self._lock:
-            # Every pool: those with a total, and those being counted (a
-            # first count, or one after a forget, has no total yet).
-            pools = (set(self._bytes) | set(self._counting)
-                     if pool is None else [pool])
-            for name in pools:
-                self._bytes.pop(name, None)
-                self._counted_at.pop(name, None)
-                if name in self._counting:
-                    self._counting[name] += 1
+            if pool is None:
+                self._pools.clear()
+            else:
+                self._pools.pop(pool, None)
 
-    def get(self, pool, count):
-        """The bytes allocated in ``pool``; ``count(pool)`` counts them from
-        the array when the total is unknown or older than the interval."""
+    # -- what reads the array -------------------------------------------------
+
+    @contextlib.contextmanager
+    def reading(self, pool_name):
+        """Reads of shares of ``pool_name`` from the array: yields
+        ``keep(ref, n_bytes)`` (None: the share is not there), which records
+        what the block read unless the share was written since the block
+        began (a forget since: nothing is kept)."""
         with self._lock:
-            known = self._bytes.get(pool)
-            counted_at = self._counted_at.get(pool)
-            fresh = (known is not None and counted_at is not None
-                     and self._clock() - counted_at < self.interval)
-            if fresh:
-                return known
-            # Operations under way: the count may hold their change before
-            # their add() (not kept).
-            self._counting[pool] = (self._changing.get(pool, 0)
-                                    + self._changing.get(None, 0))
-        try:
-            counted = count(pool)
-        except Exception:
+            pool = self._pool(pool_name)
+            self._sequence += 1
+            start = self._sequence
+            pool.reads.append(start)
+
+        def keep(ref, n_bytes):
             with self._lock:
-                self._counting.pop(pool, None)
-            raise
+                self._keep(pool, start, ref, n_bytes)
+
+        try:
+            yield keep
+        finally:
+            with self._lock:
+                pool.reads.remove(start)
+                if not pool.reads:
+                    pool.written.clear()
+
+    def _keep(self, pool, start, ref, n_bytes):
+        if pool.written.get(ref, 0) > start:
+            return  # written since the read began: that write wins
+        pool.dirty.discard(ref)
+        self._write(pool, ref, n_bytes)
+
+    def get(self, pool_name, count, read):
+        """The bytes allocated in ``pool_name``.
+
+        ``count(pool_name, known)`` counts the pool from the array: it
+        returns {share ref: bytes} for every share it lists, None for those
+        of ``known`` (their sizes are recorded already; it need not read
+        them). It runs when the pool was never counted or its count is
+        older than the interval; otherwise ``read(ref)`` reads each dirty
+        share again (bytes, None when the share is gone).
+        """
         with self._lock:
-            changed = self._counting.pop(pool, 0)
-            self._bytes[pool] = counted
-            # A change during the count may be in it or not: count again at
-            # the next refresh (meanwhile the figure is off by that change
-            # at most).
-            self._counted_at[pool] = None if changed else self._clock()
-        return counted
+            pool = self._pool(pool_name)
+            counted_at = pool.counted_at
+            due = (counted_at is None
+                   or self._clock() - counted_at >= self.interval)
+            if not due and not pool.dirty:
+                return pool.total
+            dirty = set(pool.dirty)
+            # The first count trusts what the driver recorded itself since
+            # it connected; the later ones read every share (they are there
+            # to see changes made outside the driver).
+            known = (frozenset(ref for ref in pool.entries
+                               if ref not in dirty)
+                     if counted_at is None else frozenset())
+        with self.reading(pool_name) as keep:
+            if due:
+                self._count(pool, pool_name, count, known, keep)
+            else:
+                for ref in dirty:
+                    keep(ref, read(ref))
+        with self._lock:
+            return pool.total
+
+    def _count(self, pool, pool_name, count, known, keep):
+        counted = count(pool_name, known)
+        with self._lock:
+            # Not listed: gone (a dirty share too, recorded or not), unless
+            # written since the count began.
+            gone = [ref for ref in set(pool.entries) | pool.dirty
+                    if ref not in counted]
+        for ref in gone:
+            keep(ref, None)
+        for ref, n_bytes in counted.items():
+            if n_bytes is not None:
+                keep(ref, n_bytes)
+        with self._lock:
+            pool.counted_at = self._clock()

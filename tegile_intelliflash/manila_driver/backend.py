@@ -325,6 +325,21 @@ class Backend(object):
             self.client, plan, ref,
             undo_on=(client_errors.NoSpaceError,), log=LOG)
 
+    def allocation_unknown(self, share):
+        """An operation on ``share`` failed: what it holds now is read
+        again at the next refresh (allocation.py); every pool is counted
+        again when the share's place is not known without asking the
+        array."""
+        try:
+            pool = pool_of(share) if share else None
+            ref = self.share_ref(share, pool) if pool else None
+        except Exception:  # pylint: disable=broad-except
+            ref = None  # no host, or Manila's private data unreadable
+        if ref is None:
+            self.allocated.forget()
+        else:
+            self.allocated.dirty(ref)
+
     def delete_quietly(self, ref, share_id):
         """Remove what a failed creation left; never raises."""
         try:

@@ -105,7 +105,10 @@ def pool_stats(backend):
             'free_capacity_gb': _gb(pool.available_bytes),
             'allocated_capacity_gb': client_sizes.to_gib_ceil(
                 backend.allocated.get(
-                    pool.name, lambda name: _count_allocated(backend, name))),
+                    pool.name,
+                    lambda name, known: _count_allocated(backend, name,
+                                                         known),
+                    lambda ref: _read_allocated(backend, ref))),
             'reserved_percentage': conf.reserved_share_percentage,
             'reserved_snapshot_percentage': (
                 conf.reserved_share_from_snapshot_percentage
@@ -143,33 +146,44 @@ def backend_stats(pools):
     return stats
 
 
-def _count_allocated(backend, pool):
-    """Bytes promised to the shares of the back end's project and of its
-    share groups' projects (their quotas), counted from the array: one read
-    per share (see allocation.py for how often)."""
+def _count_allocated(backend, pool, known=frozenset()):
+    """{share ref: bytes promised} of the shares of the back end's project
+    and of its share groups' projects (their quotas), counted from the
+    array: one read per share, except those of ``known`` (None: listed,
+    not read; see allocation.py for how often)."""
     with errors.translate('list the projects of pool %s' % pool):
         names = [item.name for item in backend.client.list_projects(pool)]
-    return sum(_allocated_bytes(backend, pool, name) for name in names
-               if name == backend.project
-               or groups.is_group_project(backend, name))
+    counted = {}
+    for name in names:
+        if name == backend.project or groups.is_group_project(backend, name):
+            counted.update(_count_project(backend, pool, name, known))
+    return counted
 
 
-def _allocated_bytes(backend, pool, project):
+def _count_project(backend, pool, project, known):
     shares = None
     with errors.translate('list the shares of %s/%s' % (pool, project),
                           (client_errors.NotFoundError, errors.IGNORE)):
         shares = backend.client.list_shares(
             client_paths.project_ref(pool, project))
-    if shares is None:
-        return 0
-    allocated = 0
-    for item in shares:
-        info = None
-        with errors.translate('read share %s/%s/%s' % (pool, project, item.name),
-                              (client_errors.NotFoundError, errors.IGNORE)):
-            info = backend.client.get_share(
-                client_paths.share_ref(pool, project, item.name))
-        if info is None:
+    counted = {}
+    for item in shares or ():
+        ref = client_paths.share_ref(pool, project, item.name)
+        if ref in known:
+            counted[ref] = None
             continue
-        allocated += info.quota_bytes or info.used_bytes
-    return allocated
+        n_bytes = _read_allocated(backend, ref)
+        if n_bytes is not None:
+            counted[ref] = n_bytes
+    return counted
+
+
+def _read_allocated(backend, ref):
+    """Bytes promised to one share (None: not on the array)."""
+    info = None
+    with errors.translate('read share %s' % ref.path,
+                          (client_errors.NotFoundError, errors.IGNORE)):
+        info = backend.client.get_share(ref)
+    if info is None:
+        return None
+    return info.quota_bytes or info.used_bytes

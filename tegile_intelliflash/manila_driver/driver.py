@@ -43,7 +43,8 @@ from tegile_intelliflash.manila_driver.protocols import nfs
 
 LOG = log.getLogger(__name__)
 
-VERSION = package_version  # the collection's version (galaxy.yml), scripts/version.py
+# The collection's version (galaxy.yml, scripts/version.py).
+VERSION = package_version
 VENDOR = 'Tegile'
 DEFAULT_BACKEND_NAME = 'Tegile'
 
@@ -105,19 +106,15 @@ class TegileShareDriver(driver.ShareDriver):
         return self._backend.client
 
     @contextlib.contextmanager
-    def _allocation_of(self, share=None):
-        """The operations keep each pool's allocated bytes (allocation.py);
-        one that fails may have changed them by an unknown amount: the pool
-        (``share``'s, or every pool) is counted again at the next refresh.
-        A count that runs meanwhile is not kept (it may hold the change
-        before the operation adds it)."""
-        pool = backend_mod.pool_of(share) if share else None
-        with self._backend.allocated.changing(pool):
-            try:
-                yield
-            except Exception:
-                self._backend.allocated.forget(pool)
-                raise
+    def _allocation_of(self, share):
+        """The operations record the size of the share they change
+        (allocation.py); one that fails may have changed it by an unknown
+        amount: that share is read again at the next refresh."""
+        try:
+            yield
+        except Exception:
+            self._backend.allocation_unknown(share)
+            raise
 
     # ------------------------------------------------------------------
     # Set-up
@@ -211,9 +208,9 @@ class TegileShareDriver(driver.ShareDriver):
                     _('the IntelliFlash array %(server)s answered the '
                       'connection check with an error: %(err)s')))):
             system = client.check_connection()
-        LOG.info('Connected to IntelliFlash array %(server)s (model %(model)s, '
-                 'version %(version)s, API %(api)s.%(minor)s), project '
-                 '%(project)s.',
+        LOG.info('Connected to IntelliFlash array %(server)s (model '
+                 '%(model)s, version %(version)s, API %(api)s.%(minor)s), '
+                 'project %(project)s.',
                  {'server': server, 'model': system.model,
                   'version': system.version, 'api': system.api_version,
                   'minor': system.api_minor_version,
@@ -287,7 +284,8 @@ class TegileShareDriver(driver.ShareDriver):
     def revert_to_snapshot(self, context, snapshot, share_access_rules,
                            snapshot_access_rules, share_server=None):
         """Roll the share back; snapshots newer than the target stop it."""
-        with self._allocation_of():
+        with self._allocation_of(snapshot.get('share')
+                                 or snapshot.get('share_instance')):
             snapshots.revert_to_snapshot(self._backend, snapshot)
 
     # ------------------------------------------------------------------
@@ -307,9 +305,8 @@ class TegileShareDriver(driver.ShareDriver):
             self, context, share_group_dict, share_group_snapshot_dict,
             share_server=None):
         """One project clone of the group snapshot."""
-        with self._allocation_of():
-            return groups.create_share_group_from_share_group_snapshot(
-                self._backend, share_group_dict, share_group_snapshot_dict)
+        return groups.create_share_group_from_share_group_snapshot(
+            self._backend, share_group_dict, share_group_snapshot_dict)
 
     # ------------------------------------------------------------------
     # Access
@@ -357,13 +354,7 @@ class TegileShareDriver(driver.ShareDriver):
         # IPs as they are now (one call; an administrator asks for an ensure
         # to have moved addresses seen at once, docs/manila-driver.md).
         self._backend.forget_floating_ips()
-        try:
-            return shares_mod.ensure_shares(self._backend, shares)
-        finally:
-            # It may give shares their quota back: count the pools again,
-            # once it is done (a count that ran before the change would be
-            # kept for RECOUNT_INTERVAL).
-            self._backend.allocated.forget()
+        return shares_mod.ensure_shares(self._backend, shares)
 
     def ensure_share(self, context, share, share_server=None):
         update = self.ensure_shares(context, [share]).get(share['id'], {})
@@ -405,13 +396,7 @@ class TegileShareDriver(driver.ShareDriver):
 
     def manage_existing(self, share, driver_options):
         """Take over a share of the project; its size is its quota."""
-        try:
-            return manage.manage_existing(self._backend, share)
-        finally:
-            # The share is counted already (it is in the project); its quota
-            # may have changed: count its pool again, once the change is made
-            # (a count that ran before it would be kept for RECOUNT_INTERVAL).
-            self._backend.allocated.forget(backend_mod.pool_of(share))
+        return manage.manage_existing(self._backend, share)
 
     def unmanage(self, share):
         """Forget the share; it stays on the array untouched (never a

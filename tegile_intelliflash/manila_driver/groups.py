@@ -288,6 +288,17 @@ def create_share_group_from_share_group_snapshot(backend, group, snap):
     source_project = project_name(backend, source_group)
     project = project_name(backend, group['id'])
     full = _full_name(snap)
+    # The clones: what they hold is unknown when the clone or their set-up
+    # fails (allocation.py; each is read again at the next refresh).
+    with backend.allocated.writing(*[
+            client_paths.share_ref(pool, project, backend.array_name(source))
+            for _share, source in pairs]):
+        return _clone_group(backend, group, pairs, pool, source_project,
+                            project, full)
+
+
+def _clone_group(backend, group, pairs, pool, source_project, project,
+                 full):
     with errors.translate(
             'clone %s/%s@%s into share group %s' % (pool, source_project,
                                                     full, group['id']),

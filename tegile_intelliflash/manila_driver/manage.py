@@ -158,8 +158,11 @@ def manage_existing(backend, share):
                                            or info.used_bytes))
     if info.quota_bytes != size * client_sizes.GiB:
         with errors.translate('set the quota of %s to %s GiB' % (ref.path,
-                                                                 size)):
+                                                                 size)), \
+                backend.allocated.writing(ref):
             backend.client.set_share_quota(ref, size * client_sizes.GiB)
+    # Its quota now (a count may have read the one before).
+    backend.allocated.set(ref, size * client_sizes.GiB)
     backend.private_storage.update(share['id'],
                                    {backend_mod.PD_ARRAY_NAME: name})
     with errors.translate('export share %s' % ref.path):

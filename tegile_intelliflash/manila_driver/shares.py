@@ -87,7 +87,7 @@ def create_share(backend, share):
             'set up share %s (%s)' % (share['id'], ref.path),
             lambda: backend.delete_quietly(ref, share['id'])):
         locations = finish_new_share(backend, ref, protocol, props)
-    backend.allocated.add(ref.pool, size)
+    backend.allocated.set(ref, size)
     LOG.info('Created share %(id)s as %(path)s (%(size)s GiB, %(proto)s).',
              {'id': share['id'], 'path': ref.path,
               'size': share['size'], 'proto': protocol.name})
@@ -105,18 +105,9 @@ def delete_share(backend, share):
     what = 'delete share %s (%s)' % (share['id'], ref.path)
 
     def delete():
-        # errorIfNotExist: a share that was not there (a creation that
-        # failed) gives back nothing of the allocated capacity.
+        # errorIfNotExist: the array refuses to delete a share with
+        # snapshots unless told to (in_use below).
         backend.client.delete_share(ref, recursive=False, missing_ok=False)
-        try:
-            quota = backend_mod.size_bytes(share)
-        except exception.InvalidShare:
-            backend.allocated.forget(ref.pool)  # no size recorded
-            return
-        if backend.private_storage.get(share['id'], backend_mod.PD_ARRAY_NAME):
-            backend.allocated.forget(ref.pool)  # a managed share's own quota
-        else:
-            backend.allocated.add(ref.pool, -quota)
 
     def in_use(err):
         # Snapshots Manila does not know (array schedules, admins). They go
@@ -130,6 +121,8 @@ def delete_share(backend, share):
     with errors.translate(what, (client_errors.NotFoundError, errors.IGNORE),
                           (client_errors.InUseError, in_use)):
         delete()
+    # Gone, or never there (a creation that failed): it holds nothing.
+    backend.allocated.remove(ref)
     backend.private_storage.delete(share['id'])
     LOG.info('Deleted share %(id)s (%(path)s).',
              {'id': share['id'], 'path': ref.path})
@@ -141,7 +134,8 @@ def _delete_foreign_snapshots(backend, share, ref):
                  backend.client.list_snapshots(ref)]
     for name in names:
         with errors.translate(
-                'delete snapshot %s@%s of share %s' % (ref.path, name, share['id']),
+                'delete snapshot %s@%s of share %s' % (ref.path, name,
+                                                       share['id']),
                 (client_errors.InUseError,
                  lambda err, name=name: exception.ShareBackendException(
                      msg=_('cannot delete share %(id)s: its snapshot '
@@ -175,11 +169,9 @@ def resize(backend, share, new_size, shrink=False):
                        '(%(err)s)') % {'id': share['id'], 'size': new_size,
                                        'pool': ref.pool, 'err': err})),
             (client_errors.NotFoundError, errors.share_missing(share))):
-        before = _resize_as_known(backend, share, ref, size)
-        if before is None:
-            before = _resize_as_read(backend, share, ref, size, new_size,
-                                     shrink)
-    backend.allocated.add(ref.pool, size - before)
+        if not _resize_as_known(backend, share, ref, size):
+            _resize_as_read(backend, share, ref, size, new_size, shrink)
+    backend.allocated.set(ref, size)
     LOG.info('Share %(id)s now has a quota of %(size)s GiB.',
              {'id': share['id'], 'size': new_size})
 
@@ -192,15 +184,14 @@ def _resize_as_read(backend, share, ref, size, new_size, shrink):
                                           'used': info.used_bytes})
         raise exception.ShareShrinkingPossibleDataLoss(share_id=share['id'])
     backend.set_size(ref, size, info)
-    return info.quota_bytes or info.used_bytes
 
 
 def _resize_as_known(backend, share, ref, size):
     """Resize without reading the share when the driver knows its limits
-    (:func:`backend.known_limits`); the quota before, or None when it does
-    not know them, or when the array refused (a shrink below the space in
-    use, limits changed on the array): the writes done are undone and the
-    caller reads the share.
+    (:func:`backend.known_limits`); whether it did: not when it does not
+    know them, nor when the array refused (a shrink below the space in use,
+    limits changed on the array): the writes done are undone and the caller
+    reads the share.
 
     The space in use is not read before a shrink: the array refuses a quota
     below it (C7), which is the check; only then is the share read, to say
@@ -208,7 +199,7 @@ def _resize_as_known(backend, share, ref, size):
     """
     known = backend_mod.known_limits(share, backend.private_storage)
     if known is None:
-        return None
+        return False
     quota, reservation = known
     plan = client_limits.plan_limits(
         ref.path, quota, reservation, 0, want_quota=size,
@@ -216,14 +207,14 @@ def _resize_as_known(backend, share, ref, size):
     if not plan.writes:
         # Manila resizes to another size: this one is what the driver
         # believes the share has already, so its belief is wrong.
-        return None
+        return False
     try:
         client_limits.apply_limits(
             backend.client, plan, ref, log=LOG,
             undo_on=(client_errors.QuotaError, client_errors.NoSpaceError))
     except client_errors.QuotaError:
-        return None
-    return quota
+        return False
+    return True
 
 
 _ARRAY_DOWN = (client_errors.ConnectionFailedError,
@@ -262,12 +253,25 @@ def ensure_shares(backend, shares):
     return updates
 
 
+def _read_share(backend, ref):
+    """Read the share for ensure; what it holds goes into the allocated
+    record, a read the first count of its pool need not do again."""
+    with backend.allocated.reading(ref.pool) as keep:
+        try:
+            info = backend.client.get_share(ref)
+        except client_errors.NotFoundError:
+            keep(ref, None)
+            raise
+        keep(ref, info.quota_bytes or info.used_bytes)
+    return info
+
+
 def _ensure_one(backend, share):
     client = backend.client
     try:
         protocol = protocols.of_share(share)
         ref = backend.share_ref(share)
-        info = client.get_share(ref)
+        info = _read_share(backend, ref)
     except (exception.ShareResourceNotFound, client_errors.NotFoundError):
         LOG.error('Share %s is not on the array any more.', share['id'])
         return {'status': constants.STATUS_ERROR}
@@ -296,8 +300,11 @@ def _ensure_one(backend, share):
                     'list); asking Manila to apply its rules.', share['id'])
         reapply = True
     if not info.quota_bytes and share.get('size'):
+        size = backend_mod.size_bytes(share)
         try:
-            backend.set_size(ref, backend_mod.size_bytes(share), info)
+            with backend.allocated.writing(ref):
+                backend.set_size(ref, size, info)
+            backend.allocated.set(ref, size)
             LOG.info('Share %(id)s had no quota; it is now its size, '
                      '%(size)s GiB.', {'id': share['id'],
                                        'size': share['size']})

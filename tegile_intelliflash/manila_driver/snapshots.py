@@ -187,7 +187,7 @@ def finish_clone(backend, share, ref, protocol, size, props, abandon):
         if props.get(backend_mod.THICK):
             backend.client.set_share_reservation(ref, size)
         locations = shares.finish_new_share(backend, ref, protocol, props)
-    backend.allocated.add(ref.pool, size)
+    backend.allocated.set(ref, size)
     return locations
 
 
@@ -250,10 +250,9 @@ def revert_to_snapshot(backend, snapshot):
                 'set the quota of share %s to %s GiB after its revert' %
                 (share['id'], snap_size)):
             info = backend.client.get_share(ref)
-            backend.set_size(ref, int(snap_size) * client_sizes.GiB,
-                             info)
-        backend.allocated.add(ref.pool, int(snap_size) * client_sizes.GiB -
-                              (info.quota_bytes or info.used_bytes))
+            size = int(snap_size) * client_sizes.GiB
+            backend.set_size(ref, size, info)
+        backend.allocated.set(ref, size)
     LOG.info('Reverted share %(id)s to snapshot %(snap)s.',
              {'id': share['id'], 'snap': snapshot['id']})
 

@@ -275,14 +275,49 @@ def test_allocated_capacity_is_counted_again_after_a_failure_and_on_the_slow_per
     assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 5
     allocated.interval = 3600
     array.set_share_quota(share_ref(POOL, project, "by-hand"), 4 * GiB)
-    # A failed operation: its effect is unknown, the pool is counted again.
+    # A failed operation: its effect on its share is unknown; that share alone is read again
+    # (the change by hand waits for the next count).
     simulator.set_faults(error_rate=1.0, methods=["modifyShareProperties"], count=1)
     try:
         with pytest.raises(exception.ShareBackendException):
             driver.extend_share(share, 3)
     finally:
         simulator.clear_faults()
+    with count(simulator) as calls:
+        assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 5
+    assert calls.by_method == {"listPools": 1, "getShare": 1}, calls
+    with count(simulator) as calls:
+        assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 5
+    assert calls.by_method == {"listPools": 1}, calls
+    allocated.interval = 0
     assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 6
+
+
+def test_first_count_reads_only_the_shares_the_driver_does_not_know(driver, simulator, array):
+    """Shares the driver created (or read in ensure_shares) before the first stats refresh are
+    listed by its count, not read again; shares made by hand are read."""
+    from tegile_driver_helpers import POOL
+
+    project = driver.configuration.safe_get("tegile_default_project")
+    mine = [create(driver, "NFS", size=2) for _index in range(3)]
+    for index in range(2):
+        array.create_share(share_ref(POOL, project, "by-hand-%d" % index), quota=GiB)
+    managed = create(driver, "NFS", size=1)
+    driver._backend.allocated.forget()  # as after a restart: nothing known
+    driver.ensure_shares(None, [managed])  # reads it: known
+    with count(simulator) as calls:
+        assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 3 * 2 + 2 + 1
+    print(calls)
+    # The shares listed (once per pool: each has the project), and read: the 3 created before
+    # the forget and the 2 by hand, not the one ensure_shares read.
+    assert calls.by_method.get("listShares") == len(driver._stats["pools"]), calls
+    assert calls.by_method.get("getShare") == 5, calls
+    driver._backend.allocated.forget()
+    for share in mine:
+        driver.extend_share(share, 3)
+    with count(simulator) as calls:
+        assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 3 * 3 + 2 + 1
+    assert calls.by_method.get("getShare") == 3, calls  # the two by hand and the managed one
 
 
 def _hosts(array, driver, share):

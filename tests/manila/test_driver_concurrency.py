@@ -32,11 +32,11 @@ def _during_count(driver, action):
     return state
 
 
-def test_forget_all_during_a_first_count_counts_again(driver, array):
-    """ensure_shares gives a share its quota back and then forgets every pool's total. A count
-    of a pool not counted yet (no total: the first count, or one after a forget) that read the
-    share before the change must not be kept: forget(None) used to skip pools without a total,
-    so that stale count was kept for RECOUNT_INTERVAL (an hour)."""
+def test_an_ensure_during_a_first_count_wins_over_what_the_count_read(driver, simulator, array):
+    """ensure_shares gives a share its quota back while a first count runs, after the count
+    read the share without quota: the share's entry is the ensure's (2 GiB), not the count's
+    0, and the count is kept for the rest of the pool (the next refresh is listPools alone;
+    the record used to be dropped and the whole pool counted again)."""
     share = create(driver, "NFS", size=2)
     pool, project, name = where(driver, share)
     array.set_share_quota(share_ref(pool, project, name), 0)  # lost by hand: counts 0
@@ -48,10 +48,31 @@ def test_forget_all_during_a_first_count_counts_again(driver, array):
         assert array.get_share(share_ref(pool, project, name)).quota_bytes == 2 * GiB
 
     state = _during_count(driver, ensure)
-    assert _pool_stats(driver)["allocated_capacity_gb"] == 0  # read before the ensure
+    assert _pool_stats(driver)["allocated_capacity_gb"] == 2
     assert state["done"]
     del driver._backend.client.get_share
+    simulator.reset_calls()
     assert _pool_stats(driver)["allocated_capacity_gb"] == 2
+    assert simulator.calls()["by_method"] == {"listPools": 1}
+
+
+def test_an_extend_during_a_count_is_kept_and_the_count_too(driver, simulator):
+    """A count reads a share, then the share is extended before the count ends: the share's
+    entry is the extend's and the count is kept (the whole pool is not counted again)."""
+    share = create(driver, "NFS", size=1)
+    create(driver, "NFS", size=1)
+    driver._backend.allocated.forget()
+
+    def extend():
+        driver.extend_share(share, 4)
+
+    state = _during_count(driver, extend)
+    assert _pool_stats(driver)["allocated_capacity_gb"] == 5
+    assert state["done"]
+    del driver._backend.client.get_share
+    simulator.reset_calls()
+    assert _pool_stats(driver)["allocated_capacity_gb"] == 5
+    assert simulator.calls()["by_method"] == {"listPools": 1}
 
 
 def _after_first_call(obj, name, action):

@@ -428,3 +428,38 @@ def test_a_group_from_snapshot_that_cannot_be_set_up_leaves_nothing(
     # The snapshot has no clone left: it can go.
     driver.delete_share_group_snapshot(None, snap)
     _delete_group(driver, group)
+
+
+def test_groups_from_snapshots_keep_the_allocated_capacity_share_by_share(
+        simulator, driver, share_type_specs):
+    """A group from a group snapshot records each new member's size (the pool is not counted
+    again); one that fails has each of its members read again, alone, at the next refresh."""
+    def allocated(methods):
+        simulator.reset_calls()
+        driver._update_share_stats()
+        assert simulator.calls()["by_method"] == methods
+        return [p for p in driver._stats["pools"] if p["pool_name"] == POOL][0][
+            "allocated_capacity_gb"]
+
+    group = _group(driver)
+    share = _member(driver, group, size=1)
+    snap = _group_snapshot(driver, group, [share])
+    _take(driver, snap)
+    driver._update_share_stats()  # the first count
+    new, _updates = _group_from(driver, snap, sizes={0: 3})
+    assert allocated({"listPools": 1}) == 1 + 3
+
+    share_type_specs["thick"] = {"thin_provisioning": "False"}
+    failed = {"id": str(uuid.uuid4()), "host": "manila@tegile", "share_types": [], "shares": []}
+    failed["shares"].append(make_share(  # its reservation cannot be made
+        size=64 * 1024, share_type_id="thick", share_group_id=failed["id"],
+        source_share_group_snapshot_member_id=snap["share_group_snapshot_members"][0]["id"],
+        status="creating_from_snapshot"))
+    with pytest.raises(exception.ShareBackendException):
+        driver.create_share_group_from_share_group_snapshot(None, failed, snap)
+    assert allocated({"listPools": 1, "getShare": 1}) == 1 + 3  # the clone is gone
+    assert allocated({"listPools": 1}) == 1 + 3
+    _delete_group(driver, new)
+    assert allocated({"listPools": 1}) == 1
+    driver.delete_share_group_snapshot(None, snap)
+    _delete_group(driver, group)
