@@ -403,9 +403,12 @@ class Transport(object):
             try:
                 value = json.loads(text)
             except ValueError:
+                # A write answered by a page (a proxy's or a portal's, a cut reply): whether
+                # the array executed it is unknown (C32).
                 raise Failure(ProtocolError(
                     "the array sent a reply that is not JSON: %s" % self._short(text),
-                    method=method, dataset=dataset, http_status=status), False, FINISHED)
+                    method=method, dataset=dataset, http_status=status), False,
+                    UNKNOWN if write else FINISHED)
             if write and isinstance(value, int) and not isinstance(value, bool) and value != 0:
                 raise Failure(api_error(
                     "EZEBI_GENERAL", "the array answered command status %d (failure)" % value,
@@ -451,10 +454,12 @@ class Transport(object):
                 error.code == "EZEBI_RESOURCE_BUSY"
             raise Failure(error, retry, NOT_EXECUTED)
         if 500 <= status < 600:
+            # Not the array's own refusal (that is an ErrorModel): an application server's
+            # or a proxy's error page, which does not say whether a write ran (C32).
             raise Failure(ApiError(
                 "HTTP %d with a non-JSON error body: %s" % (status, self._short(text)),
                 method=method, dataset=dataset, code="EZEBI_GENERAL", http_status=status),
-                False, FINISHED)
+                False, UNKNOWN if write else FINISHED)
         raise Failure(ProtocolError(
             "unexpected HTTP status %d from the array: %s" % (status, self._short(text)),
             method=method, dataset=dataset, http_status=status), False, FINISHED)

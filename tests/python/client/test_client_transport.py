@@ -498,6 +498,60 @@ def test_non_json_500_is_generic_api_error(client, sim_clean):
     assert sim_clean.calls()["by_method"]["listPools"] == 1
 
 
+def test_non_json_500_answering_a_write_leaves_its_outcome_unknown(sim_clean):
+    """An error page (not the array's ErrorModel) does not say whether a write ran: the client
+    does not send it again, looks for its effect, and says the outcome is unknown (C32). The
+    simulator's injected 500 never executes the call, so no effect shows."""
+    from tegile_intelliflash.client.errors import OutcomeUnknownError
+
+    sim_clean.set_faults(error_rate=1, status=500, methods=["createProject"], count=1)
+    name = "p-500-%d" % random.randrange(10 ** 9)
+    with make_client(sim_clean, retry_budget=0.3, backoff=0.02, backoff_max=0.05) as c:
+        with pytest.raises(OutcomeUnknownError) as info:
+            c.create_project(project_ref("pool-a", name))
+        assert "the outcome of createProject" in str(info.value)
+        assert "HTTP 500 with a non-JSON error body" in str(info.value)
+        calls = sim_clean.calls()["by_method"]
+        assert calls["createProject"] == 1
+        assert calls.get("getProject", 0) >= 1  # it looked for the effect
+        assert c.find_project(project_ref("pool-a", name)) is None
+
+
+@pytest.mark.parametrize("status, page", [(500, "<html>Internal Server Error</html>"),
+                                          (200, "<html>session expired</html>")])
+def test_write_executed_then_answered_by_a_page_is_found_applied(sim_clean, monkeypatch, status,
+                                                                 page):
+    """The array ran the write, and a page came back instead of its reply (an application
+    server's 500 after the commit, a proxy's page): the client finds the effect and returns as
+    if the reply had arrived, without sending the write again."""
+    c = make_client(sim_clean)
+    real_post = c.session.post
+
+    def answered_by_page(url, **kwargs):
+        response = real_post(url, **kwargs)
+        if url.endswith("/createProject"):
+            response.close()
+            return fake_response(status, page)
+        return response
+
+    monkeypatch.setattr(c.session, "post", answered_by_page)
+    name = "p-page-%d" % random.randrange(10 ** 9)
+    with c:
+        c.create_project(project_ref("pool-a", name))
+        assert sim_clean.calls()["by_method"]["createProject"] == 1
+        assert c.find_project(project_ref("pool-a", name)) is not None
+        c.delete_project(project_ref("pool-a", name))
+
+
+def test_non_json_reply_to_a_read_is_not_polled(client, sim_clean, monkeypatch):
+    """A read answered by a page stays an error at once: nothing to look for."""
+    monkeypatch.setattr(client.session, "post",
+                        lambda *a, **k: fake_response(500, "<html>oops</html>"))
+    with pytest.raises(ApiError) as info:
+        client.get_project(project_ref("pool-a", "anything"))
+    assert info.value.code == "EZEBI_GENERAL"
+
+
 def test_read_timeout_is_retried_then_times_out(sim_clean):
     sim_clean.set_faults(latency_ms=1500, methods=["listPools"])
     with make_client(sim_clean, timeout=(5.0, 0.3), retry_budget=0) as c, \
