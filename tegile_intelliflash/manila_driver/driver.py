@@ -55,13 +55,13 @@ NO_ACCESS_HOST = nfs.NO_ACCESS_HOST
 def _group_entry_point(operation):
     """Manila's entry point of the same name for a groups.py ``operation``.
 
-    Four share-group entry points only hand their one dictionary (the group
-    or the group snapshot) to groups.py: with DHSS=False there is no share
+    The share-group entry points only hand their dictionaries (the group,
+    the group snapshot) to groups.py: with DHSS=False there is no share
     server and the request context is not needed. Built here once rather
-    than written out four times; ``operation``'s docstring documents it.
+    than written out five times; ``operation``'s docstring documents it.
     """
-    def entry_point(self, context, payload, share_server=None):
-        return operation(self._backend, payload)
+    def entry_point(self, context, *payload, share_server=None):
+        return operation(self._backend, *payload)
 
     entry_point.__name__ = operation.__name__
     entry_point.__qualname__ = 'TegileShareDriver.' + operation.__name__
@@ -292,7 +292,7 @@ class TegileShareDriver(driver.ShareDriver):
     # Share groups
     # ------------------------------------------------------------------
 
-    # Manila calls these as (context, group or group snapshot,
+    # Manila calls these as (context, group and/or group snapshot,
     # share_server=None); groups.py does the work (see _group_entry_point).
     create_share_group = _group_entry_point(groups.create_share_group)
     delete_share_group = _group_entry_point(groups.delete_share_group)
@@ -300,13 +300,8 @@ class TegileShareDriver(driver.ShareDriver):
         groups.create_share_group_snapshot)
     delete_share_group_snapshot = _group_entry_point(
         groups.delete_share_group_snapshot)
-
-    def create_share_group_from_share_group_snapshot(
-            self, context, share_group_dict, share_group_snapshot_dict,
-            share_server=None):
-        """One project clone of the group snapshot."""
-        return groups.create_share_group_from_share_group_snapshot(
-            self._backend, share_group_dict, share_group_snapshot_dict)
+    create_share_group_from_share_group_snapshot = _group_entry_point(
+        groups.create_share_group_from_share_group_snapshot)
 
     # ------------------------------------------------------------------
     # Access

@@ -375,5 +375,6 @@ def test_entry_points_take_manilas_calls():
         checked.append(name)
     assert {"create_share_group", "delete_share_group_snapshot", "update_access"} <= set(checked)
     for name in ("create_share_group", "delete_share_group",
-                 "create_share_group_snapshot", "delete_share_group_snapshot"):
+                 "create_share_group_snapshot", "delete_share_group_snapshot",
+                 "create_share_group_from_share_group_snapshot"):
         assert getattr(TegileShareDriver, name).__doc__ == getattr(groups, name).__doc__
