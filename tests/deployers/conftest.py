@@ -43,10 +43,20 @@ def kolla_venv():
                         constraints=[os.path.join(ROOT, "requirements", "kolla-constraints.txt")])
 
 
+@pytest.fixture(scope="session")
+def config_template_venv():
+    """openstack-ansible's config_template action (its last release on the package index, whose
+    INI reader is the current one's) with the ansible-core it templates with, cached."""
+    return venvs.ensure("config-template", manila_matrix.find_python("3.11"),
+                        requirements=[os.path.join(ROOT, "requirements", "config-template.txt")],
+                        constraints=[os.path.join(ROOT, "requirements", "config-template-constraints.txt")])
+
+
 @pytest.fixture
 def run_role(collections_path, tmp_path):
-    """Run the role on localhost with these variables; returns (rc, output)."""
-    def run(role_vars, check=False, extra_args=()):
+    """Run the role on localhost with these variables; returns (rc, output). ``venv``: the
+    virtualenv whose ansible-playbook runs it (default: .venv's ansible-core)."""
+    def run(role_vars, check=False, extra_args=(), venv=os.path.join(ROOT, ".venv")):
         playbook = tmp_path / "play.yml"
         playbook.write_text(
             "- hosts: localhost\n  gather_facts: false\n  roles:\n"
@@ -56,7 +66,7 @@ def run_role(collections_path, tmp_path):
         varfile.write_text(role_vars if isinstance(role_vars, str) else json.dumps(role_vars))
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_NOCOLOR="1",
                    ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
-        cmd = [os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", "localhost,", "-c", "local",
+        cmd = [os.path.join(venv, "bin", "ansible-playbook"), "-i", "localhost,", "-c", "local",
                "-e", "ansible_python_interpreter=" + os.path.join(ROOT, ".venv", "bin", "python"),
                "-e", "@" + str(varfile), str(playbook)] + (["--check"] if check else []) + list(extra_args)
         proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 
+import pytest
 import yaml
 
 from conftest import PASSWORD, backend, load_manila_conf, validate_manila_conf
@@ -223,3 +224,33 @@ def test_a_fresh_kolla_config_dir_gets_its_manila_directory(tmp_path, run_role):
     assert "[tegile_gold]" in override and "enabled_share_backends = generic,tegile_gold\n" in override
     rc, out = run_role(kolla_vars(etc, config, ca))
     assert rc == 0 and "changed=0" in out, out[-3000:]
+
+
+@pytest.mark.parametrize("deployment", ["kolla", "native"])
+def test_line_breaks_are_refused_before_anything_is_written(tmp_path, run_role, deployment):
+    """oslo.config reads manila.conf with universal newlines: a value with LF or CR would end
+    there, its rest read as lines, options or sections of their own. The configuration module
+    refuses such a value when it writes; the role's checks refuse it before anything else (kolla:
+    the manila/ directory, the CA copy; native: the driver install), naming the variable, never
+    the value."""
+    etc, config, _base, ca = kolla_tree(tmp_path)
+    shutil.rmtree(str(config / "manila"))
+    conf = tmp_path / "manila.conf"
+    conf.write_text("[DEFAULT]\n")
+    secrets = ["Pass0\nXq0", "Log1\rXq1", "Opt2\r\nXq2"]
+    backends = [{"name": "retired", "state": "absent"},
+                backend(password=secrets[0], login=secrets[1], ssl_ca_file=str(ca),
+                        extra_options={"migration_ignore_files": ["a", secrets[2]]})]
+    role_vars = kolla_vars(etc, config, ca, backends)
+    if deployment == "native":
+        role_vars.update(manila_backend_deployment="native", manila_backend_config_path=str(conf),
+                         manila_backend_restart=False)
+    rc, out = run_role(role_vars)
+    assert rc != 0, out[-3000:]
+    for field in ("password", "login", "extra_options.migration_ignore_files"):
+        assert ("manila_backend_backends[1].%s: a line break (LF or CR) cannot be written to manila.conf" % field
+                in out), (field, out[-3000:])
+    for part in " ".join(secrets).split():
+        assert part not in out, part
+    assert not (config / "manila").exists() and not (etc / "certificates").exists()
+    assert conf.read_text() == "[DEFAULT]\n"

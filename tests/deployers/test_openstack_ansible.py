@@ -4,8 +4,10 @@ renders manila_backends into manila.conf, give Manila's oslo.config our backend;
 not in the file but in the variable it names (user_secrets.yml)."""
 
 import os
+import re
 import subprocess
 
+import pytest
 import yaml
 
 from conftest import PASSWORD, ROOT, backend, load_manila_conf, validate_manila_conf
@@ -25,25 +27,42 @@ def osa_vars(deploy_dir, backends, **extra):
     return role_vars
 
 
-def render_like_os_manila(tmp_path, deploy_dir, secrets):
+def render_like_os_manila(tmp_path, deploy_dir, secrets, config_template_venv=None, expect_ok=True):
     """Template os_manila's backend part of manila.conf from the user_*.yml files (Ansible resolves
-    the variable references, as in an openstack-ansible run)."""
+    the variable references, as in an openstack-ansible run).
+
+    With ``config_template_venv``, as os_manila does it: through openstack-ansible's
+    config_template action (config_type ini) and that venv's ansible-core, so the file is what
+    config_template's own INI reader and writer make of the rendered template. Returns the path,
+    or (path, output) when ``expect_ok`` is false."""
     (deploy_dir / "user_secrets.yml").write_text(yaml.safe_dump(secrets))
     out = tmp_path / "manila.conf"
+    src = os.path.join(HERE, "files", "os_manila_backends.conf.j2")
+    # os_manila names it openstack.config_template.config_template; the package installs the same
+    # action as a plain action plugin (ANSIBLE_ACTION_PLUGINS below).
+    if config_template_venv:
+        task = {"config_template": {"src": src, "dest": str(out), "config_type": "ini",
+                                    "config_overrides": {}, "mode": "0640"}}
+    else:
+        task = {"ansible.builtin.template": {"src": src, "dest": str(out)}}
+    venv = config_template_venv or os.path.join(ROOT, ".venv")
     play = tmp_path / "render.yml"
     play.write_text(yaml.safe_dump([{
         "hosts": "localhost", "gather_facts": False,
         "vars_files": [str(deploy_dir / "user_variables_tegile_intelliflash.yml"),
                        str(deploy_dir / "user_secrets.yml")],
         "vars": {"openstack_ca_bundle_path": "/etc/ssl/certs/ca-certificates.crt"},
-        "tasks": [{"ansible.builtin.template": {
-            "src": os.path.join(HERE, "files", "os_manila_backends.conf.j2"), "dest": str(out)}}]}]))
+        "tasks": [task]}]))
     env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="0",
                ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
-    proc = subprocess.run([os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", "localhost,",
-                           "-c", "local", "-e", "ansible_python_interpreter=" + os.path.join(ROOT, ".venv", "bin", "python"),
+    if config_template_venv:
+        env["ANSIBLE_ACTION_PLUGINS"] = os.path.join(config_template_venv, "share", "ansible", "plugins", "action")
+    proc = subprocess.run([os.path.join(venv, "bin", "ansible-playbook"), "-i", "localhost,",
+                           "-c", "local", "-e", "ansible_python_interpreter=" + os.path.join(venv, "bin", "python"),
                            str(play)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           universal_newlines=True, check=False)
+    if not expect_ok:
+        return out, proc.stdout
     assert proc.returncode == 0, proc.stdout[-3000:]
     return out
 
@@ -152,3 +171,83 @@ def test_backends_that_would_share_a_password_variable_are_refused(tmp_path, run
     assert ("backends 'tegile-gold' and 'tegile_gold' would both read their password from "
             "tegile_intelliflash_tegile_gold_password") in out, out[-3000:]
     assert not (deploy / "user_variables_tegile_intelliflash.yml").exists()
+
+
+# Values os_manila's config_template reads its own way but keeps: ; after anything but white
+# space, a value starting with ;, # anywhere (no inline comments), %, quotes and white space at
+# either end (quoted by the role), = and : in a value.
+KEPT_PASSWORDS = {"tegile_intelliflash_tegile_gold_password": PASSWORD,  # "... #;'x"
+                  "tegile_intelliflash_tegile_silver_password": " a;b ;c 50% = x: y "}
+
+
+def test_values_config_template_keeps_reach_manila_through_it(tmp_path, run_role, manila_python,
+                                                              config_template_venv):
+    """Rendered through openstack-ansible's own config_template action (as os_manila does), the
+    values the role accepts reach Manila's oslo.config as given."""
+    deploy = tmp_path / "openstack_deploy"
+    deploy.mkdir()
+    backends = [backend(login=" svc #1;x ", default_project=";proj #2", share_backend_name="GOLD;1"),
+                backend("tegile-silver", login="'ops'", default_project='"proj"',
+                        extra_options={"migration_ignore_files": ["lost+found", ";snap", "a;b ;c"]})]
+    rc, out = run_role(osa_vars(deploy, backends))
+    assert rc == 0, out[-3000:]
+    conf = render_like_os_manila(tmp_path, deploy, KEPT_PASSWORDS, config_template_venv=config_template_venv)
+    loaded = load_manila_conf(manila_python, conf)
+    gold, silver = loaded["backends"]["tegile_gold"], loaded["backends"]["tegile-silver"]
+    assert gold["tegile_nas_password"] == PASSWORD
+    assert gold["tegile_nas_login"] == " svc #1;x "
+    assert gold["tegile_default_project"] == ";proj #2"
+    assert gold["share_backend_name"] == "GOLD;1"
+    assert silver["tegile_nas_password"] == KEPT_PASSWORDS["tegile_intelliflash_tegile_silver_password"]
+    assert silver["tegile_nas_login"] == "'ops'" and silver["tegile_default_project"] == '"proj"'
+    assert silver["migration_ignore_files"] == ["lost+found", ";snap", "a;b ;c"]
+
+
+@pytest.mark.parametrize("venv", ["ansible-core 2.19", "ansible-core 2.17"])
+def test_values_config_template_would_cut_are_refused_before_anything_is_written(
+        tmp_path, run_role, config_template_venv, venv):
+    """White space before a value's first ; (config_template cuts the value there, quotes or not)
+    and a line break are refused by the role's checks, naming the variable and never the value,
+    on an older ansible-core too (where no_log would hide the message), and nothing is written."""
+    deploy = tmp_path / "openstack_deploy"
+    deploy.mkdir()
+    ca = tmp_path / "array-ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    secrets = ["Sec0ret ;Xq0", "Log1in\nXq1", "Pro2j\rXq2", "Op3t ;Xq3", "\t;It4em"]
+    backends = [{"name": "retired", "state": "absent"},
+                backend(password=secrets[0], ssl_ca_file=str(ca)),
+                backend("tegile-silver", login=secrets[1], default_project=secrets[2],
+                        extra_options={"tegile_extra": secrets[3], "migration_ignore_files": ["a", secrets[4]],
+                                       "tegile x=y": "1"})]
+    rc, out = run_role(osa_vars(deploy, backends),
+                       venv=config_template_venv if venv.endswith("2.17") else os.path.join(ROOT, ".venv"))
+    assert rc != 0, out[-3000:]
+    cut = ": white space before the first ; (as in "
+    line_break = ": a line break (LF or CR) cannot be written to manila.conf"
+    for field, why in (("[1].password", cut), ("[2].login", line_break), ("[2].default_project", line_break),
+                       ("[2].extra_options.tegile_extra", cut), ("[2].extra_options.migration_ignore_files", cut)):
+        assert "manila_backend_backends" + field + why in out, (field, out[-3000:])
+    # (ansible-core 2.17 prints the message only inside the result's JSON, its quotes escaped)
+    assert re.search(r'manila_backend_backends\[2\]\.extra_options: \\?"tegile x=y\\?" is not an option name', out)
+    for part in " ".join(secrets).split():
+        assert part not in out, part
+    assert list(deploy.iterdir()) == []
+
+
+@pytest.mark.parametrize("password", ["Pa$$ ;w0rdQz", "Pa$$\nw0rdQz", "Pa$$\rw0rdQz", "Pa$$\t;w0rdQz"])
+@pytest.mark.parametrize("renderer", ["config_template", "template"])
+def test_a_password_config_template_would_cut_stops_the_openstack_ansible_run(
+        tmp_path, run_role, config_template_venv, password, renderer):
+    """The password os_manila writes is the one in user_secrets.yml, which the role never sees:
+    one manila.conf cannot carry stops the run that renders manila.conf, naming the variable."""
+    deploy = tmp_path / "openstack_deploy"
+    deploy.mkdir()
+    rc, out = run_role(osa_vars(deploy, [backend(password="checked-pw")]))
+    assert rc == 0, out[-3000:]
+    conf, out = render_like_os_manila(
+        tmp_path, deploy, {"tegile_intelliflash_tegile_gold_password": password}, expect_ok=False,
+        config_template_venv=config_template_venv if renderer == "config_template" else None)
+    assert ("tegile_intelliflash_tegile_gold_password (user_secrets.yml) holds a line break or white space "
+            "before its first ;") in out, out[-3000:]
+    assert "w0rdQz" not in out and "Pa$$" not in out
+    assert not conf.exists()

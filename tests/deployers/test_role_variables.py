@@ -15,7 +15,7 @@ from conftest import ROOT
 
 ROLE = os.path.join(ROOT, "roles", "manila_backend")
 SHOWN = ["__manila_backend_service", "__manila_backend_group", "__manila_backend_conf_path",
-         "__manila_backend_conf_var", "__manila_backend_conf_create"]
+         "__manila_backend_conf_var", "__manila_backend_conf_create", "__manila_backend_osa_password_vars"]
 
 
 # (case id, facts, role variables): every case is resolved by one playbook run (ansible-playbook
@@ -29,6 +29,8 @@ CASES = {
     "native": ({}, {"manila_backend_deployment": "native"}),
     "kolla": ({}, {"manila_backend_deployment": "kolla"}),
     "openstack_ansible": ({}, {"manila_backend_deployment": "openstack_ansible"}),
+    "osa_passwords": ({}, {"manila_backend_deployment": "openstack_ansible", "manila_backend_backends": [
+        {"name": "tegile-gold.2"}, {"name": "old", "state": "absent"}, {"name": "Silver", "state": "present"}]}),
 }
 
 
@@ -82,6 +84,15 @@ def test_each_deployment_writes_its_own_file(resolved, deployment, path, var, cr
     assert shown["__manila_backend_conf_path"] == path
     assert shown["__manila_backend_conf_var"] == var
     assert shown["__manila_backend_conf_create"] in (create, str(create))
+
+
+def test_the_password_variable_of_each_backend_to_write(resolved):
+    """One name per backend written (what a variable name cannot hold becomes _), read by the
+    checks, the variables file and the closing message alike."""
+    assert resolved["osa_passwords"]["__manila_backend_osa_password_vars"] == {
+        "tegile-gold.2": "tegile_intelliflash_tegile_gold_2_password",
+        "Silver": "tegile_intelliflash_Silver_password"}
+    assert resolved["native"]["__manila_backend_osa_password_vars"] == {}
 
 
 def _probe():
