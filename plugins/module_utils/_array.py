@@ -20,7 +20,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
-import time
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import InputError, IntelliFlashError, NotFoundError
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client import limits
@@ -31,7 +30,6 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset impor
 from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import check_pool_space, check_project_space, plan_limits
 from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import check_rule_count, describe_plans, plan_rules
 
-CLONE_POLL_INTERVAL = 1.0
 # Rule writes of one task when another writer keeps getting in its way (the array refusing an
 # add: the rule exists).
 MAX_RULE_WRITES = 3
@@ -234,26 +232,6 @@ def apply_sharing(client, changes, pool, project, share=None, display_name=None,
 def apply_limits(client, plan, pool, project, share=None):
     """Send the writes of a ``client.limits.LimitPlan``, in order (share or project)."""
     limits.apply_limits(client, plan, dataset_ref(pool, project, share))
-
-
-def wait_for_clone(client, pool, project, source_share, snapshot, clone, timeout,
-                   interval=CLONE_POLL_INTERVAL, clock=time.monotonic, sleep=time.sleep):
-    """Poll the clone until it completes; returns the final CloneStatus.
-
-    Raises RuntimeError naming the state when the clone fails or does not finish within
-    ``timeout`` seconds.
-    """
-    deadline = clock() + timeout
-    while True:
-        status = client.get_clone_status(share_ref(pool, project, source_share), snapshot, clone)
-        state = status.state
-        if state == "success":
-            return status
-        if state != "in_progress":
-            raise RuntimeError("the array reports clone state '%s'" % state)
-        if clock() >= deadline:
-            raise RuntimeError("the clone was still in progress after %s seconds" % timeout)
-        sleep(interval)
 
 
 def converge_rules(module, ref, current, wanted, tracker, diff_key="rules", purge=False, state="present",

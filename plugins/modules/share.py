@@ -381,7 +381,6 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._array import 
     require_share,
     sharing_state,
     undo_creation,
-    wait_for_clone,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils._share import (
     find_snapshot,
@@ -400,7 +399,9 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access 
     sharing_after,
     split_rules,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import ApiError, ArrayTimeoutError
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, share_ref
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.views import CloneStatus
 
 
 def resolve_source(module):
@@ -491,10 +492,13 @@ def create(module, quota, reservation, properties, limits, source):
         properties.pop("recordSize", None)  # set by creation
         return None
     try:
-        wait_for_clone(client, pool, project, params["source_share"], source, name, params["wait_timeout"])
-    except RuntimeError as exc:
-        module.fail("Error cloning %s@%s to %s: %s" % (params["source_share"], source, name, exc),
-                    dataset=module.dataset_path(pool, project, name))
+        client.wait_for_clone(share_ref(pool, project, params["source_share"]), source, name,
+                              wait_timeout=params["wait_timeout"])
+    except (ApiError, ArrayTimeoutError) as exc:
+        if not isinstance(getattr(exc, "reply", None), CloneStatus):
+            raise  # the status call failed, not the clone
+        module.fail("Error cloning %s@%s to %s: %s" % (params["source_share"], source, name, exc.message),
+                    dataset=path)
     with undo_creation(client, pool, project, name):
         apply_limits(client, limits, pool, project, name)
     return None

@@ -17,8 +17,6 @@ its reasons are in docs/protocol-choices.md ("Share groups"):
   the new share records in Manila's private data (as a managed share does).
 """
 
-import time
-
 from oslo_log import log
 
 from manila.common import constants
@@ -27,6 +25,7 @@ from manila.i18n import _
 
 from tegile_intelliflash.client import errors as client_errors
 from tegile_intelliflash.client import paths as client_paths
+from tegile_intelliflash.client import views as client_views
 from tegile_intelliflash.manila_driver import backend as backend_mod
 from tegile_intelliflash.manila_driver import errors
 from tegile_intelliflash.manila_driver import protocols
@@ -328,53 +327,48 @@ def _clone_group(backend, group, pairs, pool, source_project, project,
                                                         group['id']),
             lambda: _abandon_group_clone(backend, group, pool, project,
                                          pairs)):
-        _wait_for_clone(backend, group['id'], pool, project)
+        _finish_group_clone(backend, group['id'], pool, source_project, full,
+                            project)
         updates = [dict(_finish_member(backend, share), id=share['id'])
                    for share, _source in pairs]
     return None, updates
 
 
-def _wait_for_clone(backend, group_id, pool, project):
+def _finish_group_clone(backend, group_id, pool, source_project, full,
+                        project):
     """Wait until the project clone is done (at most GROUP_CLONE_TIMEOUT
     seconds): Manila's share manager marks every share of the new group
     available when the call returns, whatever status it answers, and
-    never asks get_share_status about them."""
-    deadline = time.monotonic() + GROUP_CLONE_TIMEOUT
-    while not _clone_done(backend, group_id, pool, project):
-        if time.monotonic() + GROUP_CLONE_POLL > deadline:
-            raise exception.ShareBackendException(
+    never asks get_share_status about them. The project then takes the
+    back end project's settings."""
+    def verdict(err):
+        status = getattr(err, 'reply', None)
+        if not isinstance(status, client_views.CloneStatus):
+            return errors.DEFAULT  # the progress could not be read
+        if status.state == 'in_progress':
+            return exception.ShareBackendException(
                 msg=_('share group %(id)s: the array did not finish the '
                       'clone into project %(pool)s/%(project)s within '
                       '%(timeout)s seconds') % {
                     'id': group_id, 'pool': pool, 'project': project,
                     'timeout': GROUP_CLONE_TIMEOUT})
-        LOG.info('Clone into project %(pool)s/%(project)s of share group '
-                 '%(id)s is in progress.', {'pool': pool, 'project': project,
-                                            'id': group_id})
-        time.sleep(GROUP_CLONE_POLL)
-
-
-def _clone_done(backend, group_id, pool, project):
-    """Whether the project clone of the group is done (its project then
-    takes the back end project's settings, once); raises when it failed."""
-    origin = backend.private_storage.get(group_id, PD_GROUP_CLONE)
-    if not origin:
-        return True  # finished by an earlier call
-    source_project, full = origin.split('@', 1)
-    with errors.translate('read the progress of clone %s/%s' % (pool,
-                                                                project)):
-        status = backend.client.get_clone_status(
-            client_paths.project_ref(pool, source_project), full, project)
-    state = status.state
-    if state == 'in_progress':
-        return False
-    if state != 'success':
-        raise exception.ShareBackendException(
+        return exception.ShareBackendException(
             msg=_('the array failed to clone %(project)s@%(snap)s into '
                   'project %(target)s of share group %(id)s (state '
                   '%(state)s)') % {'project': source_project, 'snap': full,
                                    'target': project, 'id': group_id,
-                                   'state': state})
+                                   'state': status.state})
+
+    LOG.info('Waiting (at most %(timeout)s s) for the clone into project '
+             '%(pool)s/%(project)s of share group %(id)s.',
+             {'timeout': GROUP_CLONE_TIMEOUT, 'pool': pool,
+              'project': project, 'id': group_id})
+    with errors.translate('read the progress of clone %s/%s' % (pool,
+                                                                project),
+                          (client_errors.IntelliFlashError, verdict)):
+        backend.client.wait_for_clone(
+            client_paths.project_ref(pool, source_project), full, project,
+            poll_interval=GROUP_CLONE_POLL, wait_timeout=GROUP_CLONE_TIMEOUT)
     settings = inherited_settings(backend, pool)
     if settings:
         with errors.translate('set the settings of project %s/%s' % (
@@ -382,7 +376,6 @@ def _clone_done(backend, group_id, pool, project):
             backend.client.modify_project(
                 client_paths.project_ref(pool, project), settings)
     backend.private_storage.delete(group_id, PD_GROUP_CLONE)
-    return True
 
 
 def _abandon_group_clone(backend, group, pool, project, pairs):

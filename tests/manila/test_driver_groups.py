@@ -15,6 +15,7 @@ from tegile_driver_helpers import (
 from tegile_intelliflash.manila_driver import groups as groups_mod
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
 from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
+from tegile_intelliflash.client.views import CloneStatus
 
 CLONE_MS = 3000
 
@@ -263,24 +264,35 @@ def test_group_from_snapshot_waits_for_a_slow_clone(simulator, driver, array, mo
     _delete_group(driver, group)
 
 
-def test_group_from_snapshot_whose_clone_does_not_finish_leaves_nothing(
-        simulator, driver, array, monkeypatch):
+@pytest.mark.parametrize("ending, words", [
+    ("slow", ["did not finish the clone into project", "within 1 seconds"]),
+    # The simulator never fails a clone: the array's verdict is replaced.
+    ("failed", ["the array failed to clone %(source)s@Manual-P-share-group-snapshot-%(snap)s "
+                "into project", "(state failure)"]),
+])
+def test_group_from_snapshot_whose_clone_does_not_succeed_leaves_nothing(
+        simulator, driver, array, monkeypatch, ending, words):
     monkeypatch.setattr(groups_mod, "GROUP_CLONE_TIMEOUT", 1, raising=False)
     monkeypatch.setattr(groups_mod, "GROUP_CLONE_POLL", 0.2, raising=False)
     group = _group(driver)
     share = _member(driver, group)
     snap = _group_snapshot(driver, group, [share])
     _take(driver, snap)
-    simulator.set_delays(clone_ms=60000)
+    if ending == "failed":
+        monkeypatch.setattr(driver._backend.client, "get_clone_status",
+                            lambda *args: CloneStatus(state="failure", total=1, failed=1))
+    simulator.set_delays(clone_ms=60000 if ending == "slow" else 0)
     try:
         with pytest.raises(exception.ShareBackendException) as info:
             _group_from(driver, snap)
     finally:
         simulator.set_delays(clone_ms=0)
-    assert "did not finish the clone" in str(info.value)
+        monkeypatch.undo()
+    source = _project(driver, group["id"])
+    for word in words:
+        assert word % {"source": source, "snap": snap["id"]} in str(info.value)
     projects = [p.name for p in array.list_projects(POOL)]
-    assert [p for p in projects if p.startswith(_project(driver, ""))] == [
-        _project(driver, group["id"])]
+    assert [p for p in projects if p.startswith(_project(driver, ""))] == [source]
     # The snapshot has no clone left: it can go.
     driver.delete_share_group_snapshot(None, snap)
     _delete_group(driver, group)

@@ -60,10 +60,7 @@ class SnapshotCalls(object):
             full = paths_mod.snapshot_name(name, share)
             check_bool(quiesce, "quiesce")
             check_bool(wait, "wait")
-            for field, value in (("poll_interval", poll_interval),
-                                 ("wait_timeout", wait_timeout)):
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                    raise invalid_argument(field, "must be a non-negative number of seconds")
+            _check_wait(poll_interval, wait_timeout)
         if share is None:
             target = {"poolName": pool, "name": project, "local": True}
         else:
@@ -78,25 +75,30 @@ class SnapshotCalls(object):
 
     def wait_for_snapshot(self, ref, name, poll_interval=1.0,
                           wait_timeout=300):
-        """Poll the creation status until success (0); error (2) raises ApiError."""
+        """Poll the creation status until success (0); error (2) raises ApiError, still in
+        progress when the next poll would come after ``wait_timeout`` s ArrayTimeoutError."""
         ref = self._ref(ref, share=None)
-        deadline = time.monotonic() + wait_timeout
-        while True:
-            status = self.get_snapshot_status(ref, name)
-            if status == SNAPSHOT_STATUS_SUCCESS:
-                return
-            method = by_level(ref.share, *STATUS)
-            path = paths_mod.snapshot_path(self._ref_path(method, ref),
+        method = by_level(ref.share, *STATUS)
+        with self._context(method, self._ref_path(method, ref)):
+            _check_wait(poll_interval, wait_timeout)
+
+        def snapshot():
+            return paths_mod.snapshot_path(self._ref_path(method, ref),
                                            paths_mod.snapshot_name(
                                                paths_mod.strip_snapshot_prefix(name),
                                                ref.share))
+
+        def done(status):
             if status == SNAPSHOT_STATUS_ERROR:
                 raise ApiError("the array reports that creating the snapshot failed",
-                               method=method, dataset=path)
-            if time.monotonic() + poll_interval > deadline:
-                raise ArrayTimeoutError("snapshot creation still in progress after %s s"
-                                        % wait_timeout, method=method, dataset=path)
-            time.sleep(poll_interval)
+                               method=method, dataset=snapshot())
+            return status == SNAPSHOT_STATUS_SUCCESS
+
+        _poll(lambda: self.get_snapshot_status(ref, name), done,
+              lambda _status: ArrayTimeoutError("snapshot creation still in progress after %s s"
+                                                % wait_timeout, method=method,
+                                                dataset=snapshot()),
+              poll_interval, wait_timeout)
 
     def get_snapshot_status(self, ref, name):
         """0 success, 1 in progress, 2 error (name with or without its prefix)."""
@@ -198,6 +200,38 @@ class SnapshotCalls(object):
                                 method="getProjectCloneStatus", dataset=snap)
         return CloneStatus.from_wire(result, state)
 
+    def wait_for_clone(self, ref, full_name, clone_name, poll_interval=1.0,
+                       wait_timeout=300):
+        """Poll ``get_clone_status`` until the clone of ``ref``'s snapshot ``full_name`` into
+        ``clone_name`` (a share, or a project for a project snapshot) succeeds; returns its
+        CloneStatus.
+
+        The array reporting the clone partial or failed raises ApiError; a clone still in
+        progress when the next poll would come after ``wait_timeout`` seconds raises
+        ArrayTimeoutError (it may still finish or fail on the array). Either carries the last
+        CloneStatus as ``reply``, which tells them from an error of the status call itself.
+        """
+        path = self._ref_path("getProjectCloneStatus", self._ref(ref, share=None))
+        with self._context("getProjectCloneStatus", path):
+            snap = paths_mod.snapshot_path(path, full_name)
+            _check_wait(poll_interval, wait_timeout)
+
+        def verdict(error, status):
+            error.reply = status
+            return error
+
+        def done(status):
+            if status.state not in ("in_progress", "success"):
+                raise verdict(ApiError("the array reports clone state '%s'" % status.state,
+                                       method="getProjectCloneStatus", dataset=snap), status)
+            return status.state == "success"
+
+        return _poll(lambda: self.get_clone_status(ref, full_name, clone_name), done,
+                     lambda status: verdict(ArrayTimeoutError(
+                         "the clone was still in progress after %s seconds" % wait_timeout,
+                         method="getProjectCloneStatus", dataset=snap), status),
+                     poll_interval, wait_timeout)
+
     def rollback_snapshot(self, ref, full_name, delete_dependents=False):
         """rollBackToShare/ProjectSnapshot. No read shows that a rollback ran, so a lost reply
         raises OutcomeUnknownError (never re-sent: a late copy would undo later writes)."""
@@ -206,3 +240,23 @@ class SnapshotCalls(object):
             snap = paths_mod.snapshot_path(path, full_name)
             check_bool(delete_dependents, "delete_dependents")
         self.call(method, snap, delete_dependents, write=True, dataset=snap)
+
+
+def _check_wait(poll_interval, wait_timeout):
+    for field, value in (("poll_interval", poll_interval), ("wait_timeout", wait_timeout)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise invalid_argument(field, "must be a non-negative number of seconds")
+
+
+def _poll(read, done, still_running, poll_interval, wait_timeout):
+    """``read()`` until ``done(result)`` (which raises for a failure); returns the last result.
+    Ends with ``still_running(result)`` raised rather than poll after ``wait_timeout``
+    seconds: the wait never outlasts its timeout."""
+    deadline = time.monotonic() + wait_timeout
+    while True:
+        result = read()
+        if done(result):
+            return result
+        if time.monotonic() + poll_interval > deadline:
+            raise still_running(result)
+        time.sleep(poll_interval)

@@ -170,6 +170,25 @@ def test_clone_waits_for_the_array_and_applies_the_size(sim, capsys):
     assert result["changed"] is True
 
 
+def test_a_clone_still_in_progress_at_wait_timeout_fails_naming_it(sim, capsys):
+    """The wait ends rather than poll after wait_timeout (the client's wait_for_clone, as for a
+    snapshot): with 1 s and one poll a second, the first poll is the only one."""
+    sim.set_delays(clone_ms=2000)
+    try:
+        sim.reset_calls()
+        result, _out = run(sim, capsys, name="slow", source_share="base", source_snapshot="snap1", wait_timeout=1)
+    finally:
+        sim.set_delays()
+    assert result["failed"] is True
+    assert result["msg"] == "Error cloning base@Manual-S-snap1 to slow: the clone was still in progress after 1 seconds"
+    assert result["dataset"] == "%s/Local/%s/slow" % (POOL, PROJECT)
+    assert sim.calls()["by_method"]["getProjectCloneStatus"] == 1
+    with client(sim) as api:
+        api.wait_for_clone(share_ref(POOL, PROJECT, "base"), "Manual-S-snap1", "slow", poll_interval=0.1)
+    result, _out = run(sim, capsys, name="slow", state="absent")
+    assert result["changed"] is True
+
+
 def test_check_mode_predicts_the_export_locations_of_an_existing_share(sim, capsys):
     run(sim, capsys, name="exported", nfs=False, smb=False)
     for args, locations in (

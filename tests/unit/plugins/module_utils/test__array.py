@@ -2,8 +2,8 @@
 # Copyright (c) tegile.intelliflash developers
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The array-facing layer shared by the modules (_array): clone progress; and the rule that only
-it and common call the array (DEVELOPERS.md, "Modules")."""
+"""The array-facing layer shared by the modules (_array), and the rule that only it and common call
+the array (DEVELOPERS.md, "Modules")."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -15,8 +15,7 @@ import os
 import pytest
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils import _array
-from ansible_collections.tegile.intelliflash.plugins.module_utils._array import module_dataset_lock, wait_for_clone
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client.views import CloneStatus
+from ansible_collections.tegile.intelliflash.plugins.module_utils._array import module_dataset_lock
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import ApiError, OutcomeUnknownError
 
 MODULE_UTILS = os.path.dirname(os.path.abspath(_array.__file__))
@@ -56,53 +55,6 @@ def test_private_module_utils_plan_and_never_call_the_array(name):
             found.extend("line %d: imports common.%s" % (node.lineno, alias.name)
                          for alias in node.names if alias.name != "InputError")
     assert found == []
-
-
-class ScriptedCloneStatus:
-    """Answers getProjectCloneStatus with a scripted list of states (the simulator never fails a clone)."""
-
-    def __init__(self, states):
-        self.states = list(states)
-        self.asked = []
-
-    def get_clone_status(self, ref, snapshot, clone):
-        self.asked.append((ref.pool, ref.project, ref.share, snapshot, clone))
-        return CloneStatus(state=self.states.pop(0))
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-def test_wait_for_clone_polls_until_success():
-    client = ScriptedCloneStatus(["in_progress", "in_progress", "success"])
-    clock = FakeClock()
-    status = wait_for_clone(client, "pool-a", "p", "s", "Manual-S-x", "c", 10, clock=clock, sleep=clock.sleep)
-    assert status.state == "success"
-    assert clock.sleeps == [1.0, 1.0]
-    assert client.asked[0] == ("pool-a", "p", "s", "Manual-S-x", "c")
-
-
-@pytest.mark.parametrize("states, words", [
-    (["failure"], "clone state 'failure'"),
-    (["in_progress", "partial"], "clone state 'partial'"),
-    (["in_progress"] * 5, "still in progress after 3 seconds"),
-])
-def test_wait_for_clone_failures(states, words):
-    clock = FakeClock()
-    with pytest.raises(RuntimeError) as info:
-        wait_for_clone(ScriptedCloneStatus(states), "pool-a", "p", "s", "Manual-S-x", "c", 3,
-                       clock=clock, sleep=clock.sleep)
-    assert words in str(info.value)
 
 
 class _Client:

@@ -148,6 +148,38 @@ def test_missing_clone_source_snapshot_is_named(array):
     assert result["msg"] == "source_snapshot: share 'src' has no snapshot 'nightly' (snapshots: Manual-S-other)"
 
 
+CLONE_ARGS = dict(name="s1", project="p1", pool="pool-a", source_share="src", source_snapshot="nightly")
+CLONE_CALLS = (
+    MISSING,
+    ("getShare", wire.share("src"), ["pool-a/Local/p1/src"]),
+    ("listSnapshots", ["Manual-S-nightly"], ["pool-a/Local/p1/src", ""]),
+    ("cloneShareSnapshot", wire.SUCCESS, ["pool-a/Local/p1/src@Manual-S-nightly", "s1", True]),
+)
+CLONE_STATUS = ["pool-a/Local/p1/src@Manual-S-nightly", "s1"]
+
+
+def test_a_clone_the_array_fails_is_reported_with_its_state(array):
+    """The simulator never fails a clone: the array's verdict, from the client's wait_for_clone."""
+    array.expect(*CLONE_CALLS + (
+        ("getProjectCloneStatus", {"projectCloneState": 3, "totalSubProjects": 1, "failedSubProjects": 1},
+         CLONE_STATUS),
+    ))
+    result = run(**CLONE_ARGS)
+    assert result["failed"] is True
+    assert result["msg"] == "Error cloning src@Manual-S-nightly to s1: the array reports clone state 'failure'"
+    assert result["dataset"] == PATH
+
+
+def test_a_clone_whose_progress_cannot_be_read_fails_as_an_array_error(array):
+    array.expect(*CLONE_CALLS + (
+        ("getProjectCloneStatus", wire.error("EZEBI_PERMISSION_DENIED", "no"), CLONE_STATUS),
+    ))
+    result = run(**CLONE_ARGS)
+    assert result["failed"] is True
+    assert result["msg"] == "Error writing share %s: no (EZEBI_PERMISSION_DENIED)" % PATH
+    assert result["api_method"] == "getProjectCloneStatus"
+
+
 @pytest.mark.parametrize("args, words", [
     (dict(smb_name="Docs", smb=False), "smb_name: requires smb=true"),
     (dict(smb_name="a/b", smb=True), "smb_name: must not contain '/'"),

@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The client's waits (wait_for_clone, wait_for_snapshot) against the simulator over HTTPS: what
+ends them, how many polls they make, and what their errors carry.
+
+The simulator never fails a clone or a snapshot: those replies alone are mocked.
+"""
+
+import time
+
+import pytest
+
+from tegile_intelliflash.client.errors import (
+    ApiError, ArrayTimeoutError, InvalidArgumentError, NotFoundError,
+)
+from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
+from tegile_intelliflash.client.views import CloneStatus
+
+from client_helpers import fake_response, make_client
+
+POOL = "pool-a"
+
+
+def _share_snapshot(client, project):
+    client.create_share(share_ref(POOL, project, "src"))
+    return client.create_snapshot(dataset_ref(POOL, project, "src"), "base")
+
+
+def _status_calls(sim):
+    return sim.calls()["by_method"].get("getProjectCloneStatus", 0)
+
+
+def test_wait_for_a_share_clone_polls_until_it_succeeds(client, project, sim_clean):
+    full = _share_snapshot(client, project)
+    sim_clean.set_delays(clone_ms=300)
+    client.clone_snapshot(dataset_ref(POOL, project, "src"), full, "copy", inherit=False)
+    status = client.wait_for_clone(share_ref(POOL, project, "src"), full, "copy",
+                                   poll_interval=0.05, wait_timeout=30)
+    assert isinstance(status, CloneStatus) and status.state == "success"
+    assert _status_calls(sim_clean) >= 2
+    # Done: writes to the clone are accepted now.
+    client.set_nfs_sharing(dataset_ref(POOL, project, "copy"), True)
+
+
+def test_wait_for_a_project_clone_returns_its_status(client, project, sim_clean):
+    client.create_share(share_ref(POOL, project, "a"))
+    full = client.create_snapshot(project_ref(POOL, project), "g")
+    copy = project + "-c"
+    sim_clean.set_delays(clone_ms=200)
+    client.clone_project_snapshot(project_ref(POOL, project), full, copy)
+    try:
+        status = client.wait_for_clone(project_ref(POOL, project), full, copy,
+                                       poll_interval=0.05)
+        assert (status.state, status.total) == ("success", 1)
+    finally:
+        client.delete_share(share_ref(POOL, copy, "a"))
+        client.delete_project(project_ref(POOL, copy))
+
+
+def test_a_clone_still_in_progress_ends_the_wait_before_its_timeout(client, project, sim_clean):
+    """Polls at 0, 0.2 and 0.4 s; the next would come after the 0.5 s timeout, so the wait ends
+    there (it never sleeps past its timeout) with the last status."""
+    full = _share_snapshot(client, project)
+    sim_clean.set_delays(clone_ms=60000)
+    client.clone_snapshot(dataset_ref(POOL, project, "src"), full, "slow", inherit=False)
+    started = time.monotonic()
+    with pytest.raises(ArrayTimeoutError) as info:
+        client.wait_for_clone(share_ref(POOL, project, "src"), full, "slow",
+                              poll_interval=0.2, wait_timeout=0.5)
+    assert time.monotonic() - started < 0.5
+    assert _status_calls(sim_clean) == 3
+    err = info.value
+    assert err.message == "the clone was still in progress after 0.5 seconds"
+    assert (err.method, err.dataset) == ("getProjectCloneStatus",
+                                         "%s/Local/%s/src@%s" % (POOL, project, full))
+    assert isinstance(err.reply, CloneStatus) and err.reply.state == "in_progress"
+
+
+@pytest.mark.parametrize("wire_state, state", [(3, "failure"), (2, "partial")])
+def test_a_failed_clone_ends_the_wait_with_its_state(sim_clean, project, monkeypatch, wire_state, state):
+    with make_client(sim_clean) as c:
+        full = _share_snapshot(c, project)
+        sim_clean.set_delays(clone_ms=60000)
+        c.clone_snapshot(dataset_ref(POOL, project, "src"), full, "bad", inherit=False)
+        real_post = c.session.post
+        polls = []
+
+        def post(url, *args, **kwargs):
+            if url.endswith("/getProjectCloneStatus"):
+                polls.append(url)
+                if len(polls) == 2:  # the first poll is the simulator's: in progress
+                    return fake_response(200, '{"projectCloneState": %d, "totalSubProjects": 1,'
+                                              ' "failedSubProjects": 1}' % wire_state)
+            return real_post(url, *args, **kwargs)
+
+        monkeypatch.setattr(c.session, "post", post)
+        with pytest.raises(ApiError) as info:
+            c.wait_for_clone(share_ref(POOL, project, "src"), full, "bad", poll_interval=0.01)
+    assert len(polls) == 2
+    err = info.value
+    assert err.message == "the array reports clone state '%s'" % state
+    assert err.method == "getProjectCloneStatus"
+    assert err.reply == CloneStatus(state=state, total=1, failed=1)
+
+
+def test_an_error_of_the_status_call_carries_no_clone_status(client, project, sim_clean):
+    """What tells the clone's own verdict from a failed read: only the verdict has ``reply``."""
+    full = _share_snapshot(client, project)
+    with pytest.raises(NotFoundError) as info:
+        client.wait_for_clone(share_ref(POOL, project, "src"), full, "never-cloned",
+                              poll_interval=0.01)
+    assert getattr(info.value, "reply", None) is None
+
+
+@pytest.mark.parametrize("args, field", [
+    (dict(poll_interval=-1), "poll_interval"),
+    (dict(wait_timeout="soon"), "wait_timeout"),
+    (dict(wait_timeout=True), "wait_timeout"),
+])
+def test_bad_wait_settings_are_refused_before_any_call(client, project, sim_clean, args, field):
+    full = _share_snapshot(client, project)
+    sim_clean.reset_calls()
+    for wait in (lambda: client.wait_for_clone(share_ref(POOL, project, "src"), full, "c", **args),
+                 lambda: client.wait_for_snapshot(dataset_ref(POOL, project, "src"), "base",
+                                                  **args)):
+        with pytest.raises(InvalidArgumentError) as info:
+            wait()
+        assert info.value.field == field
+    assert sim_clean.calls()["total"] == 0
+
+
+def test_a_snapshot_still_in_progress_ends_the_wait_before_its_timeout(client, project, sim_clean):
+    client.create_share(share_ref(POOL, project, "s1"))
+    sim_clean.set_delays(snapshot_ms=60000)
+    client.create_snapshot(dataset_ref(POOL, project, "s1"), "slow", wait=False)
+    sim_clean.reset_calls()
+    with pytest.raises(ArrayTimeoutError) as info:
+        client.wait_for_snapshot(dataset_ref(POOL, project, "s1"), "slow", poll_interval=0.2,
+                                 wait_timeout=0.5)
+    assert sim_clean.calls()["by_method"]["getShareSnapshotCreationStatus"] == 3
+    assert info.value.message == "snapshot creation still in progress after 0.5 s"
+    assert info.value.dataset == "%s/Local/%s/s1@Manual-S-slow" % (POOL, project)
