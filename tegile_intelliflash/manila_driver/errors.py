@@ -104,13 +104,14 @@ class translate(object):  # pylint: disable=invalid-name
 
 @contextlib.contextmanager
 def undo_on_failure(what, undo, *mappings):
-    """Run ``undo()`` when the block fails, whatever the failure, then
-    translate it as :class:`translate` does (any other error that is not
-    Manila's also becomes "could not <what>")."""
+    """Run ``undo()`` (unless None) when the block fails, whatever the
+    failure, then translate it as :class:`translate` does (any other error
+    that is not Manila's also becomes "could not <what>")."""
     try:
         yield
     except Exception as err:
-        undo()
+        if undo is not None:
+            undo()
         if isinstance(err, exception.ManilaException):
             raise
         if not isinstance(err, client_errors.IntelliFlashError):

@@ -401,8 +401,7 @@ def _finish_member(backend, share):
     ref = backend.share_ref(share)
     locations = snapshots.finish_clone(
         backend, share, ref, protocols.of_share(share),
-        backend_mod.size_bytes(share), backend_mod.type_properties(share),
-        lambda: None)
+        backend_mod.size_bytes(share), backend_mod.type_properties(share))
     return {'status': constants.STATUS_AVAILABLE,
             'export_locations': locations}
 

@@ -164,10 +164,11 @@ def _clone_progress(backend, share, ref, protocol, size, props, source, full,
             'export_locations': locations}
 
 
-def finish_clone(backend, share, ref, protocol, size, props, abandon):
+def finish_clone(backend, share, ref, protocol, size, props, abandon=None):
     """Give a finished clone its size (quota, and reservation when thick),
     the type's properties and closed access; its export locations. A
-    failure calls ``abandon()`` first."""
+    failure calls ``abandon()`` first, when given (a share group's clones
+    are removed by the group's creation instead)."""
     with errors.undo_on_failure(
             'set up clone %s for share %s' % (ref.path, share['id']),
             abandon,

@@ -11,6 +11,8 @@ from manila import exception
 from tegile_driver_helpers import (
     GiB, POOL, create, make_rule, make_share, make_snapshot, snapshot_names, where,
 )
+from tegile_intelliflash.manila_driver import protocols
+from tegile_intelliflash.manila_driver import snapshots as snapshots_mod
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
 from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
 
@@ -122,6 +124,21 @@ def test_share_from_snapshot_cleans_up_when_a_later_step_fails(simulator, driver
         simulator.clear_faults()
     assert array.find_share(share_ref(*where(driver, clone))) is None
     driver.delete_snapshot(None, snapshot)  # not busy: the clone is gone
+
+
+def test_finish_clone_needs_no_abandon(simulator, driver, array):
+    """A share group's members are removed by the group's creation when one fails: without an
+    ``abandon`` the failure is translated as usual and the share is left to the caller."""
+    share = create(driver, size=4)
+    pool, project, name = where(driver, share)
+    simulator.set_used("%s/Local/%s/%s" % (pool, project, name), 3 * GiB)
+    small = dict(share, size=1)
+    with pytest.raises(exception.ShareBackendException) as err:
+        snapshots_mod.finish_clone(driver._backend, small, share_ref(pool, project, name),
+                                   protocols.of_share(small), GiB, {})
+    assert "the snapshot holds more data than the requested 1 GiB" in str(err.value)
+    assert array.find_share(share_ref(pool, project, name)) is not None
+    driver.delete_share(None, share)
 
 
 def test_share_from_snapshot_in_progress_is_finished_by_get_share_status(simulator, driver,
