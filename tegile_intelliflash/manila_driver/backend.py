@@ -12,6 +12,7 @@ Share size is the share's quota.
 import threading
 import time
 
+from oslo_config import cfg
 from oslo_log import log
 
 from manila import exception
@@ -50,9 +51,52 @@ THICK = 'thick'  # not an array property: "reserve the whole size"
 #: operation costs"). A restart of the share service reads them at once.
 FLOATING_IP_TTL = 600
 
+#: Threads running driver calls beside the RPC server's: the share manager's
+#: periodic tasks (stats, share status, ...) run one after another in one.
+PERIODIC_CALLERS = 1
+
+#: oslo.messaging's default executor_thread_pool_size, for a Manila where the
+#: option cannot be read.
+DEFAULT_RPC_WORKERS = 64
+
 #: Between the back end's project name and a share group id in the name of
 #: the group's project (docs/protocol-choices.md, "Share groups").
 GROUP_PROJECT_INFIX = '-sg-'
+
+
+def connection_pool_size(conf=None):
+    """Connections the driver's client keeps open for reuse: one per driver
+    call Manila can run at once. A manila-share process serves one back end
+    (manila.cmd.share starts one per back end); its RPC server runs up to
+    ``executor_thread_pool_size`` requests at once (oslo.messaging's
+    executor, green or native threads), and the share manager's periodic
+    tasks add their thread. With fewer connections each call beyond them
+    opens one and closes it after (urllib3's "Connection pool is full,
+    discarding connection"), a TLS handshake per call; more cost nothing
+    (a connection is opened only when a call needs one)."""
+    return _rpc_workers(cfg.CONF if conf is None else conf) + PERIODIC_CALLERS
+
+
+def _rpc_workers(conf):
+    try:
+        return max(1, int(conf.executor_thread_pool_size))
+    except cfg.NoSuchOptError:
+        pass
+    # do_setup runs in the share manager's init_host, before the service
+    # builds its RPC server, which registers the option: register it here
+    # from oslo.messaging's own definition (the same option, so the server's
+    # registration later is no conflict) to read what manila.conf says.
+    try:
+        from oslo_messaging import opts as messaging_opts
+        conf.register_opts([opt for group, opts in messaging_opts.list_opts()
+                            if group in (None, 'DEFAULT') for opt in opts
+                            if opt.name == 'executor_thread_pool_size'])
+        return max(1, int(conf.executor_thread_pool_size))
+    except (ImportError, cfg.Error, TypeError, ValueError) as err:
+        LOG.warning('Cannot read executor_thread_pool_size (%(err)s): the '
+                    'client keeps %(n)d connections.',
+                    {'err': err, 'n': DEFAULT_RPC_WORKERS + PERIODIC_CALLERS})
+        return DEFAULT_RPC_WORKERS
 
 
 def group_project(project, group_id):

@@ -167,7 +167,8 @@ class TegileShareDriver(driver.ShareDriver):
                 timeout=(min(10.0, timeout), timeout),
                 retry_budget=float(retry_budget),
                 user_agent='manila-share/%s' % VERSION,
-                logger=logging.getLogger('tegile_intelliflash.client'))
+                logger=logging.getLogger('tegile_intelliflash.client'),
+                pool_maxsize=backend_mod.connection_pool_size())
         except client_errors.IntelliFlashError as err:
             raise exception.BadConfigurationException(reason=str(err))
         except ValueError as err:

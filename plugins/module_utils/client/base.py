@@ -11,7 +11,7 @@ import contextlib
 
 from . import paths as paths_mod
 from .errors import IntelliFlashError, NotAllowedError, NotFoundError, invalid_argument
-from .transport import REDACTED, Transport
+from .transport import DEFAULT_POOL_MAXSIZE, REDACTED, Transport
 
 PROTOCOLS = ("nfs", "smb")
 
@@ -45,11 +45,12 @@ class ClientBase(object):
 
     def __init__(self, host, username, password, port=None, verify=True, ca_path=None,
                  timeout=(10.0, 60.0), retry_budget=60.0, backoff=0.5, backoff_max=8.0,
-                 user_agent=None, logger=None):
+                 user_agent=None, logger=None, pool_maxsize=DEFAULT_POOL_MAXSIZE):
         self._transport = Transport(
             host, username, password, port=port, verify=verify, ca_path=ca_path,
             timeout=timeout, retry_budget=retry_budget, backoff=backoff,
-            backoff_max=backoff_max, user_agent=user_agent, logger=logger)
+            backoff_max=backoff_max, user_agent=user_agent, logger=logger,
+            pool_maxsize=pool_maxsize)
         self.log = self._transport.log
 
     # -- lifecycle -----------------------------------------------------------------------

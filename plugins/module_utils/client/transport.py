@@ -46,6 +46,9 @@ __version__ = "1.1.0"
 LOGGER_NAME = "tegile_intelliflash.client"
 API_PATH = "/zebi/api/v2"
 DEFAULT_PORT = 443
+# Connections a client keeps open for reuse (requests' own default): enough for one caller at a
+# time (the modules); a caller running more calls at once (the Manila driver) sizes it to them.
+DEFAULT_POOL_MAXSIZE = 10
 REDACTED = "********"
 MAX_ERROR_TEXT = 500
 TRANSIENT_STATUSES = (502, 503, 504)
@@ -193,7 +196,7 @@ class Transport(object):
 
     def __init__(self, host, username, password, port=None, verify=True, ca_path=None,
                  timeout=(10.0, 60.0), retry_budget=60.0, backoff=0.5, backoff_max=8.0,
-                 user_agent=None, logger=None):
+                 user_agent=None, logger=None, pool_maxsize=DEFAULT_POOL_MAXSIZE):
         if not HAS_REQUESTS:
             raise ImportError("the IntelliFlash client needs the Python library 'requests' "
                               "(pip install requests): %s"
@@ -231,6 +234,11 @@ class Transport(object):
         self.backoff_max = _non_negative(backoff_max, "backoff_max")
         if self.backoff_max < self.backoff:
             self.backoff_max = self.backoff
+        if isinstance(pool_maxsize, bool) or not isinstance(pool_maxsize, int) \
+                or pool_maxsize < 1:
+            raise invalid_argument("pool_maxsize", "must be a positive whole number of "
+                                   "connections, got %r" % (pool_maxsize,))
+        self.pool_maxsize = pool_maxsize
         self.base_url = "https://%s%s" % (format_netloc(self.hostname, self.port), API_PATH)
         self.user_agent = "tegile-intelliflash/%s" % __version__
         if user_agent:
@@ -244,7 +252,12 @@ class Transport(object):
         self.session = requests.Session()
         # Records how far each attempt got (connect, handshake, first byte sent): decides
         # whether a failed write may be sent again (delivery.py).
-        self.session.mount("https://", TrackingAdapter(quiet_insecure=self.insecure))
+        # pool_maxsize: the connections kept for reuse. Calls beyond it at one time do not wait
+        # (pool_block stays False: a wait for a free connection would have no timeout, outside
+        # retry_budget); each opens a connection of its own, closed after its call ("Connection
+        # pool is full, discarding connection"), a TLS handshake spent for one call.
+        self.session.mount("https://", TrackingAdapter(quiet_insecure=self.insecure,
+                                                       pool_maxsize=pool_maxsize))
         self.session.headers.update({
             "Content-Type": "application/json",
             "Accept": "application/json",

@@ -94,6 +94,29 @@ def test_a_reset_connection_is_replaced_once(client, sim_clean):
     assert _connections_opened(sim_clean) - before == 1
 
 
+@pytest.mark.parametrize("pool_maxsize, throwaway", [(None, True), (16, False)])
+def test_calls_at_once_up_to_pool_maxsize_keep_their_connections(sim_clean, pool_maxsize, throwaway):
+    """Sixteen calls at once (each held 400 ms by the simulator): a client keeping requests'
+    default of ten connections opens one for each call beyond them, round after round, and
+    closes it after; one keeping sixteen opens none after the first round."""
+    options = {} if pool_maxsize is None else dict(pool_maxsize=pool_maxsize)
+    sim_clean.set_faults(latency_ms=400, methods=["listPools"])
+    with make_client(sim_clean, **options) as c:
+        for round_ in range(3):
+            if round_ == 1:
+                before = _connections_opened(sim_clean) + 1
+            barrier = threading.Barrier(16)
+            workers = [threading.Thread(target=lambda: (barrier.wait(), c.list_pools()))
+                       for _worker in range(16)]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+        opened = _connections_opened(sim_clean) - before
+    assert sim_clean.calls()["by_method"]["listPools"] == 48
+    assert (opened > 0) is throwaway
+
+
 def test_get_pool_missing(client):
     with pytest.raises(ApiError) as info:
         client.get_pool("pool-zz")
@@ -130,7 +153,9 @@ def test_construction_validation(sim_clean, tmp_path):
     assert info.value.field == "ca_path"
     for kwargs, field in ((dict(timeout=0), "timeout"), (dict(timeout=(1, 2, 3)), "timeout"),
                           (dict(retry_budget=-1), "retry_budget"), (dict(verify="no"), "verify"),
-                          (dict(backoff="x"), "backoff")):
+                          (dict(backoff="x"), "backoff"), (dict(pool_maxsize=0), "pool_maxsize"),
+                          (dict(pool_maxsize=True), "pool_maxsize"),
+                          (dict(pool_maxsize=2.5), "pool_maxsize")):
         with pytest.raises(InvalidArgumentError) as info:
             IntelliFlashClient(sim_clean.address, "admin", PASSWORD, **kwargs)
         assert info.value.field == field

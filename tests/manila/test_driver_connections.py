@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The driver's HTTPS connections to the array when Manila runs many calls at once.
+
+A manila-share process runs up to ``executor_thread_pool_size`` RPC requests at once (64 by
+default), beside its periodic tasks, all through the back end's one client. A client that keeps
+fewer connections than that opens one for each call beyond them and closes it after (urllib3:
+"Connection pool is full, discarding connection"): a TLS handshake per call. The simulator counts
+the connections it accepts; its latency fault keeps every call of a round open at once.
+"""
+
+from concurrent import futures
+import logging
+import threading
+
+import pytest
+from oslo_config import cfg
+
+from tegile_driver_helpers import new_driver
+from tegile_intelliflash.manila_driver import backend as backend_mod
+
+# Above requests' default of 10 connections kept per pool.
+CALLERS = 24
+LATENCY_MS = 500
+
+
+def _connections_opened(simulator):
+    """Connections the simulator accepted so far, this control call's own excluded."""
+    return simulator.stats()["connections"]["opened"] - 1
+
+
+def _round(client, callers):
+    """``callers`` calls at once (each held LATENCY_MS by the simulator)."""
+    barrier = threading.Barrier(callers)
+
+    def call(_index):
+        barrier.wait()
+        return client.list_pools()
+
+    with futures.ThreadPoolExecutor(max_workers=callers) as pool:
+        assert all(list(pool.map(call, range(callers))))
+
+
+def _throwaway_connections(simulator, driver, callers, rounds=3):
+    """Connections opened by ``rounds`` rounds of ``callers`` calls at once, after a first round
+    that opened what the calls need."""
+    client = driver._backend.client
+    simulator.set_faults(latency_ms=LATENCY_MS, methods=["listPools"])
+    try:
+        _round(client, callers)
+        before = _connections_opened(simulator) + 1
+        for _round_index in range(rounds):
+            _round(client, callers)
+        return _connections_opened(simulator) - before
+    finally:
+        simulator.clear_faults()
+
+
+@pytest.fixture
+def rpc_workers():
+    """Sets manila.conf's executor_thread_pool_size for the next do_setup."""
+    backend_mod.connection_pool_size()  # registers oslo.messaging's option, as do_setup does
+    yield lambda value: cfg.CONF.set_override("executor_thread_pool_size", value)
+    cfg.CONF.clear_override("executor_thread_pool_size")
+
+
+def test_more_concurrent_calls_than_ten_reuse_their_connections(simulator, caplog):
+    driver = new_driver(simulator)
+    try:
+        with caplog.at_level(logging.WARNING, logger="urllib3.connectionpool"):
+            assert _throwaway_connections(simulator, driver, CALLERS) == 0
+        assert "Connection pool is full" not in caplog.text
+    finally:
+        driver._backend.close_client()
+
+
+def test_the_pool_follows_manilas_rpc_workers(simulator, rpc_workers, caplog):
+    """executor_thread_pool_size=4: five connections kept (four RPC workers and the periodic
+    tasks), so ten calls at once (what a pool of requests' default keeps) throw up to five away in
+    every round (as many as the calls beyond five that overlap)."""
+    rpc_workers(4)
+    driver = new_driver(simulator)
+    try:
+        with caplog.at_level(logging.WARNING, logger="urllib3.connectionpool"):
+            assert 0 < _throwaway_connections(simulator, driver, 10) <= 3 * 5
+        assert "Connection pool is full, discarding connection" in caplog.text
+    finally:
+        driver._backend.close_client()
