@@ -37,10 +37,6 @@ LOG = log.getLogger(__name__)
 #: group's pool, and a project snapshot is taken at one instant.
 CONSISTENT_SNAPSHOT_SUPPORT = 'pool'
 
-#: Private data of a group being cloned from a group snapshot:
-#: ``<source project>@<full snapshot name>``.
-PD_GROUP_CLONE = 'tegile_group_clone'
-
 #: Seconds a group from a group snapshot waits for the array's project
 #: clone, and between two reads of its progress.
 GROUP_CLONE_TIMEOUT = 600
@@ -317,8 +313,6 @@ def _clone_group(backend, group, pairs, pool, source_project, project,
              'share group %(id)s.', {'pool': pool, 'src': source_project,
                                      'full': full, 'project': project,
                                      'id': group['id']})
-    origin = '%s@%s' % (source_project, full)
-    backend.private_storage.update(group['id'], {PD_GROUP_CLONE: origin})
     for share, source in pairs:
         backend.private_storage.update(share['id'], {
             backend_mod.PD_ARRAY_NAME: backend.array_name(source)})
@@ -375,7 +369,6 @@ def _finish_group_clone(backend, group_id, pool, source_project, full,
                 pool, project)):
             backend.client.modify_project(
                 client_paths.project_ref(pool, project), settings)
-    backend.private_storage.delete(group_id, PD_GROUP_CLONE)
 
 
 def _abandon_group_clone(backend, group, pool, project, pairs):
