@@ -3,12 +3,15 @@
 renders manila_backends into manila.conf, give Manila's oslo.config our backend; the password is
 not in the file but in the variable it names (user_secrets.yml)."""
 
+import io
+import json
 import os
 import re
 import subprocess
 
 import pytest
 import yaml
+from oslo_config import iniparser
 
 from conftest import PASSWORD, ROOT, backend, load_manila_conf, validate_manila_conf
 
@@ -251,3 +254,71 @@ def test_a_password_config_template_would_cut_stops_the_openstack_ansible_run(
             "before its first ;") in out, out[-3000:]
     assert "w0rdQz" not in out and "Pa$$" not in out
     assert not conf.exists()
+
+
+# Values around config_template's INI reader: a ; with or without white space before it (the first
+# ; decides), Unicode white space, # (no inline comment there), quotes and white space at either
+# end (which the role quotes), "" and characters other readers treat specially.
+EDGE_VALUES = ["ab ;c", "ab;c", "a;b ;c", ";ab", ";ab ", " ;ab", "ab\t;c", "ab\u00a0;c", "ab\u3000;c",
+               "ab\x1c;c", "ab\x0b;c", "ab #c", "ab #;c", "ab; ;c", '"ab ;c"', "'ab;c'", " ab ", "ab  ",
+               '""', '"', "50% off", "a=b", "a: b", "#ab", "[ab]", "ab\u2028cd", "a ; b", "ab;"]
+
+
+class _OsloSections(iniparser.BaseParser):
+    """The sections of an INI text as oslo.config's parser reads them."""
+
+    def __init__(self):
+        self.sections, self.section = {}, None
+
+    def new_section(self, section):
+        self.section = self.sections.setdefault(section, {})
+
+    def assignment(self, key, value):
+        self.section[key] = "\n".join(value)
+
+
+def oslo_read(text):
+    parser = _OsloSections()
+    parser.parse(io.StringIO(text, newline=None))  # universal newlines, as oslo.config opens a file
+    return parser.sections
+
+
+def through_config_template(config_template_venv, texts):
+    """What config_template's INI merge writes for each text (config_template_ini.py)."""
+    plugin = os.path.join(config_template_venv, "share", "ansible", "plugins", "action", "config_template.py")
+    proc = subprocess.run([os.path.join(config_template_venv, "bin", "python"),
+                           os.path.join(HERE, "config_template_ini.py"), plugin],
+                          input=json.dumps(texts), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
+def test_the_role_refuses_exactly_the_values_config_template_changes(tmp_path, run_role, config_template_venv):
+    """The role's rule against config_template's own INI reader: a value the role writes (one more
+    pair of quotes around white space at either end or matching quotes, sections.yml) that
+    config_template then changes for oslo.config is refused, and every value it accepts reaches
+    oslo.config unchanged through the variables file, os_manila's template and config_template."""
+    deploy = tmp_path / "openstack_deploy"
+    deploy.mkdir()
+    options = {"opt%02d" % i: value for i, value in enumerate(EDGE_VALUES)}
+    rc, out = run_role(osa_vars(deploy, [backend(extra_options=options)]))
+    refused = set(re.findall(r"extra_options\.(opt\d\d): white space before the first ;", out))
+    assert rc != 0 and refused, out[-3000:]
+
+    def written(value):
+        quote = value != value.strip() or (value[:1] in "\"'" and value[:1] == value[-1:])
+        return '"%s"' % value if quote else value
+    keys = sorted(options)
+    files = through_config_template(config_template_venv, ["[b]\nk=%s\n" % written(options[k]) for k in keys])
+    changed = {k for k, text in zip(keys, files) if oslo_read(text)["b"].get("k") != options[k]}
+    assert refused == changed, (sorted(refused), sorted(changed))
+    assert "opt00" in refused and "opt01" not in refused and len(refused) < len(keys)
+
+    kept = {k: v for k, v in options.items() if k not in refused}
+    rc, out = run_role(osa_vars(deploy, [backend(extra_options=kept)]))
+    assert rc == 0, out[-3000:]
+    conf = render_like_os_manila(tmp_path, deploy, KEPT_PASSWORDS, config_template_venv=config_template_venv)
+    section = oslo_read(conf.read_text(encoding="utf-8"))["tegile_gold"]
+    assert {k: section.get(k) for k in kept} == kept
+    assert section["tegile_nas_password"] == PASSWORD.replace("$", "$$")  # oslo.config reads $$ as $
