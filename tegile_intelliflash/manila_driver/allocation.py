@@ -20,11 +20,12 @@ or whose outcome is unknown, marks its share alone dirty
 
 Counts and operations may overlap (a count of 5,000 shares takes seconds).
 Every write of the record gets a sequence number, and what a read (a
-count, a single share read again, ensure's read) found is kept for a share
-only when nothing wrote that share since the read began: the operation's
-own outcome wins, and a deletion leaves a tombstone, so that a count that
-listed a share before its deletion does not bring it back. A count is thus
-always kept, share by share, however busy the pool.
+count, a single share read again, the read of ensure or of the usage
+gathering) found is kept for a share only when nothing wrote that share
+since the read began: the operation's own outcome wins, and a deletion
+leaves a tombstone, so that a count that listed a share before its
+deletion does not bring it back. A count is thus always kept, share by
+share, however busy the pool.
 
 A pool is counted again from the array every RECOUNT_INTERVAL seconds,
 which catches what changed outside the driver (an administrator's quota,

@@ -369,6 +369,21 @@ class Backend(object):
             self.client, plan, ref,
             undo_on=(client_errors.NoSpaceError,), log=LOG)
 
+    def read_share(self, ref):
+        """getShare of ``ref`` (NotFoundError when it is not on the array);
+        what it holds goes into the allocated record (allocation.py), a read
+        a first count of its pool then need not do again, and that reads
+        again a share it holds dirty. Begun before the call, so that an
+        operation's own outcome recorded meanwhile wins."""
+        with self.allocated.reading(ref.pool) as keep:
+            try:
+                info = self.client.get_share(ref)
+            except client_errors.NotFoundError:
+                keep(ref, None)
+                raise
+            keep(ref, info.quota_bytes or info.used_bytes)
+        return info
+
     def allocation_unknown(self, share):
         """An operation on ``share`` failed: what it holds now is read
         again at the next refresh (allocation.py); every pool is counted

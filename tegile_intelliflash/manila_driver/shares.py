@@ -253,25 +253,13 @@ def ensure_shares(backend, shares):
     return updates
 
 
-def _read_share(backend, ref):
-    """Read the share for ensure; what it holds goes into the allocated
-    record, a read the first count of its pool need not do again."""
-    with backend.allocated.reading(ref.pool) as keep:
-        try:
-            info = backend.client.get_share(ref)
-        except client_errors.NotFoundError:
-            keep(ref, None)
-            raise
-        keep(ref, info.quota_bytes or info.used_bytes)
-    return info
-
-
 def _ensure_one(backend, share):
     client = backend.client
     try:
         protocol = protocols.of_share(share)
         ref = backend.share_ref(share)
-        info = _read_share(backend, ref)
+        # Recorded: the first count of its pool need not read it again.
+        info = backend.read_share(ref)
     except (exception.ShareResourceNotFound, client_errors.NotFoundError):
         LOG.error('Share %s is not on the array any more.', share['id'])
         return {'status': constants.STATUS_ERROR}

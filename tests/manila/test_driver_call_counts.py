@@ -320,6 +320,67 @@ def test_first_count_reads_only_the_shares_the_driver_does_not_know(driver, simu
     assert calls.by_method.get("getShare") == 3, calls  # the two by hand and the managed one
 
 
+def test_usage_gathering_feeds_the_allocated_capacity(driver, simulator, array):
+    """update_share_usage_size reads every Manila share of the host anyway (getShare each): what
+    it reads goes into the allocated record, at no extra call. The first count then reads only
+    the shares Manila does not know; a quota changed or a share deleted by hand on a Manila share
+    shows without waiting for the hourly count; a share marked by a failure is read by it, not
+    again by the next refresh."""
+    from manila import exception
+    from tegile_driver_helpers import POOL
+
+    project = driver.configuration.safe_get("tegile_default_project")
+    mine = [create(driver, "NFS", size=2) for _index in range(3)]
+    array.create_share(share_ref(POOL, project, "by-hand"), quota=GiB)
+    driver._backend.allocated.forget()  # as after a restart: nothing known
+    array.set_share_quota(share_ref(*where(driver, mine[0])), 5 * GiB)  # by hand
+    array.delete_share(share_ref(*where(driver, mine[1])))             # by hand
+    with count(simulator) as calls:
+        assert len(driver.update_share_usage_size(None, mine)) == 2
+    assert calls.by_method == {"getShare": 3}, calls
+    with count(simulator) as calls:
+        assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 5 + 2 + 1
+    assert calls.by_method.get("getShare") == 1, calls  # by-hand alone
+
+    array.set_share_quota(share_ref(*where(driver, mine[2])), 3 * GiB)  # by hand
+    simulator.set_faults(error_rate=1.0, methods=["modifyShareProperties"], count=1)
+    try:
+        with pytest.raises(exception.ShareBackendException):
+            driver.extend_share(mine[2], 4)  # fails: mine[2] is read again
+    finally:
+        simulator.clear_faults()
+    with count(simulator) as calls:
+        driver.update_share_usage_size(None, [mine[0], mine[2]])
+    with count(simulator) as calls:
+        assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 5 + 3 + 1
+    assert calls.by_method == {"listPools": 1}, calls
+
+
+def test_a_usage_read_does_not_undo_an_operation_recorded_meanwhile(driver, simulator,
+                                                                    monkeypatch):
+    """The usage gathering read a share, then an extend of it wrote the array and recorded its
+    size before the reading was kept: the extend's 4 GiB stays, not the 2 GiB read before."""
+    from tegile_driver_helpers import POOL
+
+    share = create(driver, "NFS", size=2)
+    assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 2
+    client = driver._backend.client
+    real_get_share = client.get_share
+
+    def read_then_extend(ref):
+        info = real_get_share(ref)
+        monkeypatch.undo()
+        driver.extend_share(share, 4)
+        return info
+
+    monkeypatch.setattr(client, "get_share", read_then_extend)
+    usage = driver.update_share_usage_size(None, [share])
+    assert [item["id"] for item in usage] == [share["id"]]
+    with count(simulator) as calls:
+        assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 4
+    assert calls.by_method == {"listPools": 1}, calls
+
+
 def _hosts(array, driver, share):
     from tegile_intelliflash.client.paths import dataset_ref
 
