@@ -85,3 +85,70 @@ def test_the_pool_follows_manilas_rpc_workers(simulator, rpc_workers, caplog):
         assert "Connection pool is full, discarding connection" in caplog.text
     finally:
         driver._backend.close_client()
+
+
+# -- executor_thread_pool_size: read before the RPC server registers it ------------------------
+
+def _fresh_conf(tmp_path, value=None):
+    """A ConfigOpts of its own, parsed from a manila.conf (as cfg.CONF is when do_setup runs:
+    parsed, the option not yet registered)."""
+    tmp_path.mkdir(exist_ok=True)
+    path = tmp_path / "manila.conf"
+    path.write_text("[DEFAULT]\n" + ("executor_thread_pool_size = %s\n" % value
+                                     if value is not None else ""))
+    conf = cfg.ConfigOpts()
+    conf([], project="manila", default_config_files=[str(path)])
+    return conf
+
+
+def _rpc_server(conf):
+    """What manila-share's service does after init_host: build its RPC server, which registers
+    oslo.messaging's executor options on ``conf``."""
+    import oslo_messaging
+
+    transport = oslo_messaging.get_rpc_transport(conf, url="fake:/")
+    try:
+        return oslo_messaging.get_rpc_server(
+            transport, oslo_messaging.Target(topic="manila-share", server="host"), [])
+    finally:
+        transport.cleanup()
+
+
+def _opt(conf):
+    return conf._opts["executor_thread_pool_size"]["opt"]  # pylint: disable=protected-access
+
+
+@pytest.mark.parametrize("order", ["driver first", "server first"])
+def test_the_option_read_is_oslo_messagings_own(tmp_path, order):
+    """do_setup runs before the RPC server exists: the driver registers the option from
+    oslo.messaging's own definition. The server's registration after it is no
+    DuplicateOptError, nor one before it (a set-up retried later, a second back end); the value
+    is manila.conf's, and the option keeps oslo.messaging's default and help."""
+    conf = _fresh_conf(tmp_path, 7)
+    reference = _fresh_conf(tmp_path / "reference")
+    _rpc_server(reference)
+    if order == "server first":
+        _rpc_server(conf)
+    assert backend_mod.connection_pool_size(conf) == 7 + backend_mod.PERIODIC_CALLERS
+    assert backend_mod.connection_pool_size(conf) == 8  # a second back end, a retried set-up
+    _rpc_server(conf)
+    assert conf.executor_thread_pool_size == 7
+    assert _opt(conf) == _opt(reference)
+    assert (_opt(conf).default, _opt(conf).help) == (_opt(reference).default,
+                                                      _opt(reference).help)
+
+
+@pytest.mark.parametrize("case", ["unlisted", "invalid"])
+def test_an_unreadable_option_falls_back_to_oslo_messagings_default(tmp_path, monkeypatch,
+                                                                    caplog, case):
+    """An oslo.messaging that no longer lists the option, or a manila.conf value that is not a
+    number: the client keeps the default's connections, with a warning; set-up goes on."""
+    from oslo_messaging import opts as messaging_opts
+
+    conf = _fresh_conf(tmp_path, "many" if case == "invalid" else None)
+    if case == "unlisted":
+        monkeypatch.setattr(messaging_opts, "list_opts", lambda: [])
+    with caplog.at_level(logging.WARNING):
+        assert backend_mod.connection_pool_size(conf) == (backend_mod.DEFAULT_RPC_WORKERS
+                                                          + backend_mod.PERIODIC_CALLERS)
+    assert "Cannot read executor_thread_pool_size" in caplog.text
