@@ -76,7 +76,7 @@ class SnapshotCalls(object):
     def wait_for_snapshot(self, ref, name, poll_interval=1.0,
                           wait_timeout=300):
         """Poll the creation status until success (0); error (2) raises ApiError, still in
-        progress when the next poll would come after ``wait_timeout`` s ArrayTimeoutError."""
+        progress at the last poll, ``wait_timeout`` s after the first, ArrayTimeoutError."""
         ref = self._ref(ref, share=None)
         method = by_level(ref.share, *STATUS)
         with self._context(method, self._ref_path(method, ref)):
@@ -207,7 +207,7 @@ class SnapshotCalls(object):
         CloneStatus.
 
         The array reporting the clone partial or failed raises ApiError; a clone still in
-        progress when the next poll would come after ``wait_timeout`` seconds raises
+        progress at the last poll, ``wait_timeout`` seconds after the first, raises
         ArrayTimeoutError (it may still finish or fail on the array). Either carries the last
         CloneStatus as ``reply``, which tells them from an error of the status call itself.
         """
@@ -244,19 +244,25 @@ class SnapshotCalls(object):
 
 def _check_wait(poll_interval, wait_timeout):
     for field, value in (("poll_interval", poll_interval), ("wait_timeout", wait_timeout)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        # NaN passes "< 0" and every comparison with the clock: the wait would never end.
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 \
+                or value != value:
             raise invalid_argument(field, "must be a non-negative number of seconds")
 
 
 def _poll(read, done, still_running, poll_interval, wait_timeout):
     """``read()`` until ``done(result)`` (which raises for a failure); returns the last result.
-    Ends with ``still_running(result)`` raised rather than poll after ``wait_timeout``
-    seconds: the wait never outlasts its timeout."""
+
+    Polls every ``poll_interval`` seconds and a last time at ``wait_timeout`` (the sleep before
+    it is cut short: the wait never sleeps past its timeout, and a task that finishes within
+    the timeout is seen finished); a result still not done then raises ``still_running(result)``.
+    """
     deadline = time.monotonic() + wait_timeout
     while True:
         result = read()
         if done(result):
             return result
-        if time.monotonic() + poll_interval > deadline:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
             raise still_running(result)
-        time.sleep(poll_interval)
+        time.sleep(min(poll_interval, remaining))

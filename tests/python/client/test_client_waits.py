@@ -56,9 +56,10 @@ def test_wait_for_a_project_clone_returns_its_status(client, project, sim_clean)
         client.delete_project(project_ref(POOL, copy))
 
 
-def test_a_clone_still_in_progress_ends_the_wait_before_its_timeout(client, project, sim_clean):
-    """Polls at 0, 0.2 and 0.4 s; the next would come after the 0.5 s timeout, so the wait ends
-    there (it never sleeps past its timeout) with the last status."""
+def test_a_clone_still_in_progress_at_its_timeout_ends_the_wait(client, project, sim_clean):
+    """Polls at 0, 0.2 and 0.4 s, and a last time at the 0.5 s timeout (the sleep before it cut
+    short: it never sleeps past its timeout, nor gives up before it), then ends with the last
+    status."""
     full = _share_snapshot(client, project)
     sim_clean.set_delays(clone_ms=60000)
     client.clone_snapshot(dataset_ref(POOL, project, "src"), full, "slow", inherit=False)
@@ -66,13 +67,26 @@ def test_a_clone_still_in_progress_ends_the_wait_before_its_timeout(client, proj
     with pytest.raises(ArrayTimeoutError) as info:
         client.wait_for_clone(share_ref(POOL, project, "src"), full, "slow",
                               poll_interval=0.2, wait_timeout=0.5)
-    assert time.monotonic() - started < 0.5
-    assert _status_calls(sim_clean) == 3
+    assert 0.5 <= time.monotonic() - started < 0.5 + 0.2
+    assert _status_calls(sim_clean) == 4
     err = info.value
     assert err.message == "the clone was still in progress after 0.5 seconds"
     assert (err.method, err.dataset) == ("getProjectCloneStatus",
                                          "%s/Local/%s/src@%s" % (POOL, project, full))
     assert isinstance(err.reply, CloneStatus) and err.reply.state == "in_progress"
+
+
+def test_a_clone_done_between_the_last_interval_and_the_timeout_is_seen_done(client, project,
+                                                                              sim_clean):
+    """Done 0.3 s after the clone call: the polls at 0 and 0.25 s see it in progress, the one at
+    the 0.4 s timeout sees it done (a wait giving up when the next interval would pass the
+    timeout, at 0.25 s, would report a finished clone as still in progress)."""
+    full = _share_snapshot(client, project)
+    sim_clean.set_delays(clone_ms=300)
+    client.clone_snapshot(dataset_ref(POOL, project, "src"), full, "quick", inherit=False)
+    status = client.wait_for_clone(share_ref(POOL, project, "src"), full, "quick",
+                                   poll_interval=0.25, wait_timeout=0.4)
+    assert status.state == "success"
 
 
 @pytest.mark.parametrize("wire_state, state", [(3, "failure"), (2, "partial")])
@@ -115,6 +129,8 @@ def test_an_error_of_the_status_call_carries_no_clone_status(client, project, si
     (dict(poll_interval=-1), "poll_interval"),
     (dict(wait_timeout="soon"), "wait_timeout"),
     (dict(wait_timeout=True), "wait_timeout"),
+    (dict(wait_timeout=float("nan")), "wait_timeout"),  # would never end
+    (dict(poll_interval=float("nan")), "poll_interval"),
 ])
 def test_bad_wait_settings_are_refused_before_any_call(client, project, sim_clean, args, field):
     full = _share_snapshot(client, project)
@@ -128,7 +144,7 @@ def test_bad_wait_settings_are_refused_before_any_call(client, project, sim_clea
     assert sim_clean.calls()["total"] == 0
 
 
-def test_a_snapshot_still_in_progress_ends_the_wait_before_its_timeout(client, project, sim_clean):
+def test_a_snapshot_still_in_progress_at_its_timeout_ends_the_wait(client, project, sim_clean):
     client.create_share(share_ref(POOL, project, "s1"))
     sim_clean.set_delays(snapshot_ms=60000)
     client.create_snapshot(dataset_ref(POOL, project, "s1"), "slow", wait=False)
@@ -136,6 +152,6 @@ def test_a_snapshot_still_in_progress_ends_the_wait_before_its_timeout(client, p
     with pytest.raises(ArrayTimeoutError) as info:
         client.wait_for_snapshot(dataset_ref(POOL, project, "s1"), "slow", poll_interval=0.2,
                                  wait_timeout=0.5)
-    assert sim_clean.calls()["by_method"]["getShareSnapshotCreationStatus"] == 3
+    assert sim_clean.calls()["by_method"]["getShareSnapshotCreationStatus"] == 4  # 0 .2 .4 .5 s
     assert info.value.message == "snapshot creation still in progress after 0.5 s"
     assert info.value.dataset == "%s/Local/%s/s1@Manual-S-slow" % (POOL, project)

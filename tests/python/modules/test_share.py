@@ -171,8 +171,8 @@ def test_clone_waits_for_the_array_and_applies_the_size(sim, capsys):
 
 
 def test_a_clone_still_in_progress_at_wait_timeout_fails_naming_it(sim, capsys):
-    """The wait ends rather than poll after wait_timeout (the client's wait_for_clone, as for a
-    snapshot): with 1 s and one poll a second, the first poll is the only one."""
+    """The client's wait_for_clone (as for a snapshot): with 1 s and one poll a second, a poll at
+    once and a last one at 1 s."""
     sim.set_delays(clone_ms=2000)
     try:
         sim.reset_calls()
@@ -182,10 +182,26 @@ def test_a_clone_still_in_progress_at_wait_timeout_fails_naming_it(sim, capsys):
     assert result["failed"] is True
     assert result["msg"] == "Error cloning base@Manual-S-snap1 to slow: the clone was still in progress after 1 seconds"
     assert result["dataset"] == "%s/Local/%s/slow" % (POOL, PROJECT)
-    assert sim.calls()["by_method"]["getProjectCloneStatus"] == 1
+    assert sim.calls()["by_method"]["getProjectCloneStatus"] == 2
     with client(sim) as api:
         api.wait_for_clone(share_ref(POOL, PROJECT, "base"), "Manual-S-snap1", "slow", poll_interval=0.1)
     result, _out = run(sim, capsys, name="slow", state="absent")
+    assert result["changed"] is True
+
+
+def test_a_clone_done_within_wait_timeout_succeeds(sim, capsys):
+    """Done 0.6 s after the clone call: the poll at wait_timeout (1 s) sees it, though the next
+    one-second interval would end after the timeout."""
+    sim.set_delays(clone_ms=600)
+    try:
+        sim.reset_calls()
+        result, _out = run(sim, capsys, name="quick", source_share="base", source_snapshot="snap1", wait_timeout=1)
+    finally:
+        sim.set_delays()
+    assert result.get("failed") is not True, result
+    assert result["changed"] is True
+    assert sim.calls()["by_method"]["getProjectCloneStatus"] == 2
+    result, _out = run(sim, capsys, name="quick", state="absent")
     assert result["changed"] is True
 
 
