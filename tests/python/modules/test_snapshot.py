@@ -110,6 +110,19 @@ def test_lost_reply_of_rollback_is_outcome_unknown(sim, capsys):
     run(sim, capsys, name="rb", state="absent")
 
 
+def test_snapshot_done_within_wait_timeout_succeeds(sim, capsys):
+    """Done 0.6 s after the create call: the last poll, at wait_timeout (1 s), sees it done,
+    though the next one-second interval would end after the timeout."""
+    sim.set_delays(snapshot_ms=600)
+    try:
+        result, _out = run(sim, capsys, name="quick", wait_timeout=1)
+    finally:
+        sim.set_delays(snapshot_ms=0)
+    assert result.get("failed") is not True, result
+    assert result["changed"] is True
+    run(sim, capsys, name="quick", state="absent")
+
+
 def test_snapshot_still_in_progress_after_wait_timeout(sim, capsys):
     sim.set_delays(snapshot_ms=600000)
     try:
