@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Snapshots of shares and projects: create (and wait), status, list, delete, clone, roll back."""
 
+import math
 import time
 
 from . import paths as paths_mod
@@ -246,7 +247,7 @@ def _check_wait(poll_interval, wait_timeout):
     for field, value in (("poll_interval", poll_interval), ("wait_timeout", wait_timeout)):
         # NaN passes "< 0" and every comparison with the clock: the wait would never end.
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 \
-                or value != value:
+                or math.isnan(value):
             raise invalid_argument(field, "must be a non-negative number of seconds")
 
 

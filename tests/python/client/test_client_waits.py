@@ -76,8 +76,8 @@ def test_a_clone_still_in_progress_at_its_timeout_ends_the_wait(client, project,
     assert isinstance(err.reply, CloneStatus) and err.reply.state == "in_progress"
 
 
-def test_a_clone_done_between_the_last_interval_and_the_timeout_is_seen_done(client, project,
-                                                                              sim_clean):
+def test_a_clone_done_between_the_last_interval_and_the_timeout_is_seen_done(
+        client, project, sim_clean):
     """Done 0.3 s after the clone call: the polls at 0 and 0.25 s see it in progress, the one at
     the 0.4 s timeout sees it done (a wait giving up when the next interval would pass the
     timeout, at 0.25 s, would report a finished clone as still in progress)."""
