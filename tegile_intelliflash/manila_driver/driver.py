@@ -112,6 +112,11 @@ class TegileShareDriver(driver.ShareDriver):
         amount: that share is read again at the next refresh."""
         try:
             yield
+        except exception.ShareShrinkingPossibleDataLoss:
+            # A shrink refused: the quota is the one before (shares.resize
+            # refuses before writing it, or the array refused it), as
+            # recorded. Nothing to read again.
+            raise
         except Exception:
             self._backend.allocation_unknown(share)
             raise

@@ -175,6 +175,7 @@ def test_shrink_below_used_is_refused_and_leaves_the_limits(driver, simulator, a
     share_type_specs["t"] = {"thin_provisioning": thin}
     share = create(driver, "NFS", size=3, share_type_id="t")
     pool, project, name = where(driver, share)
+    assert _pool_stats(driver, pool)["allocated_capacity_gb"] == 3
     simulator.control("POST", "/sim/v1/used", {
         "dataset": "%s/Local/%s/%s" % (pool, project, name), "bytes": 2 * GiB + 1})
     with pytest.raises(exception.ShareShrinkingPossibleDataLoss):
@@ -182,6 +183,10 @@ def test_shrink_below_used_is_refused_and_leaves_the_limits(driver, simulator, a
     info = array.get_share(share_ref(pool, project, name))
     assert info.quota_bytes == 3 * GiB
     assert info.reservation_bytes == (0 if thin else 3 * GiB)
+    # Its outcome is known (nothing changed): the share is not read again.
+    with count(simulator) as calls:
+        assert _pool_stats(driver, pool)["allocated_capacity_gb"] == 3
+    assert calls.by_method == {"listPools": 1}, calls
 
 
 def test_resize_of_limits_changed_on_the_array_reads_the_share(driver, array):
