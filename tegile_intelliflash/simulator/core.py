@@ -12,7 +12,7 @@ import unicodedata
 from . import model
 from .errors import (
     ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, INVALID_MOUNT_POINT, INVALID_SMB_PARAM,
-    NOSPACE, OPERATION_NOT_ALLOWED, RESOURCE_NOT_FOUND, not_found,
+    NOSPACE, OPERATION_NOT_ALLOWED, RESOURCE_EXIST, RESOURCE_NOT_FOUND, not_found,
 )
 
 GiB = 1024 ** 3
@@ -248,6 +248,27 @@ def check_mount_points(txn, changed):
             if model.effective(other, project, "mountPoint") == mount:
                 raise ApiError(INVALID_MOUNT_POINT, "mount point %s of %s is already the "
                                "mount point of %s" % (mount, path, other["path"]))
+
+
+def check_smb_names(txn, shares):
+    """C27: the shares of ``shares`` (as they will be stored), each about to take its SMB name
+    or to be exported under it, must not have a name another Local share has (case-insensitive,
+    the default ``<project>_<share>`` included): EZEBI_RESOURCE_EXIST names both shares."""
+    wanted = {}
+    for share in shares:
+        key = model.smb_name_key(share)
+        if key is None:
+            continue
+        if key in wanted:
+            raise ApiError(RESOURCE_EXIST, "%s and %s would both be shared over SMB as %r"
+                           % (wanted[key], share["path"], model.display_name(share)))
+        wanted[key] = share["path"]
+    skip = set(wanted.values())
+    for other in txn.shares_with_smb_names(list(wanted)):
+        if other["path"] not in skip:
+            raise ApiError(RESOURCE_EXIST, "SMB share name %r of %s is already used by %s"
+                           % (model.display_name(other), wanted[model.smb_name_key(other)],
+                              other["path"]))
 
 
 def check_smb3(txn, share, project):

@@ -395,6 +395,14 @@ def default_display_name(share):
     return "%s_%s" % (share["project"], share["name"])
 
 
+def smb_name_key(share):
+    """What C27 compares SMB names by (case-insensitive), or None for a Replica share, which is
+    never exported and holds no name."""
+    if share.get("container", "Local") != "Local":
+        return None
+    return display_name(share).lower()
+
+
 def check_not_busy(share, now, what="this operation"):
     if share.get("ready_at", 0) > now:
         raise ApiError(RESOURCE_BUSY, "%s: clone %s is still being created"

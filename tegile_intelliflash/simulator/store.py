@@ -18,6 +18,8 @@ import os
 import sqlite3
 import threading
 
+from . import model
+
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -54,12 +56,17 @@ _SHARE_COLUMNS = (
      "MAX(COALESCE(json_extract(doc, '$.used'), 0), "
      "COALESCE(json_extract(doc, '$.reservation'), 0))"),
     ("quota", "INTEGER NOT NULL DEFAULT 0", "COALESCE(json_extract(doc, '$.quota'), 0)"),
+    # Filled from each document by Python (``model.smb_name_key``): SQLite's lower() folds
+    # ASCII only.
+    ("smb_name", "TEXT", model.smb_name_key),
 )
 # Sums over a pool's or a project's shares read these indexes only (every getShare answers its
 # pool's free space: it must not decode every share of the pool).
 _SHARE_INDEXES = (
     "CREATE INDEX IF NOT EXISTS shares_pool_space ON shares (pool, consumption, quota)",
     "CREATE INDEX IF NOT EXISTS shares_project_space ON shares (project, consumption)",
+    # C27: a create into a project with SMB on looks its new share's name up, never every share.
+    "CREATE INDEX IF NOT EXISTS shares_smb_name ON shares (smb_name)",
 )
 
 
@@ -207,6 +214,17 @@ class Txn:
                          "json_extract(doc, '$.own.mountPoint') = ? ORDER BY seq",
                          (name, mount_point))
 
+    def shares_with_smb_names(self, keys):
+        """Shares whose SMB name key (``model.smb_name_key``) is one of ``keys`` (C27), read
+        through the index; in chunks below SQLite's limit on bound parameters."""
+        keys = sorted(set(keys))
+        found = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            found.extend(self._all("SELECT doc FROM shares WHERE smb_name IN (%s) ORDER BY seq"
+                                   % ", ".join("?" * len(chunk)), chunk))
+        return found
+
     def shares_with_origin(self, snapshot_path):
         return self._with_origin("shares", snapshot_path)
 
@@ -220,7 +238,8 @@ class Txn:
             "path": doc["path"], "project": doc["project_path"], "pool": doc["pool"],
             "name": doc["name"], "origin": doc.get("origin"), "seq": self._sequenced(doc),
             "doc": _dump(doc), "consumption": max(doc.get("used", 0), doc.get("reservation", 0)),
-            "quota": doc.get("quota", 0)}, ("origin", "doc", "consumption", "quota"))
+            "quota": doc.get("quota", 0), "smb_name": model.smb_name_key(doc)},
+            ("origin", "doc", "consumption", "quota", "smb_name"))
 
     def delete_share(self, path):
         self.conn.execute("DELETE FROM shares WHERE path = ?", (path,))
@@ -274,8 +293,14 @@ class Store:
         have = {row[1] for row in conn.execute("PRAGMA table_info(shares)")}
         conn.execute("BEGIN IMMEDIATE")
         for column, definition, value in _SHARE_COLUMNS:
-            if column not in have:
-                conn.execute("ALTER TABLE shares ADD COLUMN %s %s" % (column, definition))
+            if column in have:
+                continue
+            conn.execute("ALTER TABLE shares ADD COLUMN %s %s" % (column, definition))
+            if callable(value):
+                rows = conn.execute("SELECT path, doc FROM shares").fetchall()
+                conn.executemany("UPDATE shares SET %s = ? WHERE path = ?" % column,
+                                 [(value(json.loads(doc)), path) for path, doc in rows])
+            else:
                 conn.execute("UPDATE shares SET %s = %s" % (column, value))
         for statement in _SHARE_INDEXES:
             conn.execute(statement)

@@ -8,10 +8,10 @@ and level to each literal method name. ``ctx.method`` is that name, used in erro
 
 import copy
 
-from .. import model
+from .. import core, model
 from ..errors import ApiError, INVALID_ACL_PARAM, RESOURCE_EXIST, RESOURCE_NOT_FOUND
 from ..ops import access
-from ..ops.datasets import check_display_name_unique
+from ..ops.datasets import check_sharing_inherited
 
 
 # -- sharing on/off (C17) --------------------------------------------------------------------
@@ -27,7 +27,7 @@ def set_sharing(proto, level, ctx, args):
         if on or effective != model.display_name(target.share):
             # Turning SMB on with the default name checks it too: another share may have
             # chosen <project>_<share> explicitly before this share existed (C27).
-            check_display_name_unique(ctx.txn, effective, target.share["path"])
+            core.check_smb_names(ctx.txn, [dict(target.share, cifsDisplayName=name)])
         access.set_sharing(ctx, target, proto, on)
         target.share["cifsDisplayName"] = name  # "" = the default name (C17)
         target.share["guestStatus"] = guest
@@ -132,9 +132,11 @@ def inherit_network_acl_settings(ctx, args):
     target = access.Target(ctx, args.raw(0, "datasetPath"), "share",
                            "inheritNetworkACLsettingsFromProject")
     share = target.share
+    smb_was_on = model.sharing(share, target.project, "smb")[0]
     for proto in ("nfs", "smb"):
         share[proto + "_override"] = False
         share[proto] = False
         share[proto + "_acls"] = []
+    check_sharing_inherited(ctx.txn, share, target.project, smb_was_on)
     target.save()
     return 0

@@ -7,7 +7,7 @@ import re
 
 from .. import convert, core, model
 from ..errors import ApiError, INVALID_ACL_PARAM, INVALID_SMB_PARAM
-from .datasets import check_display_name_unique, project_for_write, share_for_write
+from .datasets import project_for_write, share_for_write
 
 HOST_TYPES = ("IP", "FQDN")
 ACCESS_MODES = ("rw", "ro")
@@ -130,6 +130,11 @@ def set_sharing(ctx, target, proto, on):
     if on and other_on and smb_mode(ctx.txn) == "SMB3":
         raise ApiError(INVALID_SMB_PARAM, "NFS and SMB cannot both be on for %s while "
                        "smbProtocolMode is SMB3" % target.doc["path"])
+    if proto == "smb" and on and target.share is None and not target.project["smb"]:
+        # C27: every share that inherits SMB is exported with the project, under its name.
+        core.check_smb_names(ctx.txn, [share for share in
+                                       ctx.txn.shares_of_project(target.project["path"])
+                                       if not share["smb_override"]])
     if on and target.share is None and smb_mode(ctx.txn) == "SMB3":
         # The project's shares that inherit ``proto`` turn it on with the project: one that
         # has the other protocol on as its own setting would be shared over both.
@@ -150,11 +155,11 @@ def turn_on_share(ctx, share, project, proto):
     if model.sharing(share, project, other)[0] and smb_mode(ctx.txn) == "SMB3":
         raise ApiError(INVALID_SMB_PARAM, "NFS and SMB cannot both be on while smbProtocolMode "
                        "is SMB3")
-    if proto == "smb":
+    current, _ignored = model.sharing(share, project, proto)
+    if proto == "smb" and not current:
         # C27: the share goes out under its (default) SMB name, which another share may
         # have chosen before this one existed.
-        check_display_name_unique(ctx.txn, model.display_name(share), share["path"])
-    current, _ignored = model.sharing(share, project, proto)
+        core.check_smb_names(ctx.txn, [share])
     model.take_ownership(share, project, proto)
     if not current:
         share[proto] = True

@@ -129,6 +129,10 @@ def create_share_doc(txn, project, name, options=None, permissions=None):
             raise ApiError(INVALID_ARGUMENT, "sharePermissions must be a list of objects")
         share["permissions"] = copy.deepcopy(permissions)
     core.check_mount_points(txn, [(share, project)])
+    if model.sharing(share, project, "smb")[0]:
+        # C27: the project shares over SMB, so the new share is exported at once under its
+        # default name, which another share may have chosen.
+        core.check_smb_names(txn, [share])
     txn.put_share(share)
     return share
 
@@ -153,18 +157,6 @@ def _apply_space(txn, share, project, obj):
                               "reservation of %s" % share["path"])
     share["quota"] = new_quota
     share["reservation"] = new_res
-
-
-def check_display_name_unique(txn, name, own_path):
-    """C27: an SMB share name already used by another share is EZEBI_RESOURCE_EXIST.
-
-    ``name`` is the name the share will have: an explicit one, or its default
-    ``<project>_<share>`` (which another share may have chosen explicitly).
-    """
-    for share in txn.all_shares():
-        if share["path"] != own_path and model.display_name(share).lower() == name.lower():
-            raise ApiError(RESOURCE_EXIST, "SMB share name %r is already used by %s"
-                           % (name, share["path"]))
 
 
 def apply_share_changes(ctx, share, project, obj):
@@ -213,8 +205,7 @@ def apply_share_changes(ctx, share, project, obj):
     if obj.get("cifsDisplayName") is not None:
         name = model.validate_display_name(obj["cifsDisplayName"])
         if name != model.display_name(share):
-            check_display_name_unique(ctx.txn, name or model.default_display_name(share),
-                                      share["path"])
+            core.check_smb_names(ctx.txn, [dict(share, cifsDisplayName=name)])
             direct["cifsDisplayName"] = name
     acl_list = None
     if obj.get("aclList") is not None:
@@ -224,6 +215,15 @@ def apply_share_changes(ctx, share, project, obj):
     share.update(direct)
     if acl_list is not None:
         share["aclList"] = acl_list
+
+
+def check_sharing_inherited(txn, share, project, smb_was_on):
+    """``share`` (as it will be stored) inherits sharing from ``project`` again: it may now be
+    shared over both protocols (refused in SMB3 mode, C17) or exported over SMB under a name
+    another share has (C27)."""
+    core.check_smb3(txn, share, project)
+    if not smb_was_on and model.sharing(share, project, "smb")[0]:
+        core.check_smb_names(txn, [share])
 
 
 def delete_dataset(ctx, value, recursive, error_if_missing, what):
@@ -272,10 +272,11 @@ def inherit_property(ctx, share, project, prop):
     Sharesmb turn the share's own sharing off and drop its ACLs."""
     if prop in ("Sharenfs", "Sharesmb"):
         proto = prop[5:].lower()
+        smb_was_on = model.sharing(share, project, "smb")[0]
         share[proto + "_override"] = False
         share[proto] = False
         share[proto + "_acls"] = []
-        core.check_smb3(ctx.txn, share, project)
+        check_sharing_inherited(ctx.txn, share, project, smb_was_on)
         ctx.txn.put_share(share)
         return
     if prop not in model.INHERITABLE:

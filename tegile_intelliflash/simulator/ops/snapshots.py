@@ -12,7 +12,7 @@ import copy
 
 from .. import convert, core, model
 from ..errors import (
-    ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, RESOURCE_BUSY, RESOURCE_EXIST,
+    ApiError, INVALID_ARGUMENT, INVALID_DATASET_TYPE, NOSPACE, RESOURCE_BUSY, RESOURCE_EXIST,
     RESOURCE_INUSE, RESOURCE_NOT_FOUND,
 )
 
@@ -171,6 +171,13 @@ def _check_clone_space(ctx, pool, project, added):
     core.check_project_growth(ctx.txn, project, 0, added, "the clone")
 
 
+def _check_clone_smb_names(txn, clones, project):
+    """C27: a clone exported over SMB at once (its source's or its project's sharing) goes out
+    under its own default name, which another share may have."""
+    core.check_smb_names(txn, [clone for clone in clones
+                               if model.sharing(clone, project, "smb")[0]])
+
+
 def clone_share_snapshot_doc(ctx, snap_value, name, inherit):
     path, snap = get_snapshot(ctx.txn, snap_value, "snapshotPath", "share")
     core.require_local(path, "cloneShareSnapshot")
@@ -183,6 +190,7 @@ def clone_share_snapshot_doc(ctx, snap_value, name, inherit):
     clone = clone_share_doc(ctx, source, project, snap, name, inherit)
     _check_clone_space(ctx, project["pool"], project, clone["used"])
     core.check_mount_points(ctx.txn, [(clone, project)])
+    _check_clone_smb_names(ctx.txn, [clone], project)
     ctx.txn.put_share(clone)
     return clone
 
@@ -190,6 +198,27 @@ def clone_share_snapshot_doc(ctx, snap_value, name, inherit):
 def _rollback_plan(txn, share_path, target):
     """Snapshots of ``share_path`` newer than ``target`` (its dependents for rollback, C14)."""
     return [s for s in txn.snapshots_of(share_path) if s["seq"] > target["seq"]]
+
+
+def _check_rollback_space(txn, snaps_by_share):
+    """C7/C14: the bytes a rollback brings back must fit the share's quota (ZFS refuses a
+    rollback beyond ``refquota``), its project's quota and the pool, summed over the shares
+    rolled back together (one project). Checked before anything changes."""
+    old = new = 0
+    for share_path, target in snaps_by_share:
+        share = txn.share(share_path)
+        restored = target.get("used", 0)
+        if share.get("quota", 0) and restored > share["quota"]:
+            raise ApiError(NOSPACE, "rollback of %s to %s would bring back %d bytes, beyond "
+                           "its quota of %d" % (share_path, target["name"], restored,
+                                                share["quota"]))
+        old += core.share_consumption(share)
+        new += max(restored, share.get("reservation", 0))
+    if not snaps_by_share:
+        return
+    what = "rolling back to %s" % snaps_by_share[0][1]["name"]
+    core.check_project_growth(txn, txn.project(share["project_path"]), old, new, what)
+    core.check_growth(txn, share["pool"], old, new, what)
 
 
 def apply_rollback(ctx, snaps_by_share, delete_dependents):
@@ -202,14 +231,12 @@ def apply_rollback(ctx, snaps_by_share, delete_dependents):
     for snap in newer_all:
         if has_clones(ctx.txn, snap):
             raise ApiError(RESOURCE_INUSE, "newer snapshot %s has clones" % snap["path"])
+    _check_rollback_space(ctx.txn, snaps_by_share)
     for snap in newer_all:
         if ctx.txn.snapshot(snap["path"]) is not None:
             destroy_snapshot(ctx.txn, snap)
     for share_path, target in snaps_by_share:
         share = ctx.txn.share(share_path)
-        old = core.share_consumption(share)
-        new = max(target.get("used", 0), share.get("reservation", 0))
-        core.check_growth(ctx.txn, share["pool"], old, new, "rollback of %s" % share_path)
         share["used"] = target.get("used", 0)
         ctx.txn.put_share(share)
 
@@ -277,6 +304,7 @@ def clone_project_snapshot_doc(ctx, path, snap, name, inherit):
         new["ready_at"] = ready_at
         shares.append(new)
     core.check_mount_points(ctx.txn, [(new, clone) for new in shares])
+    _check_clone_smb_names(ctx.txn, shares, clone)
     for new in shares:
         ctx.txn.put_share(new)
 

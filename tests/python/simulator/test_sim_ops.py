@@ -19,9 +19,9 @@ class _Txn:
         assert name == "smb_config"
         return {"smbProtocolMode": self.mode}
 
-    def all_shares(self):
-        """The other shares of the array (C27 compares SMB names with theirs)."""
-        return list(self.shares)
+    def shares_with_smb_names(self, keys):
+        """The other shares of the array with one of these SMB names (C27)."""
+        return [share for share in self.shares if model.smb_name_key(share) in keys]
 
 
 class _Ctx:

@@ -4,7 +4,7 @@
 
 import pytest
 
-from conftest import GiB, pool_free
+from conftest import ArrayError, GiB, pool_free
 
 
 def _share_obj(project, name="s1", **extra):
@@ -119,6 +119,84 @@ def test_rollback(sim, api, project, share):
     assert api("rollBackToShareSnapshot", first, False) == 0  # idempotent
     assert api.error("rollBackToShareSnapshot", second, False) == "EZEBI_RESOURCE_NOT_FOUND"
     sim.set_used(share, 0)
+
+
+def _used(api, share):
+    model = api("getShare", share)
+    return model["totalSize"] - model["availableSize"]
+
+
+def _refused_rollback(api, method, snapshot, *names):
+    """A rollback refused for space (C7, C14): EZEBI_NOSPACE naming ``names``."""
+    with pytest.raises(ArrayError) as info:
+        api(method, snapshot, True)
+    assert info.value.code == "EZEBI_NOSPACE", info.value.body
+    for name in names:
+        assert name in info.value.body["message"], info.value.body
+
+
+def test_a_rollback_beyond_the_share_quota_is_refused(sim, api, project, share):
+    """C7/C14: ZFS refuses a rollback beyond refquota (EDQUOT); nothing changes, not even the
+    newer snapshots a deleteDependents rollback would destroy."""
+    sim.set_used(share, 5 * GiB)
+    big = snap(api, project, "big")
+    sim.set_used(share, GiB)
+    snap(api, project, "newer")
+    api("modifyShareProperties", share, {"quotaInByte": 2 * GiB})
+    _refused_rollback(api, "rollBackToShareSnapshot", big, share, str(2 * GiB))
+    assert _used(api, share) == GiB
+    assert api("getShare", share)["quotaInByte"] == 2 * GiB
+    assert api("listSnapshots", share, "") == ["Manual-S-big", "Manual-S-newer"]
+    # With room again, the same rollback goes through.
+    api("modifyShareProperties", share, {"quotaInByte": 5 * GiB})
+    api("rollBackToShareSnapshot", big, True)
+    assert _used(api, share) == 5 * GiB
+    assert api("listSnapshots", share, "") == ["Manual-S-big"]
+    sim.set_used(share, 0)
+
+
+def test_a_rollback_beyond_the_project_quota_is_refused(sim, api, project):
+    """C7: the project quota limits Σ max(used, reservation); a project rollback sums the
+    growth of its shares (one shrinking makes room for another)."""
+    path = "pool-a/Local/" + project
+    shares = [path + "/a", path + "/b"]
+    for name in ("a", "b"):
+        api("createShare", "pool-a", project, name, {}, [])
+    sim.set_used(shares[0], 3 * GiB)
+    sim.set_used(shares[1], GiB)
+    api("createProjectSnapshot", {"poolName": "pool-a", "name": project, "local": True},
+        "p", False)
+    whole = path + "@Manual-P-p"
+    one = snap(api, project, "one", share="a")
+    sim.set_used(shares[0], GiB)
+    api("modifyProjectProperties", path, {"quotaInByte": 3 * GiB})
+    _refused_rollback(api, "rollBackToShareSnapshot", one, path, str(3 * GiB))
+    _refused_rollback(api, "rollBackToProjectSnapshot", whole, path)
+    assert [_used(api, s) for s in shares] == [GiB, GiB]
+    assert api("listSnapshots", shares[0], "") == ["Manual-P-p", "Manual-S-one"]
+    # "b" gave up 1 GiB since the project snapshot: rolling both back needs 4 GiB in all.
+    sim.set_used(shares[1], 0)
+    api("modifyProjectProperties", path, {"quotaInByte": 4 * GiB})
+    api("rollBackToProjectSnapshot", whole, True)
+    assert [_used(api, s) for s in shares] == [3 * GiB, GiB]
+    for s in shares:
+        sim.set_used(s, 0)
+
+
+def test_a_project_rollback_beyond_one_share_quota_rolls_nothing_back(sim, api, project):
+    path = "pool-a/Local/" + project
+    for name in ("a", "b"):
+        api("createShare", "pool-a", project, name, {}, [])
+        sim.set_used("%s/%s" % (path, name), 2 * GiB)
+    api("createProjectSnapshot", {"poolName": "pool-a", "name": project, "local": True},
+        "p", False)
+    for name in ("a", "b"):
+        sim.set_used("%s/%s" % (path, name), GiB)
+    api("modifyShareProperties", path + "/b", {"quotaInByte": GiB})
+    _refused_rollback(api, "rollBackToProjectSnapshot", path + "@Manual-P-p", path + "/b")
+    assert [_used(api, "%s/%s" % (path, n)) for n in ("a", "b")] == [GiB, GiB]
+    for name in ("a", "b"):
+        sim.set_used("%s/%s" % (path, name), 0)
 
 
 def test_project_snapshots(sim, api, project, share):

@@ -52,15 +52,23 @@ def test_capacity_sums_read_an_index_and_match_the_documents(tmp_path):
                      "json_extract(doc, '$.own.mountPoint') = ? ORDER BY seq")
         plan = _plan(txn, mount_sql, ("s1", "/export/x"))
         assert "SCAN shares" not in plan and "shares_own_mount" in plan, plan
+        # C27: a create into a project with SMB on looks its name up through an index.
+        plan = _plan(txn, "SELECT doc FROM shares WHERE smb_name IN (?, ?) ORDER BY seq",
+                     ("p_s1", "x"))
+        assert "SCAN shares" not in plan and "shares_smb_name" in plan, plan
+        assert [s["name"] for s in txn.shares_with_smb_names(["P_S1".lower()])] == ["s1"]
     # A write updates the kept columns with the document.
     with store.transaction(write=True) as txn:
         share = txn.shares_of_pool("pool-a")[0]
         share["used"] = 5 * GiB
+        share["cifsDisplayName"] = "Finance"
         txn.put_share(share)
         txn.delete_share(txn.shares_of_pool("pool-a")[1]["path"])
     with store.transaction(write=False) as txn:
         shares = txn.shares_of_pool("pool-a")
         assert txn.pool_consumption("pool-a") == sum(map(core.share_consumption, shares))
+        assert [s["name"] for s in txn.shares_with_smb_names(["finance", "p_s0", "p_s1"])] \
+            == ["s0"]
     store.close()
 
 
@@ -75,7 +83,8 @@ def test_a_state_directory_from_before_the_columns_is_migrated(tmp_path):
     for index, (used, reservation, quota) in enumerate(((10, 0, 100), (5, 50, 200), (0, 0, 0))):
         doc = {"path": "pool-a/Local/p/s%d" % index, "project_path": "pool-a/Local/p",
                "pool": "pool-a", "name": "s%d" % index, "seq": index + 1, "used": used,
-               "reservation": reservation, "quota": quota, "own": {}}
+               "reservation": reservation, "quota": quota, "own": {}, "project": "p",
+               "container": "Local", "cifsDisplayName": "Ünïcode" if index == 1 else ""}
         conn.execute("INSERT INTO shares VALUES (?, ?, ?, ?, NULL, ?, ?)",
                      (doc["path"], doc["project_path"], doc["pool"], doc["name"], doc["seq"],
                       json.dumps(doc)))
@@ -86,5 +95,8 @@ def test_a_state_directory_from_before_the_columns_is_migrated(tmp_path):
         assert txn.pool_consumption("pool-a") == 10 + 50
         assert txn.project_consumption("pool-a/Local/p") == 60
         assert txn.pool_quota_total("pool-a") == 300
+        # SMB names (C27) are keyed by Python's case folding, not SQLite's ASCII-only lower().
+        assert [s["name"] for s in txn.shares_with_smb_names(["p_s0", "ünïcode", "p_s1"])] \
+            == ["s0", "s1"]
     store.close()
     Store(str(tmp_path)).close()  # a second start finds the columns and changes nothing
