@@ -258,7 +258,8 @@ def _pair_members(group, snap):
                    snap.get('share_group_snapshot_members') or [])
     pairs = []
     for share in group.get('shares') or []:
-        member = members.get(share.get('source_share_group_snapshot_member_id'))
+        member = members.get(
+            share.get('source_share_group_snapshot_member_id'))
         if member is None:
             raise exception.InvalidShareGroup(
                 reason=_('share %(share)s of share group %(id)s has no '
