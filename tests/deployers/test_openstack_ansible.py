@@ -12,6 +12,7 @@ import subprocess
 import pytest
 import yaml
 from oslo_config import iniparser
+from oslo_config import types as oslo_types
 
 from conftest import PASSWORD, ROOT, backend, load_manila_conf, validate_manila_conf
 
@@ -262,6 +263,11 @@ def test_a_password_config_template_would_cut_stops_the_openstack_ansible_run(
 EDGE_VALUES = ["ab ;c", "ab;c", "a;b ;c", ";ab", ";ab ", " ;ab", "ab\t;c", "ab\u00a0;c", "ab\u3000;c",
                "ab\x1c;c", "ab\x0b;c", "ab #c", "ab #;c", "ab; ;c", '"ab ;c"', "'ab;c'", " ab ", "ab  ",
                '""', '"', "50% off", "a=b", "a: b", "#ab", "[ab]", "ab\u2028cd", "a ; b", "ab;"]
+# Lists, written comma-separated and never quoted (osa_user_variables.yml.j2): for a value starting
+# with ; config_template looks at the value's last character (its optval[pos - 1] with pos 0), and
+# drops the white space before the value, so [";a", "b "] arrives empty and [" ;a", "b"] intact.
+EDGE_LISTS = [[";a", "b "], [";a", "b\u3000"], [";a", "b"], [" ;a", "b"], ["\t;a", "b "], ["a", "b ;c"],
+              ["a;b", " ;c"], ["a", ";b "]]
 
 
 class _OsloSections(iniparser.BaseParser):
@@ -301,24 +307,37 @@ def test_the_role_refuses_exactly_the_values_config_template_changes(tmp_path, r
     oslo.config unchanged through the variables file, os_manila's template and config_template."""
     deploy = tmp_path / "openstack_deploy"
     deploy.mkdir()
-    options = {"opt%02d" % i: value for i, value in enumerate(EDGE_VALUES)}
+    options = {"opt%02d" % i: value for i, value in enumerate(EDGE_VALUES + EDGE_LISTS)}
     rc, out = run_role(osa_vars(deploy, [backend(extra_options=options)]))
     refused = set(re.findall(r"extra_options\.(opt\d\d): white space before the first ;", out))
     assert rc != 0 and refused, out[-3000:]
 
     def written(value):
+        if isinstance(value, list):
+            return ",".join(value)
         quote = value != value.strip() or (value[:1] in "\"'" and value[:1] == value[-1:])
         return '"%s"' % value if quote else value
+
+    def as_manila_reads(value, text):
+        """A list as oslo.config's ListOpt reads it (its items stripped: white space around an
+        item is lost on every way into manila.conf, config_template or not)."""
+        return oslo_types.List()(text) if isinstance(value, list) else text
+
+    def given(value):
+        return as_manila_reads(value, written(value)) if isinstance(value, list) else value
     keys = sorted(options)
     files = through_config_template(config_template_venv, ["[b]\nk=%s\n" % written(options[k]) for k in keys])
-    changed = {k for k, text in zip(keys, files) if oslo_read(text)["b"].get("k") != options[k]}
+    changed = {k for k, text in zip(keys, files)
+               if as_manila_reads(options[k], oslo_read(text)["b"].get("k", "")) != given(options[k])}
     assert refused == changed, (sorted(refused), sorted(changed))
     assert "opt00" in refused and "opt01" not in refused and len(refused) < len(keys)
+    lists = {"opt%02d" % (len(EDGE_VALUES) + i) for i in range(len(EDGE_LISTS))}
+    assert lists & refused and lists - refused
 
     kept = {k: v for k, v in options.items() if k not in refused}
     rc, out = run_role(osa_vars(deploy, [backend(extra_options=kept)]))
     assert rc == 0, out[-3000:]
     conf = render_like_os_manila(tmp_path, deploy, KEPT_PASSWORDS, config_template_venv=config_template_venv)
     section = oslo_read(conf.read_text(encoding="utf-8"))["tegile_gold"]
-    assert {k: section.get(k) for k in kept} == kept
+    assert {k: as_manila_reads(v, section.get(k)) for k, v in kept.items()} == {k: given(v) for k, v in kept.items()}
     assert section["tegile_nas_password"] == PASSWORD.replace("$", "$$")  # oslo.config reads $$ as $
