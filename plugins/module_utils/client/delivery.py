@@ -11,11 +11,12 @@ A failed attempt is one of:
 * ``NOT_EXECUTED``: the array (or a proxy in front of it) answered that it did not execute the
   call (an ErrorModel, HTTP 503). Reads may be sent again; writes are re-sent only after a 503.
 * ``FINISHED``: the array answered something the client cannot read as success or as an
-  ErrorModel (a non-JSON body, an unexpected status): the call is over, not in flight; it is
-  reported as an error and never sent again.
+  ErrorModel (a non-JSON body to a read, an unexpected status): the call is over, not in
+  flight; it is reported as an error and never sent again.
 * ``UNKNOWN``: the request may have reached the array and may still be executing there (read
-  timeout, reset or close after the request was sent, HTTP 502/504, an unreadable reply). A read
-  is sent again; a write never is: the transport polls for its effect instead.
+  timeout, reset or close after the request was sent, HTTP 502/504, an unreadable reply; for a
+  write also a page, a non-JSON 200 or 5xx body, which says nothing of the call). A read is
+  sent again; a write never is: the transport polls for its effect instead.
 
 Which stage an attempt reached is recorded by the connection class of the session's HTTPS pool
 (``TrackingAdapter``): ``connect()`` (TCP and TLS handshake; behind an HTTP(S) proxy also the
