@@ -14,6 +14,7 @@ from manila import exception
 from manila.i18n import _
 
 from tegile_intelliflash.client import errors as client_errors
+from tegile_intelliflash.client import limits as client_limits
 from tegile_intelliflash.client import paths as client_paths
 from tegile_intelliflash.client import sizes as client_sizes
 from tegile_intelliflash.manila_driver import backend as backend_mod
@@ -224,11 +225,45 @@ def revert_to_snapshot(backend, snapshot):
     Manila only reverts to a share's latest Manila snapshot, so a newer
     snapshot on the array was made outside Manila (an array schedule or an
     administrator). It is never destroyed: the revert fails and names it.
+
+    Manila sets the share's size to the snapshot's, larger than the share
+    when it was shrunk since: its data may then not fit under the quota of
+    now, and the array refuses such a rollback (as ZFS refuses one beyond
+    ``refquota``, docs/protocol-choices.md C14), so the share grows first
+    (its limits are put back when the rollback fails); a smaller size is
+    set after the rollback, once the data is the snapshot's.
     """
     share = snapshot_share(snapshot)
     ref = backend.share_ref(share)
     full = _full_name(snapshot)
+    snap_size = snapshot.get('size') or share.get('size')
+    size = int(snap_size) * client_sizes.GiB if snap_size else None
+    what = ('set the quota of share %s to %s GiB for its revert' %
+            (share['id'], snap_size))
+    info = None
+    if size:
+        with errors.translate(what):
+            info = backend.client.get_share(ref)
+    grow = bool(info and info.quota_bytes and size > info.quota_bytes)
+    if grow:
+        with errors.translate(what):
+            backend.set_size(ref, size, info)
+    try:
+        _rollback(backend, share, snapshot, ref, full)
+    except Exception:
+        if grow:
+            _limits_back(backend, ref, size, info)
+        raise
+    if size:
+        if not grow:
+            with errors.translate(what):
+                backend.set_size(ref, size, info)
+        backend.allocated.set(ref, size)
+    LOG.info('Reverted share %(id)s to snapshot %(snap)s.',
+             {'id': share['id'], 'snap': snapshot['id']})
 
+
+def _rollback(backend, share, snapshot, ref, full):
     def newer_exist(err):
         newer = _newer_snapshots(backend, ref, full)
         return exception.ShareBackendException(
@@ -244,18 +279,23 @@ def revert_to_snapshot(backend, snapshot):
             (client_errors.NotFoundError,
              _snapshot_missing(share, ref, full, 'revert'))):
         backend.client.rollback_snapshot(ref, full, delete_dependents=False)
-    # Manila sets the share's size to the snapshot's: follow it.
-    snap_size = snapshot.get('size') or share.get('size')
-    if snap_size:
-        with errors.translate(
-                'set the quota of share %s to %s GiB after its revert' %
-                (share['id'], snap_size)):
-            info = backend.client.get_share(ref)
-            size = int(snap_size) * client_sizes.GiB
-            backend.set_size(ref, size, info)
-        backend.allocated.set(ref, size)
-    LOG.info('Reverted share %(id)s to snapshot %(snap)s.',
-             {'id': share['id'], 'snap': snapshot['id']})
+
+
+def _limits_back(backend, ref, size, before):
+    """Put back the limits ``before`` (a ShareInfo) of a share grown to
+    ``size`` bytes for a revert that failed; never raises (the failure is
+    the revert's)."""
+    plan = client_limits.plan_limits(
+        ref.path, size, size if before.thick else before.reservation_bytes,
+        0, want_quota=before.quota_bytes,
+        want_reservation=before.reservation_bytes if before.thick else None)
+    try:
+        client_limits.apply_limits(backend.client, plan, ref, log=LOG)
+    except (client_errors.IntelliFlashError, client_limits.LimitError) as err:
+        LOG.error('Could not put the quota of %(path)s back to %(quota)s '
+                  'bytes after a failed revert: %(err)s',
+                  {'path': ref.path, 'quota': before.quota_bytes,
+                   'err': err})
 
 
 def _newer_snapshots(backend, ref, full):

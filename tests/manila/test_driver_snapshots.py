@@ -203,6 +203,56 @@ def test_revert_to_snapshot_restores_data_and_size(simulator, driver, array):
     assert snapshot["provider_location"] in snapshot_names(array, dataset_ref(pool, project, name))
 
 
+def _allocated(driver):
+    driver._update_share_stats()
+    return [p for p in driver._stats["pools"] if p["pool_name"] == POOL][0][
+        "allocated_capacity_gb"]
+
+
+@pytest.mark.parametrize("thin", [True, False])
+def test_revert_of_a_share_shrunk_since_its_snapshot_grows_it_first(
+        simulator, driver, array, share_type_specs, thin):
+    """Manila reverts a share shrunk since its snapshot, growing it back to the snapshot's size:
+    the snapshot's data does not fit under the quota of now, and the array refuses such a
+    rollback (C7/C14, ZFS refquota). The share gets the snapshot's size first."""
+    share_type_specs["t"] = {"thin_provisioning": thin}
+    share = create(driver, size=4, share_type_id="t")
+    pool, project, name = where(driver, share)
+    dataset = "%s/Local/%s/%s" % (pool, project, name)
+    simulator.set_used(dataset, 3 * GiB)
+    snapshot = _snap(driver, share)
+    simulator.set_used(dataset, GiB)  # data deleted, then the share shrunk
+    driver.shrink_share(share, 2)
+    share["size"] = 2
+    assert _allocated(driver) == 2
+    driver.revert_to_snapshot(None, snapshot, [], [])
+    info = array.get_share(share_ref(pool, project, name))
+    assert (info.quota_bytes, info.used_bytes) == (4 * GiB, 3 * GiB)
+    assert info.reservation_bytes == (0 if thin else 4 * GiB)
+    simulator.reset_calls()
+    assert _allocated(driver) == 4
+    assert simulator.calls()["by_method"] == {"listPools": 1}
+
+
+@pytest.mark.parametrize("thin", [True, False])
+def test_a_revert_that_fails_after_growing_the_share_puts_its_size_back(
+        simulator, driver, array, share_type_specs, thin):
+    share_type_specs["t"] = {"thin_provisioning": thin}
+    share = create(driver, size=4, share_type_id="t")
+    pool, project, name = where(driver, share)
+    snapshot = _snap(driver, share)
+    driver.shrink_share(share, 2)
+    share["size"] = 2
+    array.create_snapshot(dataset_ref(pool, project, name), "scheduled-1")  # stops the revert
+    assert _allocated(driver) == 2
+    with pytest.raises(exception.ShareBackendException):
+        driver.revert_to_snapshot(None, snapshot, [], [])
+    info = array.get_share(share_ref(pool, project, name))
+    assert info.quota_bytes == 2 * GiB
+    assert info.reservation_bytes == (0 if thin else 2 * GiB)
+    assert _allocated(driver) == 2
+
+
 def test_revert_never_destroys_newer_array_snapshots(driver, array):
     share = create(driver)
     pool, project, name = where(driver, share)
