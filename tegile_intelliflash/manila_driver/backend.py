@@ -370,11 +370,12 @@ class Backend(object):
             undo_on=(client_errors.NoSpaceError,), log=LOG)
 
     def read_share(self, ref):
-        """getShare of ``ref`` (NotFoundError when it is not on the array);
-        what it holds goes into the allocated record (allocation.py), a read
-        a first count of its pool then need not do again, and that reads
-        again a share it holds dirty. Begun before the call, so that an
-        operation's own outcome recorded meanwhile wins."""
+        """getShare of ``ref`` (NotFoundError when it is not on the array).
+        What it holds goes into the allocated record (allocation.py): the
+        first count of its pool need not read it again, and a share marked
+        dirty is not read again at the next refresh. The reading begins
+        before the call, so that an operation's outcome recorded meanwhile
+        wins over it."""
         with self.allocated.reading(ref.pool) as keep:
             try:
                 info = self.client.get_share(ref)
