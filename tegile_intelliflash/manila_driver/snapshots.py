@@ -290,7 +290,11 @@ def _limits_back(backend, ref, size, before):
         0, want_quota=before.quota_bytes,
         want_reservation=before.reservation_bytes if before.thick else None)
     try:
-        client_limits.apply_limits(backend.client, plan, ref, log=LOG)
+        # All or nothing: a rollback that ran despite its error (a lost
+        # reply) brought data the old quota refuses; a thick share's
+        # reservation, lowered first, then goes back up with it.
+        client_limits.apply_limits(backend.client, plan, ref, log=LOG,
+                                   undo_on=(client_errors.QuotaError,))
     except (client_errors.IntelliFlashError, client_limits.LimitError) as err:
         LOG.error('Could not put the quota of %(path)s back to %(quota)s '
                   'bytes after a failed revert: %(err)s',

@@ -253,6 +253,33 @@ def test_a_revert_that_fails_after_growing_the_share_puts_its_size_back(
     assert _allocated(driver) == 2
 
 
+def test_a_revert_whose_outcome_is_unknown_leaves_the_grown_limits_whole(
+        simulator, driver, array, share_type_specs):
+    """The rollback's reply is lost after the array ran it: the snapshot's data is back, so
+    the quota cannot be put back below it. A thick share keeps quota and reservation equal
+    (the reservation is not lowered alone), and the share is read again at the next refresh."""
+    share_type_specs["t"] = {"thin_provisioning": False}
+    share = create(driver, size=4, share_type_id="t")
+    pool, project, name = where(driver, share)
+    dataset = "%s/Local/%s/%s" % (pool, project, name)
+    simulator.set_used(dataset, 3 * GiB)
+    snapshot = _snap(driver, share)
+    simulator.set_used(dataset, GiB)
+    driver.shrink_share(share, 2)
+    share["size"] = 2
+    assert _allocated(driver) == 2
+    simulator.set_faults(drop_reply_rate=1.0, methods=["rollBackToShareSnapshot"], count=1)
+    try:
+        with pytest.raises(exception.ShareBackendException):
+            driver.revert_to_snapshot(None, snapshot, [], [])
+    finally:
+        simulator.clear_faults()
+    info = array.get_share(share_ref(pool, project, name))
+    assert (info.used_bytes, info.quota_bytes, info.reservation_bytes) == (
+        3 * GiB, 4 * GiB, 4 * GiB)
+    assert _allocated(driver) == 4
+
+
 def test_revert_never_destroys_newer_array_snapshots(driver, array):
     share = create(driver)
     pool, project, name = where(driver, share)
