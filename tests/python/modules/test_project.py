@@ -132,6 +132,40 @@ def test_lost_reply_of_create_is_not_a_failure(sim, capsys):
     assert result["changed"] is True
 
 
+@pytest.mark.parametrize("verbosity", [0, 1])
+def test_a_create_answered_by_an_error_page_is_found_applied_and_counted(sim, capsys, monkeypatch, verbosity):
+    """The array created the project and an application server's 500 page came back instead of
+    its reply: the client looks for the effect (no second createProject), the task succeeds, and
+    the wait is in the one summary warning (and in array_retries at -v), the page's text with it."""
+    import requests
+
+    real_post = requests.Session.post
+
+    def answered_by_a_page(session, url, *args, **kwargs):
+        response = real_post(session, url, *args, **kwargs)
+        if url.endswith("/createProject"):
+            response.close()
+            page = requests.models.Response()
+            page.status_code, page._content = 500, b"<html>Internal Server Error</html>"
+            return page
+        return response
+
+    monkeypatch.setattr(requests.Session, "post", answered_by_a_page)
+    sim.reset_calls()
+    result, _out = run(sim, capsys, name="unit_p_page", _ansible_verbosity=verbosity)
+    monkeypatch.undo()
+    assert result["changed"] is True and "failed" not in result, result
+    assert sim.calls()["by_method"]["createProject"] == 1
+    warnings = [w["event"]["msg"] if isinstance(w, dict) else w for w in result.get("warnings", [])]
+    summary = [w for w in warnings if "wait for the array during this task" in w]
+    assert len(summary) == 1 and "error pages" in summary[0], warnings
+    assert "HTTP 500 with a non-JSON error body: <html>Internal Server Error</html>" in summary[0]
+    if verbosity:
+        assert len(result["array_retries"]) == 1 and "createProject" in result["array_retries"][0]
+    result, _out = run(sim, capsys, name="unit_p_page", state="absent")
+    assert result["changed"] is True
+
+
 def test_examples_run_as_written(sim, capsys):
     results = run_examples(project, sim, capsys)
     assert [result["changed"] for result in results.values()] == [True, True, True]
