@@ -5,10 +5,12 @@ ends them, how many polls they make, and what their errors carry.
 The simulator never fails a clone or a snapshot: those replies alone are mocked.
 """
 
+import sys
 import time
 
 import pytest
 
+from tegile_intelliflash.client import snapshots as snapshots_mod
 from tegile_intelliflash.client.errors import (
     ApiError, ArrayTimeoutError, InvalidArgumentError, NotFoundError,
 )
@@ -56,19 +58,45 @@ def test_wait_for_a_project_clone_returns_its_status(client, project, sim_clean)
         client.delete_project(project_ref(POOL, copy))
 
 
-def test_a_clone_still_in_progress_at_its_timeout_ends_the_wait(client, project, sim_clean):
-    """Polls at 0, 0.2 and 0.4 s, and a last time at the 0.5 s timeout (the sleep before it cut
-    short: it never sleeps past its timeout, nor gives up before it), then ends with the last
-    status."""
+def _recorded_sleeps(monkeypatch):
+    """The waits' sleeps (still slept), so that what they do is checked whatever the load.
+    ``time.sleep`` itself is replaced: only the sleeps of the waits' loop are recorded (not a
+    transport's backoff, nor another thread's)."""
+    sleeps = []
+    real_sleep = time.sleep
+
+    def sleep(seconds):
+        if sys._getframe(1).f_code is snapshots_mod._poll.__code__:  # pylint: disable=protected-access
+            sleeps.append(seconds)
+        real_sleep(seconds)
+    monkeypatch.setattr(snapshots_mod.time, "sleep", sleep)
+    return sleeps
+
+
+def _check_last_poll_at_the_timeout(sleeps, polls, started, poll_interval, wait_timeout):
+    """Sleeps of at most ``poll_interval`` that never add up past ``wait_timeout``, one poll after
+    each, and the wait over no earlier than ``wait_timeout`` (its last sleep cut short; on an
+    idle machine polls at 0, 0.2, 0.4 and 0.5 s for 0.2/0.5)."""
+    assert time.monotonic() - started >= wait_timeout
+    assert sleeps and all(0 < s <= poll_interval for s in sleeps), sleeps
+    assert sum(sleeps) <= wait_timeout
+    assert polls == len(sleeps) + 1
+
+
+def test_a_clone_still_in_progress_at_its_timeout_ends_the_wait(client, project, sim_clean,
+                                                                monkeypatch):
+    """Polls every 0.2 s and a last time at the 0.5 s timeout (it never sleeps past its timeout,
+    nor gives up before it), then ends with the last status."""
     full = _share_snapshot(client, project)
     sim_clean.set_delays(clone_ms=60000)
     client.clone_snapshot(dataset_ref(POOL, project, "src"), full, "slow", inherit=False)
+    sim_clean.reset_calls()
+    sleeps = _recorded_sleeps(monkeypatch)
     started = time.monotonic()
     with pytest.raises(ArrayTimeoutError) as info:
         client.wait_for_clone(share_ref(POOL, project, "src"), full, "slow",
                               poll_interval=0.2, wait_timeout=0.5)
-    assert 0.5 <= time.monotonic() - started < 0.5 + 0.2
-    assert _status_calls(sim_clean) == 4
+    _check_last_poll_at_the_timeout(sleeps, _status_calls(sim_clean), started, 0.2, 0.5)
     err = info.value
     assert err.message == "the clone was still in progress after 0.5 seconds"
     assert (err.method, err.dataset) == ("getProjectCloneStatus",
@@ -144,14 +172,19 @@ def test_bad_wait_settings_are_refused_before_any_call(client, project, sim_clea
     assert sim_clean.calls()["total"] == 0
 
 
-def test_a_snapshot_still_in_progress_at_its_timeout_ends_the_wait(client, project, sim_clean):
+def test_a_snapshot_still_in_progress_at_its_timeout_ends_the_wait(client, project, sim_clean,
+                                                                   monkeypatch):
     client.create_share(share_ref(POOL, project, "s1"))
     sim_clean.set_delays(snapshot_ms=60000)
     client.create_snapshot(dataset_ref(POOL, project, "s1"), "slow", wait=False)
     sim_clean.reset_calls()
+    sleeps = _recorded_sleeps(monkeypatch)
+    started = time.monotonic()
     with pytest.raises(ArrayTimeoutError) as info:
         client.wait_for_snapshot(dataset_ref(POOL, project, "s1"), "slow", poll_interval=0.2,
                                  wait_timeout=0.5)
-    assert sim_clean.calls()["by_method"]["getShareSnapshotCreationStatus"] == 4  # 0 .2 .4 .5 s
+    _check_last_poll_at_the_timeout(
+        sleeps, sim_clean.calls()["by_method"]["getShareSnapshotCreationStatus"], started, 0.2,
+        0.5)
     assert info.value.message == "snapshot creation still in progress after 0.5 s"
     assert info.value.dataset == "%s/Local/%s/s1@Manual-S-slow" % (POOL, project)
