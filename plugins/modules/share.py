@@ -98,7 +98,9 @@ options:
     type: str
   wait_timeout:
     description:
-      - Seconds to wait for a clone to complete before failing (the clone is kept; run again to wait more).
+      - Seconds to wait for a clone to complete before failing (the clone is kept).
+      - Run again to wait more; a run that finds the clone there and has something to change on it waits for the
+        clone to complete before writing (the array refuses writes to a clone in progress).
     type: int
     default: 300
   access_rules:
@@ -491,17 +493,47 @@ def create(module, quota, reservation, properties, limits, source):
     if source is None:
         properties.pop("recordSize", None)  # set by creation
         return None
-    try:
-        client.wait_for_clone(share_ref(pool, project, params["source_share"]), source, name,
-                              wait_timeout=params["wait_timeout"])
-    except (ApiError, ArrayTimeoutError) as exc:
-        if not isinstance(getattr(exc, "reply", None), CloneStatus):
-            raise  # the status call failed, not the clone
-        module.fail("Error cloning %s@%s to %s: %s" % (params["source_share"], source, name, exc.message),
-                    dataset=path)
+    wait_for_clone(module, source, path)
     with undo_creation(client, pool, project, name):
         apply_limits(client, limits, pool, project, name)
     return None
+
+
+def wait_for_clone(module, source, path, status_errors=()):
+    """Wait (up to ``wait_timeout``) for the clone of ``source_share@source`` into the share;
+    fails naming it when the array reports the clone failed or still in progress.
+
+    ``status_errors``: errors of the status call itself that mean there is nothing to wait for
+    (raised otherwise)."""
+    params = module.params
+    try:
+        module.client.wait_for_clone(share_ref(params["pool"], params["project"], params["source_share"]),
+                                     source, params["name"], wait_timeout=params["wait_timeout"])
+    except (ApiError, ArrayTimeoutError) as exc:
+        if not isinstance(getattr(exc, "reply", None), CloneStatus):
+            if isinstance(exc, status_errors):
+                return
+            raise  # the status call failed, not the clone
+        module.fail("Error cloning %s@%s to %s: %s" % (params["source_share"], source, params["name"],
+                                                       exc.message), dataset=path)
+
+
+def wait_for_earlier_clone(module, path):
+    """Before writing to an existing share the task clones: a clone an earlier run left in
+    progress (it timed out) refuses every write (EZEBI_RESOURCE_BUSY), so this run waits for it
+    first, as long as ``wait_timeout`` allows. Its source snapshot or the clone's progress no
+    longer on record: nothing to wait for."""
+    params = module.params
+    pool, project, source_share = params["pool"], params["project"], params["source_share"]
+    with module.api_errors("listing the snapshots of share %s" % module.dataset_path(pool, project, source_share),
+                           path):
+        try:
+            names = [snap.full_name for snap in module.client.list_snapshots(dataset_ref(pool, project, source_share))]
+        except NotFoundError:
+            return
+        source = find_snapshot(names, params["source_snapshot"])
+        if source is not None:
+            wait_for_clone(module, source, path, status_errors=(NotFoundError,))
 
 
 def plan(module, current, quota, reservation, tracker):
@@ -731,6 +763,8 @@ def present(module, path, quota, reservation, access):
                 with undo_creation(client, pool, project, name):
                     configure(module, None, properties, sharing)
             elif tracker.has_differences():
+                if params["source_snapshot"] is not None:
+                    wait_for_earlier_clone(module, path)
                 apply_limits(client, limits, pool, project, name)
                 configure(module, current, properties, sharing)
             # Read once after the writes: not to check them (the client checks a write whose reply

@@ -134,8 +134,8 @@ def test_the_option_read_is_oslo_messagings_own(tmp_path, order):
     _rpc_server(conf)
     assert conf.executor_thread_pool_size == 7
     assert _opt(conf) == _opt(reference)
-    assert (_opt(conf).default, _opt(conf).help) == (_opt(reference).default,
-                                                      _opt(reference).help)
+    assert (_opt(conf).default, _opt(conf).help) == \
+        (_opt(reference).default, _opt(reference).help)
 
 
 @pytest.mark.parametrize("case", ["unlisted", "invalid"])

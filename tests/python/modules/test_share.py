@@ -190,6 +190,32 @@ def test_a_clone_still_in_progress_at_wait_timeout_fails_naming_it(sim, capsys):
     assert result["changed"] is True
 
 
+def test_a_run_after_a_clone_timed_out_waits_for_it_before_writing(sim, capsys):
+    """The first run gave up waiting (the clone is kept); the next one finds the share, has a size
+    to set on it, and waits for the clone instead of failing on the array's EZEBI_RESOURCE_BUSY."""
+    sim.set_delays(clone_ms=2500)
+    try:
+        result, _out = run(sim, capsys, name="later", source_share="base", source_snapshot="snap1", wait_timeout=1)
+        assert result["failed"] is True and "still in progress" in result["msg"]
+        sim.reset_calls()
+        result, _out = run(sim, capsys, name="later", source_share="base", source_snapshot="snap1", size="2G",
+                           wait_timeout=10)
+    finally:
+        sim.set_delays()
+    assert result.get("failed") is not True, result
+    assert result["changed"] is True and result["share"]["quota_bytes"] == 2 * GIB
+    calls = sim.calls()["by_method"]
+    assert calls["getProjectCloneStatus"] >= 1 and "cloneShareSnapshot" not in calls
+    # Converged: nothing to write, so no wait and no snapshot listing.
+    sim.reset_calls()
+    result, _out = run(sim, capsys, name="later", source_share="base", source_snapshot="snap1", size="2G")
+    assert result["changed"] is False and writes(sim) == 0
+    assert "getProjectCloneStatus" not in sim.calls()["by_method"]
+    assert "listSnapshots" not in sim.calls()["by_method"]
+    result, _out = run(sim, capsys, name="later", state="absent")
+    assert result["changed"] is True
+
+
 def test_a_clone_done_within_wait_timeout_succeeds(sim, capsys):
     """Done 0.6 s after the clone call: the poll at wait_timeout (1 s) sees it, though the next
     one-second interval would end after the timeout."""
