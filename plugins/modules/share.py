@@ -395,6 +395,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access 
     current_user_rules,
     nfs_warning,
     parse_rules,
+    plan_rules,
     protocol_of,
     rule_spec,
     rules_result,
@@ -630,6 +631,13 @@ class AccessRules:
         self.replace = protocol == "nfs"
         self.current = (None, current_user_rules(share) if share is not None else list(users or []))
 
+    def will_write(self):
+        """Whether :meth:`converge` has rules to write (known before it writes any)."""
+        if not self.given:
+            return False
+        return plan_rules(self.current[0], self.wanted[0], purge=True, replace=self.replace).changed \
+            or plan_rules(self.current[1], self.wanted[1], purge=True).changed
+
     def converge(self, tracker, guard=contextlib.nullcontext):
         if not self.given:
             return
@@ -748,7 +756,7 @@ def present(module, path, quota, reservation, access):
     if current is not None:
         access.existing(current, sharing)
     share_changed = tracker.has_differences()
-    created = False
+    created = waited = False
 
     if share_changed and not module.check_mode:
         with module.api_errors("writing share %s" % path, path):
@@ -765,6 +773,7 @@ def present(module, path, quota, reservation, access):
             elif tracker.has_differences():
                 if params["source_snapshot"] is not None:
                     wait_for_earlier_clone(module, path)
+                    waited = True
                 apply_limits(client, limits, pool, project, name)
                 configure(module, current, properties, sharing)
             # Read once after the writes: not to check them (the client checks a write whose reply
@@ -779,6 +788,9 @@ def present(module, path, quota, reservation, access):
         access.created(current, guard=undo)
         access.converge(tracker, guard=undo)
     else:
+        if params["source_snapshot"] is not None and not (module.check_mode or waited) and access.will_write():
+            # Rules alone to change: their writes are refused by a clone still in progress too.
+            wait_for_earlier_clone(module, path)
         access.converge(tracker)
 
     facts = share_facts(current)

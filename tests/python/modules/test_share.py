@@ -216,6 +216,37 @@ def test_a_run_after_a_clone_timed_out_waits_for_it_before_writing(sim, capsys):
     assert result["changed"] is True
 
 
+def test_a_run_with_only_access_rules_to_change_waits_for_an_earlier_clone(sim, capsys):
+    """The clone inherits NFS from its project (inherit=false), so the re-run has nothing to
+    change on the share itself but its rules: their writes are refused by a clone in progress too,
+    so the run waits for it first."""
+    rules = [dict(type="ip", to="10.30.0.0/24", access_level="rw")]
+    with client(sim) as api:
+        api.set_nfs_sharing(project_ref(POOL, PROJECT), True)
+    sim.set_delays(clone_ms=2500)
+    try:
+        result, _out = run(sim, capsys, name="ruled", source_share="base", source_snapshot="snap1",
+                           access_rules=rules, wait_timeout=1)
+        assert result["failed"] is True and "still in progress" in result["msg"]
+        sim.reset_calls()
+        result, _out = run(sim, capsys, name="ruled", source_share="base", source_snapshot="snap1",
+                           access_rules=rules, wait_timeout=10)
+    finally:
+        sim.set_delays()
+    assert result.get("failed") is not True, result
+    assert result["changed"] is True
+    assert [(rule["type"], rule["to"]) for rule in result["access_rules"]] == [("ip", "10.30.0.0/24")]
+    assert sim.calls()["by_method"]["getProjectCloneStatus"] >= 1
+    # Converged: no listing, no wait.
+    sim.reset_calls()
+    result, _out = run(sim, capsys, name="ruled", source_share="base", source_snapshot="snap1",
+                       access_rules=rules)
+    assert result["changed"] is False and writes(sim) == 0
+    assert "listSnapshots" not in sim.calls()["by_method"]
+    result, _out = run(sim, capsys, name="ruled", state="absent")
+    assert result["changed"] is True
+
+
 def test_a_clone_done_within_wait_timeout_succeeds(sim, capsys):
     """Done 0.6 s after the clone call: the poll at wait_timeout (1 s) sees it, though the next
     one-second interval would end after the timeout."""
