@@ -242,7 +242,9 @@ def revert_to_snapshot(backend, snapshot):
             (share['id'], snap_size))
     info = None
     if size:
-        with errors.translate(what):
+        with errors.translate('read share %s for its revert' % share['id'],
+                              (client_errors.NotFoundError,
+                               errors.share_missing(share))):
             info = backend.client.get_share(ref)
     grow = bool(info and info.quota_bytes and size > info.quota_bytes)
     if grow:

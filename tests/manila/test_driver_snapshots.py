@@ -280,6 +280,16 @@ def test_a_revert_whose_outcome_is_unknown_leaves_the_grown_limits_whole(
     assert _allocated(driver) == 4
 
 
+def test_revert_of_a_share_gone_from_the_array_says_so(driver, array):
+    """The share is read before the rollback (to grow it first when needed): a share removed
+    from the array is reported missing, not as a quota that could not be set."""
+    share = create(driver)
+    snapshot = _snap(driver, share)
+    array.delete_share(share_ref(*where(driver, share)), recursive=True)
+    with pytest.raises(exception.ShareResourceNotFound):
+        driver.revert_to_snapshot(None, snapshot, [], [])
+
+
 def test_revert_never_destroys_newer_array_snapshots(driver, array):
     share = create(driver)
     pool, project, name = where(driver, share)
