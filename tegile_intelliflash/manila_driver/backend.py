@@ -99,6 +99,12 @@ def _rpc_workers(conf):
         return DEFAULT_RPC_WORKERS
 
 
+def allocated_bytes(info):
+    """What a share (its ShareInfo) counts in its pool's allocated capacity:
+    its quota, or the space it uses when it has none."""
+    return info.quota_bytes or info.used_bytes
+
+
 def group_project(project, group_id):
     """The array project of share group ``group_id`` on a back end whose
     project is ``project``."""
@@ -382,7 +388,7 @@ class Backend(object):
             except client_errors.NotFoundError:
                 keep(ref, None)
                 raise
-            keep(ref, info.quota_bytes or info.used_bytes)
+            keep(ref, allocated_bytes(info))
         return info
 
     def allocation_unknown(self, share):

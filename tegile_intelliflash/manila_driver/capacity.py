@@ -187,4 +187,4 @@ def _read_allocated(backend, ref):
         info = backend.client.get_share(ref)
     if info is None:
         return None
-    return info.quota_bytes or info.used_bytes
+    return backend_mod.allocated_bytes(info)
