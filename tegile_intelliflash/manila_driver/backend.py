@@ -24,6 +24,7 @@ from tegile_intelliflash.client import errors as client_errors
 from tegile_intelliflash.client import limits as client_limits
 from tegile_intelliflash.client import paths as client_paths
 from tegile_intelliflash.client import sizes as client_sizes
+from tegile_intelliflash.client import transport as client_transport
 from tegile_intelliflash.manila_driver import allocation
 from tegile_intelliflash.manila_driver import errors
 
@@ -73,8 +74,16 @@ def connection_pool_size(conf=None):
     tasks add their thread. With fewer connections each call beyond them
     opens one and closes it after (urllib3's "Connection pool is full,
     discarding connection"), a TLS handshake per call; more cost nothing
-    (a connection is opened only when a call needs one)."""
-    return _rpc_workers(cfg.CONF if conf is None else conf) + PERIODIC_CALLERS
+    (a connection is opened only when a call needs one). At most the
+    client's MAX_POOL_MAXSIZE: past it, calls open their own connections."""
+    size = _rpc_workers(cfg.CONF if conf is None else conf) + PERIODIC_CALLERS
+    if size > client_transport.MAX_POOL_MAXSIZE:
+        LOG.warning('executor_thread_pool_size allows %(n)d calls at once; the '
+                    'client keeps %(max)d connections for reuse (calls beyond '
+                    'them open one each).',
+                    {'n': size, 'max': client_transport.MAX_POOL_MAXSIZE})
+        return client_transport.MAX_POOL_MAXSIZE
+    return size
 
 
 def _rpc_workers(conf):

@@ -138,6 +138,17 @@ def test_the_option_read_is_oslo_messagings_own(tmp_path, order):
         (_opt(reference).default, _opt(reference).help)
 
 
+def test_a_pool_past_the_clients_limit_is_capped(tmp_path, caplog):
+    """A manila.conf that lets more calls run at once than the client keeps connections for
+    (urllib3 builds its queue up front): set-up goes on with the client's maximum."""
+    from tegile_intelliflash.client import transport
+
+    conf = _fresh_conf(tmp_path, transport.MAX_POOL_MAXSIZE * 4)
+    with caplog.at_level(logging.WARNING):
+        assert backend_mod.connection_pool_size(conf) == transport.MAX_POOL_MAXSIZE
+    assert "executor_thread_pool_size allows" in caplog.text
+
+
 @pytest.mark.parametrize("case", ["unlisted", "invalid"])
 def test_an_unreadable_option_falls_back_to_oslo_messagings_default(tmp_path, monkeypatch,
                                                                     caplog, case):

@@ -244,11 +244,14 @@ class SnapshotCalls(object):
 
 
 def _check_wait(poll_interval, wait_timeout):
-    for field, value in (("poll_interval", poll_interval), ("wait_timeout", wait_timeout)):
+    # A zero poll interval would poll the array in a tight loop for the whole wait; a zero wait
+    # is a single look.
+    for field, value, least in (("poll_interval", poll_interval, "a positive"),
+                                ("wait_timeout", wait_timeout, "a non-negative")):
         # NaN passes "< 0" and every comparison with the clock: the wait would never end.
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 \
-                or math.isnan(value):
-            raise invalid_argument(field, "must be a non-negative number of seconds")
+                or math.isnan(value) or (value == 0 and field == "poll_interval"):
+            raise invalid_argument(field, "must be %s number of seconds" % least)
 
 
 def _poll(read, done, still_running, poll_interval, wait_timeout):

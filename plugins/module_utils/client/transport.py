@@ -49,6 +49,9 @@ DEFAULT_PORT = 443
 # Connections a client keeps open for reuse (requests' own default): enough for one caller at a
 # time (the modules); a caller running more calls at once (the Manila driver) sizes it to them.
 DEFAULT_POOL_MAXSIZE = 10
+# urllib3 fills a pool's queue to its size when it builds it: a size past this is refused rather
+# than allocated (an array serves far fewer connections at once anyway).
+MAX_POOL_MAXSIZE = 1024
 REDACTED = "********"
 MAX_ERROR_TEXT = 500
 TRANSIENT_STATUSES = (502, 503, 504)
@@ -235,9 +238,9 @@ class Transport(object):
         if self.backoff_max < self.backoff:
             self.backoff_max = self.backoff
         if isinstance(pool_maxsize, bool) or not isinstance(pool_maxsize, int) \
-                or pool_maxsize < 1:
-            raise invalid_argument("pool_maxsize", "must be a positive whole number of "
-                                   "connections, got %r" % (pool_maxsize,))
+                or not 1 <= pool_maxsize <= MAX_POOL_MAXSIZE:
+            raise invalid_argument("pool_maxsize", "must be a whole number of connections from 1 "
+                                   "to %d, got %r" % (MAX_POOL_MAXSIZE, pool_maxsize))
         self.pool_maxsize = pool_maxsize
         self.base_url = "https://%s%s" % (format_netloc(self.hostname, self.port), API_PATH)
         self.user_agent = "tegile-intelliflash/%s" % __version__

@@ -159,6 +159,7 @@ def test_an_error_of_the_status_call_carries_no_clone_status(client, project, si
     (dict(wait_timeout=True), "wait_timeout"),
     (dict(wait_timeout=float("nan")), "wait_timeout"),  # would never end
     (dict(poll_interval=float("nan")), "poll_interval"),
+    (dict(poll_interval=0), "poll_interval"),  # would poll in a tight loop
 ])
 def test_bad_wait_settings_are_refused_before_any_call(client, project, sim_clean, args, field):
     full = _share_snapshot(client, project)
