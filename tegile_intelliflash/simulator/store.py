@@ -290,8 +290,9 @@ class Store:
     @staticmethod
     def _migrate(conn):
         """Add the share columns a state directory made by an older simulator lacks."""
-        have = {row[1] for row in conn.execute("PRAGMA table_info(shares)")}
         conn.execute("BEGIN IMMEDIATE")
+        # Read under the write lock: another start may have added them since.
+        have = {row[1] for row in conn.execute("PRAGMA table_info(shares)")}
         for column, definition, value in _SHARE_COLUMNS:
             if column in have:
                 continue

@@ -72,14 +72,20 @@ def test_capacity_sums_read_an_index_and_match_the_documents(tmp_path):
     store.close()
 
 
-def test_a_state_directory_from_before_the_columns_is_migrated(tmp_path):
-    """An older simulator's state.db (no consumption/quota columns) gets them, filled from the
-    documents, at the next start."""
+def _old_state_db(tmp_path):
+    """A connection to a state.db as a simulator from before the share columns made it."""
     conn = sqlite3.connect(str(tmp_path / Store.FILENAME))
     conn.executescript("""
         CREATE TABLE shares (path TEXT PRIMARY KEY, project TEXT NOT NULL, pool TEXT NOT NULL,
             name TEXT NOT NULL, origin TEXT, seq INTEGER NOT NULL, doc TEXT NOT NULL);
     """)
+    return conn
+
+
+def test_a_state_directory_from_before_the_columns_is_migrated(tmp_path):
+    """An older simulator's state.db (no consumption/quota columns) gets them, filled from the
+    documents, at the next start."""
+    conn = _old_state_db(tmp_path)
     for index, (used, reservation, quota) in enumerate(((10, 0, 100), (5, 50, 200), (0, 0, 0))):
         doc = {"path": "pool-a/Local/p/s%d" % index, "project_path": "pool-a/Local/p",
                "pool": "pool-a", "name": "s%d" % index, "seq": index + 1, "used": used,
@@ -100,3 +106,24 @@ def test_a_state_directory_from_before_the_columns_is_migrated(tmp_path):
             == ["s0", "s1"]
     store.close()
     Store(str(tmp_path)).close()  # a second start finds the columns and changes nothing
+
+
+def test_the_migration_reads_the_columns_under_its_write_lock(tmp_path, monkeypatch):
+    """The migration reads which columns exist inside its write transaction: read before it,
+    another start that migrated in between would make ALTER TABLE fail on a duplicate column."""
+    _old_state_db(tmp_path).close()
+    statements = []
+    opened = Store._open
+
+    def traced_open(self):
+        conn = opened(self)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(Store, "_open", traced_open)
+    Store(str(tmp_path)).close()
+    words = [sql.strip().rstrip(";").split()[:2] for sql in statements]
+    read = words.index(["PRAGMA", "table_info(shares)"])
+    ends = [w[0] for w in words[:read] if w[0] in ("BEGIN", "COMMIT", "ROLLBACK")]
+    assert ends and ends[-1] == "BEGIN", statements[:read + 1]
+    assert ["ALTER", "TABLE"] in words[read:]
