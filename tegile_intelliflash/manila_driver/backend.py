@@ -78,9 +78,9 @@ def connection_pool_size(conf=None):
     client's MAX_POOL_MAXSIZE: past it, calls open their own connections."""
     size = _rpc_workers(cfg.CONF if conf is None else conf) + PERIODIC_CALLERS
     if size > client_transport.MAX_POOL_MAXSIZE:
-        LOG.warning('executor_thread_pool_size allows %(n)d calls at once; the '
-                    'client keeps %(max)d connections for reuse (calls beyond '
-                    'them open one each).',
+        LOG.warning('executor_thread_pool_size allows %(n)d calls at once; '
+                    'the client keeps %(max)d connections for reuse (calls '
+                    'beyond them open one each).',
                     {'n': size, 'max': client_transport.MAX_POOL_MAXSIZE})
         return client_transport.MAX_POOL_MAXSIZE
     return size
@@ -112,6 +112,20 @@ def allocated_bytes(info):
     """What a share (its ShareInfo) counts in its pool's allocated capacity:
     its quota, or the space it uses when it has none."""
     return info.quota_bytes or info.used_bytes
+
+
+#: The start of a share group snapshot's name on the array (after the
+#: array's ``Manual-P-``): the rest is the Manila group snapshot's id.
+GROUP_SNAPSHOT_PREFIX = 'share-group-snapshot-'
+
+
+def group_snapshot_id(full_name):
+    """The Manila share group snapshot whose part ``full_name`` (a snapshot
+    of a share, with its array prefix) is, or None."""
+    prefix = client_paths.PROJECT_SNAPSHOT_PREFIX + GROUP_SNAPSHOT_PREFIX
+    if full_name.startswith(prefix) and len(full_name) > len(prefix):
+        return full_name[len(prefix):]
+    return None
 
 
 def group_project(project, group_id):

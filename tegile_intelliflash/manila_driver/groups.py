@@ -45,7 +45,7 @@ GROUP_CLONE_POLL = 2
 
 def snapshot_name(group_snapshot_id):
     """The project snapshot name (without its ``Manual-P-`` prefix)."""
-    return 'share-group-snapshot-%s' % group_snapshot_id
+    return backend_mod.GROUP_SNAPSHOT_PREFIX + group_snapshot_id
 
 
 def project_name(backend, group_id):

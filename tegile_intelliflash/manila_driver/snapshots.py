@@ -268,12 +268,26 @@ def revert_to_snapshot(backend, snapshot):
 def _rollback(backend, share, snapshot, ref, full):
     def newer_exist(err):
         newer = _newer_snapshots(backend, ref, full)
+        # A share group snapshot taken since is Manila's own: the admin
+        # deletes it in Manila, not on the array.
+        group_ids = [backend_mod.group_snapshot_id(name) for name in newer]
+        others = [name for name, group_id in zip(newer, group_ids)
+                  if not group_id]
+        reasons = []
+        if any(group_ids):
+            reasons.append(
+                _('share group snapshots %s were taken since; delete them '
+                  'in Manila first') %
+                ', '.join(group_id for group_id in group_ids if group_id))
+        if others or not newer:
+            reasons.append(
+                _('the array holds newer snapshots that a revert would '
+                  'destroy (%s); remove them on the array first') %
+                (', '.join(others) or _('unknown')))
         return exception.ShareBackendException(
-            msg=_('cannot revert share %(id)s to snapshot %(snap)s: the '
-                  'array holds newer snapshots that a revert would destroy '
-                  '(%(newer)s); remove them on the array first') %
-            {'id': share['id'], 'snap': snapshot['id'],
-             'newer': ', '.join(newer) or _('unknown')})
+            msg=_('cannot revert share %(id)s to snapshot %(snap)s: '
+                  '%(why)s') % {'id': share['id'], 'snap': snapshot['id'],
+                                'why': '; '.join(reasons)})
 
     with errors.translate(
             'revert share %s to %s@%s' % (share['id'], ref.path, full),

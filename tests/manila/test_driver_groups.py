@@ -414,6 +414,33 @@ def test_a_group_snapshots_part_is_not_managed_as_a_share_snapshot(driver, array
     _delete_group(driver, group)
 
 
+def test_a_revert_stopped_by_a_group_snapshot_says_to_delete_it_in_manila(driver, array):
+    """A member's revert stopped by a later share group snapshot (Manila's own) points to that
+    group snapshot in Manila; a snapshot made on the array stays "remove it on the array"."""
+    group = _group(driver)
+    project = _project(driver, group["id"])
+    share = _member(driver, group)
+    snapshot = make_snapshot(share)
+    snapshot.update(driver.create_snapshot(None, snapshot))
+    snap = _group_snapshot(driver, group, [share])
+    _take(driver, snap)
+    array.create_snapshot(dataset_ref(POOL, project, share["name"]), "scheduled-1")
+    with pytest.raises(exception.ShareBackendException) as info:
+        driver.revert_to_snapshot(None, snapshot, [], [])
+    text = str(info.value)
+    assert "share group snapshots %s were taken since; delete them in Manila" % snap["id"] \
+        in text
+    assert "(Manual-S-scheduled-1); remove them on the array" in text
+    assert "Manual-P-share-group-snapshot" not in text
+    array.delete_snapshot(dataset_ref(POOL, project, share["name"]), "Manual-S-scheduled-1")
+    with pytest.raises(exception.ShareBackendException) as info:
+        driver.revert_to_snapshot(None, snapshot, [], [])
+    assert "on the array" not in str(info.value)
+    driver.delete_share_group_snapshot(None, snap)
+    driver.delete_snapshot(None, snapshot)
+    _delete_group(driver, group)
+
+
 def test_empty_group_snapshot_and_a_group_from_it(driver, array):
     group = _group(driver, host=HOST)
     snap = _group_snapshot(driver, group, [])
