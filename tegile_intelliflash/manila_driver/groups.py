@@ -295,6 +295,13 @@ def create_share_group_from_share_group_snapshot(backend, group, snap):
 
 def _clone_group(backend, group, pairs, pool, source_project, project,
                  full):
+    # Each clone keeps its source's array name. Recorded before the clone:
+    # when its reply is lost the clones may exist (now, or once the array
+    # finishes), and deleting the group's shares must find them (then the
+    # group's project can go).
+    for share, source in pairs:
+        backend.private_storage.update(share['id'], {
+            backend_mod.PD_ARRAY_NAME: backend.array_name(source)})
     with errors.translate(
             'clone %s/%s@%s into share group %s' % (pool, source_project,
                                                     full, group['id']),
@@ -307,16 +314,25 @@ def _clone_group(backend, group, pairs, pool, source_project, project,
         # Not inheriting: no host that reaches a source share reaches its
         # clone before the clone's access is set; the project takes the
         # back end project's settings once the clone is done.
-        backend.client.clone_project_snapshot(
-            client_paths.project_ref(pool, source_project), full, project,
-            inherit=False)
+        try:
+            backend.client.clone_project_snapshot(
+                client_paths.project_ref(pool, source_project), full,
+                project, inherit=False)
+        except client_errors.OutcomeUnknownError:
+            LOG.error('Share group %(id)s: the clone into project '
+                      '%(pool)s/%(project)s may still be made by the array; '
+                      'deleting the group\'s shares, then the group, removes '
+                      'it.', {'id': group['id'], 'pool': pool,
+                              'project': project})
+            raise
+        except Exception:
+            for share, _source in pairs:  # nothing was cloned
+                backend.private_storage.delete(share['id'])
+            raise
     LOG.info('Cloned %(pool)s/%(src)s@%(full)s into project %(project)s for '
              'share group %(id)s.', {'pool': pool, 'src': source_project,
                                      'full': full, 'project': project,
                                      'id': group['id']})
-    for share, source in pairs:
-        backend.private_storage.update(share['id'], {
-            backend_mod.PD_ARRAY_NAME: backend.array_name(source)})
     with errors.undo_on_failure(
             'set up project %s/%s of share group %s' % (pool, project,
                                                         group['id']),

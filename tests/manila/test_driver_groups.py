@@ -3,6 +3,7 @@
 project snapshot), groups created from group snapshots (one project clone), and what the other
 operations do with group members; failure paths included."""
 
+import time
 import uuid
 
 import pytest
@@ -60,6 +61,13 @@ def _take(driver, snap):
 
 
 def _group_from(driver, snap, sizes=None):
+    new = _new_group_from(snap, sizes)
+    _update, updates = driver.create_share_group_from_share_group_snapshot(None, new, snap)
+    return new, dict((u["id"], u) for u in updates)
+
+
+def _new_group_from(snap, sizes=None):
+    """The share group Manila makes from ``snap`` (not yet given to the driver)."""
     new = {"id": str(uuid.uuid4()), "host": "manila@tegile", "status": "creating",
            "share_types": [], "source_share_group_snapshot_id": snap["id"], "shares": []}
     for index, member in enumerate(snap["share_group_snapshot_members"]):
@@ -68,8 +76,7 @@ def _group_from(driver, snap, sizes=None):
             proto=member["share_proto"], size=size, host=member["share"]["host"],
             share_group_id=new["id"], source_share_group_snapshot_member_id=member["id"],
             status="creating_from_snapshot"))
-    _update, updates = driver.create_share_group_from_share_group_snapshot(None, new, snap)
-    return new, dict((u["id"], u) for u in updates)
+    return new
 
 
 def _delete_group(driver, group):
@@ -302,6 +309,38 @@ def test_group_from_snapshot_whose_clone_does_not_succeed_leaves_nothing(
     projects = [p.name for p in array.list_projects(POOL)]
     assert [p for p in projects if p.startswith(_project(driver, ""))] == [source]
     # The snapshot has no clone left: it can go.
+    driver.delete_share_group_snapshot(None, snap)
+    _delete_group(driver, group)
+
+
+def test_a_group_clone_whose_reply_is_lost_is_removed_with_the_group(
+        simulator, driver, array, monkeypatch):
+    """The reply of cloneProjectSnapshot lost behind a proxy, the clone made by the array only
+    after the driver gave up: the creation fails (outcome unknown), and deleting the new group's
+    shares, then the group, removes the clones and their project (their array names were
+    recorded before the clone)."""
+    group = _group(driver)
+    share = _member(driver, group)
+    snap = _group_snapshot(driver, group, [share])
+    _take(driver, snap)
+    new = _new_group_from(snap)
+    new_project = project_ref(POOL, _project(driver, new["id"]))
+    monkeypatch.setattr(driver.client._transport, "retry_budget", 0.5)
+    simulator.set_faults(latency_ms=2000, proxy_timeout_ms=100,
+                         methods=["cloneProjectSnapshot"], count=1)
+    try:
+        with pytest.raises(exception.ShareBackendException):
+            driver.create_share_group_from_share_group_snapshot(None, new, snap)
+        assert array.find_project(new_project) is None  # not yet
+    finally:
+        simulator.clear_faults()
+        monkeypatch.undo()
+    deadline = time.monotonic() + 10
+    while array.find_project(new_project) is None and time.monotonic() < deadline:
+        time.sleep(0.1)  # the array makes the clone late
+    assert [s.name for s in array.list_shares(new_project)] == [share["name"]]
+    _delete_group(driver, new)
+    assert array.find_project(new_project) is None
     driver.delete_share_group_snapshot(None, snap)
     _delete_group(driver, group)
 
