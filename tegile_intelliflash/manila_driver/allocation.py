@@ -145,28 +145,66 @@ class AllocatedBytes(object):
     # -- what reads the array -------------------------------------------------
 
     @contextlib.contextmanager
-    def reading(self, pool_name):
-        """Reads of shares of ``pool_name`` from the array: yields
-        ``keep(ref, n_bytes)`` (None: the share is not there), which records
-        what the block read unless the share was written since the block
-        began (a forget since: nothing is kept)."""
+    def _read(self, pool_name):
+        """A read of ``pool_name`` under way: yields (its _Pool, its start),
+        the writes since being stamped meanwhile."""
         with self._lock:
             pool = self._pool(pool_name)
             self._sequence += 1
             start = self._sequence
             pool.reads.append(start)
-
-        def keep(ref, n_bytes):
-            with self._lock:
-                self._keep(pool, start, ref, n_bytes)
-
         try:
-            yield keep
+            yield pool, start
         finally:
             with self._lock:
                 pool.reads.remove(start)
                 if not pool.reads:
                     pool.written.clear()
+
+    @contextlib.contextmanager
+    def reading(self, pool_name):
+        """Reads of shares of ``pool_name`` from the array: yields
+        ``keep(ref, n_bytes)`` (None: the share is not there), which records
+        what the block read unless the share was written since the block
+        began (a forget since: nothing is kept)."""
+        with self._read(pool_name) as (pool, start):
+
+            def keep(ref, n_bytes):
+                with self._lock:
+                    self._keep(pool, start, ref, n_bytes)
+
+            yield keep
+
+    @contextlib.contextmanager
+    def listing(self, pool_name):
+        """A listing of every share of ``pool_name`` without their sizes
+        (set-up's, the listing half of the first count): yields
+        ``listed(refs)``, to call once with the shares the block listed.
+
+        A share listed that the record does not hold is read at the next
+        refresh (one getShare, as a dirty share); a share the record holds
+        is trusted, as by the first count; a share recorded but not listed
+        is gone. A share written since the block began keeps that write
+        (a deletion is not undone), and a forget since keeps nothing. The
+        pool counts then as counted (its next count is the interval
+        after); a block that does not call ``listed`` (its listing failed)
+        leaves the pool as it was: uncounted, the next refresh counts it.
+        """
+        with self._read(pool_name) as (pool, start):
+
+            def listed(refs):
+                refs = set(refs)
+                with self._lock:
+                    for ref in (set(pool.entries) | pool.dirty) - refs:
+                        self._keep(pool, start, ref, None)
+                    for ref in refs:
+                        if (pool.written.get(ref, 0) <= start
+                                and ref not in pool.entries):
+                            pool.dirty.add(ref)
+                    if pool.counted_at is None:
+                        pool.counted_at = self._clock()
+
+            yield listed
 
     def _keep(self, pool, start, ref, n_bytes):
         if pool.written.get(ref, 0) > start:

@@ -217,8 +217,10 @@ class Backend(object):
         self.project = None
         self._client = None
         # Pool -> ProjectInfo of the back end's project as set-up (or the
-        # last create) found it; None when the driver created it. A pool
-        # listed here is not checked again before each share creation.
+        # last create) found it (from listProjects at set-up: its name and
+        # pool only); None when the driver created it. Only the keys are
+        # read: a pool listed here is not checked again before each share
+        # creation.
         self.projects = {}
         self._floating_ips = None
         self._floating_ips_at = 0.0
@@ -304,19 +306,26 @@ class Backend(object):
                 return pool.name
         raise exception.ShareResourceNotFound(share_id=share['id'])
 
-    def ensure_project(self, pool, known=False):
+    def ensure_project(self, pool, known=False, listed=None):
         """Create the back end's project in ``pool`` if it is missing.
 
         ``known``: skip the check when set-up (or an earlier call) already
         found or made the project; a share creation that finds it gone
         forgets it (:meth:`forget_project`) and calls this again.
+        ``listed``: the projects of ``pool`` (listProjects' ProjectInfo,
+        set-up's): whether the project is there is read from them, without
+        a getProject.
         """
         if known and pool in self.projects:
             return
-        what = 'read project %s/%s' % (pool, self.project)
-        with errors.translate(what):
-            found = self.client.find_project(
-                client_paths.project_ref(pool, self.project))
+        if listed is not None:
+            found = next((item for item in listed
+                          if item.name == self.project), None)
+        else:
+            with errors.translate('read project %s/%s' % (pool,
+                                                          self.project)):
+                found = self.client.find_project(
+                    client_paths.project_ref(pool, self.project))
         if found:
             self.projects[pool] = found
             return

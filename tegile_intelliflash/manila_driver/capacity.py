@@ -147,35 +147,79 @@ def backend_stats(pools):
     return stats
 
 
+def list_at_setup(backend, pool):
+    """Set-up's part of ``pool``: make sure the back end's project is there
+    and list the shares its allocated capacity counts, so that the pool's
+    first refresh reads only those the driver did not record itself (one
+    getShare each) and lists nothing (allocation.py, "first count").
+
+    listProjects tells whether the project exists, in place of a getProject
+    (ProjectInfo of name and pool: nothing reads more of backend.projects).
+    A listing that fails does not fail set-up: it is logged, the project is
+    checked as without it, and the pool is counted at its first refresh.
+    """
+    with backend.allocated.listing(pool) as listed:
+        try:
+            projects = backend.client.list_projects(pool)
+        except client_errors.IntelliFlashError as err:
+            _setup_listing_failed(pool, err)
+            backend.ensure_project(pool)
+            return
+        backend.ensure_project(pool, listed=projects)
+        try:
+            refs = []
+            for name in _counted_projects(backend, projects):
+                refs.extend(_list_project(backend, pool, name))
+        except client_errors.IntelliFlashError as err:
+            _setup_listing_failed(pool, err)
+            return
+        listed(refs)
+
+
+def _setup_listing_failed(pool, err):
+    LOG.warning('Could not list the shares of pool %(pool)s at set-up '
+                '(%(err)s): its allocated capacity is counted at its first '
+                'stats refresh.', {'pool': pool, 'err': err})
+
+
+def _counted_projects(backend, projects):
+    """Names of the projects (ProjectInfo) whose shares the allocated
+    capacity counts: the back end's and its share groups'."""
+    return [item.name for item in projects
+            if item.name == backend.project
+            or groups.is_group_project(backend, item.name)]
+
+
+def _list_project(backend, pool, project):
+    """Refs of the shares of ``project`` (none when it is not there);
+    client errors otherwise."""
+    try:
+        shares = backend.client.list_shares(
+            client_paths.project_ref(pool, project))
+    except client_errors.NotFoundError:
+        return []
+    return [client_paths.share_ref(pool, project, item.name)
+            for item in shares]
+
+
 def _count_allocated(backend, pool, known=frozenset()):
     """{share ref: bytes promised} of the shares of the back end's project
     and of its share groups' projects (their quotas), counted from the
     array: one read per share, except those of ``known`` (None: listed,
     not read; see allocation.py for how often)."""
     with errors.translate('list the projects of pool %s' % pool):
-        names = [item.name for item in backend.client.list_projects(pool)]
+        projects = backend.client.list_projects(pool)
     counted = {}
-    for name in names:
-        if name == backend.project or groups.is_group_project(backend, name):
-            counted.update(_count_project(backend, pool, name, known))
-    return counted
-
-
-def _count_project(backend, pool, project, known):
-    shares = None
-    with errors.translate('list the shares of %s/%s' % (pool, project),
-                          (client_errors.NotFoundError, errors.IGNORE)):
-        shares = backend.client.list_shares(
-            client_paths.project_ref(pool, project))
-    counted = {}
-    for item in shares or ():
-        ref = client_paths.share_ref(pool, project, item.name)
-        if ref in known:
-            counted[ref] = None
-            continue
-        n_bytes = _read_allocated(backend, ref)
-        if n_bytes is not None:
-            counted[ref] = n_bytes
+    for name in _counted_projects(backend, projects):
+        with errors.translate('list the shares of %s/%s' % (pool, name)):
+            refs = _list_project(backend, pool, name)
+        for ref in refs:
+            if ref in known:
+                counted[ref] = None
+                continue
+            n_bytes = _read_allocated(backend, ref)
+            if n_bytes is not None:
+                counted[ref] = n_bytes
     return counted
 
 

@@ -223,14 +223,16 @@ class TegileShareDriver(driver.ShareDriver):
                   'project': self._backend.project})
 
     def check_for_setup_error(self):
-        """Fail fast when the array has no pool; create missing projects."""
+        """Fail fast when the array has no pool; create missing projects;
+        list the shares each pool's allocated capacity counts (the listing
+        half of its first count, capacity.list_at_setup)."""
         pools = self._backend.list_pools()
         if not pools:
             raise exception.ShareBackendException(
                 msg=_('the IntelliFlash array %s has no storage pool') %
                 self._conf('tegile_nas_server'))
         for pool in pools:
-            self._backend.ensure_project(pool.name)
+            capacity.list_at_setup(self._backend, pool.name)
         self._refresh_ip_versions()
 
     # ------------------------------------------------------------------

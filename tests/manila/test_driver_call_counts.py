@@ -212,27 +212,213 @@ def _pool_stats(driver, pool):
     return [p for p in driver._stats["pools"] if p["pool_name"] == pool][0]
 
 
-@pytest.mark.parametrize("n_shares", [0, 50, 500, 5000])
-def test_stats_refresh_is_listpools_alone_whatever_the_shares(driver, simulator, array,
-                                                              n_shares):
-    """Steady state: one call per refresh (the in-tree driver's), whatever the number of
-    shares and of pools: the allocated capacity is kept (allocation.py) and the floating IPs
-    are read on their TTL (set-up read them), not at every refresh."""
+def _by_hand(array, project, names, quota=GiB, pool=None):
+    """Shares made outside the driver (in the back end's project, made if missing)."""
+    from tegile_intelliflash.client.paths import project_ref
     from tegile_driver_helpers import POOL
 
-    project = driver.configuration.safe_get("tegile_default_project")
-    for index in range(n_shares):
-        array.create_share(share_ref(POOL, project, "s%05d" % index), quota=GiB)
+    pool = pool or POOL
+    if array.find_project(project_ref(pool, project)) is None:
+        array.create_project(project_ref(pool, project))
+    for name in names:
+        array.create_share(share_ref(pool, project, name), quota=quota)
+
+
+def _set_up(driver):
+    driver.do_setup(None)
+    driver.check_for_setup_error()
+
+
+@pytest.mark.parametrize("n_shares", [0, 50, 500, 5000])
+def test_stats_refresh_is_listpools_alone_whatever_the_shares(simulator, array, n_shares):
+    """Steady state: one call per refresh (the in-tree driver's), whatever the number of
+    shares and of pools: the allocated capacity is kept (allocation.py) and the floating IPs
+    are read on their TTL (set-up read them), not at every refresh. Set-up lists the shares
+    (listProjects and listShares per pool, bounded by the projects): the first refresh reads
+    those the driver did not record (one getShare each) and lists nothing."""
+    from tegile_driver_helpers import POOL, new_driver
+
+    driver = new_driver(simulator, setup=False)
+    try:
+        project = driver.configuration.safe_get("tegile_default_project")
+        _by_hand(array, project, ["s%05d" % index for index in range(n_shares)])
+        with count(simulator) as setup:
+            _set_up(driver)
+        n_pools = len(array.list_pools())
+        assert setup.by_method.get("listProjects") == n_pools, setup
+        assert "getShare" not in setup.by_method, setup
+        with count(simulator) as first:
+            assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == n_shares
+        print(n_shares, "first", first)
+        assert first.by_method == (
+            dict({"listPools": 1}, **({"getShare": n_shares} if n_shares else {}))), first
+        assert len(driver._stats["pools"]) > 1  # the cost does not grow with the pools either
+        for _refresh in range(3):
+            with count(simulator) as calls:
+                stats = _pool_stats(driver, POOL)
+            print(n_shares, calls)
+            assert calls.by_method == {"listPools": 1}, calls
+            assert stats["allocated_capacity_gb"] == n_shares
+    finally:
+        driver.client.close()
+
+
+def test_setup_lists_projects_in_place_of_reading_the_project(simulator, array):
+    """listProjects tells set-up whether the back end's project is there: no getProject. A
+    pool where the project was made by set-up has no shares to list."""
+    from tegile_driver_helpers import new_driver
+
+    n_pools = len(array.list_pools())
     with count(simulator) as first:
-        assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == n_shares  # counted once
-    assert "getFloatingIPList" not in first.by_method, first
-    assert len(driver._stats["pools"]) > 1  # the cost does not grow with the pools either
-    for _refresh in range(3):
+        first_driver = new_driver(simulator)
+    project = first_driver.configuration.safe_get("tegile_default_project")
+    first_driver.client.close()
+    assert first.by_method == {"listSystemProperties": 1, "listPools": 1,
+                               "listProjects": n_pools, "createProject": n_pools,
+                               "getFloatingIPList": 1}, first
+    with count(simulator) as again:
+        new_driver(simulator, tegile_default_project=project).client.close()
+    assert again.by_method == {"listSystemProperties": 1, "listPools": 1,
+                               "listProjects": n_pools, "listShares": n_pools,
+                               "getFloatingIPList": 1}, again
+
+
+def test_shares_of_share_groups_are_listed_at_setup(simulator, array):
+    """A share group's project is counted (groups.is_group_project), another project is not."""
+    from tegile_intelliflash.manila_driver import backend as backend_mod
+    from tegile_driver_helpers import POOL, new_driver
+
+    driver = new_driver(simulator, setup=False)
+    try:
+        project = driver.configuration.safe_get("tegile_default_project")
+        _by_hand(array, project, ["mine"], quota=2 * GiB)
+        _by_hand(array, backend_mod.group_project(project, "g1"), ["grouped"], quota=3 * GiB)
+        _by_hand(array, project + "-other", ["other"], quota=5 * GiB)
+        _set_up(driver)
+        with count(simulator) as first:
+            assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 5
+        assert first.by_method == {"listPools": 1, "getShare": 2}, first
+    finally:
+        driver.client.close()
+
+
+@pytest.mark.parametrize("method", ["listProjects", "listShares"])
+def test_a_failed_listing_at_setup_leaves_the_pool_to_its_first_refresh(
+        simulator, array, caplog, method):
+    """Set-up goes on (Manila would not start the back end otherwise) with one warning per
+    pool that names it and carries no secret; that pool's first refresh counts it as it
+    would without set-up's listing."""
+    import logging
+    from tegile_driver_helpers import POOL, new_driver
+
+    driver = new_driver(simulator, setup=False)
+    try:
+        project = driver.configuration.safe_get("tegile_default_project")
+        pools = [pool.name for pool in array.list_pools()]
+        for pool in pools:  # the project in every pool: each has shares to list
+            _by_hand(array, project, [], pool=pool)
+        _by_hand(array, project, ["a", "b"])
+        n_pools = len(pools)
+        simulator.set_faults(error_rate=1.0, methods=[method], count=n_pools)
+        try:
+            with caplog.at_level(logging.WARNING):
+                _set_up(driver)
+        finally:
+            simulator.clear_faults()
+        warnings = [r.getMessage() for r in caplog.records
+                    if "at set-up" in r.getMessage()]
+        assert len(warnings) == n_pools, warnings
+        assert any("pool %s " % POOL in text for text in warnings), warnings
+        assert not any(simulator.password in text for text in warnings)
+        # Set-up did its work: the share is created in the project it checked.
+        mine = create(driver, "NFS", size=2)
+        with count(simulator) as first:
+            assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 4
+        # Counted as before: listed, and read but for the share the driver created.
+        assert first.by_method.get("listProjects") == n_pools, first
+        assert first.by_method.get("getShare") == 2, first
         with count(simulator) as calls:
-            stats = _pool_stats(driver, POOL)
-        print(n_shares, calls)
+            assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 4
         assert calls.by_method == {"listPools": 1}, calls
-        assert stats["allocated_capacity_gb"] == n_shares
+        assert mine
+    finally:
+        driver.client.close()
+
+
+def test_setup_listing_keeps_the_drivers_own_outcomes(simulator, array):
+    """Shares listed at set-up: one deleted by the driver since is not counted (nor read),
+    one extended is recorded by its extend (not read), one created after set-up by its
+    creation; the others are read once."""
+    from tegile_driver_helpers import POOL, new_driver
+
+    first_driver = new_driver(simulator)
+    project = first_driver.configuration.safe_get("tegile_default_project")
+    doomed, grown = create(first_driver, "NFS", size=2), create(first_driver, "NFS", size=2)
+    first_driver.client.close()
+    _by_hand(array, project, ["by-hand"], quota=3 * GiB)
+    driver = new_driver(simulator, tegile_default_project=project)
+    try:
+        driver.delete_share(None, doomed)
+        driver.extend_share(grown, 4)
+        create(driver, "NFS", size=1)
+        with count(simulator) as first:
+            assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 4 + 3 + 1
+        assert first.by_method == {"listPools": 1, "getShare": 1}, first
+    finally:
+        driver.client.close()
+
+
+def test_a_share_deleted_during_the_setup_listing_is_not_brought_back(simulator, array,
+                                                                    monkeypatch):
+    """The listing began before the deletion: the deletion wins."""
+    from tegile_driver_helpers import POOL, new_driver
+
+    first_driver = new_driver(simulator)
+    project = first_driver.configuration.safe_get("tegile_default_project")
+    doomed = create(first_driver, "NFS", size=2)
+    create(first_driver, "NFS", size=1)
+    first_driver.client.close()
+    driver = new_driver(simulator, setup=False, tegile_default_project=project)
+    driver.do_setup(None)
+    real_list_shares = driver.client.list_shares
+
+    def list_then_delete(ref, *args, **kwargs):
+        listed = real_list_shares(ref, *args, **kwargs)
+        if ref.pool == POOL and ref.project == project:
+            driver.delete_share(None, doomed)
+        return listed
+
+    monkeypatch.setattr(driver.client, "list_shares", list_then_delete)
+    try:
+        driver.check_for_setup_error()
+        monkeypatch.undo()
+        with count(simulator) as first:
+            assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 1
+        assert first.by_method == {"listPools": 1, "getShare": 1}, first
+    finally:
+        driver.client.close()
+
+
+def test_a_new_setup_forgets_the_record_and_lists_again(simulator, array):
+    """Manila's retried set-up (or a restart): do_setup closes the client, which forgets the
+    record; the new set-up lists again and the first refresh reads every share listed."""
+    from tegile_driver_helpers import POOL, new_driver
+
+    driver = new_driver(simulator)
+    try:
+        project = driver.configuration.safe_get("tegile_default_project")
+        create(driver, "NFS", size=2)
+        assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 2
+        _by_hand(array, project, ["by-hand"], quota=3 * GiB)
+        assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 2  # not seen yet
+        with count(simulator) as setup:
+            _set_up(driver)
+        assert setup.by_method.get("listShares") == len(array.list_pools()), setup
+        with count(simulator) as first:
+            assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 5
+        assert first.by_method == {"listPools": 1, "getShare": 2}, first
+    finally:
+        driver.client.close()
 
 
 def test_allocated_capacity_follows_the_drivers_changes(driver, simulator, share_type_specs):
