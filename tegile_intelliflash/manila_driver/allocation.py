@@ -9,8 +9,9 @@ every share (listShares gives no quota), so a stats refresh that counted
 would cost one call per share, every minute, for ever.
 
 Instead the driver keeps a record per pool: share -> bytes, and reports
-its sum. The record is filled by a count from the array (the first
-refresh), then kept by the driver's own operations, each writing the
+its sum. The record is filled by a first count from the array (its
+listing at set-up, its reads at the first refresh: see below), then kept
+by the driver's own operations, each writing the
 outcome of its share: create, clone, extend, shrink, revert, manage and
 ensure write the share's new size (:meth:`AllocatedBytes.set`), delete
 removes it (:meth:`AllocatedBytes.remove`), and an operation that failed,
@@ -34,10 +35,28 @@ does not read again the shares whose size the driver recorded since it
 connected (they were written or read by it): it lists the shares, to find
 the others, and reads those alone. The hourly counts read every share.
 
-The trade-off: between two counts, a change made on the array by someone
-else is not seen (the scheduler sees at most RECOUNT_INTERVAL-old figures
-for it, and the pool's free space, read at every refresh, is always
-current).
+The first count is split in two. Set-up lists the shares of each pool
+(capacity.list_at_setup: listProjects, which also tells whether the back
+end's project is there, and one listShares per counted project:
+:meth:`AllocatedBytes.listing`); each share listed that the record does
+not hold is "to be read" (as a dirty share), and the pool counts as
+counted then. Its first refresh reads those shares alone (one getShare
+each) and lists nothing: with no share made outside the driver, it is
+listPools alone, as every refresh after. The listing is a read like the
+others: it began before the writes that follow it, so a share the driver
+creates, resizes or deletes since keeps that outcome (not read again, a
+deletion not undone). A listing that fails leaves its pool uncounted: its
+first refresh counts it whole, as without set-up's listing. A new set-up
+(Manila's retry, a reconnection) starts from a forgotten record and lists
+again.
+
+The trade-offs: set-up pays listProjects and listShares per pool (bounded
+by the projects, not the shares) once, where the first refresh paid them;
+a share made outside the driver after set-up is seen at the pool's next
+count, as any change by hand. Between two counts, a change made on the
+array by someone else is not seen (the scheduler sees at most
+RECOUNT_INTERVAL-old figures for it, and the pool's free space, read at
+every refresh, is always current).
 """
 
 import contextlib

@@ -209,6 +209,104 @@ def test_forget_during_a_count_keeps_nothing_of_it():
     assert len(array.counts) == 2
 
 
+def _set_up(record, array, pool=POOL, during=None):
+    """Set-up's listing of ``pool`` (capacity.list_at_setup): the shares on the array when the
+    listing runs; ``during()`` runs after the listing read the array, before it is kept."""
+    with record.listing(pool) as listed:
+        refs = [share for share in sorted(array.quotas) if share.pool == pool]
+        if during:
+            during()
+        listed(refs)
+
+
+def test_setup_listing_leaves_the_first_refresh_the_reads_alone():
+    """Shares listed at set-up are read at the first refresh (one read each, no count); the
+    pool counts as counted at set-up: its next count is the interval after."""
+    now = [0.0]
+    array = FakeArray(a=1, b=2)
+    record = AllocatedBytes(clock=lambda: now[0])
+    _set_up(record, array)
+    assert array.reads == []
+    assert array.total(record) == 3 * GiB
+    assert array.counts == [] and sorted(array.reads) == [ref("a"), ref("b")]
+    array.reads = []
+    now[0] += record.interval - 1
+    assert array.total(record) == 3 * GiB
+    assert array.counts == [] and array.reads == []
+    now[0] += 1
+    assert array.total(record) == 3 * GiB
+    assert array.counts == [set()]  # the hourly count, every share read
+
+
+def test_setup_listing_of_an_empty_pool_makes_the_first_refresh_read_nothing():
+    array = FakeArray()
+    record = AllocatedBytes()
+    _set_up(record, array)
+    record.set(ref("new"), 2 * GiB)  # created after set-up: recorded by its creation
+    assert array.total(record) == 2 * GiB
+    assert array.counts == [] and array.reads == []
+
+
+def test_setup_listing_trusts_what_the_driver_recorded_and_drops_what_is_gone():
+    array = FakeArray(a=1, by_hand=4)
+    record = AllocatedBytes()
+    record.set(ref("a"), 1 * GiB)
+    record.set(ref("gone"), 7 * GiB)  # not on the array (any more)
+    _set_up(record, array)
+    assert array.total(record) == 5 * GiB
+    assert array.reads == [ref("by_hand")]
+
+
+def test_setup_listing_versus_the_drivers_writes_the_writes_win():
+    """Written after the listing read the array, before it was kept: a share deleted is not
+    brought back, a share extended keeps its extend, a share created keeps its creation;
+    none of them is read."""
+    array = FakeArray(doomed=1, grown=1, other=1)
+    record = AllocatedBytes()
+
+    def operations():
+        del array.quotas[ref("doomed")]
+        record.remove(ref("doomed"))
+        array.quotas[ref("grown")] = 3 * GiB
+        record.set(ref("grown"), 3 * GiB)
+        array.quotas[ref("new")] = 2 * GiB
+        record.set(ref("new"), 2 * GiB)
+
+    _set_up(record, array, during=operations)
+    assert array.total(record) == 3 * GiB + 2 * GiB + 1 * GiB
+    assert array.reads == [ref("other")] and array.counts == []
+
+
+def test_setup_listing_versus_a_deletion_after_it_not_read_again():
+    array = FakeArray(a=1, b=1)
+    record = AllocatedBytes()
+    _set_up(record, array)
+    del array.quotas[ref("b")]
+    record.remove(ref("b"))  # deleted by the driver after set-up
+    assert array.total(record) == 1 * GiB
+    assert array.reads == [ref("a")]
+
+
+def test_a_failed_setup_listing_leaves_the_pool_to_its_first_count():
+    array = FakeArray(a=1)
+    record = AllocatedBytes()
+    with pytest.raises(RuntimeError):
+        with record.listing(POOL):
+            raise RuntimeError("listShares failed")
+    with record.listing(POOL):
+        pass  # failed and said so (capacity.list_at_setup): nothing listed
+    assert array.total(record) == 1 * GiB
+    assert len(array.counts) == 1
+
+
+def test_forget_during_the_setup_listing_keeps_nothing_of_it():
+    array = FakeArray(a=1)
+    record = AllocatedBytes()
+    _set_up(record, array, during=record.forget)
+    assert array.total(record) == 1 * GiB
+    assert len(array.counts) == 1  # counted: the listing was not kept
+
+
 def test_pools_are_apart():
     array = FakeArray(a=1)
     array.quotas[ref("x", "pool-b")] = 5 * GiB
