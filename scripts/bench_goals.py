@@ -15,12 +15,14 @@ FIRST_RUN_RATIO = 1.2
 PLAYBOOK_SPEEDUP = 2.0
 SIMULATOR_SPEEDUP = 3.0
 NOT_JUDGED = "not judged (sizes differ from the issue's)"
-STATS_WHY = (". The first refresh counts the allocated capacity once, reading every share the "
-             "driver has not recorded itself (its own operations keep it share by share "
+STATS_WHY = (". The first refresh reads every share set-up listed that the driver has not "
+             "recorded itself (its own operations keep the allocated capacity share by share "
              "afterwards, docs/manila-driver.md); every refresh "
              "after it reads the pools alone, as the in-tree driver does (the floating IPs that "
              "export locations are built from are read again every 10 minutes, not at every "
              "refresh)")
+SETUP_NOTE = ("; the first allocated-capacity listing is paid once at set-up, not in this "
+              "phase: set-up %d calls, in-tree %d (the setup row of the driver workload)")
 
 
 def _verdict(ok):
@@ -59,8 +61,11 @@ def workload_goals(results, judged):
             why = "per operation: %s" % _methods(methods, operations[phase])
             if phase == "stats":
                 why += STATS_WHY
+        figures = "%d calls, in-tree %d" % (mine, theirs)
+        if phase == "stats" and "setup" in ours["calls"]:
+            figures += SETUP_NOTE % (ours["calls"]["setup"], intree["calls"].get("setup", 0))
         rows.append(("1", "%s in no more calls than the in-tree driver" % phase,
-                     "%d calls, in-tree %d" % (mine, theirs), _verdict(mine <= theirs), why))
+                     figures, _verdict(mine <= theirs), why))
     per_create = ours["calls_per_create"]
     why = ""
     if per_create > CREATE_BUDGET:
@@ -86,11 +91,17 @@ def stats_goals(results):
         why = "" if row["calls"] <= budget else (
             "the refresh reads what grows with the shares")
         rows.append(("2", "stats refresh at %d shares ≤ 1 + pools calls" % row["shares"],
-                     "%d calls, %d pool(s): budget %d (first refresh after the shares "
-                     "appeared: %d)" % (row["calls"], row.get("pools", 0), budget,
-                                        row["first_calls"]),
+                     "%d calls, %d pool(s): budget %d (%s)"
+                     % (row["calls"], row.get("pools", 0), budget, _before_steady(row)),
                      _verdict(row["calls"] <= budget), why))
     return rows
+
+
+def _before_steady(row):
+    if "setup_calls" in row:
+        return ("shares made before set-up: set-up %d calls, first refresh %d"
+                % (row["setup_calls"], row["first_calls"]))
+    return "first refresh after the shares appeared: %d" % row["first_calls"]
 
 
 def _surplus(modules, uri):

@@ -32,9 +32,11 @@ def test_bench_smoke_run_writes_every_figure(tmp_path):
                             "task_cost"}
     for kind in ("ours", "intree"):
         workload = results["driver_workload"][kind]
-        assert set(workload["calls"]) == {"create", "extend", "snapshot", "clone", "stats",
-                                          "delete"}
-        assert all(count >= 1 for count in workload["calls"].values()), workload
+        assert set(workload["calls"]) == {"setup", "create", "extend", "snapshot", "clone",
+                                          "stats", "delete"}
+        # Set-up is measured for both drivers; the in-tree driver's makes no call.
+        assert all(count >= 1 for phase, count in workload["calls"].items()
+                   if phase != "setup" or kind == "ours"), workload
         assert workload["calls_total"] == sum(workload["calls"].values())
         # Per REST method, so that the goals say which calls a phase makes.
         assert {phase: sum(methods.values()) for phase, methods in
@@ -45,6 +47,9 @@ def test_bench_smoke_run_writes_every_figure(tmp_path):
         stats = results["stats_refresh"][kind]
         assert [row["shares"] for row in stats] == params["stats"] and all(map(_counted, stats))
         assert all(row["pools"] >= 1 for row in stats), stats
+        assert all(isinstance(row["setup_calls"], int) and row["first_calls"] >= 1
+                   for row in stats), stats
+        assert all(row["setup_calls"] >= 1 for row in stats) or kind == "intree", stats
     book = results["provisioning_playbook"]
     assert book["shares"] == params["playbook_shares"]
     for variant in ("modules", "uri"):
@@ -92,6 +97,10 @@ def test_bench_smoke_run_writes_every_figure(tmp_path):
     # The page shows the run's own figures.
     total = results["driver_workload"]["intree"]["calls_total"]
     assert "**%d**" % total in page
+    # Set-up is a row of the workload table for both drivers, counted in the totals.
+    ours = results["driver_workload"]["ours"]
+    assert "| setup | %d | %d |" % (ours["calls"]["setup"],
+                                    results["driver_workload"]["intree"]["calls"]["setup"]) in page
     # Every goal gets a verdict; the size-bound ones are not judged at smoke sizes.
     goals = page.split("## Issue 12's goals", 1)[1].split("\n## ", 1)[0]
     verdicts = [line.split(" | ")[3] for line in goals.splitlines() if line.startswith("| 1 ")
