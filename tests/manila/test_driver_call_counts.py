@@ -368,8 +368,8 @@ def test_setup_listing_keeps_the_drivers_own_outcomes(simulator, array):
         driver.client.close()
 
 
-def test_a_share_deleted_during_the_setup_listing_is_not_brought_back(simulator, array,
-                                                                    monkeypatch):
+def test_a_share_deleted_during_the_setup_listing_is_not_brought_back(
+        simulator, array, monkeypatch):
     """The listing began before the deletion: the deletion wins."""
     from tegile_driver_helpers import POOL, new_driver
 
