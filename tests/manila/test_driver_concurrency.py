@@ -97,6 +97,9 @@ def test_count_between_the_array_write_and_the_add_of_a_creation(driver):
     export locations). The count holds the share, then the add counts it a second time; the
     count was kept as fresh, so the pool showed 4 GiB instead of 2 for RECOUNT_INTERVAL."""
     backend = driver._backend
+    # Not counted (set-up's listing forgotten, as after a failed one): the refresh in the
+    # middle of the creation counts the pool.
+    backend.allocated.forget()
     seen = []
     state = _after_first_call(backend, "apply_type_properties",
                               lambda: seen.append(_pool_stats(driver)["allocated_capacity_gb"]))
