@@ -161,6 +161,21 @@ class AllocatedBytes(object):
             else:
                 self._pools.pop(pool, None)
 
+    def retain(self, pool_names):
+        """Drop the record of every pool not in ``pool_names`` (the pools the
+        array lists now): a pool removed from the array holds nothing."""
+        keep = set(pool_names)
+        with self._lock:
+            for name in [name for name in self._pools if name not in keep]:
+                del self._pools[name]
+
+    def recorded(self, pool_name):
+        """The bytes the record holds for ``pool_name`` now, without reading
+        the array (what a refresh reports when its count fails)."""
+        with self._lock:
+            pool = self._pools.get(pool_name)
+            return pool.total if pool is not None else 0
+
     # -- what reads the array -------------------------------------------------
 
     @contextlib.contextmanager

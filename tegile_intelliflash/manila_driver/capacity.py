@@ -99,17 +99,15 @@ def pool_stats(backend):
     """Capacity and capabilities of every pool of the array."""
     conf = backend.configuration
     pools = []
-    for pool in backend.list_pools():
+    listed = backend.list_pools()
+    backend.allocated.retain(pool.name for pool in listed)
+    for pool in listed:
         stats = {
             'pool_name': pool.name,
             'total_capacity_gb': _gb(pool.total_bytes),
             'free_capacity_gb': _gb(pool.available_bytes),
             'allocated_capacity_gb': client_sizes.to_gib_ceil(
-                backend.allocated.get(
-                    pool.name,
-                    lambda name, known: _count_allocated(backend, name,
-                                                         known),
-                    lambda ref: _read_allocated(backend, ref))),
+                _allocated(backend, pool.name)),
             'reserved_percentage': conf.reserved_share_percentage,
             'reserved_snapshot_percentage': (
                 conf.reserved_share_from_snapshot_percentage
@@ -127,6 +125,26 @@ def pool_stats(backend):
         stats.update(CAPABILITIES)
         pools.append(stats)
     return pools
+
+
+def _allocated(backend, pool):
+    """Bytes allocated in ``pool``. A count (or a share's read) that fails
+    does not fail the refresh, which would keep every pool's old figures
+    in Manila: the pool reports what the record holds (its last count and
+    the driver's own operations since), and is counted again next time."""
+    try:
+        return backend.allocated.get(
+            pool,
+            lambda name, known: _count_allocated(backend, name, known),
+            lambda ref: _read_allocated(backend, ref))
+    except exception.ManilaException as err:
+        recorded = backend.allocated.recorded(pool)
+        LOG.warning('Could not count the allocated capacity of pool '
+                    '%(pool)s (%(err)s); reporting the %(gib)s GiB the '
+                    'driver knows of until a count succeeds.',
+                    {'pool': pool, 'err': err,
+                     'gib': client_sizes.to_gib_ceil(recorded)})
+        return recorded
 
 
 def _gb(n_bytes):

@@ -674,3 +674,47 @@ def test_issue_12_workload_stays_within_its_call_budget(driver, simulator):
             driver.delete_share(None, share)
     print("workload", calls)
     assert calls.total <= 720, calls
+
+
+def test_a_pool_whose_count_fails_reports_what_the_driver_knows(driver, simulator, array,
+                                                                caplog):
+    """One pool's count failing does not fail the refresh (Manila would keep every pool's old
+    figures): that pool reports what the record holds, the others their counts, and the pool is
+    counted again at the next refresh."""
+    import logging
+    from tegile_driver_helpers import POOL
+
+    create(driver, "NFS", size=2)
+    project = driver.configuration.safe_get("tegile_default_project")
+    array.create_share(share_ref(POOL, project, "by-hand"), quota=3 * GiB)
+    pools = [pool.name for pool in array.list_pools()]
+    assert pools[0] == POOL and len(pools) > 1  # the fault below hits POOL's count
+    driver._backend.allocated.interval = 0  # every refresh counts
+    simulator.set_faults(error_rate=1.0, methods=["listProjects"], count=1)
+    try:
+        with caplog.at_level(logging.WARNING):
+            driver._update_share_stats()
+    finally:
+        simulator.clear_faults()
+    stats = dict((p["pool_name"], p) for p in driver._stats["pools"])
+    assert sorted(stats) == sorted(pools)
+    assert stats[POOL]["allocated_capacity_gb"] == 2  # the driver's own share, not the count
+    assert "Could not count the allocated capacity of pool %s" % POOL in caplog.text
+    assert simulator.password not in caplog.text
+    assert _pool_stats(driver, POOL)["allocated_capacity_gb"] == 5  # counted again
+
+
+def test_a_pool_gone_from_the_array_leaves_the_record(driver, monkeypatch):
+    """A pool the array no longer lists is dropped from the record (and from the stats)."""
+    from tegile_driver_helpers import HOST, POOL
+
+    other = [pool.name for pool in driver.client.list_pools() if pool.name != POOL][0]
+    create(driver, "NFS", size=2, host=HOST.replace(POOL, other))
+    assert _pool_stats(driver, other)["allocated_capacity_gb"] == 2
+    listed = driver.client.list_pools()
+    monkeypatch.setattr(driver._backend.client, "list_pools",
+                        lambda: [pool for pool in listed if pool.name != other])
+    driver._update_share_stats()
+    assert [p["pool_name"] for p in driver._stats["pools"]] == [POOL]
+    assert driver._backend.allocated.recorded(other) == 0
+    assert other not in driver._backend.allocated._pools
