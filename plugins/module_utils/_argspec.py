@@ -28,7 +28,8 @@ class ArgumentSpec:
     """Options, their relations and value checks; ``merge`` adds another spec's."""
 
     def __init__(self, argument_spec=None, mutually_exclusive=None, required_together=None,
-                 required_one_of=None, required_if=None, required_by=None, checks=None):
+                 required_one_of=None, required_if=None, required_by=None, checks=None,
+                 state_options=None):
         self.argument_spec = copy.deepcopy(argument_spec or {})
         self.mutually_exclusive = list(mutually_exclusive or [])
         self.required_together = list(required_together or [])
@@ -37,6 +38,9 @@ class ArgumentSpec:
         self.required_by = dict(required_by or {})
         # callables params -> error text naming the option, or None
         self.checks = list(checks or [])
+        # option -> the states it is used with; given with another state it is ignored, and
+        # the module says so (a warning) rather than leave the user to think it did something
+        self.state_options = dict(state_options or {})
 
     def update_argspec(self, **options):
         """Add options; an option defined twice is an error (two parts would disagree on it)."""
@@ -56,7 +60,33 @@ class ArgumentSpec:
                 raise ValueError("required_by of option %s is defined twice" % name)
             self.required_by[name] = required
         self.checks.extend(other.checks)
+        for name, states in other.state_options.items():
+            if name in self.state_options:
+                raise ValueError("the states of option %s are defined twice" % name)
+            self.state_options[name] = states
         return self
+
+    def used_with(self, states, *names):
+        """Options ``names`` are used with ``states`` only (see ``ignored``); returns self."""
+        for name in names:
+            if name not in self.argument_spec:
+                raise ValueError("option %s is not defined" % name)
+            if name in self.state_options:
+                raise ValueError("the states of option %s are defined twice" % name)
+            self.state_options[name] = tuple(states)
+        return self
+
+    def ignored(self, params):
+        """The options ``params`` sets (not to their default) that its ``state`` does not use."""
+        state = params.get("state")
+        names = []
+        for name in sorted(self.state_options):
+            value = params.get(name)
+            if state in self.state_options[name] or value is None \
+                    or value == self.argument_spec[name].get("default"):
+                continue
+            names.append(name)
+        return names
 
     def module_kwargs(self):
         """The ``AnsibleModule`` keyword arguments of the spec (relations only when set)."""

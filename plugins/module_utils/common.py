@@ -211,7 +211,7 @@ class IntelliFlashModule:
     ``_argspec``); they run right after Ansible's validation, before anything else.
     """
 
-    def __init__(self, argument_spec=None, checks=None, **kwargs):
+    def __init__(self, argument_spec=None, checks=None, ignored=None, **kwargs):
         spec = connection_argument_spec()
         for name in (argument_spec or {}):
             if name in spec:
@@ -232,12 +232,15 @@ class IntelliFlashModule:
             problem = check(self.module.params)
             if problem:
                 self.fail(problem)
+        unused = ignored(self.module.params) if ignored is not None else []
+        if unused:
+            self.warn("%s: not used with state=%s, ignored" % (", ".join(unused), self.module.params["state"]))
 
     @classmethod
     def from_spec(cls, spec, **kwargs):
         """The module of an ``_argspec.ArgumentSpec``: its options, their relations and its checks."""
         kwargs.update(spec.module_kwargs())
-        return cls(checks=spec.checks, **kwargs)
+        return cls(checks=spec.checks, ignored=spec.ignored, **kwargs)
 
     def warn(self, msg):
         self.module.warn(msg)

@@ -220,6 +220,7 @@ def main():
         quota=dict(type="raw"),
         **property_argument_spec())
     spec.update_argspec(**sharing_argument_spec())
+    spec.used_with(("present",), "quota", "nfs", "smb", *property_argument_spec())
     module = IntelliFlashModule.from_spec(spec, supports_check_mode=True)
     params = module.params
     pool, name = params["pool"], params["name"]

@@ -676,6 +676,10 @@ def argument_spec():
     spec.merge(dataset_spec()).merge(wait_timeout_spec())
     spec.update_argspec(**property_argument_spec())
     spec.update_argspec(**sharing_argument_spec())
+    # wait_timeout is left out: a time budget that module_defaults often sets for every task.
+    spec.used_with(("present",), "size", "reservation", "smb_name", "source_share", "source_snapshot",
+                   "access_rules", "nfs", "smb", *property_argument_spec())
+    spec.used_with(("absent",), "recursive")
     return spec
 
 

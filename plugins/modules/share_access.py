@@ -294,7 +294,7 @@ def argument_spec():
         ),
         required_if=[("state", "absent", ("rules",))],
     )
-    return spec.merge(dataset_spec(share=True))
+    return spec.merge(dataset_spec(share=True)).used_with(("present",), "purge")
 
 
 def wanted_rules(module, protocol, share_level):

@@ -268,7 +268,10 @@ def argument_spec():
         destroy_newer=dict(type="bool", default=False),
         recursive=dict(type="bool", default=False),
     ))
-    return spec.merge(dataset_spec(share=True, states=("present", "absent", "rolled_back"))).merge(wait_timeout_spec())
+    spec.merge(dataset_spec(share=True, states=("present", "absent", "rolled_back"))).merge(wait_timeout_spec())
+    # wait_timeout is left out: a time budget that module_defaults often sets for every task.
+    return spec.used_with(("present",), "quiesce").used_with(("rolled_back",), "destroy_newer") \
+        .used_with(("absent",), "recursive")
 
 
 def main():

@@ -93,3 +93,27 @@ def test_wait_timeout_spec():
     spec = wait_timeout_spec()
     assert spec.argument_spec == dict(wait_timeout=dict(type="int", default=300))
     assert spec.check(dict(wait_timeout=-1)) == "wait_timeout: must be a positive number of seconds, got -1"
+
+
+def test_options_used_with_some_states_only_are_reported_when_set_with_another():
+    spec = ArgumentSpec(dict(size=dict(type="str"), recursive=dict(type="bool", default=False),
+                             rules=dict(type="list")))
+    spec.merge(dataset_spec())
+    spec.used_with(("present",), "size", "rules").used_with(("absent",), "recursive")
+    assert spec.ignored(dict(state="present", size="1G", rules=[], recursive=False)) == []
+    # Set to its default, an option is not reported: the user may not have set it.
+    assert spec.ignored(dict(state="absent", size=None, rules=None, recursive=False)) == []
+    assert spec.ignored(dict(state="absent", size="1G", rules=[], recursive=True)) == ["rules", "size"]
+    assert spec.ignored(dict(state="present", size=None, rules=None, recursive=True)) == ["recursive"]
+
+
+def test_states_of_an_option_are_defined_once_and_for_a_defined_option():
+    spec = ArgumentSpec(dict(size=dict(type="str")))
+    with pytest.raises(ValueError, match="not defined"):
+        spec.used_with(("present",), "sise")
+    spec.used_with(("present",), "size")
+    with pytest.raises(ValueError, match="defined twice"):
+        spec.used_with(("absent",), "size")
+    other = ArgumentSpec(dict(extra=dict(type="str")), state_options=dict(size=("absent",)))
+    with pytest.raises(ValueError, match="defined twice"):
+        spec.merge(other)

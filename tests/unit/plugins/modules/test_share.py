@@ -108,6 +108,14 @@ def test_recursive_delete_names_the_snapshots_it_takes(array):
     assert result["diff"]["after"] == {"state": "absent", PATH + "@Manual-S-a": "absent"}
 
 
+def test_options_a_state_does_not_use_are_named_in_a_warning(array):
+    array.expect(MISSING)
+    result = run(name="s1", project="p1", pool="pool-a", state="absent", size="10G", nfs=True,
+                 access_rules=[dict(type="ip", to="10.0.0.1")])
+    assert result["changed"] is False
+    assert warnings_of(result) == ["access_rules, nfs, size: not used with state=absent, ignored"]
+
+
 def test_absent_share_that_is_gone_is_not_a_change(array):
     array.expect(MISSING)
     result = run(name="s1", project="p1", pool="pool-a", state="absent")
