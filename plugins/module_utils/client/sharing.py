@@ -92,21 +92,34 @@ class SharingCalls(object):
         value = self.call(method, path, dataset=path)
         return value is True or (isinstance(value, str) and value.lower() == "true")
 
-    def export_locations(self, ref, share_info=None, floating_ips=None):
+    def export_locations(self, ref, share_info=None, floating_ips=None, protocols=None):
         """``{"nfs": ["ip:/export/p/s"], "smb": ["\\\\ip\\name"]}`` for the protocols that are
         on, using the first floating IP serving the pool (C19). Empty lists when no floating
         IP serves the pool (a warning is logged).
 
         ``share_info`` is the share's ShareInfo when the caller already holds a current one
         (saves a read); without it the share is read. ``floating_ips``: the FloatingIP list
-        (getFloatingIPList of every pool) when the caller keeps one; without it they are read."""
+        (getFloatingIPList of every pool) when the caller keeps one; without it they are read.
+        ``protocols``: the protocols (``"nfs"``, ``"smb"``) whose locations are wanted whatever
+        their on/off state (where a share will be reached once the protocol is on, e.g. a share
+        kept unexported until its first access rule); the others get empty lists and their
+        state is not read. Default (None): every protocol that is on."""
         ref = self._ref(ref, share=True)
         pool = ref.pool
+        wanted = None
+        if protocols is not None:
+            if isinstance(protocols, str):
+                protocols = [protocols]
+            with self._context("exportLocations"):
+                wanted = set(check_protocol(proto) for proto in protocols)
         current = share_info if share_info is not None else self.get_share(ref)
         result = {"nfs": [], "smb": []}
-        nfs_on = self._sharing_on(current, "nfs", ref)
-        smb_on = self._sharing_on(current, "smb", ref)
-        if not (nfs_on or smb_on):
+        if wanted is None:
+            report_nfs = self._sharing_on(current, "nfs", ref)
+            report_smb = self._sharing_on(current, "smb", ref)
+        else:
+            report_nfs, report_smb = "nfs" in wanted, "smb" in wanted
+        if not (report_nfs or report_smb):
             return result
         address = None
         if floating_ips is None:
@@ -119,9 +132,9 @@ class SharingCalls(object):
             self.log.warning("no floating IP serves pool %s: no export locations for %s",
                              pool, ref.path)
             return result
-        if nfs_on:
+        if report_nfs:
             result["nfs"].append(paths_mod.nfs_export(address, current.mount_point))
-        if smb_on:
+        if report_smb:
             result["smb"].append(paths_mod.smb_export(address, current.effective_smb_name))
         return result
 

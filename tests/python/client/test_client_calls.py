@@ -224,6 +224,28 @@ def test_sharing_on_off_and_export_locations(client, project, sim_clean):
     assert client.is_exposed("nfs", project_ref(POOL, project)) is False
 
 
+def test_export_locations_of_a_protocol_whatever_its_state(client, project, sim_clean):
+    """``protocols=`` asks for the locations of a protocol that is off (where the share will be
+    reached once it is on); the state of the others is not read, nor reported."""
+    ref = share_ref(POOL, project, "s1")
+    client.create_share(ref)
+    client.set_nfs_sharing(ref, False)
+    client.set_smb_sharing(ref, False)
+    ip = [i.address for i in client.list_floating_ips(POOL)][0]
+    info = client.get_share(ref)
+    assert client.export_locations(ref, share_info=info) == {"nfs": [], "smb": []}
+    sim_clean.reset_calls()
+    assert client.export_locations(ref, share_info=info, protocols=["nfs"]) == {
+        "nfs": ["%s:/export/%s/s1" % (ip, project)], "smb": []}
+    assert client.export_locations(ref, share_info=info, protocols="SMB") == {
+        "nfs": [], "smb": ["\\\\%s\\%s_s1" % (ip, project)]}
+    assert set(sim_clean.calls()["by_method"]) == {"getFloatingIPList"}
+    assert not client.is_exposed("nfs", ref) and not client.is_exposed("smb", ref)
+    with pytest.raises(InvalidArgumentError) as error:
+        client.export_locations(ref, share_info=info, protocols=["nfs", "ftp"])
+    assert error.value.field == "protocol"
+
+
 def test_set_sharing_by_protocol_name(client, project, sim_clean):
     ref = dataset_ref(POOL, project, "s2")
     client.create_share(ref)
