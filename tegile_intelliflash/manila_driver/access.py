@@ -126,9 +126,10 @@ def _apply_changes(backend, ref, protocol, share, wanted, access_rules,
     wrote.
 
     Returns the keys that failed ([]), or None when the lists must be read
-    first: every rule is being added, or the array refused a change (a rule
-    it does not take, an entry already there); the caller then reads the
-    lists and makes them whole (:func:`_sync_all`).
+    first: every rule is being added, the share gets its first 'ip' rule
+    (it may not be exported yet), or the array refused a change (a rule it
+    does not take, an entry already there); the caller then reads the lists
+    and makes them whole (:func:`_sync_all`).
     """
     added = _access_ids(add_rules)
     if added == _access_ids(access_rules) and not delete_rules:
@@ -141,6 +142,11 @@ def _apply_changes(backend, ref, protocol, share, wanted, access_rules,
     before_rules += list(delete_rules or [])
     before, _owners, _updates = _wanted_lists(share, protocol, before_rules,
                                               [])
+    if wanted['net'] and not before['net']:
+        # The share's first 'ip' rule: a new NFS share is not exported
+        # until then (protocols/base.py); only the array says whether it
+        # is, and sync_network turns NFS on before writing the list.
+        return None
     # A level change: the list of that rule is written whole (the level it
     # had is not given).
     updated = set((rule.get('access_type') or '').lower()

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """Share life cycle: create, delete, resize, and ensure at start-up.
 
-A new share has its own protocol turned on and the other one turned off,
-whatever its project says, and no access (see protocols/).
+A new share has both sharing settings of its own, whatever its project says,
+and no access: an NFS share is not exported until its first rule, a CIFS
+share is exported with nobody allowed (see protocols/base.py).
 """
 
 from oslo_log import log
@@ -268,22 +269,30 @@ def _ensure_one(backend, share):
         return {'status': constants.STATUS_ERROR}
     other = protocols.other(protocol)
     reapply = False
+    current = info
     # Checked on the share's own settings, not the effective ones: a setting
     # inherited from the project changes when the project does (e.g. a CIFS
     # share NFS-exported once the project turns NFS on).
-    if not info.sets_sharing(protocol.wire, True):
+    closed = protocol.left_unexported(info)
+    if not closed and not info.sets_sharing(protocol.wire, True):
         LOG.warning('Share %(id)s is not exported over %(p)s by a setting '
                     'of its own; exporting it again.',
                     {'id': share['id'], 'p': protocol.name})
         protocol.prepare_access(client, ref, other)
         reapply = True
+        current = None
     elif not info.sets_sharing(other.wire, False):
         LOG.warning('Share %(id)s does not turn %(other)s off by a setting '
                     'of its own (it follows its project); turning it off on '
                     'the share.',
                     {'id': share['id'], 'other': other.wire.upper()})
         other.set_sharing(client, ref, False)
-    if not reapply and protocol.is_open_to_all(client, ref):
+    if closed:
+        # Not exported (a share without rules since its creation): nobody
+        # can reach it, nothing to repair. Manila applies its rules again,
+        # if it holds any: the first 'ip' one exports the share.
+        reapply = True
+    elif not reapply and protocol.is_open_to_all(client, ref):
         LOG.warning('Share %s is exported to every host (empty NFS access '
                     'list); asking Manila to apply its rules.', share['id'])
         reapply = True
@@ -302,8 +311,8 @@ def _ensure_one(backend, share):
                         {'id': share['id'], 'size': share['size'],
                          'err': err})
     return {
-        'export_locations': protocol.export_locations(
-            backend, ref, None if reapply else info),
+        'export_locations': protocol.export_locations(backend, ref,
+                                                      current),
         'status': constants.STATUS_AVAILABLE,
         'reapply_access_rules': reapply,
     }

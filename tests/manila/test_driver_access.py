@@ -35,6 +35,11 @@ def writes(simulator):
     return {m: n for m, n in by_method.items() if m in ACL_WRITES}
 
 
+def written(simulator):
+    """The writes the simulator received, in order."""
+    return [e["method"] for e in simulator.call_log()["entries"] if e["write"]]
+
+
 def test_ip_rules_are_applied_in_one_call(simulator, driver, array):
     share = create(driver)
     rules = [make_rule("ip", "10.0.0.1"), make_rule("ip", "10.1.0.0/16", "ro"),
@@ -43,7 +48,40 @@ def test_ip_rules_are_applied_in_one_call(simulator, driver, array):
     assert driver.update_access(None, share, rules, rules, [], []) == {}
     assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw"), ("10.1.0.0/16", "ro"),
                                               ("2001:db8::/64", "rw")]
-    assert writes(simulator) == {"setNFSNetworkACLsOnShare": 1}
+    # The first rules export the share (NFS on, its own setting), then write the list.
+    assert written(simulator) == ["setNFSSharingOnShare", "setNFSNetworkACLsOnShare"]
+    assert array.is_exposed("nfs", dataset_ref(*where(driver, share))) is True
+
+
+def test_first_rule_added_to_a_share_with_other_rules_exports_it_first(simulator, driver,
+                                                                        array):
+    """A share whose only rules are user rules is not exported; the first IP rule, sent as a
+    change (Manila's add of one rule), turns NFS on before a list holding only that rule."""
+    share = create(driver)
+    ref = dataset_ref(*where(driver, share))
+    alice = make_rule("user", "alice", "ro")
+    assert driver.update_access(None, share, [alice], [alice], [], []) == {}
+    assert array.is_exposed("nfs", ref) is False
+    rule = make_rule("ip", "10.0.0.7", "ro")
+    simulator.reset_calls()
+    assert driver.update_access(None, share, [alice, rule], [rule], [], []) == {}
+    assert written(simulator) == ["setNFSSharingOnShare", "setNFSNetworkACLsOnShare"]
+    assert array.is_exposed("nfs", ref) is True
+    assert nfs_acls(array, driver, share) == [("10.0.0.7", "ro")]
+    assert user_acls(array, driver, share) == [("alice", "ro")]
+
+
+@pytest.mark.parametrize("rules", [[], [make_rule("ip", "db1.example.com")]],
+                         ids=["no-rule", "only-a-bad-rule"])
+def test_no_rule_on_an_unexported_share_writes_nothing(simulator, driver, array, rules):
+    """A share closed by NFS off (new) is not turned on only to write the closed list."""
+    share = create(driver)
+    simulator.reset_calls()
+    updates = driver.update_access(None, share, rules, rules, [], [])
+    assert set(updates) == set(r["access_id"] for r in rules)
+    assert driver.update_access(None, share, rules, [], [], []) == updates  # Manila's resync
+    assert written(simulator) == []
+    assert array.is_exposed("nfs", dataset_ref(*where(driver, share))) is False
 
 
 def test_bad_rules_are_reported_and_the_others_applied(driver, array):
@@ -122,6 +160,13 @@ def test_nfs_user_rules_go_to_the_file_acl_and_do_not_open_the_export(driver, ar
     alice = make_rule("user", "alice", "ro")
     assert driver.update_access(None, share, [alice], [alice], [], []) == {}
     assert user_acls(array, driver, share) == [("alice", "ro")]
+    assert array.is_exposed("nfs", dataset_ref(*where(driver, share))) is False
+    # On an exported share (its IP rule gone since), they leave the closed list alone.
+    ip = make_rule("ip", "10.0.0.1")
+    driver.update_access(None, share, [alice, ip], [ip], [], [])
+    driver.update_access(None, share, [alice], [], [ip], [])
+    assert nfs_acls(array, driver, share) == [(NO_ACCESS_HOST, "ro")]
+    assert driver.update_access(None, share, [alice], [], [], []) == {}
     assert nfs_acls(array, driver, share) == [(NO_ACCESS_HOST, "ro")]
 
 

@@ -3,9 +3,9 @@
 simulator (``/sim/v1/calls``). No timing is measured here.
 
 The bounds are what the work needs: e.g. an NFS share is created with createShare (quota and
-reservation in it), its two sharing settings of its own, the closing ACL write and one read for
-its mount point; nothing the driver already knows (its project, checked at set-up; the
-floating IPs, cached) is read again.
+reservation in it), its two sharing settings of its own (both off: not exported until its first
+rule) and one read for its mount point; nothing the driver already knows (its project, checked
+at set-up; the floating IPs, cached) is read again.
 """
 
 import pytest
@@ -51,9 +51,14 @@ def test_create_share_calls(driver, simulator, proto):
     assert "getProject" not in calls.by_method, calls
     assert "getFloatingIPList" not in calls.by_method, calls
     assert calls.by_method.get("getShare", 0) <= 1, calls
-    # createShare, this protocol on and the other off as settings of the share's own (issue 8:
-    # an inherited "off" changes when the project does), the closed list, one read.
-    assert calls.total <= 5, calls
+    if proto == "NFS":
+        # createShare, both protocols off as settings of the share's own (issue 8: an
+        # inherited "off" changes when the project does), one read (issue 12: at most 4).
+        assert calls.by_method == {"createShare": 1, "setSMBSharingOnShare": 1,
+                                   "setNFSSharingOnShare": 1, "getShare": 1}, calls
+    else:
+        # SMB on (its name checked, protocols/base.py) and NFS off, the closed list, one read.
+        assert calls.total <= 5, calls
 
 
 def test_floating_ips_are_read_again_once_their_ttl_has_passed(driver, simulator):
@@ -146,7 +151,9 @@ def test_clone_calls(driver, simulator):
         result = driver.create_share_from_snapshot(None, clone, snapshot)
     print("clone", calls)
     assert result["status"] == "available"
-    assert calls.total <= 7, calls
+    # The clone, its progress, its quota, both sharing settings off, one read.
+    assert calls.total <= 6, calls
+    assert "setNFSNetworkACLsOnShare" not in calls.by_method, calls
 
 
 @pytest.mark.parametrize("thin", [True, False])
@@ -598,9 +605,10 @@ def test_access_changes_cost_one_call_each(driver, simulator, array):
 
     first = make_rule("ip", "10.0.0.1")
     # The first rule: nothing tells the array's lists but the array (this could be Manila
-    # sending again rules applied before a restart), so they are read.
+    # sending again rules applied before a restart), so the share is read; it is not exported
+    # (new): NFS on, then its list, written without reading it.
     assert change(add=[first]).by_method == {
-        "getShare": 1, "getNFSNetworkACLsOnShare": 1, "setNFSNetworkACLsOnShare": 1}
+        "getShare": 1, "setNFSSharingOnShare": 1, "setNFSNetworkACLsOnShare": 1}
     for host in ("10.0.0.2", "10.0.1.0/24", "10.0.0.3"):
         calls = change(add=[make_rule("ip", host)])
         assert calls.by_method == {"addNFSNetworkACLOnShare": 1}, calls

@@ -202,9 +202,11 @@ def test_group_snapshot_and_a_group_from_it(simulator, driver, array):
         info = array.get_share(share_ref(POOL, new_project, source["name"]))
         assert info.quota_bytes == share["size"] * GiB
         assert info.used_bytes == used
-    # The clone of the NFS member is closed: the source's rule did not follow it.
-    hosts = [r.host for r in array.get_network_acls("nfs", dataset_ref(POOL, new_project, nfs["name"]))]
-    assert hosts == [NO_ACCESS_HOST]
+    # The clone of the NFS member is closed (not exported): the source's rule does not reach it.
+    clone_ref = dataset_ref(POOL, new_project, nfs["name"])
+    assert not array.is_exposed("nfs", clone_ref) and not array.is_exposed("smb", clone_ref)
+    info = array.get_share(share_ref(POOL, new_project, nfs["name"]))
+    assert (info.nfs_own, info.smb_own) == (True, True)
     assert new["shares"][0]["export_locations"][0]["path"].endswith(
         "/export/%s/%s" % (new_project, nfs["name"]))
     # The new members work like any member (their array name is recorded).
@@ -270,8 +272,8 @@ def test_group_from_snapshot_waits_for_a_slow_clone(simulator, driver, array, mo
     project = _project(driver, new["id"])
     assert array.get_project(project_ref(POOL, project)).compression == "gzip"
     assert array.get_share(share_ref(POOL, project, share["name"])).quota_bytes == 2 * GiB
-    hosts = [r.host for r in array.get_network_acls("nfs", dataset_ref(POOL, project, share["name"]))]
-    assert hosts == [NO_ACCESS_HOST]
+    clone_ref = dataset_ref(POOL, project, share["name"])
+    assert not array.is_exposed("nfs", clone_ref) and not array.is_exposed("smb", clone_ref)
     assert driver.private_storage.get(new["id"]) == {}
     member["status"] = "available"
     _delete_group(driver, new)

@@ -15,22 +15,21 @@ from tegile_intelliflash.client import errors as client_errors
 from tegile_intelliflash.client.acl import NetworkRule
 from tegile_intelliflash.client.views import FloatingIP
 from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
-from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
 
 NFS_LOCATION = re.compile(r"^192\.0\.2\.\d+:/export/[^/]+/share-[0-9a-f-]+$")
 
 
-def test_create_nfs_share_sets_quota_protocol_and_no_access(driver, array):
+def test_create_nfs_share_sets_quota_and_leaves_it_unexported(driver, array):
     share = make_share("NFS", size=2)
     locations = driver.create_share(None, share)
     pool, project, name = where(driver, share)
     info = array.get_share(share_ref(pool, project, name))
     assert info.quota_bytes == 2 * GiB
-    assert array.is_exposed("nfs", dataset_ref(pool, project, name)) is True
+    # Closed until the first IP rule: exported over neither protocol, both off by settings of
+    # the share's own (the project's changes do not reach it).
+    assert array.is_exposed("nfs", dataset_ref(pool, project, name)) is False
     assert array.is_exposed("smb", dataset_ref(pool, project, name)) is False
-    # Closed until the first IP rule: only the no-access entry.
-    acls = array.get_network_acls("nfs", dataset_ref(pool, project, name))
-    assert [(r.host, r.access) for r in acls] == [(NO_ACCESS_HOST, "ro")]
+    assert (info.nfs, info.nfs_own, info.smb, info.smb_own) == (False, True, False, True)
     assert array.get_user_acls(share_ref(pool, project, name)) == []
     assert len(locations) == 1
     assert locations[0]["path"] == "%s:/export/%s/%s" % (
@@ -64,8 +63,8 @@ def test_new_share_ignores_the_projects_sharing_and_acls(driver, array):
     assert array.is_exposed("nfs", dataset_ref(pool, project, name)) is False
     share = create(driver, "NFS")
     pool, project, name = where(driver, share)
-    assert [r.host for r in array.get_network_acls("nfs", dataset_ref(pool, project, name))] == \
-        [NO_ACCESS_HOST]
+    assert array.is_exposed("nfs", dataset_ref(pool, project, name)) is False
+    assert array.get_share(share_ref(pool, project, name)).nfs_own is True
 
 
 @pytest.mark.parametrize("field,value,text", [
@@ -234,17 +233,44 @@ def test_ensure_shares_reports_locations_missing_shares_and_reexports(driver, ar
     nfs = create(driver, "NFS")
     cifs = create(driver, "CIFS")
     gone = make_share("NFS")
-    pool, project, name = where(driver, nfs)
-    array.set_nfs_sharing(dataset_ref(pool, project, name), False)  # someone unexported it
+    pool, project, name = where(driver, cifs)
+    array.set_smb_sharing(dataset_ref(pool, project, name), False)  # someone unexported it
     updates = driver.ensure_shares(None, [nfs, cifs, gone])
     assert updates[gone["id"]]["status"] == "error"
-    assert updates[cifs["id"]]["export_locations"] == cifs["export_locations"]
-    assert updates[cifs["id"]]["reapply_access_rules"] is False
     assert updates[nfs["id"]]["export_locations"] == nfs["export_locations"]
-    assert updates[nfs["id"]]["reapply_access_rules"] is True
-    assert array.is_exposed("nfs", dataset_ref(pool, project, name)) is True
-    assert [r.host for r in array.get_network_acls("nfs", dataset_ref(pool, project, name))] == \
-        [NO_ACCESS_HOST]
+    assert updates[cifs["id"]]["export_locations"] == cifs["export_locations"]
+    assert updates[cifs["id"]]["reapply_access_rules"] is True
+    assert array.is_exposed("smb", dataset_ref(pool, project, name)) is True
+    assert array.get_network_acls("smb", dataset_ref(pool, project, name)) == []
+
+
+def test_ensure_of_an_unexported_share_writes_nothing_and_asks_for_the_rules(simulator, driver,
+                                                                            array):
+    """An NFS share off by its own settings (a new share; one someone unexported) is closed,
+    not broken: nothing is written nor its list read; Manila applies its rules again, and the
+    first IP rule exports it."""
+    fresh = create(driver, "NFS")
+    used = create(driver, "NFS")
+    rule = make_rule("ip", "10.0.0.9")
+    driver.update_access(None, used, [rule], [rule], [], [])
+    upool, uproject, uname = where(driver, used)
+    array.set_nfs_sharing(dataset_ref(upool, uproject, uname), False)  # someone unexported it
+    simulator.reset_calls()
+    updates = driver.ensure_shares(None, [fresh, used])
+    by_method = simulator.calls()["by_method"]
+    assert set(by_method) <= {"getShare", "getFloatingIPList"}, by_method
+    assert by_method["getShare"] == 2, by_method
+    for share in (fresh, used):
+        assert updates[share["id"]]["reapply_access_rules"] is True
+        assert updates[share["id"]]["status"] == "available"
+        assert updates[share["id"]]["export_locations"] == share["export_locations"]
+        pool, project, name = where(driver, share)
+        assert array.is_exposed("nfs", dataset_ref(pool, project, name)) is False
+    # Manila re-applies its rules (all of them, as additions).
+    assert driver.update_access(None, used, [rule], [rule], [], []) == {}
+    assert array.is_exposed("nfs", dataset_ref(upool, uproject, uname)) is True
+    assert [r.host for r in array.get_network_acls("nfs", dataset_ref(upool, uproject, uname))] \
+        == ["10.0.0.9"]
 
 
 def test_ensure_shares_repairs_shares_of_the_in_tree_driver(simulator, driver, array):

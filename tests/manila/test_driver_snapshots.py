@@ -13,7 +13,6 @@ from tegile_driver_helpers import (
 )
 from tegile_intelliflash.manila_driver import protocols
 from tegile_intelliflash.manila_driver import snapshots as snapshots_mod
-from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
 from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
 
 # How long the simulator keeps a new clone in progress (its delay control).
@@ -70,9 +69,17 @@ def test_share_from_snapshot_is_available_with_its_own_quota(simulator, driver, 
     assert result["export_locations"][0]["path"].endswith(":/export/%s/%s" % (project, name))
     info = array.get_share(share_ref(pool, project, name))
     assert info.quota_bytes == 5 * GiB
-    assert [r.host for r in array.get_network_acls("nfs", dataset_ref(pool, project, name))] == \
-        [NO_ACCESS_HOST]
+    # Closed as a new share is: exported over neither protocol, by settings of its own.
+    assert array.is_exposed("nfs", dataset_ref(pool, project, name)) is False
     assert array.is_exposed("smb", dataset_ref(pool, project, name)) is False
+    assert (info.nfs_own, info.smb_own) == (True, True)
+    assert array.get_user_acls(share_ref(pool, project, name)) == []
+    # Its first rule exports it to that rule alone.
+    rule = make_rule("ip", "10.2.0.1")
+    assert driver.update_access(None, clone, [rule], [rule], [], []) == {}
+    assert array.is_exposed("nfs", dataset_ref(pool, project, name)) is True
+    assert [r.host for r in array.get_network_acls("nfs", dataset_ref(pool, project, name))] == \
+        ["10.2.0.1"]
     # A snapshot with a clone is busy.
     with pytest.raises(exception.ShareSnapshotIsBusy):
         driver.delete_snapshot(None, snapshot)
@@ -173,9 +180,11 @@ def test_share_from_snapshot_in_progress_is_finished_by_get_share_status(simulat
     status = driver.get_share_status(clone)
     assert status["status"] == "available"
     assert status["export_locations"][0]["path"].endswith(name)
-    assert array.get_share(share_ref(pool, project, name)).quota_bytes == 3 * GiB
-    assert [r.host for r in array.get_network_acls("nfs", dataset_ref(pool, project, name))] == \
-        [NO_ACCESS_HOST]
+    assert status["export_locations"][0]["path"] == "%s:/export/%s/%s" % (
+        array.list_floating_ips(pool)[0].address, project, name)
+    info = array.get_share(share_ref(pool, project, name))
+    assert info.quota_bytes == 3 * GiB
+    assert (info.nfs, info.nfs_own, info.smb, info.smb_own) == (False, True, False, True)
 
 
 def test_get_share_status_without_a_clone_record_is_an_error(driver):

@@ -1,7 +1,27 @@
 # SPDX-License-Identifier: Apache-2.0
 """What NFS and CIFS shares have in common: the closed state a share starts
 in, its export locations, and the one routine that makes an access list on the
-array equal to the list Manila wants (:func:`sync_list`)."""
+array equal to the list Manila wants (:func:`sync_list`).
+
+A new share is closed one of two ways (:meth:`Protocol.close_new_share`):
+
+* unexported (NFS): both protocols off as settings of the share's own. A
+  share nobody may reach needs no export; the first 'ip' rule turns NFS on
+  and writes a list holding the rules (``sync_network``), so the share is
+  open to every host only between that on and that write, the unavoidable
+  window of any export. Its export location is known before NFS is on: the
+  mount point.
+* exported with the closed list (CIFS): SMB on, NFS off, an empty SMB
+  network list and file ACL. A share's SMB name is only known to be its own
+  once SMB is on: C27 (docs/protocol-choices.md) checks the default name
+  ``<project>_<share>`` against the names other shares chose when the share
+  starts being exported under it, and another share may have chosen it
+  before this one existed. Left unexported, a new CIFS share would be
+  reported to Manila at ``\\\\address\\<project>_<share>``, which may be
+  another share's export, and the conflict would only show at its first
+  rule, after Manila handed the location out. Turning SMB on at creation
+  refuses such a share there (the creation fails and is undone).
+"""
 
 from oslo_log import log
 
@@ -19,7 +39,8 @@ def sync_list(ref, what, want, current, write, key=None, sort_key=None,
     """Make one access list of a share hold exactly the rules of ``want``.
 
     ``want`` maps a rule's identity to the rule; ``current`` is the list on
-    the array; ``write(rules)`` sets the whole list; ``key(rule)`` is what
+    the array (None: not known, the list is written whatever it holds);
+    ``write(rules)`` sets the whole list; ``key(rule)`` is what
     two equal rules share. ``closed``: the single entry written instead of
     an empty list (an NFS list must never be empty: that opens the share to
     every host).
@@ -35,7 +56,8 @@ def sync_list(ref, what, want, current, write, key=None, sort_key=None,
     target = sorted(want.values(), key=sort_key)
     if not target and closed is not None:
         target = [closed]
-    if set(map(key, current)) == set(map(key, target)):
+    if current is not None and \
+            set(map(key, current)) == set(map(key, target)):
         return []
     accepted = target
     try:
@@ -57,7 +79,8 @@ def sync_list(ref, what, want, current, write, key=None, sort_key=None,
             # (NFS: the closed entry) so that a denied rule loses access
             # even when every rule that stays is refused.
             empty = [closed] if closed is not None else []
-            if set(map(key, current)) != set(map(key, empty)):
+            if current is None or \
+                    set(map(key, current)) != set(map(key, empty)):
                 write(empty)
     applied = set(map(key, accepted))
     return [rule_id for rule_id, rule in want.items()
@@ -78,6 +101,9 @@ class Protocol(object):
     name = None
     #: The array's name of it ('nfs', 'smb').
     wire = None
+    #: Whether a new share is exported (this protocol on, closed list) or
+    #: left unexported until its first rule (see the module's docstring).
+    exported_when_new = True
 
     def set_sharing(self, client, ref, enabled):
         """Turn the share's own sharing of this protocol on or off."""
@@ -95,6 +121,14 @@ class Protocol(object):
         """Set the network ACL list to ``want``; return the keys that
         failed. Only a protocol that takes 'ip' rules has anything to do."""
         return []
+
+    def left_unexported(self, info):
+        """The share (ShareInfo) is closed by this protocol being off as a
+        setting of its own, as a new share is until its first rule. Never
+        for a protocol whose new shares are exported: there, off says
+        someone unexported the share."""
+        return not self.exported_when_new and \
+            info.sets_sharing(self.wire, False)
 
     def is_open_to_all(self, client, ref):
         """Whether the share's network list lets every host in."""
@@ -128,30 +162,38 @@ class Protocol(object):
             client.set_user_acls(ref, [])
 
     def close_new_share(self, backend, ref, other):
-        """Give a share just created (or cloned) its own sharing settings:
-        ``other``'s off, this protocol's on, closed; return its ShareInfo.
+        """Give a share just created (or cloned) its own sharing settings,
+        closed; return its ShareInfo.
 
-        Writes what a new share needs without reading first: turning a
-        protocol on clears the share's list of it when the state changes,
-        and when it does not (the project has it on) the share copies the
-        project's list, so the closed list is always written (getProject
-        does not tell the project's sharing state; reading it would cost
-        the call saved). The one read at the end gives
-        the mount point (or SMB name) for the export locations and checks
-        what was written: both sharing settings the share's own, the file
-        ACL empty (emptied when not).
+        ``other``'s sharing off, and this protocol's off
+        (``exported_when_new`` False: nobody may reach an unexported share)
+        or on with the closed list written. Writes without reading first:
+        turning a protocol on clears the share's list of it when the state
+        changes, and when it does not (the project has it on) the share
+        copies the project's list, so the closed list is always written
+        (getProject does not tell the project's sharing state; reading it
+        would cost the call saved). Each setting is written, never left to
+        the project: an inherited "off" changes when the project does. The
+        one read at the end gives the mount point (or SMB name) for the
+        export locations and checks what was written: both sharing settings
+        the share's own and as written, the file ACL empty (emptied when
+        not; a clone, or a share whose project's ACL is inherited, may hold
+        one).
         """
         client = backend.client
+        on = self.exported_when_new
         other.set_sharing(client, ref, False)
-        self.set_sharing(client, ref, True)
-        client.set_network_acls(self.wire, ref, self.closed_network_list())
+        self.set_sharing(client, ref, on)
+        if on:
+            client.set_network_acls(self.wire, ref,
+                                    self.closed_network_list())
         info = client.get_share(ref)
-        if _contradicts(info, self.wire, True) or \
+        if _contradicts(info, self.wire, on) or \
                 _contradicts(info, other.wire, False):
             raise client_errors.IntelliFlashError(
                 'share %s does not hold the sharing settings just written '
-                '(%s on, %s off, as settings of its own)'
-                % (ref.path, self.wire, other.wire))
+                '(%s %s, %s off, as settings of its own)'
+                % (ref.path, self.wire, 'on' if on else 'off', other.wire))
         if info.user_acls:
             client.set_user_acls(ref, [])
         return info
@@ -159,11 +201,16 @@ class Protocol(object):
     def export_locations(self, backend, ref, info=None):
         """Manila export locations: the array's floating IPs serving the
         pool, else the management address. ``info``: the share's current
-        ShareInfo when the caller holds one (saves a read)."""
+        ShareInfo when the caller holds one (saves a read).
+
+        Given whether this protocol is on or not: an unexported share is
+        reached there once its first rule turns the protocol on, and
+        Manila takes the locations at creation."""
         if info is None:
             info = backend.client.get_share(ref)
         locations = backend.client.export_locations(
-            ref, share_info=info, floating_ips=backend.floating_ips())
+            ref, share_info=info, floating_ips=backend.floating_ips(),
+            protocols=[self.wire])
         paths = locations.get(self.wire) or []
         if not paths:
             paths = self._fallback_locations(backend, ref, info)
@@ -176,8 +223,6 @@ class Protocol(object):
     def _fallback_locations(self, backend, ref, info):
         """Export paths on the management address when no floating IP serves
         the pool (what the in-tree driver always used)."""
-        if not info.sharing(self.wire):
-            return []
         server = backend.server
         LOG.warning('No floating IP serves pool %(pool)s: the export location '
                     'of %(path)s uses the management address %(server)s.',

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
-"""NFS shares: network ACLs by IP address or network, closed by a no-access
-entry (an IntelliFlash NFS export with an empty ACL list is open to every
-host)."""
+"""NFS shares: network ACLs by IP address or network. A new share is not
+exported until its first 'ip' rule; an exported share without one is closed
+by a no-access entry (an IntelliFlash NFS export with an empty ACL list is
+open to every host)."""
 
 import re
 
@@ -26,6 +27,7 @@ class _Nfs(base.Protocol):
 
     name = 'NFS'
     wire = 'nfs'
+    exported_when_new = False
 
     def closed_network_list(self):
         return [no_access_rule()]
@@ -45,16 +47,28 @@ class _Nfs(base.Protocol):
                                                          level)
 
     def sync_network(self, backend, ref, info, want):
+        """Export the share if needed, then write the list of ``want``.
+
+        A share without a rule whose NFS is off by its own setting (a new
+        share) is closed already: nothing is written (turning NFS on only
+        to write the closed list would export it to nobody). NFS is turned
+        on as the share's own setting before the list is written (turning
+        it on may clear the list); the list is then not known (cleared, the
+        share's, or the project's one copied) and is written whole.
+        """
         client = backend.client
-        if not info.sets_sharing('nfs', True):
+        if not want and info.sets_sharing('nfs', False):
+            return []
+        if info.sets_sharing('nfs', True):
+            current = client.get_network_acls('nfs', ref)
+        else:
             self.set_sharing(client, ref, True)
+            current = None
 
         def write(rules):
-            client.set_network_acls('nfs', ref,
-                                    rules)
+            client.set_network_acls('nfs', ref, rules)
 
-        return base.sync_list(ref, 'NFS access list', want,
-                              client.get_network_acls('nfs', ref), write,
+        return base.sync_list(ref, 'NFS access list', want, current, write,
                               sort_key=lambda r: (r.host_type, r.host),
                               closed=no_access_rule())
 
