@@ -288,9 +288,13 @@ def _ensure_one(backend, share):
                     {'id': share['id'], 'other': other.wire.upper()})
         other.set_sharing(client, ref, False)
     if closed:
-        # Not exported (a share without rules since its creation): nobody
-        # can reach it, nothing to repair. Manila applies its rules again,
-        # if it holds any: the first 'ip' one exports the share.
+        # Not exported (a share without rules since its creation, or one
+        # turned off on the array): nobody can reach it, nothing to repair.
+        # Manila applies its rules again, if it holds any: the first 'ip'
+        # one exports the share.
+        LOG.info('Share %(id)s is not exported over %(p)s (off by a setting '
+                 'of its own): closed; asking Manila to apply its rules.',
+                 {'id': share['id'], 'p': protocol.name})
         reapply = True
     elif not reapply and protocol.is_open_to_all(client, ref):
         LOG.warning('Share %s is exported to every host (empty NFS access '

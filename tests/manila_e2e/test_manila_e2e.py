@@ -254,9 +254,11 @@ def test_nfs_share_with_ip_and_user_rules(manila, e2e, made):
     ip, mount = paths[0].split(":", 1)
     assert ip in floating_ips(e2e, pool)
     assert mount == "/export/%s/%s" % (e2e.project, name)
-    # Array: NFS on, SMB off, 1 GiB quota, closed until a rule is added.
+    # Array: NFS and SMB off by settings of the share's own (not exported until a rule is
+    # added), 1 GiB quota.
     info = e2e.array.share(path)
-    assert info["sharenfs"] != "off" and info["sharesmb"] == "off"
+    assert info["sharenfs"] == "off" and info["sharesmb"] == "off"
+    assert info["overrideSharenfs"] is True and info["overrideSharesmb"] is True
     assert info["quotaInByte"] == 1 * GiB
     assert info["mountPoint"] == mount
     assert_nfs_closed(e2e, path)
@@ -276,6 +278,7 @@ def test_nfs_share_with_ip_and_user_rules(manila, e2e, made):
         "bad-cert": "error"}
     wait_access_status(manila, share.id, "error")
 
+    assert e2e.array.share(path)["sharenfs"] != "off"  # the first IP rule exported it
     assert e2e.array.nfs_acls(path) == {"10.20.0.0/24": "rw", "10.20.1.7": "ro"}
     assert e2e.array.file_acls(path) == {"alice": "modify_set", "bobby": "read_set"}
 
@@ -345,8 +348,7 @@ def test_snapshot_and_larger_share_from_it(manila, e2e, made):
     info = e2e.array.share(clone_path)
     assert info["quotaInByte"] == 2 * GiB
     assert used_bytes(info) == 300 * MiB          # the snapshot's data
-    assert info["sharenfs"] != "off"
-    assert_nfs_closed(e2e, clone_path)  # no access until Manila gives some
+    assert info["sharenfs"] == "off"  # not exported until Manila gives some access
     assert e2e.array.file_acls(clone_path) == {}
     # The source is untouched.
     assert e2e.array.share(path)["quotaInByte"] == 1 * GiB
@@ -507,8 +509,9 @@ def test_share_service_restart_goes_through_ensure_shares(manila, e2e, made, sha
 
     stack.wait_for_log("manila-share", "Re-exporting %d shares" % len(all_shares),
                        since=share_log, timeout=WAIT, proc="manila-share")
-    # The driver logs "... is not exported over NFS by a setting of its own; exporting it again."
-    stack.wait_for_log("manila-share", "not exported over NFS",
+    # The driver logs "... is not exported over NFS (off by a setting of its own): closed; asking
+    # Manila to apply its rules."
+    stack.wait_for_log("manila-share", "not exported over NFS (off by a setting",
                        since=share_log, timeout=WAIT, proc="manila-share")
     for sid in healthy:
         wait_status(manila.shares, sid, "available", "share %s after restart" % sid)
