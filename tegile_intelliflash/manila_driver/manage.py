@@ -113,10 +113,12 @@ def _pin_sharing(client, ref, protocol, info, share_id):
     From then on a change to the project does not change who reaches the
     share, and ensure_shares has nothing to take back from it later (it
     would close a share whose protocol is not its own and ask Manila for
-    rules a managed share does not have yet).
+    rules a managed share does not have yet). A share closed by both
+    protocols off as its own settings stays so (see manage_existing).
     """
     other = protocols.other(protocol)
-    if not info.sets_sharing(protocol.wire, True):
+    if not protocol.left_unexported(info) and \
+            not info.sets_sharing(protocol.wire, True):
         protocol.set_sharing(client, ref, True)
     if not info.sets_sharing(other.wire, False):
         if info.sharing(other.wire):
@@ -145,7 +147,12 @@ def manage_existing(backend, share):
     if info.container != client_paths.LOCAL:
         raise exception.ManageInvalidShare(
             reason=_('%s is a replica and cannot be managed') % name)
-    if info.sharing(protocol.wire) is False:
+    # Both protocols off as settings of its own: closed, as the driver
+    # leaves a new NFS share until its first rule (one it made, then
+    # unmanaged, comes back so); managed closed, the first rule exports it.
+    closed = protocol.left_unexported(info) and \
+        info.sets_sharing(protocols.other(protocol).wire, False)
+    if info.sharing(protocol.wire) is False and not closed:
         raise exception.ManageInvalidShare(
             reason=_('%(name)s is not exported over %(proto)s') % {
                 'name': name, 'proto': protocol.name})

@@ -496,6 +496,26 @@ def test_manage_refuses_a_share_without_the_protocol(driver, array):
     assert "not exported over NFS" in str(err.value)
 
 
+def test_an_unexported_share_unmanaged_is_managed_again_closed(simulator, driver, array):
+    """A share the driver made and never gave a rule (not exported) comes back as it left:
+    managed, still off over both protocols, exported by its first rule."""
+    share = create(driver, "NFS", size=2)
+    pool, project, name = where(driver, share)
+    ref = dataset_ref(pool, project, name)
+    driver.unmanage(share)
+    again = make_share("NFS", size=None, export_locations=share["export_locations"])
+    simulator.reset_calls()
+    result = driver.manage_existing(again, {})
+    assert "setNFSSharingOnShare" not in simulator.calls()["by_method"]
+    assert result["size"] == 2
+    assert result["export_locations"] == share["export_locations"]
+    assert not array.is_exposed("nfs", ref) and not array.is_exposed("smb", ref)
+    rule = make_rule("ip", "10.0.0.5")
+    assert driver.update_access(None, again, [rule], [rule], [], []) == {}
+    assert array.is_exposed("nfs", ref) is True
+    assert [r.host for r in array.get_network_acls("nfs", ref)] == ["10.0.0.5"]
+
+
 def test_manage_refuses_a_share_that_contradicts_its_share_type(driver, array, share_type_specs):
     project = driver.configuration.safe_get("tegile_default_project")
     _foreign_share(array, project, "typed1", quota=GiB)
