@@ -53,8 +53,8 @@ def test_ip_rules_are_applied_in_one_call(simulator, driver, array):
     assert array.is_exposed("nfs", dataset_ref(*where(driver, share))) is True
 
 
-def test_first_rule_added_to_a_share_with_other_rules_exports_it_first(simulator, driver,
-                                                                        array):
+def test_first_rule_added_to_a_share_with_other_rules_exports_it_first(
+        simulator, driver, array):
     """A share whose only rules are user rules is not exported; the first IP rule, sent as a
     change (Manila's add of one rule), turns NFS on before a list holding only that rule."""
     share = create(driver)

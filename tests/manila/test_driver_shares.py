@@ -244,8 +244,8 @@ def test_ensure_shares_reports_locations_missing_shares_and_reexports(driver, ar
     assert array.get_network_acls("smb", dataset_ref(pool, project, name)) == []
 
 
-def test_ensure_of_an_unexported_share_writes_nothing_and_asks_for_the_rules(simulator, driver,
-                                                                            array):
+def test_ensure_of_an_unexported_share_writes_nothing_and_asks_for_the_rules(
+        simulator, driver, array):
     """An NFS share off by its own settings (a new share; one someone unexported) is closed,
     not broken: nothing is written nor its list read; Manila applies its rules again, and the
     first IP rule exports it."""
