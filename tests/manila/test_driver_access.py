@@ -187,6 +187,7 @@ def test_add_delete_and_update_rules(simulator, driver, array):
     driver.update_access(None, share, [], [], [b_ro, c], [])
     assert nfs_acls(array, driver, share) == [(NO_ACCESS_HOST, "ro")]
     assert writes(simulator) == {"setNFSNetworkACLsOnShare": 1}
+    assert array.is_exposed("nfs", dataset_ref(*where(driver, share))) is True  # NFS stays on
 
 
 def test_denying_a_rule_never_applied_succeeds(simulator, driver, array):
