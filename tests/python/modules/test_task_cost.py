@@ -44,7 +44,7 @@ CONVERGED = [
 # each line is compiled twice on every task. Raise a budget when a module really
 # needs more code on its successful path (and say why in the commit); never for code that only a
 # failure or an option the run does not use needs: import that where it is used.
-LINE_BUDGETS = {"project": 5150, "share": 5250, "quota": 5150, "share_access": 5150}
+LINE_BUDGETS = {"project": 5200, "share": 5250, "quota": 5200, "share_access": 5200}
 # Defined only by the code of the failure path (client/failures.py), imported when a call fails.
 FAILURE_ONLY = ("def classify(", "def await_effect(", "def tls_error(")
 
