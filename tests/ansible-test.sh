@@ -75,6 +75,7 @@ case "$command" in
     mode=(--local --python "$PY") ;;
   integration)
     mode=(--local --python "$PY")
+    "$ROOT/tests/tools/ansible-test-ssh-key.sh"
     state="$work/sim-state"
     mkdir -p "$state"
     fifo="$work/sim.out"
