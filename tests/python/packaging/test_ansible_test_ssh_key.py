@@ -18,7 +18,7 @@ def _start(home):
 
 
 def test_runs_at_once_make_one_pair_that_ansible_test_takes(tmp_path):
-    runs = [_start(tmp_path) for _ in range(4)]
+    runs = [_start(tmp_path) for _run in range(4)]
     for run in runs:
         _out, err = run.communicate(timeout=60)
         assert run.returncode == 0, err
