@@ -229,8 +229,7 @@ class AllocatedBytes(object):
             def listed(refs):
                 refs = set(refs)
                 with self._lock:
-                    for ref in (set(pool.entries) | pool.dirty) - refs:
-                        self._keep(pool, start, ref, None)
+                    self._drop_unlisted(pool, start, refs)
                     for ref in refs:
                         if (pool.written.get(ref, 0) <= start
                                 and ref not in pool.entries):
@@ -239,6 +238,13 @@ class AllocatedBytes(object):
                         pool.counted_at = self._clock()
 
             yield listed
+
+    def _drop_unlisted(self, pool, start, listed):
+        """(The lock held.) A share the record holds or marks dirty that a
+        listing begun at ``start`` did not show is gone, unless written
+        since the listing began."""
+        for ref in (set(pool.entries) | pool.dirty) - set(listed):
+            self._keep(pool, start, ref, None)
 
     def _keep(self, pool, start, ref, n_bytes):
         if pool.written.get(ref, 0) > start:
@@ -270,26 +276,23 @@ class AllocatedBytes(object):
             known = (frozenset(ref for ref in pool.entries
                                if ref not in dirty)
                      if counted_at is None else frozenset())
-        with self.reading(pool_name) as keep:
+        with self._read(pool_name) as (pool, start):
             if due:
-                self._count(pool, pool_name, count, known, keep)
+                self._count(pool, start, count(pool_name, known))
             else:
                 for ref in dirty:
-                    keep(ref, read(ref))
+                    n_bytes = read(ref)
+                    with self._lock:
+                        self._keep(pool, start, ref, n_bytes)
         with self._lock:
             return pool.total
 
-    def _count(self, pool, pool_name, count, known, keep):
-        counted = count(pool_name, known)
+    def _count(self, pool, start, counted):
+        """Keep a count begun at ``start``: {share ref: bytes, or None for a
+        share listed but not read (recorded already)}."""
         with self._lock:
-            # Not listed: gone (a dirty share too, recorded or not), unless
-            # written since the count began.
-            gone = [ref for ref in set(pool.entries) | pool.dirty
-                    if ref not in counted]
-        for ref in gone:
-            keep(ref, None)
-        for ref, n_bytes in counted.items():
-            if n_bytes is not None:
-                keep(ref, n_bytes)
-        with self._lock:
+            self._drop_unlisted(pool, start, counted)
+            for ref, n_bytes in counted.items():
+                if n_bytes is not None:
+                    self._keep(pool, start, ref, n_bytes)
             pool.counted_at = self._clock()
