@@ -61,9 +61,7 @@ class ArgumentSpec:
             self.required_by[name] = required
         self.checks.extend(other.checks)
         for name, states in other.state_options.items():
-            if name in self.state_options:
-                raise ValueError("the states of option %s are defined twice" % name)
-            self.state_options[name] = states
+            self._set_states(name, states)
         return self
 
     def used_with(self, states, *names):
@@ -71,10 +69,13 @@ class ArgumentSpec:
         for name in names:
             if name not in self.argument_spec:
                 raise ValueError("option %s is not defined" % name)
-            if name in self.state_options:
-                raise ValueError("the states of option %s are defined twice" % name)
-            self.state_options[name] = tuple(states)
+            self._set_states(name, states)
         return self
+
+    def _set_states(self, name, states):
+        if name in self.state_options:
+            raise ValueError("the states of option %s are defined twice" % name)
+        self.state_options[name] = tuple(states)
 
     def ignored(self, params):
         """The options ``params`` sets (not to their default) that its ``state`` does not use."""

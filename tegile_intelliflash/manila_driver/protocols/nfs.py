@@ -57,7 +57,7 @@ class _Nfs(base.Protocol):
         share's, or the project's one copied) and is written whole.
         """
         client = backend.client
-        if not want and info.sets_sharing('nfs', False):
+        if not want and self.left_unexported(info):
             return []
         if info.sets_sharing('nfs', True):
             current = client.get_network_acls('nfs', ref)
