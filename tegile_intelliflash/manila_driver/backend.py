@@ -400,12 +400,16 @@ class Backend(object):
 
         The client plans the writes so that the reservation never exceeds
         the quota in between; a reservation the pool cannot hold puts the
-        old quota back and raises NoSpaceError.
+        old quota back and raises NoSpaceError. A quota the array refuses
+        (data written since ``info`` was read) puts a reservation lowered
+        before it back and raises QuotaError: a refused shrink leaves a
+        thick share as thick as it was.
         """
         plan = client_limits.plan_size(info, size)
         client_limits.apply_limits(
             self.client, plan, ref,
-            undo_on=(client_errors.NoSpaceError,), log=LOG)
+            undo_on=(client_errors.NoSpaceError, client_errors.QuotaError),
+            log=LOG)
 
     def read_share(self, ref):
         """getShare of ``ref`` (NotFoundError when it is not on the array).

@@ -427,6 +427,35 @@ def test_manage_nfs_share_with_quota(driver, array):
     assert array.find_share(share_ref(POOL, project, "legacy1")) is not None
 
 
+def test_managed_thick_shrink_refused_in_a_race_puts_the_reservation_back(
+        simulator, driver, array, monkeypatch):
+    """A managed share's limits are read before a shrink; when data written meanwhile makes the
+    array refuse the new quota (C7), the reservation lowered just before goes back up: the
+    share stays as thick as it was."""
+    project = driver.configuration.safe_get("tegile_default_project")
+    _foreign_share(array, project, "thick-race", quota=4 * GiB)
+    ref = share_ref(POOL, project, "thick-race")
+    array.set_share_reservation(ref, 4 * GiB)
+    ip = array.list_floating_ips(POOL)[0].address
+    share = make_share("NFS", size=None,
+                       export_locations=[{"path": "%s:/export/%s/thick-race" % (ip, project)}])
+    assert driver.manage_existing(share, {})["size"] == 4
+    share["size"] = 4
+    client = driver.client
+    read = client.get_share
+
+    def read_then_data_grows(*args, **kwargs):
+        info = read(*args, **kwargs)
+        simulator.set_used("%s/Local/%s/thick-race" % (POOL, project), 3 * GiB + 1)
+        return info
+
+    monkeypatch.setattr(client, "get_share", read_then_data_grows)
+    with pytest.raises(exception.ShareShrinkingPossibleDataLoss):
+        driver.shrink_share(share, 3)
+    info = array.get_share(ref)
+    assert (info.quota_bytes, info.reservation_bytes) == (4 * GiB, 4 * GiB)
+
+
 def test_manage_makes_the_sharing_the_shares_own_with_the_access_it_had(driver, array):
     # The share follows its project (NFS and SMB on there, one NFS rule). Managed, it keeps its
     # NFS access as its own and stops following the project; SMB, which Manila does not manage
