@@ -98,10 +98,8 @@ def stats_goals(results):
 
 
 def _before_steady(row):
-    if "setup_calls" in row:
-        return ("shares made before set-up: set-up %d calls, first refresh %d"
-                % (row["setup_calls"], row["first_calls"]))
-    return "first refresh after the shares appeared: %d" % row["first_calls"]
+    return ("shares made before set-up: set-up %d calls, first refresh %d"
+            % (row["setup_calls"], row["first_calls"]))
 
 
 def _surplus(modules, uri):

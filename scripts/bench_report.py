@@ -255,13 +255,11 @@ def render(results, img_dir):
 
 
 def _first_refreshes(rows):
-    """What ours paid before its steady state, per share count: set-up's listing (when the
-    results have it) and the first refresh's reads."""
+    """What ours paid before its steady state, per share count: set-up's listing and the
+    first refresh's reads."""
     return ", ".join(
-        ("%d shares: set-up %d calls, first refresh %d" % (row["shares"], row["setup_calls"],
-                                                           row["first_calls"]))
-        if "setup_calls" in row else
-        ("%d shares: first refresh %d calls" % (row["shares"], row["first_calls"]))
+        "%d shares: set-up %d calls, first refresh %d" % (row["shares"], row["setup_calls"],
+                                                          row["first_calls"])
         for row in rows)
 
 
