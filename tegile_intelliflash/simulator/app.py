@@ -132,7 +132,8 @@ def create_app(sim):
         try:
             return _execute(method, name, counter_name, fault_names, body, entry)
         finally:
-            entry["end"] = time.time()
+            if entry["fault"] != "proxy 504":  # that call ends later, in its own thread
+                entry["end"] = time.time()
 
     def _execute(method, name, counter_name, fault_names, body, entry):
         decision = sim.faults.decide(fault_names)
@@ -175,9 +176,9 @@ def create_app(sim):
     def _proxy_timeout(method, name, counter_name, decision, body, entry):
         """A proxy gives up after ``proxy_timeout_ms`` and answers 504, while the array goes
         on: the call runs in the background and commits when its latency has passed (its log
-        entry gets its outcome and end time then)."""
+        entry gets its outcome and end time then; until then both are None: the call is still
+        under way, not "not executed")."""
         entry["fault"] = "proxy 504"
-        entry["outcome"] = "not executed"
 
         def run_late():
             time.sleep(decision.latency_ms / 1000.0)
@@ -192,6 +193,7 @@ def create_app(sim):
                 LOG.info("fault: %s failed after its proxy answered 504: %s", counter_name, exc)
             # No one to answer any more: log whatever went wrong.
             except Exception as exc:  # pylint: disable=broad-except
+                entry["outcome"] = "not executed"  # rolled back
                 LOG.error("fault: %s failed after its proxy answered 504: %s", counter_name, exc)
             entry["end"] = time.time()
 

@@ -239,3 +239,25 @@ def test_proxy_timeout_fault_answers_504_and_applies_later(csim, capi):
     assert capi.raw("listPools", []).status_code == 200
     with pytest.raises(SimulatorError, match="HTTP 400"):
         csim.set_faults(proxy_timeout_ms=-1)
+
+
+def test_a_call_answered_504_is_logged_as_running_until_it_ends(csim, capi):
+    """The proxy's 504 is not the end of the call: until the array has run it, its log entry
+    has no end and no outcome (a reader waiting for every call to end, or counting the writes
+    the array ran, saw it ended and "not executed" while it was still to commit)."""
+    import time
+
+    csim.set_faults(latency_ms=3000, proxy_timeout_ms=100, methods=["createProject"], count=1)
+    resp = capi.raw("createProject", [{"poolName": "pool-a", "projectName": "running504"}])
+    assert resp.status_code == 504
+    running = [e for e in csim.call_log()["entries"] if e["method"] == "createProject"][-1]
+    assert capi.error("getProject", "pool-a", "running504", True) == "EZEBI_RESOURCE_NOT_FOUND"
+    assert (running["fault"], running["end"], running["outcome"]) == ("proxy 504", None, None)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        ended = [e for e in csim.call_log()["entries"] if e["seq"] == running["seq"]][0]
+        if ended["end"] is not None:
+            break
+        time.sleep(0.1)
+    assert ended["outcome"] == "applied" and ended["end"] - ended["start"] >= 3.0
+    assert capi("getProject", "pool-a", "running504", True)["projectName"] == "running504"
