@@ -11,6 +11,8 @@ other's change. A play with forks and ``delegate_to: localhost`` does exactly th
 ``dataset_lock`` (through ``_array.module_dataset_lock``) from their read to their verification, so writers of the same dataset on the
 machine that runs the modules take turns. Writers on other machines are not serialized: the
 modules verify after writing and apply again when another writer's change removed theirs.
+``manila_config`` holds the lock of the configuration file it rewrites (host ``manila_config``,
+the file's real path) from its read to its replacement, for the same reason.
 
 The lock is ``flock`` on a file named after a hash of the array host and the dataset path, in a
 directory every process on the machine shares (``INTELLIFLASH_LOCK_DIR``, default

@@ -156,6 +156,10 @@ notes:
   - The module does not restart Manila. Notify a handler from the task, as the collection's role
     C(tegile.intelliflash.manila_backend) does (it also installs the driver and validates the file with this
     module's O(validate)).
+  - Several tasks writing the same file at once (forks, for example several hosts delegating to one Manila host)
+    take turns, through a lock file per path in C(/tmp/tegile-intelliflash-locks) (or the directory in the
+    E(INTELLIFLASH_LOCK_DIR) environment variable) held from the read of the file to its replacement, so that no
+    task writes over the backends another has just added. Check mode takes no lock.
 """
 
 EXAMPLES = r"""
@@ -240,6 +244,7 @@ backup_file:
   sample: /etc/manila/manila.conf.12345.2026-11-25@12:00:00~
 """
 
+import contextlib
 import os
 import re
 import shlex
@@ -256,6 +261,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._ini import (
     split_list,
     values_equal,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils._locks import LockError, dataset_lock
 from ansible_collections.tegile.intelliflash.plugins.module_utils._secrets import (
     SecretSafeModule,
     as_elements,
@@ -267,6 +273,10 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._secrets impor
 MANILA_DEFAULT_PROTOCOLS = ["NFS", "CIFS"]
 PROTOCOL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 DEFAULT_SECRET_OPTIONS = ["tegile_nas_password"]
+
+
+# Seconds a task waits for another task writing the same file on this host.
+LOCK_TIMEOUT = 300
 
 
 def secret_option_values(raw):
@@ -470,9 +480,49 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    secret_keys = set(params["secret_options"])
     _check_input(module)
+    with _serialized(module, params["path"]):
+        result, diffs, changed = _update(module, params)
 
+    file_args = module.load_file_common_arguments(params)
+    path = params["path"]
+    if os.path.exists(path):
+        # In check mode this only reports (the file is not there yet when it would be created).
+        attr_diff = {}
+        changed = module.set_fs_attributes_if_different(file_args, changed, diff=attr_diff)
+        if attr_diff.get("before") or attr_diff.get("after"):
+            attr_diff.setdefault("before_header", path)
+            attr_diff.setdefault("after_header", path)
+            diffs.append(attr_diff)
+
+    result["changed"] = changed
+    if module._diff:
+        result["diff"] = diffs
+    module.exit_json(**result)
+
+
+@contextlib.contextmanager
+def _serialized(module, path):
+    """One task at a time reads, changes and replaces the file at ``path`` on this host: without it
+    two tasks that each add a backend both read the file without the other's, and the second
+    rename drops the first one's section. Check mode writes nothing and takes no lock."""
+    if module.check_mode:
+        yield
+        return
+    lock = dataset_lock("manila_config", os.path.realpath(path), LOCK_TIMEOUT)
+    try:
+        lock.__enter__()
+    except LockError as exc:
+        module.fail_json(msg="path: cannot serialize the writes to %s: %s" % (path, to_native(exc)))
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _update(module, params):
+    """Read the file, apply the task, write it back when it changed; (result, diffs, content changed)."""
+    secret_keys = set(params["secret_options"])
     path = params["path"]
     exists = os.path.exists(path)
     if exists and not os.path.isfile(path):
@@ -549,21 +599,7 @@ def main():
             finally:
                 if os.path.exists(tmp):
                     os.unlink(tmp)
-
-    file_args = module.load_file_common_arguments(params)
-    if os.path.exists(path):
-        # In check mode this only reports (the file is not there yet when it would be created).
-        attr_diff = {}
-        changed = module.set_fs_attributes_if_different(file_args, changed, diff=attr_diff)
-        if attr_diff.get("before") or attr_diff.get("after"):
-            attr_diff.setdefault("before_header", path)
-            attr_diff.setdefault("after_header", path)
-            diffs.append(attr_diff)
-
-    result["changed"] = changed
-    if module._diff:
-        result["diff"] = diffs
-    module.exit_json(**result)
+    return result, diffs, changed
 
 
 if __name__ == "__main__":

@@ -486,3 +486,56 @@ def test_keep_backends_refuses_bad_names(tmp_path, capsys):
     result, out, code = run(capsys, path=str(path), backends=[], keep_backends=["a b"])
     assert code == 1 and "keep_backends[0]" in result["msg"]
     assert not path.exists()
+
+
+def test_two_tasks_adding_backends_at_once_both_keep_theirs(conf, capsys, monkeypatch, tmp_path):
+    """Forks delegating to one Manila host: task two (another process) runs while task one has read
+    the file and not written it yet. Before the lock, task two added its backend and task one's
+    rename then put back the file it had read, without task two's backend."""
+    import subprocess
+    import time
+
+    locks = tmp_path / "locks"
+    monkeypatch.setenv("INTELLIFLASH_LOCK_DIR", str(locks))
+    args = tmp_path / "args.json"
+    args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {"path": str(conf), "backends": [backend("tegile2")]}}))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    original = manila_config._apply
+    other = []
+
+    def waits_for_the_lock(proc):
+        fds = "/proc/%d/fd" % proc.pid
+        try:
+            return any(os.readlink(os.path.join(fds, fd)).startswith(str(locks)) for fd in os.listdir(fds))
+        except OSError:
+            return False
+
+    def apply_while_the_other_runs(doc, params):
+        proc = subprocess.Popen([sys.executable, manila_config.__file__, str(args)], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        other.append(proc)
+        # Without the lock it runs to its end here; with it, it opens the lock file and waits.
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and not waits_for_the_lock(proc) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return original(doc, params)
+
+    monkeypatch.setattr(manila_config, "_apply", apply_while_the_other_runs)
+    result, _out, code = run(capsys, path=str(conf), backends=[backend("tegile1")])
+    out, err = other[0].communicate(timeout=120)
+    assert code == 0 and result["changed"] is True
+    assert other[0].returncode == 0 and json.loads(out)["changed"] is True, err
+    text = conf.read_text()
+    assert "[tegile1]" in text and "[tegile2]" in text
+    assert "enabled_share_backends = lvm1,generic1,tegile1,tegile2\n" in text
+
+
+def test_check_mode_takes_no_lock(conf, capsys, monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    monkeypatch.setenv("INTELLIFLASH_LOCK_DIR", str(blocker))
+    result, _out, code = run(capsys, check_mode=True, path=str(conf), backends=[backend()])
+    assert code == 0 and result["changed"] is True
+    failed, _out, code = run(capsys, path=str(conf), backends=[backend()])
+    assert code == 1 and failed["msg"].startswith("path: cannot serialize the writes to %s" % conf)
+    assert "INTELLIFLASH_LOCK_DIR" in failed["msg"] and "[tegile1]" not in conf.read_text()
