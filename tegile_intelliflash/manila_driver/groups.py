@@ -18,6 +18,7 @@ its reasons are in docs/protocol-choices.md ("Share groups"):
 """
 
 from oslo_log import log
+from oslo_utils import uuidutils
 
 from manila.common import constants
 from manila import exception
@@ -62,9 +63,13 @@ def project_name(backend, group_id):
 
 
 def is_group_project(backend, name):
-    """Whether ``name`` is the project of one of this back end's groups."""
+    """Whether ``name`` is the project of one of this back end's groups:
+    the prefix followed by a group id (a UUID). Not any name the prefix
+    starts: another back end on the array may have a project named so
+    (``manila-sg-east`` beside ``manila``)."""
     prefix = backend_mod.group_project(backend.project, '')
-    return bool(name) and name.startswith(prefix) and len(name) > len(prefix)
+    return bool(name) and name.startswith(prefix) and \
+        uuidutils.is_uuid_like(name[len(prefix):])
 
 
 def _group_pools(backend, group):

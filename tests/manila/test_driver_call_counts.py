@@ -299,7 +299,8 @@ def test_shares_of_share_groups_are_listed_at_setup(simulator, array):
     try:
         project = driver.configuration.safe_get("tegile_default_project")
         _by_hand(array, project, ["mine"], quota=2 * GiB)
-        _by_hand(array, backend_mod.group_project(project, "g1"), ["grouped"], quota=3 * GiB)
+        _by_hand(array, backend_mod.group_project(project, "5a1d0f3e-7c2b-4e8a-9f61-2d3c4b5a6e7f"), ["grouped"],
+                 quota=3 * GiB)
         _by_hand(array, project + "-other", ["other"], quota=5 * GiB)
         _set_up(driver)
         with count(simulator) as first:

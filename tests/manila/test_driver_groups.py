@@ -94,6 +94,26 @@ def test_stats_offer_consistent_group_snapshots_per_pool(driver):
         assert pool["sg_consistent_snapshot_support"] == "pool"
 
 
+def test_another_back_ends_project_named_like_a_group_project_is_not_counted(simulator):
+    """Two back ends on one array, projects P and P-sg-east: P-sg-east starts like the projects
+    of P's share groups, but it is no group's (a group's project ends with the group's id, a
+    UUID). Back end P counted its shares as its own allocated capacity."""
+    mine = "p%s" % uuid.uuid4().hex[:10]
+    other = new_driver(simulator, tegile_default_project=mine + "-sg-east")
+    share = create(other, size=3)
+    driver = new_driver(simulator, tegile_default_project=mine)
+    try:
+        driver._update_share_stats()
+        pool = [p for p in driver._stats["pools"] if p["pool_name"] == POOL][0]
+        assert pool["allocated_capacity_gb"] == 0
+        assert not groups_mod.is_group_project(driver._backend, mine + "-sg-east")
+        assert groups_mod.is_group_project(driver._backend, _project(driver, uuid.uuid4()))
+    finally:
+        other.delete_share(None, share)
+        other.client.close()
+        driver.client.close()
+
+
 def test_group_project_takes_the_backend_projects_settings(driver, array):
     backend_project = driver.configuration.safe_get("tegile_default_project")
     array.modify_project(project_ref(POOL, backend_project),
