@@ -353,15 +353,16 @@ def undo_creation(client, pool, project, name):
 
 
 @contextlib.contextmanager
-def module_dataset_lock(module, dataset, timeout=None):
+def module_dataset_lock(module, dataset, timeout=None, wait=0):
     """``_locks.dataset_lock`` for ``module``, keyed by the array as its client reaches it.
 
     Host name or address and port: ``array1``, ``https://ARRAY1`` and ``array1:443`` are one array;
     a name and an address of the same array are not. Fails the task when the lock cannot be taken.
-    The default wait is five times the module's ``timeout``, at least 5 min.
+    The default wait is five times the module's ``timeout``, at least 5 min, plus ``wait`` seconds
+    (how long a task holding the lock may wait for the array, e.g. for a clone).
     """
     if timeout is None:
-        timeout = max(300.0, 5 * float(module.params.get("timeout") or 0))
+        timeout = max(300.0, 5 * float(module.params.get("timeout") or 0)) + wait
     array = "%s:%s" % (module.client.host.lower(), module.client.port)
     lock = dataset_lock(array, dataset, timeout)
     try:

@@ -155,8 +155,11 @@ options:
     type: bool
     default: false
 notes:
-  - With O(access_rules), tasks on one machine that change the rules of the same share take turns with each other and
-    with M(tegile.intelliflash.share_access), through the same lock file per array and share (see that module's notes).
+  - Tasks on one machine that write the same share (forks, several hosts delegating to one controller) take turns,
+    with each other and with M(tegile.intelliflash.share_access), through the same lock file per array and share
+    (see that module's notes), from the first read to the last write. So a task whose later step fails, and that
+    deletes the share it has just created again, never deletes a share another task took up meanwhile. Check mode
+    takes no lock.
   - A converged run with O(size) and O(access_rules) reads the share once and its NFS rules once, and writes nothing
     (the floating IPs are read too when the share is exported, for RV(export_locations)).
 seealso:
@@ -702,12 +705,14 @@ def main():
         return
     access = AccessRules(module)
     access.check()
-    if module.check_mode or not access.given:
+    if module.check_mode:
         present(module, path, quota, reservation, access)
     else:
-        # From the read to the last rule written, no other task on this machine writes the
-        # share's rules (the lock share_access takes).
-        with module_dataset_lock(module, path):
+        # From the first read to the last write, no other task on this machine writes the share:
+        # not its rules (the lock share_access takes), nor a share this task creates and deletes
+        # again when a later step fails (another task would have taken it up meanwhile). The wait
+        # allows for a task ahead that waits for a clone.
+        with module_dataset_lock(module, path, wait=params["wait_timeout"]):
             present(module, path, quota, reservation, access)
 
 

@@ -11,6 +11,9 @@ __metaclass__ = type
 import contextlib
 import json
 import os
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -121,3 +124,41 @@ def run_examples(module, sim, capsys, before=None, replace=None):
         assert not result.get("failed"), "%s: %s" % (name, result.get("msg"))
         results[name] = result
     return results
+
+
+def waits_for_a_lock(proc, locks):
+    """Whether process ``proc`` waits for a lock of the directory ``locks``: it has a lock file
+    open there and holds no flock (Linux: /proc)."""
+    fds = "/proc/%d/fd" % proc.pid
+    try:
+        opened = any(os.readlink(os.path.join(fds, fd)).startswith(str(locks)) for fd in os.listdir(fds))
+        with open("/proc/locks") as held:
+            holds = any(line.split()[1:2] == ["FLOCK"] and line.split()[4] == str(proc.pid) for line in held)
+    except (OSError, IndexError):
+        return False
+    return opened and not holds
+
+
+def start_module(module, args, directory):
+    """Run ``module`` as a process of its own (as ansible-playbook does: another writer on this
+    machine), with ``args`` (written to a file in ``directory``); returns its Popen."""
+    path = os.path.join(str(directory), "%s-%d.json" % (module.__name__.rsplit(".", 1)[-1], time.monotonic_ns()))
+    with open(path, "w") as handle:
+        json.dump({"ANSIBLE_MODULE_ARGS": args}, handle)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    return subprocess.Popen([sys.executable, module.__file__, path], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def let_in(proc, locks, seconds=60):
+    """Wait until process ``proc`` has ended, or waits for a lock of the directory ``locks``."""
+    deadline = time.monotonic() + seconds
+    while proc.poll() is None and not waits_for_a_lock(proc, locks) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def module_result(proc):
+    """The result ``proc`` (from ``start_module``) printed."""
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    return json.loads(out)

@@ -14,10 +14,14 @@ from ansible_collections.tegile.intelliflash.plugins.modules import share
 from module_runner import (
     assert_refused,
     client,
+    connection,
+    let_in,
+    module_result,
     PASSWORD,
     run_examples,
     run_module,
     simulator_fixture,
+    start_module,
     writes,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, project_ref, share_ref
@@ -358,3 +362,34 @@ def test_calls_of_a_first_run_and_of_a_converged_run(sim, capsys):
     again, _out = run(sim, capsys, **args)
     assert again["changed"] is False and again["export_locations"] == first["export_locations"]
     assert sim.calls()["by_method"] == {"getShare": 1, "getFloatingIPList": 1}
+
+
+def test_a_share_another_task_takes_up_is_not_deleted_by_the_failed_task_that_made_it(sim, capsys, monkeypatch,
+                                                                                      tmp_path):
+    """Task one creates the share; before it turns NFS on, task two (another process on this
+    machine, same options) runs. Task one's next write then fails and it deletes the share it made,
+    so that a failed task leaves nothing half-configured. Task two must not have taken that share
+    up meanwhile (it reported the share present, and task one deleted it): it waits for task one,
+    then makes the share itself."""
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.common import IntelliFlashError
+
+    locks = tmp_path / "locks"
+    monkeypatch.setenv("INTELLIFLASH_LOCK_DIR", str(locks))
+    args = dict(name="taken_up", size="1G", nfs=True)
+    other = []
+
+    def configure_while_the_other_task_runs(*_args):
+        other.append(start_module(share, dict(connection(sim), pool=POOL, project=PROJECT, **args), tmp_path))
+        let_in(other[0], locks)
+        raise IntelliFlashError("injected: the array refused the task's next write")
+
+    monkeypatch.setattr(share, "configure", configure_while_the_other_task_runs)
+    result, _out = run(sim, capsys, **args)
+    assert result["failed"] is True and "was deleted again" in result["msg"]
+    second = module_result(other[0])
+    assert second["changed"] is True and second["share"]["nfs"] is True
+    monkeypatch.undo()
+    with client(sim) as api:
+        found = api.find_share(share_ref(POOL, PROJECT, "taken_up"))
+        assert found is not None and found.nfs is True and found.quota_bytes == GIB
+    run(sim, capsys, name="taken_up", state="absent")

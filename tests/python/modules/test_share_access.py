@@ -14,10 +14,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import os
-import subprocess
-import sys
-import time
 
 import pytest
 
@@ -32,7 +28,10 @@ from module_runner import (
     PASSWORD,
     connection,
     run_module,
+    let_in,
+    module_result,
     simulator,
+    start_module,
 )
 
 POOL, PROJECT, SHARE = "pool-a", "unit_access", "data"
@@ -258,19 +257,6 @@ def test_check_mode_warns_as_the_real_run_would(sim, capsys):
     assert "turning NFS sharing on later clears them" in json.dumps(result["warnings"])
 
 
-def waits_for_a_lock(proc, locks):
-    """Whether process ``proc`` waits for a lock of the directory ``locks``: it has a lock file
-    open there and holds no flock (Linux: /proc)."""
-    fds = "/proc/%d/fd" % proc.pid
-    try:
-        opened = any(os.readlink(os.path.join(fds, fd)).startswith(str(locks)) for fd in os.listdir(fds))
-        with open("/proc/locks") as held:
-            holds = any(line.split()[1:2] == ["FLOCK"] and line.split()[4] == str(proc.pid) for line in held)
-    except (OSError, IndexError):
-        return False
-    return opened and not holds
-
-
 def test_a_rule_another_process_revokes_meanwhile_does_not_come_back(sim, capsys, monkeypatch, tmp_path):
     """Task one changes a rule's level: one write of the whole list, planned from its read. Task
     two, another process on this machine, revokes another rule of the share after that read. Task
@@ -280,28 +266,20 @@ def test_a_rule_another_process_revokes_meanwhile_does_not_come_back(sim, capsys
     monkeypatch.setenv("INTELLIFLASH_LOCK_DIR", str(locks))
     kept, revoked = "10.11.0.0/16", "10.12.0.0/16"
     run(sim, capsys, rules=[dict(type="ip", to=kept, access_level="ro"), dict(type="ip", to=revoked)], purge=True)
-    args = tmp_path / "args.json"
-    params = dict(connection(sim), pool=POOL, project=PROJECT, share=SHARE, state="absent",
-                  rules=[dict(type="ip", to=revoked)])
-    args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": params}))
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     original = IntelliFlashClient.set_network_acls
     other = []
 
     def set_while_the_other_task_runs(self, protocol, ref, rules):
         if not other:
-            proc = subprocess.Popen([sys.executable, share_access.__file__, str(args)], env=env,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            other.append(proc)
-            deadline = time.monotonic() + 60
-            while proc.poll() is None and not waits_for_a_lock(proc, locks) and time.monotonic() < deadline:
-                time.sleep(0.02)
+            other.append(start_module(share_access, dict(connection(sim), pool=POOL, project=PROJECT, share=SHARE,
+                                                         state="absent", rules=[dict(type="ip", to=revoked)]),
+                                      tmp_path))
+            let_in(other[0], locks)
         return original(self, protocol, ref, rules)
 
     monkeypatch.setattr(IntelliFlashClient, "set_network_acls", set_while_the_other_task_runs)
     result, _out = run(sim, capsys, rules=[dict(type="ip", to=kept, access_level="rw")])
-    out, err = other[0].communicate(timeout=120)
-    assert result["changed"] is True and json.loads(out)["changed"] is True, err
+    assert result["changed"] is True and module_result(other[0])["changed"] is True
     monkeypatch.undo()
     after, _out = run(sim, capsys)
     assert [(rule["to"], rule["access_level"]) for rule in after["rules"]] == [(kept, "rw")]

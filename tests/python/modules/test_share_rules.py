@@ -230,6 +230,8 @@ def test_the_rules_take_share_access_lock(sim, capsys, monkeypatch, tmp_path):
     blocker.write_text("")
     monkeypatch.setenv("INTELLIFLASH_LOCK_DIR", str(blocker))
     assert_refused(run, sim, capsys, dict(name="locked", access_rules=RULES), "INTELLIFLASH_LOCK_DIR")
-    # without access_rules the share module takes no lock
-    result, _out = run(sim, capsys, name="locked")
+    # without access_rules too (a share it creates and deletes again must be nobody else's); check
+    # mode writes nothing and takes no lock
+    assert_refused(run, sim, capsys, dict(name="locked"), "INTELLIFLASH_LOCK_DIR")
+    result, _out = run(sim, capsys, name="locked", _ansible_check_mode=True)
     assert result["changed"] is True
