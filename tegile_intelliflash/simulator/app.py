@@ -171,7 +171,9 @@ def create_app(sim):
         if decision.drop_reply:
             LOG.info("fault: reply dropped on %s (applied)", counter_name)
             return _cut_connection()
-        return _json(result)
+        response = _json(result)
+        entry["reply_bytes"] = response.content_length
+        return response
 
     def _proxy_timeout(method, name, counter_name, decision, body, entry):
         """A proxy gives up after ``proxy_timeout_ms`` and answers 504, while the array goes

@@ -62,7 +62,8 @@ class CallCounter:
         """
         entry = {"method": name, "write": bool(write),
                  "digest": hashlib.sha256(body or b"").hexdigest()[:16],
-                 "start": time.time(), "end": None, "fault": None, "outcome": None}
+                 "start": time.time(), "end": None, "fault": None, "outcome": None,
+                 "reply_bytes": None}
         with self._lock:
             self._logged += 1
             entry["seq"] = self._logged

@@ -209,6 +209,9 @@ def test_call_log_tells_a_resent_write_from_a_new_one(csim, capi):
     ]
     assert len({e["digest"] for e in entries[:3]}) == 1 and entries[3]["digest"] != entries[0]["digest"]
     assert [e["seq"] for e in entries] == [1, 2, 3, 4]
+    # The size of what was answered: only the read got an answer of the array's.
+    assert [e["reply_bytes"] for e in entries[:3]] == [None, None, None]
+    assert entries[3]["reply_bytes"] == len(capi.raw("getProject", ["pool-a", "logged", True]).content)
     assert all(e["end"] >= e["start"] for e in entries)
     assert csim.call_log()["dropped"] == 0
     csim.reset_calls()
