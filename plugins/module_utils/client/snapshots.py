@@ -3,6 +3,7 @@
 """Snapshots of shares and projects: create (and wait), status, list, delete, clone, roll back."""
 
 import math
+import re
 import time
 
 from . import paths as paths_mod
@@ -43,12 +44,23 @@ class SnapshotCalls(object):
         return [SnapshotInfo.from_wire(name, dataset)
                 for name in self.call("listSnapshots", path, pattern, dataset=path) or []]
 
+    def find_snapshots(self, ref, names):
+        """The snapshots (SnapshotInfo, creation order) named one of ``names`` (full names): the
+        pattern lists only them, whatever else the dataset holds; names compared here too (§8.2)."""
+        names = list(names)
+        ref = self._ref(ref, share=None)
+        with self._context("listSnapshots", self._ref_path("listSnapshots", ref)):
+            if not names or not all(isinstance(name, str) and name for name in names):
+                raise invalid_argument("names", "one or more non-empty snapshot names are needed")
+        pattern = "|".join(re.escape(name) for name in names)
+        return [snap for snap in self.list_snapshots(ref, pattern=pattern) if snap.full_name in names]
+
     def _snapshot_exists(self, pool, project, share, full_name):
         try:
-            snapshots = self.list_snapshots(paths_mod.dataset_ref(pool, project, share))
+            found = self.find_snapshots(paths_mod.dataset_ref(pool, project, share), [full_name])
         except NotFoundError:
             return False
-        return any(snap.full_name == full_name for snap in snapshots)
+        return bool(found)
 
     def create_snapshot(self, ref, name, quiesce=False, wait=True,
                         poll_interval=1.0, wait_timeout=300):

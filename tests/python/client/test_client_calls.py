@@ -386,6 +386,27 @@ def test_share_snapshots(client, project, sim_clean):
         client.delete_snapshot(dataset_ref(POOL, project, "s1"), "Manual-S-a", missing_ok=False)
 
 
+def test_find_snapshots_lists_only_the_names_given(client, project, sim_clean):
+    """find_snapshots: the named snapshots in creation order, in one call whose reply holds
+    nothing else; a name with a regular-expression character stands for itself."""
+    ref = dataset_ref(POOL, project, "f1")
+    client.create_share(share_ref(POOL, project, "f1"))
+    for name in ("a", "b.c", "bxc", "d"):
+        client.create_snapshot(ref, name)
+    sim_clean.reset_calls()
+    found = client.find_snapshots(ref, ["Manual-S-d", "Manual-S-b.c", "Manual-S-missing"])
+    assert [snap.full_name for snap in found] == ["Manual-S-b.c", "Manual-S-d"]
+    [entry] = sim_clean.call_log()["entries"]
+    assert entry["reply_bytes"] == len('["Manual-S-b.c", "Manual-S-d"]')
+    assert client.find_snapshots(ref, ["Manual-S-b"]) == []
+    sim_clean.reset_calls()
+    with pytest.raises(InvalidArgumentError):
+        client.find_snapshots(ref, [])   # an empty pattern would list every snapshot
+    with pytest.raises(InvalidArgumentError):
+        client.find_snapshots(ref, [""])
+    assert sim_clean.calls()["total"] == 0
+
+
 def test_snapshot_wait_polls_until_done(client, project, sim_clean):
     client.create_share(share_ref(POOL, project, "s1"))
     sim_clean.set_delays(snapshot_ms=300)

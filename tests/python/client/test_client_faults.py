@@ -177,6 +177,32 @@ def test_dropped_rollback_reply_is_outcome_unknown(sim_clean, client, project):
     assert sim_clean.calls()["by_method"]["rollBackToShareSnapshot"] == 1
 
 
+@pytest.mark.parametrize("write", ["create", "delete"])
+def test_a_lost_snapshot_reply_is_checked_on_that_snapshot_only(sim_clean, client, project, write):
+    """A lost snapshot reply is checked by listing that one snapshot (the ``listSnapshots``
+    pattern), not every snapshot of the share: the read does not grow with the share's
+    schedule snapshots (thousands on a real array)."""
+    ref = dataset_ref(POOL, project, "many")
+    client.create_share(share_ref(POOL, project, "many"))
+    for number in range(40):
+        client.create_snapshot(ref, "old-%d" % number)
+    if write == "delete":
+        client.create_snapshot(ref, "snap")
+    sim_clean.reset_calls()
+    sim_clean.set_faults(drop_reply_rate=1, methods=[write + "ShareSnapshot"], count=1)
+    if write == "create":
+        client.create_snapshot(ref, "snap")
+    else:
+        client.delete_snapshot(ref, "Manual-S-snap")
+    sim_clean.clear_faults()
+    listed = [entry["reply_bytes"] for entry in sim_clean.call_log()["entries"]
+              if entry["method"] == "listSnapshots"]
+    assert listed, "the lost reply was not checked"
+    # At most the one snapshot written: '["Manual-S-snap"]'.
+    assert max(listed) <= len('["Manual-S-snap"]'), listed
+    assert ("Manual-S-snap" in _snapshot_names(client, project, "many")) == (write == "create")
+
+
 @pytest.mark.parametrize("spec", VERIFIED, ids=VERIFIED_IDS)
 def test_reset_after_send_is_outcome_unknown_never_resent(sim_clean, fclient, shared_project,
                                                           spec):
