@@ -406,7 +406,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access 
     split_rules,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import ApiError, ArrayTimeoutError
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, share_ref
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, share_ref, share_snapshot_name
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.views import CloneStatus
 
 
@@ -418,12 +418,23 @@ def resolve_source(module):
     source_share = require_share(module, pool, project, source, field="source_share")
     path = module.dataset_path(pool, project, source)
     with module.api_errors("listing the snapshots of share %s" % path, path):
-        names = [snap.full_name for snap in module.client.list_snapshots(dataset_ref(pool, project, source))]
-    full = find_snapshot(names, params["source_snapshot"])
+        full = source_snapshot(module)
     if full is None:
+        with module.api_errors("listing the snapshots of share %s" % path, path):  # to name them
+            names = [snap.full_name for snap in module.client.list_snapshots(dataset_ref(pool, project, source))]
         module.fail("source_snapshot: share '%s' has no snapshot '%s' (snapshots: %s)"
                     % (source, params["source_snapshot"], ", ".join(names) or "none"), dataset=path)
     return full, source_share
+
+
+def source_snapshot(module):
+    """The full name of ``source_snapshot`` (with or without its prefix) on ``source_share``, or None;
+    lists those names only, not every snapshot of the share (thousands on a scheduling array)."""
+    params = module.params
+    wanted = params["source_snapshot"]
+    found = module.client.find_snapshots(dataset_ref(params["pool"], params["project"], params["source_share"]),
+                                         [wanted, share_snapshot_name(wanted)])
+    return find_snapshot([snap.full_name for snap in found], wanted)
 
 
 def smb_display_name(current, wanted):
@@ -532,10 +543,9 @@ def wait_for_earlier_clone(module, path):
     with module.api_errors("listing the snapshots of share %s" % module.dataset_path(pool, project, source_share),
                            path):
         try:
-            names = [snap.full_name for snap in module.client.list_snapshots(dataset_ref(pool, project, source_share))]
+            source = source_snapshot(module)
         except NotFoundError:
             return
-        source = find_snapshot(names, params["source_snapshot"])
         if source is not None:
             wait_for_clone(module, source, path, status_errors=(NotFoundError,))
 

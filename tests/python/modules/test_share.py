@@ -393,3 +393,27 @@ def test_a_share_another_task_takes_up_is_not_deleted_by_the_failed_task_that_ma
         found = api.find_share(share_ref(POOL, PROJECT, "taken_up"))
         assert found is not None and found.nfs is True and found.quota_bytes == GIB
     run(sim, capsys, name="taken_up", state="absent")
+
+
+def test_a_clone_lists_only_its_source_snapshot(sim, capsys):
+    """A share with many snapshots (an array's schedules keep thousands): a clone of one of them,
+    and a later run that changes the clone, read that snapshot only, not the whole list."""
+    with client(sim) as api:
+        api.create_share(share_ref(POOL, PROJECT, "scheduled"))
+        for number in range(30):
+            api.create_snapshot(dataset_ref(POOL, PROJECT, "scheduled"), "hourly-%02d" % number)
+
+    def listed():
+        return [entry["reply_bytes"] for entry in sim.call_log()["entries"] if entry["method"] == "listSnapshots"]
+
+    args = dict(name="from-hourly", source_share="scheduled", source_snapshot="hourly-07")
+    for size in ("2G", "3G"):   # creation, then a change of the existing clone
+        sim.reset_calls()
+        result, _out = run(sim, capsys, size=size, **args)
+        assert result["changed"] is True and result["share"]["quota_bytes"] == int(size[0]) * GIB
+        assert listed() == [len('["Manual-S-hourly-07"]')]
+    sim.reset_calls()
+    result, _out = run(sim, capsys, name="from-nothing", source_share="scheduled", source_snapshot="hourly-99")
+    assert result["failed"] is True and "has no snapshot 'hourly-99'" in result["msg"]
+    result, _out = run(sim, capsys, name="from-hourly", state="absent")
+    assert result["changed"] is True

@@ -145,11 +145,16 @@ def test_missing_project_is_named_in_check_mode_before_any_write(array):
     assert result["msg"] == "project: project 'p1' does not exist in pool 'pool-a'"
 
 
+NIGHTLY = r"nightly|Manual\-S\-nightly"  # listSnapshots pattern of source_snapshot=nightly
+
+
 def test_missing_clone_source_snapshot_is_named(array):
     array.expect(
         MISSING,
         ("getShare", wire.share("src"), ["pool-a/Local/p1/src"]),
-        ("listSnapshots", ["Manual-S-other"], ["pool-a/Local/p1/src", ""]),
+        # the name given, with and without its prefix: the reply holds those only
+        ("listSnapshots", [], ["pool-a/Local/p1/src", NIGHTLY]),
+        ("listSnapshots", ["Manual-S-other"], ["pool-a/Local/p1/src", ""]),  # to name them in the error
     )
     result = run(name="s1", project="p1", pool="pool-a", source_share="src", source_snapshot="nightly")
     assert result["failed"] is True
@@ -160,7 +165,7 @@ CLONE_ARGS = dict(name="s1", project="p1", pool="pool-a", source_share="src", so
 CLONE_CALLS = (
     MISSING,
     ("getShare", wire.share("src"), ["pool-a/Local/p1/src"]),
-    ("listSnapshots", ["Manual-S-nightly"], ["pool-a/Local/p1/src", ""]),
+    ("listSnapshots", ["Manual-S-nightly"], ["pool-a/Local/p1/src", NIGHTLY]),
     ("cloneShareSnapshot", wire.SUCCESS, ["pool-a/Local/p1/src@Manual-S-nightly", "s1", True]),
 )
 CLONE_STATUS = ["pool-a/Local/p1/src@Manual-S-nightly", "s1"]
