@@ -11,6 +11,7 @@ from oslo_log import log
 from manila import exception
 from manila.i18n import _
 
+from tegile_intelliflash.client import errors as client_errors
 from tegile_intelliflash.client import paths as client_paths
 from tegile_intelliflash.client import sizes as client_sizes
 from tegile_intelliflash.manila_driver import backend as backend_mod
@@ -41,9 +42,30 @@ def _export_path(share, protocol):
     return wanted
 
 
+def _valid_name(name):
+    try:
+        client_paths.validate_name(name, 'share')
+    except client_errors.InvalidArgumentError:
+        return False    # no such share: the listing says what is there
+    return True
+
+
 def _find_managed(backend, protocol, pool, wanted):
-    """(name, ShareInfo) of the share exported as ``wanted``."""
+    """(name, ShareInfo) of the share exported as ``wanted``: the share
+    whose default export it is, when it is (one getShare, whatever the
+    number of shares in the project), else the one the project's shares
+    show (a listing; for CIFS a getShare per share, the SMB name being only
+    in getShare replies)."""
     project = backend.project
+    name = protocol.default_name(project, wanted)
+    if name is not None and _valid_name(name):
+        info = None
+        with errors.translate('read share %s' % name,
+                              (client_errors.NotFoundError, errors.IGNORE)):
+            info = backend.client.get_share(
+                client_paths.share_ref(pool, project, name))
+        if info is not None and protocol.exported_as(info, wanted):
+            return name, info
     with errors.translate('list the shares of %s/%s' % (pool, project)):
         items = backend.client.list_shares(
             client_paths.project_ref(pool, project))

@@ -235,6 +235,18 @@ class Protocol(object):
         one."""
         raise NotImplementedError()
 
+    def default_name(self, project, wanted):
+        """The name of the share of ``project`` that ``wanted`` names when
+        it is the share's default export (mount point or SMB name), or
+        None: that share is read before the project's shares are looked
+        through."""
+        raise NotImplementedError()
+
+    def exported_as(self, info, wanted):
+        """Whether the share ``info`` (a ShareInfo) is exported as
+        ``wanted``."""
+        raise NotImplementedError()
+
     def foreign_project(self, wanted, project):
         """The other project an export path names, if it says so."""
         return None

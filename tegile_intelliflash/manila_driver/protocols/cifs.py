@@ -36,9 +36,20 @@ class _Cifs(base.Protocol):
         # The SMB name is only in getShare replies.
         for item in items:
             info = read(item.name)
-            if info.effective_smb_name.lower() == wanted.lower():
+            if self.exported_as(info, wanted):
                 return item.name, info
         return None
+
+    def default_name(self, project, wanted):
+        # <project>_<share> (C17); SMB names compare case-insensitively.
+        prefix = project + '_'
+        if wanted.lower().startswith(prefix.lower()) and \
+                len(wanted) > len(prefix):
+            return wanted[len(prefix):]
+        return None
+
+    def exported_as(self, info, wanted):
+        return info.effective_smb_name.lower() == wanted.lower()
 
 
 CIFS = _Cifs()

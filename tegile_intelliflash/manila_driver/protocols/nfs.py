@@ -90,9 +90,16 @@ class _Nfs(base.Protocol):
     def find_managed(self, read, project, items, wanted):
         # The mount point is in the listShares reply: one getShare only.
         for item in items:
-            if item.mount_point.rstrip('/') == wanted:
+            if self.exported_as(item, wanted):
                 return item.name, read(item.name)
         return None
+
+    def default_name(self, project, wanted):
+        match = re.match(r'^/export/%s/([^/]+)$' % re.escape(project), wanted)
+        return match.group(1) if match else None
+
+    def exported_as(self, info, wanted):
+        return info.mount_point.rstrip('/') == wanted
 
     def foreign_project(self, wanted, project):
         match = re.match(r'^/export/([^/]+)/([^/]+)$', wanted)

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: Apache-2.0
+"""TegileShareDriver on a large array: an operation on one share or snapshot costs the same
+calls, and answers of the same size, whatever else the project or the share holds (issue 12:
+no call the work does not need). Counted by the simulator (``/sim/v1/calls``,
+``/sim/v1/calls/log``); no timing is measured here.
+"""
+
+import pytest
+
+from tegile_driver_helpers import make_share
+from tegile_intelliflash.client.paths import dataset_ref, share_ref
+
+POOL = "pool-a"
+
+
+def measure(simulator, operation):
+    """(calls by method, answer bytes by method) of ``operation()``; nothing else may talk to
+    the simulator meanwhile."""
+    simulator.reset_calls()
+    operation()
+    calls = dict(simulator.calls()["by_method"])
+    sizes = {}
+    for entry in simulator.call_log()["entries"]:
+        sizes[entry["method"]] = sizes.get(entry["method"], 0) + (entry["reply_bytes"] or 0)
+    return calls, sizes
+
+
+def _legacy_share(array, project, name, proto):
+    """A share made on the array, outside Manila, exported over ``proto``."""
+    array.create_share(share_ref(POOL, project, name), quota=1024 ** 3)
+    array.set_nfs_sharing(dataset_ref(POOL, project, name), proto == "NFS")
+    array.set_smb_sharing(dataset_ref(POOL, project, name), proto == "CIFS")
+
+
+def _export_path(array, project, name, proto):
+    address = array.list_floating_ips(POOL)[0].address
+    if proto == "NFS":
+        return "%s:/export/%s/%s" % (address, project, name)
+    return "\\\\%s\\%s_%s" % (address, project, name)   # the default SMB name (C17)
+
+
+@pytest.mark.parametrize("proto", ["NFS", "CIFS"])
+def test_manage_reads_the_share_its_export_path_names(simulator, driver, array, proto):
+    """Managing a share exported under its default path or SMB name reads that share: not
+    every share of the project (a CIFS manage read each one, since only getShare carries the
+    SMB name), nor a listing of them."""
+    project = driver.configuration.safe_get("tegile_default_project")
+    costs = []
+    made = 0
+    for others in (2, 25):
+        for number in range(made, others):
+            _legacy_share(array, project, "other-%02d" % number, proto)
+        made = others
+        name = "legacy-%02d" % others
+        _legacy_share(array, project, name, proto)
+        share = make_share(proto, size=None, export_locations=[
+            {"path": _export_path(array, project, name, proto)}])
+        costs.append(measure(simulator, lambda: driver.manage_existing(share, {})))
+    (calls_few, sizes_few), (calls_many, sizes_many) = costs
+    assert calls_few == calls_many, costs
+    assert "listShares" not in calls_many and calls_many["getShare"] == 1, costs
+    assert sizes_few == sizes_many, costs
+
+
+def test_manage_under_a_name_of_its_own_still_finds_the_share(simulator, driver, array):
+    """A share exported under an SMB name it chose (or a mount point of its own) is not at its
+    default name: the project's shares are looked through, as before."""
+    project = driver.configuration.safe_get("tegile_default_project")
+    _legacy_share(array, project, "named", "CIFS")
+    array.set_smb_sharing(dataset_ref(POOL, project, "named"), True, display_name="Finance")
+    address = array.list_floating_ips(POOL)[0].address
+    share = make_share("CIFS", size=None, export_locations=[
+        {"path": "\\\\%s\\finance" % address}])
+    result = driver.manage_existing(share, {})
+    assert result["size"] == 1
+    assert result["export_locations"][0]["path"].endswith("\\Finance")
+
