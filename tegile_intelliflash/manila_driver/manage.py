@@ -232,11 +232,15 @@ def manage_existing_snapshot(backend, snapshot):
             reason=_('%(name)s is the part on %(path)s of a project '
                      'snapshot, not a snapshot of the share') % {
                 'name': name, 'path': ref.path})
-    with errors.translate('list snapshots of %s' % ref.path):
-        names = [snap.full_name for snap in
-                 backend.client.list_snapshots(ref)]
+    # The name as given, else with its prefix: a listing of those two only,
+    # not of every snapshot of the share (thousands of scheduled ones).
+    prefixed = client_paths.SHARE_SNAPSHOT_PREFIX + name
+    names = []
+    if name:
+        with errors.translate('list snapshots of %s' % ref.path):
+            names = [snap.full_name for snap in
+                     backend.client.find_snapshots(ref, [name, prefixed])]
     if name not in names:
-        prefixed = client_paths.share_snapshot_name(name)
         if prefixed not in names:
             raise exception.ManageInvalidShareSnapshot(
                 reason=_('share %(path)s has no snapshot %(name)s') % {

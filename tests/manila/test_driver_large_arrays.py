@@ -7,7 +7,7 @@ no call the work does not need). Counted by the simulator (``/sim/v1/calls``,
 
 import pytest
 
-from tegile_driver_helpers import make_share
+from tegile_driver_helpers import create, make_share, make_snapshot, where
 from tegile_intelliflash.client.paths import dataset_ref, share_ref
 
 POOL = "pool-a"
@@ -75,3 +75,22 @@ def test_manage_under_a_name_of_its_own_still_finds_the_share(simulator, driver,
     assert result["size"] == 1
     assert result["export_locations"][0]["path"].endswith("\\Finance")
 
+
+def test_manage_snapshot_lists_only_that_snapshot(simulator, driver, array):
+    """Managing one snapshot of a share with many (an array's schedules) lists that snapshot
+    only: the answer does not grow with the others."""
+    share = create(driver, size=2)
+    pool, project, name = where(driver, share)
+    ref = dataset_ref(pool, project, name)
+    sizes = []
+    made = 0
+    for others in (2, 30):
+        for number in range(made, others):
+            array.create_snapshot(ref, "hourly-%02d" % number)
+        made = others
+        array.create_snapshot(ref, "legacy-%02d" % others)
+        snapshot = make_snapshot(share, provider_location="legacy-%02d" % others)
+        calls, size = measure(simulator, lambda: driver.manage_existing_snapshot(snapshot, {}))
+        assert calls == {"listSnapshots": 1}, calls
+        sizes.append(size)
+    assert sizes[0] == sizes[1] == {"listSnapshots": len('["Manual-S-legacy-02"]')}, sizes

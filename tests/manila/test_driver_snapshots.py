@@ -336,6 +336,10 @@ def test_manage_snapshot_refuses_unknown_or_foreign_snapshots(driver):
             share, provider_location="pool-a/Local/other/x@Manual-S-y"), {})
     with pytest.raises(exception.ManageInvalidShareSnapshot):
         driver.manage_existing_snapshot(make_snapshot(share, provider_location=""), {})
+    pool, project, name = where(driver, share)
+    with pytest.raises(exception.ManageInvalidShareSnapshot):  # no name after the "@"
+        driver.manage_existing_snapshot(make_snapshot(
+            share, provider_location="%s/Local/%s/%s@" % (pool, project, name)), {})
 
 
 def test_works_with_manilas_own_fake_models(driver, array):
