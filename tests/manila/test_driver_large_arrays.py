@@ -94,3 +94,55 @@ def test_manage_snapshot_lists_only_that_snapshot(simulator, driver, array):
         assert calls == {"listSnapshots": 1}, calls
         sizes.append(size)
     assert sizes[0] == sizes[1] == {"listSnapshots": len('["Manual-S-legacy-02"]')}, sizes
+
+
+def test_access_calls_do_not_grow_with_the_rules_on_the_share(simulator, driver):
+    """A share with 1,000 rules (C34 allows 1,024 per list): a recovery of the converged share,
+    one rule added and one deleted cost what they cost with 10."""
+    from tegile_driver_helpers import make_rule
+
+    costs = []
+    for total in (10, 1000):
+        share = create(driver, "NFS")
+        rules = [make_rule("ip", "10.%d.%d.1" % (n // 250, n % 250)) for n in range(total - 1)]
+        rules.append(make_rule("user", "bob"))
+        assert driver.update_access(None, share, rules, rules, [], []) == {}
+        cost = []
+        cost.append(measure(simulator, lambda: driver.update_access(None, share, rules, [], [], []))[0])
+        added = make_rule("ip", "192.168.0.1")
+        cost.append(measure(simulator, lambda: driver.update_access(
+            None, share, rules + [added], [added], [], []))[0])
+        cost.append(measure(simulator, lambda: driver.update_access(
+            None, share, rules, [], [added], []))[0])
+        costs.append(cost)
+    assert costs[0] == costs[1], costs
+    assert costs[1][0] == {"getShare": 1, "getNFSNetworkACLsOnShare": 1}, costs
+
+
+def test_one_share_operations_do_not_grow_with_the_other_shares(simulator, driver):
+    """Ensure, extend, snapshot, revert, clone and delete of one share cost the same whether the
+    back end's project holds 2 shares or 25, and the share 2 snapshots or 25."""
+    costs = []
+    made = []
+    for others in (2, 25):
+        while len(made) < others:
+            made.append(create(driver))
+        share = create(driver)
+        pool, project, name = where(driver, share)
+        for number in range(others):
+            driver._backend.client.create_snapshot(dataset_ref(pool, project, name),
+                                                   "scheduled-%02d" % number)
+        snapshot = make_snapshot(share)
+        cost = [measure(simulator, lambda: driver.ensure_shares(None, [share]))[0],
+                measure(simulator, lambda: driver.extend_share(share, 2))[0]]
+        share["size"] = 2
+        cost.append(measure(simulator, lambda: snapshot.update(
+            driver.create_snapshot(None, snapshot) or {}))[0])
+        clone = make_share()
+        cost.append(measure(simulator, lambda: driver.create_share_from_snapshot(
+            None, clone, dict(snapshot, provider_location=snapshot.get("provider_location"))))[0])
+        cost.append(measure(simulator, lambda: driver.delete_share(None, clone))[0])
+        cost.append(measure(simulator, lambda: driver.revert_to_snapshot(None, snapshot, [], []))[0])
+        cost.append(measure(simulator, lambda: driver.delete_snapshot(None, snapshot))[0])
+        costs.append(cost)
+    assert costs[0] == costs[1], costs

@@ -283,3 +283,28 @@ def test_a_rule_another_process_revokes_meanwhile_does_not_come_back(sim, capsys
     monkeypatch.undo()
     after, _out = run(sim, capsys)
     assert [(rule["to"], rule["access_level"]) for rule in after["rules"]] == [(kept, "rw")]
+
+
+def test_a_rule_added_to_a_long_list_costs_what_it_costs_on_a_short_one(sim, capsys):
+    """A share holding 1,000 rules (C34 allows 1,024): adding, converging and removing one rule
+    costs the calls it costs on a share with 10."""
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.acl import NetworkRule
+
+    costs = []
+    with IntelliFlashClient(sim.address, "admin", PASSWORD, ca_path=sim.ca_path) as client:
+        for total in (10, 1000):
+            name = "long-%d" % total
+            client.create_share(share_ref(POOL, PROJECT, name))
+            client.set_nfs_sharing(dataset_ref(POOL, PROJECT, name), True)
+            client.set_network_acls("nfs", dataset_ref(POOL, PROJECT, name), [
+                NetworkRule("IP", "10.%d.%d.1" % (n // 250, n % 250), "ro") for n in range(total)])
+            cost = []
+            for state in ("present", "present", "absent"):
+                sim.reset_calls()
+                result, _out = run(sim, capsys, share=name, state=state,
+                                   rules=[dict(type="ip", to="192.168.1.1", access_level="rw")])
+                assert not result.get("failed"), result
+                cost.append(sim.calls()["by_method"])
+            costs.append(cost)
+    assert costs[0] == costs[1], costs
+    assert costs[1][1] == {"getShare": 1, "getNFSNetworkACLsOnShare": 1}, costs
