@@ -28,6 +28,12 @@ class LimitError(InputError):
         self.field = error.field
 
 
+def needs_shares_usage(current_quota, quota):
+    """Whether a new project quota is checked against its shares (C7: reads each one): when set or
+    lowered, not when raised (the shares fit under the quota the array enforced, so under this)."""
+    return bool(quota) and quota != current_quota and not (current_quota and quota > current_quota)
+
+
 def plan_limits(path, current_quota, current_reservation, used, want_quota=None,
                 want_reservation=None, tracker=None, quota_field="quota",
                 reservation_field="reservation"):

@@ -184,6 +184,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset impor
     property_argument_spec,
     sharing_argument_spec,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import needs_shares_usage
 from ansible_collections.tegile.intelliflash.plugins.module_utils._array import (
     apply_limits,
     apply_sharing,
@@ -209,7 +210,7 @@ def plan(module, current, quota, tracker):
     state = sharing_state(module, params, current, pool, name, path)
     sharing = plan_sharing(state, params, tracker)
     used = 0
-    if current is not None and quota and quota != current.quota_bytes:
+    if current is not None and needs_shares_usage(current.quota_bytes, quota):
         used = project_used(module, pool, name)
     return properties, sharing, state, checked_limits(module, pool, path, current, used, quota, None, tracker)
 

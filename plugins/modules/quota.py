@@ -120,7 +120,10 @@ reservation:
   type: str
   sample: 50 GiB
 used_bytes:
-  description: Space used by the share, or by the shares of the project (project only when its quota changes).
+  description:
+    - Space used by the share, or used or reserved by the shares of the project.
+    - For a project only when its quota is set or lowered (checked against it, which reads every share of the
+      project); raising a quota does not read the shares.
   returned: when known
   type: int
   sample: 1073741824
@@ -146,6 +149,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset impor
     parse_limit,
     size_fact,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import needs_shares_usage
 from ansible_collections.tegile.intelliflash.plugins.module_utils._array import (
     apply_limits,
     checked_limits,
@@ -177,7 +181,7 @@ def main():
         used = current.used_bytes
     else:
         current = require_project(module, pool, project)
-        if quota and quota != current.quota_bytes:
+        if needs_shares_usage(current.quota_bytes, quota):
             used = project_used(module, pool, project)
     plan = checked_limits(module, pool, path, current, used or 0, quota, reservation, tracker)
 

@@ -184,3 +184,21 @@ def test_check_mode_predicts_the_created_project(sim, capsys):
         assert (real["project"]["compression"], real["project"]["mount_point"]) == ("lz4", "/export/unit_p_pred")
     finally:
         run(sim, capsys, name="unit_p_pred", state="absent")
+
+
+def test_raising_the_quota_does_not_read_the_shares(sim, capsys):
+    """A raise cannot put the shares above the quota (they fit under the old one): its calls do
+    not grow with the project's shares."""
+    costs = []
+    with client(sim) as api:
+        for total in (2, 20):
+            name = "unit_raise_%d" % total
+            run(sim, capsys, name=name, quota="10G")
+            for number in range(total):
+                api.create_share(share_ref("pool-a", name, "s%02d" % number))
+            sim.reset_calls()
+            result, _out = run(sim, capsys, name=name, quota="20G")
+            assert result["changed"] is True and result["project"]["quota_bytes"] == 20 * GIB
+            costs.append(sim.calls()["by_method"])
+    assert costs[0] == costs[1], costs
+    assert "getShare" not in costs[1] and "listShares" not in costs[1], costs

@@ -161,3 +161,27 @@ def test_reservation_beyond_the_project_quota_is_refused_before_any_write(sim, c
     finally:
         run(sim, capsys, share="s2", quota="none", reservation="none")
         run(sim, capsys, quota="none")
+
+
+def test_raising_a_project_quota_does_not_read_its_shares(sim, capsys):
+    """The shares fit under the quota the array enforces, so under a larger one: a raise costs the
+    same calls for a project of 2 shares and of 20 (setting or lowering the quota reads each share,
+    to check it, C7)."""
+    costs = []
+    with client(sim) as api:
+        for total in (2, 20):
+            name = "raised_%d" % total
+            api.create_project(project_ref(POOL, name))
+            for number in range(total):
+                api.create_share(share_ref(POOL, name, "s%02d" % number))
+            run(sim, capsys, project=name, quota="10G")
+            sim.reset_calls()
+            result, _out = run(sim, capsys, project=name, quota="20G")
+            assert result["changed"] is True and result["quota_bytes"] == 20 * GIB
+            assert "used_bytes" not in result
+            costs.append(sim.calls()["by_method"])
+            sim.reset_calls()
+            result, _out = run(sim, capsys, project=name, quota="15G")   # lowered: checked
+            assert result["changed"] is True and result["used_bytes"] == 0
+            assert sim.calls()["by_method"]["getShare"] == total
+    assert costs[0] == costs[1] == {"getProject": 1, "modifyProjectProperties": 1}, costs

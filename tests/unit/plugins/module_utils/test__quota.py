@@ -15,6 +15,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.common import 
 from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import (
     LimitError,
     check_pool_space,
+    needs_shares_usage,
     plan_limits,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.limits import reservation_demand
@@ -108,3 +109,15 @@ def test_check_pool_space():
         check_pool_space(PATH, 4 * GIB, 0, GIB, 6 * GIB)
     assert info.value.field == "reservation"
     assert "needs 5 GiB (5368709120 bytes) more" in str(info.value)
+
+
+@pytest.mark.parametrize("current, wanted, expected", [
+    (0, 10, True),       # a first quota: the shares may already take more
+    (20, 10, True),      # lowered
+    (10, 20, False),     # raised: the shares fit under the old quota the array enforced
+    (10, 10, False),     # unchanged
+    (10, 0, False),      # removed
+    (10, None, False),   # not asked
+])
+def test_a_project_quota_reads_its_shares_only_when_set_or_lowered(current, wanted, expected):
+    assert needs_shares_usage(current, wanted) is expected
