@@ -25,6 +25,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+import re
 from collections.abc import Mapping
 
 from ansible.module_utils import basic
@@ -91,6 +93,18 @@ def spec_secrets(argument_spec, params):
                 for element in as_elements(params[key]):
                     found.update(spec_secrets(opts["options"], element))
     return found
+
+
+# The password of a host option written ``[scheme://]user:password@array`` (up to the last ``@``).
+_HOST_PASSWORD = re.compile(r"^\s*(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^:@]*:(.*)@", re.DOTALL)
+
+
+def host_secrets(params):
+    """That password in ``host`` or INTELLIFLASH_HOST, as written and URL-decoded (the client refuses the host)."""
+    from urllib.parse import unquote
+    hosts = [host for host in ((as_mapping(params) or {}).get("host"), os.environ.get("INTELLIFLASH_HOST")) if isinstance(host, str)]
+    found = [match.group(1) for match in map(_HOST_PASSWORD.match, hosts) if match]
+    return set(found + [unquote(text) for text in found]) - {""}
 
 
 def raw_module_args():

@@ -26,7 +26,7 @@ import logging
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import positive_seconds
-from ansible_collections.tegile.intelliflash.plugins.module_utils._secrets import SecretSafeModule
+from ansible_collections.tegile.intelliflash.plugins.module_utils._secrets import SecretSafeModule, host_secrets
 
 # The client imports without requests (it is only needed to connect): HAS_REQUESTS says whether
 # it is there, and IntelliFlashModule fails with missing_required_lib before anything else when not.
@@ -218,7 +218,8 @@ class IntelliFlashModule:
                 raise ValueError("option %s clashes with a connection option" % name)
         spec.update(argument_spec or {})
         # The password is masked from the first output on, even when validation fails (_secrets).
-        self.module = SecretSafeModule(argument_spec=spec, **kwargs)
+        # So is a password given in the host option (https://user:password@array).
+        self.module = SecretSafeModule(argument_spec=spec, extra_secrets=host_secrets, **kwargs)
         # What the modules read of the AnsibleModule; fixed once it has validated the arguments.
         self.params = self.module.params
         self.check_mode = self.module.check_mode

@@ -357,6 +357,19 @@ def test_parse_host_rejects(host, port, field):
     assert info.value.field == field
 
 
+@pytest.mark.parametrize("host", [
+    "https://admin:0ther.Pw@array", "admin:0ther.Pw@array:8443", "0ther@array",
+    "http://admin:0ther.Pw@array", "https://admin:0ther\n.Pw@array:99999",
+    "https://admin:0ther%2EPw@array",
+])
+def test_parse_host_refuses_credentials_without_quoting_them(host):
+    with pytest.raises(InvalidArgumentError) as info:
+        parse_host(host)
+    assert info.value.field == "host"
+    assert "credentials do not belong in the host" in str(info.value)
+    assert "0ther" not in str(info.value) and ".Pw" not in str(info.value)
+
+
 def test_secret_never_shows():
     s = Secret("hunter2")
     assert "hunter2" not in repr(s) and "hunter2" not in str(s) and "hunter2" not in "%s" % s

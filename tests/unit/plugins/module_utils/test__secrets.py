@@ -148,3 +148,40 @@ def test_spec_secrets_walks_any_shape(params, found):
                                                               other=dict(type="str"))),
     )
     assert _secrets.spec_secrets(spec, params) == found
+
+
+@pytest.mark.parametrize("host", [
+    "https://admin:Other.pw-9@127.0.0.1:9",
+    "admin:Other.pw-9@127.0.0.1:9",
+    "  https://admin:Other.pw-9@[fd00::9]:9/",
+    "https://admin:Other%2Epw-9@127.0.0.1:9",
+    "http://admin:Other.pw-9@127.0.0.1:9",
+    "https://admin:Other.pw-9@127.0.0.1:99999",
+])
+def test_credentials_in_host_are_refused_without_showing(host, capsys, monkeypatch):
+    """A password written into the host option is in no output: not in the message that refuses
+    the host (which names it), not in the invocation the failed result echoes."""
+    monkeypatch.delenv("INTELLIFLASH_HOST", raising=False)
+    args = dict(CONNECTION, host=host, pool="pool-a", name="p")
+    result, out, logged = run_json(project.main, args, capsys)
+    assert result.get("failed") is True, result
+    assert result["msg"].startswith("host: "), result["msg"]
+    for secret in ("Other.pw-9", "Other%2Epw-9", PASSWORD):
+        assert secret not in out
+        assert all(secret not in line for line in logged)
+
+
+@pytest.mark.parametrize("params, environ, found", [
+    (dict(host="https://u:p%40ss@h"), None, {"p%40ss", "p@ss"}),
+    (dict(host="u:a:b@c@h"), None, {"a:b@c"}),
+    (dict(host="u@h"), None, set()),
+    (dict(host="h"), "https://u:env-pw@h", {"env-pw"}),
+    (dict(host=["not", "a", "string"]), None, set()),
+    ("junk", None, set()),
+])
+def test_host_secrets(params, environ, found, monkeypatch):
+    if environ is None:
+        monkeypatch.delenv("INTELLIFLASH_HOST", raising=False)
+    else:
+        monkeypatch.setenv("INTELLIFLASH_HOST", environ)
+    assert _secrets.host_secrets(params) == found
