@@ -108,10 +108,11 @@ class ArgumentSpec:
 
 
 def positive_seconds(option):
-    """A check: ``option``, when set, is a positive number of seconds."""
+    """A check: ``option``, when set, is a positive (finite) number of seconds."""
     def check(params):
         value = params.get(option)
-        if value is not None and value <= 0:
+        # not (0 < value < inf): NaN compares false to everything
+        if value is not None and not 0 < value < float("inf"):
             return "%s: must be a positive number of seconds, got %s" % (option, value)
         return None
     return check

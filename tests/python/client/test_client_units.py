@@ -416,6 +416,21 @@ def test_call_rejects_unencodable_arguments_before_sending():
     assert t.session.headers["User-Agent"].endswith(" x/1")
 
 
+@pytest.mark.parametrize("option, value", [
+    ("timeout", float("nan")), ("timeout", float("inf")), ("timeout", (5, float("nan"))),
+    ("timeout", (float("inf"), 5)), ("retry_budget", float("nan")), ("retry_budget", float("inf")),
+    ("backoff", float("nan")), ("backoff_max", float("inf")),
+])
+def test_non_finite_seconds_are_refused_naming_the_option(option, value):
+    """A NaN timeout failed every request with a socket error, an infinite one overflowed; a NaN
+    retry budget never ran out."""
+    from tegile_intelliflash.client.api import IntelliFlashClient
+
+    with pytest.raises(InvalidArgumentError) as info:
+        IntelliFlashClient("h", "u", "p", **{option: value})
+    assert info.value.field == option
+
+
 @pytest.mark.parametrize("address, nfs, smb", [
     ("192.0.2.10", "192.0.2.10:/export/p/s", "\\\\192.0.2.10\\data"),
     ("array.example.com", "array.example.com:/export/p/s", "\\\\array.example.com\\data"),

@@ -84,6 +84,8 @@ def test_dataset_spec(kwargs, options):
     (0.5, None),
     (0, "timeout: must be a positive number of seconds, got 0"),
     (-3, "timeout: must be a positive number of seconds, got -3"),
+    (float("nan"), "timeout: must be a positive number of seconds, got nan"),
+    (float("inf"), "timeout: must be a positive number of seconds, got inf"),
 ])
 def test_positive_seconds(value, problem):
     assert positive_seconds("timeout")(dict(timeout=value)) == problem
