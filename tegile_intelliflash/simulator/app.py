@@ -92,7 +92,12 @@ class Simulator:
                 and not self.faults.may_sleep())
 
     def check_auth(self):
-        auth = request.authorization
+        try:
+            auth = request.authorization
+        except ValueError:
+            # werkzeug base64-decodes a Basic token that is not ASCII ("Basic \xff") as str
+            # and raises: unreadable credentials are no credentials (401, C4), not a 500.
+            return False
         if auth is None or auth.type != "basic":
             return False
         user_ok = hmac.compare_digest((auth.username or "").encode(), self.user.encode())

@@ -221,6 +221,20 @@ def test_http_layer_errors_are_json(sim, kind, status):
     assert model["code"] == "EZEBI_GENERAL" and model["message"]
 
 
+@pytest.mark.parametrize("credentials", [b"Basic \xff\xfe", b"Basic \xc3\xa9", b"Basic !!", b"Basic",
+                                         b"Bearer x"])
+def test_unreadable_credentials_are_a_401(sim, credentials):
+    """A Basic token that is not ASCII made werkzeug raise, and the simulator answered 500 with a
+    traceback on stderr; unreadable credentials are no credentials (C4)."""
+    request = (b"POST /zebi/api/v2/listPools HTTP/1.1\r\nHost: x\r\nAuthorization: " +
+               credentials + b"\r\nContent-Length: 2\r\nConnection: close\r\n\r\n[]")
+    code, headers, body = _raw_exchange(sim, request)
+    assert code == 401
+    assert headers["WWW-Authenticate"].startswith("Basic ")
+    assert json.loads(body)["code"] == "EZEBI_PERMISSION_DENIED"
+    assert "Traceback" not in sim.stderr_text
+
+
 # -- bounded lists and controls (C34) ----------------------------------------------------------
 
 def _entries(count):
