@@ -125,6 +125,10 @@ def validate_mount_point(value, key="mountPoint"):
             "/./" in text + "/" or len(text) > 1024):
         raise ApiError(INVALID_MOUNT_POINT,
                        "%s %r is not a valid absolute path without spaces" % (key, value))
+    invisible = invisible_chars(text)
+    if invisible:  # C33: a path of names, so no invisible character either (C5)
+        raise ApiError(INVALID_MOUNT_POINT, "%s %r contains invisible characters: %s"
+                       % (key, value, invisible))
     return text
 
 

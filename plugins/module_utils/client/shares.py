@@ -78,6 +78,9 @@ class ShareCalls(object):
                         any(ch.isspace() for ch in mount_point) or "//" in mount_point:
                     raise invalid_argument("mount_point", "must be an absolute path without "
                                                           "white space, got %r" % (mount_point,))
+                invisible = paths_mod.invisible_problem(mount_point)  # C33: as in names (C5)
+                if invisible:
+                    raise invalid_argument("mount_point", "%r contains %s" % (mount_point, invisible))
                 options["mountPoint"] = mount_point
 
         def verify():

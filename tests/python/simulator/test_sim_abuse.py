@@ -169,6 +169,17 @@ def test_mount_points_with_dot_components_are_refused(api, project, share):
     assert [s["name"] for s in api("listShares", "pool-a", project, True)] == ["s1"]
 
 
+def test_mount_points_with_invisible_characters_are_refused(api, project, share):
+    """A mount point is a path of names: a NUL, a newline or a zero-width space in it (C5) is
+    refused like white space, at creation and in a change (C33)."""
+    for mount in ("/export/p/s\x00", "/export/p\n/s", "/export/p/\u200bs", "/export/\u202eps"):
+        assert api.error("createShare", "pool-a", project, "s2", {"mountPoint": mount}, []) == \
+            "EZEBI_INVALID_MOUNT_POINT"
+        assert api.error("modifyProjectProperties", "pool-a/Local/%s" % project,
+                         {"mountPoint": mount}) == "EZEBI_INVALID_MOUNT_POINT"
+    assert [s["name"] for s in api("listShares", "pool-a", project, True)] == ["s1"]
+
+
 def test_same_default_mount_point_in_two_pools_is_refused(api, project):
     api("createShare", "pool-a", project, "twin", {}, [])
     api("createProject", {"poolName": "pool-b", "projectName": project})
