@@ -97,7 +97,7 @@ options:
       - With V(true), the share's rules become exactly O(rules). On an NFS share that is every IP, host, user and
         group rule; on an SMB share every user and group rule (its network rules, which this module does not
         manage, are left alone); on a project every network rule. O(rules=[]) removes them all.
-      - Only with O(state=present).
+      - Only with O(state=present), and only with O(rules).
     type: bool
     default: false
   state:
@@ -312,6 +312,8 @@ def main():
     share_level = share is not None
     if params["purge"] and params["state"] == "absent":
         module.fail("purge: only with state=present (state=absent revokes the listed rules)")
+    if params["purge"] and params["rules"] is None:
+        module.fail("purge: needs rules (rules: [] removes every rule)")
     if not share_level and params["protocol"] == "smb":
         module.fail("protocol: a project's rules are its NFS network rules; protocol=smb needs a share")
     with module.api_errors("checking pool, project and share"):  # client-side name checks, no call

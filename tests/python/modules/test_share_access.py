@@ -75,6 +75,8 @@ def run(sim, capsys, **args):
     (dict(share=None, rules=[dict(type="user", to="alice")]), "share-only"),
     (dict(share=None, protocol="smb", rules=[]), "protocol: "),
     (dict(state="absent", purge=True, rules=[]), "purge: only with state=present"),
+    # purge=true without rules changed nothing and said nothing (rules=[] is "remove them all")
+    (dict(purge=True), "purge: needs rules (rules: [] removes every rule)"),
     (dict(share="a b", rules=[]), "share: 'a b' must not contain white space"),
     (dict(project="p#1", rules=[]), "project: 'p#1' contains forbidden character"),
     (dict(rules=[dict(type="ip", to="10.0.0.1"), dict(type="user", to="EXAMPLE\\alice")]),
