@@ -95,15 +95,11 @@ def spec_secrets(argument_spec, params):
     return found
 
 
-# The password of a host option written ``[scheme://]user:password@array`` (up to the last ``@``).
-_HOST_PASSWORD = re.compile(r"^\s*(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^:@]*:(.*)@", re.DOTALL)
-
-
 def host_secrets(params):
-    """That password in ``host`` or INTELLIFLASH_HOST, as written and URL-decoded (the client refuses the host)."""
+    """The password of ``[scheme://]user:password@array`` in ``host`` or INTELLIFLASH_HOST, also URL-decoded."""
     from urllib.parse import unquote
     hosts = [host for host in ((as_mapping(params) or {}).get("host"), os.environ.get("INTELLIFLASH_HOST")) if isinstance(host, str)]
-    found = [match.group(1) for match in map(_HOST_PASSWORD.match, hosts) if match]
+    found = [m.group(1) for m in (re.match(r"\s*(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^:@]*:(.*)@", h, re.DOTALL) for h in hosts) if m]
     return set(found + [unquote(text) for text in found]) - {""}
 
 

@@ -34,6 +34,20 @@ _NOT_TLS_MARKERS = ("wrong version number", "wrong_version_number", "record laye
                     "packet length too long", "unknown protocol", "http request")
 
 
+# User information in a host option (``https://user:password@array``), up to the last ``@``.
+_HOST_USERINFO = re.compile(r"^(\s*[A-Za-z][A-Za-z0-9+.-]*://)?.*@", re.DOTALL)
+
+
+def credentials_in_host(host):
+    """The error for a host option that holds credentials; it quotes ``host`` without them (a
+    password may be there, as written or URL-encoded)."""
+    from .errors import invalid_argument
+    from .transport import REDACTED
+    shown = _HOST_USERINFO.sub(lambda match: (match.group(1) or "") + REDACTED + "@", host)
+    return invalid_argument("host", "%r: credentials do not belong in the host; give them as "
+                                    "the user name and password" % shown)
+
+
 def describe(exc):
     """The innermost reason of a requests exception, as text (not yet redacted)."""
     reason = exc

@@ -75,12 +75,10 @@ class ShareCalls(object):
                 options["blockSize"] = bs
             if mount_point is not None and mount_point != "":
                 if not isinstance(mount_point, str) or not mount_point.startswith("/") or \
-                        any(ch.isspace() for ch in mount_point) or "//" in mount_point:
-                    raise invalid_argument("mount_point", "must be an absolute path without "
-                                                          "white space, got %r" % (mount_point,))
-                invisible = paths_mod.invisible_problem(mount_point)  # C33: as in names (C5)
-                if invisible:
-                    raise invalid_argument("mount_point", "%r contains %s" % (mount_point, invisible))
+                        any(ch.isspace() for ch in mount_point) or "//" in mount_point or \
+                        paths_mod.invisible_problem(mount_point):  # C33; invisible: as in C5
+                    raise invalid_argument("mount_point", "must be an absolute path without white "
+                                           "space or invisible characters, got %r" % (mount_point,))
                 options["mountPoint"] = mount_point
 
         def verify():

@@ -118,19 +118,14 @@ class _BasicAuth(_AuthBase):
         return "_BasicAuth(username=%r, password=%s)" % (self.username, REDACTED)
 
 
-# User information in a host option (``https://user:password@array``), up to the last ``@``.
-_HOST_USERINFO = re.compile(r"^(\s*[A-Za-z][A-Za-z0-9+.-]*://)?.*@", re.DOTALL)
-
-
 def parse_host(host, port=None):
     """``(hostname, port)`` from ``host`` (name, IPv4, bare or bracketed IPv6, ``host:port``,
     optionally ``https://`` prefixed); ``port`` overrides a port given in ``host``."""
     if not isinstance(host, str) or not host.strip():
         raise invalid_argument("host", "must be a non-empty host name or address")
-    if "@" in host:  # quoted without them: a password may be there
-        shown = _HOST_USERINFO.sub(lambda m: (m.group(1) or "") + REDACTED + "@", host)
-        raise invalid_argument("host", "%r: credentials do not belong in the host; give them as "
-                               "the user name and password" % shown)
+    if "@" in host:  # credentials: refused without quoting them (failures.py)
+        from .failures import credentials_in_host
+        raise credentials_in_host(host)
     text = host.strip()
     lowered = text.lower()
     if lowered.startswith("https://"):
