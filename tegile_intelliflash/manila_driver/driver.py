@@ -47,6 +47,25 @@ LOG = log.getLogger(__name__)
 VERSION = package_version
 VENDOR = 'Tegile'
 DEFAULT_BACKEND_NAME = 'Tegile'
+# The client's names of the settings do_setup hands it, as the options that
+# hold them: a refused setting is named as the option to fix.
+OPTION_OF_FIELD = {
+    'host': 'tegile_nas_server', 'port': 'tegile_nas_port',
+    'username': 'tegile_nas_login', 'password': 'tegile_nas_password',
+    'ca_path': 'tegile_nas_ssl_ca_file', 'timeout': 'tegile_nas_timeout',
+    'retry_budget': 'tegile_nas_retry_budget'}
+
+
+def _refused_setting(err):
+    """The text of a client refusal of a setting, naming its option."""
+    field = getattr(err, 'field', None)
+    message = getattr(err, 'message', None) or str(err)
+    if field not in OPTION_OF_FIELD:
+        return str(err)
+    if message.startswith(field + ': '):
+        message = message[len(field) + 2:]
+    return '%s: %s' % (OPTION_OF_FIELD[field], message)
+
 
 #: The NFS "no access" entry (see protocols/nfs.py).
 NO_ACCESS_HOST = nfs.NO_ACCESS_HOST
@@ -175,7 +194,8 @@ class TegileShareDriver(driver.ShareDriver):
                 logger=logging.getLogger('tegile_intelliflash.client'),
                 pool_maxsize=backend_mod.connection_pool_size())
         except client_errors.IntelliFlashError as err:
-            raise exception.BadConfigurationException(reason=str(err))
+            raise exception.BadConfigurationException(
+                reason=_refused_setting(err))
         except ValueError as err:
             raise exception.BadConfigurationException(
                 reason=_('invalid Tegile connection settings: %s') % err)

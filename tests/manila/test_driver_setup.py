@@ -110,6 +110,21 @@ def test_setup_refuses_an_invalid_project_name(simulator):
     assert "tegile_default_project" in str(err.value)
 
 
+@pytest.mark.parametrize("option, value, words", [
+    ("tegile_nas_login", "ad:min", "must not contain ':'"),
+    ("tegile_nas_login", "ad\nmin", "control characters"),
+    ("tegile_nas_ssl_ca_file", "/nonexistent/ca.pem", "does not exist"),
+])
+def test_setup_names_the_option_of_a_refused_setting(simulator, option, value, words):
+    """The client names its own argument (username, ca_path); manila.conf has options."""
+    drv = new_driver(simulator, setup=False, **{option: value})
+    with pytest.raises(exception.BadConfigurationException) as err:
+        drv.do_setup(None)
+    assert "%s: " % option in str(err.value) and words in str(err.value)
+    assert "username" not in str(err.value) and "ca_path" not in str(err.value)
+    assert simulator.password not in str(err.value)
+
+
 def test_setup_fails_fast_when_the_array_is_unreachable(simulator):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
