@@ -19,7 +19,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from . import core
 from .args import Args, parse_body
-from .errors import ApiError, PERMISSION_DENIED
+from .errors import ApiError, INVALID_ARGUMENT, PERMISSION_DENIED
 from .faults import CallCounter, Delays, FaultInjector
 from .registry import VOID, Context
 from .routes import OPENSTACK, V2
@@ -105,6 +105,15 @@ class Simulator:
         return user_ok and password_ok
 
 
+def _not_text(exc):
+    """A string of the request that reached the store holding a lone surrogate (a JSON
+    ``"\\ud800"`` escape is valid JSON but no Unicode text): no rule of its field refused it
+    first (C5, C17, C31 do), and the store can neither hold nor look it up (C1)."""
+    bad = " ".join("U+%04X" % ord(ch) for ch in exc.object[exc.start:exc.end])
+    return ApiError(INVALID_ARGUMENT, "a string argument holds %s, a lone surrogate: not "
+                                      "Unicode text" % bad)
+
+
 def create_app(sim):
     app = Flask("tegile_intelliflash.simulator")
     app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
@@ -165,7 +174,10 @@ def create_app(sim):
         try:
             args = Args(name, parse_body(body))
             with sim.store.transaction(write=method.write) as txn:
-                result = method.func(Context(txn, time.time(), sim.delays, name), args)
+                try:
+                    result = method.func(Context(txn, time.time(), sim.delays, name), args)
+                except UnicodeEncodeError as exc:
+                    raise _not_text(exc) from None  # (rolls the transaction back)
         except ApiError as exc:
             entry["outcome"] = exc.code
             if decision.drop_reply:  # the error reply is lost too

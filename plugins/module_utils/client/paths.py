@@ -168,12 +168,13 @@ def smb_name_problem(value):
 
 
 def validate_pool(value, field="pool"):
-    """Check a pool name: a non-empty string without ``/``, ``@`` or white space."""
+    """Check a pool name: a non-empty string without ``/``, ``@``, white space or invisible
+    characters (C5)."""
     if not isinstance(value, str) or not value:
         raise invalid_argument(field, "must be a non-empty string")
-    if "/" in value or "@" in value or any(ch.isspace() for ch in value):
-        raise invalid_argument(field, "%r is not a pool name (no '/', '@' or white space)"
-                               % value)
+    if "/" in value or "@" in value or any(ch.isspace() for ch in value) or invisible_problem(value):
+        raise invalid_argument(field, "%r is not a pool name (no '/', '@', white space or "
+                               "invisible character)" % value)
     return value
 
 

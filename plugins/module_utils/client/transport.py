@@ -342,6 +342,7 @@ class Transport(object):
             deadline = min(deadline, outer)
         try:
             body = json.dumps(list(args), separators=(",", ":"), allow_nan=False)
+            json.dumps(list(args), ensure_ascii=False).encode("utf-8")  # a lone surrogate: C1
         except (TypeError, ValueError) as exc:
             raise invalid_argument("args", "cannot be encoded as JSON: %s" % exc,
                                    method=method, dataset=dataset)

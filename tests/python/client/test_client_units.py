@@ -370,6 +370,13 @@ def test_parse_host_refuses_credentials_without_quoting_them(host):
     assert "0ther" not in str(info.value) and ".Pw" not in str(info.value)
 
 
+@pytest.mark.parametrize("pool", ["pool\ud800", "pool\x00", "pool\u200b", "\u202epool"])
+def test_pool_names_with_invisible_characters_are_refused(pool):
+    with pytest.raises(InvalidArgumentError) as info:
+        paths.validate_pool(pool)
+    assert info.value.field == "pool" and "invisible character" in str(info.value)
+
+
 def test_secret_never_shows():
     s = Secret("hunter2")
     assert "hunter2" not in repr(s) and "hunter2" not in str(s) and "hunter2" not in "%s" % s
@@ -407,6 +414,10 @@ def test_call_rejects_unencodable_arguments_before_sending():
         assert info.value.field == "args" and info.value.method == "getShare"
         with pytest.raises(InvalidArgumentError):
             client.call("getShare", float("nan"))
+        # A lone surrogate is valid JSON ("\ud800") but no Unicode text (C1).
+        with pytest.raises(InvalidArgumentError) as info:
+            client.call("getFloatingIPList", "pool\ud800")
+        assert info.value.field == "args"
         with pytest.raises(TypeError):
             client.call("getShare", "x", bogus=True)
     assert client.insecure is False and client.port == 9

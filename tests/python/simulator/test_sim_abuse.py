@@ -246,6 +246,18 @@ def test_unreadable_credentials_are_a_401(sim, credentials):
     assert "Traceback" not in sim.stderr_text
 
 
+@pytest.mark.parametrize("method, args", [
+    ("getFloatingIPList", ["pool-a\ud800"]),
+    ("listProjects", ["\udfff", False]),
+    ("getProjectSnapshotCreationStatus", ["\ud800", " "]),
+])
+def test_lone_surrogates_are_refused_not_a_500(sim, api, method, args):
+    """``"\\ud800"`` is valid JSON but no Unicode text: a lookup that reached the store with it
+    answered 500 with a traceback (UnicodeEncodeError in sqlite)."""
+    assert api.error(method, *args) == "EZEBI_INVALID_ARGUMENT"
+    assert "Traceback" not in sim.stderr_text
+
+
 # -- bounded lists and controls (C34) ----------------------------------------------------------
 
 def _entries(count):
