@@ -111,8 +111,7 @@ def positive_seconds(option):
     """A check: ``option``, when set, is a positive (finite) number of seconds."""
     def check(params):
         value = params.get(option)
-        # not (0 < value < inf): NaN compares false to everything
-        if value is not None and not 0 < value < float("inf"):
+        if value is not None and not 0 < value < float("inf"):  # NaN compares false
             return "%s: must be a positive number of seconds, got %s" % (option, value)
         return None
     return check

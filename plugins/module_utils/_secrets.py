@@ -25,8 +25,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
-import re
 from collections.abc import Mapping
 
 from ansible.module_utils import basic
@@ -93,14 +91,6 @@ def spec_secrets(argument_spec, params):
                 for element in as_elements(params[key]):
                     found.update(spec_secrets(opts["options"], element))
     return found
-
-
-def host_secrets(params):
-    """The password of ``[scheme://]user:password@array`` in ``host`` or INTELLIFLASH_HOST, also URL-decoded."""
-    from urllib.parse import unquote
-    hosts = [host for host in ((as_mapping(params) or {}).get("host"), os.environ.get("INTELLIFLASH_HOST")) if isinstance(host, str)]
-    found = [m.group(1) for m in (re.match(r"\s*(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^:@]*:(.*)@", h, re.DOTALL) for h in hosts) if m]
-    return set(found + [unquote(text) for text in found]) - {""}
 
 
 def raw_module_args():

@@ -22,11 +22,12 @@ __metaclass__ = type
 
 import contextlib
 import logging
+import os
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils._argspec import positive_seconds
-from ansible_collections.tegile.intelliflash.plugins.module_utils._secrets import SecretSafeModule, host_secrets
+from ansible_collections.tegile.intelliflash.plugins.module_utils._secrets import SecretSafeModule
 
 # The client imports without requests (it is only needed to connect): HAS_REQUESTS says whether
 # it is there, and IntelliFlashModule fails with missing_required_lib before anything else when not.
@@ -72,6 +73,15 @@ def connection_argument_spec():
         ca_path=dict(type="path", fallback=(env_fallback, ["INTELLIFLASH_CA_PATH"])),
         timeout=dict(type="float", default=DEFAULT_TIMEOUT),
     )
+
+
+def host_passwords(raw):
+    """The password of a host option (or INTELLIFLASH_HOST) written ``https://user:password@array``."""
+    hosts = [host for host in ((raw or {}).get("host"), os.environ.get("INTELLIFLASH_HOST")) if "@" in str(host or "")]
+    if hosts:  # the client refuses such a host: the failure path (failures.py)
+        from ansible_collections.tegile.intelliflash.plugins.module_utils.client.failures import passwords_in_hosts
+        return passwords_in_hosts(hosts)
+    return ()
 
 
 class InputError(ValueError):
@@ -218,8 +228,7 @@ class IntelliFlashModule:
                 raise ValueError("option %s clashes with a connection option" % name)
         spec.update(argument_spec or {})
         # The password is masked from the first output on, even when validation fails (_secrets).
-        # So is a password given in the host option (https://user:password@array).
-        self.module = SecretSafeModule(argument_spec=spec, extra_secrets=host_secrets, **kwargs)
+        self.module = SecretSafeModule(argument_spec=spec, extra_secrets=host_passwords, **kwargs)  # and host's
         # What the modules read of the AnsibleModule; fixed once it has validated the arguments.
         self.params = self.module.params
         self.check_mode = self.module.check_mode

@@ -48,6 +48,16 @@ def credentials_in_host(host):
                                     "the user name and password" % shown)
 
 
+def passwords_in_hosts(hosts):
+    """The passwords of the host options written ``[scheme://]user:password@array`` among
+    ``hosts``, as written and URL-decoded: what a caller must mask in its output."""
+    from urllib.parse import unquote
+    found = [match.group(1) for match in (
+        re.match(r"\s*(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^:@]*:(.*)@", host, re.DOTALL)
+        for host in hosts if isinstance(host, str)) if match]
+    return set(found + [unquote(text) for text in found]) - {""}
+
+
 def describe(exc):
     """The innermost reason of a requests exception, as text (not yet redacted)."""
     reason = exc

@@ -168,8 +168,7 @@ def smb_name_problem(value):
 
 
 def validate_pool(value, field="pool"):
-    """Check a pool name: a non-empty string without ``/``, ``@``, white space or invisible
-    characters (C5)."""
+    """Check a pool name: a non-empty string without ``/``, ``@``, white space or invisible characters."""
     if not isinstance(value, str) or not value:
         raise invalid_argument(field, "must be a non-empty string")
     if "/" in value or "@" in value or any(ch.isspace() for ch in value) or invisible_problem(value):

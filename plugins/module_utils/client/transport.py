@@ -184,16 +184,13 @@ def _parse_timeout(timeout):
         values = (timeout, timeout)
     result = []
     for value in values:
-        # not 0 < value < inf: NaN compares false to everything (then fails every request)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                not 0 < value < float("inf"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
             raise invalid_argument("timeout", "must be positive seconds, got %r" % (timeout,))
         result.append(float(value))
     return tuple(result)
 
 
 def _non_negative(value, field):
-    # NaN passes ``value < 0``: a NaN retry budget never runs out, a NaN backoff sleeps forever
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
         raise invalid_argument(field, "must be a non-negative number of seconds, got %r"
                                % (value,))

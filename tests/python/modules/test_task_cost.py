@@ -44,7 +44,10 @@ CONVERGED = [
 # each line is compiled twice on every task. Raise a budget when a module really
 # needs more code on its successful path (and say why in the commit); never for code that only a
 # failure or an option the run does not use needs: import that where it is used.
-LINE_BUDGETS = {"project": 5200, "share": 5250, "quota": 5200, "share_access": 5200}
+# share 5250 -> 5265: every run checks the host option for credentials (module and client), each
+# call's arguments for lone surrogates, pool names and mount points for invisible characters
+# (the refusals' texts and the host password parsing are in failures.py).
+LINE_BUDGETS = {"project": 5200, "share": 5265, "quota": 5200, "share_access": 5200}
 # Defined only by the code of the failure path (client/failures.py), imported when a call fails.
 FAILURE_ONLY = ("def classify(", "def await_effect(", "def tls_error(")
 
