@@ -58,6 +58,25 @@ def passwords_in_hosts(hosts):
     return set(found + [unquote(text) for text in found]) - {""}
 
 
+def proxy_secrets(url):
+    """The credentials of the proxy requests takes for ``url`` (HTTPS_PROXY, ALL_PROXY; NO_PROXY
+    applies): the user information and its password, as written and URL-decoded, longest first.
+    ``redact``'s URL pattern stops at a quote, a space or '<' in a password, and urllib3 quotes
+    a proxy URL it cannot parse ("Failed to parse: http://user:pa'ss@proxy:99999")."""
+    from urllib.parse import unquote
+    try:
+        from requests.utils import get_environ_proxies
+        proxies = get_environ_proxies(url)
+    except Exception:  # no proxy is no secret
+        return ()
+    found = set()
+    for proxy in proxies.values():
+        match = re.match(r"\s*[A-Za-z][A-Za-z0-9+.-]*://(.*)@", proxy or "", re.DOTALL)
+        for part in ([match.group(1)] + match.group(1).split(":", 1)[1:]) if match else ():
+            found.update((part, unquote(part)))
+    return tuple(sorted((text for text in found if text), key=len, reverse=True))
+
+
 def describe(exc):
     """The innermost reason of a requests exception, as text (not yet redacted)."""
     reason = exc

@@ -290,10 +290,9 @@ class Transport(object):
             self.session.close()
 
     def redact(self, text):
-        """Remove the password, the Authorization token and the credentials of any URL (a proxy
-        URL's) from server-provided text (a value that is not a string, such as a decoded JSON
-        object, is redacted string by string first: its ``str`` would escape a quote or a
-        backslash of the password)."""
+        """Remove the password, the Authorization token, the proxy's and any URL's credentials
+        from a text (a value that is not a string, a decoded JSON object, string by string
+        first: its ``str`` would escape a quote or a backslash of the password)."""
         if text is None:
             return text
         if isinstance(text, (list, tuple, dict)):
@@ -302,7 +301,8 @@ class Transport(object):
         secret = self._password.reveal()
         header = self._auth._header.reveal()
         token = header.split(" ", 1)[1] if " " in header else header
-        for value in (header, token, secret):
+        from .failures import proxy_secrets  # the failure path only (failures.py)
+        for value in (header, token, secret) + proxy_secrets(self.base_url):
             if value and len(value) >= 1 and value in text:
                 text = text.replace(value, REDACTED)
         return _URL_USERINFO.sub(r"\1" + REDACTED + "@", text)
