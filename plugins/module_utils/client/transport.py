@@ -133,7 +133,7 @@ def parse_host(host, port=None):
     elif "://" in text:
         raise invalid_argument("host", "%r: only https is supported" % host)
     text = text.rstrip("/")
-    if "/" in text or any(ch.isspace() for ch in text):
+    if any(ch.isspace() or ch in "/?#\\" or not ch.isprintable() for ch in text):  # '?', '#': not this host
         raise invalid_argument("host", "%r is not a host name or address" % host)
     given_port = None
     if text.startswith("["):

@@ -350,6 +350,10 @@ def test_parse_host(host, port, expected):
     ("", None, "host"), ("http://x", None, "host"), ("host:abc", None, "host"),
     ("[fd00::5", None, "host"), ("a/b", None, "host"), ("h", 0, "port"), ("h", 70000, "port"),
     ("h", "x", "port"), ("user@h", None, "host"),
+    # A query or a fragment would send the call (and its credentials) to another URL of the host
+    # ("https://evil.example#array" is evil.example); an invisible character is no host name.
+    ("https://host?x=1", None, "host"), ("array#frag", 8443, "host"), ("a\\b", None, "host"),
+    ("host\x00x", None, "host"), ("arr\u200bay", None, "host"), ("h\u202eost", None, "host"),
 ])
 def test_parse_host_rejects(host, port, field):
     with pytest.raises(InvalidArgumentError) as info:
