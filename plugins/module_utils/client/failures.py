@@ -62,7 +62,9 @@ def proxy_secrets(url):
     """The credentials of the proxy requests takes for ``url`` (HTTPS_PROXY, ALL_PROXY; NO_PROXY
     applies): the user information and its password, as written and URL-decoded, longest first.
     ``redact``'s URL pattern stops at a quote, a space or '<' in a password, and urllib3 quotes
-    a proxy URL it cannot parse ("Failed to parse: http://user:pa'ss@proxy:99999")."""
+    a proxy URL it cannot parse ("Failed to parse: http://user:pa'ss@proxy:99999"). A '/', '?',
+    '#' or '\\' in a password ends the URL's authority there: urllib3 then quotes ``user:pa`` as a
+    host and port, which is removed too."""
     from urllib.parse import unquote
     try:
         from requests.utils import get_environ_proxies
@@ -74,6 +76,8 @@ def proxy_secrets(url):
         match = re.match(r"\s*[A-Za-z][A-Za-z0-9+.-]*://(.*)@", proxy or "", re.DOTALL)
         for part in ([match.group(1)] + match.group(1).split(":", 1)[1:]) if match else ():
             found.update((part, unquote(part)))
+        cut = re.match(r"\s*[A-Za-z][A-Za-z0-9+.-]*://([^/?#\\@]*:[^/?#\\@]*)[/?#\\][^@]*@", proxy or "")
+        found.update((cut.group(1),) if cut else ())
     return tuple(sorted((text for text in found if text), key=len, reverse=True))
 
 
