@@ -17,6 +17,8 @@ options:
     description:
       - Management address of the IntelliFlash array, optionally with a port.
       - Accepts a host name, an IPv4 address, an IPv6 address, V(host:port) or V([fd00::5]:port). The default port is 443.
+      - Credentials (V(https://user:password@array)), a path, a query (V(?)), a fragment (V(#)), white space and
+        invisible characters are refused before any connection; give the credentials as O(username) and O(password).
       - If not set, the value of the E(INTELLIFLASH_HOST) environment variable is used.
     type: str
     required: true
