@@ -235,13 +235,15 @@ def apply_limits(client, plan, pool, project, share=None):
 
 
 def converge_rules(module, ref, current, wanted, tracker, diff_key="rules", purge=False, state="present",
-                   replace_network=False, guard=contextlib.nullcontext):
+                   replace_network=False, guard=contextlib.nullcontext, inherited_network=False):
     """Plan, write and verify the access rules of a share or project until they hold what the task wants.
 
     ``current`` and ``wanted`` are (network rules, user rules) pairs: the NFS network ACL (None
     when not managed) and the share's file ACL (None for a project, or not managed); a wanted
     list of None means "no opinion". ``replace_network``: the network list on the array is not the
-    dataset's own (see ``_share_access.RulePlan``): it is written whole. The changed rules go to
+    dataset's own (see ``_share_access.RulePlan``): it is written whole. ``inherited_network``: the
+    network list read is the project's, which the share follows: a purge writes it whole
+    (``RulePlan.network_actions``). The changed rules go to
     ``tracker`` under ``diff_key`` (in check mode nothing is written). ``guard``: a context manager
     factory the writes run in (e.g. ``undo_creation`` of a share the task has just created).
 
@@ -289,7 +291,8 @@ def converge_rules(module, ref, current, wanted, tracker, diff_key="rules", purg
         if user_plan.changed:
             current_users = _write_user_rules(module, ref, user_plan, guard)
         if net_plan.changed:
-            current_net = _write_network_rules(module, ref, net_plan, purge, guard)
+            current_net = _write_network_rules(module, ref, net_plan, purge, guard,
+                                               inherited=inherited_network and not net_written)
             net_written = True
     return net_plan, user_plan, net_written
 
@@ -302,14 +305,14 @@ def _write_user_rules(module, ref, plan, guard):
     return plan.final
 
 
-def _write_network_rules(module, ref, plan, purge, guard):
+def _write_network_rules(module, ref, plan, purge, guard, inherited=False):
     """Apply a network rule plan (one call per rule added or removed, or one for the whole list);
     return what the list holds now: the plan's, or the list read back when another writer got in
     the way."""
     with module.api_errors("changing the NFS network rules of %s" % ref.path, ref.path):
         with guard():
             conflict = False
-            for verb, arg in plan.network_actions(purge):
+            for verb, arg in plan.network_actions(purge, inherited):
                 if verb == "add":
                     try:
                         module.client.add_network_acl("nfs", ref, arg)

@@ -205,7 +205,7 @@ class RulePlan:
         after.extend(rule_to_dict(rule) for rule in self.add)
         return before, after
 
-    def network_actions(self, purge=False):
+    def network_actions(self, purge=False, inherited=False):
         """The calls that apply a network ACL plan, in order.
 
         A list of ``("add", rule)`` and ``("remove", rule)``, one per rule added or removed: these
@@ -214,11 +214,14 @@ class RulePlan:
         between (an NFS share with no rule is open to every host). A changed access level or root
         flag, and a purge of more than one rule, is ``[("set", final_list)]``: one call that
         replaces the whole list (remove-then-add would leave the host without access in between).
+        ``inherited``: the list is the project's, which the share follows (C16); a per-rule call
+        on the share first copies the project's list as it is then, with what another writer added
+        to it since the read, so a purge (the list must be exactly the wanted one) is one ``set``.
         ``[]`` when nothing changes.
         """
         if not self.changed:
             return []
-        if self.replace or self.change or (purge and self.count > 1):
+        if self.replace or self.change or (purge and (self.count > 1 or inherited)):
             return [("set", self.final)]
         return [("add", rule) for rule in self.add] + [("remove", rule) for rule in self.remove]
 

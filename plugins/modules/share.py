@@ -583,6 +583,7 @@ class AccessRules:
         self.current = (None, None)
         self.wanted = (None, None)
         self.replace = False
+        self.inherited = False
         self.nfs_on = None
         self.outcome = None
 
@@ -627,6 +628,7 @@ class AccessRules:
         params = self.module.params
         protocol = self._protocol_after((share.nfs, share.smb))
         self.replace = protocol == "nfs" and "nfs" in sharing
+        self.inherited = not share.owns_sharing("nfs")  # the project's list: purged by one write
         network = None
         if protocol == "nfs" and not self.replace:
             network = read_network_rules(self.module, params["pool"], params["project"], params["name"])
@@ -657,7 +659,7 @@ class AccessRules:
         params = self.module.params
         self.outcome = converge_rules(self.module, share_ref(params["pool"], params["project"], params["name"]),
                                       self.current, self.wanted, tracker, diff_key="access_rules", purge=True,
-                                      replace_network=self.replace, guard=guard)
+                                      replace_network=self.replace, guard=guard, inherited_network=self.inherited)
 
     def result(self, path):
         """The result keys (warning about what the array does with the NFS list when it changed)."""

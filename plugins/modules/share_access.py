@@ -116,8 +116,9 @@ notes:
   - A share inherits its project's network rules until its own rules are changed; the first change here copies the
     project's rules into the share, which from then on has its own list.
   - Network rules are added and removed one call per rule, so that tasks adding rules to the same share at the same
-    time all keep theirs. A changed access level or root access, and O(purge=true) removing rules, replace the
-    share's (or project's) whole list in one call. User and group rules are always written as the whole file
+    time all keep theirs. A changed access level or root access, O(purge=true) removing rules, and any O(purge=true)
+    change of a share that still follows its project's rules, replace the share's (or project's) whole list in one
+    call. User and group rules are always written as the whole file
     ACL in one call (the API has no other); file ACL entries are rewritten in the array's standard form (allow, read
     or modify set, inherited by files and directories). The file ACL is written before the network rules, because the array decides which
     user and group names it accepts, and when it refuses one nothing has been changed. User and group names written
@@ -355,7 +356,8 @@ def converge(module, share_level):
     tracker = DifferenceTracker()
     net_plan, user_plan, net_written = converge_rules(
         module, dataset_ref(pool, project, share), (current_net, current_users),
-        wanted_rules(module, protocol, share_level), tracker, purge=params["purge"], state=params["state"])
+        wanted_rules(module, protocol, share_level), tracker, purge=params["purge"], state=params["state"],
+        inherited_network=share_level and not share_obj.owns_sharing("nfs"))
     return share_obj, protocol, net_plan, user_plan, tracker, net_written
 
 

@@ -310,3 +310,34 @@ def test_a_rule_added_to_a_long_list_costs_what_it_costs_on_a_short_one(sim, cap
             costs.append(cost)
     assert costs[0] == costs[1], costs
     assert costs[1][1] == {"getShare": 1, "getNFSNetworkACLsOnShare": 1}, costs
+
+
+def test_a_purge_of_an_inherited_list_holds_the_rules_added_to_the_project_meanwhile_out(sim, capsys, monkeypatch):
+    """The share follows its project's rules [A, B]; the task purges it to [A]. Another task adds C
+    to the project after this task's read. A per-rule remove of B on the share first copied the
+    project's list as it was then, C included (C16): the share was left open to C, and the task
+    reported [A]. The list is written whole instead."""
+    a, b, c = "10.21.0.0/16", "10.22.0.0/16", "10.23.0.0/16"
+    project = dataset_ref(POOL, PROJECT, None)
+    with IntelliFlashClient(sim.address, "admin", PASSWORD, ca_path=sim.ca_path) as api:
+        api.set_nfs_sharing(project, True)
+        api.set_network_acls("nfs", project, [dict(host=a), dict(host=b)])
+        api.create_share(share_ref(POOL, PROJECT, "inherits"))
+    crossed = []
+
+    def other_task_adds_to_the_project(method):
+        def write_after(self, *args, **kwargs):
+            if not crossed:
+                crossed.append(method.__name__)
+                with IntelliFlashClient(sim.address, "admin", PASSWORD, ca_path=sim.ca_path) as other:
+                    other.add_network_acl("nfs", project, dict(host=c))
+            return method(self, *args, **kwargs)
+        return write_after
+
+    for name in ("add_network_acl", "remove_network_acl", "set_network_acls"):
+        monkeypatch.setattr(IntelliFlashClient, name, other_task_adds_to_the_project(getattr(IntelliFlashClient, name)))
+    result, _out = run(sim, capsys, share="inherits", rules=[dict(type="ip", to=a)], purge=True)
+    monkeypatch.undo()
+    assert crossed and result["changed"] is True and [rule["to"] for rule in result["rules"]] == [a]
+    after, _out = run(sim, capsys, share="inherits")
+    assert [rule["to"] for rule in after["rules"]] == [a]

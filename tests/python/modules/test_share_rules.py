@@ -235,3 +235,37 @@ def test_the_rules_take_share_access_lock(sim, capsys, monkeypatch, tmp_path):
     assert_refused(run, sim, capsys, dict(name="locked"), "INTELLIFLASH_LOCK_DIR")
     result, _out = run(sim, capsys, name="locked", _ansible_check_mode=True)
     assert result["changed"] is True
+
+
+def test_rules_replacing_an_inherited_list_hold_the_rules_added_to_the_project_meanwhile_out(sim, capsys,
+                                                                                            monkeypatch):
+    """The share follows its project's list [A, B]; access_rules [A]. Another task adds C to the
+    project after this task's read: a per-rule remove of B on the share copied the project's list
+    as it was then, C included (C16), and left the share open to C. One write of the list instead."""
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.api import IntelliFlashClient
+
+    a, b, c = "10.31.0.0/16", "10.32.0.0/16", "10.33.0.0/16"
+    project = project_ref(POOL, "unit_rules_inh")
+    with client(sim) as api:
+        api.create_project(project)
+        api.set_nfs_sharing(project, True)
+        api.set_network_acls("nfs", project, [dict(host=a), dict(host=b)])
+        api.create_share(share_ref(POOL, "unit_rules_inh", "inherits"))
+    crossed = []
+
+    def other_task_adds_to_the_project(method):
+        def write_after(self, *args, **kwargs):
+            if not crossed:
+                crossed.append(method.__name__)
+                with client(sim) as other:
+                    other.add_network_acl("nfs", project, dict(host=c))
+            return method(self, *args, **kwargs)
+        return write_after
+
+    for name in ("add_network_acl", "remove_network_acl", "set_network_acls"):
+        monkeypatch.setattr(IntelliFlashClient, name, other_task_adds_to_the_project(getattr(IntelliFlashClient, name)))
+    result, _out = run(sim, capsys, project="unit_rules_inh", name="inherits", access_rules=[dict(type="ip", to=a)])
+    monkeypatch.undo()
+    assert crossed and result["changed"] is True and [rule["to"] for rule in result["access_rules"]] == [a]
+    with client(sim) as api:
+        assert [rule.host for rule in api.get_network_acls("nfs", dataset_ref(POOL, "unit_rules_inh", "inherits"))] == [a]
