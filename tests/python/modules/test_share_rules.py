@@ -237,8 +237,7 @@ def test_the_rules_take_share_access_lock(sim, capsys, monkeypatch, tmp_path):
     assert result["changed"] is True
 
 
-def test_rules_replacing_an_inherited_list_hold_the_rules_added_to_the_project_meanwhile_out(sim, capsys,
-                                                                                            monkeypatch):
+def test_rules_replacing_an_inherited_list_keep_out_a_rule_added_to_the_project(sim, capsys, monkeypatch):
     """The share follows its project's list [A, B]; access_rules [A]. Another task adds C to the
     project after this task's read: a per-rule remove of B on the share copied the project's list
     as it was then, C included (C16), and left the share open to C. One write of the list instead."""
