@@ -241,9 +241,8 @@ def converge_rules(module, ref, current, wanted, tracker, diff_key="rules", purg
     ``current`` and ``wanted`` are (network rules, user rules) pairs: the NFS network ACL (None
     when not managed) and the share's file ACL (None for a project, or not managed); a wanted
     list of None means "no opinion". ``replace_network``: the network list on the array is not the
-    dataset's own (see ``_share_access.RulePlan``): it is written whole. ``inherited_network``: the
-    network list read is the project's, which the share follows: a purge writes it whole
-    (``RulePlan.network_actions``). The changed rules go to
+    dataset's own (see ``_share_access.RulePlan``): it is written whole; ``inherited_network``: the
+    share follows its project's list, which a purge writes whole. The changed rules go to
     ``tracker`` under ``diff_key`` (in check mode nothing is written). ``guard``: a context manager
     factory the writes run in (e.g. ``undo_creation`` of a share the task has just created).
 
@@ -291,8 +290,7 @@ def converge_rules(module, ref, current, wanted, tracker, diff_key="rules", purg
         if user_plan.changed:
             current_users = _write_user_rules(module, ref, user_plan, guard)
         if net_plan.changed:
-            current_net = _write_network_rules(module, ref, net_plan, purge, guard,
-                                               inherited=inherited_network and not net_written)
+            current_net = _write_network_rules(module, ref, net_plan, purge, guard, inherited_network and not net_written)
             net_written = True
     return net_plan, user_plan, net_written
 
@@ -361,8 +359,7 @@ def module_dataset_lock(module, dataset, timeout=None, wait=0):
 
     Host name or address and port: ``array1``, ``https://ARRAY1`` and ``array1:443`` are one array;
     a name and an address of the same array are not. Fails the task when the lock cannot be taken.
-    The default wait is five times the module's ``timeout``, at least 5 min, plus ``wait`` seconds
-    (how long a task holding the lock may wait for the array, e.g. for a clone).
+    The default wait is five times the module's ``timeout``, at least 5 min, plus ``wait`` (for a clone...).
     """
     if timeout is None:
         timeout = max(300.0, 5 * float(module.params.get("timeout") or 0)) + wait

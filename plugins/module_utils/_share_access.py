@@ -214,9 +214,8 @@ class RulePlan:
         between (an NFS share with no rule is open to every host). A changed access level or root
         flag, and a purge of more than one rule, is ``[("set", final_list)]``: one call that
         replaces the whole list (remove-then-add would leave the host without access in between).
-        ``inherited``: the list is the project's, which the share follows (C16); a per-rule call
-        on the share first copies the project's list as it is then, with what another writer added
-        to it since the read, so a purge (the list must be exactly the wanted one) is one ``set``.
+        ``inherited``: the share follows its project's list, which a per-rule call copies as it is
+        then (C16, another writer's additions included): a purge is one ``set``.
         ``[]`` when nothing changes.
         """
         if not self.changed:

@@ -155,11 +155,10 @@ options:
     type: bool
     default: false
 notes:
-  - Tasks on one machine that write the same share (forks, several hosts delegating to one controller) take turns,
-    with each other and with M(tegile.intelliflash.share_access), through the same lock file per array and share
-    (see that module's notes), from the first read to the last write. So a task whose later step fails, and that
-    deletes the share it has just created again, never deletes a share another task took up meanwhile. Check mode
-    takes no lock.
+  - Tasks on one machine that write the same share take turns, with each other and with
+    M(tegile.intelliflash.share_access), through the same lock file per array and share (see that module's notes): a
+    task that deletes the share it created again (a later step failed) never deletes one another task took up. Check
+    mode takes no lock.
   - A converged run with O(size) and O(access_rules) reads the share once and its NFS rules once, and writes nothing
     (the floating IPs are read too when the share is exported, for RV(export_locations)).
 seealso:
@@ -582,8 +581,7 @@ class AccessRules:
         self.given = module.params["access_rules"] is not None
         self.current = (None, None)
         self.wanted = (None, None)
-        self.replace = False
-        self.inherited = False
+        self.replace = self.inherited = False
         self.nfs_on = None
         self.outcome = None
 
@@ -720,10 +718,8 @@ def main():
     if module.check_mode:
         present(module, path, quota, reservation, access)
     else:
-        # From the first read to the last write, no other task on this machine writes the share:
-        # not its rules (the lock share_access takes), nor a share this task creates and deletes
-        # again when a later step fails (another task would have taken it up meanwhile). The wait
-        # allows for a task ahead that waits for a clone.
+        # No other task on this machine writes the share meanwhile (its rules; one it takes up that
+        # this task deletes again when a later step fails). The wait allows for one waiting for a clone.
         with module_dataset_lock(module, path, wait=params["wait_timeout"]):
             present(module, path, quota, reservation, access)
 
