@@ -241,8 +241,7 @@ def converge_rules(module, ref, current, wanted, tracker, diff_key="rules", purg
     ``current`` and ``wanted`` are (network rules, user rules) pairs: the NFS network ACL (None
     when not managed) and the share's file ACL (None for a project, or not managed); a wanted
     list of None means "no opinion". ``replace_network``: the network list on the array is not the
-    dataset's own (see ``_share_access.RulePlan``): it is written whole; ``inherited_network``: the
-    share follows its project's list, which a purge writes whole. The changed rules go to
+    dataset's own (see ``_share_access.RulePlan``): it is written whole (so is a purge: ``inherited_network``). The changed rules go to
     ``tracker`` under ``diff_key`` (in check mode nothing is written). ``guard``: a context manager
     factory the writes run in (e.g. ``undo_creation`` of a share the task has just created).
 

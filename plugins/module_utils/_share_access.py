@@ -214,8 +214,7 @@ class RulePlan:
         between (an NFS share with no rule is open to every host). A changed access level or root
         flag, and a purge of more than one rule, is ``[("set", final_list)]``: one call that
         replaces the whole list (remove-then-add would leave the host without access in between).
-        ``inherited``: the share follows its project's list, which a per-rule call copies as it is
-        then (C16, another writer's additions included): a purge is one ``set``.
+        ``inherited``: the share follows its project's list, copied by a per-rule call (C16): a purge is one set.
         ``[]`` when nothing changes.
         """
         if not self.changed:

@@ -156,8 +156,8 @@ options:
     default: false
 notes:
   - Tasks on one machine that write the same share take turns, with each other and with
-    M(tegile.intelliflash.share_access), through the same lock file per array and share (see that module's notes): a
-    task that deletes the share it created again (a later step failed) never deletes one another task took up. Check
+    M(tegile.intelliflash.share_access), through the same lock file per array and share (see that module's notes), so
+    a task that deletes the share it created again (a later step failed) never deletes one another task took up. Check
     mode takes no lock.
   - A converged run with O(size) and O(access_rules) reads the share once and its NFS rules once, and writes nothing
     (the floating IPs are read too when the share is exported, for RV(export_locations)).
