@@ -53,7 +53,8 @@ options:
   pool:
     description:
       - Only this pool (pools, projects, shares, snapshots, access rules, floating IPs serving it).
-      - A pool the array does not have gives empty lists, not an error.
+      - A pool the array does not have gives empty lists, not an error; a malformed pool name (with V(/), V(@),
+        white space or an invisible character) fails before any call.
     type: str
   project:
     description:
@@ -397,7 +398,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._array import 
     find_share,
     sharing_state,
 )
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, project_ref, share_ref
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, project_ref, share_ref, validate_pool
 
 
 # Order of each list; snapshots keep the array's (creation) order within their dataset.
@@ -518,6 +519,9 @@ def main():
     with module.api_errors("checking gather_subset"):
         subsets = select_subsets(module.params["gather_subset"])
     module.validate_names(project=module.params["project"], share=module.params["share"])
+    if module.params["pool"] is not None:  # an unknown pool gives empty lists; a malformed one is no pool
+        with module.api_errors("checking pool"):
+            validate_pool(module.params["pool"])
     facts = Gatherer(module, subsets).gather()
     module.exit(False, gathered_subsets=sorted(subsets), **facts)
 

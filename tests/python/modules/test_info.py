@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import pytest
+
 from ansible_collections.tegile.intelliflash.plugins.modules import info
 from module_runner import (
     client,
@@ -106,6 +108,15 @@ def test_share_filter(sim, capsys):
     assert [snap["path"] for snap in result["snapshots"]] == ["pool-a/Local/unit_info/s2@Manual-P-weekly"]
     result, _out = run(sim, capsys, gather_subset=["shares"], share="missing")
     assert result["shares"] == []
+
+
+@pytest.mark.parametrize("pool", ["pool-a/Local", " pool-a", "pool@a", "pool-a\u200b"])
+def test_malformed_pool_fails_before_any_call(sim, capsys, pool):
+    """An unknown pool gives empty lists; a pool name no array can have is refused, naming it."""
+    sim.reset_calls()
+    result, _out = run(sim, capsys, gather_subset=["projects"], pool=pool)
+    assert result["failed"] is True and result["msg"].startswith("pool: "), result
+    assert sim.calls()["total"] == 0
 
 
 def test_unknown_subset(sim, capsys):
