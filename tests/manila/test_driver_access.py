@@ -381,3 +381,29 @@ def test_two_threads_never_report_an_applied_rule_in_error(driver, array):
     assert results == {"one": {}, "two": {}}
     assert nfs_acls(array, driver, share) in ([("10.20.0.1", "rw")],
                                               [("10.20.0.1", "rw"), ("10.20.0.2", "rw")])
+
+
+@pytest.mark.parametrize("status, count", [(503, 1000), (500, 1)],
+                         ids=["refused", "outcome-unknown"])
+def test_first_rule_whose_list_write_fails_leaves_the_share_unexported(
+        simulator, driver, array, status, count):
+    """The first 'ip' rule turns NFS on (which empties the share's list: open to every host),
+    then writes the list. When that write fails (503: not executed), or its outcome is unknown
+    (500 with a proxy's page), NFS goes back off: the share is left as closed as it was, never
+    exported to every host."""
+    share = create(driver)
+    ref = dataset_ref(*where(driver, share))
+    rule = make_rule("ip", "10.0.0.1")
+    simulator.set_faults(error_rate=1, status=status, methods=["setNFSNetworkACLsOnShare"],
+                         count=count)
+    try:
+        with pytest.raises(exception.ShareBackendException) as err:
+            driver.update_access(None, share, [rule], [rule], [], [])
+    finally:
+        simulator.clear_faults()
+    assert simulator.password not in str(err.value)
+    assert array.is_exposed("nfs", ref) is False
+    # Manila's retry exports it with the rule.
+    assert driver.update_access(None, share, [rule], [rule], [], []) == {}
+    assert array.is_exposed("nfs", ref) is True
+    assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw")]

@@ -111,3 +111,25 @@ def test_ensure_pins_the_other_protocol_off_without_closing_the_share(driver, ar
         assert not array.is_exposed("smb", dataset_ref(pool, project, name))
     finally:
         array.set_smb_sharing(project_ref(pool, project), False)
+
+
+def test_ensure_whose_closed_list_write_fails_leaves_the_share_unexported(
+        simulator, driver, array):
+    """A share that follows its project (NFS off there) is exported again by ensure_shares: NFS
+    on (an empty list: every host), then the closed list. When that write fails, NFS goes back
+    off on the share instead of staying exported to every host."""
+    share = create(driver)
+    pool, project, name = where(driver, share)
+    ref = dataset_ref(pool, project, name)
+    array.inherit_network_acls(share_ref(pool, project, name))
+    simulator.set_faults(error_rate=1, status=503, methods=["setNFSNetworkACLsOnShare"],
+                         count=1000)
+    try:
+        assert driver.ensure_shares(None, [share])[share["id"]] == {}
+    finally:
+        simulator.clear_faults()
+    assert array.is_exposed("nfs", ref) is False
+    # The next ensure finds it closed by its own setting and asks Manila for its rules.
+    update = driver.ensure_shares(None, [share])[share["id"]]
+    assert update["reapply_access_rules"] is True
+    assert array.is_exposed("nfs", ref) is False

@@ -154,12 +154,35 @@ class Protocol(object):
         """
         other.set_sharing(client, ref, False)
         self.set_sharing(client, ref, True)
-        closed = self.closed_network_list()
-        current = client.get_network_acls(self.wire, ref)
-        if set(current) != set(closed):
-            client.set_network_acls(self.wire, ref, closed)
-        if client.get_user_acls(ref):
-            client.set_user_acls(ref, [])
+        try:
+            closed = self.closed_network_list()
+            current = client.get_network_acls(self.wire, ref)
+            if set(current) != set(closed):
+                client.set_network_acls(self.wire, ref, closed)
+            if client.get_user_acls(ref):
+                client.set_user_acls(ref, [])
+        except client_errors.IntelliFlashError:
+            # Turned on, the share may be exported with an empty list (an
+            # NFS one to every host): off until its rules are applied.
+            self.unexport_quietly(client, ref)
+            raise
+
+    def unexport_quietly(self, client, ref):
+        """Turn this protocol off on the share after it was turned on for
+        an access list whose write failed (or whose outcome is unknown);
+        never raises (the failure is the write's)."""
+        try:
+            self.set_sharing(client, ref, False)
+        except client_errors.IntelliFlashError as err:
+            LOG.error('Share %(path)s: %(proto)s was turned on for its '
+                      'access list, whose write failed, and could not be '
+                      'turned off again: it may be exported with an empty '
+                      'list until its rules are applied: %(err)s',
+                      {'path': ref.path, 'proto': self.name, 'err': err})
+        else:
+            LOG.warning('Share %(path)s: its %(proto)s access list could '
+                        'not be written; %(proto)s is off again (not '
+                        'exported).', {'path': ref.path, 'proto': self.name})
 
     def close_new_share(self, backend, ref, other):
         """Give a share just created (or cloned) its own sharing settings,

@@ -54,7 +54,10 @@ class _Nfs(base.Protocol):
         to write the closed list would export it to nobody). NFS is turned
         on as the share's own setting before the list is written (turning
         it on may clear the list); the list is then not known (cleared, the
-        share's, or the project's one copied) and is written whole.
+        share's, or the project's one copied) and is written whole. When
+        that write fails (or its outcome is unknown), NFS is turned off
+        again: turned on here, the share may be exported with an empty list,
+        to every host.
         """
         client = backend.client
         if not want and self.left_unexported(info):
@@ -68,9 +71,15 @@ class _Nfs(base.Protocol):
         def write(rules):
             client.set_network_acls('nfs', ref, rules)
 
-        return base.sync_list(ref, 'NFS access list', want, current, write,
-                              sort_key=lambda r: (r.host_type, r.host),
-                              closed=no_access_rule())
+        try:
+            return base.sync_list(ref, 'NFS access list', want, current,
+                                  write,
+                                  sort_key=lambda r: (r.host_type, r.host),
+                                  closed=no_access_rule())
+        except client_errors.IntelliFlashError:
+            if current is None:
+                self.unexport_quietly(client, ref)
+            raise
 
     def is_open_to_all(self, client, ref):
         return not client.get_network_acls('nfs', ref)
