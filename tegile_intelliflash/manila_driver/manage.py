@@ -152,6 +152,18 @@ def _pin_sharing(client, ref, protocol, info, share_id):
         other.set_sharing(client, ref, False)
 
 
+def _quota_back(backend, ref, info):
+    """Put back the quota of a share whose manage failed after its quota
+    was written; never raises (the failure is the manage's)."""
+    try:
+        backend.client.set_share_quota(ref, info.quota_bytes or None)
+    except client_errors.IntelliFlashError as err:
+        LOG.error('Could not put the quota of %(path)s back to %(quota)s '
+                  'bytes after a failed manage: %(err)s',
+                  {'path': ref.path, 'quota': info.quota_bytes or 0,
+                   'err': err})
+
+
 def manage_existing(backend, share):
     """Take over a share of the project; its size is its quota."""
     protocol = protocols.of_share(share)
@@ -180,16 +192,22 @@ def manage_existing(backend, share):
                 'name': name, 'proto': protocol.name})
     _check_type_matches(share, info, name)
     ref = client_paths.share_ref(pool, backend.project, name)
-    with errors.translate('make the sharing settings of %s its own'
-                          % ref.path):
-        _pin_sharing(backend.client, ref, protocol, info, share['id'])
     size = max(1, client_sizes.to_gib_ceil(info.quota_bytes
                                            or info.used_bytes))
-    if info.quota_bytes != size * client_sizes.GiB:
+    # The quota first: the array refuses it when data was written since the
+    # share was read (C7), and nothing else is changed then. Its sharing
+    # settings after, the quota put back when they fail.
+    quota_written = info.quota_bytes != size * client_sizes.GiB
+    if quota_written:
         with errors.translate('set the quota of %s to %s GiB' % (ref.path,
                                                                  size)), \
                 backend.allocated.writing(ref):
             backend.client.set_share_quota(ref, size * client_sizes.GiB)
+    with errors.undo_on_failure(
+            'make the sharing settings of %s its own' % ref.path,
+            (lambda: _quota_back(backend, ref, info)) if quota_written
+            else None), backend.allocated.writing(ref):
+        _pin_sharing(backend.client, ref, protocol, info, share['id'])
     # Its quota now (a count may have read the one before).
     backend.allocated.set(ref, size * client_sizes.GiB)
     backend.private_storage.update(share['id'],

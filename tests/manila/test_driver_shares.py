@@ -490,6 +490,59 @@ def test_manage_makes_the_sharing_the_shares_own_with_the_access_it_had(driver, 
         array.set_nfs_sharing(backend_project, False)
 
 
+def _manage_nfs_and_smb(array, project, name):
+    """A share without quota exported over NFS and SMB by settings of its own, 1.2 GiB used,
+    and the Manila share that manages it over NFS."""
+    _foreign_share(array, project, name, nfs=True, smb=True)
+    ip = array.list_floating_ips(POOL)[0].address
+    return make_share("NFS", size=None,
+                      export_locations=[{"path": "%s:/export/%s/%s" % (ip, project, name)}])
+
+
+def test_manage_whose_quota_is_refused_in_a_race_changes_nothing(
+        simulator, driver, array, monkeypatch):
+    """Data written between the read and the quota write makes the array refuse the quota
+    (C7): the manage fails having changed nothing, SMB (which a managed NFS share loses)
+    included."""
+    project = driver.configuration.safe_get("tegile_default_project")
+    share = _manage_nfs_and_smb(array, project, "race-manage")
+    dataset = "%s/Local/%s/race-manage" % (POOL, project)
+    simulator.set_used(dataset, int(1.2 * GiB))
+    client = driver.client
+    read = client.get_share
+
+    def read_then_data_grows(*args, **kwargs):
+        info = read(*args, **kwargs)
+        simulator.set_used(dataset, 2 * GiB + 1)
+        return info
+
+    monkeypatch.setattr(client, "get_share", read_then_data_grows)
+    with pytest.raises(exception.ShareBackendException):
+        driver.manage_existing(share, {})
+    info = array.get_share(share_ref(POOL, project, "race-manage"))
+    assert (info.quota_bytes, info.nfs, info.smb) == (0, True, True)
+
+
+def test_manage_whose_sharing_write_fails_puts_the_quota_back(simulator, driver, array):
+    """The quota is written first; when the sharing settings then cannot be written, the
+    quota goes back to what it was (none) and the manage fails."""
+    project = driver.configuration.safe_get("tegile_default_project")
+    share = _manage_nfs_and_smb(array, project, "pin-fails")
+    simulator.set_used("%s/Local/%s/pin-fails" % (POOL, project), int(1.2 * GiB))
+    simulator.set_faults(error_rate=1, status=503, methods=["setSMBSharingOnShare"],
+                         count=1000)
+    try:
+        with pytest.raises(exception.ShareBackendException) as err:
+            driver.manage_existing(share, {})
+    finally:
+        simulator.clear_faults()
+    assert "sharing settings" in str(err.value)
+    info = array.get_share(share_ref(POOL, project, "pin-fails"))
+    assert (info.quota_bytes, info.nfs, info.smb) == (0, True, True)
+    # Without the fault it is managed.
+    assert driver.manage_existing(share, {})["size"] == 2
+
+
 def test_manage_share_without_quota_uses_used_space(simulator, driver, array):
     project = driver.configuration.safe_get("tegile_default_project")
     _foreign_share(array, project, "legacy2", nfs=False, smb=True)
