@@ -208,6 +208,16 @@ def known_limits(share, private_storage):
     return size, size if type_properties(share).get(THICK) else 0
 
 
+#: The errors after which a write did not run (the array refused it, or it
+#: never reached the array): the writes of a limits plan done before it are
+#: undone. Not OutcomeUnknownError: that write may have run, and undoing
+#: the ones before would break the plan's order (a reservation above the
+#: quota).
+NOT_RUN = (client_errors.ApiError, client_errors.ConnectionFailedError,
+           client_errors.ArrayTimeoutError, client_errors.AuthenticationError,
+           client_errors.ProtocolError)
+
+
 class Backend(object):
     """The driver's state, shared by its parts (one per Manila back end)."""
 
@@ -403,13 +413,12 @@ class Backend(object):
         old quota back and raises NoSpaceError. A quota the array refuses
         (data written since ``info`` was read) puts a reservation lowered
         before it back and raises QuotaError: a refused shrink leaves a
-        thick share as thick as it was.
+        thick share as thick as it was. Any other write that did not run
+        (:data:`NOT_RUN`) undoes the one before it the same way.
         """
         plan = client_limits.plan_size(info, size)
-        client_limits.apply_limits(
-            self.client, plan, ref,
-            undo_on=(client_errors.NoSpaceError, client_errors.QuotaError),
-            log=LOG)
+        client_limits.apply_limits(self.client, plan, ref, undo_on=NOT_RUN,
+                                   log=LOG)
 
     def read_share(self, ref):
         """getShare of ``ref`` (NotFoundError when it is not on the array).

@@ -210,9 +210,8 @@ def _resize_as_known(backend, share, ref, size):
         # believes the share has already, so its belief is wrong.
         return False
     try:
-        client_limits.apply_limits(
-            backend.client, plan, ref, log=LOG,
-            undo_on=(client_errors.QuotaError, client_errors.NoSpaceError))
+        client_limits.apply_limits(backend.client, plan, ref, log=LOG,
+                                   undo_on=backend_mod.NOT_RUN)
     except client_errors.QuotaError:
         return False
     return True

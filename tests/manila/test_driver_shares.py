@@ -15,6 +15,7 @@ from tegile_intelliflash.client import errors as client_errors
 from tegile_intelliflash.client.acl import NetworkRule
 from tegile_intelliflash.client.views import FloatingIP
 from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
+from tegile_intelliflash.manila_driver.backend import PD_ARRAY_NAME
 
 NFS_LOCATION = re.compile(r"^192\.0\.2\.\d+:/export/[^/]+/share-[0-9a-f-]+$")
 
@@ -681,3 +682,37 @@ def test_ip_versions_follow_the_floating_ips(driver):
     pass_floating_ip_ttl(driver)
     stats = driver.get_share_stats(refresh=True)
     assert (stats["ipv4_support"], stats["ipv6_support"]) == (True, False)
+
+
+@pytest.mark.parametrize("managed", [False, True], ids=["own", "managed"])
+def test_thick_extend_whose_reservation_write_fails_puts_the_quota_back(
+        simulator, driver, array, share_type_specs, monkeypatch, managed):
+    """Growing a thick share raises its quota, then its reservation. When the array answers the
+    reservation write with an error (here a proxy's 400: the call did not run), the quota goes
+    back to what it was: the share is left as it was, not bigger and thinner. Both ways the
+    driver resizes: from the limits it knows, and from the share read (a managed share)."""
+    share_type_specs["thick"] = {"thin_provisioning": False}
+    share = create(driver, size=2, share_type_id="thick")
+    ref = share_ref(*where(driver, share))
+    if managed:
+        driver.private_storage.update(share["id"], {PD_ARRAY_NAME: ref.name})
+    client = driver.client
+    write_quota = client.set_share_quota
+    armed = []
+
+    def quota_then_fault(*args, **kwargs):
+        result = write_quota(*args, **kwargs)
+        if not armed:
+            armed.append(True)
+            simulator.set_faults(error_rate=1, status=400, methods=["modifyShareProperties"],
+                                 count=1)
+        return result
+
+    monkeypatch.setattr(client, "set_share_quota", quota_then_fault)
+    try:
+        with pytest.raises(exception.ShareBackendException):
+            driver.extend_share(share, 4)
+    finally:
+        simulator.clear_faults()
+    info = array.get_share(ref)
+    assert (info.quota_bytes, info.reservation_bytes) == (2 * GiB, 2 * GiB)
