@@ -235,6 +235,7 @@ class IntelliFlashModule:
         self.diff_mode = self.module._diff
         self._client = None
         self._forwarder = None
+        self._written = []   # (method, dataset) of each write the array applied, for fail
         if not HAS_REQUESTS:
             # Fail before any option is interpreted: the client cannot connect without requests.
             self.fail(missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
@@ -281,6 +282,7 @@ class IntelliFlashModule:
             self.fail_from_error(exc, "connecting to %s" % params["host"])
         except ValueError as exc:
             self.fail("Invalid connection options: %s" % self._scrub(str(exc)))
+        client.on_written(lambda method, dataset: self._written.append((method, dataset)))
         # Warnings the client logs from now on (e.g. retries) become Ansible warnings.
         self._forwarder = _WarningForwarder(self.module)
         logger.addHandler(self._forwarder)
@@ -316,6 +318,9 @@ class IntelliFlashModule:
         return text
 
     def fail(self, msg, **extra):
+        if self._written:  # a task does not roll back: say what it wrote
+            from ansible_collections.tegile.intelliflash.plugins.module_utils._written import written_note
+            msg, extra["changed"] = written_note(msg, self._written)
         if self._forwarder is not None:
             extra.update(self._forwarder.flush())
         self.module.fail_json(msg=self._scrub(msg), **extra)
@@ -326,6 +331,8 @@ class IntelliFlashModule:
         ``explain`` maps client error classes to what the error means for this action; the
         array's own text follows it (``<explanation> Array: <text>``).
         """
+        if getattr(exc, "array_as_before", False):  # _array.undo_creation removed what the task made
+            del self._written[:]
         code = getattr(exc, "code", None)
         dataset = getattr(exc, "dataset", None) or dataset
         text = error_text(exc)

@@ -66,6 +66,10 @@ class ClientBase(object):
         """Release the HTTP session (connections)."""
         self._transport.close()
 
+    def on_written(self, callback):
+        """``callback(method, dataset)`` after each write the array applied; None: no call."""
+        self._transport.on_written = callback
+
     def __repr__(self):
         t = self._transport
         return "IntelliFlashClient(base_url=%r, username=%r, password=%s, insecure=%r)" % (

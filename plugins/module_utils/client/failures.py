@@ -331,6 +331,8 @@ def await_effect(transport, method, dataset, verify, error, outer_deadline):
         if applied:
             transport.log.info("%s: the reply was lost but the array shows the change applied "
                                "(read %d time(s))", what, polls)
+            if transport.on_written is not None:
+                transport.on_written(method, dataset)
             return None
         delay = max(transport._backoff_delay(polls), min(transport.backoff, 0.05))
         if clock() + delay > deadline:

@@ -255,6 +255,7 @@ class Transport(object):
         self._rng = random.Random()
         self._local = threading.local()
         self._closed = False
+        self.on_written = None   # ClientBase.on_written
         self.session = requests.Session()
         # Records how far each attempt got (connect, handshake, first byte sent): decides
         # whether a failed write may be sent again (delivery.py).
@@ -351,6 +352,8 @@ class Transport(object):
             except Failure as exc:
                 failure = exc
             else:
+                if write and self.on_written is not None:
+                    self.on_written(method, dataset)
                 return result
             # Handled outside the except block: the raised error carries no chained context
             # (a requests exception would hold the prepared request and its headers).

@@ -202,3 +202,20 @@ def test_raising_the_quota_does_not_read_the_shares(sim, capsys):
             costs.append(sim.calls()["by_method"])
     assert costs[0] == costs[1], costs
     assert "getShare" not in costs[1] and "listShares" not in costs[1], costs
+
+
+def test_a_failure_after_the_creation_reports_the_change(sim, capsys):
+    """The project is created, then the array answers the NFS sharing write with an error: the
+    task fails, reports the change (the project exists now) and names the write done."""
+    sim.set_faults(error_rate=1, status=400, methods=["setNFSSharingOnProject"], count=1)
+    try:
+        result, out = run(sim, capsys, name="half_made", nfs=True)
+    finally:
+        sim.clear_faults()
+    assert result.get("failed") is True, result
+    assert result["changed"] is True
+    assert result["api_method"] == "setNFSSharingOnProject"
+    assert "Written before the failure: createProject pool-a/Local/half_made" in result["msg"]
+    assert PASSWORD not in out
+    result, _out = run(sim, capsys, name="half_made", state="absent")
+    assert result["changed"] is True

@@ -185,3 +185,45 @@ def test_raising_a_project_quota_does_not_read_its_shares(sim, capsys):
             assert result["changed"] is True and result["used_bytes"] == 0
             assert sim.calls()["by_method"]["getShare"] == total
     assert costs[0] == costs[1] == {"getProject": 1, "modifyProjectProperties": 1}, costs
+
+
+def test_a_failure_after_a_write_reports_the_change_and_what_was_written(sim, capsys, monkeypatch):
+    """The quota of s2 is written, then data written to s1 meanwhile leaves the project no room
+    for s2's reservation (C7: EZEBI_NOSPACE). The task fails; it changed the array, and says
+    which write went through before the refused one."""
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client import api as client_api
+
+    run(sim, capsys, quota="10G")
+    write_quota = client_api.IntelliFlashClient.set_share_quota
+
+    def quota_then_data_grows(self, *args, **kwargs):
+        result = write_quota(self, *args, **kwargs)
+        sim.set_used("%s/Local/%s/s1" % (POOL, PROJECT), 5 * GIB)
+        return result
+
+    monkeypatch.setattr(client_api.IntelliFlashClient, "set_share_quota", quota_then_data_grows)
+    try:
+        result, out = run(sim, capsys, share="s2", quota="6G", reservation="6G")
+        assert result.get("failed") is True, result
+        assert result["changed"] is True
+        assert "EZEBI_NOSPACE" in result["msg"]
+        assert "Written before the failure: modifyShareProperties pool-b/Local/unit_quota/s2" in result["msg"]
+        assert PASSWORD not in out
+        with client(sim) as api:
+            share = api.get_share(share_ref(POOL, PROJECT, "s2"))
+        assert (share.quota_bytes, share.reservation_bytes) == (6 * GIB, 0)
+    finally:
+        monkeypatch.undo()
+        sim.set_used("%s/Local/%s/s1" % (POOL, PROJECT), 2 * GIB)
+        run(sim, capsys, share="s2", quota="none")
+        run(sim, capsys, quota="none")
+
+
+def test_a_failure_before_any_write_reports_no_change(sim, capsys):
+    sim.set_faults(error_rate=1, status=400, methods=["modifyShareProperties"], count=1)
+    try:
+        result, _out = run(sim, capsys, share="s2", quota="6G")
+    finally:
+        sim.clear_faults()
+    assert result.get("failed") is True and result.get("changed", False) is False, result
+    assert "Written before the failure" not in result["msg"]

@@ -184,7 +184,11 @@ def test_a_clone_still_in_progress_at_wait_timeout_fails_naming_it(sim, capsys):
     finally:
         sim.set_delays()
     assert result["failed"] is True
-    assert result["msg"] == "Error cloning base@Manual-S-snap1 to slow: the clone was still in progress after 1 seconds"
+    # The clone was made (it is kept): the task changed the array, and says so.
+    assert result["changed"] is True
+    assert result["msg"] == ("Error cloning base@Manual-S-snap1 to slow: the clone was still in progress after 1 seconds. "
+                             "Written before the failure: cloneShareSnapshot %s/Local/%s/base@Manual-S-snap1"
+                             % (POOL, PROJECT))
     assert result["dataset"] == "%s/Local/%s/slow" % (POOL, PROJECT)
     # A poll at once and a last one at 1 s (client tests: tests/python/client/test_client_waits.py).
     assert sim.calls()["by_method"]["getProjectCloneStatus"] <= 2

@@ -47,7 +47,10 @@ CONVERGED = [
 # share 5250 -> 5265: every run checks the host option for credentials (module and client), each
 # call's arguments for lone surrogates, pool names and mount points for invisible characters
 # (the refusals' texts and the host password parsing are in failures.py).
-LINE_BUDGETS = {"project": 5200, "share": 5265, "quota": 5200, "share_access": 5200}
+# All +15 (share 5265 -> 5280, the others 5200 -> 5215): the record of the writes the array
+# applied (client.on_written), which a task that fails later reports (changed, and what it
+# wrote), runs on the successful path; the report itself is in _written.py.
+LINE_BUDGETS = {"project": 5215, "share": 5280, "quota": 5215, "share_access": 5215}
 # Defined only by the code of the failure path (client/failures.py), imported when a call fails.
 FAILURE_ONLY = ("def classify(", "def await_effect(", "def tls_error(")
 

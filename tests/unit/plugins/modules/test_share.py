@@ -179,7 +179,10 @@ def test_a_clone_the_array_fails_is_reported_with_its_state(array):
     ))
     result = run(**CLONE_ARGS)
     assert result["failed"] is True
-    assert result["msg"] == "Error cloning src@Manual-S-nightly to s1: the array reports clone state 'failure'"
+    # The array took the clone call: the task reports it (a task does not roll back).
+    assert result["changed"] is True
+    assert result["msg"] == ("Error cloning src@Manual-S-nightly to s1: the array reports clone state 'failure'. "
+                             "Written before the failure: cloneShareSnapshot pool-a/Local/p1/src@Manual-S-nightly")
     assert result["dataset"] == PATH
 
 
@@ -189,7 +192,9 @@ def test_a_clone_whose_progress_cannot_be_read_fails_as_an_array_error(array):
     ))
     result = run(**CLONE_ARGS)
     assert result["failed"] is True
-    assert result["msg"] == "Error writing share %s: no (EZEBI_PERMISSION_DENIED)" % PATH
+    assert result["changed"] is True
+    assert result["msg"] == ("Error writing share %s: no (EZEBI_PERMISSION_DENIED). Written before the failure: "
+                             "cloneShareSnapshot pool-a/Local/p1/src@Manual-S-nightly" % PATH)
     assert result["api_method"] == "getProjectCloneStatus"
 
 
@@ -334,6 +339,7 @@ def test_a_protocol_that_changed_under_the_task_deletes_the_new_share_again(arra
     assert result["failed"] is True and result["dataset"] == PATH
     assert result["msg"].startswith("access_rules[0]: ip rules are not allowed on an SMB share")
     assert result["msg"].endswith("the share this task created was deleted again, so the array is as before")
+    assert result.get("changed", False) is False
 
 
 @pytest.mark.parametrize("args, words", [
