@@ -258,7 +258,12 @@ def revert_to_snapshot(backend, snapshot):
         raise
     if size:
         if not grow:
-            with errors.translate(what):
+            # The data is the snapshot's now: a failure here leaves the
+            # size to set, and says that the rollback is done.
+            with errors.translate(
+                    'set the quota of share %s to %s GiB after it was '
+                    'reverted to snapshot %s (its data is the snapshot\'s)'
+                    % (share['id'], snap_size, snapshot['id'])):
                 backend.set_size(ref, size, info)
         backend.allocated.set(ref, size)
     LOG.info('Reverted share %(id)s to snapshot %(snap)s.',

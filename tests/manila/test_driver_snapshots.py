@@ -376,3 +376,25 @@ def test_works_with_manilas_own_fake_models(driver, array):
     driver.delete_share(None, share)
     project = driver.configuration.safe_get("tegile_default_project")
     assert array.list_shares(project_ref(POOL, project)) == []
+
+
+def test_a_revert_whose_size_cannot_be_set_says_the_data_is_reverted(simulator, driver, array):
+    """The share grew since its snapshot: the rollback comes first, then the quota goes down to
+    the snapshot's size. When that write fails, the revert fails saying that the share's data
+    is the snapshot's already (only its size is left), not as if nothing had happened."""
+    share = create(driver, size=2)
+    pool, project, name = where(driver, share)
+    dataset = "%s/Local/%s/%s" % (pool, project, name)
+    simulator.set_used(dataset, GiB // 2)
+    snapshot = _snap(driver, share)
+    driver.extend_share(share, 4)
+    simulator.set_used(dataset, 3 * GiB)
+    simulator.set_faults(error_rate=1, status=400, methods=["modifyShareProperties"], count=1)
+    try:
+        with pytest.raises(exception.ShareBackendException) as err:
+            driver.revert_to_snapshot(None, snapshot, [], [])
+    finally:
+        simulator.clear_faults()
+    assert "reverted to snapshot %s" % snapshot["id"] in str(err.value)
+    info = array.get_share(share_ref(pool, project, name))
+    assert (info.used_bytes, info.quota_bytes) == (GiB // 2, 4 * GiB)
