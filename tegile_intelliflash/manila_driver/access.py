@@ -18,6 +18,7 @@ from manila.i18n import _
 
 from tegile_intelliflash.client import acl as client_acl
 from tegile_intelliflash.client import errors as client_errors
+from tegile_intelliflash.manila_driver import backend as backend_mod
 from tegile_intelliflash.manila_driver import errors
 from tegile_intelliflash.manila_driver import protocols
 from tegile_intelliflash.manila_driver.protocols import base as protocol_base
@@ -172,6 +173,29 @@ def _user_keys(rules):
     return set(_user_key(rule) for rule in rules.values())
 
 
+#: A later write failed without running: the rules added before it are
+#: removed again (Manila puts every rule of the call in 'error', and a rule
+#: in 'error' must not be active on the array). Not after a refusal that
+#: _apply_changes answers by reading and syncing the lists, nor after a
+#: write whose outcome is unknown (it may have run).
+_TAKE_BACK = backend_mod.NOT_RUN
+_READ_AND_SYNC = (client_errors.InvalidArgumentError,
+                  client_errors.AlreadyExistsError)
+
+
+def _take_back(client, ref, wire, added):
+    """Remove the rules ``added``; never raises (the failure is the
+    change's)."""
+    for rule in added:
+        try:
+            client.remove_network_acl(wire, ref, rule.host_type, rule.host)
+        except client_errors.IntelliFlashError as err:
+            LOG.error('Share %(path)s: could not remove %(host)s, added by '
+                      'an access change that failed: it stays on the '
+                      'array until the rules are applied again: %(err)s',
+                      {'path': ref.path, 'host': rule.host, 'err': err})
+
+
 def _change_network(client, ref, protocol, before, want, levels_changed):
     if before == want and not levels_changed:
         return
@@ -181,11 +205,18 @@ def _change_network(client, ref, protocol, before, want, levels_changed):
         # Adds first: removing first empties the list when every entry is
         # replaced, and an empty NFS list opens the share to every host
         # (for good, when an add then fails).
-        for key in sorted(set(want) - set(before)):
-            client.add_network_acl(wire, ref, want[key])
-        for key in set(before) - set(want):
-            client.remove_network_acl(wire, ref, before[key].host_type,
-                                      before[key].host)
+        added = []
+        try:
+            for key in sorted(set(want) - set(before)):
+                client.add_network_acl(wire, ref, want[key])
+                added.append(want[key])
+            for key in set(before) - set(want):
+                client.remove_network_acl(wire, ref, before[key].host_type,
+                                          before[key].host)
+        except _TAKE_BACK as err:
+            if not isinstance(err, _READ_AND_SYNC):
+                _take_back(client, ref, wire, added)
+            raise
         return
     target = sorted(want.values(), key=lambda r: (r.host_type, r.host))
     client.set_network_acls(wire, ref,

@@ -407,3 +407,33 @@ def test_first_rule_whose_list_write_fails_leaves_the_share_unexported(
     assert driver.update_access(None, share, [rule], [rule], [], []) == {}
     assert array.is_exposed("nfs", ref) is True
     assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw")]
+
+
+def test_rules_added_together_are_taken_back_when_a_later_add_fails(
+        simulator, driver, array, monkeypatch):
+    """Two rules added in one call, one call per rule: the first is on the array when the array
+    answers the second with an error (a proxy's 400: the call did not run). Manila then puts
+    both in 'error'; the first must not stay active behind that state: it is removed again."""
+    share = create(driver)
+    active = make_rule("ip", "10.0.0.1")
+    driver.update_access(None, share, [active], [active], [], [])
+    first, second = make_rule("ip", "10.0.0.2"), make_rule("ip", "10.0.0.3")
+    client = driver.client
+    add = client.add_network_acl
+    armed = []
+
+    def add_then_fault(*args, **kwargs):
+        result = add(*args, **kwargs)
+        if not armed:
+            armed.append(True)
+            simulator.set_faults(error_rate=1, status=400, methods=["addNFSNetworkACLOnShare"],
+                                 count=1)
+        return result
+
+    monkeypatch.setattr(client, "add_network_acl", add_then_fault)
+    try:
+        with pytest.raises(exception.ShareBackendException):
+            driver.update_access(None, share, [active, first, second], [first, second], [], [])
+    finally:
+        simulator.clear_faults()
+    assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw")]
