@@ -153,19 +153,24 @@ def _apply_changes(backend, ref, protocol, share, wanted, access_rules,
     updated = set((rule.get('access_type') or '').lower()
                   for rule in update_rules or [])
     client = backend.client
+    added = []
     try:
-        _change_network(client, ref, protocol, before['net'], wanted['net'],
-                        'ip' in updated)
+        added = _change_network(client, ref, protocol, before['net'],
+                                wanted['net'], 'ip' in updated)
         if _user_keys(before['user']) != _user_keys(wanted['user']) or \
                 'user' in updated:
             client.set_user_acls(ref, sorted(wanted['user'].values(),
                                              key=lambda r: r.name.lower()))
-    except (client_errors.InvalidArgumentError,
-            client_errors.AlreadyExistsError) as err:
+    except _READ_AND_SYNC as err:
         LOG.warning('Share %(id)s: the array refused an access change '
                     '(%(err)s); reading its lists to make them whole.',
                     {'id': share['id'], 'err': err})
         return None
+    except _TAKE_BACK:
+        # The file ACL write did not run: the NFS entries added before it
+        # go (see _TAKE_BACK).
+        _take_back(client, ref, protocol.wire, added)
+        raise
     return []
 
 
@@ -197,8 +202,10 @@ def _take_back(client, ref, wire, added):
 
 
 def _change_network(client, ref, protocol, before, want, levels_changed):
+    """Change the network list from ``before`` to ``want``; the rules it
+    added one by one (their calls taken back when a later one fails)."""
     if before == want and not levels_changed:
-        return
+        return []
     wire = protocol.wire
     same = all(before[key] == want[key] for key in set(before) & set(want))
     if before and want and same and not levels_changed:
@@ -217,10 +224,11 @@ def _change_network(client, ref, protocol, before, want, levels_changed):
             if not isinstance(err, _READ_AND_SYNC):
                 _take_back(client, ref, wire, added)
             raise
-        return
+        return added
     target = sorted(want.values(), key=lambda r: (r.host_type, r.host))
     client.set_network_acls(wire, ref,
                             target or protocol.closed_network_list())
+    return []
 
 
 def _sync_all(backend, ref, protocol, wanted):

@@ -437,3 +437,21 @@ def test_rules_added_together_are_taken_back_when_a_later_add_fails(
     finally:
         simulator.clear_faults()
     assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw")]
+
+
+def test_ip_rules_added_are_taken_back_when_the_file_acl_write_fails(simulator, driver, array):
+    """One call adds an IP rule and a user rule: the NFS entry is added, then the file ACL write
+    fails without running. Manila puts both rules in 'error': the NFS entry is removed again."""
+    share = create(driver)
+    active = make_rule("ip", "10.0.0.1")
+    driver.update_access(None, share, [active], [active], [], [])
+    new_ip, new_user = make_rule("ip", "10.0.0.2"), make_rule("user", "alice")
+    simulator.set_faults(error_rate=1, status=400, methods=["modifyShareProperties"], count=1)
+    try:
+        with pytest.raises(exception.ShareBackendException):
+            driver.update_access(None, share, [active, new_ip, new_user], [new_ip, new_user], [],
+                                 [])
+    finally:
+        simulator.clear_faults()
+    assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw")]
+    assert user_acls(array, driver, share) == []
