@@ -3,7 +3,8 @@
 array, and letting them go (they stay on the array untouched).
 
 A managed share keeps its array name, recorded in Manila's private data
-(``PD_ARRAY_NAME``); its size is its quota, rounded up to whole GiB.
+(``PD_ARRAY_NAME``); its size is its quota, rounded up to whole GiB (a
+share without quota: the larger of its used space and its reservation).
 """
 
 from oslo_log import log
@@ -192,8 +193,11 @@ def manage_existing(backend, share):
                 'name': name, 'proto': protocol.name})
     _check_type_matches(share, info, name)
     ref = client_paths.share_ref(pool, backend.project, name)
-    size = max(1, client_sizes.to_gib_ceil(info.quota_bytes
-                                           or info.used_bytes))
+    # Without a quota, its size holds what it uses and what it reserves: a
+    # quota below the reservation is refused by the array.
+    size = max(1, client_sizes.to_gib_ceil(
+        info.quota_bytes or max(info.used_bytes or 0,
+                                info.reservation_bytes or 0)))
     # The quota first: the array refuses it when data was written since the
     # share was read (C7), and nothing else is changed then. Its sharing
     # settings after, the quota put back when they fail.

@@ -457,6 +457,21 @@ def test_managed_thick_shrink_refused_in_a_race_puts_the_reservation_back(
     assert (info.quota_bytes, info.reservation_bytes) == (4 * GiB, 4 * GiB)
 
 
+def test_manage_of_a_thick_share_without_quota_sizes_it_to_its_reservation(driver, array):
+    """A share with a reservation and no quota: a quota of its used space alone would be
+    below the reservation, which the array refuses; its size holds the reservation."""
+    project = driver.configuration.safe_get("tegile_default_project")
+    _foreign_share(array, project, "thick-noquota")
+    ref = share_ref(POOL, project, "thick-noquota")
+    array.set_share_reservation(ref, 2 * GiB + 1)
+    ip = array.list_floating_ips(POOL)[0].address
+    share = make_share("NFS", size=None, export_locations=[
+        {"path": "%s:/export/%s/thick-noquota" % (ip, project)}])
+    assert driver.manage_existing(share, {})["size"] == 3
+    info = array.get_share(ref)
+    assert (info.quota_bytes, info.reservation_bytes) == (3 * GiB, 2 * GiB + 1)
+
+
 def test_manage_makes_the_sharing_the_shares_own_with_the_access_it_had(driver, array):
     # The share follows its project (NFS and SMB on there, one NFS rule). Managed, it keeps its
     # NFS access as its own and stops following the project; SMB, which Manila does not manage
