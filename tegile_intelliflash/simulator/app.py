@@ -29,6 +29,8 @@ from .ops import datasets
 LOG = logging.getLogger("tegile_intelliflash.simulator")
 
 REALM = "IntelliFlash"
+# Set in the environ of a request the server runs in its loop thread (Simulator.runs_inline).
+INLINE_KEY = "intelliflash.sim.inline"
 _ARRAY_PATHS = ("/zebi/api/v2/", "/zebi/api/openstack/")
 
 
@@ -88,8 +90,10 @@ class Simulator:
         take a second (a listSnapshots pattern, pattern.MAX_STEPS). Control calls run in
         threads of their own."""
         path = environ["PATH_INFO"]
-        return (path.startswith(_ARRAY_PATHS) and not path.endswith("/listSnapshots")
-                and not self.faults.may_sleep())
+        inline = (path.startswith(_ARRAY_PATHS) and not path.endswith("/listSnapshots")
+                  and not self.faults.may_sleep())
+        environ[INLINE_KEY] = inline
+        return inline
 
     def check_auth(self):
         try:
@@ -150,7 +154,7 @@ def create_app(sim):
                 entry["end"] = time.time()
 
     def _execute(method, name, counter_name, fault_names, body, entry):
-        decision = sim.faults.decide(fault_names)
+        decision = sim.faults.decide(fault_names, may_sleep=not request.environ.get(INLINE_KEY))
         if decision.proxy_gives_up:
             return _proxy_timeout(method, name, counter_name, decision, body, entry)
         if decision.latency_ms:

@@ -201,14 +201,17 @@ class FaultInjector:
         with self._lock:
             return self._armed() and self._config["latency_ms"] > 0
 
-    def decide(self, method_names):
+    def decide(self, method_names, may_sleep=True):
         """Return a ``Decision`` for a call known by any of ``method_names``.
 
         ``method_names`` holds the bare method name and, for the openstack service, its
-        ``openstack.<name>`` form, so a ``methods`` filter may use either.
+        ``openstack.<name>`` form, so a ``methods`` filter may use either. ``may_sleep`` False: the
+        call runs in the server's loop thread, chosen when no latency was configured (may_sleep);
+        a latency configured since would hold every connection, so for this call the new
+        configuration does not apply yet (as if it had come a moment later), and fires nothing.
         """
         with self._lock:
-            if not self._armed():
+            if not self._armed() or (not may_sleep and self._config["latency_ms"] > 0):
                 return Decision()
             config = self._config
             if config["methods"] and not any(name in config["methods"] for name in method_names):

@@ -352,3 +352,49 @@ def test_the_date_header_is_never_empty_or_stale_for_a_second_caller(monkeypatch
     monkeypatch.setattr(http11.email.utils, "formatdate", formatdate)
     first = date.now()
     assert seen and seen[0] and first.endswith(" GMT") and seen[0].endswith(" GMT")
+
+
+def test_a_latency_configured_as_an_inline_call_starts_does_not_hold_the_loop(tmp_path):
+    """The server runs an array call in its loop thread when no latency is configured. A latency
+    configured between that choice and the call's fault decision made the loop thread sleep it,
+    holding every other connection (control calls included) meanwhile; the call now runs as one
+    that came before the configuration."""
+    import requests
+
+    from tegile_intelliflash.simulator.app import Simulator, create_app
+    from tegile_intelliflash.simulator.store import Store
+
+    store = Store(str(tmp_path))
+    sim = Simulator(store, "admin", "pw")
+    configured = threading.Event()
+
+    def inline_then_configured(environ):
+        inline = sim.runs_inline(environ)
+        if inline and environ["PATH_INFO"].endswith("/listPools") and not configured.is_set():
+            sim.faults.configure({"latency_ms": 3000, "methods": ["listPools"]})
+            configured.set()
+        return inline
+
+    srv = server.build_server("127.0.0.1", 0, create_app(sim), inline=inline_then_configured)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    url = "http://127.0.0.1:%d" % srv.port
+    try:
+        replies = {}
+        call = threading.Thread(target=lambda: replies.update(
+            pools=requests.post(url + "/zebi/api/v2/listPools", data="[]", auth=("admin", "pw"), timeout=30)))
+        call.start()
+        assert configured.wait(10)
+        started = time.monotonic()
+        faults = requests.get(url + "/sim/v1/faults", auth=("admin", "pw"), timeout=30)
+        waited = time.monotonic() - started
+        call.join(30)
+        assert faults.status_code == 200 and replies["pools"].status_code == 200
+        assert waited < 1.5, "the control call waited %.1f s for the loop thread" % waited
+        # The configuration applies from the next call on (which runs in a thread of its own).
+        assert sim.faults.describe()["fired"] == 0
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
+        store.close()
