@@ -30,6 +30,7 @@ from module_runner import (
     run_module,
     let_in,
     module_result,
+    run_examples,
     simulator,
     start_module,
 )
@@ -341,3 +342,17 @@ def test_a_purge_of_an_inherited_list_holds_the_rules_added_to_the_project_meanw
     assert crossed and result["changed"] is True and [rule["to"] for rule in result["rules"]] == [a]
     after, _out = run(sim, capsys, share="inherits")
     assert [rule["to"] for rule in after["rules"]] == [a]
+
+
+def test_examples_run_as_written(sim, capsys):
+    conn = connection(sim)
+    with IntelliFlashClient(conn["host"], conn["username"], PASSWORD, ca_path=conn["ca_path"]) as api:
+        api.create_project(project_ref(POOL, "finance"))
+        api.create_share(share_ref(POOL, "finance", "ledger"))
+        api.set_nfs_sharing(dataset_ref(POOL, "finance", "ledger"), True)
+        api.create_share(share_ref(POOL, "finance", "reports"))
+        api.set_smb_sharing(dataset_ref(POOL, "finance", "reports"), True)
+    results = run_examples(share_access, sim, capsys)
+    assert [result["changed"] for result in results.values()] == [True, True, True, True, True, False]
+    current = results["Read the current rules"]["rules"]
+    assert [(rule["type"], rule["to"]) for rule in current] == [("ip", "10.20.0.0/24")]

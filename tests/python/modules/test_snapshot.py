@@ -25,6 +25,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths i
 from module_runner import (
     PASSWORD,
     connection,
+    run_examples,
     run_module,
     simulator,
 )
@@ -136,3 +137,14 @@ def test_snapshot_still_in_progress_after_wait_timeout(sim, capsys):
     again, _out = run(sim, capsys, name="slow")
     assert again["changed"] is False
     run(sim, capsys, name="slow", state="absent")
+
+
+def test_examples_run_as_written(sim, capsys):
+    conn = connection(sim)
+    with IntelliFlashClient(conn["host"], conn["username"], PASSWORD, ca_path=conn["ca_path"]) as api:
+        api.create_project(project_ref("pool-a", "finance"))
+        api.create_share(share_ref("pool-a", "finance", "ledger"))
+    results = run_examples(snapshot, sim, capsys)
+    assert [result["changed"] for result in results.values()] == [True, True, True, True, True]
+    assert results["Take a snapshot of a share (on the array Manual-S-before-upgrade)"]["snapshot"]["path"] == (
+        "pool-a/Local/finance/ledger@Manual-S-before-upgrade")
