@@ -222,10 +222,11 @@ class TegileShareDriver(driver.ShareDriver):
                       'credentials of user %(user)s (tegile_nas_login / '
                       'tegile_nas_password)'),
                     user=self._conf('tegile_nas_login'))),
-                (client_errors.TLSVerificationError, failure(
-                    _('TLS verification of the IntelliFlash array %(server)s '
-                      'failed: %(err)s (set tegile_nas_ssl_ca_file to the '
-                      'array\'s CA)'))),
+                (client_errors.TLSVerificationError,
+                 lambda err: exception.ShareBackendException(
+                     msg=_('cannot connect to the IntelliFlash array '
+                           '%(server)s: %(err)s') % {
+                         'server': server, 'err': errors.tls_text(err)})),
                 ((client_errors.ConnectionFailedError,
                   client_errors.ArrayTimeoutError), failure(
                     _('cannot reach the IntelliFlash array %(server)s: '

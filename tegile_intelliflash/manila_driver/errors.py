@@ -34,8 +34,30 @@ IGNORE = object()
 DEFAULT = None
 
 
+def tls_text(err):
+    """A certificate the driver does not trust, with the fix in manila.conf's
+    terms (the client's own message names its arguments, ca_path and
+    verify)."""
+    if getattr(err, 'problem', None) is None:
+        return str(err)
+    if getattr(err, 'untrusted', False):
+        fix = _('set tegile_nas_ssl_ca_file to the PEM file of the CA (or the '
+                'self-signed certificate) that issued the array\'s '
+                'certificate; or, only on a trusted network, set '
+                'tegile_nas_ssl_verify = False')
+    else:
+        fix = _('set tegile_nas_server to a host name or address listed in '
+                'the certificate\'s subject alternative names, or give the '
+                'array a certificate for that name')
+    return _('TLS verification failed: %(problem)s (%(reason)s). Fix: '
+             '%(fix)s.') % {'problem': err.problem, 'reason': err.reason,
+                            'fix': fix}
+
+
 def backend_error(what, err):
     """The default translation: log it and say what could not be done."""
+    if isinstance(err, client_errors.TLSVerificationError):
+        err = tls_text(err)
     LOG.error('IntelliFlash: could not %(what)s: %(err)s',
               {'what': what, 'err': err})
     return exception.ShareBackendException(

@@ -258,7 +258,45 @@ def test_setup_verifies_tls_by_default(simulator):
     drv = new_driver(simulator, setup=False, tegile_nas_ssl_ca_file=None)
     with pytest.raises(exception.ShareBackendException) as err:
         drv.do_setup(None)
-    assert "TLS verification" in str(err.value)
+    message = str(err.value)
+    assert "TLS verification failed" in message and "is not trusted" in message
+    # The fix is worded in manila.conf's options, not in the client's arguments.
+    assert "set tegile_nas_ssl_ca_file to the PEM file" in message
+    assert "tegile_nas_ssl_verify = False" in message
+    assert "ca_path" not in message and "validate_certs" not in message
+
+
+def test_a_host_name_the_certificate_does_not_name_says_which_option_to_fix(simulator,
+                                                                           monkeypatch):
+    # array.test resolves to the simulator (127.0.0.1) but is not a name in its certificate.
+    resolve = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *args, **kwargs: resolve(
+        "127.0.0.1" if host == "array.test" else host, *args, **kwargs))
+    drv = new_driver(simulator, setup=False, tegile_nas_server="array.test")
+    with pytest.raises(exception.ShareBackendException) as err:
+        drv.do_setup(None)
+    message = str(err.value)
+    assert "does not match the host name 'array.test'" in message
+    assert "set tegile_nas_server to a host name or address listed" in message
+    assert "connect with" not in message and "verify=False" not in message
+
+
+def test_a_certificate_refused_after_set_up_is_worded_for_manila(simulator, caplog):
+    from tegile_intelliflash.client.api import IntelliFlashClient
+    from tegile_intelliflash.manila_driver import errors
+
+    client = IntelliFlashClient("127.0.0.1", simulator.user, simulator.password,
+                                port=simulator.port, retry_budget=0)
+    try:
+        with pytest.raises(exception.ShareBackendException) as err:
+            with errors.translate("list the pools"):
+                client.list_pools()
+    finally:
+        client.close()
+    message = str(err.value)
+    assert "could not list the pools: TLS verification failed" in message
+    assert "tegile_nas_ssl_ca_file" in message and "ca_path" not in message
+    assert "tegile_nas_ssl_ca_file" in caplog.text and "ca_path" not in caplog.text
 
 
 def test_setup_fails_when_the_array_has_no_pool(simulator):

@@ -126,12 +126,14 @@ def tls_error(transport, exc, method, dataset):
     detail = transport.redact(describe(exc))
     lowered = detail.lower()
     ca = ca_description(transport)
+    untrusted = False
     if "hostname" in lowered or "doesn't match" in lowered or "ip address mismatch" in lowered:
         problem = ("the certificate of %s does not match the host name %r"
                    % (where, transport.hostname))
         fix = ("connect with a host name or address listed in the certificate's subject "
                "alternative names, or give the array a certificate for %r" % transport.hostname)
     elif "certificate" in lowered or "verify failed" in lowered:
+        untrusted = True
         problem = "the certificate of %s is not trusted by %s" % (where, ca)
         fix = ("set ca_path to the PEM file of the CA (or the self-signed certificate) "
                "that issued the array's certificate")
@@ -142,7 +144,12 @@ def tls_error(transport, exc, method, dataset):
     message = ("TLS verification failed: %s (%s). Fix: %s; or, only on a trusted network, "
                "turn verification off (validate_certs: false / verify=False)."
                % (problem, detail, fix))
-    return TLSVerificationError(message, method=method, dataset=dataset)
+    error = TLSVerificationError(message, method=method, dataset=dataset)
+    # The message's fix names the client's arguments; these parts let a caller whose settings
+    # have other names (the Manila driver) word its own. (Set here, on the failure path, so
+    # that errors.py, which every run imports, stays as small as it is.)
+    error.problem, error.reason, error.untrusted = problem, detail, untrusted
+    return error
 
 
 def _root_reason(exc, kinds):
