@@ -303,13 +303,13 @@ def _write_user_rules(module, ref, plan, guard):
 
 
 def _write_network_rules(module, ref, plan, purge, guard, inherited=False):
-    """Apply a network rule plan (one call per rule added or removed, or one for the whole list);
-    return what the list holds now: the plan's, or the list read back when another writer got in
-    the way."""
+    """Apply a network rule plan (calls per rule, or one for the whole list); return what the list holds now: the
+    plan's, or the list read back when another writer got in the way or per-rule calls copied an ``inherited`` list."""
     with module.api_errors("changing the NFS network rules of %s" % ref.path, ref.path):
         with guard():
-            conflict = False
-            for verb, arg in plan.network_actions(purge, inherited):
+            actions = plan.network_actions(purge, inherited)
+            conflict = inherited and actions[0][0] != "set"
+            for verb, arg in actions:
                 if verb == "add":
                     try:
                         module.client.add_network_acl("nfs", ref, arg)

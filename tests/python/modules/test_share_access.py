@@ -356,3 +356,31 @@ def test_examples_run_as_written(sim, capsys):
     assert [result["changed"] for result in results.values()] == [True, True, True, True, True, False]
     current = results["Read the current rules"]["rules"]
     assert [(rule["type"], rule["to"]) for rule in current] == [("ip", "10.20.0.0/24")]
+
+
+def test_a_revoke_on_an_inherited_list_reports_what_the_share_holds(sim, capsys, monkeypatch):
+    """The share follows its project's rules [A, B]; the task revokes B. Another task revokes A on
+    the project after this task's read: the share's remove of B copies the project's list as it is
+    then, [B] (C16), and leaves the share with no rule, open to every host. The task reported [A]
+    and no warning; it reads the share's list after such per-rule calls and reports that."""
+    a, b = "10.41.0.0/16", "10.42.0.0/16"
+    project = dataset_ref(POOL, PROJECT, None)
+    with IntelliFlashClient(sim.address, "admin", PASSWORD, ca_path=sim.ca_path) as api:
+        api.set_nfs_sharing(project, True)
+        api.set_network_acls("nfs", project, [dict(host=a), dict(host=b)])
+        api.create_share(share_ref(POOL, PROJECT, "follows"))
+    original = IntelliFlashClient.remove_network_acl
+    crossed = []
+
+    def remove_after_the_other_task(self, protocol, ref, host_type, host, missing_ok=True):
+        if not crossed:
+            crossed.append(host)
+            with IntelliFlashClient(sim.address, "admin", PASSWORD, ca_path=sim.ca_path) as other:
+                original(other, "nfs", project, "IP", a)
+        return original(self, protocol, ref, host_type, host, missing_ok)
+
+    monkeypatch.setattr(IntelliFlashClient, "remove_network_acl", remove_after_the_other_task)
+    result, _out = run(sim, capsys, share="follows", state="absent", rules=[dict(type="ip", to=b)])
+    monkeypatch.undo()
+    assert crossed == [b] and result["changed"] is True and result["rules"] == []
+    assert "exports it to every host" in json.dumps(result["warnings"])

@@ -19,7 +19,7 @@ from ansible_collections.tegile.intelliflash.tests.unit.framework.mock_array imp
 
 SHARE = "pool-a/Local/p1/s1"
 PROJECT = "pool-a/Local/p1"
-NFS_SHARE = ("getShare", wire.share(sharenfs="on"), [SHARE])
+NFS_SHARE = ("getShare", wire.share(sharenfs="on", overrideSharenfs=True), [SHARE])  # its own list
 NET_A = wire.network_rule("10.0.0.0/24")
 NET_B = wire.network_rule("10.1.0.0/24", access="ro")
 RULE_A = dict(type="ip", to="10.0.0.0/24")
@@ -110,11 +110,21 @@ def test_network_rules_on_an_smb_share_are_refused_before_any_write(array):
 
 
 def test_rules_of_a_share_not_exported_over_nfs_come_with_a_warning(array):
-    array.expect(("getShare", wire.share()), acls(),
+    array.expect(("getShare", wire.share(overrideSharenfs=True)), acls(),
                  ("addNFSNetworkACLOnShare", wire.SUCCESS))
     result = run(rules=[RULE_A])
     assert result["changed"] is True
     assert any("is not exported over NFS" in text for text in warnings_of(result))
+
+
+def test_a_rule_added_to_a_list_the_share_inherits_is_read_back(array):
+    # The add copies the project's list as it is then (C16), maybe not as it was read.
+    array.expect(("getShare", wire.share(sharenfs="on"), [SHARE]), acls(NET_B),
+                 ("addNFSNetworkACLOnShare", wire.SUCCESS, [SHARE, "IP", "10.0.0.0/24", "rw", False]),
+                 acls(NET_B, NET_A))
+    result = run(rules=[RULE_A])
+    assert result["changed"] is True
+    assert [rule["to"] for rule in result["rules"]] == ["10.1.0.0/24", "10.0.0.0/24"]
 
 
 def test_project_rules_and_the_last_one_removed(array):
