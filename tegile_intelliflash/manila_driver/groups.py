@@ -206,8 +206,18 @@ def create_share_group_snapshot(backend, snap):
             remove_partial,
             (client_errors.NotFoundError,
              _project_gone(group_id, pool, project))):
-        full = backend.client.create_snapshot(
-            client_paths.project_ref(pool, project), name)
+        try:
+            full = backend.client.create_snapshot(
+                client_paths.project_ref(pool, project), name)
+        except client_errors.OutcomeUnknownError:
+            # The deletion below may come before the array takes it; the
+            # name is the group snapshot's, which its deletion removes.
+            LOG.error('Share group snapshot %(snap)s: the array may still '
+                      'take %(path)s@%(full)s; deleting the group snapshot '
+                      'in Manila removes it.',
+                      {'snap': snap['id'], 'full': full,
+                       'path': client_paths.project_ref(pool, project).path})
+            raise
     LOG.info('Created share group snapshot %(snap)s as '
              '%(pool)s/%(project)s@%(full)s (%(n)d shares).',
              {'snap': snap['id'], 'pool': pool, 'project': project,

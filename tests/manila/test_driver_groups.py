@@ -367,6 +367,36 @@ def test_a_group_clone_whose_reply_is_lost_is_removed_with_the_group(
     _delete_group(driver, group)
 
 
+def test_a_group_snapshot_whose_reply_is_lost_says_so_and_goes_with_its_deletion(
+        simulator, driver, array, monkeypatch, caplog):
+    """createProjectSnapshot's reply lost behind a proxy, the snapshot taken by the array only
+    after the driver gave up: the creation fails (outcome unknown), the log says the array may
+    still take it and how it goes, and deleting the group snapshot in Manila removes it."""
+    group = _group(driver)
+    share = _member(driver, group)
+    snap = _group_snapshot(driver, group, [share])
+    ref = project_ref(POOL, _project(driver, group["id"]))
+    name = "Manual-P-share-group-snapshot-%s" % snap["id"]
+    monkeypatch.setattr(driver.client._transport, "retry_budget", 0.5)
+    simulator.set_faults(latency_ms=2000, proxy_timeout_ms=100,
+                         methods=["createProjectSnapshot"], count=1)
+    try:
+        with pytest.raises(exception.ShareBackendException):
+            driver.create_share_group_snapshot(None, snap)
+    finally:
+        simulator.clear_faults()
+        monkeypatch.undo()
+    assert "may still take %s@%s" % (ref.path, name) in caplog.text
+    assert "deleting the group snapshot in Manila removes it" in caplog.text
+    deadline = time.monotonic() + 10
+    while name not in snapshot_names(array, ref) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the array takes it late
+    assert name in snapshot_names(array, ref)
+    driver.delete_share_group_snapshot(None, snap)  # as Manila does for one in error
+    assert name not in snapshot_names(array, ref)
+    _delete_group(driver, group)
+
+
 def test_a_member_that_cannot_be_snapshotted_leaves_no_group_snapshot(
         simulator, driver, array):
     group = _group(driver)
