@@ -8,9 +8,9 @@
 Some lists have only a whole-list write on the array (a share's file ACL, a purge of the network
 rules): two tasks that read, change and write the same list at once would each overwrite the
 other's change. A play with forks and ``delegate_to: localhost`` does exactly that. Modules hold
-``dataset_lock`` (through ``_array.module_dataset_lock``) from their read to their verification, so writers of the same dataset on the
-machine that runs the modules take turns. Writers on other machines are not serialized: the
-modules verify after writing and apply again when another writer's change removed theirs.
+``dataset_lock`` (``_array.module_dataset_lock``) from their read to their last write: writers on the
+machine that runs the modules take turns. Other machines and the Manila driver are not serialized,
+and a whole-list write can overwrite their change (no read-back, no compare-and-set on the array).
 ``manila_config`` holds the lock of the configuration file it rewrites (host ``manila_config``,
 the file's real path) from its read to its replacement, for the same reason.
 
