@@ -66,12 +66,21 @@ def _ensure_directory(directory):
 
 
 def _open(path):
-    flags = os.O_RDONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags, 0o644)
-    except OSError as exc:
+    # An existing file is opened without O_CREAT: fs.protected_regular (systemd's default) refuses
+    # O_CREAT on another user's file in a sticky world-writable directory, even when it exists.
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = error = None
+    for create in (0, os.O_CREAT | os.O_EXCL, 0):  # there; made here; made meanwhile by another
+        try:
+            fd = os.open(path, flags | create, 0o644)
+            break
+        except OSError as exc:
+            error = exc
+            if exc.errno not in (errno.ENOENT, errno.EEXIST):
+                break
+    if fd is None:
         raise LockError("cannot open the lock file %s: %s (set %s to a directory this user can write)"
-                        % (path, exc.strerror, LOCK_DIR_ENV))
+                        % (path, error.strerror, LOCK_DIR_ENV))
     try:
         if os.fstat(fd).st_uid == os.getuid():
             os.fchmod(fd, 0o644)  # readable by other users whatever the umask: flock needs only that

@@ -50,7 +50,9 @@ CONVERGED = [
 # All +15 (share 5265 -> 5280, the others 5200 -> 5215): the record of the writes the array
 # applied (client.on_written), which a task that fails later reports (changed, and what it
 # wrote), runs on the successful path; the report itself is in _written.py.
-LINE_BUDGETS = {"project": 5215, "share": 5280, "quota": 5215, "share_access": 5215}
+# All +10 (share 5280 -> 5290, the others 5215 -> 5225): the lock file is opened without O_CREAT
+# when it exists (fs.protected_regular), which every locked write needs.
+LINE_BUDGETS = {"project": 5225, "share": 5290, "quota": 5225, "share_access": 5225}
 # Defined only by the code of the failure path (client/failures.py), imported when a call fails.
 FAILURE_ONLY = ("def classify(", "def await_effect(", "def tls_error(")
 

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import os
 import stat
 import subprocess
@@ -48,6 +49,37 @@ def test_directory_and_file_are_shared_by_every_user(tmp_path):
         os.umask(old)
     assert stat.S_IMODE(os.stat(directory).st_mode) == 0o1777
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
+
+
+def test_an_existing_lock_file_is_opened_without_creating_it(tmp_path, monkeypatch):
+    """fs.protected_regular (systemd's default 1) refuses an O_CREAT open of another user's file
+    in a sticky world-writable directory, even an existing one: the kernel's rule is played by
+    os.open here, as a test may not change the host's setting."""
+    directory = str(tmp_path / "locks")
+    with dataset_lock("h", "pool-a/Local/p", 1, directory=directory) as path:
+        pass
+    real_open = os.open
+
+    def protected_regular(name, flags, mode=0o777, *args, **kwargs):
+        if flags & os.O_CREAT and os.path.exists(name):
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES), name)
+        return real_open(name, flags, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", protected_regular)
+    with dataset_lock("h", "pool-a/Local/p", 1, directory=directory) as again:
+        assert again == path
+    # A file made by another process between this one's two attempts is opened as it is.
+    made = lock_path("h", "pool-a/Local/q", directory)
+
+    def made_meanwhile(name, flags, mode=0o777, *args, **kwargs):
+        if flags & os.O_CREAT and name == made and not os.path.exists(made):
+            os.close(real_open(made, os.O_RDONLY | os.O_CREAT, 0o644))
+            raise OSError(errno.EEXIST, os.strerror(errno.EEXIST), name)
+        return protected_regular(name, flags, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", made_meanwhile)
+    with dataset_lock("h", "pool-a/Local/q", 1, directory=directory) as path_q:
+        assert path_q == made
 
 
 def test_a_waiter_gets_the_lock_when_another_process_ends(tmp_path):
