@@ -57,9 +57,11 @@ def _ca_digest(path):
 def share_usage(backend, shares):
     """Used space of each share, in GiB (shares that cannot be read are
     left out). Each read also feeds the allocated record (no extra call):
-    the share's quota, or its absence, as the array says it now."""
+    the share's quota, or its absence, as the array says it now. Once the
+    array is unreachable the remaining shares are not read (each would
+    wait out its own retry budget), as in ensure_shares."""
     result = []
-    for share in shares:
+    for index, share in enumerate(shares):
         try:
             ref = backend.share_ref(share)
             info = backend.read_share(ref)
@@ -68,6 +70,12 @@ def share_usage(backend, shares):
             LOG.warning('Share %s is not on the array; no usage.',
                         share['id'])
             continue
+        except errors.ARRAY_DOWN as err:
+            LOG.warning('Could not read the usage of share %(id)s nor of '
+                        'the %(n)d shares after it: the array is unusable '
+                        '(%(err)s).', {'id': share['id'], 'err': err,
+                                       'n': len(shares) - index - 1})
+            break
         except client_errors.IntelliFlashError as err:
             LOG.warning('Could not read the usage of share %(id)s: '
                         '%(err)s', {'id': share['id'], 'err': err})

@@ -26,6 +26,13 @@ from tegile_intelliflash.client import errors as client_errors
 
 LOG = log.getLogger(__name__)
 
+#: Client errors that say the array is unusable (unreachable after the
+#: retry budget, refusing the credentials), not that one share is: a loop
+#: over shares stops at the first (each share would wait out its budget).
+ARRAY_DOWN = (client_errors.ConnectionFailedError,
+              client_errors.ArrayTimeoutError,
+              client_errors.AuthenticationError)
+
 #: A mapping's result meaning "the error is expected: carry on".
 IGNORE = object()
 

@@ -217,11 +217,6 @@ def _resize_as_known(backend, share, ref, size):
     return True
 
 
-_ARRAY_DOWN = (client_errors.ConnectionFailedError,
-               client_errors.ArrayTimeoutError,
-               client_errors.AuthenticationError)
-
-
 def ensure_shares(backend, shares):
     """Export locations of every share; error for shares gone.
 
@@ -237,7 +232,7 @@ def ensure_shares(backend, shares):
             continue
         try:
             update = _ensure_one(backend, share)
-        except _ARRAY_DOWN as err:
+        except errors.ARRAY_DOWN as err:
             array_down = True
             LOG.error('Could not ensure share %(id)s nor the %(n)d '
                       'shares after it: the array is unusable (%(err)s). '

@@ -362,6 +362,26 @@ def test_update_share_usage_size(simulator, driver):
     assert result[0]["gathered_at"] is not None
 
 
+def test_update_share_usage_size_stops_at_an_unreachable_array(simulator, driver, caplog):
+    # Every getShare answered 503 (after the retry budget): the first share's failure says the
+    # array is unusable, the others are not read (each would wait out its own budget and log
+    # its own warning: hours of a periodic task and a log flood during an outage).
+    shares = [create(driver) for dummy in range(3)]
+    simulator.reset_calls()
+    simulator.set_faults(error_rate=1, status=503, methods=["getShare"], count=1000)
+    try:
+        result = driver.update_share_usage_size(None, shares)
+    finally:
+        simulator.clear_faults()
+    assert result == []
+    assert simulator.calls()["by_method"].get("getShare") == 1
+    warned = [r for r in caplog.records if r.levelname == "WARNING"
+              and "usage" in r.getMessage()]
+    assert len(warned) == 1
+    assert "2" in warned[0].getMessage()
+    assert simulator.password not in caplog.text
+
+
 # -- manage / unmanage ------------------------------------------------------------------------
 
 def _foreign_share(array, project, name, quota=None, nfs=True, smb=False):
