@@ -21,10 +21,12 @@ try:
 except ImportError:  # pragma: no cover - the transport reports the missing library
     _rexc = _u3exc = None
 
-from .delivery import CONNECTED, CONNECTING, NOT_SENT, SENDING, UNKNOWN, Failure, current_stage
+from .delivery import (
+    CONNECTED, CONNECTING, NOT_EXECUTED, NOT_SENT, SENDING, UNKNOWN, Failure, current_stage,
+)
 from .errors import (
-    ArrayTimeoutError, ConnectionFailedError, IntelliFlashError, OutcomeUnknownError,
-    TLSVerificationError,
+    ArrayTimeoutError, AuthenticationError, ConnectionFailedError, IntelliFlashError,
+    OutcomeUnknownError, TLSVerificationError,
 )
 
 # http.client's text when a proxy answers the CONNECT with 407 (all supported Pythons).
@@ -211,6 +213,30 @@ def probe_plain_http(hostname, port, timeout):
         sock.close()
 
 
+def unreadable(transport, response, exc, method, dataset):
+    """The ``Failure`` of a reply whose body could not be read, or was cut short (urllib3 1.26
+    hands over a body that ended before its Content-Length, urllib3 2 raises): a lost reply,
+    never an answer (a read is sent again, a write's outcome is unknown)."""
+    remaining = getattr(response.raw, "length_remaining", None)
+    if isinstance(exc, EOFError) and remaining:
+        message = "the reply from %s was cut short (HTTP %d: %d bytes of its body missing)" % (
+            transport.where, response.status_code, remaining)
+    else:
+        message = "reply body could not be read: %s" % transport.redact(exc)
+    return Failure(ConnectionFailedError(message, method=method, dataset=dataset,
+                                         http_status=response.status_code), True, UNKNOWN)
+
+
+def refused_credentials(transport, model, method, dataset, status):
+    """The ``Failure`` of an HTTP 401/403: the array refused the credentials."""
+    msg = "the array refused the credentials of user %r (HTTP %d)" % (transport.username, status)
+    if model and model.get("message"):
+        msg += ": %s" % transport.redact(model.get("message"))
+    return Failure(AuthenticationError(msg, method=method, dataset=dataset,
+                                       code=transport.redact(model.get("code")) if model else None,
+                                       http_status=status), False, NOT_EXECUTED)
+
+
 def classify(transport, exc, method, dataset):
     """The ``Failure`` for an exception raised by one ``session.post``."""
     where = transport.where
@@ -280,6 +306,10 @@ def classify(transport, exc, method, dataset):
         else:
             lost = "connection to %s lost before a reply: %s" % (where, text)
         return failure(ConnectionFailedError, lost, True, UNKNOWN)
+    if _rexc is not None and isinstance(exc, _rexc.ChunkedEncodingError):
+        # The status and headers arrived, the body did not (urllib3 2's IncompleteRead).
+        return failure(ConnectionFailedError, "the reply from %s was cut short: %s"
+                       % (where, text), True, UNKNOWN)
     if _rexc is not None and isinstance(exc, (_rexc.InvalidURL, _rexc.InvalidSchema,
                                               _rexc.MissingSchema, _rexc.InvalidHeader,
                                               _rexc.InvalidJSONError)):

@@ -38,7 +38,7 @@ from .delivery import (
     FINISHED, NOT_EXECUTED, NOT_SENT, UNKNOWN, Failure, TrackingAdapter, reset_stage,
 )
 from .errors import (
-    ApiError, AuthenticationError, BusyError, ConnectionFailedError, ProtocolError, api_error,
+    ApiError, BusyError, ConnectionFailedError, ProtocolError, api_error,
     invalid_argument,
 )
 
@@ -416,10 +416,11 @@ class Transport(object):
         try:
             # JSON is UTF-8 (RFC 8259): no charset guessing over the body.
             text = response.content.decode(response.encoding or "utf-8", "replace")
-        except Exception as exc:  # broken/decoding body
-            raise Failure(ConnectionFailedError(
-                "reply body could not be read: %s" % self.redact(exc), method=method,
-                dataset=dataset, http_status=status), True, UNKNOWN)
+            if getattr(response.raw, "length_remaining", None):  # cut short (urllib3 1.26 keeps it)
+                raise EOFError("the body ended before its Content-Length")
+        except Exception as exc:  # broken, decoding or cut body
+            from .failures import unreadable  # the failure path only (failures.py)
+            raise unreadable(self, response, exc, method, dataset)
         if status == 200:
             if not text.strip():
                 return None
@@ -439,14 +440,8 @@ class Transport(object):
             return value
         model = self._error_model(text)
         if status in (401, 403):
-            msg = "the array refused the credentials of user %r (HTTP %d)" % (
-                self.username, status)
-            if model and model.get("message"):
-                msg += ": %s" % self.redact(model.get("message"))
-            raise Failure(AuthenticationError(msg, method=method, dataset=dataset,
-                                              code=self.redact(model.get("code"))
-                                              if model else None,
-                                              http_status=status), False, NOT_EXECUTED)
+            from .failures import refused_credentials  # the failure path only (failures.py)
+            raise refused_credentials(self, model, method, dataset, status)
         if status in TRANSIENT_STATUSES:
             msg = "HTTP %d from the array" % status
             if model and model.get("message"):
