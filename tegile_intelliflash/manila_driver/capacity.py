@@ -109,13 +109,14 @@ def pool_stats(backend):
     pools = []
     listed = backend.list_pools()
     backend.allocated.retain(pool.name for pool in listed)
+    down = []  # a count found the array unusable: the next pools are not
     for pool in listed:
         stats = {
             'pool_name': pool.name,
             'total_capacity_gb': _gb(pool.total_bytes),
             'free_capacity_gb': _gb(pool.available_bytes),
             'allocated_capacity_gb': client_sizes.to_gib_ceil(
-                _allocated(backend, pool.name)),
+                _allocated(backend, pool.name, down)),
             'reserved_percentage': conf.reserved_share_percentage,
             'reserved_snapshot_percentage': (
                 conf.reserved_share_from_snapshot_percentage
@@ -135,11 +136,16 @@ def pool_stats(backend):
     return pools
 
 
-def _allocated(backend, pool):
+def _allocated(backend, pool, down):
     """Bytes allocated in ``pool``. A count (or a share's read) that fails
     does not fail the refresh, which would keep every pool's old figures
     in Manila: the pool reports what the record holds (its last count and
-    the driver's own operations since), and is counted again next time."""
+    the driver's own operations since), and is counted again next time.
+    Once a count found the array unusable (``down`` not empty), the next
+    pools report their record without asking (each count would wait out
+    the retry budget)."""
+    if down:
+        return backend.allocated.recorded(pool)
     try:
         return backend.allocated.get(
             pool,
@@ -152,6 +158,9 @@ def _allocated(backend, pool):
                     'driver knows of until a count succeeds.',
                     {'pool': pool, 'err': err,
                      'gib': client_sizes.to_gib_ceil(recorded)})
+        # translate() raised it while handling the client's error.
+        if isinstance(err.__context__, errors.ARRAY_DOWN):
+            down.append(pool)
         return recorded
 
 

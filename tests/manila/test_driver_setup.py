@@ -383,6 +383,26 @@ def test_stats_fail_with_a_backend_error_when_the_array_fails(simulator, driver)
     assert simulator.password not in str(err.value)
 
 
+def test_stats_stop_counting_pools_once_the_array_is_unreachable(simulator, driver):
+    # The pools listed, then every count answered 503 (after the retry budget): the first
+    # failure says the array is unusable; the other pools report what the driver recorded
+    # without waiting out a budget each (a refresh stalled for pools x budget, delaying the
+    # share service's other periodic tasks).
+    create(driver, size=3)
+    driver._backend.allocated.forget()  # every pool due for a count
+    simulator.reset_calls()
+    simulator.set_faults(error_rate=1, status=503, methods=["listProjects"], count=1000)
+    try:
+        stats = driver.get_share_stats(refresh=True)
+    finally:
+        simulator.clear_faults()
+    assert len(stats["pools"]) >= 2
+    assert all(p["allocated_capacity_gb"] == 0 for p in stats["pools"])
+    assert simulator.calls()["by_method"].get("listProjects") == 1
+    stats = driver.get_share_stats(refresh=True)  # counted again once the array answers
+    assert {p["pool_name"]: p["allocated_capacity_gb"] for p in stats["pools"]}[POOL] == 3
+
+
 def test_configuration_of_the_client_follows_the_options(simulator):
     conf = make_configuration(simulator, tegile_nas_timeout=7, tegile_nas_retry_budget=3)
     assert conf.tegile_nas_timeout == 7
