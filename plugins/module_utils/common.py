@@ -148,7 +148,7 @@ class _WarningForwarder(logging.Handler):
             return {}
         try:
             summary = "%d retr%s or wait%s for the array during this task (connection errors, " \
-                "timeouts, lost replies, HTTP 502/503/504, error pages); the first: %s" % (
+                "timeouts, lost replies, HTTP 408/429/502/503/504, error pages); the first: %s" % (
                     len(held), "y" if len(held) == 1 else "ies", "" if len(held) == 1 else "s",
                     held[0])
             if len(held) > 1:

@@ -227,7 +227,7 @@ destroyed_snapshots:
   sample: [pool-a/Local/finance/ledger@Manual-S-hourly-1300]
 array_retries:
   description:
-    - The retries and waits of the task for the array (connection errors, timeouts, lost replies, HTTP 502/503/504,
+    - The retries and waits of the task for the array (connection errors, timeouts, lost replies, HTTP 408/429/502/503/504,
       an error page answering a write), one message each, in order.
     - Only at verbosity 1 or more (C(-v)); at any verbosity one warning counts them and quotes the first and the last.
   returned: when the task retried or waited for the array and runs with C(-v)

@@ -55,10 +55,11 @@ tegile_intelliflash_opts = [
                min=0,
                help='Total time, in seconds, that retries of one REST call '
                     'may take after connection errors, timeouts and HTTP '
-                    '502/503/504 replies (0 disables retries). A write is '
-                    'sent again only when the array provably never '
-                    'received it; after a lost reply the driver waits '
-                    'this long for its effect instead.'),
+                    '408/429/502/503/504 replies (0 disables retries). A '
+                    'write is sent again only when the array provably '
+                    'never received it or did not handle it (503, 429, '
+                    '408); after a lost reply the driver waits this long '
+                    'for its effect instead.'),
 ]
 
 ALL_OPTS = intree_opts + tegile_intelliflash_opts

@@ -9,7 +9,8 @@ A failed attempt is one of:
   refused, connect timeout, TCP reset or TLS failure during the handshake). Any call may be sent
   again.
 * ``NOT_EXECUTED``: the array (or a proxy in front of it) answered that it did not execute the
-  call (an ErrorModel, HTTP 503). Reads may be sent again; writes are re-sent only after a 503.
+  call (an ErrorModel, HTTP 503, 429, 408). Reads may be sent again; writes are re-sent only after
+  one of those statuses.
 * ``FINISHED``: the array answered something the client cannot read as success or as an
   ErrorModel (a non-JSON body to a read, an unexpected status): the call is over, not in
   flight; it is reported as an error and never sent again.

@@ -54,7 +54,7 @@ DEFAULT_POOL_MAXSIZE = 10
 MAX_POOL_MAXSIZE = 1024
 REDACTED = "********"
 MAX_ERROR_TEXT = 500
-TRANSIENT_STATUSES = (502, 503, 504)
+TRANSIENT_STATUSES = (408, 429, 502, 503, 504)
 # The user information of a URL in a text (``scheme://user:password@``), up to its last ``@``:
 # a proxy URL from HTTPS_PROXY carries the proxy's credentials, and urllib3 quotes the whole URL
 # in some errors ("Failed to parse: http://user:password@proxy:99999").
@@ -448,11 +448,11 @@ class Transport(object):
                 msg += ": %s" % self.redact(model.get("message"))
             elif text.strip():
                 msg += ": %s" % self._short(text)
-            # 503: the server (or a proxy that did not forward the call) says it did not
-            # handle the request; 502/504: a proxy forwarded it and lost the answer (C32).
+            # 503, 429, 408: the server (or a proxy that did not forward the call) says it did
+            # not handle the request; 502/504: a proxy forwarded it and lost the answer (C32).
             raise Failure(ConnectionFailedError(msg, method=method, dataset=dataset,
                                                 http_status=status),
-                          True, NOT_EXECUTED if status == 503 else UNKNOWN)
+                          True, UNKNOWN if status in (502, 504) else NOT_EXECUTED)
         if status == 404 and (model is None or
                               model.get("code") != "EZEBI_RESOURCE_NOT_FOUND"):
             detail = self.redact(model.get("message")) if model and model.get("message") \

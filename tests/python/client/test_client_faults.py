@@ -235,9 +235,11 @@ def test_reset_after_send_is_outcome_unknown_never_resent(sim_clean, fclient, sh
         fclient.delete_project(project_ref(POOL, project))
 
 
-def test_503_on_write_is_resent(sim_clean, client, project):
-    """HTTP 503 says the call was not handled (C32): the write is sent again at once."""
-    sim_clean.set_faults(error_rate=1, status=503, methods=["createShare"], count=1)
+@pytest.mark.parametrize("status", [503, 429, 408])
+def test_a_status_saying_not_handled_on_write_is_resent(sim_clean, client, project, status):
+    """HTTP 503, 429 (a rate-limiting proxy or gateway) and 408 say the call was not handled
+    (C32): the write is sent again."""
+    sim_clean.set_faults(error_rate=1, status=status, methods=["createShare"], count=1)
     client.create_share(share_ref(POOL, project, "s1"))
     calls = sim_clean.calls()["by_method"]
     assert calls["createShare"] == 2
