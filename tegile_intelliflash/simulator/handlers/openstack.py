@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """The ``/zebi/api/openstack`` service used by Manila's in-tree Tegile driver (spec §12, C22)."""
 
-from .. import core, model
-from ..errors import ApiError, INVALID_ACL_PARAM, INVALID_ARGUMENT
+from .. import convert, core, model
+from ..errors import (ApiError, INVALID_ACL_PARAM, INVALID_ARGUMENT,
+                      INVALID_QUOTA_RESERVATION)
 from ..ops import access, datasets, snapshots
 
 
@@ -77,7 +78,12 @@ def delete_share(ctx, args):
 def resize_share(ctx, args):
     path, share, project = datasets.share_for_write(ctx, args.raw(0, "datasetPath"),
                                                     what="resizeShare")
-    size = args.raw(1, "size")
+    # C22: a string of the integer size (spec §12), at least 1: a resize never clears the quota.
+    value = args.raw(1, "size")
+    size = convert.to_int(value, "size", INVALID_QUOTA_RESERVATION)
+    if size < 1:
+        raise ApiError(INVALID_QUOTA_RESERVATION, "size must be a whole number of GB, at least "
+                       "1, got %.60r" % (value,))
     unit = args.raw(2, "unit", "GB")
     datasets.apply_share_changes(ctx, share, project, {"quota": size, "quotaMetric": unit})
     ctx.txn.put_share(share)

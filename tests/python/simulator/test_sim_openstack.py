@@ -4,7 +4,9 @@
 
 import json
 
-from conftest import GiB
+import pytest
+
+from conftest import ArrayError, GiB
 
 
 def os_post(api, method, params):
@@ -134,3 +136,31 @@ def test_cifs_create_refuses_an_smb_name_another_share_has(api, project):
         "EZEBI_RESOURCE_EXIST"
     assert [s["name"] for s in api("listShares", "pool-a", project, True)] == ["s1"]
     api.os("createShare", "pool-a", project, "s2", "NFS")  # NFS needs no SMB name
+
+
+@pytest.mark.parametrize("size", ["0", "-1", "5.5", "", " ", "1e3", 0, -1, 2.5, True])
+def test_resize_size_is_a_whole_number_of_gib_from_one(api, size):
+    """C22: the size is a string of the integer size (spec §12), at least 1; a refused resize
+    names ``size`` and leaves the quota as it was (it never clears it)."""
+    api.os("createShare", "pool-b", "os-resize", "bad-size", "NFS")
+    path = "pool-b/Local/os-resize/bad-size"
+    try:
+        api.os("resizeShare", path, "3", "GB")
+        with pytest.raises(ArrayError) as info:
+            api.os("resizeShare", path, size, "GB")
+        assert info.value.body["code"] == "EZEBI_INVALID_QUOTA_RESERVATION_VALUE"
+        assert "size" in info.value.body["message"]
+        assert api("getShare", path)["quotaInByte"] == 3 * GiB
+    finally:
+        api.os("deleteShare", path, True, False)
+
+
+@pytest.mark.parametrize("size, gib", [("1", 1), (" 7 ", 7), (2, 2), (4.0, 4)])
+def test_resize_accepts_whole_sizes(api, size, gib):
+    api.os("createShare", "pool-b", "os-resize", "good-size", "NFS")
+    path = "pool-b/Local/os-resize/good-size"
+    try:
+        api.os("resizeShare", path, size, "GB")
+        assert api("getShare", path)["quotaInByte"] == gib * GiB
+    finally:
+        api.os("deleteShare", path, True, False)
