@@ -34,6 +34,16 @@ _LOOKS_NUMERIC_RE = re.compile(r"^[0-9.]+$")
 _NUMERIC_LABEL_RE = re.compile(r"^(?:[0-9]+|0x[0-9a-f]*)$")
 
 
+_IPV4_MAPPED = ipaddress.ip_network("::ffff:0:0/96")
+
+
+def _refuse_mapped(net, value, field):
+    """C15: ``::ffff:10.0.0.1`` is the IPv4 host 10.0.0.1 in another notation."""
+    if net.version == 6 and net.subnet_of(_IPV4_MAPPED):
+        raise invalid_argument(field, "%r is an IPv4-mapped IPv6 address; write the IPv4 "
+                                      "address in dotted-decimal form" % value)
+
+
 def normalize_host(value, field="host"):
     """``(host_type, host)`` for an address, a CIDR network or a host name.
 
@@ -44,9 +54,12 @@ def normalize_host(value, field="host"):
     if not isinstance(value, str):
         raise invalid_argument(field, "must be an IP address, a CIDR network or a host name, "
                                       "got %r" % (value,))
-    text = value.strip()
+    text = value
     if not text:
         raise invalid_argument(field, "must not be empty")
+    if any(ch.isspace() for ch in text):
+        # C15: a host is taken as written, as the array takes it; never stripped.
+        raise invalid_argument(field, "%r: white space is not part of a host" % value)
     if "%" in text:
         # ipaddress accepts scoped IPv6 (fe80::1%eth0); a zone is local to one host and means
         # nothing in an export rule.
@@ -62,13 +75,17 @@ def normalize_host(value, field="host"):
         except ValueError:
             raise invalid_argument(field, "%r has host bits set; did you mean %s?"
                                    % (value, net.with_prefixlen))
+        _refuse_mapped(net, value, field)
         if net.prefixlen == net.max_prefixlen:
             return IP, str(net.network_address)
         return IP, net.with_prefixlen
     try:
-        return IP, str(ipaddress.ip_address(text))
+        address = ipaddress.ip_address(text)
     except ValueError:
         pass
+    else:
+        _refuse_mapped(ipaddress.ip_network(address), value, field)
+        return IP, str(address)
     if ":" in text or _LOOKS_NUMERIC_RE.fullmatch(text):
         raise invalid_argument(field, "%r is not a valid IP address" % value)
     name = text.lower() if all(ord(ch) < 128 for ch in text) else text

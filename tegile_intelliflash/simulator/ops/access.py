@@ -15,6 +15,8 @@ ACCESS_MODES = ("rw", "ro")
 _LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 # C15: a last label of digits or 0x-hex is an IPv4 address in inet_aton notation (0x0a.0.0.1).
 _NUMERIC_LABEL = re.compile(r"(?:[0-9]+|0[xX][0-9A-Fa-f]*)")
+# C15: ::ffff:10.0.0.1 is the IPv4 host 10.0.0.1, which has one spelling: dotted-decimal.
+_IPV4_MAPPED = ipaddress.ip_network("::ffff:0:0/96")
 
 
 # -- network ACL entries (C15) ---------------------------------------------------------------
@@ -39,10 +41,13 @@ def validate_host(host_type, host, where="host"):
             raise ApiError(INVALID_ACL_PARAM, "%s %r: an IPv6 zone index has no meaning in an "
                            "ACL entry" % (where, host))
         try:
-            ipaddress.ip_network(host, strict=True)
+            network = ipaddress.ip_network(host, strict=True)
         except ValueError:
             raise ApiError(INVALID_ACL_PARAM, "%s %r is not an IP address or a network without "
                            "host bits set" % (where, host)) from None
+        if network.version == 6 and network.subnet_of(_IPV4_MAPPED):
+            raise ApiError(INVALID_ACL_PARAM, "%s %r is an IPv4-mapped IPv6 address, an IPv4 "
+                           "host in another notation; use dotted-decimal form" % (where, host))
         return host
     name = host[:-1] if host.endswith(".") else host
     labels = name.split(".")

@@ -47,7 +47,8 @@ HOSTS = st.one_of(
     st.lists(st.sampled_from(["0x0a", "10", "1", "a", "db-1", "0xg", "x1", "a_b", "-a", ""]),
              min_size=1, max_size=4).map(".".join),
     st.sampled_from(["a" * 63 + ".com", "a" * 64 + ".com", ".".join(["a" * 63] * 4),
-                     ".".join(["a" * 61] * 4) + ".", "fe80::1%eth0", "localhost."]),
+                     ".".join(["a" * 61] * 4) + ".", "fe80::1%eth0", "localhost.",
+                     "::ffff:10.0.0.1", " 10.0.0.1", "db1.example.com\n"]),
 )
 
 
@@ -137,7 +138,8 @@ def test_hosts_agree(raw, place, host):
     client_ok, detected = _client_accepts(normalize_host, host)
     if client_ok:
         host_type, wire_host = detected
-        sim_ok, code = raw("addNFSNetworkACLOnShare", share, host_type, wire_host, "rw", False)
+        # The host as given, not the client's normal form: the client may not accept more.
+        sim_ok, code = raw("addNFSNetworkACLOnShare", share, host_type, host, "rw", False)
         assert sim_ok, (host, detected, code)
         assert raw("removeNFSNetworkACLOnShare", share, host_type, wire_host)[0]
         return
@@ -160,3 +162,32 @@ def test_smb_names_agree(raw, place, name):
     assert client_ok == sim_ok, (name, code)
     if not sim_ok:
         assert code == "EZEBI_INVALID_WINDOWS_DISPLAY_NAME", (name, code)
+
+
+# C15 edge cases, each refused by both sides naming the field, or accepted by both.
+HOST_EDGES = [
+    (" 10.0.0.1", False), ("10.0.0.1\n", False), ("\tdb1.example.com", False),
+    ("db1.example.com ", False), ("10.0.0.0/24 ", False),
+    ("::ffff:10.0.0.1", False), ("::FFFF:0A00:1", False), ("::ffff:10.0.0.0/120", False),
+    ("::ffff:0:0/96", False), ("::ffff:0.0.0.0/104", False),
+    ("::/0", True), ("::10.0.0.1", True), ("::fffe:a00:1", True), ("10.0.0.1", True),
+    ("2001:db8::/32", True), ("db1.example.com", True),
+]
+
+
+@pytest.mark.parametrize("host, accepted", HOST_EDGES)
+def test_host_edges_agree(raw, place, host, accepted):
+    _project, share = place
+    try:
+        host_type = normalize_host(host)[0]
+    except InvalidArgumentError as exc:
+        assert not accepted, (host, str(exc))
+        assert exc.field == "host", exc.field
+        host_type = "IP" if ":" in host or host.strip()[:1].isdigit() else "FQDN"
+    else:
+        assert accepted, host
+    sim_ok, code = raw("addNFSNetworkACLOnShare", share, host_type, host, "rw", False)
+    raw("removeAllNFSNetworkACLsOnShare", share)
+    assert sim_ok == accepted, (host, code)
+    if not accepted:
+        assert code == "EZEBI_INVALID_ACL_API_PARAM_GENERAL", (host, code)

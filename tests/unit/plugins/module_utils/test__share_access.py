@@ -62,6 +62,11 @@ def test_user_and_group_rules():
     (rule("ip", "300.1.1.1"), "rules[1].to", "not a valid"),
     (rule("host", "bad_host!"), "rules[1].to", "not a valid"),
     (rule("ip", "  "), "rules[1].to", "non-empty"),
+    # C15: a host is taken as written, as the array takes it (never stripped), and an IPv4 host
+    # has one spelling (no IPv4-mapped IPv6 address)
+    (rule("ip", " 10.0.0.1"), "rules[1].to", "white space"),
+    (rule("host", "db1.example.com\n"), "rules[1].to", "white space"),
+    (rule("ip", "::ffff:10.0.0.1"), "rules[1].to", "IPv4-mapped"),
     (rule("user", "alice", root=True), "rules[1].root_access", "ip and host rules only"),
     (rule("user", "bad\tname"), "rules[1].to", "control characters"),
     (rule("user", "EXAMPLE\\alice"), "rules[1].to", "write directory users as name@domain (alice@"),
