@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Property tests: the client's validators and the simulator, two independent implementations
-of docs/protocol-choices.md, accept and refuse the same names (C5), SMB names (C17), byte sizes
-(C1, C6) and hosts (C15). The simulator is driven over HTTPS with raw requests (the client would refuse
+of docs/protocol-choices.md, accept and refuse the same names (C5, case-sensitive), SMB names
+(C17), byte sizes (C1, C6) and hosts (C15). The simulator is driven over HTTPS with raw requests (the client would refuse
 before sending); the client's validators run side by side on the same input."""
 
 import json
@@ -11,11 +11,11 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from client_helpers import unique
+from client_helpers import make_client, unique
 from tegile_intelliflash.client import paths
 from tegile_intelliflash.client.acl import normalize_host
 from tegile_intelliflash.client.errors import InvalidArgumentError
-from tegile_intelliflash.client.paths import validate_name
+from tegile_intelliflash.client.paths import project_ref, share_ref, validate_name
 from tegile_intelliflash.client.sizes import parse_optional_size
 
 # Deterministic (CI runs the same examples every time) and no example database in the tree.
@@ -191,3 +191,32 @@ def test_host_edges_agree(raw, place, host, accepted):
     assert sim_ok == accepted, (host, code)
     if not accepted:
         assert code == "EZEBI_INVALID_ACL_API_PARAM_GENERAL", (host, code)
+
+
+def test_names_differing_in_case_are_two_datasets(sim):
+    """C5: names are case-sensitive on both sides, as ZFS dataset names are."""
+    project = unique("Case")
+    with make_client(sim) as client:
+        client.create_project(project_ref("pool-a", project))
+        client.create_project(project_ref("pool-a", project.lower()))
+        try:
+            for name in ("Data", "data"):
+                client.create_share(share_ref("pool-a", project, name), quota="1G")
+            upper, lower = (client.get_share(share_ref("pool-a", project, name))
+                            for name in ("Data", "data"))
+            assert (upper.name, lower.name) == ("Data", "data")
+            assert upper.mount_point != lower.mount_point
+            assert sorted(s.name for s in client.list_shares(project_ref("pool-a", project))) \
+                == ["Data", "data"]
+            client.create_snapshot(share_ref("pool-a", project, "Data"), "Nightly")
+            client.create_snapshot(share_ref("pool-a", project, "Data"), "nightly")
+            found = client.find_snapshots(share_ref("pool-a", project, "Data"),
+                                          ["Manual-S-nightly"])
+            assert [snap.full_name for snap in found] == ["Manual-S-nightly"]
+            client.delete_share(share_ref("pool-a", project, "data"), recursive=True)
+            assert client.find_share(share_ref("pool-a", project, "data")) is None
+            assert client.get_share(share_ref("pool-a", project, "Data")).name == "Data"
+        finally:
+            client.delete_share(share_ref("pool-a", project, "Data"), recursive=True)
+            for name in (project, project.lower()):
+                client.delete_project(project_ref("pool-a", name))
