@@ -109,7 +109,8 @@ def _parse_rule(index, entry, protocol, share_level, option):
     if root:
         raise RuleError("%s.root_access: root access applies to ip and host rules only, not to %s "
                         "rules" % (field, kind))
-    value = value.strip()
+    if value != value.strip():  # taken as written, as the array takes it (C31)
+        raise RuleError("%s.to: %r: white space around a %s name" % (field, value, kind))
     if any(ord(ch) < 32 for ch in value):
         raise RuleError("%s.to: %r is not a valid %s name (control characters)" % (field, value, kind))
     invisible = invisible_problem(value)

@@ -251,7 +251,10 @@ class UserRule(_Rule):
         if not isinstance(name, str) or not name.strip():
             raise invalid_argument("name", "must be a non-empty user or group name, got %r"
                                    % (name,))
-        name = name.strip()
+        if name != name.strip():
+            # C31: a name is taken as written, as the array takes it (never stripped).
+            raise invalid_argument("name", "%r: white space around a user or group name"
+                                   % (name,))
         invisible = invisible_problem(name)
         if invisible:
             # C31 takes C5's rule: an invisible character makes a principal impossible to type

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from client_helpers import make_client, unique
 from tegile_intelliflash.client import paths
-from tegile_intelliflash.client.acl import normalize_host
+from tegile_intelliflash.client.acl import UserRule, normalize_host
 from tegile_intelliflash.client.errors import InvalidArgumentError
 from tegile_intelliflash.client.paths import project_ref, share_ref, validate_name
 from tegile_intelliflash.client.sizes import parse_optional_size
@@ -220,3 +220,15 @@ def test_names_differing_in_case_are_two_datasets(sim):
             client.delete_share(share_ref("pool-a", project, "Data"), recursive=True)
             for name in (project, project.lower()):
                 client.delete_project(project_ref("pool-a", name))
+
+
+@pytest.mark.parametrize("name", [" alice", "alice ", "alice\n", "\tstaff", "adm\u200bin", ""])
+def test_user_names_the_client_refuses_the_array_refuses(raw, place, name):
+    """C31: what the client refuses (naming ``name``) the simulator refuses too."""
+    _project, share = place
+    with pytest.raises(InvalidArgumentError) as info:
+        UserRule("user", name, "rw")
+    assert info.value.field == "name"
+    entry = dict(UserRule("user", "alice", "rw").to_wire(), aclUser=name)
+    assert raw("modifyShareProperties", share, {"aclList": [entry]}) == \
+        (False, "EZEBI_INVALID_ACL_API_PARAM_GENERAL")

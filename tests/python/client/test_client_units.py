@@ -256,6 +256,8 @@ def test_user_rule_keeps_unknown_entries():
 @pytest.mark.parametrize("kwargs,field", [
     (dict(kind="role", name="x", access="rw"), "kind"),
     (dict(kind="user", name="", access="rw"), "name"),
+    (dict(kind="user", name=" alice", access="rw"), "name"),   # C31: never stripped
+    (dict(kind="group", name="staff\n", access="rw"), "name"),
     (dict(kind="user", name="x", access="write"), "access"),
 ])
 def test_user_rule_rejects(kwargs, field):

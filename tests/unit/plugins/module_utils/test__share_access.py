@@ -69,6 +69,8 @@ def test_user_and_group_rules():
     (rule("ip", "::ffff:10.0.0.1"), "rules[1].to", "IPv4-mapped"),
     (rule("user", "alice", root=True), "rules[1].root_access", "ip and host rules only"),
     (rule("user", "bad\tname"), "rules[1].to", "control characters"),
+    (rule("user", " alice"), "rules[1].to", "white space around"),  # C31: never stripped
+    (rule("group", "staff\n"), "rules[1].to", "white space around"),
     (rule("user", "EXAMPLE\\alice"), "rules[1].to", "write directory users as name@domain (alice@"),
     (rule("group", "EXAMPLE\\Domain Admins"), "rules[1].to", "directory groups as name@domain"),
     # C31: invisible characters (the client refuses them too, naming its own field, not the option)
