@@ -201,16 +201,25 @@ def dataset_path(pool, project, share=None, container=LOCAL):
     return "/".join([pool, container] + path.split("/")[2:])
 
 
+def _prefixed_snapshot_name(prefix, name):
+    """C11: the stored name is a name (C5) too, at most 255 characters with its prefix."""
+    validate_name(name, "snapshot")
+    if len(prefix + name) > MAX_NAME_LENGTH:
+        raise invalid_argument("snapshot", "must be at most %d characters long (the array names "
+                                           "it %s<name>, at most %d), got %d"
+                               % (MAX_NAME_LENGTH - len(prefix), prefix, MAX_NAME_LENGTH,
+                                  len(name)))
+    return prefix + name
+
+
 def share_snapshot_name(name):
     """``"x"`` -> ``"Manual-S-x"`` (the name the array gives a share snapshot)."""
-    validate_name(name, "snapshot")
-    return SHARE_SNAPSHOT_PREFIX + name
+    return _prefixed_snapshot_name(SHARE_SNAPSHOT_PREFIX, name)
 
 
 def project_snapshot_name(name):
     """``"x"`` -> ``"Manual-P-x"`` (the name the array gives a project snapshot)."""
-    validate_name(name, "snapshot")
-    return PROJECT_SNAPSHOT_PREFIX + name
+    return _prefixed_snapshot_name(PROJECT_SNAPSHOT_PREFIX, name)
 
 
 def snapshot_name(name, share=None):

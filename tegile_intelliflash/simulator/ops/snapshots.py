@@ -20,6 +20,16 @@ SHARE_PREFIX = "Manual-S-"
 PROJECT_PREFIX = "Manual-P-"
 
 
+def _prefixed(prefix, name):
+    """The stored name (C11): a name (C5) too, so at most 255 characters with its prefix."""
+    core.validate_name(name, "snapshotName")
+    if len(prefix + name) > core.MAX_NAME:
+        raise ApiError(INVALID_ARGUMENT, "snapshotName is longer than %d characters: the "
+                       "snapshot is named %s<snapshotName>, at most %d characters"
+                       % (core.MAX_NAME - len(prefix), prefix, core.MAX_NAME))
+    return prefix + name
+
+
 # -- dependency graph ------------------------------------------------------------------------
 def clones_of(txn, snap):
     return txn.shares_with_origin(snap["path"]), txn.projects_with_origin(snap["path"])
@@ -126,8 +136,7 @@ def create_share_snapshot_doc(ctx, share_obj, name):
     share = core.get_share(ctx.txn, path)
     core.require_local(path, "createShareSnapshot")
     model.check_not_busy(share, ctx.now, "createShareSnapshot")
-    core.validate_name(name, "snapshotName")
-    full = SHARE_PREFIX + name
+    full = _prefixed(SHARE_PREFIX, name)
     snap_path = "%s@%s" % (share["path"], full)
     if ctx.txn.snapshot(snap_path) is not None:
         raise ApiError(RESOURCE_EXIST, "Snapshot %s already exists" % snap_path)
@@ -256,8 +265,7 @@ def create_project_snapshot_doc(ctx, path, name):
     core.get_pool(ctx.txn, path.pool)
     project = core.get_project(ctx.txn, path)
     core.require_local(path, "createProjectSnapshot")
-    core.validate_name(name, "snapshotName")
-    full = PROJECT_PREFIX + name
+    full = _prefixed(PROJECT_PREFIX, name)
     snap_path = "%s@%s" % (project["path"], full)
     shares = ctx.txn.shares_of_project(project["path"])
     for target in [snap_path] + ["%s@%s" % (s["path"], full) for s in shares]:

@@ -232,3 +232,36 @@ def test_user_names_the_client_refuses_the_array_refuses(raw, place, name):
     entry = dict(UserRule("user", "alice", "rw").to_wire(), aclUser=name)
     assert raw("modifyShareProperties", share, {"aclList": [entry]}) == \
         (False, "EZEBI_INVALID_ACL_API_PARAM_GENERAL")
+
+
+@pytest.mark.parametrize("length, accepted", [(1, True), (246, True), (247, False), (255, False)])
+@pytest.mark.parametrize("project_level", [False, True])
+def test_snapshot_name_lengths_agree(sim, raw, place, length, accepted, project_level):
+    """C11: the prefixed name (Manual-S-/Manual-P-, 9 characters) is at most 255 characters on
+    both sides; the client refuses before any call naming ``snapshot``, nothing is created."""
+    project, share = place
+    name = "n" * length
+    ref = paths.dataset_ref("pool-a", project, None if project_level else "s1")
+    sim.reset_calls()
+    with make_client(sim) as client:
+        try:
+            full = client.create_snapshot(ref, name)
+        except InvalidArgumentError as exc:
+            assert not accepted and exc.field == "snapshot", exc
+            assert "at most 246 characters" in str(exc)
+            assert sim.calls()["total"] == 0
+        else:
+            assert accepted
+            client.delete_snapshot(ref, full)
+    if project_level:
+        target = {"poolName": "pool-a", "name": project, "local": True}
+        method = "createProjectSnapshot"
+    else:
+        target = {"poolName": "pool-a", "projectName": project, "name": "s1", "local": True}
+        method = "createShareSnapshot"
+    sim_ok, code = raw(method, target, name, False)
+    if sim_ok:
+        raw("deleteShareSnapshot" if not project_level else "deleteProjectSnapshot",
+            "%s@Manual-%s-%s" % ("pool-a/Local/" + project if project_level else share,
+                                 "P" if project_level else "S", name), True)
+    assert (sim_ok, code) == ((True, None) if accepted else (False, "EZEBI_INVALID_ARGUMENT"))
