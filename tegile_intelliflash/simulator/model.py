@@ -151,7 +151,7 @@ def validate_property(key, value):
         return _choice(value, key, COMPRESSION_CLASSES, INVALID_COMPRESSION_ALGORITHM)
     if key in ("dedup", "readonly", "atime", "nbmand", "compressedLog"):
         return _choice(value, key, TOGGLES, INVALID_TOGGLE_VALUE)
-    if key in ("recordSize", "defaultVolumeBlockSize"):
+    if key in ("recordSize", "defaultVolumeBlockSize", "blockSize"):  # blockSize: createShare
         return _choice(value, key, BLOCK_SIZES, INVALID_BLOCK_SIZE)
     if key == "copies":
         if isinstance(value, bool):

@@ -71,7 +71,8 @@ class ShareCalls(object):
                     bs += "B"
                 if bs not in BLOCK_SIZES:
                     raise invalid_argument("block_size", "must be one of %s, got %r"
-                                           % (", ".join(BLOCK_SIZES), block_size))
+                                           % (", ".join(BLOCK_SIZES), block_size),
+                                           code="EZEBI_INVALID_BLOCK_SIZE_VALUE_GENERAL")
                 options["blockSize"] = bs
             if mount_point is not None and mount_point != "":
                 if not isinstance(mount_point, str) or not mount_point.startswith("/") or \

@@ -111,7 +111,7 @@ def create_share_doc(txn, project, name, options=None, permissions=None):
     options = options or {}
     block = options.get("blockSize")
     if block not in (None, ""):
-        share["own"]["recordSize"] = model.validate_property("recordSize", block)
+        share["own"]["recordSize"] = model.validate_property("blockSize", block)
     mount = options.get("mountPoint")
     if mount not in (None, ""):
         share["own"]["mountPoint"] = model.validate_mount_point(mount)

@@ -265,3 +265,35 @@ def test_snapshot_name_lengths_agree(sim, raw, place, length, accepted, project_
             "%s@Manual-%s-%s" % ("pool-a/Local/" + project if project_level else share,
                                  "P" if project_level else "S", name), True)
     assert (sim_ok, code) == ((True, None) if accepted else (False, "EZEBI_INVALID_ARGUMENT"))
+
+
+@pytest.mark.parametrize("block_size, wire", [
+    ("4KB", "4KB"), ("128KB", "128KB"), ("64k", "64KB"), (" 8kb ", "8KB"),
+    ("3KB", None), ("256KB", None), ("1M", None), ("4 KB", None), ("KB", None),
+])
+def test_block_sizes_agree(sim, raw, place, block_size, wire):
+    """C20: the client sends the enum value of what it accepts; what it refuses (before any
+    call, naming block_size) the simulator refuses with the same code, naming blockSize."""
+    project, _share = place
+    ref = share_ref("pool-a", project, "bs")
+    sim.reset_calls()
+    with make_client(sim) as client:
+        try:
+            client.create_share(ref, block_size=block_size)
+        except InvalidArgumentError as exc:
+            assert wire is None and exc.field == "block_size", exc
+            assert exc.code == "EZEBI_INVALID_BLOCK_SIZE_VALUE_GENERAL"
+            assert sim.calls()["total"] == 0
+        else:
+            assert client.get_share(ref).record_size == wire
+            client.delete_share(ref)
+    sent = wire or block_size
+    resp = requests.post(sim.url + "/zebi/api/v2/createShare",
+                         data=json.dumps(["pool-a", project, "bs", {"blockSize": sent}, []]),
+                         auth=(sim.user, sim.password), verify=sim.ca_path, timeout=30)
+    if wire:
+        assert resp.status_code == 200, resp.text
+        raw("deleteShare", "pool-a/Local/%s/bs" % project, True, False)
+    else:
+        assert resp.json()["code"] == "EZEBI_INVALID_BLOCK_SIZE_VALUE_GENERAL"
+        assert resp.json()["message"].startswith("blockSize:"), resp.text
