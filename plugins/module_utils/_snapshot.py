@@ -51,10 +51,9 @@ def snapshot_names(name, share):
             "name: %r is a share snapshot (prefix %s); set share to manage share snapshots"
             % (name, other))
     try:
-        paths.validate_name(short, "name")
+        return short, paths.snapshot_name(short, share, "name")  # C5, C11: 246 + prefix
     except InvalidArgumentError as exc:
         raise SnapshotError(getattr(exc, "message", None) or str(exc))
-    return short, paths.snapshot_name(short, share)
 
 
 def newer_snapshots(names, full):

@@ -201,32 +201,32 @@ def dataset_path(pool, project, share=None, container=LOCAL):
     return "/".join([pool, container] + path.split("/")[2:])
 
 
-def _prefixed_snapshot_name(prefix, name):
+def _prefixed_snapshot_name(prefix, name, field):
     """C11: the stored name is a name (C5) too, at most 255 characters with its prefix."""
-    validate_name(name, "snapshot")
+    validate_name(name, field)
     if len(prefix + name) > MAX_NAME_LENGTH:
-        raise invalid_argument("snapshot", "must be at most %d characters long (the array names "
+        raise invalid_argument(field, "must be at most %d characters long (the array names "
                                            "it %s<name>, at most %d), got %d"
                                % (MAX_NAME_LENGTH - len(prefix), prefix, MAX_NAME_LENGTH,
                                   len(name)))
     return prefix + name
 
 
-def share_snapshot_name(name):
+def share_snapshot_name(name, field="snapshot"):
     """``"x"`` -> ``"Manual-S-x"`` (the name the array gives a share snapshot)."""
-    return _prefixed_snapshot_name(SHARE_SNAPSHOT_PREFIX, name)
+    return _prefixed_snapshot_name(SHARE_SNAPSHOT_PREFIX, name, field)
 
 
-def project_snapshot_name(name):
+def project_snapshot_name(name, field="snapshot"):
     """``"x"`` -> ``"Manual-P-x"`` (the name the array gives a project snapshot)."""
-    return _prefixed_snapshot_name(PROJECT_SNAPSHOT_PREFIX, name)
+    return _prefixed_snapshot_name(PROJECT_SNAPSHOT_PREFIX, name, field)
 
 
-def snapshot_name(name, share=None):
+def snapshot_name(name, share=None, field="snapshot"):
     """The full snapshot name for a share snapshot (share given) or a project snapshot."""
     if share is None:
-        return project_snapshot_name(name)
-    return share_snapshot_name(name)
+        return project_snapshot_name(name, field)
+    return share_snapshot_name(name, field)
 
 
 def strip_snapshot_prefix(full_name):

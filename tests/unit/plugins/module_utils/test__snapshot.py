@@ -39,6 +39,8 @@ def test_names(name, share, expected):
     ("a/b", None, "forbidden"),
     ("", "s1", "required"),
     ("x" * 256, "s1", "at most 255"),
+    ("x" * 247, "s1", "at most 246"),  # C11: at most 255 with the Manual-S- prefix
+    ("Manual-P-" + "x" * 247, None, "at most 246"),
     ("Manual-S-", "s1", "empty"),
 ])
 def test_bad_names_name_the_field(name, share, words):
