@@ -87,8 +87,8 @@ def _parse_rule(index, entry, protocol, share_level, option):
         raise RuleError("%s.type: %r is not one of %s" % (field, kind, ", ".join(RULE_TYPES)))
     if value is None or not str(value).strip():
         raise RuleError("%s.to: a %s rule needs a non-empty value" % (field, kind))
-    value = str(value)
-    if kind in NETWORK_TYPES:  # a host is taken as written (C15): normalize_host refuses white space
+    value = str(value)  # taken as written (C15, C31), as the array takes it: never stripped
+    if kind in NETWORK_TYPES:
         if protocol == "smb":
             raise RuleError(
                 "%s: %s rules are not allowed on an SMB share: IP and host access rules are NFS-only "
@@ -109,7 +109,7 @@ def _parse_rule(index, entry, protocol, share_level, option):
     if root:
         raise RuleError("%s.root_access: root access applies to ip and host rules only, not to %s "
                         "rules" % (field, kind))
-    if value != value.strip():  # taken as written, as the array takes it (C31)
+    if value != value.strip():
         raise RuleError("%s.to: %r: white space around a %s name" % (field, value, kind))
     if any(ord(ch) < 32 for ch in value):
         raise RuleError("%s.to: %r is not a valid %s name (control characters)" % (field, value, kind))

@@ -34,16 +34,6 @@ _LOOKS_NUMERIC_RE = re.compile(r"^[0-9.]+$")
 _NUMERIC_LABEL_RE = re.compile(r"^(?:[0-9]+|0x[0-9a-f]*)$")
 
 
-_IPV4_MAPPED = ipaddress.ip_network("::ffff:0:0/96")
-
-
-def _refuse_mapped(net, value, field):
-    """C15: ``::ffff:10.0.0.1`` is the IPv4 host 10.0.0.1 in another notation."""
-    if net.version == 6 and net.subnet_of(_IPV4_MAPPED):
-        raise invalid_argument(field, "%r is an IPv4-mapped IPv6 address; write the IPv4 "
-                                      "address in dotted-decimal form" % value)
-
-
 def normalize_host(value, field="host"):
     """``(host_type, host)`` for an address, a CIDR network or a host name.
 
@@ -54,17 +44,20 @@ def normalize_host(value, field="host"):
     if not isinstance(value, str):
         raise invalid_argument(field, "must be an IP address, a CIDR network or a host name, "
                                       "got %r" % (value,))
-    text = value
-    if not text:
-        raise invalid_argument(field, "must not be empty")
-    if any(ch.isspace() for ch in text):
-        # C15: a host is taken as written, as the array takes it; never stripped.
-        raise invalid_argument(field, "%r: white space is not part of a host" % value)
+    text = value  # C15: taken as written, as the array takes it (never stripped)
+    if not text or any(ch.isspace() for ch in text):
+        raise invalid_argument(field, "%r: white space is not part of a host" % value if text
+                               else "must not be empty")
     if "%" in text:
         # ipaddress accepts scoped IPv6 (fe80::1%eth0); a zone is local to one host and means
         # nothing in an export rule.
         raise invalid_argument(field, "%r: an IPv6 zone index (%%...) has no meaning in an access "
                                       "rule" % value)
+    try:  # C15: ::ffff:10.0.0.1 is the IPv4 host 10.0.0.1 in another notation
+        if ipaddress.ip_interface(text).ip.ipv4_mapped is not None:
+            raise invalid_argument(field, "%r is IPv4-mapped: write the IPv4 address" % value)
+    except (ValueError, AttributeError):  # not an IPv6 address or network: checked below
+        pass
     if "/" in text:
         try:
             net = ipaddress.ip_network(text, strict=False)
@@ -75,17 +68,13 @@ def normalize_host(value, field="host"):
         except ValueError:
             raise invalid_argument(field, "%r has host bits set; did you mean %s?"
                                    % (value, net.with_prefixlen))
-        _refuse_mapped(net, value, field)
         if net.prefixlen == net.max_prefixlen:
             return IP, str(net.network_address)
         return IP, net.with_prefixlen
     try:
-        address = ipaddress.ip_address(text)
+        return IP, str(ipaddress.ip_address(text))
     except ValueError:
         pass
-    else:
-        _refuse_mapped(ipaddress.ip_network(address), value, field)
-        return IP, str(address)
     if ":" in text or _LOOKS_NUMERIC_RE.fullmatch(text):
         raise invalid_argument(field, "%r is not a valid IP address" % value)
     name = text.lower() if all(ord(ch) < 128 for ch in text) else text
@@ -251,10 +240,8 @@ class UserRule(_Rule):
         if not isinstance(name, str) or not name.strip():
             raise invalid_argument("name", "must be a non-empty user or group name, got %r"
                                    % (name,))
-        if name != name.strip():
-            # C31: a name is taken as written, as the array takes it (never stripped).
-            raise invalid_argument("name", "%r: white space around a user or group name"
-                                   % (name,))
+        if name != name.strip():  # C31: taken as written, as the array takes it
+            raise invalid_argument("name", "%r: white space around the name" % (name,))
         invisible = invisible_problem(name)
         if invisible:
             # C31 takes C5's rule: an invisible character makes a principal impossible to type

@@ -201,32 +201,24 @@ def dataset_path(pool, project, share=None, container=LOCAL):
     return "/".join([pool, container] + path.split("/")[2:])
 
 
-def _prefixed_snapshot_name(prefix, name, field):
-    """C11: the stored name is a name (C5) too, at most 255 characters with its prefix."""
-    validate_name(name, field)
-    if len(prefix + name) > MAX_NAME_LENGTH:
-        raise invalid_argument(field, "must be at most %d characters long (the array names "
-                                           "it %s<name>, at most %d), got %d"
-                               % (MAX_NAME_LENGTH - len(prefix), prefix, MAX_NAME_LENGTH,
-                                  len(name)))
-    return prefix + name
-
-
 def share_snapshot_name(name, field="snapshot"):
     """``"x"`` -> ``"Manual-S-x"`` (the name the array gives a share snapshot)."""
-    return _prefixed_snapshot_name(SHARE_SNAPSHOT_PREFIX, name, field)
+    return snapshot_name(name, True, field)
 
 
 def project_snapshot_name(name, field="snapshot"):
     """``"x"`` -> ``"Manual-P-x"`` (the name the array gives a project snapshot)."""
-    return _prefixed_snapshot_name(PROJECT_SNAPSHOT_PREFIX, name, field)
+    return snapshot_name(name, None, field)
 
 
 def snapshot_name(name, share=None, field="snapshot"):
-    """The full snapshot name for a share snapshot (share given) or a project snapshot."""
-    if share is None:
-        return project_snapshot_name(name, field)
-    return share_snapshot_name(name, field)
+    """The full snapshot name for a share snapshot (share given) or a project snapshot: a name
+    too (C5), so at most 255 characters with its prefix (C11)."""
+    prefix = PROJECT_SNAPSHOT_PREFIX if share is None else SHARE_SNAPSHOT_PREFIX
+    if len(prefix + validate_name(name, field)) > MAX_NAME_LENGTH:
+        raise invalid_argument(field, "must be at most %d characters long (the array adds %s), "
+                                      "got %d" % (MAX_NAME_LENGTH - len(prefix), prefix, len(name)))
+    return prefix + name
 
 
 def strip_snapshot_prefix(full_name):
