@@ -212,8 +212,7 @@ def project_snapshot_name(name, field="snapshot"):
 
 
 def snapshot_name(name, share=None, field="snapshot"):
-    """The full snapshot name for a share snapshot (share given) or a project snapshot: a name
-    too (C5), so at most 255 characters with its prefix (C11)."""
+    """The full name of a share (share given) or project snapshot: at most 255 (C5, C11)."""
     prefix = PROJECT_SNAPSHOT_PREFIX if share is None else SHARE_SNAPSHOT_PREFIX
     if len(prefix + validate_name(name, field)) > MAX_NAME_LENGTH:
         raise invalid_argument(field, "must be at most %d characters long (the array adds %s), "
