@@ -266,8 +266,8 @@ def test_setup_verifies_tls_by_default(simulator):
     assert "ca_path" not in message and "validate_certs" not in message
 
 
-def test_a_host_name_the_certificate_does_not_name_says_which_option_to_fix(simulator,
-                                                                           monkeypatch):
+def test_a_host_name_the_certificate_does_not_name_says_which_option_to_fix(
+        simulator, monkeypatch):
     # array.test resolves to the simulator (127.0.0.1) but is not a name in its certificate.
     resolve = socket.getaddrinfo
     monkeypatch.setattr(socket, "getaddrinfo", lambda host, *args, **kwargs: resolve(
