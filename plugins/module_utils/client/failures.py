@@ -60,6 +60,17 @@ def passwords_in_hosts(hosts):
     return set(found + [unquote(text) for text in found]) - {""}
 
 
+def proxy_address(url):
+    """``host:port`` of the proxy requests takes for ``url`` (no credentials), or None."""
+    from urllib.parse import urlsplit
+    try:
+        from requests.utils import get_environ_proxies, select_proxy
+        parts = urlsplit(select_proxy(url, get_environ_proxies(url)) or "")
+        return "%s:%s" % (parts.hostname, parts.port or 80) if parts.hostname else None
+    except Exception:  # a proxy URL requests cannot read: not named
+        return None
+
+
 def proxy_secrets(url):
     """The credentials of the proxy requests takes for ``url`` (HTTPS_PROXY, ALL_PROXY; NO_PROXY
     applies): the user information and its password, as written and URL-decoded, longest first.
@@ -268,8 +279,10 @@ def classify(transport, exc, method, dataset):
                        % (where, transport.timeout[0]), True, NOT_SENT)
     if _rexc is not None and isinstance(exc, _rexc.ReadTimeout):
         if before_send:
-            return failure(ArrayTimeoutError, "timed out during the TLS handshake with %s"
-                           % where, True, NOT_SENT)
+            proxy = proxy_address(transport.base_url)
+            step = ("connecting to %s through the proxy %s (its CONNECT or the TLS handshake)"
+                    % (where, proxy)) if proxy else "during the TLS handshake with %s" % where
+            return failure(ArrayTimeoutError, "timed out " + step, True, NOT_SENT)
         return failure(ArrayTimeoutError, "no reply from %s within %.0f s"
                        % (where, transport.timeout[1]), True, UNKNOWN)
     if _rexc is not None and isinstance(exc, _rexc.ProxyError) and before_send:

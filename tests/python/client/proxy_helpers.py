@@ -10,6 +10,7 @@ time (``proxy.fail(mode, count)``):
 * ``"502"``/``"503"``/``"504"``: answers the CONNECT with that status, nothing is forwarded;
 * ``"upstream-refused"``: the proxy's own connection to the target is refused (a port nothing
   listens on), so it answers 502 like squid does;
+* ``"slow"``: waits ``slow_seconds`` (2 s) before answering the CONNECT, then tunnels;
 * ``"cut"``: tunnels, forwards the request to the target, then closes the client's side as soon
   as the target sends anything back; the target still executes the call, its reply is dropped.
 
@@ -20,6 +21,7 @@ import base64
 import socket
 import struct
 import threading
+import time
 
 # A TLS record header: content type, version, length. Type 23 is application data; with TLS 1.3
 # the client's encrypted Finished (53 bytes) is one as well, the HTTP request is longer.
@@ -60,6 +62,7 @@ class ConnectProxy(object):
         self.tunnels = 0        # tunnels established (200 sent)
         self.cut = 0            # replies dropped by the "cut" mode
         self.auth_seen = []     # the Proxy-Authorization header of each CONNECT (None if absent)
+        self.slow_seconds = 2.0
 
     @property
     def url(self):
@@ -149,6 +152,8 @@ class ConnectProxy(object):
                 reason = {"407": "Proxy Authentication Required", "502": "Bad Gateway",
                           "503": "Service Unavailable", "504": "Gateway Timeout"}[fault]
                 return self._answer(conn, int(fault), reason)
+            if fault == "slow":
+                time.sleep(self.slow_seconds)
             host, port = target.rsplit(":", 1)
             if fault == "upstream-refused":
                 port = free_port()

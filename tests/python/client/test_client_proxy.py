@@ -169,6 +169,23 @@ def test_a_read_is_retried_when_the_proxy_cannot_tunnel(sim_clean, proxy, proxy_
     assert _count(sim_clean, "listPools") == 1
 
 
+def test_a_proxy_slow_to_tunnel_is_named_in_the_timeout(sim_clean, proxy, proxy_env):
+    """A CONNECT the proxy answers after the read timeout: the call was never sent, and the
+    error names the proxy (without its credentials), not only the TLS handshake."""
+    from tegile_intelliflash.client.errors import ArrayTimeoutError
+
+    proxy_env(proxy.url)
+    proxy.fail("slow", 1)
+    with make_client(sim_clean, timeout=(0.5, 5), retry_budget=0) as c:
+        with pytest.raises(ArrayTimeoutError) as info:
+            c.list_pools()
+    text = str(info.value)
+    assert "through the proxy 127.0.0.1:%d" % proxy.port in text, text
+    assert "its CONNECT or the TLS handshake" in text, text
+    assert PROXY_CREDENTIALS[1] not in text and PROXY_CREDENTIALS[0] not in text
+    assert _count(sim_clean, "listPools") == 0
+
+
 # -- writes: never in flight twice (C32) ---------------------------------------------------
 
 def test_a_write_whose_reply_the_proxy_cut_is_not_sent_again(sim_clean, proxy, proxy_env):
