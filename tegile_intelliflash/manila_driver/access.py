@@ -138,8 +138,13 @@ def _apply_changes(backend, ref, protocol, share, wanted, access_rules,
         # sending again rules an earlier call may have applied (after a
         # failure or a restart): only the array can say what it holds.
         return None
-    before_rules = [rule for rule in access_rules
-                    if _access_id(rule) not in added]
+    # A rule of update_rules had the other level (Manila has two): what
+    # a failed call puts back.
+    changed = _access_ids(update_rules or [])
+    before_rules = [dict(rule, access_level=_OTHER_LEVEL.get(
+        rule.get('access_level'), rule.get('access_level')))
+        if _access_id(rule) in changed else rule
+        for rule in access_rules if _access_id(rule) not in added]
     before_rules += list(delete_rules or [])
     before, _owners, _updates = _wanted_lists(share, protocol, before_rules,
                                               [])
@@ -153,10 +158,10 @@ def _apply_changes(backend, ref, protocol, share, wanted, access_rules,
     updated = set((rule.get('access_type') or '').lower()
                   for rule in update_rules or [])
     client = backend.client
-    added = []
+    undo = None
     try:
-        added = _change_network(client, ref, protocol, before['net'],
-                                wanted['net'], 'ip' in updated)
+        undo = _change_network(client, ref, protocol, before['net'],
+                               wanted['net'], 'ip' in updated)
         if _user_keys(before['user']) != _user_keys(wanted['user']) or \
                 'user' in updated:
             client.set_user_acls(ref, sorted(wanted['user'].values(),
@@ -167,11 +172,15 @@ def _apply_changes(backend, ref, protocol, share, wanted, access_rules,
                     {'id': share['id'], 'err': err})
         return None
     except _TAKE_BACK:
-        # The file ACL write did not run: the NFS entries added before it
-        # go (see _TAKE_BACK).
-        _take_back(client, ref, protocol.wire, added)
+        # The file ACL write did not run: the NFS change made before it is
+        # undone (see _TAKE_BACK).
+        if undo is not None:
+            undo()
         raise
     return []
+
+
+_OTHER_LEVEL = {'rw': 'ro', 'ro': 'rw'}
 
 
 def _user_keys(rules):
@@ -201,11 +210,23 @@ def _take_back(client, ref, wire, added):
                       {'path': ref.path, 'host': rule.host, 'err': err})
 
 
+def _put_back(client, ref, wire, rules):
+    """Write the list ``rules`` had before a whole-list write of a change
+    that failed later; never raises (the failure is the change's)."""
+    try:
+        client.set_network_acls(wire, ref, rules)
+    except client_errors.IntelliFlashError as err:
+        LOG.error('Share %(path)s: could not put its %(wire)s list back '
+                  'after an access change that failed: the new list stays '
+                  'on the array until the rules are applied again: %(err)s',
+                  {'path': ref.path, 'wire': wire, 'err': err})
+
+
 def _change_network(client, ref, protocol, before, want, levels_changed):
-    """Change the network list from ``before`` to ``want``; the rules it
-    added one by one (their calls taken back when a later one fails)."""
+    """Change the network list from ``before`` to ``want``; what undoes the
+    change when a later write of the call fails (None: nothing written)."""
     if before == want and not levels_changed:
-        return []
+        return None
     wire = protocol.wire
     same = all(before[key] == want[key] for key in set(before) & set(want))
     if before and want and same and not levels_changed:
@@ -224,11 +245,14 @@ def _change_network(client, ref, protocol, before, want, levels_changed):
             if not isinstance(err, _READ_AND_SYNC):
                 _take_back(client, ref, wire, added)
             raise
-        return added
-    target = sorted(want.values(), key=lambda r: (r.host_type, r.host))
-    client.set_network_acls(wire, ref,
-                            target or protocol.closed_network_list())
-    return []
+        return lambda: _take_back(client, ref, wire, added)
+
+    def ordered(rules):
+        return sorted(rules.values(), key=lambda r: (r.host_type, r.host)) \
+            or protocol.closed_network_list()
+
+    client.set_network_acls(wire, ref, ordered(want))
+    return lambda: _put_back(client, ref, wire, ordered(before))
 
 
 def _sync_all(backend, ref, protocol, wanted):

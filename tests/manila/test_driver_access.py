@@ -455,3 +455,22 @@ def test_ip_rules_added_are_taken_back_when_the_file_acl_write_fails(simulator, 
         simulator.clear_faults()
     assert nfs_acls(array, driver, share) == [("10.0.0.1", "rw")]
     assert user_acls(array, driver, share) == []
+
+
+def test_a_list_written_whole_goes_back_when_the_file_acl_write_fails(simulator, driver, array):
+    """A level change writes the NFS list whole; the file ACL write of the same call then fails
+    without running. Manila puts the call's rules in 'error': the list goes back to what it was
+    (the host keeps ro, the new host is not let in)."""
+    share = create(driver)
+    a = make_rule("ip", "10.0.0.1", "ro")
+    driver.update_access(None, share, [a], [a], [], [])
+    a_rw, b, user = dict(a, access_level="rw"), make_rule("ip", "10.0.0.2"), \
+        make_rule("user", "alice")
+    simulator.set_faults(error_rate=1, status=400, methods=["modifyShareProperties"], count=1)
+    try:
+        with pytest.raises(exception.ShareBackendException):
+            driver.update_access(None, share, [a_rw, b, user], [b, user], [], [a_rw])
+    finally:
+        simulator.clear_faults()
+    assert nfs_acls(array, driver, share) == [("10.0.0.1", "ro")]
+    assert user_acls(array, driver, share) == []
