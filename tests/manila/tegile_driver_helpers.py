@@ -192,3 +192,19 @@ def where(driver, share):
 def snapshot_names(array, ref):
     """Full names (``Manual-S-x``) of the snapshots of ``ref``, in creation order."""
     return [snap.full_name for snap in array.list_snapshots(ref)]
+
+
+def fault_after_first_call(monkeypatch, simulator, client, attribute, method, status=400):
+    """Once the first ``client.<attribute>`` call has succeeded, the next ``method`` call is
+    answered ``status`` without running (a later write of the same operation fails)."""
+    real = getattr(client, attribute)
+    armed = []
+
+    def call_then_fault(*args, **kwargs):
+        result = real(*args, **kwargs)
+        if not armed:
+            armed.append(True)
+            simulator.set_faults(error_rate=1, status=status, methods=[method], count=1)
+        return result
+
+    monkeypatch.setattr(client, attribute, call_then_fault)

@@ -7,7 +7,7 @@ import pytest
 
 from manila import exception
 
-from tegile_driver_helpers import create, make_rule, make_share, where
+from tegile_driver_helpers import create, fault_after_first_call, make_rule, make_share, where
 from tegile_intelliflash.client import errors as client_errors
 from tegile_intelliflash.client.paths import dataset_ref, share_ref
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
@@ -418,19 +418,8 @@ def test_rules_added_together_are_taken_back_when_a_later_add_fails(
     active = make_rule("ip", "10.0.0.1")
     driver.update_access(None, share, [active], [active], [], [])
     first, second = make_rule("ip", "10.0.0.2"), make_rule("ip", "10.0.0.3")
-    client = driver.client
-    add = client.add_network_acl
-    armed = []
-
-    def add_then_fault(*args, **kwargs):
-        result = add(*args, **kwargs)
-        if not armed:
-            armed.append(True)
-            simulator.set_faults(error_rate=1, status=400, methods=["addNFSNetworkACLOnShare"],
-                                 count=1)
-        return result
-
-    monkeypatch.setattr(client, "add_network_acl", add_then_fault)
+    fault_after_first_call(monkeypatch, simulator, driver.client, "add_network_acl",
+                           "addNFSNetworkACLOnShare")
     try:
         with pytest.raises(exception.ShareBackendException):
             driver.update_access(None, share, [active, first, second], [first, second], [], [])

@@ -9,8 +9,8 @@ import pytest
 from manila import exception
 from manila.share import manager as share_manager
 
-from tegile_driver_helpers import (GiB, POOL, create, make_rule, make_share,
-                                   pass_floating_ip_ttl, where)
+from tegile_driver_helpers import (GiB, POOL, create, fault_after_first_call, make_rule,
+                                   make_share, pass_floating_ip_ttl, where)
 from tegile_intelliflash.client import errors as client_errors
 from tegile_intelliflash.client.acl import NetworkRule
 from tegile_intelliflash.client.views import FloatingIP
@@ -731,19 +731,8 @@ def test_thick_extend_whose_reservation_write_fails_puts_the_quota_back(
     ref = share_ref(*where(driver, share))
     if managed:
         driver.private_storage.update(share["id"], {PD_ARRAY_NAME: ref.name})
-    client = driver.client
-    write_quota = client.set_share_quota
-    armed = []
-
-    def quota_then_fault(*args, **kwargs):
-        result = write_quota(*args, **kwargs)
-        if not armed:
-            armed.append(True)
-            simulator.set_faults(error_rate=1, status=400, methods=["modifyShareProperties"],
-                                 count=1)
-        return result
-
-    monkeypatch.setattr(client, "set_share_quota", quota_then_fault)
+    fault_after_first_call(monkeypatch, simulator, driver.client, "set_share_quota",
+                           "modifyShareProperties")
     try:
         with pytest.raises(exception.ShareBackendException):
             driver.extend_share(share, 4)
