@@ -27,6 +27,19 @@ def _snap(driver, share):
     return snapshot
 
 
+def _grown_since_snapshot(simulator, driver):
+    """A 2 GiB share with 0.5 GiB used, its snapshot, then extended to 4 GiB with 3 GiB used:
+    (share, snapshot, (pool, project, name))."""
+    share = create(driver, size=2)
+    where_ = where(driver, share)
+    dataset = "%s/Local/%s/%s" % where_
+    simulator.set_used(dataset, GiB // 2)
+    snapshot = _snap(driver, share)
+    driver.extend_share(share, 4)
+    simulator.set_used(dataset, 3 * GiB)
+    return share, snapshot, where_
+
+
 def test_create_and_delete_snapshot(driver, array):
     share = create(driver)
     pool, project, name = where(driver, share)
@@ -194,13 +207,7 @@ def test_get_share_status_without_a_clone_record_is_an_error(driver):
 
 
 def test_revert_to_snapshot_restores_data_and_size(simulator, driver, array):
-    share = create(driver, size=2)
-    pool, project, name = where(driver, share)
-    dataset = "%s/Local/%s/%s" % (pool, project, name)
-    simulator.set_used(dataset, GiB // 2)
-    snapshot = _snap(driver, share)
-    driver.extend_share(share, 4)
-    simulator.set_used(dataset, 3 * GiB)
+    share, snapshot, (pool, project, name) = _grown_since_snapshot(simulator, driver)
     rules = [make_rule("ip", "10.0.0.7")]
     driver.update_access(None, share, rules, rules, [], [])
     driver.revert_to_snapshot(None, snapshot, rules, [])
@@ -382,13 +389,7 @@ def test_a_revert_whose_size_cannot_be_set_says_the_data_is_reverted(simulator, 
     """The share grew since its snapshot: the rollback comes first, then the quota goes down to
     the snapshot's size. When that write fails, the revert fails saying that the share's data
     is the snapshot's already (only its size is left), not as if nothing had happened."""
-    share = create(driver, size=2)
-    pool, project, name = where(driver, share)
-    dataset = "%s/Local/%s/%s" % (pool, project, name)
-    simulator.set_used(dataset, GiB // 2)
-    snapshot = _snap(driver, share)
-    driver.extend_share(share, 4)
-    simulator.set_used(dataset, 3 * GiB)
+    dummy, snapshot, (pool, project, name) = _grown_since_snapshot(simulator, driver)
     simulator.set_faults(error_rate=1, status=400, methods=["modifyShareProperties"], count=1)
     try:
         with pytest.raises(exception.ShareBackendException) as err:
