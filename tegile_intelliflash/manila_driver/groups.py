@@ -120,20 +120,51 @@ def inherited_settings(backend, pool):
 
 def create_share_group(backend, group):
     """Create the group's project (in every pool when the host names
-    none); one left by an earlier attempt is taken as it is."""
+    none); one left by an earlier attempt is taken as it is.
+
+    When one pool fails, the projects this call made in the pools before
+    it are deleted again (only those, and only while empty: a project that
+    was there before is never touched), then the failure is raised. A
+    project whose creation has an unknown outcome is not deleted (the array
+    may still make it after the deletion); deleting the group removes it.
+    """
     name = project_name(backend, group['id'])
-    for pool in _group_pools(backend, group):
-        settings = inherited_settings(backend, pool)
-        with errors.translate(
-                'create project %s/%s for share group %s' % (
-                    pool, name, group['id']),
-                (client_errors.AlreadyExistsError, errors.IGNORE)):
-            backend.client.create_project(
-                client_paths.project_ref(pool, name), settings)
-        LOG.info('Created project %(pool)s/%(project)s for share group '
-                 '%(id)s.', {'pool': pool, 'project': name,
-                             'id': group['id']})
+    created = []
+    try:
+        for pool in _group_pools(backend, group):
+            settings = inherited_settings(backend, pool)
+            with errors.translate(
+                    'create project %s/%s for share group %s' % (
+                        pool, name, group['id']),
+                    (client_errors.AlreadyExistsError, errors.IGNORE)):
+                backend.client.create_project(
+                    client_paths.project_ref(pool, name), settings)
+                created.append(pool)
+                LOG.info('Created project %(pool)s/%(project)s for share '
+                         'group %(id)s.', {'pool': pool, 'project': name,
+                                           'id': group['id']})
+    except Exception:
+        # Each one that cannot go is logged, named; the failure is raised.
+        for pool in reversed(created):
+            _remove_project(backend, group['id'], pool, name)
+        raise
     return None
+
+
+def _remove_project(backend, group_id, pool, project):
+    """Delete a project made for a share group whose creation failed
+    (never one holding shares: the array refuses); whether it is gone.
+    Never raises."""
+    try:
+        backend.client.delete_project(client_paths.project_ref(pool, project),
+                                      missing_ok=True)
+    except client_errors.IntelliFlashError as err:
+        LOG.error('Could not remove project %(pool)s/%(project)s after the '
+                  'failed creation of share group %(id)s; remove it by '
+                  'hand: %(err)s', {'pool': pool, 'project': project,
+                                    'id': group_id, 'err': err})
+        return False
+    return True
 
 
 def delete_share_group(backend, group):
@@ -408,15 +439,8 @@ def _abandon_group_clone(backend, group, pool, project, pairs):
     for share, _source in pairs:
         backend.delete_quietly(backend.share_ref(share, pool), share['id'])
         backend.private_storage.delete(share['id'])
-    try:
-        backend.client.delete_project(client_paths.project_ref(pool, project),
-                                      missing_ok=True)
+    if _remove_project(backend, group['id'], pool, project):
         backend.private_storage.delete(group['id'])
-    except client_errors.IntelliFlashError as err:
-        LOG.error('Could not remove project %(pool)s/%(project)s after the '
-                  'failed creation of share group %(id)s; remove it by '
-                  'hand: %(err)s', {'pool': pool, 'project': project,
-                                    'id': group['id'], 'err': err})
 
 
 def _finish_member(backend, share):

@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: Apache-2.0
+"""TegileShareDriver: operations of several writes that fail part-way. What was written before
+the failure is removed again when the operation is all or nothing (a share group's projects),
+or named in the error when it cannot be undone safely (a resize whose second write's outcome is
+unknown)."""
+
+import logging
+import uuid
+
+import pytest
+
+from manila import exception
+
+from tegile_driver_helpers import fault_after_first_call
+
+from tegile_intelliflash.client.paths import project_ref
+
+POOLS = ("pool-a", "pool-b")
+
+
+def _group_project(driver, group_id):
+    return "%s-sg-%s" % (driver.configuration.safe_get("tegile_default_project"), group_id)
+
+
+def _group(group_id=None):
+    # Manila's share manager passes the back end's host, without a pool: every pool gets one.
+    return {"id": group_id or str(uuid.uuid4()), "host": "manila@tegile", "status": "creating",
+            "shares": [], "share_types": []}
+
+
+def _projects(array):
+    return dict((pool, sorted(p.name for p in array.list_projects(pool))) for pool in POOLS)
+
+
+def test_a_group_whose_second_project_fails_leaves_the_array_as_it_was(
+        simulator, driver, array, monkeypatch):
+    """The group's project is made in pool-a, then the array refuses the one in pool-b: the
+    pool-a project goes again, and the error is the refusal's."""
+    group = _group()
+    before = _projects(array)
+    fault_after_first_call(monkeypatch, simulator, driver.client, "create_project",
+                           "createProject")
+    try:
+        with pytest.raises(exception.ShareBackendException) as err:
+            driver.create_share_group(None, group)
+    finally:
+        simulator.clear_faults()
+    assert "create project pool-b/%s" % _group_project(driver, group["id"]) in str(err.value)
+    assert _projects(array) == before
+
+
+def test_a_failed_group_never_removes_a_project_that_was_there(
+        simulator, driver, array):
+    """A retried creation finds the pool-a project (empty) made by the first attempt: it is
+    the group's, taken as it is, and kept when pool-b fails (only what this call made goes)."""
+    group = _group()
+    there = project_ref("pool-a", _group_project(driver, group["id"]))
+    array.create_project(there)
+    before = _projects(array)
+    simulator.set_faults(error_rate=1, status=400, methods=["createProject"], count=1)
+    try:
+        with pytest.raises(exception.ShareBackendException):
+            driver.create_share_group(None, group)
+    finally:
+        simulator.clear_faults()
+    assert _projects(array) == before
+    assert array.find_project(there) is not None
+    driver.delete_share_group(None, group)
+
+
+def test_a_project_that_cannot_be_removed_is_named_and_the_first_error_raised(
+        simulator, driver, array, monkeypatch, caplog):
+    """pool-b refuses the group's project, and the array refuses the deletion of the pool-a one
+    too: the log names the project left, and the error raised is pool-b's."""
+    group = _group()
+    name = _group_project(driver, group["id"])
+    client = driver.client
+    create = client.create_project
+
+    def create_then_fault(*args, **kwargs):
+        create(*args, **kwargs)
+        simulator.set_faults(error_rate=1, status=400,
+                             methods=["createProject", "deleteProject"], count=2)
+
+    monkeypatch.setattr(client, "create_project", create_then_fault)
+    caplog.set_level(logging.ERROR)
+    try:
+        with pytest.raises(exception.ShareBackendException) as err:
+            driver.create_share_group(None, group)
+    finally:
+        simulator.clear_faults()
+        monkeypatch.undo()
+    assert "create project pool-b/%s" % name in str(err.value)
+    assert "Could not remove project pool-a/%s after the failed creation of share group %s" % (
+        name, group["id"]) in caplog.text
+    assert simulator.password not in caplog.text
+    assert array.find_project(project_ref("pool-a", name)) is not None
+    driver.delete_share_group(None, group)
+    assert array.find_project(project_ref("pool-a", name)) is None
