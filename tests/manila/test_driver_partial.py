@@ -5,15 +5,17 @@ or named in the error when it cannot be undone safely (a resize whose second wri
 unknown)."""
 
 import logging
+import time
 import uuid
 
 import pytest
 
 from manila import exception
 
-from tegile_driver_helpers import fault_after_first_call
+from tegile_driver_helpers import GiB, create, fault_after_first_call, where
 
-from tegile_intelliflash.client.paths import project_ref
+from tegile_intelliflash.client.paths import project_ref, share_ref
+from tegile_intelliflash.manila_driver.backend import PD_ARRAY_NAME
 
 POOLS = ("pool-a", "pool-b")
 
@@ -97,3 +99,53 @@ def test_a_project_that_cannot_be_removed_is_named_and_the_first_error_raised(
     assert array.find_project(project_ref("pool-a", name)) is not None
     driver.delete_share_group(None, group)
     assert array.find_project(project_ref("pool-a", name)) is None
+
+
+def _limits(array, ref):
+    info = array.get_share(ref)
+    return info.quota_bytes, info.reservation_bytes
+
+
+@pytest.mark.parametrize("managed", [False, True], ids=["own", "managed"])
+@pytest.mark.parametrize("shrink", [False, True], ids=["extend", "shrink"])
+def test_a_resize_whose_second_write_is_lost_names_the_first(
+        simulator, driver, array, share_type_specs, monkeypatch, caplog, shrink, managed):
+    """A thick share's resize writes the quota and the reservation (growing: the quota first;
+    shrinking: the reservation first). The reply of the second write is lost behind a proxy and
+    the array applies it only after the driver gave up (outcome unknown). The error and the log
+    name the first write, which is kept (not undone blind while the second may still land), and
+    the second write lands: the share ends up resized."""
+    share_type_specs["thick"] = {"thin_provisioning": False}
+    old, new = (4, 2) if shrink else (2, 4)
+    first, second = ("reservation", "quota") if shrink else ("quota", "reservation")
+    share = create(driver, size=old, share_type_id="thick")
+    ref = share_ref(*where(driver, share))
+    if managed:
+        driver.private_storage.update(share["id"], {PD_ARRAY_NAME: ref.name})
+    client = driver.client
+    write = getattr(client, "set_share_" + first)
+
+    def write_then_lose_the_next(*args, **kwargs):
+        result = write(*args, **kwargs)
+        simulator.set_faults(latency_ms=1500, proxy_timeout_ms=100,
+                             methods=["modifyShareProperties"], count=1)
+        return result
+
+    monkeypatch.setattr(client, "set_share_" + first, write_then_lose_the_next)
+    caplog.set_level(logging.ERROR)
+    try:
+        with pytest.raises(exception.ShareBackendException) as err:
+            (driver.shrink_share if shrink else driver.extend_share)(share, new)
+    finally:
+        simulator.clear_faults()
+        monkeypatch.undo()
+    said = "%s set to %d GiB (%d bytes) and kept; %s change outcome unknown: " % (
+        first, new, new * GiB, second)
+    assert said in str(err.value)
+    assert said in caplog.text
+    kept = (new * GiB, old * GiB) if first == "quota" else (old * GiB, new * GiB)
+    assert _limits(array, ref) == kept  # the second write has not landed yet
+    deadline = time.monotonic() + 10
+    while _limits(array, ref) == kept and time.monotonic() < deadline:
+        time.sleep(0.1)  # the array applies it late
+    assert _limits(array, ref) == (new * GiB, new * GiB)
