@@ -14,6 +14,7 @@ source on every task, so code that only the failure path needs stays out of that
 
 import re
 import socket
+import time
 
 try:
     import requests.exceptions as _rexc
@@ -246,6 +247,79 @@ def refused_credentials(transport, model, method, dataset, status):
     return Failure(AuthenticationError(msg, method=method, dataset=dataset,
                                        code=transport.redact(model.get("code")) if model else None,
                                        http_status=status), False, NOT_EXECUTED)
+
+
+# RFC 9111 §1.2.2: a delta-seconds beyond what can be represented counts as 2^31.
+_RETRY_AFTER_MAX = 2 ** 31
+
+
+def transient_status(transport, response, model, text, method, dataset):
+    """The ``Failure`` of an HTTP 408/429/502/503/504 (the transport retries it), with the
+    wait a 503/429 asked for in ``retry_after`` (seconds, or None)."""
+    status = response.status_code
+    msg = "HTTP %d from the array" % status
+    if model and model.get("message"):
+        msg += ": %s" % transport.redact(model.get("message"))
+    elif text.strip():
+        msg += ": %s" % transport._short(text)
+    # 503, 429, 408: the server (or a proxy that did not forward the call) says it did not
+    # handle the request; 502/504: a proxy forwarded it and lost the answer (C32).
+    failure = Failure(ConnectionFailedError(msg, method=method, dataset=dataset,
+                                            http_status=status),
+                      True, UNKNOWN if status in (502, 504) else NOT_EXECUTED)
+    failure.retry_after = retry_after(transport, response.headers) \
+        if status in (503, 429) else None
+    return failure
+
+
+def retry_after(transport, headers):
+    """The seconds a 503/429 reply's ``Retry-After`` asks to wait (C36): delta-seconds or an
+    HTTP-date (counted from the reply's ``Date``, else the client's clock; a past date is 0).
+    None when the header is missing or malformed (logged at DEBUG): the backoff applies."""
+    value = headers.get("Retry-After")
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit() and text.isascii():  # 1*DIGIT; no sign, no fraction
+        digits = text.lstrip("0") or "0"
+        return min(int(digits), _RETRY_AFTER_MAX) if len(digits) <= 10 else _RETRY_AFTER_MAX
+    when = _http_date(text)
+    if when is not None:
+        now = _http_date((headers.get("Date") or "").strip())
+        return max(0.0, when - (now if now is not None else time.time()))
+    transport.log.debug("ignoring the malformed Retry-After header %s of a reply from %s",
+                        transport.redact(repr(value[:100])), transport.where)
+    return None
+
+
+def _http_date(text):
+    """Seconds since the epoch of an HTTP-date (IMF-fixdate, RFC 850, asctime), else None."""
+    import calendar
+    from email.utils import parsedate_tz
+    if not text or text.isdigit():
+        return None
+    try:
+        parts = parsedate_tz(text)
+        if parts is None:
+            return None
+        return float(calendar.timegm(parts[:6]) - (parts[9] or 0))
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def retry_after_wait(transport, error, asked, delay, deadline, attempts):
+    """The wait before the next attempt when the reply asked for ``asked`` seconds: never less
+    (C36). When it would end after ``deadline``, raises ``error`` at once, saying so."""
+    left = max(0.0, deadline - transport._clock())
+    if asked <= left:
+        return max(delay, asked)
+    import math
+    budget = ("%.1f" % transport.retry_budget).rstrip("0").rstrip(".")
+    error.message += " (the array or a proxy asked to retry after %d s, beyond the retry budget " \
+                     "of %s s: %.1f s left%s)" % (
+                         math.ceil(asked), budget, left,
+                         "; gave up after %d attempts" % attempts if attempts > 1 else "")
+    raise error
 
 
 def classify(transport, exc, method, dataset):

@@ -365,14 +365,17 @@ class Transport(object):
             resendable = failure.delivery in (NOT_SENT, NOT_EXECUTED)
             if not failure.retryable or (write and not resendable):
                 raise error
-            delay = self._backoff_delay(attempt)
+            delay, asked = self._backoff_delay(attempt), getattr(failure, "retry_after", None)
+            if asked is not None:  # at least that long, or an error now past the budget (C36)
+                from .failures import retry_after_wait  # the failure path only (failures.py)
+                delay = retry_after_wait(self, error, asked, delay, deadline, attempt)
             if self._clock() + delay > deadline:
                 if self.retry_budget > 0 and attempt > 1:
                     error.message += " (gave up after %d attempts)" % attempt
                 raise error
-            self.log.warning("%s %s: %s; retrying in %.2f s (attempt %d)", method,
-                             dataset or "", error.message, delay, attempt + 1,
-                             extra=TRANSIENT_EXTRA)
+            self.log.warning("%s %s: %s; retrying in %.2f s (attempt %d)%s", method, dataset or "",
+                             error.message, delay, attempt + 1, "" if asked is None else
+                             ", as its Retry-After asked", extra=TRANSIENT_EXTRA)
             self._sleep(delay)
 
     def _backoff_delay(self, attempt):
@@ -443,16 +446,8 @@ class Transport(object):
             from .failures import refused_credentials  # the failure path only (failures.py)
             raise refused_credentials(self, model, method, dataset, status)
         if status in TRANSIENT_STATUSES:
-            msg = "HTTP %d from the array" % status
-            if model and model.get("message"):
-                msg += ": %s" % self.redact(model.get("message"))
-            elif text.strip():
-                msg += ": %s" % self._short(text)
-            # 503, 429, 408: the server (or a proxy that did not forward the call) says it did
-            # not handle the request; 502/504: a proxy forwarded it and lost the answer (C32).
-            raise Failure(ConnectionFailedError(msg, method=method, dataset=dataset,
-                                                http_status=status),
-                          True, UNKNOWN if status in (502, 504) else NOT_EXECUTED)
+            from .failures import transient_status  # the failure path only (failures.py)
+            raise transient_status(self, response, model, text, method, dataset)
         if status == 404 and (model is None or
                               model.get("code") != "EZEBI_RESOURCE_NOT_FOUND"):
             detail = self.redact(model.get("message")) if model and model.get("message") \
