@@ -172,7 +172,9 @@ def create_app(sim):
             LOG.info("fault: HTTP %d on %s", decision.error_status, counter_name)
             text = "<html><body><h1>%d %s</h1>proxy error</body></html>" % (
                 decision.error_status, HTTP_STATUS_CODES.get(decision.error_status, "Error"))
-            return Response(text, status=decision.error_status, mimetype="text/html")
+            retry_after = decision.retry_after_header(time.time())  # C36
+            return Response(text, status=decision.error_status, mimetype="text/html",
+                            headers=None if retry_after is None else {"Retry-After": retry_after})
         if decision.drop_reply:
             entry["fault"] = "drop reply"
         try:

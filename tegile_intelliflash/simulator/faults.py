@@ -7,6 +7,7 @@ This state lives in memory (a restart clears it); the array's own state is in th
 
 import collections
 import dataclasses
+import email.utils
 import hashlib
 import random
 import threading
@@ -21,8 +22,12 @@ CALL_LOG_MAX = 20000
 
 FAULT_KEYS = (
     "error_rate", "status", "latency_ms", "reset_rate", "drop_reply_rate", "methods", "seed",
-    "count", "proxy_timeout_ms",
+    "count", "proxy_timeout_ms", "retry_after", "retry_after_date",
 )
+# C36: a Retry-After in delta-seconds counts as at most 2^31 (RFC 9111 §1.2.2); a value sent as
+# written is one printable ASCII header line.
+RETRY_AFTER_MAX = 2 ** 31
+RETRY_AFTER_TEXT_MAX = 256
 
 
 class CallCounter:
@@ -97,6 +102,17 @@ class Decision:
     reset: bool = False
     drop_reply: bool = False
     proxy_timeout_ms: typing.Optional[int] = None
+    retry_after: typing.Union[int, str, None] = None
+    retry_after_date: bool = False
+
+    def retry_after_header(self, now):
+        """The ``Retry-After`` value of the error reply at ``now`` (epoch seconds), or None:
+        delta-seconds, the HTTP-date that many seconds later, or a text as written (C36)."""
+        if self.retry_after is None:
+            return None
+        if self.retry_after_date:
+            return email.utils.formatdate(int(now) + self.retry_after, usegmt=True)
+        return str(self.retry_after)
 
     @property
     def proxy_gives_up(self):
@@ -130,6 +146,21 @@ def _non_negative_int(config, key, default, maximum=None):
     return value
 
 
+def _retry_after(config):
+    """``retry_after``: None, delta-seconds (0 to 2^31) or a header text (C36)."""
+    value = config.get("retry_after")
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)
+                         and 0 <= value <= RETRY_AFTER_MAX):
+        return value
+    if isinstance(value, str):
+        if len(value) > RETRY_AFTER_TEXT_MAX or any(not " " <= ch <= "~" for ch in value):
+            raise ApiError(INVALID_ARGUMENT, "retry_after must be printable ASCII of at most "
+                                             "%d characters" % RETRY_AFTER_TEXT_MAX)
+        return value
+    raise ApiError(INVALID_ARGUMENT, "retry_after must be whole seconds from 0 to %d or a "
+                                     "header text" % RETRY_AFTER_MAX)
+
+
 class FaultInjector:
     """Fault configuration set through ``/sim/v1/faults``; decides per call, thread-safe."""
 
@@ -153,6 +184,8 @@ class FaultInjector:
             "latency_ms": _non_negative_int(config, "latency_ms", 0, MAX_DELAY_MS),
             "status": _non_negative_int(config, "status", 503),
             "proxy_timeout_ms": _non_negative_int(config, "proxy_timeout_ms", None),
+            "retry_after": _retry_after(config),
+            "retry_after_date": config.get("retry_after_date", False),
             "seed": config.get("seed"),
             "count": config.get("count"),
             # null means "all", as for the other keys; any other falsy value (false, 0, "",
@@ -161,6 +194,11 @@ class FaultInjector:
         }
         if not 400 <= clean["status"] <= 599:
             raise ApiError(INVALID_ARGUMENT, "status must be an HTTP error status (400-599)")
+        if not isinstance(clean["retry_after_date"], bool):
+            raise ApiError(INVALID_ARGUMENT, "retry_after_date must be true or false")
+        if clean["retry_after_date"] and not isinstance(clean["retry_after"], int):
+            raise ApiError(INVALID_ARGUMENT, "retry_after_date needs retry_after in whole "
+                                             "seconds")
         if clean["count"] is not None:
             clean["count"] = _non_negative_int(config, "count", None)
         if clean["seed"] is not None and (isinstance(clean["seed"], bool) or
@@ -228,6 +266,8 @@ class FaultInjector:
                 decision.drop_reply = True
             elif draw_error < config["error_rate"]:
                 decision.error_status = config["status"]
+                decision.retry_after = config["retry_after"]
+                decision.retry_after_date = config["retry_after_date"]
             if decision.any:
                 self.fired += 1
                 if self._remaining is not None:

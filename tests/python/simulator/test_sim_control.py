@@ -57,6 +57,38 @@ def test_error_fault_does_not_apply(csim, capi):
     capi("createProject", {"poolName": "pool-a", "projectName": "err"})  # disarmed
 
 
+@pytest.mark.parametrize("retry_after, sent", [(7, "7"), (0, "0"), ("soon", "soon"),
+                                               ("-5", "-5"), ("", "")])
+def test_error_fault_sends_retry_after(csim, capi, retry_after, sent):
+    """C36: the error reply carries Retry-After as configured (a text as written, so that a
+    client's handling of a malformed value can be tested); without the option, none."""
+    csim.set_faults(error_rate=1, status=503, retry_after=retry_after, methods=["listPools"],
+                    count=1)
+    assert csim.get_faults()["retry_after"] == retry_after
+    resp = capi.raw("listPools", [])
+    assert (resp.status_code, resp.headers.get("Retry-After")) == (503, sent)
+    csim.set_faults(error_rate=1, status=503, methods=["listPools"], count=1)
+    resp = capi.raw("listPools", [])
+    assert resp.status_code == 503 and "Retry-After" not in resp.headers
+
+
+def test_error_fault_sends_retry_after_as_an_http_date(csim, capi):
+    """``retry_after_date``: the HTTP-date N seconds after the reply (its Date, to the
+    second), IMF-fixdate form."""
+    import email.utils
+
+    csim.set_faults(error_rate=1, status=429, retry_after=30, retry_after_date=True,
+                    methods=["createProject"], count=1)
+    resp = capi.raw("createProject", [{"poolName": "pool-a", "projectName": "ra-date"}])
+    assert resp.status_code == 429
+    text = resp.headers["Retry-After"]
+    assert text.endswith(" GMT")
+    asked = email.utils.parsedate_to_datetime(text)
+    date = email.utils.parsedate_to_datetime(resp.headers["Date"])
+    assert 29 <= (asked - date).total_seconds() <= 30
+    assert capi.error("getProject", "pool-a", "ra-date", True) == "EZEBI_RESOURCE_NOT_FOUND"
+
+
 def test_reset_fault_does_not_apply(csim, capi):
     csim.set_faults(reset_rate=1.0, methods=["createProject"], count=1)
     with pytest.raises(requests.exceptions.ConnectionError):
@@ -143,6 +175,19 @@ def test_seed_makes_faults_reproducible(csim, capi):
 def test_invalid_fault_configs(csim, config):
     with pytest.raises(SimulatorError, match="HTTP 400"):
         csim.set_faults(**config)
+
+
+@pytest.mark.parametrize("config", [
+    {"retry_after": -1}, {"retry_after": 2 ** 31 + 1}, {"retry_after": True},
+    {"retry_after": 1.5}, {"retry_after": "5\r\nX-Injected: 1"}, {"retry_after": "x" * 257},
+    {"retry_after": "caf\u00e9"}, {"retry_after_date": True}, {"retry_after_date": "yes"},
+    {"retry_after": "5", "retry_after_date": True},
+])
+def test_invalid_retry_after_is_refused_naming_it(csim, config):
+    """C36: a header text the reply could not carry as one line (CR LF would inject a header)
+    or a value that is no wait is refused, naming the setting."""
+    with pytest.raises(SimulatorError, match=r"HTTP 400.*retry_after(_date)? (must|needs)"):
+        csim.set_faults(error_rate=1, **config)
 
 
 @pytest.mark.parametrize("methods", [False, 0, "", {}])
