@@ -22,13 +22,14 @@ __metaclass__ = type
 import contextlib
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import InputError, IntelliFlashError, NotFoundError
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client import limits
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import AlreadyExistsError, OutcomeUnknownError
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, parse_path, project_ref, share_ref
-from ansible_collections.tegile.intelliflash.plugins.module_utils._locks import LockError, dataset_lock
 from ansible_collections.tegile.intelliflash.plugins.module_utils._dataset import PROTOCOLS
-from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import check_pool_space, check_project_space, plan_limits
-from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import check_rule_count, describe_plans, plan_rules
+
+# Each line of module_utils a task imports is compiled on every task (DEVELOPERS.md, "What a module
+# run costs"): the planners of limits and rules, and the lock file, are imported by the functions
+# that use them, so a task that needs none of them (a quota task takes no lock and has no rules; a
+# snapshot or share_access task has no limits) does not compile them.
 
 # Rule writes of one task when another writer keeps getting in its way (the array refusing an
 # add: the rule exists).
@@ -171,6 +172,8 @@ def checked_limits(module, pool, path, current, used, quota, reservation, tracke
     The pool is read only when the reservation grows. Fails the module, naming the option,
     when the array would refuse the values.
     """
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client import limits
+    from ansible_collections.tegile.intelliflash.plugins.module_utils._quota import check_pool_space, check_project_space, plan_limits
     current_quota = current.quota_bytes if current is not None else 0
     current_reservation = getattr(current, "reservation_bytes", 0)   # projects have none
     with module.api_errors("planning the limits of %s" % path, path):
@@ -231,6 +234,7 @@ def apply_sharing(client, changes, pool, project, share=None, display_name=None,
 
 def apply_limits(client, plan, pool, project, share=None):
     """Send the writes of a ``client.limits.LimitPlan``, in order (share or project)."""
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client import limits
     limits.apply_limits(client, plan, dataset_ref(pool, project, share))
 
 
@@ -256,6 +260,7 @@ def converge_rules(module, ref, current, wanted, tracker, diff_key="rules", purg
     Returns (network plan, user plan, network written); the plans have no change left (their
     ``final`` is what the array holds), except in check mode.
     """
+    from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access import check_rule_count, describe_plans, plan_rules
     current_net, current_users = current
     wanted_net, wanted_users = wanted
     dataset = ref.path
@@ -363,6 +368,7 @@ def module_dataset_lock(module, dataset, timeout=None, wait=0):
     """
     if timeout is None:
         timeout = max(300.0, 5 * float(module.params.get("timeout") or 0)) + wait
+    from ansible_collections.tegile.intelliflash.plugins.module_utils._locks import LockError, dataset_lock
     array = "%s:%s" % (module.client.host.lower(), module.client.port)
     lock = dataset_lock(array, dataset, timeout)
     try:

@@ -4,7 +4,6 @@
 
 from . import acl as acl_mod
 from . import paths as paths_mod
-from . import written
 from .acl import NetworkRule, UserRule
 from .base import by_level, check_protocol
 from .errors import NotFoundError, invalid_argument
@@ -134,6 +133,7 @@ class AccessCalls(object):
         and, on a share, the list is the share's own (C16: every share-level ACL write sets
         the override flag; an equal list inherited from the project is not what was
         written)."""
+        from . import written  # write verification: after a lost reply only
         if not check(self.get_network_acls(proto, paths_mod.dataset_ref(pool, project, share))):
             return False
         return share is None or written.acls_owned(self._read_share(pool, project, share),

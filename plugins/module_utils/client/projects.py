@@ -4,7 +4,6 @@
 
 from . import paths as paths_mod
 from . import sizes as sizes_mod
-from . import written
 from .base import check_bool
 from .errors import NotFoundError, invalid_argument
 from .views import ProjectInfo
@@ -53,6 +52,7 @@ class ProjectCalls(object):
         body.update({"poolName": pool, "projectName": project})
 
         def verify():
+            from . import written  # write verification: after a lost reply only
             current = self._or_none(self._read_project, pool, project)
             if current is None:
                 return False
@@ -71,6 +71,7 @@ class ProjectCalls(object):
         props = dict(properties)
 
         def verify():
+            from . import written  # write verification: after a lost reply only
             return written.properties_written(self._read_project(pool, project), props,
                                               share_level=False)
 

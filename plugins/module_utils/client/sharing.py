@@ -3,7 +3,6 @@
 """NFS and SMB sharing of shares and projects, and export locations."""
 
 from . import paths as paths_mod
-from . import written
 from .base import by_level, check_bool, check_protocol
 from .errors import invalid_argument
 
@@ -29,6 +28,7 @@ class SharingCalls(object):
                 return self.is_exposed("nfs", paths_mod.project_ref(pool, project)) == on
         else:
             def verify():  # the share's own setting, not one inherited from the project
+                from . import written  # write verification: after a lost reply only
                 return written.sharing_written(self._read_share(pool, project, share), "nfs",
                                                on)
         self.call(method, path, on, write=True, dataset=path, verify=verify)
@@ -60,6 +60,7 @@ class SharingCalls(object):
             args = (path, on, display_name or "", guest)
 
             def verify():  # the share's own setting, not one inherited from the project
+                from . import written  # write verification: after a lost reply only
                 current = self._read_share(pool, project, share)
                 if not written.sharing_written(current, "smb", on):
                     return False

@@ -3,7 +3,6 @@
 """System properties, pools, floating IPs and the SMB service configuration."""
 
 from . import paths as paths_mod
-from . import written
 from .errors import NotFoundError, ProtocolError, invalid_argument
 from .views import FloatingIP, PoolInfo, SmbConfig, SystemInfo
 
@@ -79,6 +78,7 @@ class SystemCalls(object):
         props = dict(partial)
 
         def verify():
+            from . import written  # write verification: after a lost reply only
             return written.properties_written(self._read_smb_config(), props,
                                               share_level=False)
 
