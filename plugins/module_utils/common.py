@@ -32,7 +32,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._secrets impor
 # The client imports without requests (it is only needed to connect): HAS_REQUESTS says whether
 # it is there, and IntelliFlashModule fails with missing_required_lib before anything else when not.
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client import paths as client_paths
-from ansible_collections.tegile.intelliflash.plugins.module_utils.client.api import IntelliFlashClient
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.base import ClientBase
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import (
     IntelliFlashError,
     InvalidArgumentError,
@@ -73,6 +73,19 @@ def connection_argument_spec():
         ca_path=dict(type="path", fallback=(env_fallback, ["INTELLIFLASH_CA_PATH"])),
         timeout=dict(type="float", default=DEFAULT_TIMEOUT),
     )
+
+
+def client_class(calls=None):
+    """The client class of the call groups ``calls`` (mixins of ``client/<group>.py``), or, with
+    None, ``client.api.IntelliFlashClient`` of every group.
+
+    A task compiles every module_utils line it imports (DEVELOPERS.md, "What a module run costs"):
+    a module that names the groups it calls does not compile the others.
+    """
+    if calls is None:
+        from ansible_collections.tegile.intelliflash.plugins.module_utils.client.api import IntelliFlashClient
+        return IntelliFlashClient
+    return type("IntelliFlashClient", tuple(calls) + (ClientBase,), {})
 
 
 def host_passwords(raw):
@@ -218,10 +231,11 @@ class IntelliFlashModule:
     """An ``AnsibleModule`` with the connection options and a lazy REST client.
 
     ``checks`` are callables ``params -> error text naming the option, or None`` (see
-    ``_argspec``); they run right after Ansible's validation, before anything else.
+    ``_argspec``); they run right after Ansible's validation, before anything else. ``calls``:
+    the client's call groups (see ``client_class``; None: all).
     """
 
-    def __init__(self, argument_spec=None, checks=None, ignored=None, **kwargs):
+    def __init__(self, argument_spec=None, checks=None, ignored=None, calls=None, **kwargs):
         spec = connection_argument_spec()
         for name in (argument_spec or {}):
             if name in spec:
@@ -234,6 +248,7 @@ class IntelliFlashModule:
         self.check_mode = self.module.check_mode
         self.diff_mode = self.module._diff
         self._client = None
+        self._calls = calls
         self._forwarder = None
         self._written = []   # (method, dataset) of each write the array applied, for fail
         if not HAS_REQUESTS:
@@ -274,7 +289,7 @@ class IntelliFlashModule:
             logger.removeHandler(handler)
         logger.addHandler(logging.NullHandler())
         try:
-            client = IntelliFlashClient(
+            client = client_class(self._calls)(
                 params["host"], params["username"], params["password"],
                 verify=verify, ca_path=ca_path, timeout=client_timeout(params["timeout"]),
                 user_agent="ansible-collection-tegile.intelliflash", logger=logger)

@@ -196,6 +196,13 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._array import 
     sharing_state,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import project_ref
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.system import SystemCalls
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.projects import ProjectCalls
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.shares import ShareCalls
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.sharing import SharingCalls
+
+# The client's call groups this module uses (common.client_class): a task imports no other.
+CALLS = (SystemCalls, ProjectCalls, ShareCalls, SharingCalls)
 
 
 def plan(module, current, quota, tracker):
@@ -222,7 +229,7 @@ def main():
         **property_argument_spec())
     spec.update_argspec(**sharing_argument_spec())
     spec.used_with(("present",), "quota", "nfs", "smb", *property_argument_spec())
-    module = IntelliFlashModule.from_spec(spec, supports_check_mode=True)
+    module = IntelliFlashModule.from_spec(spec, supports_check_mode=True, calls=CALLS)
     params = module.params
     pool, name = params["pool"], params["name"]
     module.validate_names(name=name)

@@ -259,6 +259,13 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._snapshot impo
     snapshot_names,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, project_ref
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.system import SystemCalls
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.projects import ProjectCalls
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.shares import ShareCalls
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.snapshots import SnapshotCalls
+
+# The client's call groups this module uses (common.client_class): a task imports no other.
+CALLS = (SystemCalls, ProjectCalls, ShareCalls, SnapshotCalls)
 
 
 def argument_spec():
@@ -275,7 +282,7 @@ def argument_spec():
 
 
 def main():
-    module = IntelliFlashModule.from_spec(argument_spec(), supports_check_mode=True)
+    module = IntelliFlashModule.from_spec(argument_spec(), supports_check_mode=True, calls=CALLS)
     params = module.params
     with module.api_errors("checking name"):
         short, full = snapshot_names(params["name"], params["share"])

@@ -13,7 +13,6 @@ import types
 from typing import Optional, Tuple
 
 from . import paths
-from .acl import UserRule
 
 # Share_V2_1 property -> override flag (spec §9.5); a share property whose flag is true is the
 # share's own value, otherwise it is inherited from the project.
@@ -207,6 +206,7 @@ class ShareInfo(_Dataset):
     @property
     def user_acls(self):
         """The share's file ACL (C18) as UserRule objects (parsed when asked for)."""
+        from .acl import UserRule  # the rules' parser: only a client with the access calls needs it
         return [UserRule.from_wire(item) for item in (self._wire.get("aclList") or [])]
 
     @property
