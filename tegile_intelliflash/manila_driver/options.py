@@ -49,7 +49,9 @@ tegile_intelliflash_opts = [
                min=1,
                help='Timeout, in seconds, of one REST call to the array '
                     '(read timeout; connecting waits at most 10 seconds or '
-                    'this value if smaller).'),
+                    'this value if smaller). It bounds the whole reply of '
+                    'one attempt: a reply still incomplete that long after '
+                    'the request was sent counts as a read timeout.'),
     cfg.IntOpt('tegile_nas_retry_budget',
                default=60,
                min=0,
