@@ -23,7 +23,7 @@ from .errors import ApiError, INVALID_ARGUMENT, PERMISSION_DENIED
 from .faults import CallCounter, Delays, FaultInjector
 from .registry import VOID, Context
 from .routes import OPENSTACK, V2
-from .server import ABORT_KEY, ConnectionStats
+from .server import ABORT_KEY, TRICKLE_KEY, ConnectionStats
 from .ops import datasets
 
 LOG = logging.getLogger("tegile_intelliflash.simulator")
@@ -160,6 +160,9 @@ def create_app(sim):
         if decision.latency_ms:
             entry["fault"] = "latency"
             time.sleep(decision.latency_ms / 1000.0)
+        if decision.trickle_ms:  # whatever reply goes out leaves slowly (server.py)
+            entry["fault"] = "latency, trickle" if entry["fault"] else "trickle"
+            request.environ[TRICKLE_KEY] = (decision.trickle_bytes, decision.trickle_ms / 1000.0)
         # outcome: "not executed" (cut or refused before the handler ran), "applied" (a
         # committed write), "ok" (a read), or the array error code the handler raised.
         entry["outcome"] = "not executed"

@@ -22,12 +22,15 @@ CALL_LOG_MAX = 20000
 
 FAULT_KEYS = (
     "error_rate", "status", "latency_ms", "reset_rate", "drop_reply_rate", "methods", "seed",
-    "count", "proxy_timeout_ms", "retry_after", "retry_after_date",
+    "count", "proxy_timeout_ms", "retry_after", "retry_after_date", "trickle_ms",
+    "trickle_bytes",
 )
 # C36: a Retry-After in delta-seconds counts as at most 2^31 (RFC 9111 §1.2.2); a value sent as
 # written is one printable ASCII header line.
 RETRY_AFTER_MAX = 2 ** 31
 RETRY_AFTER_TEXT_MAX = 256
+# The largest piece of a trickled reply (C37): one TLS record.
+MAX_TRICKLE_BYTES = 16384
 
 
 class CallCounter:
@@ -95,7 +98,10 @@ class Decision:
     """What to do to one call: sleep ``latency_ms``, then at most one of error/reset/drop.
 
     ``proxy_timeout_ms``: a proxy in front of the array answers 504 after that long when the
-    call takes longer (its latency), while the array goes on and applies the call."""
+    call takes longer (its latency), while the array goes on and applies the call.
+
+    ``trickle_ms``: the reply (status line, headers, body) leaves in pieces of ``trickle_bytes``,
+    that long apart (a slow array or proxy, C37); the call itself runs as usual."""
 
     latency_ms: int = 0
     error_status: typing.Optional[int] = None
@@ -104,6 +110,8 @@ class Decision:
     proxy_timeout_ms: typing.Optional[int] = None
     retry_after: typing.Union[int, str, None] = None
     retry_after_date: bool = False
+    trickle_ms: int = 0
+    trickle_bytes: int = 1
 
     def retry_after_header(self, now):
         """The ``Retry-After`` value of the error reply at ``now`` (epoch seconds), or None:
@@ -120,7 +128,8 @@ class Decision:
 
     @property
     def any(self):
-        return bool(self.latency_ms or self.error_status or self.reset or self.drop_reply)
+        return bool(self.latency_ms or self.error_status or self.reset or self.drop_reply
+                    or self.trickle_ms)
 
 
 def _rate(config, key):
@@ -186,12 +195,16 @@ class FaultInjector:
             "proxy_timeout_ms": _non_negative_int(config, "proxy_timeout_ms", None),
             "retry_after": _retry_after(config),
             "retry_after_date": config.get("retry_after_date", False),
+            "trickle_ms": _non_negative_int(config, "trickle_ms", 0, MAX_DELAY_MS),
+            "trickle_bytes": _non_negative_int(config, "trickle_bytes", 1, MAX_TRICKLE_BYTES),
             "seed": config.get("seed"),
             "count": config.get("count"),
             # null means "all", as for the other keys; any other falsy value (false, 0, "",
             # {}) is a mistake and must not widen the faults to every method.
             "methods": [] if config.get("methods") is None else config["methods"],
         }
+        if clean["trickle_bytes"] < 1:
+            raise ApiError(INVALID_ARGUMENT, "trickle_bytes must be at least 1")
         if not 400 <= clean["status"] <= 599:
             raise ApiError(INVALID_ARGUMENT, "status must be an HTTP error status (400-599)")
         if not isinstance(clean["retry_after_date"], bool):
@@ -235,27 +248,33 @@ class FaultInjector:
         return self._config is not None and (self._remaining is None or self._remaining > 0)
 
     def may_sleep(self):
-        """Whether a call may be held by injected latency (or a proxy timeout) now."""
+        """Whether a call may be held by injected latency (or a proxy timeout, or a reply that
+        trickles) now."""
         with self._lock:
-            return self._armed() and self._config["latency_ms"] > 0
+            return self._armed() and self._sleeps()
+
+    def _sleeps(self):
+        return self._config["latency_ms"] > 0 or self._config["trickle_ms"] > 0
 
     def decide(self, method_names, may_sleep=True):
         """Return a ``Decision`` for a call known by any of ``method_names``.
 
         ``method_names`` holds the bare method name and, for the openstack service, its
         ``openstack.<name>`` form, so a ``methods`` filter may use either. ``may_sleep`` False: the
-        call runs in the server's loop thread, chosen when no latency was configured (may_sleep);
-        a latency configured since would hold every connection, so for this call the new
+        call runs in the server's loop thread, chosen when no latency (or trickle) was configured
+        (may_sleep); one configured since would hold every connection, so for this call the new
         configuration does not apply yet (as if it had come a moment later), and fires nothing.
         """
         with self._lock:
-            if not self._armed() or (not may_sleep and self._config["latency_ms"] > 0):
+            if not self._armed() or (not may_sleep and self._sleeps()):
                 return Decision()
             config = self._config
             if config["methods"] and not any(name in config["methods"] for name in method_names):
                 return Decision()
             decision = Decision(latency_ms=config["latency_ms"],
-                                proxy_timeout_ms=config["proxy_timeout_ms"])
+                                proxy_timeout_ms=config["proxy_timeout_ms"],
+                                trickle_ms=config["trickle_ms"],
+                                trickle_bytes=config["trickle_bytes"])
             # One draw per kind, always in the same order, so a seed reproduces a sequence.
             draw_reset = self._rng.random()
             draw_drop = self._rng.random()

@@ -21,6 +21,8 @@ LOG = logging.getLogger("tegile_intelliflash.simulator.http")
 # Set in the environ by an application that wants the connection cut (reset and drop-reply
 # faults) rather than its reply sent.
 ABORT_KEY = "tegile_intelliflash.simulator.abort"
+# (piece bytes, seconds between pieces): the reply leaves in pieces (the trickle fault, C37).
+TRICKLE_KEY = "tegile_intelliflash.simulator.trickle"
 # http.server's limits: a request line or header line, and the number of header lines.
 MAX_LINE = 65536
 MAX_HEADERS = 100
@@ -284,15 +286,17 @@ def _internal_error(environ, start_response):
 
 
 class Outcome:
-    """What running one request gave: the reply's bytes, or a connection to cut."""
+    """What running one request gave: the reply's bytes, or a connection to cut; ``partial``:
+    a piece of a reply whose next piece is still to come (the request is not over)."""
 
-    __slots__ = ("data", "close", "abort", "served")
+    __slots__ = ("data", "close", "abort", "served", "partial")
 
-    def __init__(self, data=b"", close=False, abort=False, served=False):
+    def __init__(self, data=b"", close=False, abort=False, served=False, partial=False):
         self.data = data
         self.close = close
         self.abort = abort
         self.served = served
+        self.partial = partial
 
 
 def run_request(app, environ, request, close, date):

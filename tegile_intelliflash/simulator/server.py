@@ -23,6 +23,8 @@ silent client holds nothing but its own connection:
 - errors of the HTTP layer (414, 431, 400, 505) are JSON ErrorModels like every other error;
 - a ``ConnectionError`` raised by the application with ``environ[ABORT_KEY]`` set (reset and
   drop-reply faults) resets the connection (SO_LINGER 0: RST rather than FIN);
+- a reply whose request set ``environ[TRICKLE_KEY]`` (the trickle fault) leaves in pieces, handed
+  to the loop one at a time by the request's thread;
 - ``ConnectionStats`` counts the connections accepted (``/sim/v1/stats``).
 """
 
@@ -37,9 +39,9 @@ import time
 import traceback
 
 from . import http11
-from .http11 import ABORT_KEY, HttpError
+from .http11 import ABORT_KEY, TRICKLE_KEY, HttpError
 
-__all__ = ["ABORT_KEY", "ConnectionStats", "DEFAULT_IDLE_TIMEOUT", "SimServer", "build_server"]
+__all__ = ["ABORT_KEY", "TRICKLE_KEY", "ConnectionStats", "DEFAULT_IDLE_TIMEOUT", "SimServer", "build_server"]
 
 LOG = logging.getLogger("tegile_intelliflash.simulator.http")
 # Apache's KeepAliveTimeout default, the web server in front of many arrays' REST services.
@@ -445,16 +447,30 @@ class SimServer:
         outcome = http11.Outcome(abort=True)
         try:
             outcome = http11.run_request(self.app, environ, request, close, self._date.now())
+            if environ.get(TRICKLE_KEY) and not outcome.abort:
+                self._trickle(conn, outcome, *environ[TRICKLE_KEY])
         finally:  # the connection waits for this outcome, whatever happened
             self._done.append((conn, outcome))
             self._wake()
+
+    def _trickle(self, conn, outcome, size, pause):
+        """Hand the reply to the loop ``size`` bytes at a time, ``pause`` seconds apart (the
+        connection stays busy until its last piece, left in ``outcome``); stops early when the
+        client has gone."""
+        while not conn.closed:
+            time.sleep(pause)
+            if len(outcome.data) <= size:
+                return
+            self._done.append((conn, http11.Outcome(outcome.data[:size], partial=True)))
+            self._wake()
+            outcome.data = outcome.data[size:]
 
     def _finish_threaded(self):
         while self._done:
             conn, outcome = self._done.popleft()
             if conn.closed:
                 continue
-            conn.busy = False
+            conn.busy = outcome.partial  # more of a trickled reply is to come
             try:
                 self._deliver(conn, outcome)
                 if self._serve_and_send(conn):

@@ -6,6 +6,7 @@ import base64
 import socket
 import ssl
 import sys
+import time
 
 import pytest
 import requests
@@ -159,6 +160,24 @@ def test_fault_filters_count_and_latency(csim, capi):
     assert csim.clear_faults() == {"active": False}
 
 
+def test_trickle_fault_sends_the_reply_slowly_and_applies_the_call(csim, capi):
+    """C37: the reply (a head of about 150 bytes and the body) leaves 64 bytes at a time, 50 ms
+    apart: at least three pauses; the write itself ran as usual."""
+    csim.reset_calls()
+    csim.set_faults(trickle_ms=50, trickle_bytes=64, methods=["createProject"], count=1)
+    started = time.monotonic()
+    reply = capi.raw("createProject", [{"poolName": "pool-a", "projectName": "trickled"}])
+    assert time.monotonic() - started >= 0.15
+    assert reply.status_code == 200 and reply.json() == 0
+    assert capi("getProject", "pool-a", "trickled", True)["projectName"] == "trickled"
+    entry = csim.call_log()["entries"][0]
+    assert (entry["method"], entry["fault"], entry["outcome"]) == \
+        ("createProject", "trickle", "applied")
+    assert (csim.get_faults()["fired"], csim.get_faults()["trickle_bytes"]) == (1, 64)
+    assert capi.raw("listPools", []).status_code == 200  # count=1: spent
+    assert csim.call_log()["entries"][-1]["fault"] is None
+
+
 def test_seed_makes_faults_reproducible(csim, capi):
     def run():
         csim.set_faults(error_rate=0.5, seed=1234, methods=["listPools"])
@@ -171,6 +190,7 @@ def test_seed_makes_faults_reproducible(csim, capi):
 @pytest.mark.parametrize("config", [
     {"error_rate": 1.5}, {"reset_rate": -1}, {"status": 200}, {"count": -1},
     {"methods": "createShare"}, {"bogus": 1}, {"latency_ms": "slow"},
+    {"trickle_ms": -1}, {"trickle_ms": 3600001}, {"trickle_bytes": 0}, {"trickle_bytes": 16385},
 ])
 def test_invalid_fault_configs(csim, config):
     with pytest.raises(SimulatorError, match="HTTP 400"):
