@@ -56,7 +56,8 @@ options:
   timeout:
     description:
       - Read timeout of one API request, in seconds. The connect timeout is the smaller of this value and 10 seconds.
-      - The read timeout bounds the whole reply of one attempt, not each wait for a byte. Its status line, headers and body must arrive within this time after the request was sent; a reply still incomplete then (an array or proxy sending it too slowly) counts as a read timeout.
+      - The read timeout bounds the whole reply of one attempt, not each wait for a byte.
+      - Its status line, headers and body must arrive within this time after the request was sent. A reply still incomplete then counts as a read timeout.
       - Idempotent reads, and writes that provably did not reach the array, are retried with backoff.
     type: float
     default: 60

@@ -24,13 +24,18 @@ Which stage an attempt reached is recorded by the connection class of the sessio
 connection to the proxy and its CONNECT tunnel) and the first ``send()`` of request bytes.
 Without that record (a SOCKS proxy, a mocked session) a failure that is not a connect-phase
 error by its type counts as ``UNKNOWN``.
+The same connection bounds the whole reply by the read timeout (C37, ``_ReplyClock``).
 
 This module holds what every attempt needs (the record and ``Failure``); ``failures.py`` decides
 what a failed attempt means (``classify``) and waits for a write's effect (``await_effect``), and
 is imported only when an attempt fails.
 """
 
+import http.client
+import io
+import socket
 import threading
+import time
 
 try:
     from requests.adapters import HTTPAdapter as _HTTPAdapter
@@ -66,16 +71,60 @@ class Failure(Exception):
 
 def reset_stage():
     _progress.stage = None
+    _progress.overdue = None
 
 
 def current_stage():
     return getattr(_progress, "stage", None)
 
 
+class _ReplyClock(io.RawIOBase):
+    """Reads one reply, each socket read ending by the reply's deadline: the socket's timeout
+    (urllib3 sets the read timeout once the request is sent) from now (C37). Between reads the
+    socket keeps that timeout (a kept-alive connection sends its next request with it)."""
+
+    def __init__(self, sock):
+        io.RawIOBase.__init__(self)
+        self.sock, self.timeout, self.received, self.raw = sock, sock.gettimeout(), 0, None
+        self.deadline = time.monotonic() + (self.timeout or 0)
+
+    def makefile(self, mode):  # http.client.HTTPResponse reads the file this returns
+        self.raw = self.sock.makefile(mode, buffering=0)  # counted by the socket, as usual
+        return io.BufferedReader(self)
+
+    def readable(self):
+        return True
+
+    def close(self):
+        if self.raw is not None:
+            self.raw.close()
+        io.RawIOBase.close(self)
+
+    def readinto(self, buffer):
+        if self.timeout is None:
+            return self.raw.readinto(buffer)
+        try:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise socket.timeout("timed out")
+            self.sock.settimeout(left)
+            count = self.raw.readinto(buffer)
+        except socket.timeout:
+            _progress.overdue = self.timeout if self.received else None  # failures.classify
+            raise
+        finally:
+            self.sock.settimeout(self.timeout)
+        self.received += count or 0
+        return count
+
+
 class _TrackedHTTPSConnection(_HTTPSConnection):
-    """Records in a thread-local whether the attempt is connecting or sending bytes."""
+    """Records in a thread-local whether the attempt is connecting or sending bytes; reads the
+    reply within the read timeout (C37)."""
 
     _connecting = False
+    response_class = staticmethod(lambda sock, *args, **kwargs: http.client.HTTPResponse(
+        _ReplyClock(sock), *args, **kwargs))
 
     def connect(self):
         _progress.stage = CONNECTING

@@ -24,6 +24,7 @@ except ImportError:  # pragma: no cover - the transport reports the missing libr
 
 from .delivery import (
     CONNECTED, CONNECTING, NOT_EXECUTED, NOT_SENT, SENDING, UNKNOWN, Failure, current_stage,
+    _progress,
 )
 from .errors import (
     ArrayTimeoutError, AuthenticationError, ConnectionFailedError, IntelliFlashError,
@@ -333,6 +334,12 @@ def classify(transport, exc, method, dataset):
     def failure(cls, message, retryable, delivery):
         return Failure(cls(message, method=method, dataset=dataset), retryable, delivery)
 
+    overdue = getattr(_progress, "overdue", None) or 0.0  # the read timeout a reply overran (C37)
+    if overdue and not before_send:
+        # C37: the reply began but was not whole within the read timeout (urllib3 raises a read
+        # timeout in the headers, requests a ConnectionError in the body): a read timeout.
+        return failure(ArrayTimeoutError, "reply from %s still incomplete after %g s: it kept "
+                       "arriving too slowly" % (where, overdue), True, UNKNOWN)
     if _rexc is not None and isinstance(exc, _rexc.SSLError) and stage != SENDING:
         error = tls_error(transport, exc, method, dataset)
         if isinstance(error, TLSVerificationError):
