@@ -157,13 +157,19 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._array import 
     require_project,
     require_share,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.system import SystemCalls
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.projects import ProjectCalls
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.shares import ShareCalls
+
+# The client's call groups this module uses (common.client_class): a task imports no other.
+CALLS = (SystemCalls, ProjectCalls, ShareCalls)
 
 
 def main():
     spec = ArgumentSpec(dict(quota=dict(type="raw"), reservation=dict(type="raw")),
                         required_one_of=[("quota", "reservation")])
     spec.merge(dataset_spec(share=True, states=()))
-    module = IntelliFlashModule.from_spec(spec, supports_check_mode=True)
+    module = IntelliFlashModule.from_spec(spec, supports_check_mode=True, calls=CALLS)
     params = module.params
     pool, project, share = params["pool"], params["project"], params["share"]
     module.validate_names(project=project, share=share)

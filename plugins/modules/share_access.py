@@ -284,6 +284,13 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._share_access 
     split_rules,
 )
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.system import SystemCalls
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.projects import ProjectCalls
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.shares import ShareCalls
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.access import AccessCalls
+
+# The client's call groups this module uses (common.client_class): a task imports no other.
+CALLS = (SystemCalls, ProjectCalls, ShareCalls, AccessCalls)
 
 
 def argument_spec():
@@ -307,7 +314,7 @@ def wanted_rules(module, protocol, share_level):
 
 
 def main():
-    module = IntelliFlashModule.from_spec(argument_spec(), supports_check_mode=True)
+    module = IntelliFlashModule.from_spec(argument_spec(), supports_check_mode=True, calls=CALLS)
     params = module.params
     pool, project, share = params["pool"], params["project"], params["share"]
     share_level = share is not None

@@ -191,17 +191,19 @@ def test_a_failure_after_a_write_reports_the_change_and_what_was_written(sim, ca
     """The quota of s2 is written, then data written to s1 meanwhile leaves the project no room
     for s2's reservation (C7: EZEBI_NOSPACE). The task fails; it changed the array, and says
     which write went through before the refused one."""
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client import api as client_api
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.shares import ShareCalls
 
     run(sim, capsys, quota="10G")
-    write_quota = client_api.IntelliFlashClient.set_share_quota
+    # The call group, not client.api.IntelliFlashClient: the module's client is composed of the
+    # groups it calls (quota.CALLS, common.client_class).
+    write_quota = ShareCalls.set_share_quota
 
     def quota_then_data_grows(self, *args, **kwargs):
         result = write_quota(self, *args, **kwargs)
         sim.set_used("%s/Local/%s/s1" % (POOL, PROJECT), 5 * GIB)
         return result
 
-    monkeypatch.setattr(client_api.IntelliFlashClient, "set_share_quota", quota_then_data_grows)
+    monkeypatch.setattr(ShareCalls, "set_share_quota", quota_then_data_grows)
     try:
         result, out = run(sim, capsys, share="s2", quota="6G", reservation="6G")
         assert result.get("failed") is True, result

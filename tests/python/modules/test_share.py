@@ -318,11 +318,9 @@ def test_examples_run_as_written(sim, capsys):
 def create_first_elsewhere(monkeypatch, sim, really=True):
     """Another task creates the share between this task's read and its create (``really``), or the
     array answers EZEBI_RESOURCE_EXIST although no such share appears."""
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.api import (
-        IntelliFlashClient,
-    )
     from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import AlreadyExistsError
-    original = IntelliFlashClient.create_share
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.shares import ShareCalls
+    original = ShareCalls.create_share  # the call group: whatever groups the module's client has
 
     def racing_create(self, ref, **kwargs):
         if not really:
@@ -331,7 +329,7 @@ def create_first_elsewhere(monkeypatch, sim, really=True):
             original(other, ref, quota="1G")  # not the patched method
         return original(self, ref, **kwargs)
 
-    monkeypatch.setattr(IntelliFlashClient, "create_share", racing_create)
+    monkeypatch.setattr(ShareCalls, "create_share", racing_create)
 
 
 def test_a_share_another_task_created_first_is_adopted(sim, capsys, monkeypatch):

@@ -20,6 +20,7 @@ import pytest
 from ansible.module_utils.common import warnings as ansible_warnings
 from ansible_collections.tegile.intelliflash.plugins.modules import share_access
 from ansible_collections.tegile.intelliflash.plugins.module_utils._array import MAX_RULE_WRITES
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.access import AccessCalls
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.api import (
     IntelliFlashClient,
 )
@@ -182,7 +183,7 @@ def test_a_merge_the_array_would_refuse_as_too_long_writes_nothing(sim, capsys):
 def get_in_the_way(monkeypatch, sim, times):
     """Make another writer add each rule (read-only) just before the module adds it, and remove it
     again right after the array refused the module's add, ``times`` times."""
-    original = IntelliFlashClient.add_network_acl
+    original = AccessCalls.add_network_acl
     crossed = []
 
     def other_writer():
@@ -202,7 +203,7 @@ def get_in_the_way(monkeypatch, sim, times):
                 with other_writer() as other:
                     other.remove_network_acl(protocol, where, rule.host_type, rule.host)
 
-    monkeypatch.setattr(IntelliFlashClient, "add_network_acl", add_in_the_way)
+    monkeypatch.setattr(AccessCalls, "add_network_acl", add_in_the_way)
     return crossed
 
 
@@ -269,7 +270,7 @@ def test_a_rule_another_process_revokes_meanwhile_does_not_come_back(sim, capsys
     monkeypatch.setenv("INTELLIFLASH_LOCK_DIR", str(locks))
     kept, revoked = "10.11.0.0/16", "10.12.0.0/16"
     run(sim, capsys, rules=[dict(type="ip", to=kept, access_level="ro"), dict(type="ip", to=revoked)], purge=True)
-    original = IntelliFlashClient.set_network_acls
+    original = AccessCalls.set_network_acls
     other = []
 
     def set_while_the_other_task_runs(self, protocol, ref, rules):
@@ -280,7 +281,7 @@ def test_a_rule_another_process_revokes_meanwhile_does_not_come_back(sim, capsys
             let_in(other[0], locks)
         return original(self, protocol, ref, rules)
 
-    monkeypatch.setattr(IntelliFlashClient, "set_network_acls", set_while_the_other_task_runs)
+    monkeypatch.setattr(AccessCalls, "set_network_acls", set_while_the_other_task_runs)
     result, _out = run(sim, capsys, rules=[dict(type="ip", to=kept, access_level="rw")])
     assert result["changed"] is True and module_result(other[0])["changed"] is True
     monkeypatch.undo()
@@ -336,7 +337,7 @@ def test_a_purge_of_an_inherited_list_holds_the_rules_added_to_the_project_meanw
         return write_after
 
     for name in ("add_network_acl", "remove_network_acl", "set_network_acls"):
-        monkeypatch.setattr(IntelliFlashClient, name, other_task_adds_to_the_project(getattr(IntelliFlashClient, name)))
+        monkeypatch.setattr(AccessCalls, name, other_task_adds_to_the_project(getattr(AccessCalls, name)))
     result, _out = run(sim, capsys, share="inherits", rules=[dict(type="ip", to=a)], purge=True)
     monkeypatch.undo()
     assert crossed and result["changed"] is True and [rule["to"] for rule in result["rules"]] == [a]
@@ -369,7 +370,7 @@ def test_a_revoke_on_an_inherited_list_reports_what_the_share_holds(sim, capsys,
         api.set_nfs_sharing(project, True)
         api.set_network_acls("nfs", project, [dict(host=a), dict(host=b)])
         api.create_share(share_ref(POOL, PROJECT, "follows"))
-    original = IntelliFlashClient.remove_network_acl
+    original = AccessCalls.remove_network_acl
     crossed = []
 
     def remove_after_the_other_task(self, protocol, ref, host_type, host, missing_ok=True):
@@ -379,7 +380,7 @@ def test_a_revoke_on_an_inherited_list_reports_what_the_share_holds(sim, capsys,
                 original(other, "nfs", project, "IP", a)
         return original(self, protocol, ref, host_type, host, missing_ok)
 
-    monkeypatch.setattr(IntelliFlashClient, "remove_network_acl", remove_after_the_other_task)
+    monkeypatch.setattr(AccessCalls, "remove_network_acl", remove_after_the_other_task)
     result, _out = run(sim, capsys, share="follows", state="absent", rules=[dict(type="ip", to=b)])
     monkeypatch.undo()
     assert crossed == [b] and result["changed"] is True and result["rules"] == []

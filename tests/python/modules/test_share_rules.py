@@ -241,7 +241,7 @@ def test_rules_replacing_an_inherited_list_keep_out_a_rule_added_to_the_project(
     """The share follows its project's list [A, B]; access_rules [A]. Another task adds C to the
     project after this task's read: a per-rule remove of B on the share copied the project's list
     as it was then, C included (C16), and left the share open to C. One write of the list instead."""
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.api import IntelliFlashClient
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.access import AccessCalls
 
     a, b, c = "10.31.0.0/16", "10.32.0.0/16", "10.33.0.0/16"
     project = project_ref(POOL, "unit_rules_inh")
@@ -262,7 +262,7 @@ def test_rules_replacing_an_inherited_list_keep_out_a_rule_added_to_the_project(
         return write_after
 
     for name in ("add_network_acl", "remove_network_acl", "set_network_acls"):
-        monkeypatch.setattr(IntelliFlashClient, name, other_task_adds_to_the_project(getattr(IntelliFlashClient, name)))
+        monkeypatch.setattr(AccessCalls, name, other_task_adds_to_the_project(getattr(AccessCalls, name)))
     result, _out = run(sim, capsys, project="unit_rules_inh", name="inherits", access_rules=[dict(type="ip", to=a)])
     monkeypatch.undo()
     assert crossed and result["changed"] is True and [rule["to"] for rule in result["access_rules"]] == [a]

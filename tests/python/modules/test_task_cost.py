@@ -64,7 +64,9 @@ CONVERGED = [
 # All +45 (measured +44): every reply is read through the clock that ends it at the read timeout
 # (delivery._ReplyClock, C37: a reply that trickles in no longer outlasts every budget); what a
 # reply cut that way means is in failures.py.
-LINE_BUDGETS = {"project": 3870, "share": 5270, "quota": 4765, "share_access": 4965, "snapshot": 3865,
+# quota 4765 -> 3725, share_access 4965 -> 4500: their clients too are of the groups they call
+# (measured 3723 and 4499; the module tests patch the call groups, not client.api).
+LINE_BUDGETS = {"project": 3870, "share": 5270, "quota": 3725, "share_access": 4500, "snapshot": 3865,
                 "info": 4945}
 # Defined only by the code of the failure path (client/failures.py), imported when a call fails.
 FAILURE_ONLY = ("def classify(", "def await_effect(", "def tls_error(")
@@ -74,9 +76,10 @@ FAILURE_ONLY = ("def classify(", "def await_effect(", "def tls_error(")
 CHANGE_ONLY = ("client.written", "_written")
 NOT_USED = {
     "project": ("_locks", "_share_access", "client.api", "client.access", "client.acl", "client.snapshots"),
-    "quota": ("_locks", "_share_access"),
+    "quota": ("_locks", "_share_access", "client.api", "client.access", "client.acl", "client.sharing",
+              "client.snapshots"),
     "share": (),
-    "share_access": ("_quota", "client.limits"),
+    "share_access": ("_quota", "client.limits", "client.api", "client.sharing", "client.snapshots"),
     "snapshot": ("_locks", "_share_access", "_quota", "client.limits", "client.api", "client.access",
                  "client.acl", "client.sharing"),
     "info": ("_locks", "_quota", "client.limits"),

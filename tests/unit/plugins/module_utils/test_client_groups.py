@@ -21,7 +21,7 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils import _array,
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client import limits
 
 PREFIX = "ansible_collections.tegile.intelliflash.plugins."
-MODULES = ("project", "snapshot")
+MODULES = ("project", "quota", "share_access", "snapshot")
 # Set by ClientBase.__init__ on the instance, not methods.
 INSTANCE = {"_transport", "log"}
 
