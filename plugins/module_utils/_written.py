@@ -15,6 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import sys
+
 
 def written_note(msg, written):
     """(message, changed) for a failure after ``written``, the (method, dataset) of each write
@@ -25,5 +27,31 @@ def written_note(msg, written):
             done.append(call)
     if not done:
         return msg, False
+    msg = _limits_named(msg, sys.exc_info()[1])
     names = ", ".join(" ".join(part for part in call if part) for call in done)
     return "%s. Written before the failure: %s" % (msg.rstrip(". "), names), True
+
+
+def _limits_named(msg, exc):
+    """``msg`` naming the limit whose change is unknown and the limits written before it (kept)
+    when the failure ``exc`` is a write of ``client.limits.apply_limits`` whose outcome is
+    unknown, as the Manila driver says it of a resize: ``quota set to 4 GiB (4294967296 bytes)
+    and kept; reservation change outcome unknown: ...``. Both limits (and a project's
+    properties) are written by the same call of the same dataset, which the list of the task's
+    writes does not tell apart. What that call had written is read from its frame in the
+    traceback (its ``plan`` and ``done``): nothing on the successful path records it.
+    """
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client import limits
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import OutcomeUnknownError
+    if not isinstance(exc, OutcomeUnknownError) or not exc.message or exc.message not in msg:
+        return msg
+    trace = exc.__traceback__
+    while trace is not None and trace.tb_frame.f_code is not limits.apply_limits.__code__:
+        trace = trace.tb_next
+    if trace is None:
+        return msg
+    plan, done = trace.tb_frame.f_locals["plan"], len(trace.tb_frame.f_locals["done"])
+    kept = "; ".join("%s set to %s" % (kind, limits.describe_size(value)) for kind, value in plan.writes[:done])
+    said = "%s%s change outcome unknown: %s" % (kept + " and kept; " if kept else "", plan.writes[done][0],
+                                                exc.message)
+    return msg.replace(exc.message, said, 1)

@@ -150,7 +150,7 @@ def apply_limits(client, plan, ref, undo_on=(), log=None):
     back to the plan's values before, last first, and the error is raised again: e.g.
     ``(NoSpaceError,)`` puts the old quota back when the pool cannot hold the new reservation.
     """
-    done = []
+    done = []  # with ``plan``, read by a module's failure report (_written.py) after an error
     try:
         for kind, value in plan.writes:
             _write(client, ref, kind, value)

@@ -162,3 +162,27 @@ def module_result(proc):
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     return json.loads(out)
+
+
+def lose_the_next_reply(monkeypatch, sim, owner, attribute, method, budget=1.0):
+    """Once ``owner.<attribute>`` (a method of a client call group, e.g. ``ShareCalls``) has
+    succeeded, the reply of the next ``method`` call is lost behind a proxy (504) and the array
+    applies that call only after the client gave up looking for its effect (a retry budget of
+    ``budget`` s): its outcome is unknown. Clear the faults after the run."""
+    real = getattr(owner, attribute)
+
+    def call_then_lose_the_next(self, *args, **kwargs):
+        result = real(self, *args, **kwargs)
+        self._transport.retry_budget = budget  # pylint: disable=protected-access
+        sim.set_faults(latency_ms=int(budget * 3000), proxy_timeout_ms=100, methods=[method], count=1)
+        return result
+
+    monkeypatch.setattr(owner, attribute, call_then_lose_the_next)
+
+
+def wait_until(check, timeout=10.0):
+    """Poll ``check()`` until it is true (a write the array applies late); returns its last value."""
+    deadline = time.monotonic() + timeout
+    while not check() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return check()

@@ -18,12 +18,15 @@ from ansible_collections.tegile.intelliflash.plugins.modules import project
 from module_runner import (
     assert_refused,
     client,
+    lose_the_next_reply,
     PASSWORD,
     run_examples,
     run_module,
     simulator_fixture,
+    wait_until,
     writes,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.projects import ProjectCalls
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import project_ref, share_ref
 
 GIB = 1024 ** 3
@@ -219,3 +222,27 @@ def test_a_failure_after_the_creation_reports_the_change(sim, capsys):
     assert PASSWORD not in out
     result, _out = run(sim, capsys, name="half_made", state="absent")
     assert result["changed"] is True
+
+
+def test_a_quota_write_of_unknown_outcome_after_the_properties_is_named(sim, capsys, monkeypatch):
+    """The properties and the quota of a project are two writes of the same call
+    (modifyProjectProperties). The reply of the quota write is lost and its effect shows only
+    after the client gave up: the task fails, changed, saying that it is the quota whose change
+    is unknown (the properties written before it are listed); the quota lands later."""
+    ref = project_ref("pool-a", "unit_p_lost")
+    with client(sim) as api:
+        api.create_project(ref)
+    lose_the_next_reply(monkeypatch, sim, ProjectCalls, "modify_project", "modifyProjectProperties")
+    try:
+        result, _out = run(sim, capsys, name="unit_p_lost", dedup=True, quota="3G")
+    finally:
+        sim.clear_faults()
+    assert result["failed"] is True and result["changed"] is True, result
+    assert ("Error writing project %s: quota change outcome unknown: the outcome of modifyProjectProperties %s "
+            "is unknown" % (ref.path, ref.path)) in result["msg"]
+    assert "Written before the failure: modifyProjectProperties %s" % ref.path in result["msg"]
+
+    def quota():
+        with client(sim) as api:
+            return api.get_project(ref).quota_bytes
+    assert wait_until(lambda: quota() == 3 * GIB), quota()  # the quota write lands late

@@ -14,12 +14,15 @@ from ansible_collections.tegile.intelliflash.plugins.modules import quota
 from module_runner import (
     assert_refused,
     client,
+    lose_the_next_reply,
     PASSWORD,
     run_examples,
     run_module,
     simulator_fixture,
+    wait_until,
     writes,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.shares import ShareCalls
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import project_ref, share_ref
 
 GIB = 1024 ** 3
@@ -229,3 +232,36 @@ def test_a_failure_before_any_write_reports_no_change(sim, capsys):
         sim.clear_faults()
     assert result.get("failed") is True and result.get("changed", False) is False, result
     assert "Written before the failure" not in result["msg"]
+
+
+@pytest.mark.parametrize("grow", [True, False], ids=["grow", "shrink"])
+def test_a_second_limits_write_of_unknown_outcome_names_the_first(sim, capsys, monkeypatch, grow):
+    """The quota and the reservation are two writes of the same call (modifyShareProperties):
+    growing, the quota first; shrinking, the reservation first. The reply of the second is lost
+    and its effect shows only after the client gave up: the task fails, changed, naming the
+    first write (kept) and the limit whose change is unknown; the second lands later."""
+    name = "lost_" + ("grow" if grow else "shrink")
+    ref = share_ref(POOL, PROJECT, name)
+    with client(sim) as api:
+        api.create_share(ref)
+        if not grow:
+            api.set_share_quota(ref, 8 * GIB)
+            api.set_share_reservation(ref, 8 * GIB)
+    first, second = ("quota", "reservation") if grow else ("reservation", "quota")
+    lose_the_next_reply(monkeypatch, sim, ShareCalls, "set_share_" + first, "modifyShareProperties")
+    try:
+        result, _out = run(sim, capsys, share=name, quota="4G", reservation="4G")
+    finally:
+        sim.clear_faults()
+    assert result["failed"] is True and result["changed"] is True, result
+    path = ref.path
+    assert ("Error setting the limits of %s: %s set to 4 GiB (4294967296 bytes) and kept; %s change outcome "
+            "unknown: the outcome of modifyShareProperties %s is unknown" % (path, first, second, path)
+            ) in result["msg"]
+    assert "Written before the failure: modifyShareProperties %s" % path in result["msg"]
+
+    def limits():
+        with client(sim) as api:
+            info = api.get_share(ref)
+        return info.quota_bytes, info.reservation_bytes
+    assert wait_until(lambda: limits() == (4 * GIB, 4 * GIB)), limits()  # the second write lands late

@@ -16,14 +16,17 @@ from module_runner import (
     client,
     connection,
     let_in,
+    lose_the_next_reply,
     module_result,
     PASSWORD,
     run_examples,
     run_module,
     simulator_fixture,
     start_module,
+    wait_until,
     writes,
 )
+from ansible_collections.tegile.intelliflash.plugins.module_utils.client.shares import ShareCalls
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.paths import dataset_ref, project_ref, share_ref
 
 GIB = 1024 ** 3
@@ -419,3 +422,27 @@ def test_a_clone_lists_only_its_source_snapshot(sim, capsys):
     assert result["failed"] is True and "has no snapshot 'hourly-99'" in result["msg"]
     result, _out = run(sim, capsys, name="from-hourly", state="absent")
     assert result["changed"] is True
+
+
+def test_a_reservation_write_of_unknown_outcome_names_the_quota_written(sim, capsys, monkeypatch):
+    """An existing share's size and reservation are two writes of the same call
+    (modifyShareProperties), the quota first when growing. The reply of the reservation write is
+    lost and its effect shows only after the client gave up: the task fails, changed, naming the
+    quota set (kept) and the reservation whose change is unknown; the reservation lands later."""
+    ref = share_ref(POOL, PROJECT, "lost_limits")
+    with client(sim) as api:
+        api.create_share(ref)
+    lose_the_next_reply(monkeypatch, sim, ShareCalls, "set_share_quota", "modifyShareProperties")
+    try:
+        result, _out = run(sim, capsys, name="lost_limits", size="4G", reservation="4G")
+    finally:
+        sim.clear_faults()
+    assert result["failed"] is True and result["changed"] is True, result
+    assert ("Error writing share %s: quota set to 4 GiB (4294967296 bytes) and kept; reservation change outcome "
+            "unknown: the outcome of modifyShareProperties %s is unknown" % (ref.path, ref.path)) in result["msg"]
+
+    def limits():
+        with client(sim) as api:
+            info = api.get_share(ref)
+        return info.quota_bytes, info.reservation_bytes
+    assert wait_until(lambda: limits() == (4 * GIB, 4 * GIB)), limits()  # the reservation lands late
