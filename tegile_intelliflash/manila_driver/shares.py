@@ -165,8 +165,7 @@ def resize(backend, share, new_size, shrink=False):
 
     with errors.translate(
             what, (client_errors.QuotaError, data_loss),
-            (client_errors.OutcomeUnknownError,
-             lambda err: _partly_resized(what, writes.done, err)),
+            partly_resized(what, writes),
             (client_errors.NoSpaceError,
              lambda err: exception.ShareBackendException(
                  msg=_('cannot resize share %(id)s to %(size)s GiB: pool '
@@ -200,6 +199,14 @@ class LimitWrites(object):
     def set_share_reservation(self, ref, value):
         self.client.set_share_reservation(ref, value)
         self.done.append((client_limits.RESERVATION, value))
+
+
+def partly_resized(what, writes):
+    """The :class:`errors.translate` mapping of a limits write of unknown
+    outcome, naming the writes ``writes`` (a :class:`LimitWrites`) did
+    before it (:func:`_partly_resized`)."""
+    return (client_errors.OutcomeUnknownError,
+            lambda err: _partly_resized(what, writes.done, err))
 
 
 def _partly_resized(what, applied, err):
@@ -342,9 +349,10 @@ def _ensure_one(backend, share):
         reapply = True
     if not info.quota_bytes and share.get('size'):
         size = backend_mod.size_bytes(share)
+        writes = LimitWrites(client)
         try:
             with backend.allocated.writing(ref):
-                backend.set_size(ref, size, info)
+                backend.set_size(ref, size, info, client=writes)
             backend.allocated.set(ref, size)
             LOG.info('Share %(id)s had no quota; it is now its size, '
                      '%(size)s GiB.', {'id': share['id'],
@@ -354,6 +362,10 @@ def _ensure_one(backend, share):
                         'size (%(size)s GiB); left without quota: %(err)s',
                         {'id': share['id'], 'size': share['size'],
                          'err': err})
+        except client_errors.OutcomeUnknownError as err:
+            what = ('give share %s a quota of its size, %s GiB' %
+                    (share['id'], share['size']))
+            raise _partly_resized(what, writes.done, err) or err
     return {
         'export_locations': protocol.export_locations(backend, ref,
                                                       current),

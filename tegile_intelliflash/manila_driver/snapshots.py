@@ -247,9 +247,10 @@ def revert_to_snapshot(backend, snapshot):
                                errors.share_missing(share))):
             info = backend.client.get_share(ref)
     grow = bool(info and info.quota_bytes and size > info.quota_bytes)
+    writes = shares.LimitWrites(backend.client)
     if grow:
-        with errors.translate(what):
-            backend.set_size(ref, size, info)
+        with errors.translate(what, shares.partly_resized(what, writes)):
+            backend.set_size(ref, size, info, client=writes)
     try:
         _rollback(backend, share, snapshot, ref, full)
     except Exception:
@@ -260,11 +261,11 @@ def revert_to_snapshot(backend, snapshot):
         if not grow:
             # The data is the snapshot's now: a failure here leaves the
             # size to set, and says that the rollback is done.
-            with errors.translate(
-                    'set the quota of share %s to %s GiB after it was '
+            what = ('set the quota of share %s to %s GiB after it was '
                     'reverted to snapshot %s (its data is the snapshot\'s)'
-                    % (share['id'], snap_size, snapshot['id'])):
-                backend.set_size(ref, size, info)
+                    % (share['id'], snap_size, snapshot['id']))
+            with errors.translate(what, shares.partly_resized(what, writes)):
+                backend.set_size(ref, size, info, client=writes)
         backend.allocated.set(ref, size)
     LOG.info('Reverted share %(id)s to snapshot %(snap)s.',
              {'id': share['id'], 'snap': snapshot['id']})

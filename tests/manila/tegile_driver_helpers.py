@@ -208,3 +208,17 @@ def fault_after_first_call(monkeypatch, simulator, client, attribute, method, st
         return result
 
     monkeypatch.setattr(client, attribute, call_then_fault)
+
+
+def lose_reply_after_first_call(monkeypatch, simulator, client, attribute, method):
+    """Once the first ``client.<attribute>`` call has succeeded, the reply of the next ``method``
+    call is lost behind a proxy (504) and the array applies that call 1.5 s later, after the
+    driver gave up looking for its effect: its outcome is unknown. Clear the faults after."""
+    real = getattr(client, attribute)
+
+    def call_then_lose_the_next(*args, **kwargs):
+        result = real(*args, **kwargs)
+        simulator.set_faults(latency_ms=1500, proxy_timeout_ms=100, methods=[method], count=1)
+        return result
+
+    monkeypatch.setattr(client, attribute, call_then_lose_the_next)

@@ -12,7 +12,8 @@ import pytest
 
 from manila import exception
 
-from tegile_driver_helpers import GiB, create, fault_after_first_call, where
+from tegile_driver_helpers import (GiB, create, fault_after_first_call, lose_reply_after_first_call,
+                                   make_share, make_snapshot, where)
 
 from tegile_intelliflash.client.paths import project_ref, share_ref
 from tegile_intelliflash.manila_driver.backend import PD_ARRAY_NAME
@@ -122,16 +123,8 @@ def test_a_resize_whose_second_write_is_lost_names_the_first(
     ref = share_ref(*where(driver, share))
     if managed:
         driver.private_storage.update(share["id"], {PD_ARRAY_NAME: ref.name})
-    client = driver.client
-    write = getattr(client, "set_share_" + first)
-
-    def write_then_lose_the_next(*args, **kwargs):
-        result = write(*args, **kwargs)
-        simulator.set_faults(latency_ms=1500, proxy_timeout_ms=100,
-                             methods=["modifyShareProperties"], count=1)
-        return result
-
-    monkeypatch.setattr(client, "set_share_" + first, write_then_lose_the_next)
+    lose_reply_after_first_call(monkeypatch, simulator, driver.client, "set_share_" + first,
+                                "modifyShareProperties")
     caplog.set_level(logging.ERROR)
     try:
         with pytest.raises(exception.ShareBackendException) as err:
@@ -145,7 +138,70 @@ def test_a_resize_whose_second_write_is_lost_names_the_first(
     assert said in caplog.text
     kept = (new * GiB, old * GiB) if first == "quota" else (old * GiB, new * GiB)
     assert _limits(array, ref) == kept  # the second write has not landed yet
+    _lands(array, ref, kept, (new * GiB, new * GiB))
+
+
+def _lands(array, ref, kept, final):
+    """The second write, whose outcome was unknown, lands: the limits go from ``kept`` to
+    ``final``."""
     deadline = time.monotonic() + 10
     while _limits(array, ref) == kept and time.monotonic() < deadline:
         time.sleep(0.1)  # the array applies it late
-    assert _limits(array, ref) == (new * GiB, new * GiB)
+    assert _limits(array, ref) == final
+
+
+def test_ensure_giving_a_share_its_size_names_the_quota_set(
+        simulator, driver, array, monkeypatch, caplog):
+    """A share of the in-tree driver without quota but with a reservation (thick) gets its size
+    as quota, then as reservation. The reply of the reservation write is lost (outcome unknown):
+    the share keeps its status (empty entry) and the log names the quota set and kept."""
+    share = make_share("NFS", size=3)
+    ref = share_ref(*where(driver, share))
+    array.create_share(ref)
+    array.set_share_reservation(ref, GiB)
+    lose_reply_after_first_call(monkeypatch, simulator, driver.client, "set_share_quota",
+                                "modifyShareProperties")
+    caplog.set_level(logging.ERROR)
+    try:
+        updates = driver.ensure_shares(None, [share])
+    finally:
+        simulator.clear_faults()
+        monkeypatch.undo()
+    assert updates == {share["id"]: {}}
+    said = ("could not give share %s a quota of its size, 3 GiB: quota set to 3 GiB (3221225472 "
+            "bytes) and kept; reservation change outcome unknown: " % share["id"])
+    assert "Could not ensure share %s: Share backend error: %s" % (share["id"], said) in caplog.text
+    assert _limits(array, ref) == (3 * GiB, GiB)
+    _lands(array, ref, (3 * GiB, GiB), (3 * GiB, 3 * GiB))
+
+
+@pytest.mark.parametrize("grow", [True, False], ids=["grown-first", "sized-after"])
+def test_a_revert_whose_second_limits_write_is_lost_names_the_first(
+        simulator, driver, array, share_type_specs, monkeypatch, grow):
+    """A thick share is sized for a revert: grown to the snapshot's size before the rollback
+    (quota first) or brought down to it after (reservation first). The reply of the second
+    limits write is lost: the error names the first, kept."""
+    share_type_specs["thick"] = {"thin_provisioning": False}
+    share = create(driver, size=2 if grow else 4, share_type_id="thick")
+    ref = share_ref(*where(driver, share))
+    snapshot = make_snapshot(share)
+    snapshot.update(driver.create_snapshot(None, snapshot) or {})
+    (driver.shrink_share if grow else driver.extend_share)(share, 1 if grow else 5)
+    share["size"] = 1 if grow else 5
+    first, second = ("quota", "reservation") if grow else ("reservation", "quota")
+    lose_reply_after_first_call(monkeypatch, simulator, driver.client, "set_share_" + first,
+                                "modifyShareProperties")
+    try:
+        with pytest.raises(exception.ShareBackendException) as err:
+            driver.revert_to_snapshot(None, snapshot, [], [])
+    finally:
+        simulator.clear_faults()
+        monkeypatch.undo()
+    size = snapshot["size"]
+    step = "for its revert" if grow else "after it was reverted to snapshot %s" % snapshot["id"]
+    assert ("%s GiB %s" % (size, step)) in str(err.value)
+    assert ("%s set to %d GiB (%d bytes) and kept; %s change outcome unknown: " % (
+        first, size, size * GiB, second)) in str(err.value)
+    kept = (size * GiB, GiB) if grow else (5 * GiB, size * GiB)
+    assert _limits(array, ref) == kept
+    _lands(array, ref, kept, (size * GiB, size * GiB))
