@@ -38,6 +38,11 @@ PD_ARRAY_NAME = 'tegile_share_name'
 # Clone in progress: its source share and full snapshot name.
 PD_CLONE_SOURCE = 'tegile_clone_source'
 PD_CLONE_SNAPSHOT = 'tegile_clone_snapshot'
+# Share group (its id): 'true' when its shares live in a project of its own
+# (groups.py). A group without it was made by a driver before share groups
+# (1.1.0 and older, Manila's generic groups): its shares live in the back
+# end's project and its snapshots are one per share.
+PD_GROUP_PROJECT = 'tegile_group_project'
 
 THICK = 'thick'  # not an array property: "reserve the whole size"
 
@@ -247,6 +252,9 @@ class Backend(object):
         self._lock = threading.Lock()
         #: Bytes allocated per pool (allocation.py), kept by the operations.
         self.allocated = allocation.AllocatedBytes()
+        # Share group id -> whether it has a project of its own (a group's
+        # layout never changes: read once from Manila's private data).
+        self._group_layouts = {}
 
     def conf(self, name):
         return self.configuration.safe_get(name)
@@ -292,11 +300,33 @@ class Backend(object):
                 or share['name'])
 
     def project_of(self, share):
-        """The project a share lives in: its share group's, else the back
-        end's."""
+        """The project a share lives in: its share group's when the group
+        has one, else the back end's."""
         group_id = share.get('share_group_id')
-        return group_project(self.project, group_id) if group_id else \
-            self.project
+        return group_project(self.project, group_id) \
+            if self.group_has_project(group_id) else self.project
+
+    def group_has_project(self, group_id):
+        """Whether share group ``group_id`` has an array project of its own
+        (:data:`PD_GROUP_PROJECT`); not a group made before the driver had
+        share groups, whose shares live in the back end's project."""
+        if not group_id:
+            return False
+        if group_id not in self._group_layouts:
+            self._group_layouts[group_id] = bool(
+                self.private_storage.get(group_id, PD_GROUP_PROJECT))
+        return self._group_layouts[group_id]
+
+    def record_group_project(self, group_id):
+        """Record that share group ``group_id`` has a project of its own,
+        before anything of it is made on the array."""
+        self.private_storage.update(group_id, {PD_GROUP_PROJECT: 'true'})
+        self._group_layouts[group_id] = True
+
+    def forget_group(self, group_id):
+        """The share group is deleted: drop its private data."""
+        self.private_storage.delete(group_id)
+        self._group_layouts.pop(group_id, None)
 
     def share_ref(self, share, pool=None):
         """Where a Manila share instance lives on the array (a client

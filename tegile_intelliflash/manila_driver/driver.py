@@ -78,8 +78,16 @@ def _group_entry_point(operation):
     the group snapshot) to groups.py: with DHSS=False there is no share
     server and the request context is not needed. Built here once rather
     than written out five times; ``operation``'s docstring documents it.
+    A group made before the driver had share groups (no project of its own,
+    groups.has_project) is served by Manila's generic implementation.
     """
+    name = operation.__name__
+
     def entry_point(self, context, *payload, share_server=None):
+        if not groups.has_project(self._backend, name, payload):
+            generic = getattr(driver.ShareDriver, name)
+            return generic(self, context, *payload,
+                           share_server=share_server)
         return operation(self._backend, *payload)
 
     entry_point.__name__ = operation.__name__

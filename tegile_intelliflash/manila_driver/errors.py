@@ -80,7 +80,7 @@ def project_missing(share, ref):
     """Mapping result for a share whose project the array does not hold
     (a share group's project removed outside Manila)."""
     group_id = share.get('share_group_id')
-    if group_id:
+    if group_id and ref.project.endswith(group_id):
         message = _('share %(id)s: the project of its share group %(group)s, '
                     '%(pool)s/%(project)s, is not on the array (removed '
                     'outside Manila?)')

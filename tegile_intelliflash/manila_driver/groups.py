@@ -129,6 +129,7 @@ def create_share_group(backend, group):
     may still make it after the deletion); deleting the group removes it.
     """
     name = project_name(backend, group['id'])
+    backend.record_group_project(group['id'])
     created = []
     try:
         for pool in _group_pools(backend, group):
@@ -190,11 +191,13 @@ def delete_share_group(backend, group):
                 (client_errors.InUseError, in_use)):
             deleted = backend.client.delete_project(
                 client_paths.project_ref(pool, name), missing_ok=True)
-        backend.private_storage.delete(group['id'])
         if deleted:
             LOG.info('Deleted project %(pool)s/%(project)s of share group '
                      '%(id)s.', {'pool': pool, 'project': name,
                                  'id': group['id']})
+    # Once every pool's project is gone: a deletion that fails in one pool
+    # is tried again as the deletion of a group with projects.
+    backend.forget_group(group['id'])
     return None
 
 
@@ -341,6 +344,7 @@ def create_share_group_from_share_group_snapshot(backend, group, snap):
 
 def _clone_group(backend, group, pairs, pool, source_project, project,
                  full):
+    backend.record_group_project(group['id'])
     # Each clone keeps its source's array name. Recorded before the clone:
     # when its reply is lost the clones may exist (now, or once the array
     # finishes), and deleting the group's shares must find them (then the
@@ -440,7 +444,7 @@ def _abandon_group_clone(backend, group, pool, project, pairs):
         backend.delete_quietly(backend.share_ref(share, pool), share['id'])
         backend.private_storage.delete(share['id'])
     if _remove_project(backend, group['id'], pool, project):
-        backend.private_storage.delete(group['id'])
+        backend.forget_group(group['id'])
 
 
 def _finish_member(backend, share):
@@ -458,6 +462,21 @@ def _finish_member(backend, share):
 # ----------------------------------------------------------------------
 # What other operations need to know
 # ----------------------------------------------------------------------
+
+def has_project(backend, operation, payload):
+    """Whether ``operation`` (a share group entry point's name, called
+    with ``payload``) is for a group with an array project of its own. Not
+    for a group made before the driver had share groups (1.1.0 and older:
+    Manila's generic groups, the shares in the back end's project, a group
+    snapshot one snapshot per share, docs/operator-guide.md "Upgrading"):
+    Manila's generic implementation serves it, as it did then. A new group
+    always has one (its creation records it)."""
+    if operation == 'create_share_group':
+        return True
+    group_id = payload[-1].get('share_group_id') \
+        if operation.endswith('snapshot') else payload[0]['id']
+    return backend.group_has_project(group_id)
+
 
 def refuse_unmanage(share):
     """Members stay with their group: their project belongs to it."""

@@ -43,7 +43,7 @@ def _create_on_array(backend, share, ref, size, props):
     project is made again and the creation sent once more.
     """
     unchecked = False
-    if not share.get('share_group_id'):
+    if ref.project == backend.project:
         # A share group's project is made with the group (groups.py).
         unchecked = ref.pool in backend.projects
         backend.ensure_project(ref.pool, known=True)

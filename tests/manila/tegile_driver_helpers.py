@@ -87,9 +87,11 @@ def pass_floating_ip_ttl(driver):
     backend.clock = lambda: clock() + backend_mod.FLOATING_IP_TTL
 
 
-def new_driver(simulator, setup=True, **overrides):
+def new_driver(simulator, setup=True, private_storage=None, **overrides):
+    """A driver set up on ``simulator``; ``private_storage``: Manila's private data of an
+    earlier driver (Manila keeps it in its database across restarts and upgrades)."""
     conf = make_configuration(simulator, **overrides)
-    storage = drivers_private_data.DriverPrivateData(storage=MemoryStorage())
+    storage = private_storage or drivers_private_data.DriverPrivateData(storage=MemoryStorage())
     drv = TegileShareDriver(configuration=conf, private_storage=storage)
     if setup:
         drv.do_setup(None)

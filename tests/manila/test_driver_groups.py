@@ -178,7 +178,8 @@ def test_members_live_in_the_group_project_and_everything_works(simulator, drive
     assert array.get_share(share_ref(POOL, project, share["name"])).quota_bytes == 2 * GiB
     driver.delete_snapshot(None, snapshot)
     # ensure_shares after a restart finds it in its group's project.
-    again = new_driver(simulator, tegile_default_project=driver.configuration.safe_get(
+    again = new_driver(simulator, private_storage=driver.private_storage,
+                       tegile_default_project=driver.configuration.safe_get(
         "tegile_default_project"))
     try:
         updates = again.ensure_shares(None, [share])
@@ -257,9 +258,9 @@ def test_group_from_snapshot_honours_larger_sizes(simulator, driver, array, monk
     monkeypatch.setattr(storage, "update", lambda entity, *a: (written.append(entity),
                                                                real_update(entity, *a)))
     new, updates = _group_from(driver, snap, sizes={0: 3})
-    # Private data only for the members (their array names); nothing reads a record of the
-    # group's own while it is cloned, so none is written.
-    assert set(written) == {member["id"] for member in new["shares"]}
+    # Private data for the members (their array names) and for the group: it has a project of
+    # its own (a group made by 1.1.0 has none, test_driver_upgrade.py).
+    assert set(written) == {member["id"] for member in new["shares"]} | {new["id"]}
     info = array.get_share(share_ref(POOL, _project(driver, new["id"]), share["name"]))
     assert info.quota_bytes == 3 * GiB
     assert updates[new["shares"][0]["id"]]["status"] == "available"
@@ -294,7 +295,7 @@ def test_group_from_snapshot_waits_for_a_slow_clone(simulator, driver, array, mo
     assert array.get_share(share_ref(POOL, project, share["name"])).quota_bytes == 2 * GiB
     clone_ref = dataset_ref(POOL, project, share["name"])
     assert not array.is_exposed("nfs", clone_ref) and not array.is_exposed("smb", clone_ref)
-    assert driver.private_storage.get(new["id"]) == {}
+    assert driver.private_storage.get(new["id"]) == {"tegile_group_project": "true"}
     member["status"] = "available"
     _delete_group(driver, new)
     driver.delete_share_group_snapshot(None, snap)
