@@ -145,3 +145,16 @@ def test_a_group_whose_deletion_failed_in_one_pool_keeps_its_project_record(driv
     driver.delete_share_group(None, group)
     assert array.find_project(project_ref("pool-b", project)) is None
     assert driver.private_storage.get(group["id"]) == {}
+
+
+def test_a_missing_project_of_a_1_1_0_member_is_named_as_the_back_ends(driver):
+    """A 1.1.0 group member lives in the back end's project: that project missing is not
+    reported as its share group's."""
+    from tegile_intelliflash.manila_driver import errors as errors_mod
+
+    group_id = str(uuid.uuid4())
+    share = make_share(share_group_id=group_id)
+    ref = driver._backend.share_ref(share)
+    assert ref.project == _project(driver)
+    message = str(errors_mod.project_missing(share, ref)(None))
+    assert "share group" not in message and _project(driver) in message
