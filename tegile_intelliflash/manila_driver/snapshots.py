@@ -102,6 +102,17 @@ def create_share_from_snapshot(backend, share, snapshot, parent_share=None):
                      '%(pool)s') % {'id': share['id'],
                                     'src': source_ref.pool,
                                     'pool': ref.pool})
+    if ref.project != source_ref.project:
+        # The array clones a snapshot into its share's project: a share
+        # outside a share group from a member's snapshot, or the reverse,
+        # would be made where the driver never looks for it.
+        raise exception.InvalidShare(
+            reason=_('share %(id)s: a share created from a snapshot lives '
+                     'in the project of its source (%(src)s), not in '
+                     '%(project)s (share groups have projects of their '
+                     'own)') % {'id': share['id'],
+                                'src': source_ref.project,
+                                'project': ref.project})
     full = _full_name(snapshot)
     with errors.translate(
             'clone %s@%s into share %s' % (source_ref.path, full,

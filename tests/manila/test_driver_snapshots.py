@@ -399,3 +399,32 @@ def test_a_revert_whose_size_cannot_be_set_says_the_data_is_reverted(simulator, 
     assert "reverted to snapshot %s" % snapshot["id"] in str(err.value)
     info = array.get_share(share_ref(pool, project, name))
     assert (info.used_bytes, info.quota_bytes) == (GiB // 2, 4 * GiB)
+
+
+def test_a_share_from_a_snapshot_of_another_project_is_refused_before_any_call(
+        simulator, driver, array):
+    """The array clones a snapshot into its share's project: a share outside a share group from
+    a member's snapshot (or a member from another share's snapshot) would be made in the group's
+    project (or the back end's), where the driver never looks for it; it stayed there, and the
+    group's deletion was refused for it."""
+    import uuid
+
+    group = {"id": str(uuid.uuid4()), "host": "manila@tegile", "shares": []}
+    driver.create_share_group(None, group)
+    group_project = "%s-sg-%s" % (driver._backend.project, group["id"])
+    member = create(driver, share_group_id=group["id"])
+    plain = create(driver)
+    for source, new in ((member, make_share()),
+                        (plain, make_share(share_group_id=group["id"]))):
+        snap = make_snapshot(source)
+        snap.update(driver.create_snapshot(None, snap))
+        simulator.reset_calls()
+        with pytest.raises(exception.InvalidShare, match="project of its source"):
+            driver.create_share_from_snapshot(None, new, snap)
+        assert simulator.calls()["writes"] == 0
+        for project in (driver._backend.project, group_project):
+            assert array.find_share(share_ref(POOL, project, new["name"])) is None
+        driver.delete_snapshot(None, snap)
+    for share in (member, plain):
+        driver.delete_share(None, share)
+    driver.delete_share_group(None, group)
