@@ -38,20 +38,12 @@ def _limits_named(msg, exc):
     unknown, as the Manila driver says it of a resize: ``quota set to 4 GiB (4294967296 bytes)
     and kept; reservation change outcome unknown: ...``. Both limits (and a project's
     properties) are written by the same call of the same dataset, which the list of the task's
-    writes does not tell apart. What that call had written is read from its frame in the
-    traceback (its ``plan`` and ``done``): nothing on the successful path records it.
+    writes does not tell apart (``client.failures.limits_left``).
     """
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client import limits
-    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import OutcomeUnknownError
-    if not isinstance(exc, OutcomeUnknownError) or not exc.message or exc.message not in msg:
+    from ansible_collections.tegile.intelliflash.plugins.module_utils.client.failures import limits_left
+    left = limits_left(exc)
+    if left is None or not exc.message or exc.message not in msg:
         return msg
-    trace = exc.__traceback__
-    while trace is not None and trace.tb_frame.f_code is not limits.apply_limits.__code__:
-        trace = trace.tb_next
-    if trace is None:
-        return msg
-    plan, done = trace.tb_frame.f_locals["plan"], len(trace.tb_frame.f_locals["done"])
-    kept = "; ".join("%s set to %s" % (kind, limits.describe_size(value)) for kind, value in plan.writes[:done])
-    said = "%s%s change outcome unknown: %s" % (kept + " and kept; " if kept else "", plan.writes[done][0],
-                                                exc.message)
+    kept, pending = left
+    said = "%s%s change outcome unknown: %s" % (kept + " and kept; " if kept else "", pending, exc.message)
     return msg.replace(exc.message, said, 1)

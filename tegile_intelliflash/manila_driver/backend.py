@@ -433,7 +433,7 @@ class Backend(object):
                 wanted['compression'] = algorithm
         self.client.modify_share(ref, wanted)
 
-    def set_size(self, ref, size, info, client=None):
+    def set_size(self, ref, size, info):
         """Set the quota to ``size`` bytes; a thick share (one with a
         reservation) keeps its reservation equal to its quota (``info``:
         the share's ShareInfo).
@@ -445,12 +445,10 @@ class Backend(object):
         before it back and raises QuotaError: a refused shrink leaves a
         thick share as thick as it was. Any other write that did not run
         (:data:`NOT_RUN`) undoes the one before it the same way.
-        ``client``: the one to write with (shares.LimitWrites records the
-        writes of a resize), else the back end's.
         """
         plan = client_limits.plan_size(info, size)
-        client_limits.apply_limits(client or self.client, plan, ref,
-                                   undo_on=NOT_RUN, log=LOG)
+        client_limits.apply_limits(self.client, plan, ref, undo_on=NOT_RUN,
+                                   log=LOG)
 
     def read_share(self, ref):
         """getShare of ``ref`` (NotFoundError when it is not on the array).

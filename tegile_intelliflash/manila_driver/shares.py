@@ -13,6 +13,7 @@ from manila import exception
 from manila.i18n import _
 
 from tegile_intelliflash.client import errors as client_errors
+from tegile_intelliflash.client import failures as client_failures
 from tegile_intelliflash.client import limits as client_limits
 from tegile_intelliflash.manila_driver import backend as backend_mod
 from tegile_intelliflash.manila_driver import errors
@@ -155,8 +156,6 @@ def resize(backend, share, new_size, shrink=False):
     what = 'resize share %s (%s) to %s GiB' % (share['id'], ref.path,
                                                new_size)
 
-    writes = LimitWrites(backend.client)
-
     def data_loss(err):
         if shrink:
             return exception.ShareShrinkingPossibleDataLoss(
@@ -165,7 +164,7 @@ def resize(backend, share, new_size, shrink=False):
 
     with errors.translate(
             what, (client_errors.QuotaError, data_loss),
-            partly_resized(what, writes),
+            partly_resized(what),
             (client_errors.NoSpaceError,
              lambda err: exception.ShareBackendException(
                  msg=_('cannot resize share %(id)s to %(size)s GiB: pool '
@@ -173,74 +172,48 @@ def resize(backend, share, new_size, shrink=False):
                        '(%(err)s)') % {'id': share['id'], 'size': new_size,
                                        'pool': ref.pool, 'err': err})),
             (client_errors.NotFoundError, errors.share_missing(share))):
-        if not _resize_as_known(backend, share, ref, size, writes):
-            del writes.done[:]  # none, or put back
-            _resize_as_read(backend, share, ref, size, new_size, shrink,
-                            writes)
+        if not _resize_as_known(backend, share, ref, size):
+            _resize_as_read(backend, share, ref, size, new_size, shrink)
     backend.allocated.set(ref, size)
     LOG.info('Share %(id)s now has a quota of %(size)s GiB.',
              {'id': share['id'], 'size': new_size})
 
 
-class LimitWrites(object):
-    """The client for a resize's limits writes (client_limits.apply_limits),
-    recording in ``done`` the (kind, bytes) of each one that succeeded (an
-    undo's too)."""
-
-    def __init__(self, client):
-        self.client = client
-        self.log = client.log
-        self.done = []
-
-    def set_share_quota(self, ref, value):
-        self.client.set_share_quota(ref, value)
-        self.done.append((client_limits.QUOTA, value))
-
-    def set_share_reservation(self, ref, value):
-        self.client.set_share_reservation(ref, value)
-        self.done.append((client_limits.RESERVATION, value))
-
-
-def partly_resized(what, writes):
+def partly_resized(what):
     """The :class:`errors.translate` mapping of a limits write of unknown
-    outcome, naming the writes ``writes`` (a :class:`LimitWrites`) did
-    before it (:func:`_partly_resized`)."""
+    outcome that names the writes done before it (:func:`_partly_resized`).
+    """
     return (client_errors.OutcomeUnknownError,
-            lambda err: _partly_resized(what, writes.done, err))
+            lambda err: _partly_resized(what, err))
 
 
-def _partly_resized(what, applied, err):
+def _partly_resized(what, err):
     """The error of a resize whose write has an unknown outcome after an
-    earlier write of it was done: it names what was set, so that the
-    operator knows the share's state. The earlier write is kept, not put
-    back: the write whose outcome is unknown may still run on the array, and
-    a blind undo could cross it (e.g. a quota lowered again under a
-    reservation that then lands); either way the order of the plan keeps the
-    reservation under the quota, and resizing again converges."""
-    if not applied:
+    earlier write of it was done (client_failures.limits_left): it names what
+    was set, so that the operator knows the share's state. The earlier write
+    is kept, not put back: the write whose outcome is unknown may still run
+    on the array, and a blind undo could cross it (e.g. a quota lowered again
+    under a reservation that then lands); either way the order of the plan
+    keeps the reservation under the quota, and resizing again converges."""
+    left = client_failures.limits_left(err)
+    if not left or not left[0]:
         return errors.DEFAULT
-    # A plan writes the quota and the reservation once each at most.
-    pending = (client_limits.RESERVATION
-               if applied[-1][0] == client_limits.QUOTA
-               else client_limits.QUOTA)
-    done = '; '.join('%s set to %s' % (kind, client_limits.describe_size(
-        value)) for kind, value in applied)
     return errors.backend_error(what, _(
         '%(done)s and kept; %(pending)s change outcome unknown: %(err)s') % {
-            'done': done, 'pending': pending, 'err': err})
+            'done': left[0], 'pending': left[1], 'err': err})
 
 
-def _resize_as_read(backend, share, ref, size, new_size, shrink, writes):
+def _resize_as_read(backend, share, ref, size, new_size, shrink):
     info = backend.client.get_share(ref)
     if shrink and info.used_bytes > size:
         LOG.warning('Refusing to shrink share %(id)s to %(new)s GiB: %(used)s '
                     'bytes are in use.', {'id': share['id'], 'new': new_size,
                                           'used': info.used_bytes})
         raise exception.ShareShrinkingPossibleDataLoss(share_id=share['id'])
-    backend.set_size(ref, size, info, client=writes)
+    backend.set_size(ref, size, info)
 
 
-def _resize_as_known(backend, share, ref, size, writes):
+def _resize_as_known(backend, share, ref, size):
     """Resize without reading the share when the driver knows its limits
     (:func:`backend.known_limits`); whether it did: not when it does not
     know them, nor when the array refused (a shrink below the space in use,
@@ -263,7 +236,7 @@ def _resize_as_known(backend, share, ref, size, writes):
         # believes the share has already, so its belief is wrong.
         return False
     try:
-        client_limits.apply_limits(writes, plan, ref, log=LOG,
+        client_limits.apply_limits(backend.client, plan, ref, log=LOG,
                                    undo_on=backend_mod.NOT_RUN)
     except client_errors.QuotaError:
         return False
@@ -349,10 +322,9 @@ def _ensure_one(backend, share):
         reapply = True
     if not info.quota_bytes and share.get('size'):
         size = backend_mod.size_bytes(share)
-        writes = LimitWrites(client)
         try:
             with backend.allocated.writing(ref):
-                backend.set_size(ref, size, info, client=writes)
+                backend.set_size(ref, size, info)
             backend.allocated.set(ref, size)
             LOG.info('Share %(id)s had no quota; it is now its size, '
                      '%(size)s GiB.', {'id': share['id'],
@@ -365,7 +337,7 @@ def _ensure_one(backend, share):
         except client_errors.OutcomeUnknownError as err:
             what = ('give share %s a quota of its size, %s GiB' %
                     (share['id'], share['size']))
-            raise _partly_resized(what, writes.done, err) or err
+            raise _partly_resized(what, err) or err
     return {
         'export_locations': protocol.export_locations(backend, ref,
                                                       current),

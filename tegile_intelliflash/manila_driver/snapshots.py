@@ -258,10 +258,9 @@ def revert_to_snapshot(backend, snapshot):
                                errors.share_missing(share))):
             info = backend.client.get_share(ref)
     grow = bool(info and info.quota_bytes and size > info.quota_bytes)
-    writes = shares.LimitWrites(backend.client)
     if grow:
-        with errors.translate(what, shares.partly_resized(what, writes)):
-            backend.set_size(ref, size, info, client=writes)
+        with errors.translate(what, shares.partly_resized(what)):
+            backend.set_size(ref, size, info)
     try:
         _rollback(backend, share, snapshot, ref, full)
     except Exception:
@@ -275,8 +274,8 @@ def revert_to_snapshot(backend, snapshot):
             what = ('set the quota of share %s to %s GiB after it was '
                     'reverted to snapshot %s (its data is the snapshot\'s)'
                     % (share['id'], snap_size, snapshot['id']))
-            with errors.translate(what, shares.partly_resized(what, writes)):
-                backend.set_size(ref, size, info, client=writes)
+            with errors.translate(what, shares.partly_resized(what)):
+                backend.set_size(ref, size, info)
         backend.allocated.set(ref, size)
     LOG.info('Reverted share %(id)s to snapshot %(snap)s.',
              {'id': share['id'], 'snap': snapshot['id']})

@@ -13,7 +13,7 @@ data."""
 
 import uuid
 
-from tegile_driver_helpers import GiB, POOL, make_rule, make_share, new_driver, snapshot_names
+from tegile_driver_helpers import GiB, POOL, make_rule, make_share, snapshot_names
 from tegile_intelliflash.client.paths import dataset_ref, project_ref, share_ref
 from tegile_intelliflash.manila_driver.driver import NO_ACCESS_HOST
 from tegile_intelliflash.manila_driver.protocols import nfs

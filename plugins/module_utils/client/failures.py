@@ -474,3 +474,20 @@ def await_effect(transport, method, dataset, verify, error, outer_deadline):
                           % (transport.retry_budget, polls))
         transport.log.debug("%s: effect not visible yet; reading again in %.2f s", what, delay)
         transport._sleep(delay)
+
+
+def limits_left(err):
+    """What a limits write of unknown outcome leaves on the array (``limits.apply_limits`` puts
+    its plan and how many of its writes were done on the error, ``limits_written``): (the writes
+    done before it, kept, as ``quota set to 4 GiB (4294967296 bytes)``, "" when none; the limit
+    whose change is unknown), or None for any other error. The modules' failure report and the
+    Manila driver word it the same way; neither undoes the kept writes (the unknown one may still
+    run on the array, and a blind undo could cross it).
+    """
+    written = getattr(err, "limits_written", None)
+    if written is None or not isinstance(err, OutcomeUnknownError):
+        return None
+    from .limits import describe_size
+    plan, done = written
+    kept = "; ".join("%s set to %s" % (kind, describe_size(value)) for kind, value in plan.writes[:done])
+    return kept, plan.writes[done][0]

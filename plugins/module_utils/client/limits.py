@@ -144,25 +144,26 @@ def check_project_space(path, project_path, project_quota, project_taken, used, 
 
 
 def apply_limits(client, plan, ref, undo_on=(), log=None):
-    """Send the plan's writes in order to the share or project ``ref`` (a DatasetRef).
-
-    When a write raises one of ``undo_on`` (error classes), the writes already done are put
-    back to the plan's values before, last first, and the error is raised again: e.g.
-    ``(NoSpaceError,)`` puts the old quota back when the pool cannot hold the new reservation.
-    """
-    done = []  # with ``plan``, read by a module's failure report (_written.py) after an error
+    """Send the plan's writes in order to the share or project ``ref`` (a DatasetRef). The error of a failed write
+    carries ``limits_written``, (plan, writes done); when it is one of ``undo_on`` (error classes), the writes done are
+    put back to the plan's values before, last first: ``(NoSpaceError,)`` puts the old quota back when the pool cannot
+    hold the new reservation. The error is raised again."""
+    done = []
     try:
         for kind, value in plan.writes:
             _write(client, ref, kind, value)
             done.append(kind)
-    except tuple(undo_on):
+    except IntelliFlashError as err:
+        err.limits_written = (plan, len(done))  # what a module's failure report names (_written.py)
+        if not isinstance(err, tuple(undo_on)):
+            raise
         before = {QUOTA: plan.before_quota, RESERVATION: plan.before_reservation}
         for kind in reversed(done):
             try:
                 _write(client, ref, kind, before[kind])
-            except IntelliFlashError as err:
+            except IntelliFlashError as undo_err:
                 (log or client.log).error("Could not put the %s of %s back to %s bytes: %s",
-                                          kind, ref.path, before[kind], err)
+                                          kind, ref.path, before[kind], undo_err)
         raise
 
 
