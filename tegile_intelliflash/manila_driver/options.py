@@ -61,7 +61,10 @@ tegile_intelliflash_opts = [
                     'write is sent again only when the array provably '
                     'never received it or did not handle it (503, 429, '
                     '408); after a lost reply the driver waits this long '
-                    'for its effect instead.'),
+                    'for its effect instead. After a 503 or 429 with '
+                    'Retry-After the next attempt waits at least that '
+                    'long; when that wait would end past this budget the '
+                    'call fails at once, saying so.'),
 ]
 
 ALL_OPTS = intree_opts + tegile_intelliflash_opts
