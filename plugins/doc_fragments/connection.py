@@ -58,7 +58,10 @@ options:
       - Read timeout of one API request, in seconds. The connect timeout is the smaller of this value and 10 seconds.
       - The read timeout bounds the whole reply of one attempt, not each wait for a byte.
       - Its status line, headers and body must arrive within this time after the request was sent. A reply still incomplete then counts as a read timeout.
-      - Idempotent reads, and writes that provably did not reach the array, are retried with backoff.
+      - Idempotent reads, and writes that provably did not reach the array or that it answered with HTTP 503, 429 or 408
+        (not executed), are retried with backoff for up to 60 seconds.
+      - After a 503 or 429 reply with C(Retry-After), the next attempt waits at least that long; a wait that would end
+        past those 60 seconds fails the task at once, saying so.
     type: float
     default: 60
 requirements:
