@@ -333,9 +333,9 @@ class IntelliFlashModule:
         return text
 
     def fail(self, msg, **extra):
-        if self._written:  # a task does not roll back: say what it wrote
+        if self._written or "api_method" in extra:  # a task does not roll back: say what it wrote (_written.py)
             from ansible_collections.tegile.intelliflash.plugins.module_utils._written import written_note
-            msg, extra["changed"] = written_note(msg, self._written)
+            msg = written_note(msg, self._written, extra)
         if self._forwarder is not None:
             extra.update(self._forwarder.flush())
         self.module.fail_json(msg=self._scrub(msg), **extra)

@@ -181,26 +181,31 @@ def resize(backend, share, new_size, shrink=False):
 
 def partly_resized(what):
     """The :class:`errors.translate` mapping of a limits write of unknown
-    outcome that names the writes done before it (:func:`_partly_resized`).
-    """
+    outcome that names its limit and the writes done before it
+    (:func:`_partly_resized`)."""
     return (client_errors.OutcomeUnknownError,
             lambda err: _partly_resized(what, err))
 
 
 def _partly_resized(what, err):
-    """The error of a resize whose write has an unknown outcome after an
-    earlier write of it was done (client_failures.limits_left): it names what
-    was set, so that the operator knows the share's state. The earlier write
-    is kept, not put back: the write whose outcome is unknown may still run
-    on the array, and a blind undo could cross it (e.g. a quota lowered again
-    under a reservation that then lands); either way the order of the plan
-    keeps the reservation under the quota, and resizing again converges."""
+    """The error of a resize whose write has an unknown outcome
+    (client_failures.limits_left): it names the limit whose change is
+    unknown and what was set before it, so that the operator knows the
+    share's state. An earlier write is kept, not put back: the write whose
+    outcome is unknown may still run on the array, and a blind undo could
+    cross it (e.g. a quota lowered again under a reservation that then
+    lands); either way the order of the plan keeps the reservation under the
+    quota, and resizing again converges."""
     left = client_failures.limits_left(err)
-    if not left or not left[0]:
+    if not left:
         return errors.DEFAULT
-    return errors.backend_error(what, _(
-        '%(done)s and kept; %(pending)s change outcome unknown: %(err)s') % {
-            'done': left[0], 'pending': left[1], 'err': err})
+    if left[0]:
+        said = _('%(done)s and kept; %(pending)s change outcome unknown: '
+                 '%(err)s')
+    else:
+        said = _('%(pending)s change outcome unknown: %(err)s')
+    return errors.backend_error(what, said % {
+        'done': left[0], 'pending': left[1], 'err': err})
 
 
 def _resize_as_read(backend, share, ref, size, new_size, shrink):

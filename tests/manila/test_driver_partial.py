@@ -141,6 +141,30 @@ def test_a_resize_whose_second_write_is_lost_names_the_first(
     _lands(array, ref, kept, (new * GiB, new * GiB))
 
 
+@pytest.mark.parametrize("shrink", [False, True], ids=["extend", "shrink"])
+def test_a_resize_whose_only_write_is_lost_names_its_limit(
+        simulator, driver, array, monkeypatch, caplog, shrink):
+    """A thin share's resize writes its quota only. The reply is lost behind a proxy and the
+    array applies it only after the driver gave up (outcome unknown): the error and the log say
+    that it is the quota whose change is unknown; the write lands."""
+    old, new = (4, 2) if shrink else (2, 4)
+    share = create(driver, size=old)
+    ref = share_ref(*where(driver, share))
+    simulator.set_faults(latency_ms=1500, proxy_timeout_ms=100, methods=["modifyShareProperties"],
+                         count=1)
+    caplog.set_level(logging.ERROR)
+    try:
+        with pytest.raises(exception.ShareBackendException) as err:
+            (driver.shrink_share if shrink else driver.extend_share)(share, new)
+    finally:
+        simulator.clear_faults()
+    said = "could not resize share %s (%s) to %d GiB: quota change outcome unknown: the outcome " \
+        "of modifyShareProperties %s is unknown" % (share["id"], ref.path, new, ref.path)
+    assert said in str(err.value)
+    assert said in caplog.text
+    _lands(array, ref, (old * GiB, 0), (new * GiB, 0))
+
+
 def _lands(array, ref, kept, final):
     """The second write, whose outcome was unknown, lands: the limits go from ``kept`` to
     ``final``."""
@@ -173,6 +197,27 @@ def test_ensure_giving_a_share_its_size_names_the_quota_set(
     assert "Could not ensure share %s: Share backend error: %s" % (share["id"], said) in caplog.text
     assert _limits(array, ref) == (3 * GiB, GiB)
     _lands(array, ref, (3 * GiB, GiB), (3 * GiB, 3 * GiB))
+
+
+def test_ensure_giving_a_thin_share_its_size_names_the_quota(simulator, driver, array, caplog):
+    """A thin share of the in-tree driver without quota gets its size as quota, its only write.
+    The reply is lost (outcome unknown): the share keeps its status (empty entry) and the log
+    says that it is the quota whose change is unknown."""
+    share = make_share("NFS", size=3)
+    ref = share_ref(*where(driver, share))
+    array.create_share(ref)
+    simulator.set_faults(latency_ms=1500, proxy_timeout_ms=100, methods=["modifyShareProperties"],
+                         count=1)
+    caplog.set_level(logging.ERROR)
+    try:
+        updates = driver.ensure_shares(None, [share])
+    finally:
+        simulator.clear_faults()
+    assert updates == {share["id"]: {}}
+    said = ("could not give share %s a quota of its size, 3 GiB: quota change outcome unknown: "
+            % share["id"])
+    assert "Could not ensure share %s: Share backend error: %s" % (share["id"], said) in caplog.text
+    _lands(array, ref, (0, 0), (3 * GiB, 0))
 
 
 @pytest.mark.parametrize("grow", [True, False], ids=["grown-first", "sized-after"])

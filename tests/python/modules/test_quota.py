@@ -234,6 +234,29 @@ def test_a_failure_before_any_write_reports_no_change(sim, capsys):
     assert "Written before the failure" not in result["msg"]
 
 
+def test_a_first_limits_write_of_unknown_outcome_names_its_limit(sim, capsys, monkeypatch):
+    """A thin share's quota is the task's only write (modifyShareProperties). Its reply is lost
+    and its effect shows only after the client gave up: the task fails, not changed (nothing was
+    written before), saying that it is the quota whose change is unknown; the quota lands later."""
+    ref = share_ref(POOL, PROJECT, "lost_first")
+    with client(sim) as api:
+        api.create_share(ref)
+    lose_the_next_reply(monkeypatch, sim, ShareCalls, "find_share", "modifyShareProperties")
+    try:
+        result, _out = run(sim, capsys, share="lost_first", quota="4G")
+    finally:
+        sim.clear_faults()
+    assert result["failed"] is True and result.get("changed", False) is False, result
+    assert ("Error setting the limits of %s: quota change outcome unknown: the outcome of modifyShareProperties "
+            "%s is unknown" % (ref.path, ref.path)) in result["msg"]
+    assert "Written before the failure" not in result["msg"]
+
+    def quota():
+        with client(sim) as api:
+            return api.get_share(ref).quota_bytes
+    assert wait_until(lambda: quota() == 4 * GIB), quota()  # the write lands late
+
+
 @pytest.mark.parametrize("grow", [True, False], ids=["grow", "shrink"])
 def test_a_second_limits_write_of_unknown_outcome_names_the_first(sim, capsys, monkeypatch, grow):
     """The quota and the reservation are two writes of the same call (modifyShareProperties):
