@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 import requests
+import urllib3
 import urllib3.exceptions as u3
 
 from tegile_intelliflash.client.api import IntelliFlashClient
@@ -353,34 +354,54 @@ def _raise_on_post(exc):
     return post
 
 
-def test_dns_failure_is_connection_failed(sim_clean, monkeypatch):
-    c = make_client(sim_clean, retry_budget=0)
-    reason = u3.NameResolutionError("array.invalid", None, socket.gaierror(-2, "Name or service not known"))
-    exc = requests.exceptions.ConnectionError(u3.MaxRetryError(None, "/zebi", reason=reason))
-    monkeypatch.setattr(c.session, "post", _raise_on_post(exc))
+def test_dns_failure_is_connection_failed(monkeypatch):
+    """The host name does not resolve (getaddrinfo fails): the installed urllib3 raises it its
+    own way (2: NameResolutionError; 1.26, Manila 2025.1 and 2025.2: NewConnectionError while
+    handling socket.gaierror), and either is a failure to resolve, not to connect."""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host == "array.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    c = IntelliFlashClient("array.invalid", "admin", PASSWORD, retry_budget=0)
     with c, pytest.raises(ConnectionFailedError) as info:
         c.list_pools()
-    assert "cannot resolve the array host name" in str(info.value)
+    assert "cannot resolve the array host name 'array.invalid'" in str(info.value)
 
 
-def test_dns_failure_with_urllib3_1_26_is_connection_failed(sim_clean, monkeypatch):
-    """urllib3 1.26 (the upper constraints of OpenStack 2025.1 and 2025.2) has no
-    NameResolutionError: it raises NewConnectionError while handling socket.gaierror."""
+def _new_connection_error_during_gaierror():
+    """The reason urllib3 1.26 gives for a host name that does not resolve."""
+    try:
+        try:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        except socket.gaierror:
+            raise u3.NewConnectionError(None, "Failed to establish a new connection")
+    except u3.NewConnectionError as err:
+        return err
+
+
+@pytest.mark.parametrize("major", [1, 2])
+def test_dns_failure_of_each_urllib3_major_is_connection_failed(sim_clean, monkeypatch, major):
+    """The error of each urllib3 major, whichever is installed: 2 raises NameResolutionError;
+    1.26 (the upper constraints of OpenStack 2025.1 and 2025.2) has none and raises
+    NewConnectionError while handling socket.gaierror."""
     import types
 
     from tegile_intelliflash.client import failures
 
-    old_u3 = types.SimpleNamespace(NewConnectionError=u3.NewConnectionError,
-                                   ConnectTimeoutError=u3.ConnectTimeoutError)
-    monkeypatch.setattr(failures, "_u3exc", old_u3)
-    reason = None
-    try:
-        try:
-            raise socket.gaierror(-2, "Name or service not known")
-        except socket.gaierror:
-            raise u3.NewConnectionError(None, "Failed to establish a new connection")
-    except u3.NewConnectionError as err:
-        reason = err
+    if major == 2:
+        if not hasattr(u3, "NameResolutionError"):
+            pytest.skip("urllib3 %s has no NameResolutionError" % urllib3.__version__)
+        reason = u3.NameResolutionError("array.invalid", None,
+                                        socket.gaierror(socket.EAI_NONAME, "Name or service not known"))
+    else:
+        old_u3 = types.SimpleNamespace(NewConnectionError=u3.NewConnectionError,
+                                       ConnectTimeoutError=u3.ConnectTimeoutError)
+        monkeypatch.setattr(failures, "_u3exc", old_u3)
+        reason = _new_connection_error_during_gaierror()
     exc = requests.exceptions.ConnectionError(u3.MaxRetryError(None, "/zebi", reason=reason))
     c = make_client(sim_clean, retry_budget=0)
     monkeypatch.setattr(c.session, "post", _raise_on_post(exc))
