@@ -1,6 +1,6 @@
 # Copyright: tegile.intelliflash contributors
 # SPDX-License-Identifier: Apache-2.0
-"""Properties of the request parser (``server.SimServer._take_request`` over http11.py): a
+"""Properties of the request parser (``framing.take_request`` over http11.py): a
 stream of pipelined requests gives the same requests however it arrives in pieces, and any
 bytes give requests or an ``HttpError``, never another exception and never a parse that takes
 nothing off the buffer (which would loop for ever)."""
@@ -9,7 +9,7 @@ import string
 
 from hypothesis import given, settings, strategies as st
 
-from tegile_intelliflash.simulator import http11, server
+from tegile_intelliflash.simulator import framing, http11
 
 # Small examples: the limits (64 kB lines, 1 MiB heads) are tested on their own.
 _SETTINGS = settings(max_examples=150, deadline=None)
@@ -76,14 +76,14 @@ def _pieces(data, stream):
 def _parse(pieces):
     """What the parser takes from ``pieces`` fed in turn, as the loop feeds what it reads:
     (requests, the HttpError's status or None, bytes left, bytes queued to send)."""
-    conn = server._Connection(None, _PEER, False)  # pylint: disable=protected-access
+    conn = framing.Connection(None, _PEER, False)
     taken = []
     try:
         for piece in pieces:
             conn.inbuf += piece
             while conn.inbuf:
                 before = len(conn.inbuf)
-                parsed = server.SimServer._take_request(conn)  # pylint: disable=protected-access
+                parsed = framing.take_request(conn)
                 if parsed is None:
                     break
                 # Each request takes bytes off the buffer: the loop cannot spin on one.

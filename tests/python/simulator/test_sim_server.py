@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tegile_intelliflash.simulator import http11, server, tls
+from tegile_intelliflash.simulator import framing, http11, server, tls
 
 
 def _big_reply_app(environ, start_response):
@@ -293,21 +293,21 @@ def test_a_head_past_max_head_is_refused_however_it_arrives():
     with pytest.raises(http11.HttpError) as info:
         http11.parse_head(head)  # the head in one piece (as the loop reads 256 kB at once)
     assert info.value.status == 431
-    conn = server._Connection(None, ("127.0.0.1", 5), False)  # pylint: disable=protected-access
+    conn = framing.Connection(None, ("127.0.0.1", 5), False)
     with pytest.raises(http11.HttpError) as info:
         for start in range(0, len(head) + 4, 65536):
             conn.inbuf += (head + b"\r\n\r\n")[start:start + 65536]
-            assert server.SimServer._take_request(conn) is None  # pylint: disable=protected-access
+            assert framing.take_request(conn) is None
     assert info.value.status == 431
     # A head of MAX_HEAD bytes exactly is taken either way, even when its blank line is
     # still to come but for its last byte.
     head = head[:http11.MAX_HEAD]
     assert http11.parse_head(head).headers[-1][0] == "X-A"
-    conn = server._Connection(None, ("127.0.0.1", 5), False)  # pylint: disable=protected-access
+    conn = framing.Connection(None, ("127.0.0.1", 5), False)
     conn.inbuf += head + b"\r\n\r"
-    assert server.SimServer._take_request(conn) is None  # pylint: disable=protected-access
+    assert framing.take_request(conn) is None
     conn.inbuf += b"\n"
-    assert server.SimServer._take_request(conn)[0].headers[-1][0] == "X-A"  # pylint: disable=protected-access
+    assert framing.take_request(conn)[0].headers[-1][0] == "X-A"
 
 
 def test_a_tls_reply_read_slowly_is_not_taken_for_an_idle_connection(tmp_path):
