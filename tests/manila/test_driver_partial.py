@@ -126,15 +126,10 @@ def test_a_resize_whose_second_write_is_lost_names_the_first(
     lose_reply_after_first_call(monkeypatch, simulator, driver.client, "set_share_" + first,
                                 "modifyShareProperties")
     caplog.set_level(logging.ERROR)
-    try:
-        with pytest.raises(exception.ShareBackendException) as err:
-            (driver.shrink_share if shrink else driver.extend_share)(share, new)
-    finally:
-        simulator.clear_faults()
-        monkeypatch.undo()
+    err = _resize_error(driver, simulator, monkeypatch, share, new, shrink)
     said = "%s set to %d GiB (%d bytes) and kept; %s change outcome unknown: " % (
         first, new, new * GiB, second)
-    assert said in str(err.value)
+    assert said in str(err)
     assert said in caplog.text
     kept = (new * GiB, old * GiB) if first == "quota" else (old * GiB, new * GiB)
     assert _limits(array, ref) == kept  # the second write has not landed yet
@@ -153,16 +148,24 @@ def test_a_resize_whose_only_write_is_lost_names_its_limit(
     simulator.set_faults(latency_ms=1500, proxy_timeout_ms=100, methods=["modifyShareProperties"],
                          count=1)
     caplog.set_level(logging.ERROR)
+    err = _resize_error(driver, simulator, monkeypatch, share, new, shrink)
+    said = "could not resize share %s (%s) to %d GiB: quota change outcome unknown: the outcome " \
+        "of modifyShareProperties %s is unknown" % (share["id"], ref.path, new, ref.path)
+    assert said in str(err)
+    assert said in caplog.text
+    _lands(array, ref, (old * GiB, 0), (new * GiB, 0))
+
+
+def _resize_error(driver, simulator, monkeypatch, share, new, shrink):
+    """The ShareBackendException of resizing ``share`` to ``new`` GiB under the faults the
+    caller set; the faults and patches are gone after."""
     try:
         with pytest.raises(exception.ShareBackendException) as err:
             (driver.shrink_share if shrink else driver.extend_share)(share, new)
     finally:
         simulator.clear_faults()
-    said = "could not resize share %s (%s) to %d GiB: quota change outcome unknown: the outcome " \
-        "of modifyShareProperties %s is unknown" % (share["id"], ref.path, new, ref.path)
-    assert said in str(err.value)
-    assert said in caplog.text
-    _lands(array, ref, (old * GiB, 0), (new * GiB, 0))
+        monkeypatch.undo()
+    return err.value
 
 
 def _lands(array, ref, kept, final):
