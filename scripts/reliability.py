@@ -36,12 +36,13 @@ from reliability_checks import report  # noqa: E402
 SECTIONS = ("playbook", "driver", "malformed", "concurrency", "failfast", "durability")
 
 
-def run_driver(profile, jobs, keep, log):
+def run_driver(profile, jobs, keep, log, kinds=None):
     """The driver section runs in .venv-manila (Manila's code), as a child process."""
     if not os.path.exists(common.MANILA_PYTHON):
         raise SystemExit("%s is missing: run make venv-manila" % common.MANILA_PYTHON)
     cmd = [common.MANILA_PYTHON, "-m", "reliability_checks.driver_sequence",
-           "--profile", profile, "--jobs", str(jobs)] + (["--keep"] if keep else [])
+           "--profile", profile, "--jobs", str(jobs)] + (["--keep"] if keep else []) + (
+               ["--kinds"] + list(kinds) if kinds and profile == "soak" else [])
     proc = subprocess.run(cmd, cwd=os.path.join(common.ROOT, "scripts"),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           universal_newlines=True, check=False)
@@ -49,10 +50,13 @@ def run_driver(profile, jobs, keep, log):
         raise RuntimeError("driver sequence failed (exit %d):\n%s"
                            % (proc.returncode, proc.stderr[-4000:]))
     result = json.loads(proc.stdout)
+    result["kinds"] = sorted(kinds) if kinds and profile == "soak" else sorted(
+        common.fault_kinds(0))
     for case in result["cases"]:
-        log("driver %-58s fired=%d failed=%d mismatches=%d orphans=%d replayed=%d %s" % (
-            case["case"], case["fired"], len(case["failed_ops"]), case["mismatches"],
-            case["orphans"], len(case["replayed"]), "; ".join(case["details"][:2])))
+        log("driver %-58s fired=%d failed=%d mismatches=%d orphans=%d replayed=%d early=%d %s"
+            % (case["case"], case["fired"], len(case["failed_ops"]), case["mismatches"],
+               case["orphans"], len(case["replayed"]), len(case["early_resends"]),
+               "; ".join(case["details"][:2] + case["failed_ops"][:1])))
     return result
 
 
@@ -73,8 +77,9 @@ def main():
     parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS))
     parser.add_argument("--jobs", type=int, default=2, help="cases run at once (default 2)")
     parser.add_argument("--kinds", nargs="+", choices=sorted(common.fault_kinds(0)),
-                        help="soak: only these fault kinds in the playbook matrix (a shorter "
-                        "soak; the mixed cases of every kind run only without this option)")
+                        help="soak: only these fault kinds in the playbook and driver matrices "
+                        "(a shorter soak; the mixed cases of every kind run only without this "
+                        "option)")
     parser.add_argument("--json", help="write the results here (default "
                         "tests/output/reliability/<profile>.json)")
     parser.add_argument("--doc", help="rewrite this profile's figures in this Markdown file")
@@ -101,7 +106,8 @@ def main():
             section_start = time.time()
             log("=== %s (%s)" % (name, args.profile))
             if name == "driver":
-                sections[name] = run_driver(args.profile, args.jobs, args.keep, log)
+                sections[name] = run_driver(args.profile, args.jobs, args.keep, log,
+                                            kinds=args.kinds)
             elif name == "playbook":
                 sections[name] = playbook_faults.run(workdir, args.profile, args.jobs, log,
                                                      kinds=args.kinds)

@@ -70,16 +70,39 @@ def client_for(sim, **kwargs):
     return IntelliFlashClient(sim.address, sim.user, sim.password, ca_path=sim.ca_path, **kwargs)
 
 
+# The retry-after kind: a 429 asking for this wait (seconds), within every caller's budget.
+RETRY_AFTER_S = 2
+
+
 def fault_kinds(latency_ms):
     """The fault kinds: /sim/v1/faults settings of one kind at rate 1 (``latency_ms`` is
-    chosen above the caller's read timeout, so the reply comes after the caller gave up)."""
+    chosen above the caller's read timeout, so the reply comes after the caller gave up).
+
+    ``trickle``: the call runs, then its reply leaves 16 bytes every 0.4 s; each pause is below
+    every caller's read timeout (1 s or more), the whole reply (300 bytes or more, headers
+    included) takes far longer than it (C37). ``retry-after``: a 429 with ``Retry-After: 2``,
+    which the client must wait for before it sends the call again (C36)."""
     return {
         "http-503": {"error_rate": 1.0, "status": 503},
         "http-502": {"error_rate": 1.0, "status": 502},
         "reset": {"reset_rate": 1.0},
         "drop-reply": {"drop_reply_rate": 1.0},
         "latency": {"latency_ms": latency_ms},
+        "trickle": {"trickle_ms": 400, "trickle_bytes": 16},
+        "retry-after": {"error_rate": 1.0, "status": 429, "retry_after": RETRY_AFTER_S},
     }
+
+
+def retry_after_beyond(budget_s):
+    """A 503 whose Retry-After (an HTTP-date) asks for a wait far beyond a retry budget of
+    ``budget_s`` seconds: the client must give up at once, without sending the call again."""
+    return {"error_rate": 1.0, "status": 503, "retry_after": int(budget_s) * 10 + 60,
+            "retry_after_date": True}
+
+
+def kind_of(case_name):
+    """The fault kind of a case named ``kind/...``."""
+    return case_name.split("/", 1)[0]
 
 
 # -- ansible ---------------------------------------------------------------------------------
@@ -226,6 +249,31 @@ def replayed_writes(log, boundaries=()):
     return [b["method"] for a, b in zip(writes, writes[1:])
             if (a["method"], a["digest"]) == (b["method"], b["digest"])
             and not any(a["seq"] <= s < b["seq"] for s in boundaries)]
+
+
+def early_resends(log, faults, boundaries=()):
+    """Calls sent again sooner than a Retry-After asked (C36): for each call a fault answered
+    with ``faults``' Retry-After, the next call with its method and arguments, within one run
+    or operation (``boundaries`` as in ``replayed_writes``), must start no earlier than that
+    reply's end plus the asked wait. Returns the methods of the early ones."""
+    wait = faults.get("retry_after") if faults.get("error_rate") else None
+    if not isinstance(wait, int):
+        return []
+    # An HTTP-date has whole seconds: the wait it asks can be up to 1 s shorter.
+    wait -= 1.0 if faults.get("retry_after_date") else 0.05
+    entries = log["entries"]
+    out = []
+    for i, first in enumerate(entries):
+        if not (first["fault"] or "").startswith("http ") or first["end"] is None:
+            continue
+        for again in entries[i + 1:]:
+            if any(first["seq"] <= s < again["seq"] for s in boundaries):
+                break
+            if (again["method"], again["digest"]) == (first["method"], first["digest"]):
+                if again["start"] < first["end"] + wait:
+                    out.append(again["method"])
+                break
+    return out
 
 
 def last_seq(sim):

@@ -117,7 +117,7 @@ class Sequence(object):
 def run_sequence(workdir, name, fault_op=None, faults=None):
     """Run the sequence on a fresh simulator; faults armed during ``fault_op`` only."""
     out = {"case": name, "faults": faults, "fired": 0, "failed_ops": [], "recover_failed": [],
-           "writes_by_op": {}, "states": [], "replayed": []}
+           "writes_by_op": {}, "states": [], "replayed": [], "early_resends": []}
     boundaries = []  # call-log positions where an operation (or a recovery) began
     with common.simulator(workdir, "driver-" + name.replace("/", "-")) as sim:
         drv = new_driver(sim)
@@ -159,7 +159,9 @@ def run_sequence(workdir, name, fault_op=None, faults=None):
         common.wait_quiet(sim)
         out["states"].append(common.array_state(sim))
         if fault_op is not None:
-            out["replayed"] = common.replayed_writes(sim.call_log(), boundaries)
+            log = sim.call_log()
+            out["replayed"] = common.replayed_writes(log, boundaries)
+            out["early_resends"] = common.early_resends(log, faults, boundaries)
     return out
 
 
@@ -189,14 +191,18 @@ QUICK = {
 }
 
 
-def cases(profile, ref):
-    """(name, operation, faults): each kind on each write method of each operation."""
+def cases(profile, ref, kinds=None):
+    """(name, operation, faults): each kind on each write method of each operation, and a
+    Retry-After beyond the retry budget (``kinds``: only those kinds, in the soak)."""
     out = []
+    every = sorted(KINDS.items()) + [
+        ("retry-after/beyond-budget", common.retry_after_beyond(RETRY_BUDGET))]
     for op, methods in ref["writes_by_op"].items():
         for method in methods:
-            for kind, settings in sorted(KINDS.items()):
+            for kind, settings in every:
                 if method == "createProject" or (
-                        profile == "quick" and (op, method, kind) not in QUICK):
+                        profile == "quick" and (op, method, kind) not in QUICK) or (
+                        profile == "soak" and kinds and common.kind_of(kind) not in kinds):
                     continue
                 out.append(("%s/%s/%s" % (kind, op, method), op,
                             dict(settings, methods=[method], count=1)))
@@ -239,13 +245,13 @@ def run_concurrent_access(workdir, rounds):
     return out
 
 
-def run(profile, jobs, keep=False):
+def run(profile, jobs, keep=False, kinds=None):
     workdir = common.Workdir(keep=keep)
     try:
         ref = run_sequence(workdir, "reference")
         if ref["failed_ops"]:
             raise RuntimeError("the fault-free driver sequence failed: %s" % ref["failed_ops"])
-        selected = cases(profile, ref)
+        selected = cases(profile, ref, kinds)
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
             results = list(pool.map(
                 lambda c: compare(ref, run_sequence(workdir, c[0], c[1], c[2])), selected))
@@ -265,6 +271,7 @@ def run(profile, jobs, keep=False):
             "end_state_mismatches": sum(c["mismatches"] for c in results),
             "orphans": sum(c["orphans"] for c in results),
             "replayed_writes": sum(len(c["replayed"]) for c in results) + len(ref["replayed"]),
+            "early_resends": sum(len(c["early_resends"]) for c in results),
             "concurrent_access_rules": 2 * concurrent_access["rounds"],
             "concurrent_access_lost": concurrent_access["lost"],
             "concurrent_access_errors": len(concurrent_access["errors"]),
@@ -277,9 +284,10 @@ def main():
     parser.add_argument("--profile", choices=("quick", "soak"), default="quick")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--kinds", nargs="+", choices=sorted(KINDS))
     args = parser.parse_args()
     CONF([], project="manila", default_config_files=[])
-    json.dump(run(args.profile, args.jobs, args.keep), sys.stdout)
+    json.dump(run(args.profile, args.jobs, args.keep, args.kinds), sys.stdout)
     return 0
 
 

@@ -16,6 +16,7 @@ from . import common
 PLAYBOOK = os.path.join(common.ROOT, "playbooks", "provision.yml")
 TIMEOUT = 2.0            # the modules' read timeout during the runs (seconds)
 LATENCY_MS = 3500        # the latency fault: above the read timeout, so the reply comes too late
+RETRY_BUDGET = 60        # the modules' retry budget (their default)
 
 KINDS = common.fault_kinds(LATENCY_MS)
 
@@ -97,7 +98,9 @@ def run_case(workdir, ref, variables, name, faults):
             if rc2 != 0:
                 case["rerun_failure"] = _tail(output2)
         # The rerun is a new run: it may repeat a write of the failed one (no replay).
-        case["replayed"] = common.replayed_writes(sim.call_log(), [rerun_from])
+        log = sim.call_log()
+        case["replayed"] = common.replayed_writes(log, [rerun_from])
+        case["early_resends"] = common.early_resends(log, faults, [rerun_from])
         mismatches, orphans, details = common.compare_states(ref["state"], common.array_state(sim))
         case.update(mismatches=len(mismatches), orphans=len(orphans), details=details[:10])
     return case
@@ -112,6 +115,10 @@ def cases(profile, ref, kinds=None):
         for kind, settings in sorted(KINDS.items()):
             for method in methods:
                 out.append(("%s/%s" % (kind, method), dict(settings, methods=[method], count=1)))
+        # A Retry-After beyond the budget: the run fails at once, the rerun converges.
+        for method in methods:
+            out.append(("retry-after/beyond-budget/%s" % method,
+                        dict(common.retry_after_beyond(RETRY_BUDGET), methods=[method], count=1)))
         seeds = (1, 2, 3)
         for seed in seeds:
             for kind, settings in sorted(KINDS.items()):
@@ -124,7 +131,7 @@ def cases(profile, ref, kinds=None):
                 "error_rate": 0.15, "status": 503, "reset_rate": 0.15, "drop_reply_rate": 0.15,
                 "methods": methods, "count": 4, "seed": seed}))
         if kinds:
-            out = [case for case in out if case[0].split("/", 1)[0] in kinds]
+            out = [case for case in out if common.kind_of(case[0]) in kinds]
     else:
         # Late replies, and proxy errors with lost replies. (A reset after the request was sent
         # leaves the outcome unknown: the module waits for the effect for its whole retry
@@ -146,9 +153,10 @@ def run(workdir, profile, jobs=2, log=print, kinds=None):
     def one(item):
         name, faults = item
         case = run_case(workdir, ref, variables, name, faults)
-        log("playbook %-40s fired=%d failed=%s mismatches=%d orphans=%d replayed=%d %s" % (
-            name, case["fired"], case["run_failed"], case["mismatches"], case["orphans"],
-            len(case["replayed"]), "; ".join(case["details"][:2])))
+        log("playbook %-40s fired=%d failed=%s mismatches=%d orphans=%d replayed=%d early=%d %s"
+            % (name, case["fired"], case["run_failed"], case["mismatches"], case["orphans"],
+               len(case["replayed"]), len(case["early_resends"]),
+               "; ".join(case["details"][:2])))
         return case
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -167,6 +175,7 @@ def run(workdir, profile, jobs=2, log=print, kinds=None):
             "orphans": sum(c["orphans"] for c in results),
             "replayed_writes": sum(len(c["replayed"]) for c in results)
             + len(ref["replayed"]),
+            "early_resends": sum(len(c["early_resends"]) for c in results),
             "most_warnings_in_a_task": max([c["most_warnings_in_a_task"] for c in results] or [0]),
         },
     }

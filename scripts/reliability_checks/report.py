@@ -3,7 +3,7 @@
 
 import re
 
-ALL_KINDS = ("drop-reply", "http-502", "http-503", "latency", "reset")
+ALL_KINDS = ("drop-reply", "http-502", "http-503", "latency", "reset", "retry-after", "trickle")
 
 # (section, figure, comparison, target): "==" must equal, ">" must exceed (the section really
 # exercised something: a run where no fault fired proves nothing).
@@ -13,11 +13,13 @@ GOALS = (
     ("playbook", "orphans", "==", 0),
     ("playbook", "replayed_writes", "==", 0),
     ("playbook", "reruns_failed", "==", 0),
+    ("playbook", "early_resends", "==", 0),
     ("driver", "faults_fired", ">", 0),
     ("driver", "end_state_mismatches", "==", 0),
     ("driver", "orphans", "==", 0),
     ("driver", "replayed_writes", "==", 0),
     ("driver", "recoveries_failed", "==", 0),
+    ("driver", "early_resends", "==", 0),
     ("driver", "concurrent_access_lost", "==", 0),
     ("driver", "concurrent_access_errors", "==", 0),
     ("malformed", "cases_not_run", "==", 0),

@@ -69,6 +69,31 @@ def test_replays_ignore_calls_that_did_not_run_and_count_each_repeat(entries, no
         assert len(common.replayed_writes({"entries": again})) == len(base) + 1
 
 
+def _call(seq, method, start, end, fault=None, digest="a"):
+    return dict(_entry(seq, method, digest, "not executed" if fault else "applied"),
+                fault=fault, start=start, end=end)
+
+
+def test_a_call_sent_again_before_its_retry_after_is_an_early_resend():
+    faults = {"error_rate": 1.0, "status": 429, "retry_after": 2}
+    log = {"entries": [
+        _call(1, "createShare", 10.0, 10.1, "http 429"),
+        _call(2, "getShare", 10.2, 10.3),                      # a read between: not a re-send
+        _call(3, "createShare", 11.0, 11.1),                   # 0.9 s after the reply: early
+        _call(4, "createProject", 20.0, 20.1, "http 429"),
+        _call(5, "createProject", 22.1, 22.2),                 # 2 s after: as asked
+        _call(6, "modifyShareProperties", 30.0, 30.1, "http 429"),
+        _call(7, "modifyShareProperties", 30.5, 30.6, digest="b"),  # other arguments
+    ]}
+    assert common.early_resends(log, faults) == ["createShare"]
+    # A new run (or operation) began after call 2: its own createShare is not a re-send.
+    assert common.early_resends(log, faults, boundaries=[2]) == []
+    # Without a Retry-After nothing is early; an HTTP-date is counted to the whole second.
+    assert common.early_resends(log, {"error_rate": 1.0, "status": 503}) == []
+    dated = dict(faults, retry_after=1, retry_after_date=True)
+    assert common.early_resends(log, dated) == []
+
+
 def test_state_comparison_names_missing_changed_and_orphan_objects():
     expected = {"p/a": {"quota": 1, "acl_nfs": ["x"]}, "p/b": {}, "p/a@s": {}}
     actual = {"p/a": {"quota": 1, "acl_nfs": ["x", "y"]}, "p/a@s": {}, "p/c": {}}
