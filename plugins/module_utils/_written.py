@@ -49,6 +49,4 @@ def _limits_named(msg, exc):
     left = limits_left(exc)
     if left is None or not exc.message or exc.message not in msg:
         return msg
-    kept, pending = left
-    said = "%s%s change outcome unknown: %s" % (kept + " and kept; " if kept else "", pending, exc.message)
-    return msg.replace(exc.message, said, 1)
+    return msg.replace(exc.message, "%s: %s" % (left, exc.message), 1)

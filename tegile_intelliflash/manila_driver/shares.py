@@ -199,13 +199,7 @@ def _partly_resized(what, err):
     left = client_failures.limits_left(err)
     if not left:
         return errors.DEFAULT
-    if left[0]:
-        said = _('%(done)s and kept; %(pending)s change outcome unknown: '
-                 '%(err)s')
-    else:
-        said = _('%(pending)s change outcome unknown: %(err)s')
-    return errors.backend_error(what, said % {
-        'done': left[0], 'pending': left[1], 'err': err})
+    return errors.backend_error(what, '%s: %s' % (left, err))
 
 
 def _resize_as_read(backend, share, ref, size, new_size, shrink):

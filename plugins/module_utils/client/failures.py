@@ -478,11 +478,11 @@ def await_effect(transport, method, dataset, verify, error, outer_deadline):
 
 def limits_left(err):
     """What a limits write of unknown outcome leaves on the array (``limits.apply_limits`` puts
-    its plan and how many of its writes were done on the error, ``limits_written``): (the writes
-    done before it, kept, as ``quota set to 4 GiB (4294967296 bytes)``, "" when none; the limit
-    whose change is unknown), or None for any other error. The modules' failure report and the
-    Manila driver word it the same way; neither undoes the kept writes (the unknown one may still
-    run on the array, and a blind undo could cross it).
+    its plan and how many of its writes were done on the error, ``limits_written``): ``quota set
+    to 4 GiB (4294967296 bytes) and kept; reservation change outcome unknown``, or ``quota change
+    outcome unknown`` when it was the plan's first write; None for any other error. The modules'
+    failure report and the Manila driver both say it, followed by the error; neither undoes the
+    kept writes (the unknown one may still run on the array, and a blind undo could cross it).
     """
     written = getattr(err, "limits_written", None)
     if written is None or not isinstance(err, OutcomeUnknownError):
@@ -490,4 +490,4 @@ def limits_left(err):
     from .limits import describe_size
     plan, done = written
     kept = "; ".join("%s set to %s" % (kind, describe_size(value)) for kind, value in plan.writes[:done])
-    return kept, plan.writes[done][0]
+    return "%s%s change outcome unknown" % (kept + " and kept; " if kept else "", plan.writes[done][0])
