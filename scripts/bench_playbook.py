@@ -10,8 +10,16 @@ one project and N shares, each with a quota and three NFS rules (purged to exact
 share entry carries them, ``size: 10G`` (the share's quota) and ``access_rules`` (its rules
 become exactly that list), so one ``share`` task, one module run, does each share's work
 (``provision_quotas`` and ``provision_access`` are empty). The ``uri`` playbook does the same
-work idempotently, as one would write it by hand: read each object, write only what differs. Each variant runs twice on a fresh simulator; calls are the
-simulator's counters (``/sim/v1/calls``), time is ansible-playbook's wall time. Never asserts.
+work idempotently, as one would write it by hand: read each object, write only what differs.
+Each variant runs twice on a fresh simulator; calls are the simulator's counters
+(``/sim/v1/calls``), time is ansible-playbook's wall time. Never asserts.
+
+The modules run twice over: as they run by default (a fresh Python per task), and with their
+opt-in resident worker (``INTELLIFLASH_WORKER=1``, ``scripts/bench_workers.py``), its sockets in
+a directory of this run's own. The workers are stopped after each run, so that each run, first
+and converged, pays for starting its worker (its first task runs in-process and starts it), as a
+playbook run on a cold host does; ``workers`` counts the worker processes found and stopped
+after the run (none: the worker mode did not take effect).
 """
 
 import argparse
@@ -28,6 +36,12 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from tegile_intelliflash.simulator.harness import SimulatorProcess  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+import bench_workers  # noqa: E402  pylint: disable=wrong-import-position
 
 POOL = "pool-a"
 PROJECT = "bench"
@@ -130,9 +144,12 @@ def ansible_env(work):
     return env
 
 
-def run_twice(work, env, playbook, extra_vars, label):
-    """First run and converged run of ``playbook`` on a fresh simulator."""
+def run_twice(work, env, playbook, extra_vars, label, workers=None):
+    """First run and converged run of ``playbook`` on a fresh simulator; with ``workers`` (a
+    directory) the modules' resident worker is on, and stopped after each run."""
     out = {}
+    if workers:
+        env = dict(env, **bench_workers.worker_env(workers))
     with SimulatorProcess(os.path.join(work, "sim-" + label), password="bench-Pass-1") as sim:
         values = dict(extra_vars, intelliflash_host=sim.address,
                       intelliflash_username=sim.user, intelliflash_password=sim.password,
@@ -143,46 +160,68 @@ def run_twice(work, env, playbook, extra_vars, label):
         for run in ("first", "converged"):
             sim.reset_calls()
             start = time.perf_counter()
-            proc = subprocess.run(
-                [ANSIBLE_PLAYBOOK, "-i", "localhost,", "-c", "local", "-e", "@" + varfile,
-                 playbook], env=env, cwd=work, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, universal_newlines=True, check=False)
-            seconds = time.perf_counter() - start
+            try:
+                proc = subprocess.run(
+                    [ANSIBLE_PLAYBOOK, "-i", "localhost,", "-c", "local", "-e", "@" + varfile,
+                     playbook], env=env, cwd=work, stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+                seconds = time.perf_counter() - start
+            finally:
+                stopped = bench_workers.stop(workers) if workers else None
             if proc.returncode != 0:
                 raise RuntimeError("%s (%s run) failed:\n%s" % (label, run, proc.stdout[-4000:]))
             calls = sim.calls()
             out[run] = {"calls": calls["total"], "writes": calls["writes"],
                         "reads": calls["reads"], "by_method": calls["by_method"],
                         "seconds": round(seconds, 3)}
+            if stopped is not None:
+                out[run]["workers"] = len(stopped["found"])
+                if stopped["left"]:
+                    raise RuntimeError("%s: worker(s) %s still running after SIGKILL"
+                                       % (label, stopped["left"]))
     return out
 
 
-def run(shares):
+def run(shares, worker=True):
     work = tempfile.mkdtemp(prefix="tegile-bench-playbook-")
     try:
         env = ansible_env(work)
         uri = os.path.join(work, "uri.yml")
         with open(uri, "w") as handle:
             json.dump(uri_playbook(shares), handle, indent=1)  # JSON is YAML
-        modules = run_twice(work, env, os.path.join(ROOT, "playbooks", "provision.yml"),
-                            provision_vars(shares), "modules")
+        provision = os.path.join(ROOT, "playbooks", "provision.yml")
+        modules = run_twice(work, env, provision, provision_vars(shares), "modules")
+        with_worker = None
+        if worker:
+            with_worker = run_twice(work, env, provision, provision_vars(shares),
+                                    "modules_worker", workers=os.path.join(work, "workers"))
         baseline = run_twice(work, env, uri, {}, "uri")
     finally:
+        if worker:
+            bench_workers.stop(os.path.join(work, "workers"))
         shutil.rmtree(work, ignore_errors=True)
     wanted = provision_vars(shares)
-    return {"shares": shares, "modules": modules, "uri": baseline,
-            # The playbook's tasks that address each share (share; quota and share_access when
-            # their lists are not empty): each is a module run of its own, which reads the share.
-            "tasks_per_share": sum(len(wanted[key]) for key in (
-                "provision_shares", "provision_quotas", "provision_access")) / max(shares, 1)}
+    results = {"shares": shares, "modules": modules, "uri": baseline,
+               # The playbook's tasks that address each share (share; quota and share_access
+               # when their lists are not empty): each is a module run of its own, which reads
+               # the share.
+               "tasks_per_share": sum(len(wanted[key]) for key in (
+                   "provision_shares", "provision_quotas", "provision_access")) / max(shares, 1)}
+    if with_worker is not None:
+        results["modules_worker"] = with_worker
+        results["worker_env"] = {"INTELLIFLASH_WORKER": "1",
+                                 "INTELLIFLASH_WORKER_IDLE": str(bench_workers.IDLE_SECONDS)}
+    return results
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="JSON file to write")
     parser.add_argument("--shares", type=int, default=100)
+    parser.add_argument("--no-worker", action="store_true",
+                        help="skip the modules' run with INTELLIFLASH_WORKER=1")
     opts = parser.parse_args(argv)
-    results = run(opts.shares)
+    results = run(opts.shares, worker=not opts.no_worker)
     with open(opts.out, "w") as handle:
         json.dump(results, handle, indent=1)
     return 0

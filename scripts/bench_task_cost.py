@@ -16,6 +16,12 @@ Then each kind's AnsiballZ payload (the file ansible-playbook sends, kept with
 ``ANSIBLE_KEEP_REMOTE_FILES``) is run directly with ``python -X importtime``: its wall and CPU
 time, and the import time of the collection's module_utils and of requests as the payload imports
 them (module_utils from the zip, compiled from source on every run). Never asserts.
+
+``loop_worker``: each round also runs the loops of ``share``, ``quota`` and ``share_access``
+with the modules' opt-in resident worker (``INTELLIFLASH_WORKER=1`` in the task's
+``environment``, ``scripts/bench_workers.py``), interleaved with the default-mode loops; a set-up
+task starts the worker, so these loops measure tasks handed to a running worker, which is
+stopped at the end. The payload profile is the default mode's only.
 """
 
 import argparse
@@ -35,10 +41,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
+import bench_workers  # noqa: E402
 from bench_playbook import ANSIBLE_PLAYBOOK, POOL, ansible_env  # noqa: E402
 from tegile_intelliflash.simulator.harness import SimulatorProcess  # noqa: E402
 
 KINDS = ("ping", "uri", "share", "quota", "share_access")
+WORKER_KINDS = ("share", "quota", "share_access")
+# Longer than a round of the other loops: the worker must not leave between its loops (it is
+# stopped at the end whatever this is).
+WORKER_IDLE = 600
 PROJECT = "taskcost"
 SHARE = "share-0"
 RULES = [{"type": "ip", "to": "10.1.%d.0/24" % k, "access_level": level}
@@ -82,8 +93,9 @@ class CallbackModule(CallbackBase):
 '''
 
 
-def measured_tasks(items, rounds):
-    """The measured tasks: ``rounds`` rounds of one loop of ``items`` items per kind."""
+def measured_tasks(items, rounds, worker_env=None):
+    """The measured tasks: ``rounds`` rounds of one loop of ``items`` items per kind, and with
+    ``worker_env`` one more per module kind with the worker (tasks named "<kind> worker <n>")."""
     connection = "group/tegile.intelliflash.intelliflash"
     loop = {"loop": "{{ range(%d) | list }}" % items, "loop_control": {"label": "{{ item }}"}}
     kinds = {
@@ -103,13 +115,23 @@ def measured_tasks(items, rounds):
     }
     tasks = []
     for number in range(rounds):
-        for kind in KINDS:
-            task = dict(kinds[kind], name="%s %d" % (kind, number), **loop)
+        measured = [(kind, "%s %d" % (kind, number), None) for kind in KINDS]
+        if worker_env:
+            measured += [(kind, "%s worker %d" % (kind, number), worker_env)
+                         for kind in WORKER_KINDS]
+        for kind, name, environment in measured:
+            task = dict(kinds[kind], name=name, **loop)
             if kind != "ping" and kind != "uri":
                 # Converged: a change would mean the loop measures writes, not a module run.
                 task["failed_when"] = "item_result is changed or item_result is failed"
                 task["register"] = "item_result"
+            if environment:
+                task["environment"] = environment
             tasks.append(task)
+    setup_worker = []
+    if worker_env:
+        # The first task with the worker runs in-process and starts it.
+        setup_worker = [dict(kinds["share"], name="setup worker", environment=worker_env)]
     return [{
         "name": "Per-task cost", "hosts": "localhost", "gather_facts": False,
         "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
@@ -127,7 +149,7 @@ def measured_tasks(items, rounds):
             {"name": "setup rules", "tegile.intelliflash.share_access": {
                 "pool": POOL, "project": PROJECT, "share": SHARE, "purge": True,
                 "rules": RULES}},
-        ] + tasks,
+        ] + setup_worker + tasks,
     }]
 
 
@@ -146,12 +168,13 @@ def _playbook(work, env, sim, playbook, extra_env=None):
         raise RuntimeError("%s failed:\n%s" % (playbook, proc.stdout[-4000:]))
 
 
-def per_item(times, items, rounds):
-    """Median seconds per item of each kind over the rounds (``times``: [name, seconds])."""
+def per_item(times, items, rounds, kinds=KINDS, infix=""):
+    """Median seconds per item of each kind over the rounds (``times``: [name, seconds]);
+    ``infix`` " worker" for the loops with the worker."""
     by_name = dict((name, seconds) for name, seconds in times)
     out = {}
-    for kind in KINDS:
-        runs = [by_name["%s %d" % (kind, number)] / items for number in range(rounds)]
+    for kind in kinds:
+        runs = [by_name["%s%s %d" % (kind, infix, number)] / items for number in range(rounds)]
         out[kind] = {"seconds_per_item": round(statistics.median(runs), 4),
                      "rounds": [round(value, 4) for value in runs]}
     return out
@@ -164,18 +187,32 @@ def _write_playbook(work, name, plays):
     return path
 
 
-def loop_times(work, env, sim, items, rounds):
+def loop_times(work, env, sim, items, rounds, worker=False):
+    """{"loop": per kind[, "loop_worker": per module kind, "loop_worker_workers": workers
+    stopped at the end]}."""
     plugins = os.path.join(work, "callback_plugins")
     os.makedirs(plugins, exist_ok=True)
     with open(os.path.join(plugins, "task_clock.py"), "w") as handle:
         handle.write(CALLBACK)
     clock = os.path.join(work, "clock.json")
-    playbook = _write_playbook(work, "loops.yml", measured_tasks(items, rounds))
-    _playbook(work, env, sim, playbook, {
-        "ANSIBLE_CALLBACK_PLUGINS": plugins, "ANSIBLE_CALLBACKS_ENABLED": "task_clock",
-        "TASK_CLOCK_OUT": clock})
+    directory = os.path.join(work, "workers")
+    worker_env = bench_workers.worker_env(directory, WORKER_IDLE) if worker else None
+    playbook = _write_playbook(work, "loops.yml", measured_tasks(items, rounds, worker_env))
+    try:
+        _playbook(work, env, sim, playbook, {
+            "ANSIBLE_CALLBACK_PLUGINS": plugins, "ANSIBLE_CALLBACKS_ENABLED": "task_clock",
+            "TASK_CLOCK_OUT": clock})
+    finally:
+        stopped = bench_workers.stop(directory) if worker else None
     with open(clock) as handle:
-        return per_item(json.load(handle), items, rounds)
+        times = json.load(handle)
+    out = {"loop": per_item(times, items, rounds)}
+    if worker:
+        if stopped["left"]:
+            raise RuntimeError("worker(s) %s still running after SIGKILL" % stopped["left"])
+        out["loop_worker"] = per_item(times, items, rounds, WORKER_KINDS, " worker")
+        out["loop_worker_workers"] = len(stopped["found"])
+    return out
 
 
 def payloads(work, env, sim):
@@ -223,6 +260,9 @@ def payload_runs(paths, repeat):
     """Wall and CPU time of a payload run (medians of ``repeat``; CPU time depends less on the
     machine's load) and its import profile."""
     out = {}
+    # The default mode, whatever the caller's environment says.
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("INTELLIFLASH_")}
     for kind in KINDS:
         walls, cpus, ours, requests = [], [], [], []
         top = []
@@ -230,7 +270,7 @@ def payload_runs(paths, repeat):
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             proc = subprocess.run([sys.executable, "-X", "importtime", paths[kind]],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                                   universal_newlines=True, check=False)
             walls.append(time.perf_counter() - start)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -249,17 +289,16 @@ def payload_runs(paths, repeat):
     return out
 
 
-def run(items, rounds, repeat):
+def run(items, rounds, repeat, worker=True):
     work = tempfile.mkdtemp(prefix="tegile-bench-task-cost-")
     try:
         env = ansible_env(work)
         with SimulatorProcess(os.path.join(work, "sim"), password="bench-Pass-1") as sim:
-            loops = loop_times(work, env, sim, items, rounds)
+            loops = loop_times(work, env, sim, items, rounds, worker)
             direct = payload_runs(payloads(work, env, sim), repeat)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return {"items": items, "rounds": rounds, "payload_repeat": repeat,
-            "loop": loops, "payload": direct}
+    return dict(loops, items=items, rounds=rounds, payload_repeat=repeat, payload=direct)
 
 
 def main(argv=None):
@@ -268,8 +307,10 @@ def main(argv=None):
     parser.add_argument("--items", type=int, default=30, help="loop items per task")
     parser.add_argument("--rounds", type=int, default=3, help="loops per kind (median)")
     parser.add_argument("--repeat", type=int, default=5, help="direct runs of each payload")
+    parser.add_argument("--no-worker", action="store_true",
+                        help="skip the loops with INTELLIFLASH_WORKER=1")
     opts = parser.parse_args(argv)
-    results = run(opts.items, opts.rounds, opts.repeat)
+    results = run(opts.items, opts.rounds, opts.repeat, worker=not opts.no_worker)
     text = json.dumps(results, indent=1)
     if opts.out:
         with open(opts.out, "w") as handle:
