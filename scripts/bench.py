@@ -12,9 +12,10 @@ Parts, each in the interpreter it needs:
   in-tree driver's simulator binds 127.0.0.2:443): the driver workload, access re-sync of N
   rules, stats refresh at N shares, for both drivers;
 - ``scripts/bench_playbook.py`` (.venv): the modules' provisioning playbook against the same
-  work written with ansible.builtin.uri, first and converged run;
-- ``scripts/bench_task_cost.py`` (.venv): seconds per loop item of ping, uri and the modules,
-  and the import profile of their AnsiballZ payloads;
+  work written with ansible.builtin.uri, first and converged run, the modules by default and
+  with their opt-in resident worker (``INTELLIFLASH_WORKER=1``);
+- ``scripts/bench_task_cost.py`` (.venv): seconds per loop item of ping, uri and the modules
+  (by default and with the worker), and the import profile of their AnsiballZ payloads;
 - ``scripts/bench_report.py`` (the cached ``bench`` venv: matplotlib,
   requirements/bench.txt): the table and the two plots.
 

@@ -118,28 +118,51 @@ def series_section(results, key, count_key, filename, title, xlabel, extra=""):
     ])
 
 
+PLAYBOOK_VARIANTS = (
+    ("modules", "tegile.intelliflash modules (playbooks/provision.yml)"),
+    ("modules_worker", "the same, `INTELLIFLASH_WORKER=1`"),
+    ("uri", "ansible.builtin.uri"))
+
+
 def playbook_section(results):
     book = results["provisioning_playbook"]
     rows = []
-    for variant, label in (("modules", "tegile.intelliflash modules (playbooks/provision.yml)"),
-                           ("uri", "ansible.builtin.uri")):
+    for variant, label in PLAYBOOK_VARIANTS:
+        if variant not in book:
+            continue
         for run in ("first", "converged"):
             row = book[variant][run]
             rows.append((label, run, row["calls"], row["writes"], "%.1f" % row["seconds"]))
-    ratios = ", ".join("%s run uri / modules: %s" % (run, _ratio(book["uri"][run]["seconds"],
-                                                                 book["modules"][run]["seconds"]))
-                       for run in ("first", "converged"))
+    ratios = []
+    for run in ("first", "converged"):
+        text = "%s run uri / modules: %s" % (run, _ratio(book["uri"][run]["seconds"],
+                                                        book["modules"][run]["seconds"]))
+        if "modules_worker" in book:
+            text += " (with the worker %s)" % _ratio(book["uri"][run]["seconds"],
+                                                     book["modules_worker"][run]["seconds"])
+        ratios.append(text)
+    worker = ""
+    if "modules_worker" in book:
+        found = [book["modules_worker"][run].get("workers", 0) for run in ("first", "converged")]
+        worker = (" The modules run a second time, on a fresh simulator too, with their opt-in "
+                  "resident worker (`INTELLIFLASH_WORKER=1`, idle time %s s, sockets in a "
+                  "directory of the bench's own): the first task starts the worker and the "
+                  "others are handed to it. The worker is stopped after each run, so each run "
+                  "pays for starting it (worker processes found and stopped: %d after the first "
+                  "run, %d after the converged run)."
+                  % (book.get("worker_env", {}).get("INTELLIFLASH_WORKER_IDLE", "-"),
+                     found[0], found[1]))
     return "\n".join([
         "## Provisioning playbook against ansible.builtin.uri",
         "",
         "%d shares in one project, each with a 10 GiB quota and three NFS rules (purged to "
         "exactly those), first run on an empty array then the converged run. The uri playbook "
-        "does the same work idempotently (read each object, write what differs)."
-        % book["shares"],
+        "does the same work idempotently (read each object, write what differs).%s"
+        % (book["shares"], worker),
         "",
         _table(("playbook", "run", "calls", "writes", "seconds"), rows),
         "",
-        "Wall time, %s." % ratios,
+        "Wall time, %s." % ", ".join(ratios),
     ])
 
 
@@ -158,6 +181,11 @@ def task_cost_section(results):
         rows.append((label, "%.3f" % loop["seconds_per_item"], "%.3f" % payload["seconds"],
                      "%.3f" % payload["cpu_seconds"], "%.0f" % payload["module_utils_import_ms"],
                      "%.0f" % payload["requests_import_ms"]))
+    worker = cost.get("loop_worker") or {}
+    for kind, label in TASK_KINDS:
+        if kind in worker:
+            rows.append((label + ", `INTELLIFLASH_WORKER=1`",
+                         "%.3f" % worker[kind]["seconds_per_item"], "-", "-", "-", "-"))
     return "\n".join([
         "## Per-task cost",
         "",
@@ -166,8 +194,12 @@ def task_cost_section(results):
         "the rounds. Then each kind's AnsiballZ payload run alone %d time(s) with "
         "`python -X importtime` (medians): wall and CPU seconds, and the milliseconds spent "
         "importing the collection's module_utils (compiled from the zip on every run) and "
-        "requests. DEVELOPERS.md, \"What a module run costs\", explains the figures."
-        % (cost["rounds"], cost["items"], cost["payload_repeat"]),
+        "requests. DEVELOPERS.md, \"What a module run costs\", explains the figures.%s"
+        % (cost["rounds"], cost["items"], cost["payload_repeat"],
+           " The rows with `INTELLIFLASH_WORKER=1` are the modules' loops handed to their "
+           "opt-in resident worker (started by a set-up task, %d worker process(es) stopped "
+           "at the end), interleaved with the other loops in each round; their payload is not "
+           "profiled." % cost.get("loop_worker_workers", 0) if worker else ""),
         "",
         _table(("task", "s per loop item", "payload s", "payload CPU s",
                 "module_utils import ms", "requests import ms"), rows),

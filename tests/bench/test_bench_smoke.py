@@ -8,11 +8,17 @@ No figure is compared with anything (calls change as the driver changes; time is
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PNG = b"\x89PNG\r\n\x1a\n"
+# The modules' resident worker (plugins/module_utils/_worker*.py): until it exists,
+# INTELLIFLASH_WORKER is ignored and no worker is found.
+WORKERS_EXPECTED = 1 if os.path.exists(
+    os.path.join(ROOT, "plugins", "module_utils", "_worker.py")) else 0
 
 
 def _counted(row):
@@ -20,9 +26,38 @@ def _counted(row):
     return isinstance(row["calls"], int) and row["calls"] >= 1 and row["seconds"] >= 0
 
 
+def _left_behind(tmpdir):
+    """Processes with a worker directory under ``tmpdir`` in their environment, and unix
+    sockets bound under it still open (a worker outlives the rmtree of its directory)."""
+    marker = ("INTELLIFLASH_WORKER_DIR=" + tmpdir).encode()
+    pids = []
+    for name in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/environ" % name, "rb") as handle:
+                if marker in handle.read():
+                    with open("/proc/%s/stat" % name) as stat:
+                        if stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X"):
+                            pids.append(int(name))
+        except (OSError, ValueError, IndexError):
+            continue
+    with open("/proc/net/unix") as handle:
+        sockets = [line.split()[7] for line in handle
+                   if len(line.split()) >= 8 and line.split()[7].startswith(tmpdir)]
+    return pids, sockets
+
+
 def test_bench_smoke_run_writes_every_figure(tmp_path):
-    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "bench.py"), "--smoke",
-                    "--out-dir", str(tmp_path)], cwd=ROOT, check=True, timeout=1500)
+    # The bench's temporary directories (the workers' sockets among them) under a short
+    # directory of this test's own, so that what the run leaves behind can be told apart.
+    tmpdir = tempfile.mkdtemp(prefix="tbs-", dir="/tmp")
+    try:
+        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "bench.py"), "--smoke",
+                        "--out-dir", str(tmp_path)], cwd=ROOT, check=True, timeout=1500,
+                       env=dict(os.environ, TMPDIR=tmpdir))
+        # The workers the run started with INTELLIFLASH_WORKER=1 are stopped.
+        assert _left_behind(tmpdir) == ([], [])
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
     with open(tmp_path / "bench" / "results.json") as handle:
         results = json.load(handle)
     params = results["parameters"]
@@ -52,13 +87,19 @@ def test_bench_smoke_run_writes_every_figure(tmp_path):
         assert all(row["setup_calls"] >= 1 for row in stats) or kind == "intree", stats
     book = results["provisioning_playbook"]
     assert book["shares"] == params["playbook_shares"]
-    for variant in ("modules", "uri"):
+    for variant in ("modules", "modules_worker", "uri"):
         first, converged = book[variant]["first"], book[variant]["converged"]
         assert _counted(first) and first["writes"] >= 1
         assert _counted(converged)
         for run in (first, converged):
             assert sum(run["by_method"].values()) == run["calls"]
     assert book["tasks_per_share"] >= 1
+    # With the resident worker (INTELLIFLASH_WORKER=1) the modules do the same REST work, and
+    # the run found its worker after each playbook run (and stopped it).
+    assert book["worker_env"]["INTELLIFLASH_WORKER"] == "1"
+    for run in ("first", "converged"):
+        assert book["modules_worker"][run]["by_method"] == book["modules"][run]["by_method"]
+        assert book["modules_worker"][run]["workers"] >= WORKERS_EXPECTED
     cost = results["task_cost"]
     kinds = {"ping", "uri", "share", "quota", "share_access"}
     assert set(cost["loop"]) == kinds and set(cost["payload"]) == kinds
@@ -66,6 +107,10 @@ def test_bench_smoke_run_writes_every_figure(tmp_path):
         assert len(cost["loop"][kind]["rounds"]) == params["task_rounds"]
         assert cost["loop"][kind]["seconds_per_item"] > 0
         assert cost["payload"][kind]["seconds"] > 0 and cost["payload"][kind]["cpu_seconds"] > 0
+    assert set(cost["loop_worker"]) == {"share", "quota", "share_access"}
+    for row in cost["loop_worker"].values():
+        assert len(row["rounds"]) == params["task_rounds"] and row["seconds_per_item"] > 0
+    assert cost["loop_worker_workers"] >= WORKERS_EXPECTED
     # The modules import the collection's module_utils and requests; ping imports neither.
     for kind in ("share", "quota", "share_access"):
         assert cost["payload"][kind]["module_utils_import_ms"] > 0
@@ -87,6 +132,15 @@ def test_bench_smoke_run_writes_every_figure(tmp_path):
         assert baseline["phases"] is None and baseline["missing"]
 
     page = (tmp_path / "docs" / "benchmarks.md").read_text()
+    # The worker rows: the playbook's and the per-task loops', and both speed-up goals judged
+    # with both modes' figures.
+    assert "| the same, `INTELLIFLASH_WORKER=1` | converged |" in page
+    assert "| tegile.intelliflash.share_access, `INTELLIFLASH_WORKER=1` |" in page
+    for run in ("first", "converged"):
+        row = [line for line in page.splitlines()
+               if line.startswith("| 3 | %d-share playbook, %s run" % (book["shares"], run))]
+        assert len(row) == 1 and "with `INTELLIFLASH_WORKER=1` (opt-in): " in row[0]
+        assert "; default: " in row[0]
     for heading in ("## Issue 12's goals", "## Driver workload", "## Access re-sync",
                     "## Stats refresh", "## Provisioning playbook", "## Per-task cost",
                     "## The simulator itself"):
