@@ -118,8 +118,8 @@ def playbook_goals(results, judged):
     writes = converged["writes"]
     if "modules_worker" in book:
         other = book["modules_worker"]["converged"]
-        figures += "; with `INTELLIFLASH_WORKER=1`: %d writes, %d reads" % (other["writes"],
-                                                                             other["reads"])
+        figures += "; with `INTELLIFLASH_WORKER=1`: %d writes, %d reads" % (
+            other["writes"], other["reads"])
         writes += other["writes"]
     rows.append(("3", "converged run writes nothing", figures, _verdict(writes == 0), ""))
     # The uri playbook reads each object once by construction (the project, each share, each

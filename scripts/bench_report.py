@@ -135,11 +135,10 @@ def playbook_section(results):
             rows.append((label, run, row["calls"], row["writes"], "%.1f" % row["seconds"]))
     ratios = []
     for run in ("first", "converged"):
-        text = "%s run uri / modules: %s" % (run, _ratio(book["uri"][run]["seconds"],
-                                                        book["modules"][run]["seconds"]))
+        uri = book["uri"][run]["seconds"]
+        text = "%s run uri / modules: %s" % (run, _ratio(uri, book["modules"][run]["seconds"]))
         if "modules_worker" in book:
-            text += " (with the worker %s)" % _ratio(book["uri"][run]["seconds"],
-                                                     book["modules_worker"][run]["seconds"])
+            text += " (with the worker %s)" % _ratio(uri, book["modules_worker"][run]["seconds"])
         ratios.append(text)
     worker = ""
     if "modules_worker" in book:

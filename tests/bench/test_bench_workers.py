@@ -105,5 +105,5 @@ def test_a_pid_file_naming_an_older_process_is_not_signalled(tmp_path):
 
 
 def test_no_directory_no_workers(tmp_path):
-    assert bench_workers.stop(str(tmp_path / "never-made")) == {"found": [], "killed": [],
-                                                                   "left": []}
+    result = bench_workers.stop(str(tmp_path / "never-made"))
+    assert result == {"found": [], "killed": [], "left": []}
