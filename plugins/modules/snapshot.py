@@ -238,6 +238,10 @@ array_retries:
     - "listSystemProperties : HTTP 503 from the array: <html>...</html>; retrying in 0.39 s (attempt 2)"
 """
 
+from ansible_collections.tegile.intelliflash.plugins.module_utils._worker import hand_over
+
+hand_over(globals())  # with INTELLIFLASH_WORKER set, a resident worker runs this task (docs/worker.md)
+
 import re
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.common import (
