@@ -71,11 +71,29 @@ def ansible(tmp_path):
 
     run.workers = workers
     yield run
-    for pid_file in workers.glob("*.pid") if workers.exists() else ():
+    _stop_workers(str(workers))
+
+
+def _stop_workers(workers):
+    """Stop every worker of the directory ``workers``, also one still starting (no pid file yet):
+    its command line names its socket there."""
+    def running():
+        found = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open("/proc/%s/cmdline" % pid, "rb") as handle:
+                    if workers.encode() + b"/" in handle.read():
+                        found.append(int(pid))
+            except OSError:
+                pass
+        return found
+
+    for pid in running():
         try:
-            os.kill(int(pid_file.read_text()), signal.SIGTERM)
-        except (OSError, ValueError):
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
             pass
+    assert wait_until(lambda: not running())
 
 
 def _connection(sim):
