@@ -199,7 +199,9 @@ def _start_worker(directory, key, modlib_path, module_fqn, socket_path):
         env = dict((name, value) for name, value in os.environ.items()
                    if name in KEPT_ENV or name.startswith("PYTHON"))
         with open(os.devnull, "r+b") as null:
-            subprocess.Popen([sys.executable, "-c", BOOT, code, module_fqn, socket_path, repr(idle_seconds())],
+            # Not run_command: it waits for the process, and the worker outlives this task.
+            subprocess.Popen([sys.executable, "-c", BOOT, code, module_fqn, socket_path,  # pylint: disable=ansible-bad-function
+                              repr(idle_seconds())],
                              stdin=null, stdout=null, stderr=null, close_fds=True, cwd="/", env=env,
                              start_new_session=True)
     except OSError:
