@@ -19,8 +19,9 @@ from ansible_collections.tegile.intelliflash.plugins.module_utils._array import 
 from ansible_collections.tegile.intelliflash.plugins.module_utils.client.errors import ApiError, OutcomeUnknownError
 
 MODULE_UTILS = os.path.dirname(os.path.abspath(_array.__file__))
-# The array-facing layer, and the AnsibleModule subclass every module is built on.
-NOT_PLANNERS = ("_array.py", "_secrets.py")
+# The array-facing layer, the AnsibleModule subclass every module is built on, and the resident
+# worker that runs a module's main() for a task (docs/worker.md).
+NOT_PLANNERS = ("_array.py", "_secrets.py", "_worker.py", "_worker_client.py", "_worker_server.py")
 # What a planner may not touch: the module (fail, results, error handling) or its client.
 FORBIDDEN_ATTRIBUTES = ("client", "fail", "fail_json", "exit_json", "api_errors", "fail_from_error")
 FORBIDDEN_ARGUMENTS = ("client", "module", "m")
