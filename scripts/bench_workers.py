@@ -144,7 +144,20 @@ def stop(directory, grace=GRACE_SECONDS):
     for pid in stubborn:
         _signal(pid, signal.SIGKILL)
     time.sleep(0.2 if stubborn else 0)
-    return {"found": found, "killed": stubborn, "left": [pid for pid in found if _alive(pid)]}
+    left = [pid for pid in found if _alive(pid)]
+    # A worker ended by a signal leaves its pid file: no later stop() may take the pid for it.
+    for path in glob.glob(os.path.join(directory, "*.pid")):
+        try:
+            with open(path) as handle:
+                pid = int(handle.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+        if pid in found and pid not in left:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+    return {"found": found, "killed": stubborn, "left": left}
 
 
 def _signal(pid, number):

@@ -66,6 +66,8 @@ def test_stop_ends_socket_holders_and_pid_file_workers(tmp_path):
         assert _gone(by_socket) and by_socket.returncode == -signal.SIGTERM
         assert _gone(stubborn) and stubborn.returncode == -signal.SIGKILL
         assert bench_workers.workers(directory) == set()
+        # Its pid file goes with it: a later stop() cannot take the pid, reused, for a worker.
+        assert not os.path.exists(os.path.join(directory, "b.pid"))
     finally:
         for proc in (by_socket, stubborn):
             if proc.poll() is None:
@@ -99,6 +101,7 @@ def test_a_pid_file_naming_an_older_process_is_not_signalled(tmp_path):
             handle.write("%d\n" % older.pid)
         assert bench_workers.stop(directory, grace=0.5)["found"] == []
         assert older.poll() is None
+        assert os.path.exists(os.path.join(directory, "stale.pid"))
     finally:
         older.kill()
         older.wait()
