@@ -145,10 +145,12 @@ def playbook_section(results):
         found = [book["modules_worker"][run].get("workers", 0) for run in ("first", "converged")]
         worker = (" The modules run a second time, on a fresh simulator too, with their opt-in "
                   "resident worker (`INTELLIFLASH_WORKER=1`, idle time %s s, sockets in a "
-                  "directory of the bench's own): the first task starts the worker and the "
-                  "others are handed to it. The worker is stopped after each run, so each run "
-                  "pays for starting it (worker processes found and stopped: %d after the first "
-                  "run, %d after the converged run)."
+                  "directory of the bench's own): one worker per module, started by the "
+                  "module's first task (which runs in its own process), the others handed to "
+                  "it. The workers are stopped after each run, so each run pays for starting "
+                  "them (still running at the end and stopped: %d after the first run, %d after "
+                  "the converged run; a worker without a task for the idle time has left by "
+                  "itself)."
                   % (book.get("worker_env", {}).get("INTELLIFLASH_WORKER_IDLE", "-"),
                      found[0], found[1]))
     return "\n".join([
