@@ -32,6 +32,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import sys
 import time
 import traceback
@@ -39,7 +40,9 @@ import zipfile
 
 from ansible_collections.tegile.intelliflash.plugins.module_utils._worker_client import ACK, recv_frame, send_frame
 
-COLLECTION = "ansible_collections/tegile/intelliflash/plugins/module_utils/"
+PRELOADED = ("ansible_collections/tegile/intelliflash/plugins/module_utils/", "ansible/module_utils/")
+# AnsiballZ's own code (how a payload starts), not what a module runs.
+WRAPPER_ONLY = "/_ansiballz/"
 # The request follows the acknowledgement at once; a peer that sends nothing is not a task.
 REQUEST_TIMEOUT = 30.0
 
@@ -53,7 +56,7 @@ def serve(code, module_fqn, socket_path, idle):
         return  # this key's worker is running (or starting) already
     from ansible.module_utils import basic
     module = importlib.import_module(module_fqn)
-    _import_collection(code)
+    _import_payload(code)
     listener = _listen(socket_path, float(idle))
     _write(base + ".pid", "%d\n" % os.getpid())
     _write(base + ".log", "")
@@ -83,16 +86,19 @@ def serve(code, module_fqn, socket_path, idle):
                 pass
 
 
-def _import_collection(code):
-    """Import every module_utils file of the payload, so no task compiles one (lazy imports too)."""
+def _import_payload(code):
+    """Import every module of the payload (the collection's module_utils and ansible-core's,
+    also those a task imports late, such as the JSON profile of its arguments), so that no task
+    compiles one; and set up OpenSSL once (its first TLS context in a process costs more)."""
     with zipfile.ZipFile(code) as payload:
         names = [name[:-3].replace("/", ".") for name in payload.namelist()
-                 if name.startswith(COLLECTION) and name.endswith(".py")]
+                 if name.startswith(PRELOADED) and name.endswith(".py") and WRAPPER_ONLY not in name]
     for name in sorted(names):
         try:
             importlib.import_module(name[:-len(".__init__")] if name.endswith(".__init__") else name)
-        except ImportError:
+        except Exception:  # pylint: disable=broad-except
             pass  # what a task that needs it would report (a missing optional library)
+    ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
 def _listen(socket_path, idle):
