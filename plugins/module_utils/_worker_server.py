@@ -68,9 +68,10 @@ def serve(code, module_fqn, socket_path, idle):
             except socket.timeout:
                 break  # idle for long enough
             except OSError:
-                continue
+                break  # out of descriptors or memory: tasks run in their own processes again
             if os.fork() == 0:
                 listener.close()
+                os.close(lock)  # a long task must not keep the next worker from starting
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the task may wait for its own children
                 try:
                     _run_task(conn, module, basic, base + ".log")
