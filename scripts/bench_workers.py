@@ -91,17 +91,20 @@ def _started_after(pid, since):
     return _boot_time() + ticks / float(os.sysconf("SC_CLK_TCK")) >= since - 1
 
 
-def _pid_files(directory, since):
-    pids = set()
+def _read_pid_files(directory):
+    """{pid file: the pid it names} of ``directory``."""
+    pids = {}
     for path in glob.glob(os.path.join(directory, "*.pid")):
         try:
             with open(path) as handle:
-                pid = int(handle.read().split()[0])
+                pids[path] = int(handle.read().split()[0])
         except (OSError, ValueError, IndexError):
             continue
-        if pid > 1 and _started_after(pid, since):
-            pids.add(pid)
     return pids
+
+
+def _pid_files(directory, since):
+    return set(pid for pid in _read_pid_files(directory).values() if pid > 1 and _started_after(pid, since))
 
 
 def _alive(pid):
@@ -146,12 +149,7 @@ def stop(directory, grace=GRACE_SECONDS):
     time.sleep(0.2 if stubborn else 0)
     left = [pid for pid in found if _alive(pid)]
     # A worker ended by a signal leaves its pid file: no later stop() may take the pid for it.
-    for path in glob.glob(os.path.join(directory, "*.pid")):
-        try:
-            with open(path) as handle:
-                pid = int(handle.read().split()[0])
-        except (OSError, ValueError, IndexError):
-            continue
+    for path, pid in _read_pid_files(directory).items():
         if pid in found and pid not in left:
             try:
                 os.unlink(path)
