@@ -15,7 +15,7 @@ sends that back with the exit code; the task's process prints it as its own.
 
 The worker holds a lock file for its key while it lives (a second one started at the same time
 exits), and it exits after ``INTELLIFLASH_WORKER_IDLE`` seconds without a task, removing its
-socket, pid file and code. ``<key>.log`` has a line per task (time, child pid, exit code,
+socket, pid file and code (also when it gets SIGTERM). ``<key>.log`` has a line per task (time, child pid, exit code,
 seconds), never its arguments.
 """
 
@@ -61,6 +61,7 @@ def serve(code, module_fqn, socket_path, idle):
     _write(base + ".pid", "%d\n" % os.getpid())
     _write(base + ".log", "")
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    signal.signal(signal.SIGTERM, _stop)
     try:
         while True:
             try:
@@ -73,6 +74,7 @@ def serve(code, module_fqn, socket_path, idle):
                 listener.close()
                 os.close(lock)  # a long task must not keep the next worker from starting
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the task may wait for its own children
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 try:
                     _run_task(conn, module, basic, base + ".log")
                 finally:
@@ -85,6 +87,11 @@ def serve(code, module_fqn, socket_path, idle):
                 os.unlink(path)
             except OSError:
                 pass
+
+
+def _stop(_signum, _frame):
+    """``kill`` (SIGTERM) ends the worker as its idle time does: its files go with it."""
+    raise SystemExit(0)
 
 
 def _import_payload(code):

@@ -225,6 +225,13 @@ def test_the_worker_leaves_after_its_idle_time(sim, ansible):
     assert not list(ansible.workers.glob("*.zip"))
 
 
+def test_a_worker_stopped_with_kill_removes_its_files(sim, ansible):
+    ansible("quota", _quota(sim, "3G"))
+    _worker_started(ansible.workers)
+    os.kill(int(next(ansible.workers.glob("*.pid")).read_text()), signal.SIGTERM)
+    assert wait_until(lambda: not [path for path in ansible.workers.iterdir() if path.suffix in (".sock", ".pid", ".zip")])
+
+
 def test_a_directory_others_can_enter_is_not_used(sim, ansible):
     ansible.workers.mkdir(mode=0o755)
     ansible.workers.chmod(0o755)
