@@ -34,6 +34,8 @@ import sys
 import tempfile
 import zipfile
 
+from ansible_collections.tegile.intelliflash.plugins.module_utils._worker import WORKER_ENV
+
 IDLE_ENV = "INTELLIFLASH_WORKER_IDLE"
 DIR_ENV = "INTELLIFLASH_WORKER_DIR"
 DEFAULT_IDLE = 60.0
@@ -135,10 +137,10 @@ def run_in_worker(module_globals):
     if conn is None:
         _start_worker(directory, key, modlib_path, module_fqn, socket_path)
         return
+    # The module is not named: the key already pins the worker to this payload's module.
     request = dict(
-        module=module_fqn, args=base64.b64encode(args).decode("ascii"),
-        profile=getattr(basic, "_ANSIBLE_PROFILE", None), env=dict(os.environ), cwd=os.getcwd(),
-        umask=_umask(),
+        args=base64.b64encode(args).decode("ascii"), profile=getattr(basic, "_ANSIBLE_PROFILE", None),
+        env=dict(os.environ), cwd=os.getcwd(), umask=_umask(),
     )
     _relay(conn, request, socket_path)
 
@@ -173,7 +175,7 @@ def _relay(conn, request, socket_path):
         output, errors, code = json.dumps(dict(failed=True, msg=(
             "the resident worker (%s) ended before it returned this task's result (%s): whether the "
             "task changed anything on the array is unknown; run it again to converge, without %s to "
-            "rule the worker out" % (socket_path, exc, "INTELLIFLASH_WORKER")))), "", 1
+            "rule the worker out" % (socket_path, exc, WORKER_ENV)))), "", 1
     finally:
         conn.close()
     sys.stdout.write(output)
